@@ -1,0 +1,58 @@
+"""minigrad: a small tensor library with reverse-mode automatic differentiation.
+
+Start reading at ``autograd.py`` (the engine), then ``tensor.py`` and ``ops/``.
+"""
+
+import numpy as _np
+
+from . import nn
+from .autograd import Function, enable_grad, grad, is_grad_enabled, no_grad, set_grad_enabled
+from .backend import Device, cuda, get_array_module, get_device
+from .gradcheck import GradcheckError, gradcheck, gradgradcheck
+from .ops import (
+    abs,
+    argmax,
+    argmin,
+    broadcast_to,
+    clip,
+    concatenate,
+    exp,
+    flatten,
+    leaky_relu,
+    log,
+    log_softmax,
+    logsumexp,
+    matmul,
+    max,
+    maximum,
+    mean,
+    min,
+    minimum,
+    pad,
+    relu,
+    reshape,
+    sigmoid,
+    sign,
+    softmax,
+    sqrt,
+    squeeze,
+    stack,
+    sum,
+    swapaxes,
+    tanh,
+    transpose,
+    unsqueeze,
+    var,
+    where,
+)
+from .random import get_rng_state, manual_seed, set_rng_state
+from .tensor import Tensor, get_default_dtype, set_default_dtype, tensor
+
+float16 = _np.dtype(_np.float16)
+float32 = _np.dtype(_np.float32)
+float64 = _np.dtype(_np.float64)
+int32 = _np.dtype(_np.int32)
+int64 = _np.dtype(_np.int64)
+bool_ = _np.dtype(_np.bool_)
+
+__version__ = "0.1.0"

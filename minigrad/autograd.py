@@ -1,0 +1,254 @@
+"""The autograd core: how a graph is recorded and how gradients flow back through it.
+
+Read this file top to bottom; it is the whole engine.
+
+* Every differentiable op is a ``Function`` subclass with two methods side by side:
+  ``forward`` computes the value from raw arrays, ``backward`` turns the gradient of the output
+  into gradients of the inputs. ``backward`` is written with Tensor ops, so when
+  ``create_graph=True`` the backward pass is itself recorded and can be differentiated again.
+* ``Function.apply`` runs ``forward`` and, when some input requires grad, links the output to
+  the Function (``output._ctx``) and the Function to its inputs. That chain is the graph.
+* ``run_backward`` visits the graph in reverse topological order (found with an explicit stack,
+  never recursion, so a 100,000-op chain works) and adds up the gradients that meet at a tensor.
+  Broadcasting is undone here, once, for every op: a gradient is summed back to its input's shape.
+
+Reference cycles would keep graphs alive until Python's cycle collector runs, so a Function holds
+its output only through a weak reference: the output points to the Function, never the reverse.
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from .tensor import Tensor
+
+
+class _GradMode:
+    enabled = True
+
+
+def is_grad_enabled() -> bool:
+    """Whether new operations are recorded for backward."""
+    return _GradMode.enabled
+
+
+class set_grad_enabled:
+    """Context manager (and decorator) that turns graph recording on or off inside it."""
+
+    def __init__(self, mode: bool) -> None:
+        self.mode = mode
+
+    def __enter__(self) -> None:
+        self.previous = _GradMode.enabled
+        _GradMode.enabled = self.mode
+
+    def __exit__(self, *exc: object) -> None:
+        _GradMode.enabled = self.previous
+
+    def __call__(self, function):
+        def wrapper(*args, **kwargs):
+            with self.__class__(self.mode):
+                return function(*args, **kwargs)
+
+        wrapper.__name__ = getattr(function, "__name__", "wrapper")
+        wrapper.__doc__ = getattr(function, "__doc__", None)
+        return wrapper
+
+
+class no_grad(set_grad_enabled):
+    """``with minigrad.no_grad():`` records no graph; results do not require grad."""
+
+    def __init__(self) -> None:
+        super().__init__(False)
+
+
+class enable_grad(set_grad_enabled):
+    """Turns recording back on inside a ``no_grad`` block."""
+
+    def __init__(self) -> None:
+        super().__init__(True)
+
+
+class Function:
+    """One differentiable operation. Subclasses define ``forward`` and ``backward``.
+
+    ``forward(*arrays, **params)`` gets the inputs' raw arrays and returns the output array. It may
+    keep what backward needs on ``self``. ``self.xp`` is the array module of the inputs' device.
+
+    ``backward(grad)`` gets the output's gradient as a Tensor and returns one gradient per input
+    (a Tensor, or None for an input that needs none). It reads the input Tensors from
+    ``self.inputs`` and the output from ``self.output``, and uses only Tensor ops, so that
+    ``create_graph=True`` can record it. Its gradients may have the broadcast shape; the engine
+    sums them back to each input's shape.
+    """
+
+    inputs: tuple[Tensor, ...] | None
+    needs_input_grad: tuple[bool, ...]
+
+    @classmethod
+    def apply(cls, *inputs: Tensor, **params: Any) -> Tensor:
+        from .tensor import Tensor
+
+        device = inputs[0].device
+        for other in inputs[1:]:
+            if other.device is not device:
+                raise RuntimeError(
+                    f"{cls.__name__.lower()}: inputs are on different devices "
+                    f"({device} and {other.device}); move one with .to('{device}')"
+                )
+        fn = cls.__new__(cls)
+        fn.xp = device.xp
+        data = fn.forward(*[t.data for t in inputs], **params)
+        if isinstance(data, np.generic):
+            data = fn.xp.asarray(data)  # NumPy turns 0-d results into scalars; keep arrays
+        requires_grad = _GradMode.enabled and any(t.requires_grad for t in inputs)
+        out = Tensor._wrap(data, device, requires_grad)
+        if requires_grad:
+            fn.inputs = inputs
+            fn.needs_input_grad = tuple(t.requires_grad for t in inputs)
+            fn._output = weakref.ref(out)
+            out._ctx = fn
+        return out
+
+    @property
+    def output(self) -> Tensor:
+        """The tensor this Function produced (alive whenever backward reaches it)."""
+        return self._output()
+
+    def forward(self, *arrays: Any, **params: Any) -> Any:
+        raise NotImplementedError
+
+    def backward(self, grad: Tensor) -> Tensor | None | Sequence[Tensor | None]:
+        raise NotImplementedError
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__}>"
+
+
+def _topological_order(root: Function) -> list[Function]:
+    """Functions reachable from ``root``, each before the Functions that made its inputs.
+
+    An iterative depth-first search: a node goes into ``order`` after all of its inputs' nodes, so
+    the reversed list is a valid order for backward. Each node is visited once: linear time.
+    """
+    order: list[Function] = []
+    visited: set[int] = set()
+    stack: list[tuple[Function, bool]] = [(root, False)]
+    while stack:
+        fn, inputs_done = stack.pop()
+        if inputs_done:
+            order.append(fn)  # everything below fn is already in order
+            continue
+        if id(fn) in visited:
+            continue  # reached again through another path; expanded once only
+        visited.add(id(fn))
+        if fn.inputs is None:
+            raise RuntimeError(
+                "backward through a graph that was already freed: a second backward() through "
+                "the same graph needs retain_graph=True on the first"
+            )
+        stack.append((fn, True))
+        for tensor in fn.inputs:
+            parent = tensor._ctx
+            if parent is not None and id(parent) not in visited:
+                stack.append((parent, False))
+    order.reverse()
+    return order
+
+
+def run_backward(
+    root: Tensor,
+    grad: Tensor,
+    retain_graph: bool = False,
+    create_graph: bool = False,
+    inputs: Iterable[Tensor] | None = None,
+) -> dict[int, tuple[Tensor, Tensor]]:
+    """Backpropagate ``grad`` from ``root``; return ``{id(leaf): (leaf, gradient)}``.
+
+    With ``inputs`` given, the gradients of those (non-leaf) tensors are returned too. Nothing is
+    written to ``.grad`` here: ``Tensor.backward`` and ``minigrad.grad`` decide that.
+    """
+    wanted = {id(t) for t in inputs} if inputs is not None else set()
+    leaf_grads: dict[int, Tensor] = {}
+    leaves: dict[int, Tensor] = {}
+    if root._ctx is None:
+        return {id(root): (root, grad)}
+    pending: dict[int, Tensor] = {id(root._ctx): grad}  # gradient of each Function's output
+    order = _topological_order(root._ctx)
+    with set_grad_enabled(create_graph):
+        for fn in order:
+            out_grad = pending.pop(id(fn), None)
+            if out_grad is None:
+                continue  # reachable, but no gradient flows into it (e.g. an integer branch)
+            if id(fn._output()) in wanted:
+                leaves[id(fn._output())] = fn._output()
+                leaf_grads[id(fn._output())] = out_grad
+            in_grads = fn.backward(out_grad)
+            if not isinstance(in_grads, (tuple, list)):
+                in_grads = (in_grads,)
+            for tensor, needed, g in zip(fn.inputs, fn.needs_input_grad, in_grads):
+                if not needed or g is None:
+                    continue
+                g = _match_input(g, tensor)
+                parent = tensor._ctx
+                if parent is None:
+                    leaves[id(tensor)] = tensor
+                key = id(parent) if parent is not None else id(tensor)
+                target = pending if parent is not None else leaf_grads
+                previous = target.get(key)
+                target[key] = g if previous is None else previous + g
+    if not retain_graph:
+        # Free the saved tensors only now: an op's backward may still need an output that only a
+        # later op's inputs kept alive. A second backward through this graph then raises.
+        for fn in order:
+            fn.inputs = None
+    return {key: (leaves[key], g) for key, g in leaf_grads.items()}
+
+
+def _match_input(grad: Tensor, tensor: Tensor) -> Tensor:
+    """Sum a gradient back to its input's shape (undoing broadcasting) and match its dtype."""
+    if grad.shape != tensor.shape:
+        from .ops.shape import sum_to
+
+        grad = sum_to(grad, tensor.shape)
+    if grad.dtype != tensor.dtype:
+        grad = grad.astype(tensor.dtype)
+    return grad
+
+
+def grad(
+    outputs: Tensor,
+    inputs: Sequence[Tensor],
+    grad_outputs: Tensor | None = None,
+    retain_graph: bool | None = None,
+    create_graph: bool = False,
+    allow_unused: bool = False,
+) -> tuple[Tensor | None, ...]:
+    """Gradients of ``outputs`` with respect to ``inputs``, returned instead of stored in ``.grad``.
+
+    Like ``torch.autograd.grad``: the building block of higher-order derivatives, e.g. Newton's
+    method needs ``f''`` = ``grad(grad(f(x), [x], create_graph=True)[0], [x])``.
+    """
+    from .tensor import Tensor
+
+    if isinstance(inputs, Tensor):
+        inputs = (inputs,)
+    seed = outputs._seed_grad(grad_outputs)
+    if retain_graph is None:
+        retain_graph = create_graph
+    found = run_backward(outputs, seed, retain_graph, create_graph, inputs)
+    result = []
+    for index, tensor in enumerate(inputs):
+        g = found[id(tensor)][1] if id(tensor) in found else None
+        if g is None and not allow_unused:
+            raise RuntimeError(
+                f"grad: input {index} (shape {tensor.shape}) was not used to compute the output; "
+                "pass allow_unused=True to get None for it"
+            )
+        result.append(g if g is None or create_graph else g.detach())
+    return tuple(result)

@@ -1,0 +1,156 @@
+"""Devices and their array modules: the only file that knows NumPy from CuPy.
+
+Every op asks its tensor for ``device.xp`` (the array module: ``numpy`` or ``cupy``) and calls
+that, never ``numpy`` directly, so the same op code runs on the CPU and on the GPU. CuPy is
+imported only when a CUDA device is first asked for, so ``import minigrad`` never needs it.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+
+class Device:
+    """A place where arrays live: its name, its array module, and how to move arrays in and out."""
+
+    __slots__ = ("type", "_xp", "_load", "_to_host", "_from_host")
+
+    def __init__(
+        self,
+        type: str,
+        load: Callable[[], Any],
+        to_host: Callable[[Any], np.ndarray],
+        from_host: Callable[[Any, Any], Any],
+    ) -> None:
+        self.type = type
+        self._xp = None
+        self._load = load
+        self._to_host = to_host
+        self._from_host = from_host
+
+    @property
+    def xp(self) -> Any:
+        """The array module (``numpy``-compatible) for this device, loaded on first use."""
+        if self._xp is None:
+            self._xp = self._load()
+        return self._xp
+
+    def to_host(self, array: Any) -> np.ndarray:
+        """Copy ``array`` from this device into a NumPy array."""
+        return self._to_host(array)
+
+    def from_host(self, array: Any) -> Any:
+        """Copy a NumPy array (or anything array-like) onto this device."""
+        return self._from_host(self.xp, array)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, str):
+            return self.type == other
+        return other is self
+
+    def __hash__(self) -> int:
+        return hash(self.type)
+
+    def __repr__(self) -> str:
+        return f"device(type='{self.type}')"
+
+    def __str__(self) -> str:
+        return self.type
+
+
+def _load_cupy() -> Any:
+    try:
+        cupy = importlib.import_module("cupy")
+    except ImportError as error:
+        raise RuntimeError(
+            "device 'cuda' needs CuPy, which is not installed. Install it with "
+            'pip install -e ".[gpu]" (CUDA 12) or pip install cupy-cuda13x (CUDA 13).'
+        ) from error
+    try:
+        count = cupy.cuda.runtime.getDeviceCount()
+    except Exception as error:  # CuPy raises its own CUDARuntimeError when no driver is present
+        raise RuntimeError(
+            "device 'cuda' needs an NVIDIA GPU and its driver; CuPy is installed but found "
+            f"none ({error})"
+        ) from error
+    if count == 0:
+        raise RuntimeError("device 'cuda' needs an NVIDIA GPU; CuPy is installed but sees no GPU")
+    return cupy
+
+
+_DEVICES: dict[str, Device] = {
+    "cpu": Device("cpu", lambda: np, lambda a: a, lambda xp, a: np.asarray(a)),
+    "cuda": Device("cuda", _load_cupy, lambda a: a.get(), lambda xp, a: xp.asarray(a)),
+}
+cpu = _DEVICES["cpu"]
+
+
+def register_device(device: Device) -> Device:
+    """Add a device (the test suite adds a stand-in GPU this way)."""
+    _DEVICES[device.type] = device
+    return device
+
+
+def get_device(device: str | Device | None) -> Device:
+    """Turn ``None``, a name such as ``"cuda"`` or ``"cuda:0"``, or a Device into a Device."""
+    if device is None:
+        return cpu
+    if isinstance(device, Device):
+        return device
+    if not isinstance(device, str):
+        raise TypeError(
+            f"device must be a string such as 'cpu' or 'cuda', got {type(device).__name__}"
+        )
+    name = device.split(":")[0]  # "cuda:0" -> "cuda"; minigrad uses one GPU
+    if name not in _DEVICES:
+        raise ValueError(f"unknown device '{device}'; known devices: {', '.join(sorted(_DEVICES))}")
+    found = _DEVICES[name]
+    _ = found.xp  # fail here, with the install hint, rather than deep inside an op
+    return found
+
+
+def device_of_array(array: Any) -> Device:
+    """The device an array lives on: NumPy arrays are on the CPU; others are asked by type."""
+    if type(array) is np.ndarray or isinstance(array, (np.generic, int, float, bool)):
+        return cpu
+    for device in _DEVICES.values():
+        if (
+            device._xp is not None
+            and device._xp is not np
+            and isinstance(array, device._xp.ndarray)
+        ):
+            return device
+    return cpu
+
+
+def get_array_module(array: Any) -> Any:
+    """The array module (``numpy`` or ``cupy``) of an array, for code that holds raw arrays."""
+    return device_of_array(array).xp
+
+
+def scatter_add(xp: Any, target: Any, index: Any, values: Any) -> None:
+    """``target[index] += values`` where repeated indices add up (``+=`` alone keeps only one)."""
+    if xp is np or hasattr(xp.add, "at"):
+        xp.add.at(target, index, values)
+    else:  # older CuPy: the same operation lives in cupyx
+        importlib.import_module("cupyx").scatter_add(target, index, values)
+
+
+class _Cuda:
+    """``minigrad.cuda``: ask whether a GPU can be used."""
+
+    @staticmethod
+    def is_available() -> bool:
+        """True when CuPy is installed and sees at least one CUDA device."""
+        try:
+            _ = _DEVICES["cuda"].xp
+        except RuntimeError:
+            return False
+        return True
+
+
+cuda = _Cuda()

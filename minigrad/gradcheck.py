@@ -1,0 +1,142 @@
+"""Check analytic gradients against finite differences: the proof that a backward is right.
+
+For f with inputs x, pick a random direction v for the output and compare, for every element
+x_i of every input that requires grad,
+
+    analytic:  d/dx_i  sum(v * f(x))                            (one backward pass)
+    numeric:   (sum(v * f(x + eps e_i)) - sum(v * f(x - eps e_i))) / (2 eps)
+
+Central differences have error O(eps^2), but only float64 has the digits for eps = 1e-6.
+Projecting onto a random v checks every output at once (a wrong Jacobian entry changes the
+projection almost surely) for the price of one backward. Defaults follow PyTorch's gradcheck.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+from .autograd import grad as autograd_grad
+from .tensor import Tensor
+
+
+class GradcheckError(AssertionError):
+    """An analytic gradient disagreed with its finite-difference estimate."""
+
+
+def _fresh_inputs(inputs: Sequence[object]) -> list[object]:
+    """Copies of the tensor inputs (same requires_grad), so the caller's tensors stay untouched."""
+    return [
+        Tensor(x.data.copy(), requires_grad=x.requires_grad) if isinstance(x, Tensor) else x
+        for x in inputs
+    ]
+
+
+def _projected(fn: Callable, inputs: list[object], directions: list[np.ndarray]) -> Tensor:
+    """sum over outputs of v * f(inputs): one scalar that sees every output element."""
+    outputs = fn(*inputs)
+    outputs = outputs if isinstance(outputs, (tuple, list)) else (outputs,)
+    total = None
+    for out, v in zip(outputs, directions):
+        term = (out * Tensor(v.astype(out.dtype, copy=False), device=out.device)).sum()
+        total = term if total is None else total + term
+    return total
+
+
+def gradcheck(
+    fn: Callable,
+    *inputs: object,
+    eps: float = 1e-6,
+    atol: float = 1e-5,
+    rtol: float = 1e-3,
+    seed: int = 0,
+) -> bool:
+    """True if every analytic gradient of ``fn`` matches central differences; else raises.
+
+    ``inputs`` are passed to ``fn`` as they are (copied); those that require grad are checked and
+    must be float64. ``fn`` may return one tensor or a tuple. Raises ``GradcheckError`` naming the
+    input, the element, and both values.
+    """
+    checked = [i for i, x in enumerate(inputs) if isinstance(x, Tensor) and x.requires_grad]
+    if not checked:
+        raise ValueError("gradcheck: no input requires grad, so there is nothing to check")
+    for i in checked:
+        if inputs[i].dtype != np.float64:
+            raise TypeError(
+                f"gradcheck: input {i} is {inputs[i].dtype}; use float64, since finite differences "
+                "with eps=1e-6 lose about half the digits and float32 has too few"
+            )
+    probe = fn(*_fresh_inputs(inputs))
+    probe = probe if isinstance(probe, (tuple, list)) else (probe,)
+    rng = np.random.default_rng(seed)
+    directions = [rng.standard_normal(out.shape) for out in probe]
+
+    xs = _fresh_inputs(inputs)
+    projected = _projected(fn, xs, directions)
+    if projected.requires_grad:
+        analytic = autograd_grad(projected, [xs[i] for i in checked], allow_unused=True)
+    else:  # the output does not depend on any checked input: every gradient is zero
+        analytic = [None] * len(checked)
+    for position, i in enumerate(checked):
+        base = inputs[i].numpy().astype(np.float64)
+        exact = analytic[position]
+        exact = np.zeros_like(base) if exact is None else exact.numpy()
+        for flat in range(base.size):
+            index = np.unravel_index(flat, base.shape)
+            values = []
+            for step in (eps, -eps):
+                moved = _fresh_inputs(inputs)
+                data = base.copy()
+                data[index] += step
+                moved[i] = Tensor(data, requires_grad=True, device=inputs[i].device)
+                # Not under no_grad: fn may itself differentiate (see gradgradcheck).
+                values.append(_projected(fn, moved, directions).item())
+            numeric = (values[0] - values[1]) / (2 * eps)
+            if not abs(exact[index] - numeric) <= atol + rtol * abs(numeric):
+                raise GradcheckError(
+                    f"gradcheck: input {i} (shape {base.shape}), element {tuple(map(int, index))}: "
+                    f"analytic gradient {exact[index]:.8g} but finite differences give "
+                    f"{numeric:.8g}"
+                )
+    return True
+
+
+def gradgradcheck(
+    fn: Callable,
+    *inputs: object,
+    eps: float = 1e-6,
+    atol: float = 1e-5,
+    rtol: float = 1e-3,
+    seed: int = 0,
+) -> bool:
+    """Check second derivatives: gradcheck the gradient of ``fn`` (built with create_graph).
+
+    With random projections v (outputs) and u (gradients), the checked function is
+    x -> sum(u * d/dx sum(v * f(x))), whose own gradient needs every second derivative.
+    """
+    checked = [i for i, x in enumerate(inputs) if isinstance(x, Tensor) and x.requires_grad]
+    if not checked:
+        raise ValueError("gradgradcheck: no input requires grad, so there is nothing to check")
+    probe = fn(*_fresh_inputs(inputs))
+    probe = probe if isinstance(probe, (tuple, list)) else (probe,)
+    rng = np.random.default_rng(seed + 1)
+    directions = [rng.standard_normal(out.shape) for out in probe]
+    grad_directions = [rng.standard_normal(inputs[i].shape) for i in checked]
+
+    def first_derivative(*xs: object) -> Tensor:
+        projected = _projected(fn, list(xs), directions)
+        if not projected.requires_grad:
+            return Tensor(np.float64(0.0))
+        grads = autograd_grad(
+            projected, [xs[i] for i in checked], create_graph=True, allow_unused=True
+        )
+        total = None
+        for g, u in zip(grads, grad_directions):
+            if g is None:
+                continue
+            term = (g * Tensor(u, device=g.device)).sum()
+            total = term if total is None else total + term
+        return Tensor(np.float64(0.0)) if total is None else total
+
+    return gradcheck(first_derivative, *inputs, eps=eps, atol=atol, rtol=rtol, seed=seed)

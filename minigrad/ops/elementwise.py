@@ -1,0 +1,425 @@
+"""Elementwise ops: each value of the output depends on the values at the same position.
+
+Each op is a Function with its forward (on arrays, through ``self.xp``) and its backward (on
+Tensors) side by side, the derivative in the docstring. Broadcasting needs no code here: the
+engine sums every gradient back to its input's shape.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..autograd import Function, no_grad
+from ..tensor import Tensor, _is_floating, get_default_dtype
+
+
+def lift(value: Any, like: Tensor) -> Tensor:
+    """Turn a Python number or array-like into a constant tensor beside ``like``.
+
+    A Python scalar takes ``like``'s dtype when that is floating, so float32 * 2.0 stays float32
+    (an int tensor times 2.5 becomes the default float dtype, as in PyTorch).
+    """
+    if isinstance(value, Tensor):
+        return value
+    if isinstance(value, (bool, int, float)):
+        dtype = like.dtype
+        if isinstance(value, float) and not _is_floating(dtype):
+            dtype = get_default_dtype()
+        if isinstance(value, bool) and dtype.kind != "b":
+            value = int(value)
+        return Tensor._wrap(like.xp.asarray(value, dtype=dtype), like.device)
+    return Tensor(value, device=like.device)
+
+
+def _binary(function: type[Function], a: Any, b: Any) -> Tensor:
+    """Apply a two-input op, lifting Python numbers, and name both shapes if they don't fit."""
+    if not isinstance(a, Tensor):
+        a = lift(a, b)
+    elif not isinstance(b, Tensor):
+        b = lift(b, a)
+    try:
+        return function.apply(a, b)
+    except ValueError as error:
+        if "broadcast" not in str(error):
+            raise
+        raise ValueError(
+            f"{function.__name__.lower()}: shapes {a.shape} and {b.shape} cannot be broadcast "
+            "together (each axis must match or be 1, counting from the right)"
+        ) from None
+
+
+class Add(Function):
+    """z = a + b;  dz/da = 1, dz/db = 1"""
+
+    def forward(self, a, b):
+        return a + b
+
+    def backward(self, grad):
+        return grad, grad
+
+
+class Sub(Function):
+    """z = a - b;  dz/da = 1, dz/db = -1"""
+
+    def forward(self, a, b):
+        return a - b
+
+    def backward(self, grad):
+        return grad, (-grad if self.needs_input_grad[1] else None)
+
+
+class Mul(Function):
+    """z = a * b;  dz/da = b, dz/db = a"""
+
+    def forward(self, a, b):
+        return a * b
+
+    def backward(self, grad):
+        a, b = self.inputs
+        return (
+            grad * b if self.needs_input_grad[0] else None,
+            grad * a if self.needs_input_grad[1] else None,
+        )
+
+
+class Div(Function):
+    """z = a / b;  dz/da = 1/b, dz/db = -a/b^2"""
+
+    def forward(self, a, b):
+        return a / b
+
+    def backward(self, grad):
+        a, b = self.inputs
+        grad_a = grad / b
+        return grad_a, (-grad_a * a / b if self.needs_input_grad[1] else None)
+
+
+class Pow(Function):
+    """z = a ** b;  dz/da = b * a^(b-1), dz/db = z * ln(a)  (the second needs a > 0)"""
+
+    def forward(self, a, b):
+        return a**b
+
+    def backward(self, grad):
+        a, b = self.inputs
+        grad_a = grad * b * a ** (b - 1) if self.needs_input_grad[0] else None
+        grad_b = grad * self.output * log(a) if self.needs_input_grad[1] else None
+        return grad_a, grad_b
+
+
+class PowScalar(Function):
+    """z = a ** p for a constant number p;  dz/da = p * a^(p-1)"""
+
+    def forward(self, a, exponent):
+        self.exponent = exponent
+        return a**exponent
+
+    def backward(self, grad):
+        (a,) = self.inputs
+        p = self.exponent
+        return grad * p if p == 1 else grad * p * a ** (p - 1)
+
+
+class Neg(Function):
+    """z = -a;  dz/da = -1"""
+
+    def forward(self, a):
+        return -a
+
+    def backward(self, grad):
+        return -grad
+
+
+class Exp(Function):
+    """z = e^a;  dz/da = e^a = z"""
+
+    def forward(self, a):
+        return self.xp.exp(a)
+
+    def backward(self, grad):
+        return grad * self.output
+
+
+class Log(Function):
+    """z = ln(a);  dz/da = 1/a"""
+
+    def forward(self, a):
+        return self.xp.log(a)
+
+    def backward(self, grad):
+        return grad / self.inputs[0]
+
+
+class Sqrt(Function):
+    """z = sqrt(a);  dz/da = 1 / (2 sqrt(a)) = 1 / (2z)"""
+
+    def forward(self, a):
+        return self.xp.sqrt(a)
+
+    def backward(self, grad):
+        return grad / (2 * self.output)
+
+
+class Abs(Function):
+    """z = |a|;  dz/da = sign(a), taking 0 at a = 0 (a subgradient)"""
+
+    def forward(self, a):
+        return self.xp.abs(a)
+
+    def backward(self, grad):
+        return grad * sign(self.inputs[0])
+
+
+class Tanh(Function):
+    """z = tanh(a);  dz/da = 1 - z^2"""
+
+    def forward(self, a):
+        return self.xp.tanh(a)
+
+    def backward(self, grad):
+        z = self.output
+        return grad * (1 - z * z)
+
+
+class Sigmoid(Function):
+    """z = 1 / (1 + e^-a);  dz/da = z (1 - z)"""
+
+    def forward(self, a):
+        # exp(-log(1 + e^-a)) never overflows: logaddexp(0, -a) is log(1 + e^-a) computed safely.
+        return self.xp.exp(-self.xp.logaddexp(0, -a))
+
+    def backward(self, grad):
+        z = self.output
+        return grad * z * (1 - z)
+
+
+class ReLU(Function):
+    """z = max(a, 0);  dz/da = 1 where a > 0, else 0"""
+
+    def forward(self, a):
+        return self.xp.maximum(a, 0)
+
+    def backward(self, grad):
+        return grad * (self.inputs[0] > 0)
+
+
+class LeakyReLU(Function):
+    """z = a if a > 0 else slope * a;  dz/da = 1 where a > 0, else slope"""
+
+    def forward(self, a, negative_slope):
+        self.negative_slope = negative_slope
+        return self.xp.where(a > 0, a, a * negative_slope)
+
+    def backward(self, grad):
+        positive = self.inputs[0] > 0
+        return where(positive, grad, grad * self.negative_slope)
+
+
+class Clip(Function):
+    """z = min(max(a, low), high);  dz/da = 1 inside [low, high], else 0"""
+
+    def forward(self, a, low, high):
+        self.low, self.high = low, high
+        return self.xp.clip(a, low, high)
+
+    def backward(self, grad):
+        a = self.inputs[0]
+        inside = grad
+        if self.low is not None:
+            inside = inside * (a >= self.low)
+        if self.high is not None:
+            inside = inside * (a <= self.high)
+        return inside
+
+
+class Maximum(Function):
+    """z = max(a, b);  dz/da = 1 where a > b, dz/db = 1 where b > a; a tie splits it in halves"""
+
+    def forward(self, a, b):
+        return self.xp.maximum(a, b)
+
+    def backward(self, grad):
+        a, b = self.inputs
+        share_a = (a > b) + (a == b) * 0.5
+        return grad * share_a, grad * (1 - share_a)
+
+
+class Minimum(Function):
+    """z = min(a, b);  dz/da = 1 where a < b, dz/db = 1 where b < a; a tie splits it in halves"""
+
+    def forward(self, a, b):
+        return self.xp.minimum(a, b)
+
+    def backward(self, grad):
+        a, b = self.inputs
+        share_a = (a < b) + (a == b) * 0.5
+        return grad * share_a, grad * (1 - share_a)
+
+
+class Where(Function):
+    """z = a where condition else b;  dz/da = condition, dz/db = not condition"""
+
+    def forward(self, condition, a, b):
+        return self.xp.where(condition, a, b)
+
+    def backward(self, grad):
+        condition = self.inputs[0]
+        zero = lift(0.0, grad)
+        return (
+            None,
+            where(condition, grad, zero) if self.needs_input_grad[1] else None,
+            where(condition, zero, grad) if self.needs_input_grad[2] else None,
+        )
+
+
+class Cast(Function):
+    """z = a converted to another dtype;  dz/da = 1 (converted back by the engine)"""
+
+    def forward(self, a, dtype):
+        return a.astype(dtype)
+
+    def backward(self, grad):
+        return grad
+
+
+# ---- the public functions -----------------------------------------------------------------------
+def add(a: Any, b: Any) -> Tensor:
+    """a + b, broadcasting."""
+    return _binary(Add, a, b)
+
+
+def sub(a: Any, b: Any) -> Tensor:
+    """a - b, broadcasting."""
+    return _binary(Sub, a, b)
+
+
+def mul(a: Any, b: Any) -> Tensor:
+    """a * b, broadcasting."""
+    return _binary(Mul, a, b)
+
+
+def div(a: Any, b: Any) -> Tensor:
+    """a / b, broadcasting."""
+    return _binary(Div, a, b)
+
+
+def pow(a: Any, b: Any) -> Tensor:
+    """a ** b. A Python-number exponent is a constant (the common case: x ** 2)."""
+    if isinstance(a, Tensor) and isinstance(b, (int, float)) and not isinstance(b, bool):
+        return PowScalar.apply(a, exponent=b)
+    return _binary(Pow, a, b)
+
+
+def neg(a: Tensor) -> Tensor:
+    return Neg.apply(a)
+
+
+def exp(a: Tensor) -> Tensor:
+    return Exp.apply(a)
+
+
+def log(a: Tensor) -> Tensor:
+    return Log.apply(a)
+
+
+def sqrt(a: Tensor) -> Tensor:
+    return Sqrt.apply(a)
+
+
+def abs(a: Tensor) -> Tensor:
+    return Abs.apply(a)
+
+
+def tanh(a: Tensor) -> Tensor:
+    return Tanh.apply(a)
+
+
+def sigmoid(a: Tensor) -> Tensor:
+    return Sigmoid.apply(a)
+
+
+def relu(a: Tensor) -> Tensor:
+    return ReLU.apply(a)
+
+
+def leaky_relu(a: Tensor, negative_slope: float = 0.01) -> Tensor:
+    return LeakyReLU.apply(a, negative_slope=negative_slope)
+
+
+def clip(a: Tensor, min: float | None = None, max: float | None = None) -> Tensor:
+    """Limit values to [min, max]; either bound may be None."""
+    if min is None and max is None:
+        raise ValueError("clip: give at least one of min and max")
+    if min is not None and max is not None and min > max:
+        raise ValueError(f"clip: min ({min}) is greater than max ({max})")
+    return Clip.apply(a, low=min, high=max)
+
+
+def maximum(a: Any, b: Any) -> Tensor:
+    """Elementwise maximum of two tensors (broadcasting)."""
+    return _binary(Maximum, a, b)
+
+
+def minimum(a: Any, b: Any) -> Tensor:
+    """Elementwise minimum of two tensors (broadcasting)."""
+    return _binary(Minimum, a, b)
+
+
+def where(condition: Any, a: Any, b: Any) -> Tensor:
+    """Take ``a`` where ``condition`` is true, ``b`` elsewhere (broadcasting all three)."""
+    like = next((t for t in (a, b, condition) if isinstance(t, Tensor)), None)
+    if like is None:
+        raise TypeError("where: at least one argument must be a Tensor")
+    condition, a, b = (lift(v, like) for v in (condition, a, b))
+    if condition.dtype != np.bool_:
+        raise TypeError(f"where: condition must be a boolean tensor, got {condition.dtype}")
+    if a.dtype != b.dtype and _is_floating(a.dtype) and _is_floating(b.dtype):
+        raise TypeError(f"where: a and b have different dtypes ({a.dtype} and {b.dtype})")
+    try:
+        return Where.apply(condition, a, b)
+    except ValueError as error:
+        raise ValueError(
+            f"where: shapes {condition.shape}, {a.shape} and {b.shape} cannot be broadcast together"
+        ) from error
+
+
+def astype(a: Tensor, dtype: Any) -> Tensor:
+    """The same values in another dtype; differentiable between floating dtypes."""
+    dtype = np.dtype(dtype)
+    if dtype == a.dtype:
+        return a
+    if a.requires_grad and not _is_floating(dtype):
+        with no_grad():
+            return Cast.apply(a, dtype=dtype)
+    return Cast.apply(a, dtype=dtype)
+
+
+def sign(a: Tensor) -> Tensor:
+    """-1, 0 or 1 by the sign of each value. Not differentiable (its derivative is 0)."""
+    return Tensor._wrap(a.xp.sign(a.data), a.device)
+
+
+def compare(a: Any, b: Any, name: str) -> Tensor:
+    """An elementwise comparison (``name`` is a ufunc such as 'less'); a boolean tensor."""
+    if not isinstance(a, Tensor):
+        a = lift(a, b)
+    b = lift(b, a)
+    if a.device is not b.device:
+        raise RuntimeError(f"{name}: inputs are on different devices ({a.device} and {b.device})")
+    try:
+        return Tensor._wrap(getattr(a.xp, name)(a.data, b.data), a.device)
+    except ValueError:
+        raise ValueError(
+            f"{name}: shapes {a.shape} and {b.shape} cannot be broadcast together"
+        ) from None
+
+
+def index_data(index: Any) -> Any:
+    """An index with any Tensors in it replaced by their arrays."""
+    if isinstance(index, Tensor):
+        return index.data
+    if isinstance(index, tuple):
+        return tuple(i.data if isinstance(i, Tensor) else i for i in index)
+    return index

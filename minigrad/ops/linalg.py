@@ -1,0 +1,52 @@
+"""Linear algebra: matrix multiplication, batched and broadcasting like NumPy's ``@``."""
+
+from __future__ import annotations
+
+from ..autograd import Function
+from ..tensor import Tensor
+from .elementwise import lift
+from .shape import reshape, swapaxes
+
+
+class MatMul(Function):
+    """Z = A @ B (over the last two axes, batch axes broadcast);  dA = dZ @ B^T, dB = A^T @ dZ
+
+    The engine sums each gradient back over any broadcast batch axes.
+    """
+
+    def forward(self, a, b):
+        return a @ b
+
+    def backward(self, grad):
+        a, b = self.inputs
+        return (
+            grad @ swapaxes(b, -1, -2) if self.needs_input_grad[0] else None,
+            swapaxes(a, -1, -2) @ grad if self.needs_input_grad[1] else None,
+        )
+
+
+def matmul(a: Tensor, b: Tensor) -> Tensor:
+    """Matrix product. 1-D inputs act as a row (left) or a column (right), as in NumPy."""
+    if not isinstance(a, Tensor):
+        a = lift(a, b)
+    if not isinstance(b, Tensor):
+        b = lift(b, a)
+    if a.ndim == 0 or b.ndim == 0:
+        raise ValueError(f"matmul: {a.shape} @ {b.shape}: 0-d tensors have no matrix product")
+    if a.shape[-1] != b.shape[-2 if b.ndim > 1 else 0]:
+        raise ValueError(
+            f"matmul: {a.shape} @ {b.shape}: inner dimensions {a.shape[-1]} and "
+            f"{b.shape[-2 if b.ndim > 1 else 0]} differ"
+        )
+    if a.ndim == 1:  # a row vector: (n,) -> (1, n), then drop that axis again
+        out = matmul(reshape(a, (1, a.shape[0])), b)
+        return reshape(out, out.shape[:-2] + out.shape[-1:] if b.ndim > 1 else ())
+    if b.ndim == 1:  # a column vector: (n,) -> (n, 1)
+        return reshape(matmul(a, reshape(b, (b.shape[0], 1))), a.shape[:-1])
+    try:
+        return MatMul.apply(a, b)
+    except ValueError:
+        raise ValueError(
+            f"matmul: {a.shape} @ {b.shape}: batch dimensions {a.shape[:-2]} and "
+            f"{b.shape[:-2]} cannot be broadcast together"
+        ) from None

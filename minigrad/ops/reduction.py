@@ -1,0 +1,185 @@
+"""Reductions: ops that combine values along axes (sum, mean, max, min, var, logsumexp, softmax).
+
+The backward of a reduction spreads the output's gradient back over the axes it removed; with
+``keepdims=False`` those axes are first put back as size-1 axes so that broadcasting lines up.
+"""
+
+from __future__ import annotations
+
+import math
+
+from ..autograd import Function
+from ..tensor import Tensor
+from .shape import broadcast_to, reshape
+
+Axis = int | tuple[int, ...] | None
+
+
+def normalize_axes(axis: Axis, shape: tuple[int, ...], op: str) -> tuple[int, ...]:
+    """Axes as a sorted tuple of non-negative ints; a clear error names a bad axis and the shape."""
+    ndim = len(shape)
+    if axis is None:
+        return tuple(range(ndim))
+    axes = (axis,) if isinstance(axis, int) else tuple(axis)
+    result = []
+    for a in axes:
+        if not isinstance(a, int) or isinstance(a, bool):
+            raise TypeError(f"{op}: axis must be an int or a tuple of ints, got {axis!r}")
+        if not -ndim <= a < ndim:
+            raise ValueError(f"{op}: axis {a} is out of range for a tensor of shape {shape}")
+        result.append(a % ndim)
+    if len(set(result)) != len(result):
+        raise ValueError(f"{op}: axis {axis!r} repeats an axis")
+    return tuple(sorted(result))
+
+
+def _kept_shape(shape: tuple[int, ...], axes: tuple[int, ...]) -> tuple[int, ...]:
+    """The shape with every reduced axis kept as size 1 (what keepdims=True gives)."""
+    return tuple(1 if i in axes else n for i, n in enumerate(shape))
+
+
+class Sum(Function):
+    """z = sum of a over axes;  dz/da = 1 for every summed element (the gradient is copied back)"""
+
+    def forward(self, a, axes, keepdims):
+        self.axes, self.keepdims = axes, keepdims
+        return a.sum(axis=axes, keepdims=keepdims)
+
+    def backward(self, grad):
+        shape = self.inputs[0].shape
+        if not self.keepdims:
+            grad = reshape(grad, _kept_shape(shape, self.axes))
+        return broadcast_to(grad, shape)
+
+
+class Max(Function):
+    """z = max of a over axes;  dz/da = 1 at the maximum (shared equally among ties), else 0"""
+
+    def forward(self, a, axes, keepdims, smallest):
+        self.axes, self.keepdims = axes, keepdims
+        reduce = a.min if smallest else a.max
+        return reduce(axis=axes, keepdims=keepdims)
+
+    def backward(self, grad):
+        a = self.inputs[0]
+        kept = _kept_shape(a.shape, self.axes)
+        z = self.output if self.keepdims else reshape(self.output, kept)
+        if not self.keepdims:
+            grad = reshape(grad, kept)
+        winners = (a == z.detach()).astype(grad.dtype)
+        count = winners.sum(axis=self.axes, keepdims=True)
+        return grad * winners / count
+
+
+class LogSumExp(Function):
+    """z = log(sum(exp(a))) over axes;  dz/da = exp(a - z) = softmax(a)
+
+    Computed as m + log(sum(exp(a - m))) with m the maximum, so exp never overflows.
+    """
+
+    def forward(self, a, axes, keepdims):
+        self.axes, self.keepdims = axes, keepdims
+        m = a.max(axis=axes, keepdims=True)
+        m = self.xp.where(self.xp.isfinite(m), m, 0)  # all -inf: avoid inf - inf = nan
+        z = self.xp.log(self.xp.exp(a - m).sum(axis=axes, keepdims=True)) + m
+        return z if keepdims else z.reshape([n for i, n in enumerate(a.shape) if i not in axes])
+
+    def backward(self, grad):
+        a = self.inputs[0]
+        kept = _kept_shape(a.shape, self.axes)
+        z = self.output if self.keepdims else reshape(self.output, kept)
+        if not self.keepdims:
+            grad = reshape(grad, kept)
+        from .elementwise import exp
+
+        return grad * exp(a - z)
+
+
+class Softmax(Function):
+    """z = exp(a) / sum(exp(a)) along an axis;  dz/da applied to g is z * (g - sum(g * z))"""
+
+    def forward(self, a, axis):
+        self.axis = axis
+        e = self.xp.exp(a - a.max(axis=axis, keepdims=True))  # shift by max: no overflow
+        return e / e.sum(axis=axis, keepdims=True)
+
+    def backward(self, grad):
+        z = self.output
+        return z * (grad - (grad * z).sum(axis=self.axis, keepdims=True))
+
+
+# ---- the public functions -----------------------------------------------------------------------
+def sum(a: Tensor, axis: Axis = None, keepdims: bool = False) -> Tensor:
+    """Sum over ``axis`` (an int, a tuple, or None for all)."""
+    return Sum.apply(a, axes=normalize_axes(axis, a.shape, "sum"), keepdims=keepdims)
+
+
+def mean(a: Tensor, axis: Axis = None, keepdims: bool = False) -> Tensor:
+    """Average over ``axis``: the sum divided by the number of values summed."""
+    axes = normalize_axes(axis, a.shape, "mean")
+    count = math.prod(a.shape[i] for i in axes)
+    if count == 0:
+        raise ValueError(f"mean: averaging over an empty axis of shape {a.shape}")
+    return Sum.apply(a, axes=axes, keepdims=keepdims) * (1.0 / count)
+
+
+def _extreme(a: Tensor, axis: Axis, keepdims: bool, smallest: bool) -> Tensor:
+    op = "min" if smallest else "max"
+    axes = normalize_axes(axis, a.shape, op)
+    if any(a.shape[i] == 0 for i in axes):
+        raise ValueError(f"{op}: reducing over an empty axis of shape {a.shape}")
+    return Max.apply(a, axes=axes, keepdims=keepdims, smallest=smallest)
+
+
+def max(a: Tensor, axis: Axis = None, keepdims: bool = False) -> Tensor:
+    """Largest value over ``axis``; ties share the gradient equally."""
+    return _extreme(a, axis, keepdims, smallest=False)
+
+
+def min(a: Tensor, axis: Axis = None, keepdims: bool = False) -> Tensor:
+    """Smallest value over ``axis``; ties share the gradient equally."""
+    return _extreme(a, axis, keepdims, smallest=True)
+
+
+def var(a: Tensor, axis: Axis = None, keepdims: bool = False, ddof: int = 0) -> Tensor:
+    """Variance over ``axis``: mean((a - mean(a))^2) with ``n - ddof`` in the denominator.
+
+    ddof=0 (NumPy's default, and what batch norm uses); ddof=1 gives the unbiased estimate
+    (PyTorch's default for ``torch.var``).
+    """
+    axes = normalize_axes(axis, a.shape, "var")
+    count = math.prod(a.shape[i] for i in axes)
+    if count - ddof <= 0:
+        raise ValueError(f"var: {count} values over axis {axis!r} is too few for ddof={ddof}")
+    centered = a - mean(a, axes, keepdims=True)
+    return sum(centered * centered, axes, keepdims) * (1.0 / (count - ddof))
+
+
+def logsumexp(a: Tensor, axis: Axis = None, keepdims: bool = False) -> Tensor:
+    """log(sum(exp(a))) over ``axis``, without overflow."""
+    return LogSumExp.apply(a, axes=normalize_axes(axis, a.shape, "logsumexp"), keepdims=keepdims)
+
+
+def softmax(a: Tensor, axis: int = -1) -> Tensor:
+    """exp(a) / sum(exp(a)) along ``axis`` (numerically stable)."""
+    (axis,) = normalize_axes(axis, a.shape, "softmax")
+    return Softmax.apply(a, axis=axis)
+
+
+def log_softmax(a: Tensor, axis: int = -1) -> Tensor:
+    """log(softmax(a)) = a - logsumexp(a), which stays finite where softmax underflows to 0."""
+    return a - logsumexp(a, axis, keepdims=True)
+
+
+def argmax(a: Tensor, axis: int | None = None) -> Tensor:
+    """Index of the largest value (an int64 tensor; not differentiable)."""
+    if axis is not None:
+        (axis,) = normalize_axes(axis, a.shape, "argmax")
+    return Tensor._wrap(a.xp.asarray(a.data.argmax(axis=axis)), a.device)
+
+
+def argmin(a: Tensor, axis: int | None = None) -> Tensor:
+    """Index of the smallest value (an int64 tensor; not differentiable)."""
+    if axis is not None:
+        (axis,) = normalize_axes(axis, a.shape, "argmin")
+    return Tensor._wrap(a.xp.asarray(a.data.argmin(axis=axis)), a.device)

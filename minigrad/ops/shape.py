@@ -1,0 +1,264 @@
+"""Shape ops: values move, none change (reshape, transpose, broadcast, concatenate, index, pad).
+
+Their backwards move the gradient back to where each value came from: the inverse reshape or
+permutation, a sum over broadcast copies, a slice, or a scatter-add for indexing.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+from ..autograd import Function
+from ..backend import scatter_add
+from ..tensor import Tensor
+
+
+class Reshape(Function):
+    """z = a with a new shape (same values in the same order);  the gradient is reshaped back"""
+
+    def forward(self, a, shape):
+        return a.reshape(shape)
+
+    def backward(self, grad):
+        return reshape(grad, self.inputs[0].shape)
+
+
+class Transpose(Function):
+    """z = a with its axes permuted;  the gradient is permuted back with the inverse order"""
+
+    def forward(self, a, axes):
+        self.axes = axes
+        return a.transpose(axes)
+
+    def backward(self, grad):
+        inverse = tuple(sorted(range(len(self.axes)), key=self.axes.__getitem__))
+        return transpose(grad, inverse)
+
+
+class BroadcastTo(Function):
+    """z = a repeated along new or size-1 axes;  dz/da sums the gradient over the copies"""
+
+    def forward(self, a, shape):
+        return self.xp.broadcast_to(a, shape)
+
+    def backward(self, grad):
+        return sum_to(grad, self.inputs[0].shape)
+
+
+class SumTo(Function):
+    """z = a summed down to ``shape`` (undoes broadcasting);  the gradient is broadcast back"""
+
+    def forward(self, a, shape):
+        leading = a.ndim - len(shape)
+        axes = tuple(range(leading)) + tuple(
+            leading + i for i, n in enumerate(shape) if n == 1 and a.shape[leading + i] != 1
+        )
+        return a.sum(axis=axes, keepdims=True).reshape(shape)
+
+    def backward(self, grad):
+        return broadcast_to(grad, self.inputs[0].shape)
+
+
+class Concatenate(Function):
+    """z = the inputs joined along an axis;  each input's gradient is its slice of dz"""
+
+    def forward(self, *arrays, axis):
+        self.axis = axis
+        return self.xp.concatenate(arrays, axis=axis)
+
+    def backward(self, grad):
+        grads, start = [], 0
+        for t in self.inputs:
+            index = [slice(None)] * grad.ndim
+            index[self.axis] = slice(start, start + t.shape[self.axis])
+            grads.append(grad[tuple(index)])
+            start += t.shape[self.axis]
+        return grads
+
+
+class GetItem(Function):
+    """z = a[index];  dz/da puts the gradient back at the indexed places, adding up repeats"""
+
+    def forward(self, a, index):
+        self.index = index
+        return a[index]
+
+    def backward(self, grad):
+        return IndexAdd.apply(grad, index=self.index, shape=self.inputs[0].shape)
+
+
+class IndexAdd(Function):
+    """z = zeros(shape) with g added at ``index`` (the adjoint of indexing);  dz/dg = z[index]"""
+
+    def forward(self, g, index, shape):
+        self.index = index
+        out = self.xp.zeros(shape, dtype=g.dtype)
+        if _may_repeat(index):
+            scatter_add(self.xp, out, index, g)
+        else:
+            out[index] = g  # slices, ints and masks never name a position twice
+        return out
+
+    def backward(self, grad):
+        return GetItem.apply(grad, index=self.index)
+
+
+class Pad(Function):
+    """z = a with zeros around it (``pad_width`` as in NumPy);  dz/da is the middle of dz"""
+
+    def forward(self, a, pad_width):
+        self.pad_width = pad_width
+        return self.xp.pad(a, pad_width)
+
+    def backward(self, grad):
+        index = tuple(slice(lo, n - hi) for (lo, hi), n in zip(self.pad_width, grad.shape))
+        return grad[index]
+
+
+def _may_repeat(index: Any) -> bool:
+    """True when ``index`` holds integer arrays or lists, which can name one position twice."""
+    parts = index if isinstance(index, tuple) else (index,)
+    for part in parts:
+        if isinstance(part, (int, slice)) or part is None or part is Ellipsis:
+            continue
+        if getattr(part, "dtype", None) is not None and part.dtype.kind == "b":
+            continue
+        return True
+    return False
+
+
+# ---- the public functions -----------------------------------------------------------------------
+def reshape(a: Tensor, shape: int | Sequence[int]) -> Tensor:
+    """The same values with a new shape; one axis may be -1 (inferred)."""
+    shape = (shape,) if isinstance(shape, int) else tuple(shape)
+    if tuple(shape) == a.shape:
+        return a
+    known = math.prod(n for n in shape if n != -1)
+    fits = a.size == known if -1 not in shape else (known and a.size % known == 0)
+    if shape.count(-1) > 1 or not fits:
+        raise ValueError(f"reshape: cannot reshape a tensor of shape {a.shape} into {shape}")
+    return Reshape.apply(a, shape=shape)
+
+
+def transpose(a: Tensor, axes: Sequence[int] | None = None) -> Tensor:
+    """Permute the axes (reverse them when ``axes`` is None, as ``.T`` does)."""
+    if axes is None:
+        axes = tuple(reversed(range(a.ndim)))
+    axes = tuple(ax % a.ndim if a.ndim and -a.ndim <= ax < a.ndim else ax for ax in axes)
+    if sorted(axes) != list(range(a.ndim)):
+        raise ValueError(f"transpose: axes {axes} are not a permutation of a {a.ndim}-d tensor")
+    return Transpose.apply(a, axes=axes)
+
+
+def swapaxes(a: Tensor, axis1: int, axis2: int) -> Tensor:
+    """Exchange two axes."""
+    axes = list(range(a.ndim))
+    axes[axis1], axes[axis2] = axes[axis2], axes[axis1]
+    return transpose(a, axes)
+
+
+def broadcast_to(a: Tensor, shape: Sequence[int]) -> Tensor:
+    """``a`` repeated (without copying) to ``shape`` by NumPy's broadcasting rules."""
+    shape = tuple(shape)
+    if shape == a.shape:
+        return a
+    if len(shape) < a.ndim or any(
+        n != m and n != 1 for n, m in zip(reversed(a.shape), reversed(shape))
+    ):
+        raise ValueError(f"broadcast_to: cannot broadcast shape {a.shape} to {shape}")
+    return BroadcastTo.apply(a, shape=shape)
+
+
+def sum_to(a: Tensor, shape: Sequence[int]) -> Tensor:
+    """Sum ``a`` down to ``shape``: the inverse of broadcasting ``shape`` up to ``a.shape``."""
+    shape = tuple(shape)
+    if shape == a.shape:
+        return a
+    return SumTo.apply(a, shape=shape)
+
+
+def squeeze(a: Tensor, axis: int | tuple[int, ...] | None = None) -> Tensor:
+    """Remove size-1 axes (all of them, or those named)."""
+    from .reduction import normalize_axes
+
+    axes = normalize_axes(axis, a.shape, "squeeze")
+    if axis is None:
+        axes = tuple(i for i in axes if a.shape[i] == 1)
+    for i in axes:
+        if a.shape[i] != 1:
+            raise ValueError(f"squeeze: axis {i} of shape {a.shape} has size {a.shape[i]}, not 1")
+    return reshape(a, tuple(n for i, n in enumerate(a.shape) if i not in axes))
+
+
+def unsqueeze(a: Tensor, axis: int) -> Tensor:
+    """Insert a size-1 axis at ``axis``."""
+    if not -a.ndim - 1 <= axis <= a.ndim:
+        raise ValueError(f"unsqueeze: axis {axis} is out of range for shape {a.shape}")
+    axis = axis % (a.ndim + 1)
+    return reshape(a, a.shape[:axis] + (1,) + a.shape[axis:])
+
+
+def flatten(a: Tensor, start_axis: int = 0, end_axis: int = -1) -> Tensor:
+    """Merge axes ``start_axis`` to ``end_axis`` (inclusive) into one."""
+    if a.ndim == 0:
+        return reshape(a, (1,))
+    start, end = start_axis % a.ndim, end_axis % a.ndim
+    if start > end:
+        raise ValueError(f"flatten: start_axis {start_axis} comes after end_axis {end_axis}")
+    merged = math.prod(a.shape[start : end + 1])
+    return reshape(a, a.shape[:start] + (merged,) + a.shape[end + 1 :])
+
+
+def concatenate(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
+    """Join tensors along an existing axis; all other axes must match."""
+    tensors = list(tensors)
+    if not tensors:
+        raise ValueError("concatenate: needs at least one tensor")
+    first = tensors[0]
+    if first.ndim == 0:
+        raise ValueError("concatenate: 0-d tensors cannot be joined; use stack")
+    if not -first.ndim <= axis < first.ndim:
+        raise ValueError(f"concatenate: axis {axis} is out of range for shape {first.shape}")
+    axis %= first.ndim
+    for t in tensors[1:]:
+        if t.ndim != first.ndim or any(
+            n != m for i, (n, m) in enumerate(zip(t.shape, first.shape)) if i != axis
+        ):
+            raise ValueError(
+                f"concatenate: shapes {first.shape} and {t.shape} differ outside axis {axis}"
+            )
+    return Concatenate.apply(*tensors, axis=axis)
+
+
+def stack(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
+    """Join same-shape tensors along a new axis."""
+    tensors = list(tensors)
+    if not tensors:
+        raise ValueError("stack: needs at least one tensor")
+    for t in tensors[1:]:
+        if t.shape != tensors[0].shape:
+            raise ValueError(f"stack: shapes {tensors[0].shape} and {t.shape} differ")
+    return concatenate([unsqueeze(t, axis) for t in tensors], axis)
+
+
+def getitem(a: Tensor, index: Any) -> Tensor:
+    """``a[index]`` with NumPy's basic and advanced indexing; repeated indices add gradients."""
+    from .elementwise import index_data
+
+    index = index_data(index)
+    try:
+        return GetItem.apply(a, index=index)
+    except IndexError as error:
+        raise IndexError(
+            f"index {index!r} does not fit a tensor of shape {a.shape}: {error}"
+        ) from None
+
+
+def pad(a: Tensor, pad_width: Sequence[tuple[int, int]]) -> Tensor:
+    """Add zeros around ``a``: ``pad_width[i] = (before, after)`` for axis i."""
+    pad_width = tuple((int(lo), int(hi)) for lo, hi in pad_width)
+    if len(pad_width) != a.ndim or any(lo < 0 or hi < 0 for lo, hi in pad_width):
+        raise ValueError(f"pad: pad_width {pad_width} must give (before, after) >= 0 per axis")
+    return Pad.apply(a, pad_width=pad_width)

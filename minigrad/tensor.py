@@ -1,0 +1,443 @@
+"""``Tensor``: an array (NumPy or CuPy) plus what autograd needs to differentiate through it.
+
+The class is thin on purpose: each operator and method forwards to an op in ``minigrad.ops``,
+where the forward and backward of that op sit side by side.
+"""
+
+from __future__ import annotations
+
+import numbers
+from typing import Any
+
+import numpy as np
+
+from . import autograd
+from .backend import Device, cpu, device_of_array, get_device
+
+_default_dtype = np.dtype(np.float32)
+
+
+def set_default_dtype(dtype: Any) -> None:
+    """Set the dtype that Python floats and lists of floats become (float32 or float64)."""
+    global _default_dtype
+    dtype = np.dtype(dtype)
+    if dtype not in (np.float32, np.float64, np.float16):
+        raise TypeError(f"default dtype must be a floating dtype (float32 or float64), got {dtype}")
+    _default_dtype = dtype
+
+
+def get_default_dtype() -> np.dtype:
+    """The dtype that Python floats and lists of floats become (float32 unless changed)."""
+    return _default_dtype
+
+
+def _is_floating(dtype: np.dtype) -> bool:
+    return dtype.kind in "fc"
+
+
+def _to_array(data: Any, dtype: Any, device: Device) -> Any:
+    """Build the backing array, applying the dtype policy (see ``Tensor``)."""
+    if isinstance(data, Tensor):
+        data = data.data
+    if dtype is not None:
+        dtype = np.dtype(dtype)
+    source = device_of_array(data)
+    xp = device.xp
+    if source is not cpu or isinstance(data, np.ndarray):
+        # An array keeps its dtype; one on another device is moved explicitly.
+        if source is not device:
+            data = device.from_host(source.to_host(data))
+        return data if dtype is None or data.dtype == dtype else data.astype(dtype)
+    if isinstance(data, np.generic):
+        return xp.asarray(data, dtype=dtype)
+    if isinstance(data, (bool, numbers.Number, list, tuple)):
+        host = np.asarray(data)
+        if host.dtype.kind not in "biuf":
+            raise TypeError(
+                f"tensor data must be numbers, got {host.dtype} from {type(data).__name__}"
+            )
+        if dtype is None and host.dtype.kind == "f":
+            dtype = _default_dtype  # Python floats become the default dtype, not float64
+        if dtype is None and host.dtype.kind in "iu":
+            dtype = np.dtype(np.int64)  # the same on every platform
+        return device.from_host(host if dtype is None else host.astype(dtype))
+    raise TypeError(
+        f"tensor data must be a number, a list of numbers or an array, got {type(data).__name__}"
+    )
+
+
+class Tensor:
+    """An n-dimensional array that remembers how it was computed.
+
+    dtype policy: an ndarray keeps its dtype; Python floats and lists of floats become
+    ``get_default_dtype()`` (float32); Python ints become int64; arithmetic with a Python scalar
+    keeps the tensor's dtype (float32 + 2.0 is float32). Only floating tensors can require grad.
+    """
+
+    __slots__ = ("data", "grad", "requires_grad", "device", "_ctx", "__weakref__")
+    __array_priority__ = 1000  # so numpy_array * tensor calls Tensor.__rmul__
+
+    def __init__(
+        self,
+        data: Any,
+        requires_grad: bool = False,
+        dtype: Any = None,
+        device: str | Device | None = None,
+    ) -> None:
+        if device is None and isinstance(data, Tensor):
+            device = data.device
+        device = get_device(device) if device is not None else device_of_array(data)
+        self.data = _to_array(data, dtype, device)
+        self.device = device
+        self.grad: Tensor | None = None
+        self._ctx: autograd.Function | None = None
+        self.requires_grad = False
+        if requires_grad:
+            self.requires_grad_(True)
+
+    @classmethod
+    def _wrap(cls, data: Any, device: Device, requires_grad: bool = False) -> Tensor:
+        """Fast constructor for op results: no conversion, no checks."""
+        out = cls.__new__(cls)
+        out.data = data
+        out.device = device
+        out.grad = None
+        out.requires_grad = requires_grad
+        out._ctx = None
+        return out
+
+    # ---- basic properties -------------------------------------------------------------------
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return self.data.shape
+
+    @property
+    def ndim(self) -> int:
+        return self.data.ndim
+
+    @property
+    def size(self) -> int:
+        return self.data.size
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self.data.dtype
+
+    @property
+    def xp(self) -> Any:
+        """The array module of this tensor's device (``numpy`` or ``cupy``)."""
+        return self.device.xp
+
+    @property
+    def is_leaf(self) -> bool:
+        """True for tensors the user made (or detached); False for results recorded in a graph."""
+        return self._ctx is None
+
+    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+        """Mark this leaf as needing gradients (in place); returns self."""
+        if requires_grad and not _is_floating(self.data.dtype):
+            raise TypeError(
+                f"only floating-point tensors can require grad, this one is {self.data.dtype}; "
+                "convert it first, e.g. x.astype(minigrad.float32)"
+            )
+        if not requires_grad and self._ctx is not None:
+            raise RuntimeError("requires_grad_(False) on a non-leaf tensor; use .detach() instead")
+        self.requires_grad = requires_grad
+        return self
+
+    def __len__(self) -> int:
+        if self.data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self.data.shape[0]
+
+    def __bool__(self) -> bool:
+        if self.data.size != 1:
+            raise ValueError(
+                f"the truth value of a tensor of shape {self.shape} is ambiguous; "
+                "use .any() or .all()"
+            )
+        return bool(self.item())
+
+    __hash__ = object.__hash__  # == is elementwise, so identity is the hash
+
+    def __repr__(self) -> str:
+        body = np.array2string(self.numpy(), separator=", ", prefix="tensor(")
+        extras = [] if self.device is cpu else [f"device='{self.device}'"]
+        if self.data.dtype not in (_default_dtype, np.int64, np.bool_):
+            extras.append(f"dtype={self.data.dtype}")
+        if self._ctx is not None:
+            extras.append(f"grad_fn={type(self._ctx).__name__}")
+        elif self.requires_grad:
+            extras.append("requires_grad=True")
+        return "tensor(" + ", ".join([body] + extras) + ")"
+
+    # ---- leaving the graph and the device -----------------------------------------------------
+    def numpy(self) -> np.ndarray:
+        """The values as a host NumPy array (a copy when the tensor lives on a GPU)."""
+        return self.device.to_host(self.data)
+
+    def item(self) -> float | int | bool:
+        """The single value of a one-element tensor as a Python number."""
+        if self.data.size != 1:
+            raise ValueError(f"item() needs a tensor with one element, got shape {self.shape}")
+        return self.data.item()
+
+    def tolist(self) -> Any:
+        return self.numpy().tolist()
+
+    def detach(self) -> Tensor:
+        """The same values (shared, not copied) cut from the graph: a new leaf, no grad."""
+        return Tensor._wrap(self.data, self.device, False)
+
+    def to(self, device: str | Device) -> Tensor:
+        """A copy on ``device`` (``"cpu"`` or ``"cuda"``); self when it is already there."""
+        target = get_device(device)
+        if target is self.device:
+            return self
+        if self._ctx is not None and autograd.is_grad_enabled():
+            raise RuntimeError(
+                "to(): moving a tensor that is part of a graph would cut the graph; "
+                "move the inputs (or the model) before computing with them"
+            )
+        moved = Tensor._wrap(target.from_host(self.device.to_host(self.data)), target)
+        moved.requires_grad = self.requires_grad
+        return moved
+
+    def cpu(self) -> Tensor:
+        return self.to("cpu")
+
+    def cuda(self) -> Tensor:
+        return self.to("cuda")
+
+    def zero_grad(self) -> None:
+        """Forget the accumulated gradient (``.grad`` becomes None)."""
+        self.grad = None
+
+    # ---- backward ------------------------------------------------------------------------------
+    def _seed_grad(self, grad: Any) -> Tensor:
+        """The gradient that starts backward: 1 for a scalar, otherwise the user's ``grad``."""
+        if not self.requires_grad:
+            raise RuntimeError(
+                "backward(): this tensor does not require grad (no input had requires_grad=True, "
+                "or it was computed under no_grad)"
+            )
+        if grad is None:
+            if self.data.size != 1:
+                raise RuntimeError(
+                    f"backward() on a tensor of shape {self.shape} needs grad=...: gradients are "
+                    "only implicit for scalar outputs (call .sum() or .mean() first)"
+                )
+            return Tensor._wrap(self.xp.ones_like(self.data), self.device)
+        grad = grad if isinstance(grad, Tensor) else Tensor(grad, device=self.device)
+        if grad.shape != self.shape:
+            raise ValueError(
+                f"backward(): grad has shape {grad.shape}, the tensor has {self.shape}"
+            )
+        return grad
+
+    def backward(
+        self, grad: Any = None, retain_graph: bool = False, create_graph: bool = False
+    ) -> None:
+        """Compute d(self)/d(leaf) for every leaf that requires grad, adding it to ``leaf.grad``.
+
+        Gradients accumulate: a second backward adds to ``.grad`` (call ``zero_grad`` between
+        steps). The graph is freed afterwards unless ``retain_graph=True``. With
+        ``create_graph=True`` the backward pass is recorded too, so ``.grad`` can be
+        differentiated again (higher-order derivatives).
+        """
+        seed = self._seed_grad(grad)
+        found = autograd.run_backward(self, seed, retain_graph or create_graph, create_graph)
+        owned: set[int] = set()
+        for leaf, g in found.values():
+            if not create_graph:
+                g = g.detach()
+                if id(g.data) in owned or not g.data.flags.owndata:
+                    # Each .grad gets its own buffer, so an in-place update of one
+                    # (an optimizer, zero_grad(set_to_none=False)) never changes another.
+                    g = Tensor._wrap(g.data.copy(), g.device)
+                owned.add(id(g.data))
+            leaf.grad = g if leaf.grad is None else leaf.grad + g
+
+    # ---- operators (each is an op in minigrad.ops) ---------------------------------------------
+    def __add__(self, other: Any) -> Tensor:
+        return ops.add(self, other)
+
+    def __radd__(self, other: Any) -> Tensor:
+        return ops.add(other, self)
+
+    def __sub__(self, other: Any) -> Tensor:
+        return ops.sub(self, other)
+
+    def __rsub__(self, other: Any) -> Tensor:
+        return ops.sub(other, self)
+
+    def __mul__(self, other: Any) -> Tensor:
+        return ops.mul(self, other)
+
+    def __rmul__(self, other: Any) -> Tensor:
+        return ops.mul(other, self)
+
+    def __truediv__(self, other: Any) -> Tensor:
+        return ops.div(self, other)
+
+    def __rtruediv__(self, other: Any) -> Tensor:
+        return ops.div(other, self)
+
+    def __pow__(self, other: Any) -> Tensor:
+        return ops.pow(self, other)
+
+    def __rpow__(self, other: Any) -> Tensor:
+        return ops.pow(other, self)
+
+    def __matmul__(self, other: Any) -> Tensor:
+        return ops.matmul(self, other)
+
+    def __rmatmul__(self, other: Any) -> Tensor:
+        return ops.matmul(other, self)
+
+    def __neg__(self) -> Tensor:
+        return ops.neg(self)
+
+    def __pos__(self) -> Tensor:
+        return self
+
+    def __abs__(self) -> Tensor:
+        return ops.abs(self)
+
+    def __getitem__(self, index: Any) -> Tensor:
+        return ops.getitem(self, index)
+
+    def __setitem__(self, index: Any, value: Any) -> None:
+        if self.requires_grad and autograd.is_grad_enabled():
+            raise RuntimeError(
+                "in-place assignment to a tensor that requires grad would corrupt its gradient; "
+                "do it under minigrad.no_grad() or build a new tensor with minigrad.where"
+            )
+        value = value.data if isinstance(value, Tensor) else value
+        self.data[ops.elementwise.index_data(index)] = value
+
+    # Comparisons give boolean tensors and are not differentiable.
+    def __eq__(self, other: Any) -> Tensor:  # type: ignore[override]
+        return ops.compare(self, other, "equal")
+
+    def __ne__(self, other: Any) -> Tensor:  # type: ignore[override]
+        return ops.compare(self, other, "not_equal")
+
+    def __lt__(self, other: Any) -> Tensor:
+        return ops.compare(self, other, "less")
+
+    def __le__(self, other: Any) -> Tensor:
+        return ops.compare(self, other, "less_equal")
+
+    def __gt__(self, other: Any) -> Tensor:
+        return ops.compare(self, other, "greater")
+
+    def __ge__(self, other: Any) -> Tensor:
+        return ops.compare(self, other, "greater_equal")
+
+    # ---- methods (the same ops as the functions in minigrad) ----------------------------------
+    def exp(self) -> Tensor:
+        return ops.exp(self)
+
+    def log(self) -> Tensor:
+        return ops.log(self)
+
+    def sqrt(self) -> Tensor:
+        return ops.sqrt(self)
+
+    def abs(self) -> Tensor:
+        return ops.abs(self)
+
+    def sign(self) -> Tensor:
+        return ops.sign(self)
+
+    def tanh(self) -> Tensor:
+        return ops.tanh(self)
+
+    def sigmoid(self) -> Tensor:
+        return ops.sigmoid(self)
+
+    def relu(self) -> Tensor:
+        return ops.relu(self)
+
+    def clip(self, min: float | None = None, max: float | None = None) -> Tensor:
+        return ops.clip(self, min, max)
+
+    def maximum(self, other: Any) -> Tensor:
+        return ops.maximum(self, other)
+
+    def minimum(self, other: Any) -> Tensor:
+        return ops.minimum(self, other)
+
+    def sum(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
+        return ops.sum(self, axis, keepdims)
+
+    def mean(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
+        return ops.mean(self, axis, keepdims)
+
+    def max(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
+        return ops.max(self, axis, keepdims)
+
+    def min(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
+        return ops.min(self, axis, keepdims)
+
+    def var(
+        self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False, ddof: int = 0
+    ) -> Tensor:
+        return ops.var(self, axis, keepdims, ddof)
+
+    def argmax(self, axis: int | None = None) -> Tensor:
+        return ops.argmax(self, axis)
+
+    def argmin(self, axis: int | None = None) -> Tensor:
+        return ops.argmin(self, axis)
+
+    def any(self) -> bool:
+        return bool(self.data.any())
+
+    def all(self) -> bool:
+        return bool(self.data.all())
+
+    def reshape(self, *shape: Any) -> Tensor:
+        return ops.reshape(self, shape[0] if len(shape) == 1 else shape)
+
+    def transpose(self, *axes: Any) -> Tensor:
+        return ops.transpose(self, axes[0] if len(axes) == 1 else (axes or None))
+
+    @property
+    def T(self) -> Tensor:
+        return ops.transpose(self)
+
+    def flatten(self, start_axis: int = 0, end_axis: int = -1) -> Tensor:
+        return ops.flatten(self, start_axis, end_axis)
+
+    def squeeze(self, axis: int | tuple[int, ...] | None = None) -> Tensor:
+        return ops.squeeze(self, axis)
+
+    def unsqueeze(self, axis: int) -> Tensor:
+        return ops.unsqueeze(self, axis)
+
+    def broadcast_to(self, shape: tuple[int, ...]) -> Tensor:
+        return ops.broadcast_to(self, shape)
+
+    def matmul(self, other: Any) -> Tensor:
+        return ops.matmul(self, other)
+
+    def astype(self, dtype: Any) -> Tensor:
+        return ops.astype(self, dtype)
+
+    def float(self) -> Tensor:
+        return ops.astype(self, np.float32)
+
+    def double(self) -> Tensor:
+        return ops.astype(self, np.float64)
+
+
+def tensor(
+    data: Any, requires_grad: bool = False, dtype: Any = None, device: str | Device | None = None
+) -> Tensor:
+    """Make a tensor: ``minigrad.tensor([1.0, 2.0], requires_grad=True)``."""
+    return Tensor(data, requires_grad=requires_grad, dtype=dtype, device=device)
+
+
+from . import ops  # noqa: E402  (ops import Tensor, so they come after it)

@@ -51,8 +51,10 @@ class set_grad_enabled:
         _GradMode.enabled = self.previous
 
     def __call__(self, function):
+        mode = self.mode
+
         def wrapper(*args, **kwargs):
-            with self.__class__(self.mode):
+            with set_grad_enabled(mode):  # a fresh context per call, so calls can nest
                 return function(*args, **kwargs)
 
         wrapper.__name__ = getattr(function, "__name__", "wrapper")

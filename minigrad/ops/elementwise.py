@@ -37,8 +37,12 @@ def _binary(function: type[Function], a: Any, b: Any) -> Tensor:
     """Apply a two-input op, lifting Python numbers, and name both shapes if they don't fit."""
     if not isinstance(a, Tensor):
         a = lift(a, b)
+        if _is_floating(a.dtype) and not _is_floating(b.dtype):
+            b = b.astype(a.dtype)  # int tensor with a Python float: compute in the float dtype
     elif not isinstance(b, Tensor):
         b = lift(b, a)
+        if _is_floating(b.dtype) and not _is_floating(a.dtype):
+            a = a.astype(b.dtype)
     try:
         return function.apply(a, b)
     except ValueError as error:

@@ -1,0 +1,389 @@
+"""The engine's promises: dtype policy, graph order, memory, higher order, and clear errors."""
+
+import gc
+import importlib.util
+import weakref
+
+import numpy as np
+import pytest
+
+import minigrad as mg
+from minigrad.autograd import Function
+
+
+# ---- dtype policy -------------------------------------------------------------------------------
+def test_python_floats_become_float32_and_ints_int64():
+    assert mg.tensor(1.5).dtype == np.float32
+    assert mg.tensor([1.0, 2.0]).dtype == np.float32
+    assert mg.tensor([1, 2]).dtype == np.int64
+    assert mg.tensor(True).dtype == np.bool_
+
+
+def test_ndarray_keeps_its_dtype():
+    for dtype in (np.float64, np.float32, np.int32, np.uint8):
+        assert mg.Tensor(np.zeros(3, dtype=dtype)).dtype == dtype
+
+
+def test_explicit_dtype_wins():
+    assert mg.tensor([1, 2], dtype=mg.float64).dtype == np.float64
+
+
+def test_set_default_dtype_changes_what_floats_become():
+    try:
+        mg.set_default_dtype(mg.float64)
+        assert mg.tensor([1.0]).dtype == np.float64
+    finally:
+        mg.set_default_dtype(mg.float32)
+    with pytest.raises(TypeError, match="floating"):
+        mg.set_default_dtype(np.int32)
+
+
+@pytest.mark.parametrize(
+    "op", [lambda x: x + 2.0, lambda x: 2.0 * x, lambda x: x / 3, lambda x: x**2.0]
+)
+def test_python_scalars_never_promote_float32(op):
+    x = mg.tensor([1.0, 2.0], requires_grad=True)
+    y = op(x)
+    assert y.dtype == np.float32
+    y.sum().backward()
+    assert x.grad.dtype == np.float32
+
+
+def test_int_tensor_times_python_float_becomes_default_float():
+    assert (mg.tensor([1, 2]) * 2.5).dtype == np.float32
+    assert (mg.tensor([1, 2]) * 2).dtype == np.int64
+
+
+def test_integer_and_bool_tensors_cannot_require_grad():
+    with pytest.raises(TypeError, match="floating-point"):
+        mg.tensor([1, 2], requires_grad=True)
+    with pytest.raises(TypeError, match="floating-point"):
+        mg.Tensor(np.array([True]), requires_grad=True)
+
+
+@pytest.mark.parametrize("bad", ["abc", {"a": 1}, object(), [1, "x"]])
+def test_non_numeric_data_is_a_type_error(bad):
+    with pytest.raises(TypeError, match="tensor data"):
+        mg.tensor(bad)
+
+
+def test_gradient_of_mixed_dtypes_comes_back_in_each_input_dtype():
+    a = mg.Tensor(np.ones(3, dtype=np.float32), requires_grad=True)
+    b = mg.Tensor(np.ones(3, dtype=np.float64), requires_grad=True)
+    (a * b).sum().backward()
+    assert a.grad.dtype == np.float32 and b.grad.dtype == np.float64
+
+
+def test_astype_gradient_is_identity_in_the_new_dtype():
+    x = mg.Tensor(np.array([1.5, -2.0]), requires_grad=True)  # float64
+    y = x.astype(mg.float32)
+    assert y.dtype == np.float32
+    (y * mg.Tensor(np.array([3.0, 4.0], dtype=np.float32))).sum().backward()
+    assert x.grad.dtype == np.float64
+    np.testing.assert_array_equal(x.grad.numpy(), [3.0, 4.0])
+
+
+# ---- the graph and backward ---------------------------------------------------------------------
+def test_diamond_graph_adds_both_paths():
+    # y = x^2 reaches z directly and through exp: z = exp(y) + y, dz/dx = (exp(y) + 1) * 2x
+    x = mg.Tensor(np.array([0.5, -1.0]), requires_grad=True)
+    y = x * x
+    z = (mg.exp(y) + y).sum()
+    z.backward()
+    xs = np.array([0.5, -1.0])
+    np.testing.assert_allclose(x.grad.numpy(), (np.exp(xs**2) + 1) * 2 * xs)
+
+
+def test_paths_of_different_lengths_are_ordered_correctly():
+    # a feeds c both directly and through b = 3a, so c must be processed before a's other users
+    a0 = mg.Tensor(np.array(2.0), requires_grad=True)
+    a = a0 * 1.0
+    b = a * 3.0
+    c = a * b  # = 3 a^2
+    d = c + a  # = 3 a^2 + a ; dd/da0 = 6 a + 1 = 13
+    d.backward()
+    assert a0.grad.item() == 13.0
+
+
+def test_each_function_backward_runs_once(monkeypatch):
+    calls = []
+    original = mg.ops.elementwise.Mul.backward
+
+    def counting(self, grad):
+        calls.append(self)
+        return original(self, grad)
+
+    monkeypatch.setattr(mg.ops.elementwise.Mul, "backward", counting)
+    x = mg.tensor(1.5, requires_grad=True)
+    y = x
+    for _ in range(10):
+        y = y * x  # x^11, x reached from every node
+    y.backward()
+    assert len(calls) == 10
+    assert x.grad.item() == pytest.approx(11 * 1.5**10, rel=1e-6)
+
+
+def test_chain_of_100k_ops_backpropagates_without_recursion():
+    x = mg.tensor(1.0, requires_grad=True)
+    y = x
+    for _ in range(100_000):
+        y = y * 1.0
+    y.backward()
+    assert x.grad.item() == 1.0
+
+
+def test_gradients_accumulate_across_backward_calls():
+    x = mg.tensor([1.0, 2.0], requires_grad=True)
+    (x * 3).sum().backward()
+    (x * 3).sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), [6.0, 6.0])
+    x.zero_grad()
+    assert x.grad is None
+
+
+def test_second_backward_through_freed_graph_is_a_clear_error():
+    x = mg.tensor([1.0, 2.0], requires_grad=True)
+    y = (x * x).sum()
+    y.backward()
+    with pytest.raises(RuntimeError, match="retain_graph=True"):
+        y.backward()
+
+
+def test_retain_graph_allows_a_second_backward():
+    x = mg.tensor([1.0, 2.0], requires_grad=True)
+    y = (x * x).sum()
+    y.backward(retain_graph=True)
+    y.backward()
+    np.testing.assert_array_equal(x.grad.numpy(), [4.0, 8.0])
+
+
+def test_backward_on_non_scalar_needs_grad():
+    x = mg.tensor([1.0, 2.0], requires_grad=True)
+    with pytest.raises(RuntimeError, match=r"shape \(2,\) needs grad"):
+        (x * 2).backward()
+    (x * 2).backward(mg.tensor([1.0, 10.0]))
+    np.testing.assert_array_equal(x.grad.numpy(), [2.0, 20.0])
+
+
+def test_backward_grad_of_wrong_shape_names_both_shapes():
+    x = mg.tensor([1.0, 2.0], requires_grad=True)
+    with pytest.raises(ValueError, match=r"\(3,\).*\(2,\)"):
+        (x * 2).backward(mg.tensor([1.0, 1.0, 1.0]))
+
+
+def test_backward_without_requires_grad_is_a_clear_error():
+    with pytest.raises(RuntimeError, match="does not require grad"):
+        mg.tensor(1.0).backward()
+
+
+def test_each_leaf_gets_its_own_grad_buffer():
+    a = mg.tensor([1.0, 2.0], requires_grad=True)
+    b = mg.tensor([3.0, 4.0], requires_grad=True)
+    (a + b).sum().backward()  # both gradients are the same broadcast ones
+    a.grad.data += 1  # in place, as an optimizer would
+    np.testing.assert_array_equal(b.grad.numpy(), [1.0, 1.0])
+
+
+def test_repeated_indices_accumulate_gradients():
+    x = mg.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    x[np.array([0, 0, 2, 0])].sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), [3.0, 0.0, 1.0])
+
+
+def test_detach_shares_values_but_not_the_graph():
+    x = mg.tensor([1.0, 2.0], requires_grad=True)
+    y = (x * 2).detach()
+    assert not y.requires_grad and y.is_leaf
+    np.testing.assert_array_equal(y.numpy(), [2.0, 4.0])
+
+
+# ---- memory -------------------------------------------------------------------------------------
+def test_graph_is_freed_by_reference_counting_alone():
+    gc.collect()
+    gc.disable()
+    try:
+        x = mg.tensor(np.ones((4, 4)), requires_grad=True)
+        h = mg.tanh(x @ x) * 2
+        loss = h.sum()
+        probes = [weakref.ref(h), weakref.ref(h._ctx), weakref.ref(loss._ctx)]
+        del h
+        loss.backward()
+        del loss
+        assert all(p() is None for p in probes), "graph objects survived without the collector"
+    finally:
+        gc.enable()
+
+
+def test_graph_is_freed_even_without_backward():
+    gc.disable()
+    try:
+        x = mg.tensor(np.ones(3), requires_grad=True)
+        y = mg.exp(x).sum()
+        probe = weakref.ref(y._ctx)
+        del y
+        assert probe() is None
+    finally:
+        gc.enable()
+
+
+# ---- no_grad ------------------------------------------------------------------------------------
+def test_no_grad_records_nothing():
+    x = mg.tensor([1.0], requires_grad=True)
+    with mg.no_grad():
+        y = x * 2
+    assert not y.requires_grad and y._ctx is None
+    assert (x * 2).requires_grad
+
+
+def test_no_grad_as_decorator_and_enable_grad_inside():
+    x = mg.tensor([1.0], requires_grad=True)
+
+    @mg.no_grad()
+    def f():
+        with mg.enable_grad():
+            inner = x * 2
+        return x * 2, inner
+
+    outer, inner = f()
+    assert not outer.requires_grad and inner.requires_grad
+    assert mg.is_grad_enabled()
+
+
+# ---- higher order -------------------------------------------------------------------------------
+def test_create_graph_gives_second_derivatives():
+    # f(x) = x^3: f'(x) = 3x^2, f''(x) = 6x
+    x = mg.tensor(2.0, dtype=mg.float64, requires_grad=True)
+    (dfdx,) = mg.grad(x**3, [x], create_graph=True)
+    assert dfdx.item() == pytest.approx(12.0)
+    (d2fdx2,) = mg.grad(dfdx, [x])
+    assert d2fdx2.item() == pytest.approx(12.0)
+
+
+def test_newtons_method_with_create_graph_finds_the_minimum():
+    # f(x) = x^4 - 3x^2 + x has a local minimum near x = 1.13; Newton: x <- x - f'/f''
+    x = mg.tensor(1.5, dtype=mg.float64, requires_grad=True)
+    for _ in range(20):
+        f = x**4 - 3 * x**2 + x
+        (g,) = mg.grad(f, [x], create_graph=True)
+        (h,) = mg.grad(g, [x])
+        x = mg.tensor(x.item() - g.item() / h.item(), dtype=mg.float64, requires_grad=True)
+    value = x.item()
+    assert 4 * value**3 - 6 * value + 1 == pytest.approx(0.0, abs=1e-10)
+    assert 12 * value**2 - 6 > 0
+
+
+def test_backward_with_create_graph_fills_a_differentiable_grad():
+    x = mg.tensor([1.0, 2.0], dtype=mg.float64, requires_grad=True)
+    (x**3).sum().backward(create_graph=True)
+    assert x.grad.requires_grad
+    grad_norm = (x.grad * x.grad).sum()  # sum (3x^2)^2; d/dx = 36 x^3
+    x.grad = None
+    grad_norm.backward()
+    np.testing.assert_allclose(x.grad.numpy(), [36.0, 288.0])
+
+
+def test_grad_reports_unused_inputs():
+    x = mg.tensor(1.0, requires_grad=True)
+    y = mg.tensor(1.0, requires_grad=True)
+    with pytest.raises(RuntimeError, match="not used"):
+        mg.grad(x * 2, [x, y])
+    assert mg.grad(x * 2, [x, y], allow_unused=True)[1] is None
+
+
+# ---- clear errors -------------------------------------------------------------------------------
+def test_matmul_shape_error_names_both_shapes():
+    a, b = mg.tensor(np.ones((2, 3))), mg.tensor(np.ones((2, 3)))
+    with pytest.raises(ValueError, match=r"matmul: \(2, 3\) @ \(2, 3\)"):
+        a @ b
+
+
+def test_broadcast_error_names_both_shapes():
+    with pytest.raises(ValueError, match=r"add: shapes \(2, 3\) and \(4,\)"):
+        mg.tensor(np.ones((2, 3))) + mg.tensor(np.ones(4))
+
+
+def test_unknown_axis_names_axis_and_shape():
+    with pytest.raises(ValueError, match=r"axis 2 is out of range.*\(2, 3\)"):
+        mg.tensor(np.ones((2, 3))).sum(axis=2)
+
+
+def test_reshape_error_names_both_shapes():
+    with pytest.raises(ValueError, match=r"\(2, 3\) into \(4,\)"):
+        mg.tensor(np.ones((2, 3))).reshape(4)
+
+
+def test_unknown_device_is_a_clear_error():
+    with pytest.raises(ValueError, match="unknown device 'tpu'"):
+        mg.tensor([1.0], device="tpu")
+
+
+@pytest.mark.skipif(importlib.util.find_spec("cupy") is not None, reason="CuPy is installed")
+def test_cuda_without_cupy_says_how_to_install():
+    with pytest.raises(RuntimeError, match=r"pip install -e \"\.\[gpu\]\""):
+        mg.tensor([1.0], device="cuda")
+    assert not mg.cuda.is_available()
+
+
+def test_truth_value_of_many_values_is_ambiguous():
+    with pytest.raises(ValueError, match="ambiguous"):
+        bool(mg.tensor([1.0, 2.0]))
+
+
+# ---- gradcheck itself ---------------------------------------------------------------------------
+class _WrongSquare(Function):
+    """x^2 with a deliberately wrong backward (x instead of 2x)."""
+
+    def forward(self, x):
+        return x * x
+
+    def backward(self, grad):
+        return grad * self.inputs[0]
+
+
+def test_gradcheck_catches_a_wrong_backward_and_names_the_element():
+    x = mg.Tensor(np.array([1.0, 2.0]), requires_grad=True)
+    with pytest.raises(mg.GradcheckError, match=r"input 0 .*element \(0,\).*analytic"):
+        mg.gradcheck(_WrongSquare.apply, x)
+
+
+def test_gradcheck_requires_float64_and_says_why():
+    with pytest.raises(TypeError, match="float64"):
+        mg.gradcheck(mg.exp, mg.tensor([1.0], requires_grad=True))
+
+
+def test_gradcheck_leaves_inputs_and_their_grads_untouched():
+    x = mg.Tensor(np.array([1.0, 2.0]), requires_grad=True)
+    x.grad = mg.Tensor(np.array([5.0, 5.0]))
+    before = x.numpy().copy()
+    assert mg.gradcheck(lambda t: t * t, x)
+    np.testing.assert_array_equal(x.numpy(), before)
+    np.testing.assert_array_equal(x.grad.numpy(), [5.0, 5.0])
+
+
+def test_gradgradcheck_catches_a_wrong_second_derivative():
+    class CubeWithWrongBackward(Function):
+        def forward(self, x):
+            return x**3
+
+        def backward(self, grad):
+            x = self.inputs[0]
+            return grad * 3 * x.detach() ** 2  # value right, but cut from the graph
+
+    x = mg.Tensor(np.array([0.5, 1.5]), requires_grad=True)
+    assert mg.gradcheck(CubeWithWrongBackward.apply, x)
+    with pytest.raises(mg.GradcheckError):
+        mg.gradgradcheck(CubeWithWrongBackward.apply, x)
+
+
+# ---- randomness ---------------------------------------------------------------------------------
+def test_manual_seed_makes_draws_repeat_and_rng_state_round_trips():
+    mg.manual_seed(7)
+    first = mg.random.generator().standard_normal(3)
+    mg.manual_seed(7)
+    np.testing.assert_array_equal(first, mg.random.generator().standard_normal(3))
+    state = mg.get_rng_state()
+    a = mg.random.generator().standard_normal(2)
+    mg.set_rng_state(state)
+    np.testing.assert_array_equal(a, mg.random.generator().standard_normal(2))
+    with pytest.raises(ValueError, match="seed"):
+        mg.manual_seed(-1)

@@ -314,7 +314,7 @@ class Tensor:
                 "do it under minigrad.no_grad() or build a new tensor with minigrad.where"
             )
         value = value.data if isinstance(value, Tensor) else value
-        self.data[ops.elementwise.index_data(index)] = value
+        self.data[ops.elementwise.index_data(index, self.device)] = value
 
     # Comparisons give boolean tensors and are not differentiable.
     def __eq__(self, other: Any) -> Tensor:  # type: ignore[override]

@@ -420,10 +420,14 @@ def compare(a: Any, b: Any, name: str) -> Tensor:
         ) from None
 
 
-def index_data(index: Any) -> Any:
-    """An index with any Tensors in it replaced by their arrays."""
-    if isinstance(index, Tensor):
-        return index.data
-    if isinstance(index, tuple):
-        return tuple(i.data if isinstance(i, Tensor) else i for i in index)
-    return index
+def index_data(index: Any, device: Any) -> Any:
+    """An index ready for ``device``'s arrays: Tensors become arrays, host arrays are moved."""
+
+    def part(value: Any) -> Any:
+        if isinstance(value, Tensor):
+            value = value.data if value.device is device else value.numpy()
+        if isinstance(value, (list, np.ndarray)) and device.type != "cpu":
+            return device.from_host(np.asarray(value))  # an index the user built on the host
+        return value
+
+    return tuple(part(i) for i in index) if isinstance(index, tuple) else part(index)

@@ -247,7 +247,7 @@ def getitem(a: Tensor, index: Any) -> Tensor:
     """``a[index]`` with NumPy's basic and advanced indexing; repeated indices add gradients."""
     from .elementwise import index_data
 
-    index = index_data(index)
+    index = index_data(index, a.device)
     try:
         return GetItem.apply(a, index=index)
     except IndexError as error:

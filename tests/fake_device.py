@@ -1,0 +1,210 @@
+"""A stand-in GPU for machines without one: arrays that refuse NumPy the way CuPy's do.
+
+``FakeArray`` wraps a NumPy array but is not one. Like a CuPy array it cannot be turned into a
+NumPy array implicitly (``np.asarray(x)``, ``np.exp(x)`` and ``x + numpy_array`` all raise), and
+it only computes through its own array module, ``fake_xp``, which unwraps, calls NumPy, and wraps
+again. Running minigrad on the device ``"fakegpu"`` therefore fails on any code path that reaches
+for ``numpy`` directly on device data, exactly where it would fail on a real GPU; and any hidden
+copy to the host goes through ``.get()``, which the device counts.
+"""
+
+from __future__ import annotations
+
+import operator
+import types
+from typing import Any
+
+import numpy as np
+
+from minigrad.backend import Device, register_device
+
+
+class HostTransfer:
+    """Counts device-to-host copies (``.get()``), so a test can forbid them in a training step."""
+
+    count = 0
+
+
+def _unwrap(value: Any) -> Any:
+    if isinstance(value, FakeArray):
+        return value._array
+    if isinstance(value, (list, tuple)):
+        return type(value)(_unwrap(v) for v in value)
+    if isinstance(value, dict):
+        return {k: _unwrap(v) for k, v in value.items()}
+    return value
+
+
+def _wrap(value: Any) -> Any:
+    if isinstance(value, (np.ndarray, np.generic)) and not isinstance(value, type):
+        return FakeArray(np.asarray(value))
+    if isinstance(value, tuple):
+        return tuple(_wrap(v) for v in value)
+    if isinstance(value, list):
+        return [_wrap(v) for v in value]
+    return value
+
+
+def _refuse_host_arrays(name: str, values: Any) -> None:
+    """CuPy refuses NumPy arrays as operands; so do we (scalars are fine)."""
+    for value in values:
+        if isinstance(value, np.ndarray) and value.ndim > 0:
+            raise TypeError(f"fakegpu: {name} got a host NumPy array; move it to the device first")
+        if isinstance(value, (list, tuple)):
+            _refuse_host_arrays(name, value)
+
+
+class FakeArray:
+    """A device array: NumPy inside, but no implicit conversion to NumPy outside."""
+
+    __slots__ = ("_array",)
+    __array_priority__ = 2000
+
+    def __init__(self, array: np.ndarray) -> None:
+        self._array = array
+
+    def __array__(self, *args: Any, **kwargs: Any) -> np.ndarray:
+        raise TypeError(
+            "fakegpu: implicit conversion of device data to a NumPy array "
+            "(a NumPy call on device data); use the tensor's array module or .get()"
+        )
+
+    def __array_ufunc__(self, *args: Any, **kwargs: Any) -> Any:
+        raise TypeError("fakegpu: a NumPy ufunc was called on device data; use tensor.xp")
+
+    def __array_function__(self, func: Any, *args: Any, **kwargs: Any) -> Any:
+        raise TypeError(
+            f"fakegpu: numpy.{func.__name__} was called on device data; use tensor.xp instead"
+        )
+
+    def get(self) -> np.ndarray:
+        """Copy to the host (CuPy's name for it)."""
+        HostTransfer.count += 1
+        return self._array.copy()
+
+    # attributes that CuPy arrays have
+    shape = property(lambda self: self._array.shape)
+    ndim = property(lambda self: self._array.ndim)
+    dtype = property(lambda self: self._array.dtype)
+    size = property(lambda self: self._array.size)
+    strides = property(lambda self: self._array.strides)
+    itemsize = property(lambda self: self._array.itemsize)
+    nbytes = property(lambda self: self._array.nbytes)
+    flags = property(lambda self: self._array.flags)
+    T = property(lambda self: FakeArray(self._array.T))
+
+    @property
+    def base(self) -> Any:
+        return None if self._array.base is None else FakeArray(self._array.base)
+
+    def __len__(self) -> int:
+        return len(self._array)
+
+    def __repr__(self) -> str:
+        return f"FakeArray({self._array!r})"
+
+    def item(self) -> Any:
+        return self._array.item()
+
+    def tolist(self) -> Any:
+        raise TypeError("fakegpu: tolist() on device data; copy to the host with .get() first")
+
+    def __bool__(self) -> bool:
+        return bool(self._array)
+
+    def __int__(self) -> int:
+        return int(self._array)
+
+    def __float__(self) -> float:
+        return float(self._array)
+
+    def __index__(self) -> int:
+        return operator.index(self._array)
+
+    def __getitem__(self, index: Any) -> FakeArray:
+        return _wrap(self._array[_unwrap(index)])
+
+    def __setitem__(self, index: Any, value: Any) -> None:
+        _refuse_host_arrays("__setitem__", [value])
+        self._array[_unwrap(index)] = _unwrap(value)
+
+    def __iter__(self):
+        return (FakeArray(np.asarray(row)) for row in self._array)
+
+
+def _method(name: str):
+    def method(self: FakeArray, *args: Any, **kwargs: Any) -> Any:
+        _refuse_host_arrays(name, args)
+        return _wrap(getattr(self._array, name)(*_unwrap(args), **_unwrap(kwargs)))
+
+    method.__name__ = name
+    return method
+
+
+for _name in [
+    "__add__", "__radd__", "__sub__", "__rsub__", "__mul__", "__rmul__", "__truediv__",
+    "__rtruediv__", "__floordiv__", "__mod__", "__pow__", "__rpow__", "__matmul__",
+    "__rmatmul__", "__neg__", "__pos__", "__abs__", "__invert__", "__and__", "__or__",
+    "__xor__", "__lt__", "__le__", "__gt__", "__ge__", "__eq__", "__ne__", "__iadd__",
+    "__isub__", "__imul__", "__itruediv__", "__ipow__", "__iand__", "__ior__",
+    "sum", "mean", "max", "min", "argmax", "argmin", "any", "all", "var", "std", "prod",
+    "reshape", "transpose", "swapaxes", "astype", "copy", "fill", "ravel", "clip", "dot",
+    "squeeze", "cumsum", "nonzero", "view", "take",
+]:  # fmt: skip
+    setattr(FakeArray, _name, _method(_name))
+FakeArray.__hash__ = None  # like NumPy and CuPy arrays
+
+
+class _FunctionProxy:
+    """A NumPy function or ufunc seen through the fake device: unwrap, call, wrap."""
+
+    def __init__(self, function: Any, name: str) -> None:
+        self._function = function
+        self._name = name
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if self._name not in ("asarray", "array", "ascontiguousarray"):
+            _refuse_host_arrays(self._name, args)
+        return _wrap(self._function(*_unwrap(args), **_unwrap(kwargs)))
+
+    def __getattr__(self, name: str) -> Any:  # ufunc methods: add.at, maximum.reduce, ...
+        return _FunctionProxy(getattr(self._function, name), f"{self._name}.{name}")
+
+
+class _ModuleProxy(types.SimpleNamespace):
+    """``fake_xp``: the NumPy namespace, with every function routed through _FunctionProxy."""
+
+    def __init__(self, module: Any, name: str) -> None:
+        super().__init__()
+        object.__setattr__(self, "_module", module)
+        object.__setattr__(self, "_name", name)
+
+    def __getattr__(self, name: str) -> Any:
+        if name == "ndarray":
+            return FakeArray
+        value = getattr(self._module, name)
+        if isinstance(value, type) or isinstance(value, (int, float, np.dtype)):
+            return value  # dtypes (xp.float32) and constants (xp.pi, xp.inf)
+        if isinstance(value, types.ModuleType):
+            return _ModuleProxy(value, f"{self._name}.{name}")
+        if callable(value):
+            return _FunctionProxy(value, f"{self._name}.{name}")
+        return value
+
+
+fake_xp = _ModuleProxy(np, "fake_xp")
+
+
+def _to_host(array: Any) -> np.ndarray:
+    if not isinstance(array, FakeArray):
+        raise TypeError(f"fakegpu: expected a device array, got {type(array).__name__}")
+    return array.get()
+
+
+def _from_host(xp: Any, array: Any) -> FakeArray:
+    if isinstance(array, FakeArray):
+        return FakeArray(array._array.copy())
+    return FakeArray(np.array(array))
+
+
+FAKE_GPU = register_device(Device("fakegpu", lambda: fake_xp, _to_host, _from_host))

@@ -94,10 +94,9 @@ class Function:
 
     @classmethod
     def apply(cls, *inputs: Tensor, **params: Any) -> Tensor:
-        from .tensor import Tensor
-
+        """Run ``forward`` on the inputs' arrays and, if needed, record this op in the graph."""
         device = inputs[0].device
-        for other in inputs[1:]:
+        for other in inputs:
             if other.device is not device:
                 raise RuntimeError(
                     f"{cls.__name__.lower()}: inputs are on different devices "
@@ -108,12 +107,13 @@ class Function:
         data = fn.forward(*[t.data for t in inputs], **params)
         if isinstance(data, np.generic):
             data = fn.xp.asarray(data)  # NumPy turns 0-d results into scalars; keep arrays
-        requires_grad = _GradMode.enabled and any(t.requires_grad for t in inputs)
-        out = Tensor._wrap(data, device, requires_grad)
+        needs_input_grad = tuple([t.requires_grad for t in inputs])
+        requires_grad = _GradMode.enabled and True in needs_input_grad
+        out = _tensor.Tensor._wrap(data, device, requires_grad)
         if requires_grad:
             fn.inputs = inputs
-            fn.needs_input_grad = tuple(t.requires_grad for t in inputs)
-            fn._output = weakref.ref(out)
+            fn.needs_input_grad = needs_input_grad
+            fn._output = weakref.ref(out)  # weak: the output owns fn, never the reverse
             out._ctx = fn
         return out
 
@@ -214,11 +214,9 @@ def run_backward(
 
 def _match_input(grad: Tensor, tensor: Tensor) -> Tensor:
     """Sum a gradient back to its input's shape (undoing broadcasting) and match its dtype."""
-    if grad.shape != tensor.shape:
-        from .ops.shape import sum_to
-
-        grad = sum_to(grad, tensor.shape)
-    if grad.dtype != tensor.dtype:
+    if grad.data.shape != tensor.data.shape:
+        grad = _tensor.ops.sum_to(grad, tensor.shape)
+    if grad.data.dtype != tensor.data.dtype:
         grad = grad.astype(tensor.dtype)
     return grad
 
@@ -236,9 +234,7 @@ def grad(
     Like ``torch.autograd.grad``: the building block of higher-order derivatives, e.g. Newton's
     method needs ``f''`` = ``grad(grad(f(x), [x], create_graph=True)[0], [x])``.
     """
-    from .tensor import Tensor
-
-    if isinstance(inputs, Tensor):
+    if isinstance(inputs, _tensor.Tensor):
         inputs = (inputs,)
     seed = outputs._seed_grad(grad_outputs)
     if retain_graph is None:
@@ -254,3 +250,8 @@ def grad(
             )
         result.append(g if g is None or create_graph else g.detach())
     return tuple(result)
+
+
+# tensor.py imports this module, so Tensor is reached through its module, which is complete
+# by the time any op runs.
+from . import tensor as _tensor  # noqa: E402

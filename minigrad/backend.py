@@ -17,7 +17,7 @@ import numpy as np
 class Device:
     """A place where arrays live: its name, its array module, and how to move arrays in and out."""
 
-    __slots__ = ("type", "_xp", "_load", "_to_host", "_from_host")
+    __slots__ = ("type", "xp", "_load", "_to_host", "_from_host")
 
     def __init__(
         self,
@@ -27,17 +27,16 @@ class Device:
         from_host: Callable[[Any, Any], Any],
     ) -> None:
         self.type = type
-        self._xp = None
+        self.xp: Any = None  # the array module (numpy-compatible), set by load() on first use
         self._load = load
         self._to_host = to_host
         self._from_host = from_host
 
-    @property
-    def xp(self) -> Any:
-        """The array module (``numpy``-compatible) for this device, loaded on first use."""
-        if self._xp is None:
-            self._xp = self._load()
-        return self._xp
+    def load(self) -> Device:
+        """Import the array module (for CUDA: CuPy) if not yet done; errors say what is missing."""
+        if self.xp is None:
+            self.xp = self._load()
+        return self
 
     def to_host(self, array: Any) -> np.ndarray:
         """Copy ``array`` from this device into a NumPy array."""
@@ -45,7 +44,7 @@ class Device:
 
     def from_host(self, array: Any) -> Any:
         """Copy a NumPy array (or anything array-like) onto this device."""
-        return self._from_host(self.xp, array)
+        return self._from_host(self.load().xp, array)
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, str):
@@ -83,7 +82,7 @@ def _load_cupy() -> Any:
 
 
 _DEVICES: dict[str, Device] = {
-    "cpu": Device("cpu", lambda: np, lambda a: a, lambda xp, a: np.asarray(a)),
+    "cpu": Device("cpu", lambda: np, lambda a: a, lambda xp, a: np.asarray(a)).load(),
     "cuda": Device("cuda", _load_cupy, lambda a: a.get(), lambda xp, a: xp.asarray(a)),
 }
 cpu = _DEVICES["cpu"]
@@ -108,9 +107,7 @@ def get_device(device: str | Device | None) -> Device:
     name = device.split(":")[0]  # "cuda:0" -> "cuda"; minigrad uses one GPU
     if name not in _DEVICES:
         raise ValueError(f"unknown device '{device}'; known devices: {', '.join(sorted(_DEVICES))}")
-    found = _DEVICES[name]
-    _ = found.xp  # fail here, with the install hint, rather than deep inside an op
-    return found
+    return _DEVICES[name].load()  # fails here, with the install hint, not deep inside an op
 
 
 def device_of_array(array: Any) -> Device:
@@ -119,9 +116,9 @@ def device_of_array(array: Any) -> Device:
         return cpu
     for device in _DEVICES.values():
         if (
-            device._xp is not None
-            and device._xp is not np
-            and isinstance(array, device._xp.ndarray)
+            device.xp is not None
+            and device.xp is not np
+            and isinstance(array, device.xp.ndarray)
         ):
             return device
     return cpu
@@ -147,7 +144,7 @@ class _Cuda:
     def is_available() -> bool:
         """True when CuPy is installed and sees at least one CUDA device."""
         try:
-            _ = _DEVICES["cuda"].xp
+            _DEVICES["cuda"].load()
         except RuntimeError:
             return False
         return True

@@ -1,0 +1,63 @@
+r"""Cosine annealing with warm restarts (SGDR): fall along a cosine, then jump back to the top.
+
+    lr(t) = eta_min + (eta_max - eta_min) * (1 + cos(pi * T_cur / T_i)) / 2
+
+    t        the number of ``step()`` calls so far
+    T_0      length of the first cycle, in steps
+    T_mult   each cycle is T_mult times longer than the one before (1: all equal)
+    T_i      length of the current cycle:  T_0 * T_mult**i  for the i-th restart (i = 0, 1, ...)
+    T_cur    steps since the last restart: t minus the lengths of all completed cycles
+    eta_max  the group's initial lr (``base_lrs``);  eta_min  the floor
+
+Restarts happen at t = T_0, T_0 + T_0*T_mult, T_0 + T_0*T_mult + T_0*T_mult**2, ...
+(with T_0=10, T_mult=2: at 10, 30, 70, 150). Just before each restart the lr is close to
+eta_min; at the restart it is eta_max again. The idea: each restart is a large step that can
+leave a poor basin, and the end of each cycle is a good solution to keep (snapshot ensembles).
+
+Paper: I. Loshchilov and F. Hutter, "SGDR: Stochastic Gradient Descent with Warm Restarts",
+arXiv:1608.03983 (2016).
+
+Unlike PyTorch, ``step()`` takes no fractional epoch; one call is one step.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from typing import Any
+
+from .base import LRScheduler, check_non_negative, check_steps, require
+
+
+class CosineAnnealingWarmRestarts(LRScheduler):
+    """``CosineAnnealingWarmRestarts(optimizer=None, T_0, T_mult=1, eta_min=0.0)``."""
+
+    def __init__(
+        self, optimizer: Any = None, T_0: int | None = None, T_mult: int = 1, eta_min: float = 0.0
+    ):
+        T_0 = require("CosineAnnealingWarmRestarts", "T_0", T_0)
+        self.T_0 = check_steps("T_0", T_0, integer=True)
+        if not isinstance(T_mult, numbers.Integral) or isinstance(T_mult, bool) or T_mult < 1:
+            raise ValueError(f"T_mult must be an integer >= 1, got {T_mult!r}")
+        self.T_mult = T_mult
+        self.eta_min = check_non_negative("eta_min", eta_min)
+        super().__init__(optimizer)
+
+    def lr_at(self, step: int) -> list[float]:
+        self._check_step(step)
+        T_cur, T_i = self._position_in_cycle(step)
+        eta_min = self.eta_min
+        return [
+            eta_min + (eta_max - eta_min) * (1 + math.cos(math.pi * T_cur / T_i)) / 2
+            for eta_max in self.base_lrs
+        ]
+
+    def _position_in_cycle(self, t: int) -> tuple[int, int]:
+        """(T_cur, T_i) at step t, in exact integer arithmetic."""
+        if self.T_mult == 1:
+            return t % self.T_0, self.T_0
+        T_i = self.T_0
+        while t >= T_i:  # skip completed cycles; they grow geometrically, so this loop is short
+            t -= T_i
+            T_i *= self.T_mult
+        return t, T_i

@@ -1,0 +1,740 @@
+"""Specification of the learning-rate schedulers.
+
+Expected values are derived here from each paper's formula, with the arithmetic written out, or
+are the published reference sequences for CyclicLR (base_lr=1, max_lr=5, step_size_up=4).
+Schedulers only need ``optimizer.param_groups``, so most tests use a small stand-in optimizer;
+the tests at the end use the real ``optim`` package once it exists.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import math
+import warnings
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import schedulers
+from schedulers import (
+    CosineAnnealingLR,
+    CosineAnnealingWarmRestarts,
+    CyclicLR,
+    ExponentialLR,
+    LinearLR,
+    OneCycleLR,
+    SequentialLR,
+    StepLR,
+)
+
+
+class StandInOptimizer:
+    """Just what a scheduler touches: ``param_groups``, and ``_step_count`` for the warning.
+
+    A list for ``lr`` (or any hyper-parameter) gives one value per param group. Handed a
+    scheduler, it plays the optimizer's side of the handshake as ``optim`` does: bind it once the
+    groups exist, and advance it after each of its own steps."""
+
+    def __init__(self, lr: float | list[float] = 0.1, scheduler=None, **hyper):
+        lrs = lr if isinstance(lr, list) else [lr]
+        self.param_groups = [{"params": [], "lr": group_lr} for group_lr in lrs]
+        for name, value in hyper.items():
+            for index, group in enumerate(self.param_groups):
+                group[name] = value[index] if isinstance(value, list) else value
+        self._step_count = 0
+        self.scheduler = scheduler
+        if scheduler is not None:
+            scheduler.bind(self)
+
+    def step(self) -> None:
+        self._step_count += 1  # counted first, so the scheduler sees that a step happened
+        if self.scheduler is not None:
+            self.scheduler.step()
+
+
+def train(scheduler, steps: int, group: int = 0) -> list[float]:
+    """Train PyTorch-style for ``steps`` steps; return the lr each step used."""
+    optimizer = scheduler.optimizer
+    used = []
+    for _ in range(steps):
+        used.append(optimizer.param_groups[group]["lr"])
+        optimizer.step()
+        scheduler.step()
+    return used
+
+
+def curve(scheduler, steps, group: int = 0) -> list[float]:
+    return [scheduler.lr_at(t)[group] for t in steps]
+
+
+# ------------------------------------------------------------------------------------------------
+# CosineAnnealingLR: lr(t) = eta_min + (eta_max - eta_min) * (1 + cos(pi * t / T_max)) / 2
+# ------------------------------------------------------------------------------------------------
+
+
+def test_cosine_falls_to_eta_min_at_t_max_and_rises_again_after():
+    scheduler = CosineAnnealingLR(StandInOptimizer(lr=0.1), T_max=100, eta_min=0)
+    # cos(0) = 1, cos(pi/2) = 0, cos(pi) = -1, cos(3pi/2) = 0, cos(2pi) = 1, so (1 + cos) / 2 is
+    # 1, 1/2, 0, 1/2, 1 and lr = 0.1 * that:
+    expected = {0: 0.1, 50: 0.05, 100: 0.0, 150: 0.05, 200: 0.1}
+    used = train(scheduler, 201)
+    for t, lr in expected.items():
+        assert used[t] == pytest.approx(lr, abs=1e-15)
+        assert scheduler.lr_at(t)[0] == pytest.approx(lr, abs=1e-15)
+
+
+def test_cosine_with_a_floor():
+    scheduler = CosineAnnealingLR(StandInOptimizer(lr=0.1), T_max=10, eta_min=0.01)
+    # t = 5: cos(pi/2) = 0, so lr = 0.01 + (0.1 - 0.01) * 1/2 = 0.055
+    assert scheduler.lr_at(5)[0] == pytest.approx(0.055)
+    # t = 10: cos(pi) = -1, so lr = eta_min
+    assert scheduler.lr_at(10)[0] == pytest.approx(0.01)
+
+
+def test_cosine_closed_form_agrees_with_the_recursive_form_pytorch_steps_with():
+    T_max, eta_min, eta_max = 50, 0.001, 0.1
+    scheduler = CosineAnnealingLR(StandInOptimizer(lr=eta_max), T_max=T_max, eta_min=eta_min)
+    lr = eta_max
+    for t in range(1, 3 * T_max):
+        if (t - 1 - T_max) % (2 * T_max) == 0:  # at the trough the ratio below would be 0/0
+            lr = lr + (eta_max - eta_min) * (1 - math.cos(math.pi / T_max)) / 2
+        else:
+            lr = eta_min + (lr - eta_min) * (1 + math.cos(math.pi * t / T_max)) / (
+                1 + math.cos(math.pi * (t - 1) / T_max)
+            )
+        assert scheduler.lr_at(t)[0] == pytest.approx(lr, abs=1e-15)
+
+
+@given(
+    T_max=st.integers(1, 1000),
+    eta_min=st.floats(0, 0.01),
+    t=st.integers(0, 5000),
+)
+def test_cosine_stays_between_eta_min_and_eta_max(T_max, eta_min, t):
+    scheduler = CosineAnnealingLR(StandInOptimizer(lr=0.1), T_max=T_max, eta_min=eta_min)
+    assert eta_min - 1e-15 <= scheduler.lr_at(t)[0] <= 0.1 + 1e-15
+
+
+# ------------------------------------------------------------------------------------------------
+# CyclicLR: the published reference sequences (base_lr=1, max_lr=5, step_size_up=4)
+# ------------------------------------------------------------------------------------------------
+
+
+def cyclic(mode="triangular", **kwargs):
+    optimizer = StandInOptimizer(lr=0.1, momentum=0.9)
+    options = dict(base_lr=1, max_lr=5, step_size_up=4, mode=mode, cycle_momentum=False)
+    return CyclicLR(optimizer, **{**options, **kwargs})
+
+
+def test_cyclic_triangular_reference_sequence():
+    assert train(cyclic("triangular"), 11) == [1, 2, 3, 4, 5, 4, 3, 2, 1, 2, 3]
+
+
+def test_cyclic_triangular2_halves_the_peak_each_cycle():
+    scheduler = cyclic("triangular2")
+    # cycle 1 (t = 0..8) is the triangular one; cycle 2 (t = 8..16) has scale 1/2**(2-1) = 1/2
+    assert curve(scheduler, range(0, 9)) == [1, 2, 3, 4, 5, 4, 3, 2, 1]
+    assert curve(scheduler, range(8, 17)) == [1, 1.5, 2, 2.5, 3, 2.5, 2, 1.5, 1]
+    # cycle 3 peaks at 1 + 4 * 1/4 = 2
+    assert scheduler.lr_at(20)[0] == 2
+
+
+def test_cyclic_momentum_moves_opposite_to_lr():
+    optimizer = StandInOptimizer(lr=0.1, momentum=0.9)
+    scheduler = CyclicLR(
+        optimizer, base_lr=1, max_lr=5, step_size_up=4, base_momentum=1, max_momentum=5
+    )
+    expected = [5, 4, 3, 2, 1, 2, 3, 4, 5, 4, 3]
+    assert [scheduler.momentum_at(t)[0] for t in range(11)] == expected
+    written = []
+    for _ in range(11):
+        written.append(optimizer.param_groups[0]["momentum"])
+        optimizer.step()
+        scheduler.step()
+    assert written == expected
+
+
+def test_cyclic_momentum_cycles_adams_beta1_and_keeps_beta2():
+    optimizer = StandInOptimizer(lr=0.1, betas=(0.9, 0.999))
+    scheduler = CyclicLR(optimizer, base_lr=1, max_lr=5, step_size_up=4)
+    assert optimizer.param_groups[0]["betas"] == (0.9, 0.999)  # max_momentum at construction
+    train(scheduler, 4)  # now at the peak: t = 4, lr = max_lr, beta1 = base_momentum
+    assert optimizer.param_groups[0]["betas"] == (0.8, 0.999)
+    assert optimizer.param_groups[0]["lr"] == 5
+
+
+def test_cyclic_exp_range_peaks_decay_by_gamma_to_the_t():
+    gamma = 0.9
+    scheduler = cyclic("exp_range", gamma=gamma)
+    # peaks (s = 1) at t = 4, 12, 20: lr = 1 + (5 - 1) * gamma**t
+    for t in (4, 12, 20):
+        assert scheduler.lr_at(t)[0] == pytest.approx(1 + 4 * gamma**t)
+    # valleys (s = 0) stay at base_lr; halfway up (s = 1/2) at t = 2: 1 + 4 * 1/2 * gamma**2
+    assert curve(scheduler, (0, 8, 16)) == [1, 1, 1]
+    assert scheduler.lr_at(2)[0] == pytest.approx(1 + 4 * 0.5 * gamma**2)
+
+
+def test_cyclic_uneven_step_sizes():
+    scheduler = cyclic(step_size_up=2, step_size_down=6)
+    # total = 8, ratio = 2/8 = 0.25. t = 2: x = 0.25, s = 1 -> max_lr.
+    assert scheduler.lr_at(2)[0] == 5
+    # t = 5: x = 5/8 = 0.625 > ratio, s = (0.625 - 1) / (0.25 - 1) = 0.5 -> 1 + 4 * 0.5 = 3
+    assert scheduler.lr_at(5)[0] == 3
+
+
+def test_cyclic_custom_scale_fn_by_cycle_or_by_iteration():
+    by_cycle = cyclic(scale_fn=lambda cycle: 1 / cycle, scale_mode="cycle")
+    # second cycle's peak is at t = 12: 1 + 4 * 1/2 = 3
+    assert by_cycle.lr_at(12)[0] == 3
+    by_iteration = cyclic(scale_fn=lambda t: 0.5, scale_mode="iterations")
+    assert by_iteration.lr_at(4)[0] == 3
+
+
+def test_cyclic_construction_sets_base_lr_and_max_momentum_per_group():
+    optimizer = StandInOptimizer(lr=[0.5, 0.5], momentum=0.5)
+    CyclicLR(optimizer, base_lr=[0.1, 0.2], max_lr=1.0, base_momentum=0.8, max_momentum=[0.9, 0.95])
+    assert [g["lr"] for g in optimizer.param_groups] == [0.1, 0.2]
+    assert [g["momentum"] for g in optimizer.param_groups] == [0.9, 0.95]
+
+
+def test_the_notes_cyclic_example_runs_as_written():
+    optimizer = StandInOptimizer(lr=0.1, momentum=0.9)
+    scheduler = CyclicLR(
+        optimizer,
+        base_lr=0.001,
+        max_lr=0.1,
+        step_size_up=50,
+        step_size_down=50,
+        mode="triangular",
+    )
+    # halfway up (t = 25): 0.001 + (0.1 - 0.001) * 0.5 = 0.0505; the peak is at t = 50
+    assert scheduler.lr_at(25)[0] == pytest.approx(0.0505)
+    assert scheduler.lr_at(50)[0] == pytest.approx(0.1)
+    assert scheduler.lr_at(100)[0] == pytest.approx(0.001)
+
+
+@given(
+    base=st.floats(0, 1),
+    height=st.floats(0, 1),
+    up=st.integers(1, 50),
+    down=st.integers(1, 50),
+    mode=st.sampled_from(["triangular", "triangular2", "exp_range"]),
+    t=st.integers(0, 1000),
+)
+def test_cyclic_lr_and_momentum_stay_within_their_bounds(base, height, up, down, mode, t):
+    optimizer = StandInOptimizer(lr=0.1, momentum=0.9)
+    scheduler = CyclicLR(
+        optimizer,
+        base_lr=base,
+        max_lr=base + height,
+        step_size_up=up,
+        step_size_down=down,
+        mode=mode,
+        gamma=0.99,
+    )
+    assert base - 1e-12 <= scheduler.lr_at(t)[0] <= base + height + 1e-12
+    assert 0.8 - 1e-12 <= scheduler.momentum_at(t)[0] <= 0.9 + 1e-12
+
+
+# ------------------------------------------------------------------------------------------------
+# CosineAnnealingWarmRestarts
+# ------------------------------------------------------------------------------------------------
+
+
+def test_warm_restarts_with_t_mult_2_restart_at_10_30_70_150():
+    scheduler = CosineAnnealingWarmRestarts(StandInOptimizer(lr=0.1), T_0=10, T_mult=2)
+    # cycle lengths 10, 20, 40, 80: restarts at 10, 10 + 20 = 30, 30 + 40 = 70, 70 + 80 = 150
+    for restart, length in ((10, 20), (30, 40), (70, 80), (150, 160)):
+        previous_length = length // 2
+        assert scheduler.lr_at(restart)[0] == 0.1
+        # one step before: T_cur = previous_length - 1, T_i = previous_length
+        before = 0.1 * (1 + math.cos(math.pi * (previous_length - 1) / previous_length)) / 2
+        assert scheduler.lr_at(restart - 1)[0] == pytest.approx(before)
+        # halfway through the new cycle: cos(pi/2) = 0, so 0.1 / 2
+        assert scheduler.lr_at(restart + length // 2)[0] == pytest.approx(0.05)
+
+
+def test_warm_restarts_match_pytorchs_step_by_step_rule():
+    T_0, T_mult, eta_min = 3, 3, 0.01
+    scheduler = CosineAnnealingWarmRestarts(
+        StandInOptimizer(lr=0.1), T_0=T_0, T_mult=T_mult, eta_min=eta_min
+    )
+    T_cur, T_i = 0, T_0
+    for t in range(200):
+        expected = eta_min + (0.1 - eta_min) * (1 + math.cos(math.pi * T_cur / T_i)) / 2
+        assert scheduler.lr_at(t)[0] == pytest.approx(expected, abs=1e-15)
+        T_cur += 1
+        if T_cur >= T_i:
+            T_cur, T_i = T_cur - T_i, T_i * T_mult
+
+
+def test_warm_restarts_with_t_mult_1_repeat_every_t_0():
+    scheduler = CosineAnnealingWarmRestarts(StandInOptimizer(lr=0.1), T_0=7)
+    assert curve(scheduler, range(7)) == curve(scheduler, range(70, 77))
+
+
+# ------------------------------------------------------------------------------------------------
+# OneCycleLR
+# ------------------------------------------------------------------------------------------------
+
+
+def test_one_cycle_start_peak_and_end():
+    optimizer = StandInOptimizer(lr=0.1, momentum=0.9)
+    scheduler = OneCycleLR(optimizer, max_lr=1.0, total_steps=100)
+    initial = 1.0 / 25  # max_lr / div_factor
+    # warm-up ends at pct_start * total_steps - 1 = 0.3 * 100 - 1 = step 29
+    assert optimizer.param_groups[0]["lr"] == pytest.approx(initial)
+    assert optimizer.param_groups[0]["initial_lr"] == initial
+    assert scheduler.lr_at(29)[0] == 1.0
+    # the anneal ends at total_steps - 1 = 99, at initial / final_div_factor
+    assert scheduler.lr_at(99)[0] == pytest.approx(initial / 1e4)
+    # momentum takes the mirror path: 0.95 -> 0.85 -> 0.95
+    assert [scheduler.momentum_at(t)[0] for t in (0, 29, 99)] == pytest.approx([0.95, 0.85, 0.95])
+
+
+def test_one_cycle_linear_strategy_and_epochs_times_steps_per_epoch():
+    optimizer = StandInOptimizer(lr=0.1, momentum=0.9)
+    scheduler = OneCycleLR(
+        optimizer, max_lr=1.0, epochs=2, steps_per_epoch=5, anneal_strategy="linear"
+    )
+    assert scheduler.total_steps == 10
+    # warm-up is steps 0..2 (0.3 * 10 - 1 = 2); t = 1 is halfway: 0.04 + (1 - 0.04) * 0.5
+    assert scheduler.lr_at(1)[0] == pytest.approx(0.52)
+    # the anneal runs over steps 2..9; t = 9 is the end: 0.04 / 1e4
+    assert scheduler.lr_at(9)[0] == pytest.approx(4e-6)
+
+
+def test_one_cycle_three_phases():
+    optimizer = StandInOptimizer(lr=0.1, momentum=0.9)
+    scheduler = OneCycleLR(optimizer, max_lr=1.0, total_steps=100, pct_start=0.25, three_phase=True)
+    # phase ends: 0.25 * 100 - 1 = 24, 2 * 24 = 48, 100 - 1 = 99
+    assert curve(scheduler, (0, 24, 48, 99)) == pytest.approx([0.04, 1.0, 0.04, 0.04 / 1e4])
+
+
+def test_one_cycle_may_reach_total_steps_but_not_pass_it():
+    optimizer = StandInOptimizer(lr=0.1, momentum=0.9)
+    scheduler = OneCycleLR(optimizer, max_lr=1.0, total_steps=10)
+    train(scheduler, 10)  # a loop of 10 batches steps it 10 times, as in PyTorch
+    assert scheduler.last_epoch == 10
+    with pytest.raises(ValueError, match="total_steps"):
+        scheduler.step()
+    assert scheduler.last_epoch == 10  # the failed step changed nothing
+
+
+# ------------------------------------------------------------------------------------------------
+# StepLR, ExponentialLR, LinearLR, SequentialLR
+# ------------------------------------------------------------------------------------------------
+
+
+def test_step_lr_multiplies_by_gamma_every_step_size_steps():
+    scheduler = StepLR(StandInOptimizer(lr=0.1), step_size=3, gamma=0.1)
+    # floor(t / 3) = 0, 0, 0, 1, 1, 1, 2
+    expected = [0.1, 0.1, 0.1, 0.01, 0.01, 0.01, 0.001]
+    assert train(scheduler, 7) == pytest.approx(expected)
+
+
+def test_exponential_lr():
+    scheduler = ExponentialLR(StandInOptimizer(lr=0.1), gamma=0.5)
+    assert scheduler.lr_at(3)[0] == pytest.approx(0.1 * 0.5**3)
+
+
+def test_linear_lr_warm_up():
+    scheduler = LinearLR(StandInOptimizer(lr=0.1))  # start_factor 1/3 -> 1 over 5 steps
+    # t = 2: factor = 1/3 + (1 - 1/3) * 2/5
+    assert scheduler.lr_at(2)[0] == pytest.approx(0.1 * (1 / 3 + (2 / 3) * (2 / 5)))
+    assert curve(scheduler, (0, 5, 50)) == pytest.approx([0.1 / 3, 0.1, 0.1])
+
+
+def test_linear_lr_can_decay_to_zero():
+    scheduler = LinearLR(StandInOptimizer(lr=0.1), start_factor=1.0, end_factor=0.0, total_iters=4)
+    assert curve(scheduler, range(6)) == pytest.approx([0.1, 0.075, 0.05, 0.025, 0, 0])
+
+
+def warmup_then_cosine(optimizer=None):
+    return SequentialLR(
+        optimizer,
+        schedulers=[
+            LinearLR(optimizer, start_factor=0.1, total_iters=5),
+            CosineAnnealingLR(optimizer, T_max=10),
+        ],
+        milestones=[5],
+    )
+
+
+def test_sequential_warm_up_then_cosine_counts_each_from_its_milestone():
+    scheduler = warmup_then_cosine(StandInOptimizer(lr=0.1))
+    # t = 0..4: LinearLR's factor 0.1 + 0.9 * t/5
+    assert curve(scheduler, range(5)) == pytest.approx([0.01, 0.028, 0.046, 0.064, 0.082])
+    # t = 5, 10, 15: the cosine at its own steps 0, 5, 10 -> 0.1, 0.05, 0
+    assert curve(scheduler, (5, 10, 15)) == pytest.approx([0.1, 0.05, 0.0], abs=1e-15)
+    assert train(scheduler, 16)[15] == pytest.approx(0.0, abs=1e-15)
+
+
+def test_sequential_bound_later_agrees_with_pytorch_style():
+    pytorch_style = warmup_then_cosine(StandInOptimizer(lr=0.1))
+    deferred = warmup_then_cosine()  # no optimizer anywhere yet
+    deferred.bind(StandInOptimizer(lr=0.1))
+    assert train(pytorch_style, 30) == train(deferred, 30)
+
+
+def test_sequential_refuses_children_of_another_optimizer():
+    child = CosineAnnealingLR(StandInOptimizer(), T_max=10)
+    with pytest.raises(ValueError, match="different optimizer"):
+        SequentialLR(StandInOptimizer(), schedulers=[LinearLR(), child], milestones=[5])
+
+
+# ------------------------------------------------------------------------------------------------
+# Behaviour every scheduler shares
+# ------------------------------------------------------------------------------------------------
+
+FACTORIES = {
+    "cosine": lambda opt=None: CosineAnnealingLR(opt, T_max=20, eta_min=0.001),
+    "cyclic": lambda opt=None: CyclicLR(opt, base_lr=0.01, max_lr=0.1, step_size_up=3),
+    "cyclic_triangular2": lambda opt=None: CyclicLR(
+        opt, base_lr=0.01, max_lr=0.1, step_size_up=3, step_size_down=5, mode="triangular2"
+    ),
+    "cyclic_exp_range": lambda opt=None: CyclicLR(
+        opt, base_lr=[0.01, 0.02], max_lr=0.1, step_size_up=4, mode="exp_range", gamma=0.95
+    ),
+    "warm_restarts": lambda opt=None: CosineAnnealingWarmRestarts(opt, T_0=4, T_mult=2),
+    "one_cycle": lambda opt=None: OneCycleLR(opt, max_lr=[0.1, 0.2], total_steps=60),
+    "step": lambda opt=None: StepLR(opt, step_size=4, gamma=0.5),
+    "exponential": lambda opt=None: ExponentialLR(opt, gamma=0.9),
+    "linear": lambda opt=None: LinearLR(opt, start_factor=0.25, total_iters=8),
+    "sequential": warmup_then_cosine,
+}
+all_schedulers = pytest.mark.parametrize("make", FACTORIES.values(), ids=FACTORIES.keys())
+
+
+def two_group_optimizer(scheduler=None):
+    return StandInOptimizer(lr=[0.1, 0.05], momentum=[0.9, 0.5], scheduler=scheduler)
+
+
+@all_schedulers
+def test_lr_at_is_pure(make):
+    optimizer = two_group_optimizer()
+    scheduler = make(optimizer)
+    train(scheduler, 7)
+    groups, state = copy.deepcopy(optimizer.param_groups), scheduler.state_dict()
+    for t in range(50):
+        scheduler.lr_at(t)
+        scheduler.momentum_at(t)
+    assert optimizer.param_groups == groups
+    assert scheduler.state_dict() == state
+    assert scheduler.last_epoch == 7
+
+
+@all_schedulers
+def test_step_writes_lr_at_of_the_new_step(make):
+    optimizer = two_group_optimizer()
+    scheduler = make(optimizer)
+    for t in range(1, 30):
+        optimizer.step()
+        scheduler.step()
+        assert scheduler.last_epoch == t
+        assert [g["lr"] for g in optimizer.param_groups] == scheduler.lr_at(t)
+        assert scheduler.get_last_lr() == scheduler.lr_at(t)
+
+
+@all_schedulers
+def test_state_dict_round_trip_through_json_resumes_identically(make):
+    original = make(two_group_optimizer())
+    train(original, 17)
+    state = json.loads(json.dumps(original.state_dict()))  # plain data only: no optimizer
+
+    resumed_optimizer = two_group_optimizer()
+    resumed = make(resumed_optimizer)
+    resumed.load_state_dict(state)
+    assert resumed.last_epoch == 17
+    assert resumed_optimizer.param_groups == original.optimizer.param_groups
+    for group in range(2):
+        assert train(copy.deepcopy(resumed), 20, group) == train(copy.deepcopy(original), 20, group)
+
+
+@all_schedulers
+def test_both_bindings_give_the_same_lrs(make):
+    pytorch_style = make(two_group_optimizer())
+    owner = two_group_optimizer(scheduler=make())
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the owning optimizer steps in the right order
+        for _ in range(25):
+            assert owner.param_groups == pytorch_style.optimizer.param_groups
+            owner.step()
+            pytorch_style.optimizer.step()
+            pytorch_style.step()
+
+
+def test_handing_a_scheduler_to_an_optimizer():
+    owner = StandInOptimizer(lr=0.1, scheduler=CosineAnnealingLR(T_max=100))
+    used = []
+    for _ in range(101):
+        used.append(owner.param_groups[0]["lr"])
+        owner.step()
+    assert used[0] == 0.1
+    assert used[50] == pytest.approx(0.05)
+    assert used[100] == pytest.approx(0.0, abs=1e-15)
+
+
+def test_step_before_optimizer_step_warns():
+    optimizer = StandInOptimizer(lr=0.1)
+    scheduler = CosineAnnealingLR(optimizer, T_max=10)
+    with pytest.warns(UserWarning, match="before optimizer.step"):
+        scheduler.step()
+
+
+def test_no_warning_in_the_right_order():
+    optimizer = StandInOptimizer(lr=0.1)
+    scheduler = CosineAnnealingLR(optimizer, T_max=10)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        train(scheduler, 3)
+
+
+def test_binding_twice_and_using_an_unbound_scheduler_are_errors():
+    scheduler = CosineAnnealingLR(StandInOptimizer(), T_max=10)
+    with pytest.raises(RuntimeError, match="already bound"):
+        scheduler.bind(StandInOptimizer())
+    unbound = CosineAnnealingLR(T_max=10)
+    for use in (unbound.step, lambda: unbound.lr_at(0), unbound.get_last_lr):
+        with pytest.raises(RuntimeError, match="not bound"):
+            use()
+    with pytest.raises(RuntimeError, match="not bound"):
+        unbound.load_state_dict(scheduler.state_dict())
+
+
+def test_a_failed_bind_leaves_the_scheduler_unbound():
+    scheduler = CyclicLR(base_lr=0.01, max_lr=0.1)
+    optimizer = StandInOptimizer(lr=0.5, momentum=0.0)
+    with pytest.raises(ValueError, match="cycle_momentum"):
+        scheduler.bind(optimizer)
+    assert scheduler.optimizer is None
+    assert optimizer.param_groups[0]["lr"] == 0.5  # nothing was written
+
+
+def test_custom_scale_fn_is_not_saved():
+    scheduler = cyclic(scale_fn=lambda cycle: 1 / cycle)
+    assert "scale_fn" not in scheduler.state_dict()
+
+
+def test_plot_draws_without_disturbing_the_scheduler():
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    optimizer = StandInOptimizer(lr=0.1, momentum=0.9)
+    scheduler = CyclicLR(optimizer, base_lr=1, max_lr=5, step_size_up=4)
+    train(scheduler, 3)
+    groups = copy.deepcopy(optimizer.param_groups)
+    ax = schedulers.plot(scheduler, 20)
+    try:
+        assert isinstance(ax, matplotlib.axes.Axes)
+        assert list(ax.lines[0].get_ydata()) == curve(scheduler, range(20))
+        assert len(ax.figure.axes) == 2  # momentum on a twin axis
+        assert scheduler.last_epoch == 3
+        assert optimizer.param_groups == groups
+    finally:
+        plt.close(ax.figure)
+    _, given_ax = plt.subplots()
+    assert schedulers.plot(CosineAnnealingLR(StandInOptimizer(), T_max=5), 10, ax=given_ax) is (
+        given_ax
+    )
+    plt.close("all")
+
+
+# ------------------------------------------------------------------------------------------------
+# Bad input: a clear error naming the argument
+# ------------------------------------------------------------------------------------------------
+
+
+def sgd_like(momentum=0.9):
+    return StandInOptimizer(lr=0.1, momentum=momentum)
+
+
+BAD_INPUT = {
+    "exp_range gamma 10": (
+        lambda: CyclicLR(base_lr=0.001, max_lr=0.1, mode="exp_range", gamma=10),
+        "gamma.*inf",
+    ),
+    "exp_range gamma 0": (
+        lambda: CyclicLR(base_lr=0.1, max_lr=1, mode="exp_range", gamma=0),
+        "gamma",
+    ),
+    "unknown mode": (lambda: CyclicLR(base_lr=0.1, max_lr=1, mode="cosine"), "triangular2"),
+    "unknown scale_mode": (
+        lambda: CyclicLR(base_lr=0.1, max_lr=1, scale_fn=abs, scale_mode="epoch"),
+        "scale_mode",
+    ),
+    "T_max 0": (lambda: CosineAnnealingLR(T_max=0), "T_max"),
+    "T_0 0": (lambda: CosineAnnealingWarmRestarts(T_0=0), "T_0"),
+    "T_mult 0": (lambda: CosineAnnealingWarmRestarts(T_0=10, T_mult=0), "T_mult"),
+    "T_mult 1.5": (lambda: CosineAnnealingWarmRestarts(T_0=10, T_mult=1.5), "T_mult"),
+    "step_size_up 0": (lambda: CyclicLR(base_lr=0.1, max_lr=1, step_size_up=0), "step_size_up"),
+    "step_size_down 0": (
+        lambda: CyclicLR(base_lr=0.1, max_lr=1, step_size_down=0),
+        "step_size_down",
+    ),
+    "total_steps 0": (lambda: OneCycleLR(max_lr=1, total_steps=0), "total_steps"),
+    "step_size 0": (lambda: StepLR(step_size=0), "step_size"),
+    "total_iters 0": (lambda: LinearLR(total_iters=0), "total_iters"),
+    "negative base_lr": (lambda: CyclicLR(base_lr=-0.1, max_lr=1), "base_lr"),
+    "negative max_lr": (lambda: OneCycleLR(max_lr=-1, total_steps=10), "max_lr"),
+    "negative eta_min": (lambda: CosineAnnealingLR(T_max=10, eta_min=-1e-3), "eta_min"),
+    "max_lr below base_lr": (lambda: CyclicLR(base_lr=0.1, max_lr=0.01), "max_lr"),
+    "max_lr below base_lr in one group": (
+        lambda: CyclicLR(base_lr=[0.1, 0.2], max_lr=[0.5, 0.1]),
+        "max_lr.*group 1",
+    ),
+    "per-group list of the wrong length": (
+        lambda: CyclicLR(sgd_like(), base_lr=[0.1, 0.2], max_lr=1),
+        "base_lr has 2 entries",
+    ),
+    "cyclic momentum 0": (
+        lambda: CyclicLR(sgd_like(momentum=0), base_lr=0.1, max_lr=1),
+        "cycle_momentum=False",
+    ),
+    "cyclic without momentum": (
+        lambda: CyclicLR(StandInOptimizer(), base_lr=0.1, max_lr=1),
+        "cycle_momentum=False",
+    ),
+    "one cycle momentum 0": (
+        lambda: OneCycleLR(sgd_like(momentum=0), max_lr=1, total_steps=10),
+        "cycle_momentum=False",
+    ),
+    "one cycle beta1 0": (
+        lambda: OneCycleLR(StandInOptimizer(betas=(0.0, 0.9)), max_lr=1, total_steps=10),
+        "cycle_momentum=False",
+    ),
+    "anneal_strategy": (
+        lambda: OneCycleLR(max_lr=1, total_steps=10, anneal_strategy="cosine"),
+        "anneal_strategy",
+    ),
+    "pct_start": (lambda: OneCycleLR(max_lr=1, total_steps=10, pct_start=1.5), "pct_start"),
+    "start_factor 0": (lambda: LinearLR(start_factor=0), "start_factor"),
+    "start_factor above 1": (lambda: LinearLR(start_factor=1.5), "start_factor"),
+    "end_factor above 1": (lambda: LinearLR(end_factor=1.5), "end_factor"),
+    "gamma 0": (lambda: ExponentialLR(gamma=0), "gamma"),
+    "milestones not increasing": (
+        lambda: SequentialLR(schedulers=[LinearLR(), LinearLR(), LinearLR()], milestones=[5, 5]),
+        "increasing",
+    ),
+    "milestones count": (
+        lambda: SequentialLR(schedulers=[LinearLR(), LinearLR()], milestones=[5, 10]),
+        "one entry fewer",
+    ),
+    "negative step": (lambda: CosineAnnealingLR(sgd_like(), T_max=10).lr_at(-1), "step"),
+    "state of another scheduler": (
+        lambda: StepLR(sgd_like(), step_size=2).load_state_dict(
+            CosineAnnealingLR(sgd_like(), T_max=10).state_dict()
+        ),
+        "does not match",
+    ),
+}
+
+
+@pytest.mark.parametrize("make, message", BAD_INPUT.values(), ids=BAD_INPUT.keys())
+def test_bad_input_is_a_clear_value_error(make, message):
+    with pytest.raises(ValueError, match=message):
+        make()
+
+
+def test_cycle_momentum_false_works_without_momentum():
+    optimizer = StandInOptimizer(lr=0.1)
+    scheduler = CyclicLR(optimizer, base_lr=0.1, max_lr=1, cycle_momentum=False)
+    assert scheduler.momentum_at(3) is None
+    assert "momentum" not in optimizer.param_groups[0]
+
+
+MISSING = {
+    "CosineAnnealingLR": (lambda: CosineAnnealingLR(), "T_max"),
+    "CosineAnnealingWarmRestarts": (lambda: CosineAnnealingWarmRestarts(), "T_0"),
+    "CyclicLR": (lambda: CyclicLR(base_lr=0.1), "max_lr"),
+    "OneCycleLR max_lr": (lambda: OneCycleLR(total_steps=10), "max_lr"),
+    "OneCycleLR total_steps": (lambda: OneCycleLR(max_lr=1), "total_steps"),
+    "StepLR": (lambda: StepLR(), "step_size"),
+    "ExponentialLR": (lambda: ExponentialLR(), "gamma"),
+    "SequentialLR": (lambda: SequentialLR(schedulers=[LinearLR()]), "milestones"),
+    "a hyper-parameter where the optimizer goes": (lambda: CosineAnnealingLR(100), "keyword"),
+    "a fractional step": (lambda: CosineAnnealingLR(sgd_like(), T_max=10).lr_at(1.5), "integer"),
+}
+
+
+@pytest.mark.parametrize("make, message", MISSING.values(), ids=MISSING.keys())
+def test_missing_or_misplaced_arguments_are_a_type_error(make, message):
+    with pytest.raises(TypeError, match=message):
+        make()
+
+
+# ------------------------------------------------------------------------------------------------
+# With the real optimizers (skipped until the optim package exists)
+# ------------------------------------------------------------------------------------------------
+
+
+def real_optim():
+    optim = pytest.importorskip("optim")
+    if not hasattr(optim, "SGD"):
+        pytest.skip("optim.SGD is not written yet")
+    minigrad = pytest.importorskip("minigrad")
+    return optim, minigrad
+
+
+def lrs_used(optimizer, parameter, minigrad, steps, scheduler=None):
+    used = []
+    for _ in range(steps):
+        used.append(optimizer.param_groups[0]["lr"])
+        parameter.grad = minigrad.Tensor(np.ones(2))
+        optimizer.step()
+        if scheduler is not None:
+            scheduler.step()
+    return used
+
+
+def test_real_sgd_owning_a_scheduler_matches_the_pytorch_style():
+    optim, minigrad = real_optim()
+    p1 = minigrad.Tensor(np.zeros(2), requires_grad=True)
+    p2 = minigrad.Tensor(np.zeros(2), requires_grad=True)
+    owning = optim.SGD([p1], lr=0.1, momentum=0.9, scheduler=CyclicLR(base_lr=0.01, max_lr=0.1))
+    plain = optim.SGD([p2], lr=0.1, momentum=0.9)
+    scheduler = CyclicLR(plain, base_lr=0.01, max_lr=0.1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        expected = lrs_used(plain, p2, minigrad, 30, scheduler)
+        assert lrs_used(owning, p1, minigrad, 30) == expected
+    assert owning.param_groups[0]["momentum"] == plain.param_groups[0]["momentum"]
+    np.testing.assert_array_equal(p1.data, p2.data)
+
+
+def test_real_adam_has_its_beta1_cycled():
+    optim, minigrad = real_optim()
+    parameter = minigrad.Tensor(np.zeros(2), requires_grad=True)
+    optimizer = optim.Adam([parameter], lr=0.1, betas=(0.9, 0.999))
+    scheduler = OneCycleLR(optimizer, max_lr=0.1, total_steps=10)
+    assert optimizer.param_groups[0]["betas"] == (0.95, 0.999)
+    lrs_used(optimizer, parameter, minigrad, 2, scheduler)
+    assert optimizer.param_groups[0]["betas"][0] == pytest.approx(scheduler.momentum_at(2)[0])
+    assert optimizer.param_groups[0]["betas"][1] == 0.999
+
+
+def test_real_sgd_without_momentum_refuses_cycle_momentum():
+    optim, minigrad = real_optim()
+    parameter = minigrad.Tensor(np.zeros(2), requires_grad=True)
+    with pytest.raises(ValueError, match="cycle_momentum=False"):
+        CyclicLR(optim.SGD([parameter], lr=0.1), base_lr=0.01, max_lr=0.1)
+
+
+def test_real_optimizer_state_dict_carries_its_scheduler():
+    optim, minigrad = real_optim()
+
+    def build():
+        parameter = minigrad.Tensor(np.zeros(2), requires_grad=True)
+        scheduler = CyclicLR(base_lr=0.01, max_lr=0.1, step_size_up=3)
+        return optim.SGD([parameter], lr=0.1, momentum=0.9, scheduler=scheduler), parameter
+
+    original, p1 = build()
+    lrs_used(original, p1, minigrad, 7)
+    resumed, p2 = build()
+    resumed.load_state_dict(original.state_dict())
+    assert resumed.scheduler.last_epoch == 7
+    assert lrs_used(resumed, p2, minigrad, 10) == lrs_used(original, p1, minigrad, 10)

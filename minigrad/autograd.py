@@ -96,23 +96,24 @@ class Function:
     def apply(cls, *inputs: Tensor, **params: Any) -> Tensor:
         """Run ``forward`` on the inputs' arrays and, if needed, record this op in the graph."""
         device = inputs[0].device
-        for other in inputs:
-            if other.device is not device:
+        requires_grad = False
+        for t in inputs:
+            if t.device is not device:
                 raise RuntimeError(
                     f"{cls.__name__.lower()}: inputs are on different devices "
-                    f"({device} and {other.device}); move one with .to('{device}')"
+                    f"({device} and {t.device}); move one with .to('{device}')"
                 )
+            requires_grad = requires_grad or t.requires_grad
         fn = cls.__new__(cls)
         fn.xp = device.xp
         data = fn.forward(*[t.data for t in inputs], **params)
         if isinstance(data, np.generic):
             data = fn.xp.asarray(data)  # NumPy turns 0-d results into scalars; keep arrays
-        needs_input_grad = tuple([t.requires_grad for t in inputs])
-        requires_grad = _GradMode.enabled and True in needs_input_grad
+        requires_grad = requires_grad and _GradMode.enabled
         out = _tensor.Tensor._wrap(data, device, requires_grad)
         if requires_grad:
             fn.inputs = inputs
-            fn.needs_input_grad = needs_input_grad
+            fn.needs_input_grad = tuple([t.requires_grad for t in inputs])
             fn._output = weakref.ref(out)  # weak: the output owns fn, never the reverse
             out._ctx = fn
         return out
@@ -176,20 +177,18 @@ def run_backward(
     written to ``.grad`` here: ``Tensor.backward`` and ``minigrad.grad`` decide that.
     """
     wanted = {id(t) for t in inputs} if inputs is not None else set()
-    leaf_grads: dict[int, Tensor] = {}
-    leaves: dict[int, Tensor] = {}
     if root._ctx is None:
         return {id(root): (root, grad)}
-    pending: dict[int, Tensor] = {id(root._ctx): grad}  # gradient of each Function's output
+    grads: dict[int, Tensor] = {id(root): grad}  # d(root)/d(tensor) summed over paths so far
+    returned: dict[int, Tensor] = {}  # the tensors whose gradients we hand back
     order = _topological_order(root._ctx)
     with set_grad_enabled(create_graph):
         for fn in order:
-            out_grad = pending.pop(id(fn), None)
+            key = id(fn._output())
+            # All paths into this output are done (topological order): its gradient is final.
+            out_grad = grads.get(key) if key in wanted else grads.pop(key, None)
             if out_grad is None:
-                continue  # reachable, but no gradient flows into it (e.g. an integer branch)
-            if id(fn._output()) in wanted:
-                leaves[id(fn._output())] = fn._output()
-                leaf_grads[id(fn._output())] = out_grad
+                continue  # reachable, but no gradient flows into it
             in_grads = fn.backward(out_grad)
             if not isinstance(in_grads, (tuple, list)):
                 in_grads = (in_grads,)
@@ -197,19 +196,24 @@ def run_backward(
                 if not needed or g is None:
                     continue
                 g = _match_input(g, tensor)
-                parent = tensor._ctx
-                if parent is None:
-                    leaves[id(tensor)] = tensor
-                key = id(parent) if parent is not None else id(tensor)
-                target = pending if parent is not None else leaf_grads
-                previous = target.get(key)
-                target[key] = g if previous is None else previous + g
+                key = id(tensor)
+                if tensor._ctx is None or key in wanted:
+                    returned[key] = tensor
+                previous = grads.get(key)
+                grads[key] = g if previous is None else _add(previous, g, create_graph)
     if not retain_graph:
         # Free the saved tensors only now: an op's backward may still need an output that only a
         # later op's inputs kept alive. A second backward through this graph then raises.
         for fn in order:
             fn.inputs = None
-    return {key: (leaves[key], g) for key, g in leaf_grads.items()}
+    return {key: (tensor, grads[key]) for key, tensor in returned.items()}
+
+
+def _add(previous: Tensor, g: Tensor, create_graph: bool) -> Tensor:
+    """Sum two gradient contributions; as a recorded op only when the backward is recorded."""
+    if create_graph:
+        return previous + g
+    return _tensor.Tensor._wrap(previous.data + g.data, g.device)  # nothing to record: skip the op
 
 
 def _match_input(grad: Tensor, tensor: Tensor) -> Tensor:

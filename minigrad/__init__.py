@@ -6,7 +6,15 @@ Start reading at ``autograd.py`` (the engine), then ``tensor.py`` and ``ops/``.
 import numpy as _np
 
 from . import nn
-from .autograd import Function, enable_grad, grad, is_grad_enabled, no_grad, set_grad_enabled
+from .autograd import (
+    Function,
+    detect_anomaly,
+    enable_grad,
+    grad,
+    is_grad_enabled,
+    no_grad,
+    set_grad_enabled,
+)
 from .backend import Device, cuda, get_array_module, get_device
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from .ops import (

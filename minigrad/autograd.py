@@ -18,6 +18,8 @@ its output only through a weak reference: the output points to the Function, nev
 
 from __future__ import annotations
 
+import os
+import traceback
 import weakref
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
@@ -76,6 +78,43 @@ class enable_grad(set_grad_enabled):
         super().__init__(True)
 
 
+class detect_anomaly:
+    """Context manager: stop at the first op whose result (forward) or gradient (backward) holds
+    NaN or inf, with an error naming the op, its input shapes and the line of user code that
+    created it. Slower (every result is checked and every op remembers where it was made), so
+    use it to hunt a NaN, not for every run."""
+
+    enabled = False
+    in_backward = False  # ops run by a backward are reported as that backward's failure
+
+    def __enter__(self) -> None:
+        self.previous = detect_anomaly.enabled
+        detect_anomaly.enabled = True
+
+    def __exit__(self, *exc: object) -> None:
+        detect_anomaly.enabled = self.previous
+
+
+def _user_frame() -> str:
+    """'file:line in function' of the innermost caller outside minigrad itself."""
+    package = os.path.dirname(os.path.abspath(__file__))
+    for frame in reversed(traceback.extract_stack()):
+        if not os.path.abspath(frame.filename).startswith(package + os.sep):
+            return f"{frame.filename}:{frame.lineno} in {frame.name}"
+    return "<unknown>"
+
+
+def _check_finite(fn: Function, array: Any, inputs: Sequence[Any], what: str) -> None:
+    xp = fn.xp
+    if array.dtype.kind in "fc" and not bool(xp.isfinite(array).all()):
+        shapes = ", ".join(str(tuple(t.shape)) for t in inputs)
+        where = getattr(fn, "created_at", None) or _user_frame()
+        raise FloatingPointError(
+            f"detect_anomaly: {type(fn).__name__} produced NaN or inf in its {what} "
+            f"(input shapes {shapes}); the op was created at {where}"
+        )
+
+
 class Function:
     """One differentiable operation. Subclasses define ``forward`` and ``backward``.
 
@@ -109,6 +148,9 @@ class Function:
         data = fn.forward(*[t.data for t in inputs], **params)
         if isinstance(data, np.generic):
             data = fn.xp.asarray(data)  # NumPy turns 0-d results into scalars; keep arrays
+        if detect_anomaly.enabled and not detect_anomaly.in_backward:
+            _check_finite(fn, data, inputs, "forward result")
+            fn.created_at = _user_frame()
         requires_grad = requires_grad and _GradMode.enabled
         out = _tensor.Tensor._wrap(data, device, requires_grad)
         if requires_grad:
@@ -189,9 +231,20 @@ def run_backward(
             out_grad = grads.get(key) if key in wanted else grads.pop(key, None)
             if out_grad is None:
                 continue  # reachable, but no gradient flows into it
-            in_grads = fn.backward(out_grad)
+            if detect_anomaly.enabled:
+                detect_anomaly.in_backward = True
+                try:
+                    in_grads = fn.backward(out_grad)
+                finally:
+                    detect_anomaly.in_backward = False
+            else:
+                in_grads = fn.backward(out_grad)
             if not isinstance(in_grads, (tuple, list)):
                 in_grads = (in_grads,)
+            if detect_anomaly.enabled:
+                for g in in_grads:
+                    if g is not None:
+                        _check_finite(fn, g.data, fn.inputs, "backward gradient")
             for tensor, needed, g in zip(fn.inputs, fn.needs_input_grad, in_grads):
                 if not needed or g is None:
                     continue

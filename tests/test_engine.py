@@ -387,3 +387,24 @@ def test_manual_seed_makes_draws_repeat_and_rng_state_round_trips():
     np.testing.assert_array_equal(a, mg.random.generator().standard_normal(2))
     with pytest.raises(ValueError, match="seed"):
         mg.manual_seed(-1)
+
+
+# ---- anomaly detection --------------------------------------------------------------------------
+def test_detect_anomaly_names_the_op_shapes_and_user_line_in_forward():
+    x = mg.tensor([1.0, -1.0])
+    with mg.detect_anomaly():
+        with pytest.raises(FloatingPointError, match=r"Log produced NaN.*\(2,\).*test_engine.py"):
+            with np.errstate(invalid="ignore"):
+                mg.log(x)  # log(-1) is NaN
+    with np.errstate(invalid="ignore"):
+        assert np.isnan(mg.log(x).numpy()[1])  # outside the block, NumPy's usual behaviour
+
+
+def test_detect_anomaly_catches_a_nan_that_only_appears_in_backward():
+    # sqrt(0) = 0 is fine forward, but its gradient 1 / (2 sqrt(0)) is inf
+    x = mg.tensor([0.0, 4.0], requires_grad=True)
+    with mg.detect_anomaly():
+        y = mg.sqrt(x).sum()
+        with pytest.raises(FloatingPointError, match=r"Sqrt produced NaN or inf in its backward"):
+            with np.errstate(divide="ignore"):
+                y.backward()

@@ -20,6 +20,8 @@ def normalize_axes(axis: Axis, shape: tuple[int, ...], op: str) -> tuple[int, ..
     ndim = len(shape)
     if axis is None:
         return tuple(range(ndim))
+    if not isinstance(axis, (int, tuple, list)):
+        raise TypeError(f"{op}: axis must be an int or a tuple of ints, got {axis!r}")
     axes = (axis,) if isinstance(axis, int) else tuple(axis)
     result = []
     for a in axes:

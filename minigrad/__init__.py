@@ -5,7 +5,7 @@ Start reading at ``autograd.py`` (the engine), then ``tensor.py`` and ``ops/``.
 
 import numpy as _np
 
-from . import nn
+from . import data, nn
 from .autograd import (
     Function,
     detect_anomaly,
@@ -54,6 +54,7 @@ from .ops import (
     where,
 )
 from .random import get_rng_state, manual_seed, set_rng_state
+from .serialization import load, save
 from .tensor import Tensor, get_default_dtype, set_default_dtype, tensor
 
 float16 = _np.dtype(_np.float16)

@@ -1,0 +1,358 @@
+"""Feeding a model: ``DataLoader``, small synthetic datasets, and the bundled UCI digits.
+
+Everything here is plain NumPy until the last step: ``DataLoader`` hands out batches as
+Tensors on the device you ask for. Random choices (shuffling, and the synthetic datasets when
+no ``seed`` is given) draw from ``minigrad.random.generator()``, so ``minigrad.manual_seed``
+makes a run reproducible and ``get_rng_state`` / ``set_rng_state`` checkpoint it.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .backend import Device, cpu, device_of_array, get_array_module, get_device
+from .random import generator
+from .tensor import Tensor
+
+__all__ = [
+    "DataLoader",
+    "load_digits",
+    "make_moons",
+    "make_regression",
+    "make_spiral",
+    "train_val_test_split",
+]
+
+
+# ---- DataLoader ------------------------------------------------------------------------------
+
+
+class DataLoader:
+    """Iterate over a dataset in batches of Tensors, optionally reshuffled every epoch.
+
+    ``dataset`` is either
+
+    * a tuple or list of arrays with the same first dimension, such as ``(X, y)`` (NumPy or
+      CuPy arrays or Tensors; a tuple is read as columns, not as a list of samples), or
+    * any object with ``__len__`` and ``__getitem__`` (a "map-style" dataset) whose items are an
+      array (or number) or a tuple of them; a batch stacks the items with their array module.
+
+    Each batch is a tuple of Tensors on ``device`` (the CPU by default), one per column, with
+    the data's dtype (int64 labels stay int64, float32 features stay float32; Python floats
+    from a map-style dataset become the default dtype). ``len(loader)`` is the number of
+    batches; the last one is smaller unless ``drop_last=True`` drops it.
+
+    With ``shuffle=True`` a new order is drawn from ``minigrad.random.generator()`` each time
+    an epoch starts (when ``iter(loader)`` is called, i.e. at the top of the ``for`` loop)::
+
+        minigrad.manual_seed(0)
+        loader = DataLoader((X, y), batch_size=32, shuffle=True)
+        for xb, yb in loader:
+            ...
+    """
+
+    def __init__(
+        self,
+        dataset: Any,
+        batch_size: int = 1,
+        shuffle: bool = False,
+        drop_last: bool = False,
+        device: str | Device | None = None,
+    ) -> None:
+        if isinstance(batch_size, bool) or not isinstance(batch_size, numbers.Integral):
+            raise TypeError(f"DataLoader: batch_size must be an int, got {batch_size!r}")
+        if batch_size < 1:
+            raise ValueError(f"DataLoader: batch_size must be at least 1, got {batch_size}")
+        self.batch_size = int(batch_size)
+        self.shuffle = bool(shuffle)
+        self.drop_last = bool(drop_last)
+        self.device = get_device(device)
+        self.dataset = dataset
+        self._columns = _as_columns(dataset)  # None for a map-style dataset
+        self._length = len(self._columns[0]) if self._columns is not None else len(dataset)
+
+    def __len__(self) -> int:
+        if self.drop_last:
+            return self._length // self.batch_size
+        return math.ceil(self._length / self.batch_size)
+
+    def __iter__(self) -> Iterator[tuple[Tensor, ...]]:
+        # The order is drawn here, eagerly, so the random stream advances exactly once per
+        # epoch, when the loop starts (not lazily at the first batch).
+        order = generator().permutation(self._length) if self.shuffle else np.arange(self._length)
+        return self._batches(order)
+
+    def _batches(self, order: np.ndarray) -> Iterator[tuple[Tensor, ...]]:
+        for start in range(0, len(self) * self.batch_size, self.batch_size):
+            indices = order[start : start + self.batch_size]
+            if self._columns is not None:
+                batch = tuple(_take(column, indices) for column in self._columns)
+            else:
+                batch = _collate([self.dataset[int(i)] for i in indices])
+            yield tuple(Tensor(column, device=self.device) for column in batch)
+
+    def __repr__(self) -> str:
+        return (
+            f"DataLoader({self._length} samples, batch_size={self.batch_size}, "
+            f"shuffle={self.shuffle}, drop_last={self.drop_last}, device='{self.device}')"
+        )
+
+
+def _as_columns(dataset: Any) -> tuple[Any, ...] | None:
+    """A tuple/list of arrays (or one array) as a tuple of raw arrays; None if map-style."""
+    if isinstance(dataset, Tensor) or _is_array(dataset):
+        dataset = (dataset,)
+    if not isinstance(dataset, (tuple, list)):
+        if not (hasattr(dataset, "__len__") and hasattr(dataset, "__getitem__")):
+            raise TypeError(
+                "DataLoader: dataset must be a tuple of arrays such as (X, y), or an object "
+                f"with __len__ and __getitem__; got {type(dataset).__name__}"
+            )
+        return None
+    if len(dataset) == 0:
+        raise ValueError("DataLoader: the dataset tuple is empty; pass (X, y) or (X,)")
+    columns = []
+    for column in dataset:
+        if not (isinstance(column, Tensor) or _is_array(column)):
+            column = Tensor(column)  # a Python list: floats become float32, ints int64
+        column = column.data if isinstance(column, Tensor) else column
+        if column.ndim == 0:
+            raise ValueError("DataLoader: every array in the dataset needs a first dimension")
+        columns.append(column)
+    lengths = [column.shape[0] for column in columns]
+    if len(set(lengths)) > 1:
+        raise ValueError(
+            f"DataLoader: the arrays in the dataset have different lengths {lengths}; "
+            "each needs one row per sample"
+        )
+    return tuple(columns)
+
+
+def _is_array(value: Any) -> bool:
+    return isinstance(value, np.ndarray) or device_of_array(value) is not cpu
+
+
+def _take(array: Any, indices: np.ndarray) -> Any:
+    """``array[indices]`` with the host index array moved to the array's own device first."""
+    return array[device_of_array(array).from_host(indices)]
+
+
+def _collate(items: list[Any]) -> tuple[Any, ...]:
+    """Stack a list of samples (each an array, a number, or a tuple of them) into columns."""
+    samples = [item if isinstance(item, tuple) else (item,) for item in items]
+    width = len(samples[0])
+    if any(len(sample) != width for sample in samples):
+        raise ValueError("DataLoader: the dataset's items have different numbers of fields")
+    return tuple(_stack([sample[field] for sample in samples]) for field in range(width))
+
+
+def _stack(values: list[Any]) -> Any:
+    values = [value.data if isinstance(value, Tensor) else value for value in values]
+    if all(type(value) in (int, float, bool) for value in values):
+        return values  # Python numbers: Tensor() applies its dtype policy (floats -> float32)
+    stacked = get_array_module(values[0]).stack(values)
+    if stacked.dtype.kind not in "biufc":
+        raise TypeError(
+            f"DataLoader: cannot batch dataset items of type {type(values[0]).__name__}; "
+            "items must be arrays, numbers, or tuples of them"
+        )
+    return stacked
+
+
+# ---- synthetic datasets ----------------------------------------------------------------------
+
+
+def _rng(seed: int | np.random.Generator | None) -> np.random.Generator:
+    """A fresh generator for ``seed``, or minigrad's own one (``manual_seed``) when None."""
+    return generator() if seed is None else np.random.default_rng(seed)
+
+
+def make_spiral(
+    n_samples: int,
+    n_classes: int = 3,
+    noise: float = 0.2,
+    seed: int | np.random.Generator | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Interleaved spiral arms, one per class: a classic problem no linear model can solve.
+
+    Sample ``i`` of class ``k`` sits at radius ``r`` (evenly spaced in [0, 1] along its arm) and
+    angle ``2 pi k / n_classes + 3 pi r + noise * N(0, 1)``: every arm makes three quarters of
+    a turn, and ``noise`` (in radians) blurs it.
+
+    Returns ``X`` of shape (n_samples, 2), float32, and ``y`` of shape (n_samples,), int64 in
+    ``0 .. n_classes - 1``, in random order. Class sizes differ by at most one.
+    """
+    _check_count("make_spiral", "n_samples", n_samples)
+    _check_count("make_spiral", "n_classes", n_classes)
+    _check_noise("make_spiral", noise)
+    rng = _rng(seed)
+    labels = np.arange(n_samples) % n_classes
+    # The position of each sample along its arm: 0, 1, 2, ... within its class, scaled to [0, 1].
+    rank = np.arange(n_samples) // n_classes
+    per_class = np.bincount(labels, minlength=n_classes)
+    radius = rank / np.maximum(per_class[labels] - 1, 1)
+    angle = 2 * np.pi * labels / n_classes + 3 * np.pi * radius + noise * rng.normal(size=n_samples)
+    X = np.stack([radius * np.cos(angle), radius * np.sin(angle)], axis=1)
+    order = rng.permutation(n_samples)
+    return X[order].astype(np.float32), labels[order].astype(np.int64)
+
+
+def make_moons(
+    n_samples: int, noise: float = 0.1, seed: int | np.random.Generator | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Two interlocking half circles: class 0 on top, class 1 below and shifted right.
+
+    Class 0: ``(cos t, sin t)``; class 1: ``(1 - cos t, 0.5 - sin t)``, for ``t`` evenly spaced
+    in [0, pi]; Gaussian noise of standard deviation ``noise`` is added to both coordinates.
+
+    Returns ``X`` of shape (n_samples, 2), float32, and ``y`` of shape (n_samples,), int64 in
+    {0, 1}, in random order (class 0 gets the extra sample when ``n_samples`` is odd).
+    """
+    _check_count("make_moons", "n_samples", n_samples)
+    _check_noise("make_moons", noise)
+    rng = _rng(seed)
+    n_top = n_samples - n_samples // 2
+    t_top = np.linspace(0, np.pi, n_top)
+    t_bottom = np.linspace(0, np.pi, n_samples // 2)
+    top = np.stack([np.cos(t_top), np.sin(t_top)], axis=1)
+    bottom = np.stack([1 - np.cos(t_bottom), 0.5 - np.sin(t_bottom)], axis=1)
+    X = np.concatenate([top, bottom]) + noise * rng.normal(size=(n_samples, 2))
+    y = np.concatenate([np.zeros(n_top), np.ones(n_samples // 2)])
+    order = rng.permutation(n_samples)
+    return X[order].astype(np.float32), y[order].astype(np.int64)
+
+
+def make_regression(
+    n_samples: int,
+    n_features: int,
+    n_informative: int | None = None,
+    noise: float = 0.1,
+    correlated: bool = False,
+    seed: int | np.random.Generator | None = None,
+    group_size: int = 3,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A linear regression problem with a known answer: ``y = X @ coef + noise * N(0, 1)``.
+
+    The first ``n_informative`` features (default: half of them, at least one) have non-zero
+    coefficients, drawn with magnitude in [1, 3] and a random sign; the rest are zero, which is
+    what Lasso should find.
+
+    With ``correlated=False`` the features are independent standard normals. With
+    ``correlated=True`` they come in groups of ``group_size`` consecutive features that share
+    one hidden normal variable ``z``: feature ``j`` of a group is ``(z + 0.1 e_j) / sqrt(1.01)``
+    (unit variance, correlation about 0.99 within the group), and the informative features of a
+    group share one coefficient. That is the Elastic Net lesson: Lasso tends to keep one feature
+    per group, Elastic Net spreads the weight over the whole group, as the true ``coef`` does.
+
+    Returns ``(X, y, coef)``: ``X`` of shape (n_samples, n_features), ``y`` of shape
+    (n_samples,) and the true coefficients ``coef`` of shape (n_features,), all float32.
+    """
+    _check_count("make_regression", "n_samples", n_samples)
+    _check_count("make_regression", "n_features", n_features)
+    if n_informative is None:
+        n_informative = max(1, n_features // 2)
+    if not isinstance(n_informative, numbers.Integral) or not 0 <= n_informative <= n_features:
+        raise ValueError(
+            f"make_regression: n_informative must be in [0, n_features={n_features}], "
+            f"got {n_informative}"
+        )
+    _check_count("make_regression", "group_size", group_size)
+    _check_noise("make_regression", noise)
+    rng = _rng(seed)
+    if correlated:
+        group = np.arange(n_features) // group_size  # the group each feature belongs to
+        hidden = rng.normal(size=(n_samples, group[-1] + 1))
+        X = (hidden[:, group] + 0.1 * rng.normal(size=(n_samples, n_features))) / np.sqrt(1.01)
+        group_coef = rng.uniform(1, 3, size=group[-1] + 1) * rng.choice([-1, 1], group[-1] + 1)
+        coef = group_coef[group]
+    else:
+        X = rng.normal(size=(n_samples, n_features))
+        coef = rng.uniform(1, 3, size=n_features) * rng.choice([-1, 1], n_features)
+    coef[n_informative:] = 0.0
+    y = X @ coef + noise * rng.normal(size=n_samples)
+    return X.astype(np.float32), y.astype(np.float32), coef.astype(np.float32)
+
+
+def _check_count(function: str, name: str, value: Any) -> None:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
+        raise ValueError(f"{function}: {name} must be a positive int, got {value!r}")
+
+
+def _check_noise(function: str, noise: Any) -> None:
+    if not isinstance(noise, numbers.Real) or not noise >= 0:
+        raise ValueError(f"{function}: noise must be a number >= 0, got {noise!r}")
+
+
+def train_val_test_split(
+    *arrays: Any,
+    val_fraction: float = 0.15,
+    test_fraction: float = 0.15,
+    seed: int | np.random.Generator | None = None,
+) -> tuple[tuple[Any, ...], tuple[Any, ...], tuple[Any, ...]]:
+    """Shuffle the rows of ``arrays`` (all of the same length) and cut them into three parts.
+
+    Returns ``(train, val, test)``, each a tuple with one array per input, ready for
+    ``DataLoader``::
+
+        train, val, test = train_val_test_split(X, y, seed=0)
+        loader = DataLoader(train, batch_size=64, shuffle=True)
+
+    The validation and test parts get ``round(n * fraction)`` rows each; training gets the
+    rest, and must get at least one. Arrays may be NumPy or CuPy (or lists); each stays on its
+    device. The shuffle draws from ``seed``, or from ``minigrad.random.generator()`` when None.
+    """
+    if not arrays:
+        raise ValueError("train_val_test_split: pass at least one array, e.g. (X, y)")
+    for name, fraction in (("val_fraction", val_fraction), ("test_fraction", test_fraction)):
+        if not isinstance(fraction, numbers.Real) or not 0 <= fraction < 1:
+            raise ValueError(f"train_val_test_split: {name} must be in [0, 1), got {fraction!r}")
+    if val_fraction + test_fraction >= 1:
+        raise ValueError(
+            f"train_val_test_split: val_fraction + test_fraction must be below 1 to leave rows "
+            f"for training, got {val_fraction} + {test_fraction}"
+        )
+    lengths = [len(array) for array in arrays]
+    if len(set(lengths)) > 1:
+        raise ValueError(f"train_val_test_split: the arrays have different lengths {lengths}")
+    n = lengths[0]
+    n_val, n_test = round(n * val_fraction), round(n * test_fraction)
+    if n - n_val - n_test < 1:
+        raise ValueError(
+            f"train_val_test_split: {n} rows leave none for training after {n_val} for "
+            f"validation and {n_test} for test"
+        )
+    order = _rng(seed).permutation(n)
+    parts = (order[n_val + n_test :], order[:n_val], order[n_val : n_val + n_test])
+    if any(isinstance(array, Tensor) for array in arrays):
+        raise TypeError("train_val_test_split: pass arrays, not Tensors (use tensor.numpy())")
+    arrays = tuple(array if _is_array(array) else np.asarray(array) for array in arrays)
+    return tuple(tuple(_take(array, part) for array in arrays) for part in parts)
+
+
+# ---- the UCI handwritten digits --------------------------------------------------------------
+
+_DIGITS_FILE = Path(__file__).parent / "datasets" / "digits.npz"
+
+
+def load_digits(as_images: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """The UCI handwritten digits: 1,797 grey 8x8 images of the digits 0-9, about 180 of each.
+
+    Returns ``X``, float32 in [0, 1] (the raw 0..16 pixel counts divided by 16), of shape
+    (1797, 64), or (1797, 1, 8, 8) with ``as_images=True`` (for ``Conv2d``); and ``y``, int64
+    labels of shape (1797,).
+
+    The data ship inside minigrad (``minigrad/datasets/digits.npz``, no download): E. Alpaydin
+    and C. Kaynak, "Optical Recognition of Handwritten Digits", UCI Machine Learning Repository,
+    1998, https://doi.org/10.24432/C50P49, licensed CC BY 4.0 (see ``datasets/ATTRIBUTION.md``).
+    """
+    with np.load(_DIGITS_FILE, allow_pickle=False) as digits:
+        pixels, labels = digits["pixels"], digits["labels"]
+    X = pixels.astype(np.float32) / 16.0
+    X = X.reshape(-1, 1, 8, 8) if as_images else X.reshape(-1, 64)
+    return X, labels.astype(np.int64)

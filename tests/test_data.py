@@ -1,0 +1,452 @@
+"""minigrad.data: DataLoader batching and shuffling, the synthetic datasets, the bundled digits."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from fake_device import FAKE_GPU, FakeArray
+
+import minigrad
+from minigrad.data import (
+    DataLoader,
+    load_digits,
+    make_moons,
+    make_regression,
+    make_spiral,
+    train_val_test_split,
+)
+from minigrad.serialization import load, save
+from minigrad.tensor import Tensor
+
+
+def columns(n: int = 10) -> tuple[np.ndarray, np.ndarray]:
+    """Features whose first entry is the row number, and int64 labels equal to the row number."""
+    X = np.arange(n * 3, dtype=np.float32).reshape(n, 3) / 3
+    return X, np.arange(n, dtype=np.int64)
+
+
+def epoch_rows(loader: DataLoader) -> list[int]:
+    """The sample order of one epoch, read from the labels (which equal the row numbers)."""
+    return [int(label) for _, yb in loader for label in yb.numpy()]
+
+
+class Squares:
+    """A map-style dataset: item i is (a float32 vector, an int label, a Python float)."""
+
+    def __len__(self) -> int:
+        return 7
+
+    def __getitem__(self, i: int):
+        return np.full(2, i, dtype=np.float32), i, i * 0.5
+
+
+# ---- DataLoader over a tuple of arrays --------------------------------------------------------
+
+
+def test_batches_cover_the_data_in_order_with_a_smaller_last_batch():
+    X, y = columns(10)
+    loader = DataLoader((X, y), batch_size=4)
+    batches = list(loader)
+    assert len(loader) == len(batches) == 3
+    assert [xb.shape for xb, _ in batches] == [(4, 3), (4, 3), (2, 3)]
+    np.testing.assert_array_equal(np.concatenate([xb.numpy() for xb, _ in batches]), X)
+    np.testing.assert_array_equal(np.concatenate([yb.numpy() for _, yb in batches]), y)
+
+
+def test_drop_last_drops_the_partial_batch():
+    loader = DataLoader(columns(10), batch_size=4, drop_last=True)
+    assert len(loader) == 2
+    assert [yb.shape for _, yb in loader] == [(4,), (4,)]
+
+
+def test_len_counts_batches():
+    assert len(DataLoader(columns(8), batch_size=4)) == 2
+    assert len(DataLoader(columns(9), batch_size=4)) == 3
+    assert len(DataLoader(columns(9), batch_size=4, drop_last=True)) == 2
+    assert len(DataLoader(columns(3), batch_size=4, drop_last=True)) == 0
+    assert len(DataLoader(columns(3))) == 3  # batch_size defaults to 1
+
+
+def test_batches_are_tuples_of_tensors_on_the_cpu_with_the_data_dtypes():
+    X, y = columns(6)
+    for device in (None, "cpu", minigrad.backend.cpu):
+        xb, yb = next(iter(DataLoader((X, y.astype(np.int64)), batch_size=4, device=device)))
+        assert isinstance(xb, Tensor) and isinstance(yb, Tensor)
+        assert xb.device == "cpu" and type(xb.data) is np.ndarray
+        assert xb.dtype == np.float32 and yb.dtype == np.int64
+        assert not xb.requires_grad
+    (x64,) = next(iter(DataLoader((X.astype(np.float64),), batch_size=2)))
+    assert x64.dtype == np.float64
+
+
+def test_a_single_array_and_lists_and_tensors_are_accepted_as_columns():
+    X, y = columns(5)
+    (xb,) = next(iter(DataLoader(X, batch_size=5)))
+    np.testing.assert_array_equal(xb.numpy(), X)
+    xb, yb = next(iter(DataLoader([Tensor(X), y.tolist()], batch_size=5)))
+    np.testing.assert_array_equal(xb.numpy(), X)
+    assert yb.dtype == np.int64
+    (floats,) = next(iter(DataLoader(([0.5, 1.5],), batch_size=2)))
+    assert floats.dtype == minigrad.get_default_dtype()  # Python floats follow the dtype policy
+
+
+def test_batches_are_copies_so_editing_one_leaves_the_dataset_alone():
+    X, y = columns(4)
+    xb, _ = next(iter(DataLoader((X, y), batch_size=4)))
+    xb.data[...] = -1
+    assert X.min() == 0
+
+
+def test_an_empty_dataset_gives_no_batches():
+    loader = DataLoader((np.zeros((0, 3)), np.zeros(0)), batch_size=2)
+    assert len(loader) == 0 and list(loader) == []
+
+
+@pytest.mark.parametrize("batch_size", [0, -1])
+def test_batch_size_below_one_is_a_value_error_naming_it(batch_size):
+    with pytest.raises(ValueError, match="batch_size"):
+        DataLoader(columns(4), batch_size=batch_size)
+
+
+@pytest.mark.parametrize("batch_size", [2.0, "4", None, True])
+def test_batch_size_that_is_not_an_int_is_a_type_error(batch_size):
+    with pytest.raises(TypeError, match="batch_size"):
+        DataLoader(columns(4), batch_size=batch_size)
+
+
+def test_arrays_of_different_lengths_are_an_error_naming_the_lengths():
+    with pytest.raises(ValueError, match=r"\[5, 4\]"):
+        DataLoader((np.zeros((5, 2)), np.zeros(4)))
+
+
+def test_a_dataset_that_is_neither_arrays_nor_indexable_is_a_type_error():
+    with pytest.raises(TypeError, match="__getitem__"):
+        DataLoader(42)
+    with pytest.raises(ValueError, match="empty"):
+        DataLoader(())
+    with pytest.raises(ValueError, match="first dimension"):
+        DataLoader((np.float32(1.0),))
+
+
+# ---- shuffling ---------------------------------------------------------------------------------
+
+
+def test_shuffle_visits_every_sample_once_per_epoch_in_a_new_order():
+    minigrad.manual_seed(0)
+    loader = DataLoader(columns(50), batch_size=8, shuffle=True)
+    first, second = epoch_rows(loader), epoch_rows(loader)
+    assert sorted(first) == sorted(second) == list(range(50))
+    assert first != list(range(50)) and first != second
+
+
+def test_shuffle_is_reproducible_under_manual_seed():
+    loader = DataLoader(columns(30), batch_size=7, shuffle=True)
+    minigrad.manual_seed(123)
+    run_a = [epoch_rows(loader) for _ in range(3)]
+    minigrad.manual_seed(123)
+    run_b = [epoch_rows(loader) for _ in range(3)]
+    assert run_a == run_b
+    minigrad.manual_seed(124)
+    assert [epoch_rows(loader) for _ in range(3)] != run_a
+
+
+def test_the_order_is_a_permutation_drawn_from_minigrads_generator_when_the_loop_starts():
+    loader = DataLoader(columns(20), batch_size=6, shuffle=True)
+    minigrad.manual_seed(7)
+    state = minigrad.get_rng_state()
+    expected = minigrad.random.generator().permutation(20).tolist()
+    minigrad.set_rng_state(state)
+    batches = iter(loader)  # the draw happens here, not at the first batch
+    minigrad.random.generator().random()  # a later draw (dropout, say) does not change the order
+    assert [int(v) for _, yb in batches for v in yb.numpy()] == expected
+
+
+def test_get_and_set_rng_state_replay_the_next_epochs_even_through_a_checkpoint(tmp_path):
+    loader = DataLoader(columns(25), batch_size=4, shuffle=True)
+    minigrad.manual_seed(5)
+    epoch_rows(loader)  # an epoch before the checkpoint
+    save({"rng": minigrad.get_rng_state(), "epoch": 1}, tmp_path / "ckpt.npz")
+    uninterrupted = [epoch_rows(loader) for _ in range(2)]
+
+    minigrad.manual_seed(999)  # a fresh process would start elsewhere
+    checkpoint = load(tmp_path / "ckpt.npz")
+    minigrad.set_rng_state(checkpoint["rng"])
+    assert [epoch_rows(loader) for _ in range(2)] == uninterrupted
+
+
+def test_without_shuffle_no_random_numbers_are_drawn():
+    minigrad.manual_seed(3)
+    state = minigrad.get_rng_state()
+    epoch_rows(DataLoader(columns(10), batch_size=3))
+    assert minigrad.get_rng_state() == state
+
+
+# ---- map-style datasets --------------------------------------------------------------------
+
+
+def test_a_map_style_dataset_is_collated_field_by_field():
+    loader = DataLoader(Squares(), batch_size=3)
+    assert len(loader) == 3
+    vectors, labels, halves = next(iter(loader))
+    np.testing.assert_array_equal(vectors.numpy(), [[0, 0], [1, 1], [2, 2]])
+    assert vectors.dtype == np.float32
+    assert labels.dtype == np.int64 and labels.tolist() == [0, 1, 2]
+    assert halves.dtype == minigrad.get_default_dtype() and halves.tolist() == [0.0, 0.5, 1.0]
+    assert [b[1].shape for b in loader] == [(3,), (3,), (1,)]
+
+
+def test_a_map_style_dataset_is_shuffled_reproducibly():
+    loader = DataLoader(Squares(), batch_size=2, shuffle=True)
+    minigrad.manual_seed(11)
+    first = [int(i) for _, labels, _ in loader for i in labels.numpy()]
+    minigrad.manual_seed(11)
+    again = [int(i) for _, labels, _ in loader for i in labels.numpy()]
+    assert first == again and sorted(first) == list(range(7))
+
+
+def test_map_style_items_that_are_single_arrays_or_numpy_scalars_keep_their_dtype():
+    class Rows:
+        def __len__(self):
+            return 4
+
+        def __getitem__(self, i):
+            return np.float64(i)
+
+    (batch,) = next(iter(DataLoader(Rows(), batch_size=4)))
+    assert batch.dtype == np.float64 and batch.tolist() == [0.0, 1.0, 2.0, 3.0]
+
+
+def test_map_style_items_that_cannot_be_batched_are_a_type_error():
+    class Words:
+        def __len__(self):
+            return 2
+
+        def __getitem__(self, i):
+            return {"word": i}
+
+    with pytest.raises(TypeError, match="dict"):
+        list(DataLoader(Words(), batch_size=2))
+
+
+# ---- devices (the stand-in GPU refuses NumPy calls on its arrays, as CuPy does) ----------------
+
+
+def test_batches_can_be_put_on_another_device():
+    X, y = columns(6)
+    xb, yb = next(iter(DataLoader((X, y), batch_size=4, shuffle=True, device="fakegpu")))
+    assert xb.device == FAKE_GPU and isinstance(xb.data, FakeArray)
+    assert xb.dtype == np.float32 and yb.dtype == np.int64
+
+
+@pytest.mark.parametrize("target", ["fakegpu", "cpu"])
+def test_a_dataset_living_on_the_device_is_indexed_with_its_own_array_module(target):
+    X, y = columns(9)
+    on_device = (FAKE_GPU.from_host(X), FAKE_GPU.from_host(y))
+    minigrad.manual_seed(2)
+    rows = epoch_rows(DataLoader(on_device, batch_size=4, shuffle=True, device=target))
+    minigrad.manual_seed(2)
+    assert rows == epoch_rows(DataLoader((X, y), batch_size=4, shuffle=True))
+    xb, _ = next(iter(DataLoader(on_device, batch_size=4, device=target)))
+    assert xb.device == target
+    np.testing.assert_array_equal(xb.numpy(), X[:4])
+
+
+def test_a_map_style_dataset_of_device_arrays_is_stacked_on_the_device():
+    class OnDevice:
+        def __len__(self):
+            return 5
+
+        def __getitem__(self, i):
+            return FAKE_GPU.from_host(np.full(3, i, dtype=np.float32)), i
+
+    xb, yb = next(iter(DataLoader(OnDevice(), batch_size=5, device="fakegpu")))
+    assert isinstance(xb.data, FakeArray) and xb.shape == (5, 3)
+    np.testing.assert_array_equal(xb.numpy()[:, 0], np.arange(5))
+
+
+# ---- synthetic datasets ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "make, n_classes",
+    [
+        (lambda **kw: make_spiral(301, n_classes=4, **kw), 4),
+        (lambda **kw: make_moons(301, **kw), 2),
+    ],
+)
+def test_classification_sets_have_documented_shapes_dtypes_and_balanced_classes(make, n_classes):
+    X, y = make(seed=0)
+    assert X.shape == (301, 2) and X.dtype == np.float32
+    assert y.shape == (301,) and y.dtype == np.int64
+    counts = np.bincount(y, minlength=n_classes)
+    assert len(counts) == n_classes and counts.max() - counts.min() <= 1
+    np.testing.assert_array_equal(make(seed=0)[0], X)  # the same seed, the same data
+    assert not np.array_equal(make(seed=1)[0], X)
+
+
+def test_spiral_arms_reach_radius_one_and_noise_zero_puts_points_on_the_arms():
+    X, y = make_spiral(90, n_classes=3, noise=0.0, seed=0)
+    radius = np.hypot(X[:, 0], X[:, 1])
+    assert radius.max() == pytest.approx(1.0) and radius.min() == 0.0
+    angle = np.arctan2(X[:, 1], X[:, 0])
+    expected = 2 * np.pi * y / 3 + 3 * np.pi * radius
+    np.testing.assert_allclose(np.cos(angle - expected)[radius > 0], 1.0, atol=1e-5)
+
+
+def test_moons_without_noise_lie_on_their_half_circles():
+    X, y = make_moons(100, noise=0.0, seed=0)
+    top, bottom = X[y == 0], X[y == 1]
+    np.testing.assert_allclose(np.hypot(*top.T), 1.0, atol=1e-6)
+    np.testing.assert_allclose(np.hypot(bottom[:, 0] - 1, bottom[:, 1] - 0.5), 1.0, atol=1e-6)
+
+
+def test_without_a_seed_the_synthetic_sets_follow_manual_seed():
+    minigrad.manual_seed(4)
+    a = make_moons(20)[0]
+    minigrad.manual_seed(4)
+    np.testing.assert_array_equal(make_moons(20)[0], a)
+    generator = np.random.default_rng(8)
+    assert make_moons(20, seed=generator)[0].shape == (20, 2)  # a Generator is a seed too
+
+
+def test_regression_returns_data_and_the_true_coefficients():
+    X, y, coef = make_regression(500, 10, n_informative=3, noise=0.0, seed=0)
+    assert X.shape == (500, 10) and y.shape == (500,) and coef.shape == (10,)
+    assert X.dtype == y.dtype == coef.dtype == np.float32
+    assert np.count_nonzero(coef[:3]) == 3 and not coef[3:].any()
+    assert np.all((np.abs(coef[:3]) >= 1) & (np.abs(coef[:3]) <= 3))
+    np.testing.assert_allclose(y, X @ coef, rtol=1e-4, atol=1e-4)
+    noisy = make_regression(2000, 4, noise=0.5, seed=1)
+    assert np.std(noisy[1] - noisy[0] @ noisy[2]) == pytest.approx(0.5, rel=0.1)
+
+
+def test_correlated_regression_has_groups_of_strongly_correlated_features_sharing_a_weight():
+    X, _, coef = make_regression(4000, 9, n_informative=6, correlated=True, seed=0)
+    correlation = np.corrcoef(X.T)
+    group = np.arange(9) // 3
+    same_group = group[:, None] == group[None, :]
+    assert np.all(correlation[same_group] > 0.97)
+    assert np.all(np.abs(correlation[~same_group]) < 0.1)
+    np.testing.assert_allclose(X.std(axis=0), 1.0, atol=0.05)
+    assert coef[0] == coef[1] == coef[2] != 0 and coef[3] == coef[4] == coef[5] != 0
+    assert not coef[6:].any()
+    independent = np.corrcoef(make_regression(4000, 6, seed=0)[0].T)
+    assert np.all(np.abs(independent[~np.eye(6, dtype=bool)]) < 0.1)
+
+
+def test_regression_defaults_to_half_the_features_informative_and_custom_group_sizes():
+    assert np.count_nonzero(make_regression(50, 8, seed=0)[2]) == 4
+    X, _, coef = make_regression(2000, 4, n_informative=4, correlated=True, seed=0, group_size=2)
+    assert np.corrcoef(X.T)[0, 1] > 0.97 and abs(np.corrcoef(X.T)[1, 2]) < 0.1
+    assert coef[0] == coef[1] and coef[2] == coef[3]
+
+
+@pytest.mark.parametrize(
+    "call, words",
+    [
+        (lambda: make_spiral(0), "n_samples"),
+        (lambda: make_spiral(10, n_classes=0), "n_classes"),
+        (lambda: make_moons(10, noise=-1.0), "noise"),
+        (lambda: make_regression(10, 0), "n_features"),
+        (lambda: make_regression(10, 3, n_informative=4), "n_informative"),
+        (lambda: make_regression(10, 3, group_size=0), "group_size"),
+    ],
+)
+def test_synthetic_sets_reject_bad_arguments_by_name(call, words):
+    with pytest.raises(ValueError, match=words):
+        call()
+
+
+# ---- train_val_test_split --------------------------------------------------------------------
+
+
+def test_split_partitions_the_rows_and_keeps_them_aligned():
+    X, y = columns(100)
+    train, val, test = train_val_test_split(X, y, val_fraction=0.2, test_fraction=0.1, seed=0)
+    assert [len(part[0]) for part in (train, val, test)] == [70, 20, 10]
+    rows = np.concatenate([part[1] for part in (train, val, test)])
+    assert sorted(rows.tolist()) == list(range(100))
+    for features, labels in (train, val, test):
+        np.testing.assert_array_equal(features, X[labels])  # rows stay paired
+        assert features.dtype == np.float32 and labels.dtype == np.int64
+    again = train_val_test_split(X, y, val_fraction=0.2, test_fraction=0.1, seed=0)
+    np.testing.assert_array_equal(again[0][1], train[1])
+    assert not np.array_equal(train_val_test_split(X, y, seed=1)[0][1], train[1])
+
+
+def test_split_parts_feed_a_data_loader_and_may_be_empty():
+    X, y = columns(10)
+    train, val, test = train_val_test_split(X, y, val_fraction=0.0, test_fraction=0.3, seed=0)
+    assert len(val[0]) == 0 and len(test[0]) == 3
+    assert sum(len(yb) for _, yb in DataLoader(train, batch_size=3)) == 7
+
+
+def test_split_keeps_device_arrays_on_their_device():
+    X, y = columns(20)
+    train, _, _ = train_val_test_split(FAKE_GPU.from_host(X), FAKE_GPU.from_host(y), seed=3)
+    assert all(isinstance(array, FakeArray) for array in train)
+    np.testing.assert_array_equal(train[0].get(), X[train[1].get()])
+
+
+@pytest.mark.parametrize(
+    "kwargs, words",
+    [
+        ({"val_fraction": -0.1}, "val_fraction"),
+        ({"val_fraction": 1.0}, "val_fraction"),
+        ({"test_fraction": 1.5}, "test_fraction"),
+        ({"test_fraction": float("nan")}, "test_fraction"),
+        ({"val_fraction": "0.1"}, "val_fraction"),
+        ({"val_fraction": 0.5, "test_fraction": 0.5}, "below 1"),
+    ],
+)
+def test_split_fractions_out_of_range_are_value_errors_naming_them(kwargs, words):
+    with pytest.raises(ValueError, match=words):
+        train_val_test_split(*columns(10), **kwargs)
+
+
+def test_split_rejects_mismatched_lengths_no_arrays_tensors_and_too_few_rows():
+    with pytest.raises(ValueError, match=r"\[10, 9\]"):
+        train_val_test_split(np.zeros(10), np.zeros(9))
+    with pytest.raises(ValueError, match="at least one array"):
+        train_val_test_split()
+    with pytest.raises(TypeError, match="Tensors"):
+        train_val_test_split(Tensor(np.zeros(10)))
+    with pytest.raises(ValueError, match="none for training"):
+        train_val_test_split(np.zeros(2), val_fraction=0.4, test_fraction=0.4)
+
+
+# ---- the bundled digits ----------------------------------------------------------------------
+
+
+def test_digits_have_1797_samples_of_64_pixels_in_0_1_and_ten_balanced_classes():
+    X, y = load_digits()
+    assert X.shape == (1797, 64) and X.dtype == np.float32
+    assert y.shape == (1797,) and y.dtype == np.int64
+    assert X.min() == 0.0 and X.max() == 1.0
+    np.testing.assert_array_equal(np.unique(X * 16), np.arange(17))  # raw counts 0..16
+    counts = np.bincount(y)
+    assert len(counts) == 10 and counts.min() >= 170 and counts.sum() == 1797
+
+
+def test_digits_as_images_are_one_channel_8x8():
+    images, y = load_digits(as_images=True)
+    flat, _ = load_digits()
+    assert images.shape == (1797, 1, 8, 8) and images.dtype == np.float32
+    np.testing.assert_array_equal(images.reshape(1797, 64), flat)
+
+
+def test_digits_file_is_small_plain_and_attributed():
+    from minigrad.data import _DIGITS_FILE
+
+    assert _DIGITS_FILE.stat().st_size < 100_000
+    with np.load(_DIGITS_FILE, allow_pickle=False) as digits:
+        assert digits["pixels"].dtype == np.uint8 and digits["labels"].dtype == np.uint8
+    attribution = (_DIGITS_FILE.parent / "ATTRIBUTION.md").read_text()
+    for words in ("Alpaydin", "Kaynak", "10.24432/C50P49", "CC BY 4.0"):
+        assert words in attribution
+
+
+def test_a_digits_loader_gives_float32_images_and_int64_labels():
+    train, _, _ = train_val_test_split(*load_digits(as_images=True), seed=0)
+    xb, yb = next(iter(DataLoader(train, batch_size=32, shuffle=True)))
+    assert xb.shape == (32, 1, 8, 8) and xb.dtype == np.float32 and yb.dtype == np.int64

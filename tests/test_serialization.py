@@ -1,0 +1,490 @@
+"""minigrad save/load: exact round trips, no pickle, atomic writes, clear errors on bad files."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import struct
+import zipfile
+
+import numpy as np
+import pytest
+from fake_device import FAKE_GPU
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+import minigrad
+from minigrad.serialization import HEADER_ENTRY, load, save
+from minigrad.tensor import Tensor
+
+
+def assert_same(loaded, original, where="root"):
+    """Equal in type and value, bit for bit: floats by their bits, arrays by dtype, shape, bytes."""
+    if isinstance(original, Tensor):
+        original = original.numpy()  # Tensors come back as NumPy arrays
+    if isinstance(original, np.ndarray):
+        assert type(loaded) is np.ndarray, where
+        assert loaded.dtype == original.dtype and loaded.shape == original.shape, where
+        assert loaded.tobytes() == np.ascontiguousarray(original).tobytes(), where
+        return
+    if isinstance(original, str):
+        assert type(loaded) is str and loaded == original, where
+        return
+    assert type(loaded) is type(original), f"{where}: {type(loaded)} != {type(original)}"
+    if isinstance(original, np.generic):
+        assert loaded.tobytes() == original.tobytes(), where
+    elif isinstance(original, float):
+        assert struct.pack("<d", loaded) == struct.pack("<d", original), where
+    elif isinstance(original, dict):
+        assert list(loaded) == list(original), where  # same keys, same order, same key types
+        assert [type(k) for k in loaded] == [type(k) for k in original], where
+        for key in original:
+            assert_same(loaded[key], original[key], f"{where}.{key}")
+    elif isinstance(original, (list, tuple)):
+        assert len(loaded) == len(original), where
+        for index, (a, b) in enumerate(zip(loaded, original)):
+            assert_same(a, b, f"{where}.{index}")
+    else:
+        assert loaded == original, where
+
+
+def round_trip(obj, folder):
+    path = folder / "checkpoint.npz"
+    save(obj, path)
+    return load(path)
+
+
+def training_checkpoint():
+    """What a real checkpoint holds: model, optimizer (with scheduler), early stopper, rng."""
+    minigrad.manual_seed(0)
+    rng = np.random.default_rng(0)
+    return {
+        "model": {
+            "0.weight": Tensor(rng.normal(size=(4, 3)).astype(np.float32)),
+            "0.bias": rng.normal(size=4).astype(np.float32),
+            "bn.num_batches_tracked": np.array(17, dtype=np.int64),
+        },
+        "optimizer": {
+            "state": {0: {"momentum": rng.normal(size=(4, 3)), "step": 3}, 2: {"step": 3}},
+            "param_groups": [{"lr": 0.1, "betas": (0.9, 0.999), "params": [0, 1, 2]}],
+            "step_count": 3,
+            "scheduler": {"base_lrs": [0.1], "last_epoch": 3, "mode": "triangular"},
+        },
+        "early_stopping": {
+            "best_score": np.float64(0.25),
+            "best_epoch": 2,
+            "wait": 0,
+            "best_weights": None,
+            "stopped_epoch": None,
+        },
+        "epoch": 4,
+        "rng": minigrad.get_rng_state(),
+    }
+
+
+# ---- round trips -----------------------------------------------------------------------------
+
+
+def test_a_training_checkpoint_round_trips_exactly(tmp_path):
+    original = training_checkpoint()
+    loaded = round_trip(original, tmp_path)
+    assert_same(loaded, original)
+    assert isinstance(loaded["model"]["0.weight"], np.ndarray)  # Tensors load as arrays
+    assert loaded["optimizer"]["param_groups"][0]["betas"] == (0.9, 0.999)
+    assert set(loaded["optimizer"]["state"]) == {0, 2}  # int keys stay ints
+
+
+def test_the_rng_state_with_128_bit_ints_restores_the_same_random_stream(tmp_path):
+    minigrad.manual_seed(2024)
+    minigrad.random.generator().random(5)
+    state = minigrad.get_rng_state()
+    assert state["state"]["state"] > 2**64  # bigger than any int64
+    expected = minigrad.random.generator().random(3)
+    minigrad.manual_seed(1)
+    minigrad.set_rng_state(round_trip(state, tmp_path))
+    np.testing.assert_array_equal(minigrad.random.generator().random(3), expected)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [0, -1, 2**63, -(2**63) - 1, 2**64 + 1, 3**300, -(7**500), True, False, None, "", "ü ∂ 🚀"],
+)
+def test_python_scalars_round_trip_with_their_type(value, tmp_path):
+    assert_same(round_trip(value, tmp_path), value)
+
+
+@pytest.mark.parametrize(
+    "bits",
+    [
+        0x0000000000000000,  # 0.0
+        0x8000000000000000,  # -0.0
+        0x7FF0000000000000,  # inf
+        0xFFF0000000000000,  # -inf
+        0x7FF8000000000000,  # nan, as float("nan") makes it
+        0xFFF8000000000000,  # a negative nan, as inf - inf makes it on x86
+        0x7FF0000000000001,  # a signalling nan with a payload
+        0x0000000000000001,  # the smallest subnormal
+        0x3FB999999999999A,  # 0.1
+    ],
+)
+def test_floats_round_trip_bit_for_bit(bits, tmp_path):
+    value = struct.unpack("<d", struct.pack("<Q", bits))[0]
+    loaded = round_trip([value], tmp_path)[0]
+    assert struct.pack("<d", loaded) == struct.pack("<Q", bits)
+    assert math.isnan(round_trip(float("nan"), tmp_path))
+
+
+def test_arrays_keep_dtype_shape_and_order(tmp_path):
+    arrays = [
+        np.arange(12, dtype=np.float32).reshape(3, 4).T,  # not contiguous
+        np.asfortranarray(np.ones((2, 3), dtype=np.float16)),
+        np.zeros((0, 5), dtype=np.int64),
+        np.array(3.5),
+        np.array([True, False]),
+        np.array([1 + 2j], dtype=np.complex64),
+        np.array([1, 2], dtype=">i4"),  # big-endian stays big-endian
+        np.array([np.nan, -np.inf, -0.0], dtype=np.float64),
+        np.arange(6, dtype=np.uint8).reshape(1, 2, 3),
+    ]
+    assert_same(round_trip(arrays, tmp_path), arrays)
+
+
+def test_numpy_scalars_come_back_as_numpy_scalars(tmp_path):
+    values = (np.float32(1.5), np.int64(-3), np.bool_(True), np.uint16(7), np.float64("nan"))
+    loaded = round_trip(values, tmp_path)
+    assert_same(loaded, values)
+    assert type(loaded) is tuple
+
+
+def test_tensors_on_any_device_are_saved_as_host_arrays(tmp_path):
+    on_device = Tensor(np.arange(4, dtype=np.float32), device="fakegpu")
+    raw = FAKE_GPU.from_host(np.arange(3, dtype=np.int64))
+    loaded = round_trip({"tensor": on_device, "raw": raw}, tmp_path)
+    assert type(loaded["tensor"]) is np.ndarray and loaded["tensor"].dtype == np.float32
+    np.testing.assert_array_equal(loaded["raw"], [0, 1, 2])
+
+
+def test_containers_keep_their_kind_and_dict_order(tmp_path):
+    original = {"b": [], "a": (), "c": {}, 5: [[(), [{}]]], "nested": ({"x": [1, (2.0,)]},)}
+    assert_same(round_trip(original, tmp_path), original)
+
+
+leaves = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.integers(min_value=-(2**200), max_value=2**200),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=8),
+    hnp.arrays(
+        dtype=st.one_of(
+            hnp.boolean_dtypes(),
+            hnp.integer_dtypes(),
+            hnp.unsigned_integer_dtypes(),
+            hnp.floating_dtypes(),
+            hnp.complex_number_dtypes(),
+        ),
+        shape=hnp.array_shapes(min_dims=0, max_dims=3, min_side=0, max_side=3),
+    ),
+)
+structures = st.recursive(
+    leaves,
+    lambda children: st.one_of(
+        st.lists(children, max_size=4),
+        st.lists(children, max_size=4).map(tuple),
+        st.dictionaries(st.one_of(st.text(max_size=6), st.integers()), children, max_size=4),
+    ),
+    max_leaves=12,
+)
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(structures)
+def test_any_nested_structure_round_trips_exactly(tmp_path, structure):
+    assert_same(round_trip(structure, tmp_path), structure)
+
+
+# ---- the file format -------------------------------------------------------------------------
+
+
+def test_the_file_is_a_plain_npz_with_a_json_header_and_no_object_arrays(tmp_path):
+    path = tmp_path / "model.ckpt"  # the name is used as given: no .npz appended
+    save({"w": np.ones(3), "epoch": 2}, path)
+    assert os.listdir(tmp_path) == ["model.ckpt"]
+    with np.load(path, allow_pickle=False) as contents:
+        raw = contents[HEADER_ENTRY]
+        assert raw.dtype == np.uint8
+        header = json.loads(raw.tobytes().decode("utf-8"))
+        assert header["format"] == "minigrad-checkpoint" and header["version"] == 1
+        assert all(contents[name].dtype != object for name in contents.files)
+
+
+def test_saving_again_replaces_the_previous_checkpoint(tmp_path):
+    path = tmp_path / "ckpt.npz"
+    save({"epoch": 1}, path)
+    save({"epoch": 2}, str(path))
+    assert load(str(path)) == {"epoch": 2}
+    assert os.listdir(tmp_path) == ["ckpt.npz"]
+
+
+# ---- what cannot be saved --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "obj, where",
+    [
+        ({"optimizer": {"state": {3: {"momentum": object()}}}}, "optimizer.state.3.momentum"),
+        ({"layers": [1, {2, 3}]}, "layers.1"),
+        ({"x": np.array([{}, None], dtype=object)}, "x"),
+        ({"when": np.datetime64("2024-01-01")}, "when"),
+        ({"z": 1 + 2j}, "z"),
+        (lambda: 0, "the top level"),
+    ],
+)
+def test_an_unsupported_value_is_a_type_error_naming_its_key_path(obj, where, tmp_path):
+    with pytest.raises(TypeError, match=where):
+        save(obj, tmp_path / "ckpt.npz")
+    assert os.listdir(tmp_path) == []
+
+
+def test_keys_must_be_strings_or_ints_and_structures_must_not_contain_themselves(tmp_path):
+    with pytest.raises(TypeError, match="keys must be strings or ints"):
+        save({"a": {(1, 2): 0}}, tmp_path / "c.npz")
+    with pytest.raises(TypeError, match="keys must be strings or ints"):
+        save({True: 0}, tmp_path / "c.npz")
+    loop: list = [1]
+    loop.append(loop)
+    with pytest.raises(TypeError, match="contains itself"):
+        save({"loop": loop}, tmp_path / "c.npz")
+    shared = [1.0]
+    assert round_trip({"a": shared, "b": shared}, tmp_path) == {"a": [1.0], "b": [1.0]}
+    loaded = round_trip({np.int64(3): "numpy int key"}, tmp_path)
+    assert loaded == {3: "numpy int key"} and type(next(iter(loaded))) is int
+
+
+def test_saving_into_a_missing_folder_names_the_folder(tmp_path):
+    with pytest.raises(FileNotFoundError, match="does not exist"):
+        save({}, tmp_path / "missing" / "ckpt.npz")
+
+
+# ---- atomic writes ---------------------------------------------------------------------------
+
+
+def test_a_failed_save_leaves_the_previous_checkpoint_intact(tmp_path):
+    path = tmp_path / "ckpt.npz"
+    save({"epoch": 1, "w": np.arange(3.0)}, path)
+    before = path.read_bytes()
+    with pytest.raises(TypeError, match=r"optimizer\.state\.3\.momentum"):
+        save({"epoch": 2, "optimizer": {"state": {3: {"momentum": object()}}}}, path)
+    assert path.read_bytes() == before
+    assert os.listdir(tmp_path) == ["ckpt.npz"]
+
+
+@pytest.mark.parametrize("error", [OSError("disk full"), KeyboardInterrupt()])
+def test_a_crash_while_writing_keeps_the_old_file_and_removes_the_temporary(
+    error, tmp_path, monkeypatch
+):
+    path = tmp_path / "ckpt.npz"
+    save({"epoch": 1}, path)
+
+    def write_half_then_fail(file, **arrays):
+        file.write(b"PK\x03\x04 half a zip")
+        raise error
+
+    monkeypatch.setattr(np, "savez", write_half_then_fail)
+    with pytest.raises(type(error)):
+        save({"epoch": 2}, path)
+    monkeypatch.undo()
+    assert load(path) == {"epoch": 1}
+    assert os.listdir(tmp_path) == ["ckpt.npz"]
+
+
+def test_a_failed_rename_removes_the_temporary(tmp_path, monkeypatch):
+    path = tmp_path / "ckpt.npz"
+
+    def refuse(source, target):
+        raise PermissionError("read-only")
+
+    monkeypatch.setattr(os, "replace", refuse)
+    with pytest.raises(PermissionError):
+        save({"epoch": 2}, path)
+    assert os.listdir(tmp_path) == []
+
+
+def test_the_write_is_flushed_to_disk_before_the_rename(tmp_path, monkeypatch):
+    calls = []
+    real_fsync, real_replace = os.fsync, os.replace
+    monkeypatch.setattr(os, "fsync", lambda fd: (calls.append("fsync"), real_fsync(fd)))
+    monkeypatch.setattr(os, "replace", lambda a, b: (calls.append("replace"), real_replace(a, b)))
+    save({"epoch": 1}, tmp_path / "ckpt.npz")
+    assert calls == ["fsync", "replace"]
+
+
+# ---- loading what is not a good checkpoint ---------------------------------------------------
+
+
+@pytest.fixture
+def small_checkpoint(tmp_path):
+    original = {
+        "w": np.arange(6, dtype=np.float32).reshape(2, 3),
+        "empty": np.zeros((0, 2)),
+        "state": {0: {"step": 2**70, "lr": 0.1}},
+        "tag": ("a", None, True),
+    }
+    path = tmp_path / "good.npz"
+    save(original, path)
+    return path, original
+
+
+def assert_load_refuses(path, words="minigrad checkpoint"):
+    with pytest.raises(ValueError, match=words) as caught:
+        load(path)
+    assert str(path) in str(caught.value)
+
+
+def test_a_truncated_checkpoint_is_an_error_naming_the_file(small_checkpoint, tmp_path):
+    path, _ = small_checkpoint
+    data = path.read_bytes()
+    cut = tmp_path / "cut.npz"
+    for length in [0, 1, 10, len(data) // 2, len(data) - 22, len(data) - 1]:
+        cut.write_bytes(data[:length])
+        assert_load_refuses(cut)
+
+
+def test_every_single_corrupted_byte_is_an_error_or_changes_nothing(small_checkpoint, tmp_path):
+    """Flip each byte in turn: load must refuse the file or return exactly the saved data (zip
+    bookkeeping such as timestamps does not matter); a flip in stored content is always refused.
+    """
+    path, original = small_checkpoint
+    data = path.read_bytes()
+    content = set()  # the positions of the entries' bytes (the arrays and the JSON header)
+    with zipfile.ZipFile(path) as archive:
+        for info in archive.infolist():
+            name_length, extra_length = struct.unpack_from("<HH", data, info.header_offset + 26)
+            start = info.header_offset + 30 + name_length + extra_length
+            content.update(range(start, start + info.compress_size))
+    damaged = tmp_path / "damaged.npz"
+    accepted = []
+    for position in range(len(data)):
+        flipped = bytearray(data)
+        flipped[position] ^= 0xFF
+        damaged.write_bytes(bytes(flipped))
+        try:
+            loaded = load(damaged)
+        except ValueError as error:
+            assert str(damaged) in str(error)
+        else:
+            assert_same(loaded, original, f"byte {position}")
+            accepted.append(position)
+    assert len(content) > len(data) // 2
+    assert content.isdisjoint(accepted)
+
+
+def test_a_plain_npz_written_by_someone_else_is_not_a_checkpoint(tmp_path):
+    path = tmp_path / "weights.npz"
+    np.savez(path, w=np.ones(3))
+    assert_load_refuses(path, "no 'minigrad_checkpoint_header' entry")
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b"", b"hello, I am text", b"\x80\x04\x95 pickle-like bytes", json.dumps({"a": 1}).encode()],
+)
+def test_other_kinds_of_files_are_not_checkpoints(content, tmp_path):
+    path = tmp_path / "other.bin"
+    path.write_bytes(content)
+    assert_load_refuses(path)
+
+
+def test_a_single_npy_array_is_not_a_checkpoint(tmp_path):
+    path = tmp_path / "array.npy"
+    np.save(path, np.ones(3))
+    assert_load_refuses(path, "single array")
+
+
+def test_a_missing_file_is_file_not_found(tmp_path):
+    with pytest.raises(FileNotFoundError):
+        load(tmp_path / "nothing.npz")
+
+
+executed = []
+
+
+class Payload:
+    """Unpickling this would run code: the attack that allow_pickle=False closes."""
+
+    def __reduce__(self):
+        return (executed.append, ("code ran",))
+
+
+def write_archive(path, header, **arrays):
+    entries = {HEADER_ENTRY: np.frombuffer(json.dumps(header).encode(), dtype=np.uint8)}
+    np.savez(path, **entries, **arrays)
+
+
+def test_object_arrays_in_a_file_are_refused_and_never_unpickled(tmp_path):
+    path = tmp_path / "evil.npz"
+    header = {
+        "format": "minigrad-checkpoint",
+        "version": 1,
+        "root": {"array": "array_0"},
+        "arrays": {"array_0": {"dtype": "|O", "shape": [1]}},
+    }
+    write_archive(path, header, array_0=np.array([Payload()], dtype=object))
+    assert_load_refuses(path, "pickle")
+    assert executed == []
+
+
+def header_with(**changes):
+    header = {"format": "minigrad-checkpoint", "version": 1, "root": None, "arrays": {}}
+    header.update(changes)
+    return header
+
+
+@pytest.mark.parametrize(
+    "header, arrays, words",
+    [
+        (header_with(version=2), {}, "version 2"),
+        (header_with(format="something-else"), {}, "format"),
+        (header_with(root={"array": "array_0"}), {}, "malformed node"),
+        (header_with(root={"tuple": [1], "list": []}), {}, "malformed node"),
+        (header_with(root={"dict": [["a"]]}), {}, "malformed dict entry"),
+        (header_with(root={"dict": [[{"list": []}, None]]}), {}, "dict key"),
+        (header_with(root={"float": "nothex!!"}), {}, "minigrad checkpoint"),
+        (header_with(), {"array_0": np.ones(2)}, "do not match"),
+        (
+            header_with(
+                root={"array": "array_0"},
+                arrays={"array_0": {"dtype": "<f4", "shape": [2]}},
+            ),
+            {"array_0": np.ones(2)},  # float64, not the float32 the header promises
+            "the header says",
+        ),
+        ("just a string", {}, "format"),
+    ],
+)
+def test_a_header_that_does_not_check_out_is_refused(header, arrays, words, tmp_path):
+    path = tmp_path / "forged.npz"
+    write_archive(path, header, **arrays)
+    assert_load_refuses(path, words)
+
+
+def test_a_header_that_is_not_json_or_not_bytes_is_refused(tmp_path):
+    path = tmp_path / "forged.npz"
+    np.savez(path, **{HEADER_ENTRY: np.frombuffer(b"{not json", dtype=np.uint8)})
+    assert_load_refuses(path, "JSONDecodeError")
+    np.savez(path, **{HEADER_ENTRY: np.array([1.0, 2.0])})
+    assert_load_refuses(path, "byte array")
+
+
+def test_the_loaded_file_is_closed_so_it_can_be_replaced(small_checkpoint):
+    path, _ = small_checkpoint
+    load(path)
+    save({"epoch": 3}, path)
+    assert load(path) == {"epoch": 3}
+    with zipfile.ZipFile(path) as archive:
+        assert archive.testzip() is None

@@ -1,0 +1,23 @@
+"""Optimizers written from their update equations: SGD, Adam and AdamW.
+
+    optimizer = SGD(model.parameters(), lr=0.1, momentum=0.9)
+    for batch in data:
+        optimizer.zero_grad()
+        loss = ...
+        loss.backward()
+        optimizer.step()
+
+An optimizer also takes a learning-rate scheduler (``scheduler=CosineAnnealingLR(T_max=100)``,
+stepped after each ``step()``) and a penalty (``penalty=ElasticNet(0.1, 0.5)``: its L2 part goes
+into the gradient, its L1 part is applied as a proximal step). It uses both through their
+methods only: this package imports minigrad, never ``schedulers`` or ``regularizers``.
+
+Start reading at ``optimizer.py`` (the shared step loop, parameter groups, saving), then
+``sgd.py`` and ``adam.py``. The guide chapter is ``docs/optim.md``.
+"""
+
+from .adam import Adam, AdamW
+from .optimizer import Optimizer
+from .sgd import SGD
+
+__all__ = ["Optimizer", "SGD", "Adam", "AdamW"]

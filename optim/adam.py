@@ -1,0 +1,173 @@
+"""Adam and AdamW: per-coordinate steps from running averages of the gradient and its square."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from typing import Any
+
+from .optimizer import Optimizer, check_number
+
+
+class Adam(Optimizer):
+    r"""Adam: ``Adam(params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0,
+    amsgrad=False, *, scheduler=None, penalty=None)``.
+
+    At every step, for each parameter theta with gradient g (lr, beta1, beta2, eps and
+    lambda = weight_decay read from its group; m and v start at zero, t at 0):
+
+        t  <- t + 1
+        g  <- g + lambda * theta                         weight decay, as an L2 term in g
+        m  <- beta1 * m + (1 - beta1) * g                running mean of g       (1st moment)
+        v  <- beta2 * v + (1 - beta2) * g**2             running mean of g**2    (2nd moment)
+        v_hat <- max(v_hat, v)                           only with amsgrad; v_hat replaces v below
+        theta <- theta - lr / (1 - beta1**t) * m / (sqrt(v) / sqrt(1 - beta2**t) + eps)
+
+    Each coordinate moves by about lr * mean(g) / rms(g): large where the gradient is consistent,
+    small where it is noisy or large, whatever the scale of the loss. m and v start at zero, so
+    early on they are biased towards zero; dividing by 1 - beta**t (the bias correction) removes
+    that. eps keeps the division finite where v is zero. (The paper writes
+    m_hat / (sqrt(v_hat) + eps) with m_hat = m / (1 - beta1**t), v_hat = v / (1 - beta2**t): the
+    same thing, arranged as above, which is how PyTorch computes it.)
+
+    amsgrad (Reddi, Kale & Kumar, "On the Convergence of Adam and Beyond", ICLR 2018) divides by
+    the largest v seen so far (uncorrected), so a coordinate's step size can only shrink: Adam's
+    step can grow again when v decays after a burst of large gradients, which can stop it from
+    converging.
+
+    Weight decay here is added to the gradient, so Adam divides it by sqrt(v) like the rest of g:
+    heavily-updated coordinates are decayed less. ``AdamW`` decouples the two.
+
+    Paper: D. P. Kingma and J. Ba, "Adam: A Method for Stochastic Optimization",
+    arXiv:1412.6980 (2014).
+
+    State per parameter: ``"step"`` (t, a Python int), ``"m"``, ``"v"`` and, with amsgrad,
+    ``"v_hat"`` (arrays like the parameter; PyTorch calls them exp_avg, exp_avg_sq and
+    max_exp_avg_sq).
+
+    Args:
+        params: Tensors that require grad, or parameter groups (dicts with ``"params"``).
+        lr: learning rate, >= 0.
+        betas: (beta1, beta2), each in [0, 1): the decay rates of m and v.
+        eps: >= 0, added to the denominator.
+        weight_decay: lambda, >= 0.
+        amsgrad: use the AMSGrad variant.
+        scheduler: a learning-rate scheduler built without an optimizer; this optimizer binds it
+            and steps it after each of its own steps.
+        penalty: an L1 / L2 / ElasticNet penalty for every group that does not set its own
+            ``"penalty"`` (a group sets ``"penalty": None`` to go unpenalised).
+    """
+
+    def __init__(
+        self,
+        params: Iterable[Any],
+        lr: float = 1e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 0.0,
+        amsgrad: bool = False,
+        *,
+        scheduler: Any = None,
+        penalty: Any = None,
+    ) -> None:
+        defaults = {
+            "lr": lr,
+            "betas": betas,
+            "eps": eps,
+            "weight_decay": weight_decay,
+            "amsgrad": amsgrad,
+            "penalty": penalty,
+        }
+        super().__init__(params, defaults)
+        self._bind_scheduler(scheduler)
+
+    def _check_group(self, group: dict[str, Any]) -> None:
+        for name in ("lr", "eps", "weight_decay"):
+            check_number(name, group[name])
+        betas = group["betas"]
+        if not isinstance(betas, tuple | list) or len(betas) != 2:
+            raise TypeError(f"betas must be a pair (beta1, beta2), got {betas!r}")
+        check_number("betas[0]", betas[0], high=1.0)
+        check_number("betas[1]", betas[1], high=1.0)
+        group["betas"] = tuple(betas)
+
+    def _update(
+        self, theta: Any, grad: Any, group: dict[str, Any], state: dict[str, Any], xp: Any
+    ) -> None:
+        weight_decay = float(group["weight_decay"])
+        if weight_decay != 0:
+            grad = grad + weight_decay * theta
+        self._adam_step(theta, grad, group, state, xp)
+
+    def _adam_step(
+        self, theta: Any, grad: Any, group: dict[str, Any], state: dict[str, Any], xp: Any
+    ) -> None:
+        """The Adam update of ``theta`` in place, with the weight decay already dealt with."""
+        lr, eps = float(group["lr"]), float(group["eps"])
+        beta1, beta2 = float(group["betas"][0]), float(group["betas"][1])
+        if not state:
+            state.update(step=0, m=xp.zeros_like(theta), v=xp.zeros_like(theta))
+        if group["amsgrad"] and "v_hat" not in state:
+            state["v_hat"] = xp.zeros_like(theta)
+
+        state["step"] += 1
+        t, m, v = state["step"], state["m"], state["v"]
+        m *= beta1
+        m += (1 - beta1) * grad
+        v *= beta2
+        v += (1 - beta2) * grad * grad
+        if group["amsgrad"]:
+            xp.maximum(state["v_hat"], v, out=state["v_hat"])
+            v = state["v_hat"]
+
+        bias_correction1 = 1 - beta1**t  # Python floats: no float64 array, no device sync
+        bias_correction2 = 1 - beta2**t
+        denominator = xp.sqrt(v)
+        denominator /= math.sqrt(bias_correction2)
+        denominator += eps
+        theta -= (lr / bias_correction1) * (m / denominator)
+
+
+class AdamW(Adam):
+    r"""AdamW, Adam with decoupled weight decay: ``AdamW(params, lr=1e-3, betas=(0.9, 0.999),
+    eps=1e-8, weight_decay=1e-2, amsgrad=False, *, scheduler=None, penalty=None)``.
+
+    The same as ``Adam`` except for where the weight decay lambda acts. Instead of adding
+    lambda * theta to g, it shrinks theta directly, first, with the current (scheduled) lr:
+
+        theta <- theta * (1 - lr * lambda)
+        then the Adam step above with g left as it is (no lambda * theta in g)
+
+    In Adam the decay term passes through the division by sqrt(v), so coordinates with large
+    gradients are barely decayed, and the decay's strength is tied to the gradient scale. Here
+    every coordinate shrinks by the same factor, as with plain SGD's weight decay: the decay is
+    *decoupled* from the adaptive step, and lr and lambda can be tuned more independently.
+
+    Paper: I. Loshchilov and F. Hutter, "Decoupled Weight Decay Regularization",
+    arXiv:1711.05101 (2017). (The paper scales the decay by the schedule multiplier; this class,
+    like PyTorch, multiplies it by the scheduled lr itself.)
+    """
+
+    def __init__(
+        self,
+        params: Iterable[Any],
+        lr: float = 1e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 1e-2,
+        amsgrad: bool = False,
+        *,
+        scheduler: Any = None,
+        penalty: Any = None,
+    ) -> None:
+        super().__init__(
+            params, lr, betas, eps, weight_decay, amsgrad, scheduler=scheduler, penalty=penalty
+        )
+
+    def _update(
+        self, theta: Any, grad: Any, group: dict[str, Any], state: dict[str, Any], xp: Any
+    ) -> None:
+        lr, weight_decay = float(group["lr"]), float(group["weight_decay"])
+        if weight_decay != 0:
+            theta *= 1 - lr * weight_decay
+        self._adam_step(theta, grad, group, state, xp)

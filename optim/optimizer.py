@@ -1,0 +1,372 @@
+"""The ``Optimizer`` base class: parameter groups, the step loop, saving and resuming.
+
+An optimizer owns a list of *parameter groups*. Each group is a dict holding ``"params"`` (a list
+of Tensors) and every hyper-parameter (``"lr"``, ``"momentum"``, ...), so that
+
+* different parameters can use different settings (``[{"params": weights}, {"params": biases,
+  "lr": 0.01}]``; a group gets every default it does not set itself), and
+* a learning-rate scheduler can change ``group["lr"]`` between steps. The update rules read their
+  hyper-parameters from the group at every step, never from a copy made at construction.
+
+``step()`` is written once, here. For every parameter that has a gradient it
+
+1. adds the smooth (L2) part of the group's penalty to the gradient,
+2. applies the update rule of the subclass (``_update``: SGD's or Adam's equations), in place,
+3. applies the L1 part of the penalty as a proximal step (a soft-threshold by lr * l1_strength),
+
+then counts the step and advances the scheduler the optimizer owns, if any.
+
+Subclasses define only ``_check_group`` (which hyper-parameters are valid) and ``_update`` (the
+update rule). They work on the raw arrays (``param.data``, ``param.grad.data``) through the
+parameter's array module ``xp`` (NumPy or CuPy), never NumPy directly, so one optimizer runs on
+either device; and they keep the parameter's dtype (Python-float hyper-parameters never promote a
+float32 array).
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+
+from minigrad import Tensor
+
+# Group keys that hold objects rather than numbers: state_dict() leaves them out, and
+# load_state_dict() keeps the ones the optimizer was built with.
+_NOT_SAVED = ("params", "penalty")
+
+
+class Optimizer:
+    """Base class of the optimizers: ``Optimizer(params, defaults)``.
+
+    Args:
+        params: an iterable of Tensors that require grad (``model.parameters()``), or of dicts
+            (parameter groups), each with a ``"params"`` entry and any hyper-parameters that
+            override ``defaults`` for that group.
+        defaults: every hyper-parameter with its default value.
+
+    Attributes:
+        param_groups: the list of group dicts; schedulers write ``group["lr"]`` here.
+        state: per-parameter state (momentum buffers, Adam's moments), a dict keyed by the
+            parameter Tensor itself. ``state_dict()`` saves it keyed by position instead.
+        scheduler: the scheduler this optimizer steps after each of its own steps, or None.
+        _step_count: how many times ``step()`` ran (schedulers read it to warn when they are
+            stepped before the optimizer).
+    """
+
+    def __init__(self, params: Iterable[Any], defaults: dict[str, Any]) -> None:
+        self.defaults = dict(defaults)
+        self.param_groups: list[dict[str, Any]] = []
+        # Keyed by the Tensor: its hash is its identity, so this is a lookup by object, and
+        # state_dict() turns the keys into positions so that a saved state survives a restart.
+        self.state: dict[Tensor, dict[str, Any]] = {}
+        self.scheduler: Any = None
+        self._step_count = 0
+        # Check the defaults too, even where every group overrides them.
+        _check_penalty(self.defaults.get("penalty"))
+        self._check_group(self.defaults)
+
+        if isinstance(params, Tensor):
+            raise TypeError(
+                "params must be an iterable of Tensors or of dicts, got a single Tensor; "
+                "wrap it in a list: [param]"
+            )
+        if isinstance(params, dict):
+            params = [params]  # one parameter group
+        items = list(params)
+        if not items:
+            raise ValueError("params is empty: the optimizer got no parameters to optimize")
+        if all(isinstance(item, dict) for item in items):
+            groups = items
+        elif any(isinstance(item, dict) for item in items):
+            raise TypeError(
+                "params must contain only Tensors or only dicts (parameter groups), not both"
+            )
+        else:
+            groups = [{"params": items}]
+        for group in groups:
+            self.add_param_group(group)
+
+    # --- parameter groups -------------------------------------------------------------------------
+
+    def add_param_group(self, param_group: dict[str, Any]) -> None:
+        """Add a group: a dict with ``"params"`` and any hyper-parameters to override.
+
+        The group gets every default it does not set itself, is checked like the constructor's
+        arguments, and may not share a parameter with an existing group.
+        """
+        if not isinstance(param_group, dict):
+            raise TypeError(f"param_group must be a dict, got {type(param_group).__name__}")
+        if "params" not in param_group:
+            raise ValueError("param_group must have a 'params' entry (a list of Tensors)")
+        group = dict(param_group)  # the caller's dict is left as it was
+        params = group["params"]
+        group["params"] = [params] if isinstance(params, Tensor) else list(params)
+        if not group["params"]:
+            raise ValueError("params is empty: a parameter group has no parameters")
+
+        seen = {id(p) for existing in self.param_groups for p in existing["params"]}
+        for position, param in enumerate(group["params"]):
+            if not isinstance(param, Tensor):
+                raise TypeError(
+                    f"params must be Tensors; item {position} is a {type(param).__name__}"
+                )
+            if not param.requires_grad:
+                raise ValueError(
+                    f"params: item {position} (shape {param.shape}) does not require grad; "
+                    "create it with requires_grad=True or call param.requires_grad_()"
+                )
+            if id(param) in seen:
+                raise ValueError(
+                    f"params: item {position} (shape {param.shape}) appears more than once "
+                    "(in this group or in another one); each parameter belongs to one group"
+                )
+            seen.add(id(param))
+
+        for name, default in self.defaults.items():
+            group.setdefault(name, default)
+        _check_penalty(group.get("penalty"))
+        self._check_group(group)
+        self.param_groups.append(group)
+
+    def _check_group(self, group: dict[str, Any]) -> None:
+        """Raise a ValueError or TypeError naming the hyper-parameter that is out of range."""
+
+    # --- the training step ------------------------------------------------------------------------
+
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        """Forget every parameter's gradient before the next backward pass.
+
+        With ``set_to_none=True`` (the default) ``.grad`` becomes None, which frees the memory and
+        makes ``step()`` skip parameters that get no new gradient. With ``False`` the gradient
+        arrays are zeroed in place and kept.
+        """
+        for group in self.param_groups:
+            for param in group["params"]:
+                if set_to_none:
+                    param.grad = None
+                elif param.grad is not None:
+                    param.grad.data[...] = 0
+
+    def step(self) -> None:
+        """Update every parameter that has a gradient, in place; then advance the scheduler.
+
+        For a parameter theta with gradient g, in the group's current settings:
+
+            g      <- g + penalty.smooth_grad(theta)          (the L2 part, when there is one)
+            theta  <- the update rule of this optimizer (see the subclass)
+            theta  <- penalty.prox_(theta, lr)                (the L1 part: a soft-threshold)
+
+        A parameter whose ``.grad`` is None is skipped, and its state does not advance.
+        """
+        for group in self.param_groups:
+            penalty = group.get("penalty")
+            for param in group["params"]:
+                if param.grad is None:
+                    continue
+                grad = param.grad.data
+                if penalty is not None and penalty.l2_strength != 0:
+                    grad = grad + penalty.smooth_grad(param.data)  # a new array: .grad stays
+                state = self.state.setdefault(param, {})
+                self._update(param.data, grad, group, state, param.device.xp)
+                if penalty is not None and penalty.l1_strength != 0:
+                    penalty.prox_(param.data, float(group["lr"]))
+        self._step_count += 1
+        if self.scheduler is not None:
+            self.scheduler.step()
+
+    def _update(
+        self, theta: Any, grad: Any, group: dict[str, Any], state: dict[str, Any], xp: Any
+    ) -> None:
+        """Apply the update rule to the array ``theta`` in place.
+
+        ``grad`` is the gradient array (do not modify it: it may be ``param.grad.data``),
+        ``group`` the parameter's group, ``state`` its own state dict (empty on its first step),
+        ``xp`` its array module.
+        """
+        raise NotImplementedError
+
+    # --- the scheduler the optimizer owns ---------------------------------------------------------
+
+    def _bind_scheduler(self, scheduler: Any) -> None:
+        """Attach ``scheduler`` (called at the end of a subclass's __init__ when one is given)."""
+        if scheduler is None:
+            return
+        if not callable(getattr(scheduler, "bind", None)):
+            raise TypeError(
+                f"scheduler must be a scheduler built without an optimizer, such as "
+                f"CosineAnnealingLR(T_max=100) (an object with a bind() method); got "
+                f"{type(scheduler).__name__}"
+            )
+        scheduler.bind(self)  # writes the step-0 lr into the groups
+        self.scheduler = scheduler
+
+    # --- saving and resuming ----------------------------------------------------------------------
+
+    def state_dict(self) -> dict[str, Any]:
+        """Everything needed to resume, as plain Python values and host NumPy arrays.
+
+        * ``"state"``: per-parameter state keyed by the parameter's position (its index counted
+          across all groups in order), so it can be loaded into a fresh optimizer built over a
+          fresh model with the same layout. Arrays are NumPy copies, whatever the device.
+        * ``"param_groups"``: each group's hyper-parameters, with ``"params"`` as positions.
+          Penalty objects are not saved: a resumed optimizer keeps the ones it was built with.
+        * ``"step_count"``: how many steps were taken.
+        * ``"scheduler"``: the state of the scheduler this optimizer owns, or None.
+        """
+        state: dict[int, dict[str, Any]] = {}
+        groups: list[dict[str, Any]] = []
+        position = 0
+        for group in self.param_groups:
+            saved = {k: _plain(v) for k, v in group.items() if k not in _NOT_SAVED}
+            saved["params"] = list(range(position, position + len(group["params"])))
+            groups.append(saved)
+            for param in group["params"]:
+                saved_state = self.state.get(param)
+                if saved_state:
+                    state[position] = {k: _to_host_copy(v, param) for k, v in saved_state.items()}
+                position += 1
+        return {
+            "state": state,
+            "param_groups": groups,
+            "step_count": self._step_count,
+            "scheduler": None if self.scheduler is None else self.scheduler.state_dict(),
+        }
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Restore a ``state_dict()``: hyper-parameters, per-parameter state and the scheduler.
+
+        The optimizer must have the same layout as the one that was saved (the same number of
+        groups, of parameters per group, and parameter shapes); arrays are copied onto each
+        parameter's device in its dtype. Everything is checked before anything changes.
+        """
+        saved_groups = state_dict["param_groups"]
+        if len(saved_groups) != len(self.param_groups):
+            raise ValueError(
+                f"load_state_dict: the state has {len(saved_groups)} parameter groups, this "
+                f"optimizer has {len(self.param_groups)}"
+            )
+        params, restored_groups = [], []
+        for index, (saved, group) in enumerate(zip(saved_groups, self.param_groups)):
+            if len(saved["params"]) != len(group["params"]):
+                raise ValueError(
+                    f"load_state_dict: parameter group {index} has {len(saved['params'])} "
+                    f"parameters in the state and {len(group['params'])} in this optimizer"
+                )
+            missing = [k for k in self.defaults if k not in _NOT_SAVED and k not in saved]
+            if missing:
+                raise ValueError(
+                    f"load_state_dict: parameter group {index} in the state lacks {missing}; "
+                    f"was it saved from another optimizer than {type(self).__name__}?"
+                )
+            restored = {**group, **{k: v for k, v in saved.items() if k != "params"}}
+            self._check_group(restored)  # also turns betas read back as a list into a tuple
+            restored_groups.append(restored)
+            params.extend(group["params"])
+
+        new_state: dict[Tensor, dict[str, Any]] = {}
+        for key, saved_state in state_dict["state"].items():
+            position = int(key)  # int() also accepts positions that a file format made strings
+            if not 0 <= position < len(params):
+                raise ValueError(
+                    f"load_state_dict: the state names parameter {position}, but this optimizer "
+                    f"has {len(params)} parameters"
+                )
+            param = params[position]
+            new_state[param] = {
+                name: _to_device_copy(value, param, position, name)
+                for name, value in saved_state.items()
+            }
+
+        saved_scheduler = state_dict.get("scheduler")
+        if saved_scheduler is not None and self.scheduler is None:
+            raise ValueError(
+                "load_state_dict: the state holds a scheduler's state, but this optimizer has no "
+                "scheduler; build it with the same kind of scheduler=... (or, for a scheduler "
+                "you step yourself, call scheduler.load_state_dict(state['scheduler']))"
+            )
+        if saved_scheduler is None and self.scheduler is not None:
+            raise ValueError(
+                "load_state_dict: this optimizer has a scheduler, but the state holds none; "
+                "resuming would restart the schedule from step 0"
+            )
+
+        if self.scheduler is not None:
+            # First, as the last check: the scheduler refuses a state that is not its own.
+            self.scheduler.load_state_dict(saved_scheduler)
+        for group, restored in zip(self.param_groups, restored_groups):
+            group.update(restored)  # the same dicts, which a scheduler may hold on to
+        self.state = new_state
+        self._step_count = int(state_dict.get("step_count", 0))
+
+    # --- display ----------------------------------------------------------------------------------
+
+    def __repr__(self) -> str:
+        lines = [f"{type(self).__name__}("]
+        for index, group in enumerate(self.param_groups):
+            settings = ", ".join(f"{k}={v!r}" for k, v in group.items() if k != "params")
+            count = len(group["params"])
+            lines.append(f"  group {index} ({count} parameter{'s' * (count != 1)}): {settings}")
+        if self.scheduler is not None:
+            lines.append(f"  scheduler: {type(self.scheduler).__name__}")
+        lines.append(")")
+        return "\n".join(lines)
+
+
+# --- helpers shared by the optimizers -------------------------------------------------------------
+
+
+def check_number(name: str, value: Any, low: float = 0.0, high: float = math.inf) -> None:
+    """Raise unless ``value`` is a real number with ``low <= value < high`` (``< inf``: finite)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a number, got {type(value).__name__}")
+    if not (low <= value < high):
+        interval = f">= {low}" if high == math.inf else f"in [{low}, {high})"
+        raise ValueError(f"{name} must be a finite number {interval}, got {value!r}")
+
+
+def _check_penalty(penalty: Any) -> None:
+    if penalty is None:
+        return
+    needed = ("l1_strength", "l2_strength", "smooth_grad", "prox_")
+    missing = [name for name in needed if not hasattr(penalty, name)]
+    if missing:
+        raise TypeError(
+            f"penalty must be a penalty object such as regularizers.ElasticNet(0.1, 0.5) (with "
+            f"{', '.join(needed)}); got {type(penalty).__name__}, which lacks {', '.join(missing)}"
+        )
+
+
+def _plain(value: Any) -> Any:
+    """A hyper-parameter as a plain Python value (a NumPy scalar becomes a Python number)."""
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, tuple):
+        return tuple(_plain(v) for v in value)
+    return value
+
+
+def _to_host_copy(value: Any, param: Tensor) -> Any:
+    """A state entry for saving: arrays become NumPy copies (off the GPU), numbers stay."""
+    if not hasattr(value, "shape"):
+        return value
+    host = param.device.to_host(value)
+    return host.copy() if host is value else host  # on the CPU to_host returns the array itself
+
+
+def _to_device_copy(value: Any, param: Tensor, position: int, name: str) -> Any:
+    """A saved state entry for use: arrays are checked and copied to the parameter's device."""
+    if isinstance(value, np.generic):
+        return value.item()  # a step count read back from a file as a NumPy integer
+    if not isinstance(value, np.ndarray):
+        return value
+    if tuple(value.shape) != tuple(param.shape):
+        raise ValueError(
+            f"load_state_dict: state '{name}' of parameter {position} has shape "
+            f"{tuple(value.shape)}, the parameter has shape {tuple(param.shape)}"
+        )
+    # np.array copies, so the optimizer never writes into the caller's state_dict.
+    return param.device.from_host(np.array(value, dtype=param.dtype))

@@ -23,6 +23,15 @@ def _backward_twice():
     y.backward()
 
 
+def _load_foreign():
+    import os
+    import tempfile
+
+    path = os.path.join(tempfile.mkdtemp(), "other.npz")
+    np.savez(path, weights=np.ones(3))
+    mg.load(path)
+
+
 def _module(name):
     """Import an optional wing lazily, so a missing one fails its rows, not the whole table."""
     return pytest.importorskip(name)
@@ -150,6 +159,70 @@ ROWS = [
         lambda: _module("schedulers").OneCycleLR(max_lr=0.1, total_steps=0),
         ValueError,
         r"total_steps",
+    ),
+    # ---- optimizers ----
+    (
+        "negative lr",
+        lambda: _module("optim").SGD([t(2, requires_grad=True)], lr=-0.1),
+        ValueError,
+        r"lr",
+    ),
+    (
+        "negative momentum",
+        lambda: _module("optim").SGD([t(2, requires_grad=True)], momentum=-1),
+        ValueError,
+        r"momentum",
+    ),
+    (
+        "nesterov without momentum",
+        lambda: _module("optim").SGD([t(2, requires_grad=True)], nesterov=True),
+        ValueError,
+        r"nesterov",
+    ),
+    (
+        "betas range",
+        lambda: _module("optim").Adam([t(2, requires_grad=True)], betas=(0.9, 1.0)),
+        ValueError,
+        r"betas",
+    ),
+    (
+        "negative eps",
+        lambda: _module("optim").Adam([t(2, requires_grad=True)], eps=-1e-8),
+        ValueError,
+        r"eps",
+    ),
+    (
+        "negative weight decay",
+        lambda: _module("optim").AdamW([t(2, requires_grad=True)], weight_decay=-0.1),
+        ValueError,
+        r"weight_decay",
+    ),
+    ("empty params", lambda: _module("optim").SGD([], lr=0.1), ValueError, r"empty"),
+    (
+        "param twice",
+        lambda: (lambda p: _module("optim").SGD([p, p], lr=0.1))(t(2, requires_grad=True)),
+        ValueError,
+        r"more than once|twice|appears",
+    ),
+    ("non-tensor param", lambda: _module("optim").SGD([np.ones(2)], lr=0.1), TypeError, r"ndarray"),
+    # ---- data ----
+    (
+        "batch size zero",
+        lambda: mg.data.DataLoader((np.ones((4, 2)),), batch_size=0),
+        ValueError,
+        r"batch_size",
+    ),
+    (
+        "dataset lengths",
+        lambda: mg.data.DataLoader((np.ones((4, 2)), np.ones(3))),
+        ValueError,
+        r"4.*3|3.*4",
+    ),
+    (
+        "load foreign file",
+        lambda: _load_foreign(),
+        ValueError,
+        r"not a minigrad checkpoint|foreign",
     ),
     # ---- regularizers ----
     ("negative alpha", lambda: _module("regularizers").ElasticNet(-0.1, 0.5), ValueError, r"alpha"),

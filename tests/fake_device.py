@@ -163,7 +163,7 @@ class _FunctionProxy:
         self._name = name
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        if self._name not in ("asarray", "array", "ascontiguousarray"):
+        if self._name.rpartition(".")[2] not in ("asarray", "array"):  # CuPy copies these over
             _refuse_host_arrays(self._name, args)
         return _wrap(self._function(*_unwrap(args), **_unwrap(kwargs)))
 

@@ -145,3 +145,126 @@ NOT_GRADCHECKED = {
     "Cast": "casting float64 to float64 is skipped (no-op); its identity rule is checked "
     "exactly in test_engine.py::test_astype_gradient_is_identity_in_the_new_dtype",
 }
+
+
+# ==== nn: layers, convolution and pooling, activations and losses (minigrad.nn.functional) =====
+def _seeded_dropout(a):
+    mg.manual_seed(7)  # the same mask on every call, so finite differences see one function
+    return F.dropout(a, p=0.4, training=True)
+
+
+CASES += [
+    # ---- linear ----
+    OpCase("linear", lambda x, w, b: F.linear(x, w, b), [rand(4, 3), rand(2, 3), rand(2)]),
+    OpCase("linear_no_bias", lambda x, w: F.linear(x, w), [rand(4, 3), rand(2, 3)]),
+    OpCase(
+        "linear_batched", lambda x, w, b: F.linear(x, w, b), [rand(2, 3, 4), rand(2, 4), rand(2)]
+    ),
+    # ---- conv2d: im2col (a strided view), one matrix product; backward through col2im ----
+    OpCase(
+        "conv2d",
+        lambda x, w, b: F.conv2d(x, w, b),
+        [rand(2, 2, 5, 5), rand(3, 2, 3, 3), rand(3)],
+    ),
+    OpCase(
+        "conv2d_stride2",
+        lambda x, w: F.conv2d(x, w, stride=2),
+        [rand(2, 2, 6, 5), rand(2, 2, 3, 2)],
+    ),
+    OpCase(
+        "conv2d_padding1",
+        lambda x, w, b: F.conv2d(x, w, b, padding=1),
+        [rand(1, 2, 4, 4), rand(3, 2, 3, 3), rand(3)],
+    ),
+    OpCase(
+        "conv2d_stride_padding_rectangular",
+        lambda x, w, b: F.conv2d(x, w, b, stride=(2, 1), padding=(1, 2)),
+        [rand(2, 1, 5, 4), rand(2, 1, 2, 3), rand(2)],
+    ),
+    OpCase(
+        "conv2d_dilation_same",
+        lambda x, w: F.conv2d(x, w, padding="same", dilation=(1, 2)),
+        [rand(1, 2, 5, 5), rand(2, 2, 2, 2)],
+    ),
+    OpCase(
+        "conv2d_unbatched",
+        lambda x, w: F.conv2d(x, w, padding=1),
+        [rand(2, 3, 3), rand(2, 2, 2, 2)],
+    ),
+    OpCase("unfold", lambda x: F.unfold(x, (2, 3), padding=1, stride=(2, 1)), [rand(2, 2, 4, 4)]),
+    OpCase(
+        "fold",
+        lambda c: F.fold(c, (4, 4), (2, 3), padding=1, stride=(2, 1)),
+        [rand(2, 12, 12)],
+    ),
+    # ---- pooling (distinct values: no ties, so max has no kink near the samples) ----
+    OpCase("max_pool2d", lambda x: F.max_pool2d(x, 2), [distinct(2, 2, 4, 4)]),
+    OpCase(
+        "max_pool2d_overlapping_padded",
+        lambda x: F.max_pool2d(x, 3, stride=2, padding=1),
+        [distinct(2, 2, 5, 5)],
+    ),
+    OpCase(
+        "max_pool2d_stride1", lambda x: F.max_pool2d(x, (2, 3), stride=1), [distinct(1, 2, 4, 5)]
+    ),
+    OpCase("avg_pool2d", lambda x: F.avg_pool2d(x, 2), [rand(2, 2, 4, 4)]),
+    OpCase(
+        "avg_pool2d_overlapping_padded",
+        lambda x: F.avg_pool2d(x, 3, stride=2, padding=1),
+        [rand(2, 2, 5, 4)],
+    ),
+    # ---- normalisation, dropout, embedding ----
+    OpCase(
+        "batch_norm_training",
+        lambda x, w, b: F.batch_norm(x, None, None, w, b, training=True),
+        [rand(4, 3), rand(3), rand(3)],
+    ),
+    OpCase(
+        "batch_norm2d_training",
+        lambda x, w, b: F.batch_norm(x, None, None, w, b, training=True),
+        [rand(2, 3, 2, 2), rand(3), rand(3)],
+    ),
+    OpCase(
+        "batch_norm_eval",
+        lambda x, m, v, w: F.batch_norm(x, m, v, w, training=False),
+        [rand(4, 3), rand(3), positive(3), rand(3)],
+    ),
+    OpCase("dropout", _seeded_dropout, [rand(4, 5)]),
+    OpCase("embedding", lambda w, i: F.embedding(i, w), [rand(5, 3), np.array([[0, 2], [2, 4]])]),
+    # ---- activations ----
+    OpCase("gelu", lambda a: F.gelu(a), [rand(3, 4, low=-4, high=4)]),
+    OpCase("gelu_far_tails", lambda a: F.gelu(a), [np.array([-7.0, -3.1, -2.6, 2.6, 3.1, 7.0])]),
+    OpCase("gelu_tanh", lambda a: F.gelu(a, approximate="tanh"), [rand(3, 4)]),
+    OpCase("erf", F.erf, [rand(3, 4, low=-3.5, high=3.5)]),
+    OpCase("softplus", lambda a: F.softplus(a, beta=2.0), [rand(3, 4, low=-5, high=5)]),
+    OpCase("F_leaky_relu", lambda a: F.leaky_relu(a, 0.2), [away_from_zero(3, 3)]),
+    # ---- losses ----
+    OpCase("l1_loss", lambda a, b: F.l1_loss(a, b), [away_from_zero(4, 3), np.zeros((4, 3))]),
+    OpCase(
+        "nll_loss",
+        lambda a, t: F.nll_loss(a, t, reduction="sum"),
+        [rand(4, 3), np.array([0, 2, 1, 2])],
+    ),
+    OpCase(
+        "cross_entropy_label_smoothing",
+        lambda a, t: F.cross_entropy(a, t, label_smoothing=0.2),
+        [rand(4, 5), np.array([0, 4, 2, 2])],
+    ),
+    OpCase(
+        "cross_entropy_none",
+        lambda a, t: F.cross_entropy(a, t, reduction="none"),
+        [rand(3, 4), np.array([1, 0, 3])],
+    ),
+    OpCase(
+        "bce_with_logits",
+        lambda x, y: F.binary_cross_entropy_with_logits(x, y),
+        [rand(3, 4, low=-6, high=6), rand(3, 4, low=0, high=1)],
+    ),
+    OpCase(
+        "bce_with_logits_weighted",
+        lambda x, y, w, p: F.binary_cross_entropy_with_logits(
+            x, y, weight=w, reduction="sum", pos_weight=p
+        ),
+        [rand(3, 4), rand(3, 4, low=0, high=1), positive(4), positive(4)],
+    ),
+]

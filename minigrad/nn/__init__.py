@@ -1,5 +1,41 @@
-"""Neural-network building blocks."""
+"""Neural-network building blocks: modules and parameters, layers, ``functional`` and ``init``.
 
-from . import functional
+    import minigrad.nn as nn
+    import minigrad.nn.functional as F
 
-__all__ = ["functional"]
+Start with ``module.py`` (how parameters are found), then ``layers.py`` and ``conv.py``; the
+computations they run are written out in ``functional.py``.
+"""
+
+from . import functional, init
+from .conv import AvgPool2d, Conv2d, MaxPool2d
+from .layers import (
+    GELU,
+    BatchNorm1d,
+    BatchNorm2d,
+    BCEWithLogitsLoss,
+    CrossEntropyLoss,
+    Dropout,
+    Embedding,
+    Flatten,
+    Identity,
+    L1Loss,
+    LeakyReLU,
+    Linear,
+    LogSoftmax,
+    MSELoss,
+    NLLLoss,
+    ReLU,
+    Sigmoid,
+    Softmax,
+    Tanh,
+)
+from .module import IncompatibleKeys, Module, ModuleList, Parameter, Sequential
+
+__all__ = [
+    "AvgPool2d", "BCEWithLogitsLoss", "BatchNorm1d", "BatchNorm2d", "Conv2d", "CrossEntropyLoss",
+    "Dropout", "Embedding", "Flatten", "GELU", "Identity", "IncompatibleKeys", "L1Loss",
+    "LeakyReLU", "Linear", "LogSoftmax", "MSELoss", "MaxPool2d", "Module", "ModuleList",
+    "NLLLoss", "Parameter", "ReLU", "Sequential", "Sigmoid", "Softmax", "Tanh", "functional",
+    "init",
+]  # fmt: skip

@@ -1,17 +1,461 @@
-"""``minigrad.nn.functional`` (imported as ``F``): activations and losses as plain functions."""
+"""``minigrad.nn.functional`` (imported as ``F``): layers, activations and losses as functions.
+
+Every function here is built from differentiable ops, so its backward comes from theirs and a
+learner can read the whole computation. The modules in ``minigrad.nn`` hold parameters and call
+these. Names and argument orders follow PyTorch's ``torch.nn.functional``; array arguments use
+NumPy's names (``axis``).
+
+Two small Functions live here because nothing else needs them: ``Erf`` (for the exact GELU) and
+``Softplus`` (for the numerically stable binary cross-entropy).
+"""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
 
-from ..ops import log_softmax, mean, relu, sigmoid, softmax, sum, tanh
+from ..autograd import Function
+from ..ops import exp, leaky_relu, log_softmax, mean, relu, sigmoid, softmax, sqrt, sum, tanh
+from ..ops.conv import Padding, Pair, col2im, count_windows, im2col
+from ..random import generator
 from ..tensor import Tensor
 
-__all__ = ["cross_entropy", "log_softmax", "mse_loss", "relu", "sigmoid", "softmax", "tanh"]
+__all__ = [
+    "avg_pool2d", "batch_norm", "binary_cross_entropy_with_logits", "conv2d", "cross_entropy",
+    "dropout", "embedding", "erf", "fold", "gelu", "l1_loss", "leaky_relu", "linear",
+    "log_softmax", "max_pool2d", "mse_loss", "nll_loss", "relu", "sigmoid", "softmax", "softplus",
+    "tanh", "unfold",
+]  # fmt: skip
 
 
+# ---- two elementwise Functions the engine does not have -----------------------------------------
+def _erf_array(xp: Any, a: Any) -> Any:
+    """erf on a raw array, accurate to about 1e-15 in float64, with only elementwise operations.
+
+    NumPy has no erf, so it is computed from two classic expansions, each where it converges fast:
+
+        |a| < 2.5:   erf(a) = 2/sqrt(pi) e^(-a^2) sum_n (2a^2)^n a / (1*3*5*...*(2n+1))
+        |a| >= 2.5:  erfc(a) = e^(-a^2) / (sqrt(pi) (a + (1/2)/(a + 1/(a + (3/2)/(a + ...)))))
+
+    The series has only positive terms (no cancellation); the continued fraction is evaluated
+    from a fixed depth upwards. Both run on every element (clipped to their range) and ``where``
+    picks one, so the same code runs on NumPy and CuPy with no Python loop over elements.
+    """
+    size = xp.abs(a)
+    near = xp.minimum(size, 2.5)
+    term = near
+    series = near
+    for n in range(1, 40):
+        term = term * (2 * near * near) / (2 * n + 1)
+        series = series + term
+    near_value = (2 / math.sqrt(math.pi)) * xp.exp(-near * near) * series
+    far = xp.maximum(size, 2.5)
+    fraction = far
+    for k in range(50, 0, -1):
+        fraction = far + (k / 2) / fraction
+    far_value = 1 - xp.exp(-far * far) / (math.sqrt(math.pi) * fraction)
+    return xp.sign(a) * xp.where(size < 2.5, near_value, far_value)
+
+
+class Erf(Function):
+    """z = erf(a) = 2/sqrt(pi) * integral of e^(-t^2) from 0 to a;  dz/da = 2/sqrt(pi) e^(-a^2)"""
+
+    def forward(self, a):
+        return _erf_array(self.xp, a).astype(a.dtype, copy=False)
+
+    def backward(self, grad):
+        a = self.inputs[0]
+        return grad * (2 / math.sqrt(math.pi)) * exp(-(a * a))
+
+
+class Softplus(Function):
+    """z = log(1 + e^a);  dz/da = e^a / (1 + e^a) = sigmoid(a)
+
+    Computed as max(a, 0) + log(1 + e^-|a|): the exponent is never positive, so e^x cannot
+    overflow, and log1p keeps the digits when e^-|a| is tiny.
+    """
+
+    def forward(self, a):
+        return self.xp.maximum(a, 0) + self.xp.log1p(self.xp.exp(-self.xp.abs(a)))
+
+    def backward(self, grad):
+        return grad * sigmoid(self.inputs[0])
+
+
+def erf(input: Tensor) -> Tensor:
+    """The error function, elementwise (differentiable)."""
+    return Erf.apply(input)
+
+
+def softplus(input: Tensor, beta: float = 1.0) -> Tensor:
+    """log(1 + e^(beta x)) / beta, a smooth ReLU; never overflows."""
+    if beta == 1.0:
+        return Softplus.apply(input)
+    return Softplus.apply(input * beta) * (1.0 / beta)
+
+
+# ---- activations --------------------------------------------------------------------------------
+def gelu(input: Tensor, approximate: str = "none") -> Tensor:
+    """GELU(x) = x * Phi(x), Phi the standard normal CDF (Hendrycks & Gimpel 2016).
+
+    approximate='none':  x/2 * (1 + erf(x / sqrt(2)))                     (exact)
+    approximate='tanh':  x/2 * (1 + tanh(sqrt(2/pi) * (x + 0.044715 x^3)))
+    """
+    if approximate == "none":
+        return input * 0.5 * (1.0 + erf(input * (1 / math.sqrt(2))))
+    if approximate == "tanh":
+        inner = (input + 0.044715 * input * input * input) * math.sqrt(2 / math.pi)
+        return input * 0.5 * (1.0 + tanh(inner))
+    raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
+
+
+# ---- layers -----------------------------------------------------------------------------------
+def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    """y = x W^T + b, with W of shape (out_features, in_features) as in PyTorch.
+
+    Any leading axes of x are batch axes; they are merged first so the product is one matrix
+    multiplication (and its weight gradient one more), not one per batch entry.
+    """
+    if weight.ndim != 2:
+        raise ValueError(
+            f"linear: weight must be (out_features, in_features), got shape {weight.shape}"
+        )
+    if input.ndim == 0 or input.shape[-1] != weight.shape[1]:
+        features = input.shape[-1] if input.ndim else "no"
+        raise ValueError(
+            f"linear: input has {features} features (shape {input.shape}), weight expects "
+            f"{weight.shape[1]}"
+        )
+    if bias is not None and bias.shape != (weight.shape[0],):
+        raise ValueError(f"linear: bias must have shape ({weight.shape[0]},), got {bias.shape}")
+    if input.ndim > 2:
+        batch = input.shape[:-1]
+        out = input.reshape(-1, input.shape[-1]) @ weight.T
+        out = out.reshape(*batch, weight.shape[0])
+    else:
+        out = input @ weight.T
+    return out if bias is None else out + bias
+
+
+def _pair(value: Any, name: str, op: str, minimum: int) -> Pair:
+    """An int or a pair of ints as a pair, each at least ``minimum`` (a clear error otherwise)."""
+    pair = (value, value) if isinstance(value, (int, np.integer)) else tuple(value)
+    if len(pair) != 2 or not all(
+        isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in pair
+    ):
+        raise TypeError(f"{op}: {name} must be an int or a pair of ints, got {value!r}")
+    if any(v < minimum for v in pair):
+        raise ValueError(f"{op}: {name} must be >= {minimum}, got {value!r}")
+    return int(pair[0]), int(pair[1])
+
+
+def _padding(value: Any, kernel: Pair, stride: Pair, dilation: Pair, op: str) -> Padding:
+    """Padding as ((top, bottom), (left, right)); 'valid' is none, 'same' keeps H and W."""
+    if value == "valid":
+        return (0, 0), (0, 0)
+    if value == "same":
+        if stride != (1, 1):
+            raise ValueError(f"{op}: padding='same' needs stride 1, got stride {stride}")
+        # An even kernel cannot be centred: the extra row and column go after (as in PyTorch).
+        totals = [d * (k - 1) for k, d in zip(kernel, dilation)]
+        return tuple((t // 2, t - t // 2) for t in totals)
+    if isinstance(value, str):
+        raise ValueError(f"{op}: padding must be an int, a pair, 'valid' or 'same', got {value!r}")
+    rows, cols = _pair(value, "padding", op, minimum=0)
+    return (rows, rows), (cols, cols)
+
+
+def _batched(input: Tensor, op: str) -> tuple[Tensor, bool]:
+    """(N, C, H, W) input, adding the batch axis to a single (C, H, W) image."""
+    if input.ndim == 3:
+        return input.unsqueeze(0), True
+    if input.ndim != 4:
+        raise ValueError(
+            f"{op}: input must be (N, C, H, W) or (C, H, W), got {input.ndim}-d shape {input.shape}"
+        )
+    return input, False
+
+
+def _check_fits(input: Tensor, kernel: Pair, padding: Padding, dilation: Pair, op: str) -> None:
+    """A clear error when not even one window fits in the padded input."""
+    (top, bottom), (left, right) = padding
+    height, width = input.shape[2] + top + bottom, input.shape[3] + left + right
+    span = tuple(d * (k - 1) + 1 for k, d in zip(kernel, dilation))  # a dilated kernel's extent
+    if span[0] > height or span[1] > width:
+        raise ValueError(
+            f"{op}: kernel {span[0]}x{span[1]} is larger than the padded input {height}x{width}"
+        )
+
+
+def conv2d(
+    input: Tensor,
+    weight: Tensor,
+    bias: Tensor | None = None,
+    stride: int | Pair = 1,
+    padding: int | Pair | str = 0,
+    dilation: int | Pair = 1,
+) -> Tensor:
+    """2-D convolution (strictly, cross-correlation, as in every deep-learning library).
+
+        out[n, o, i, j] = b[o] + sum over c, p, q of w[o, c, p, q] * x_pad[n, c, i*sh + p, j*sw + q]
+
+    input (N, C, H, W) (or one image (C, H, W)), weight (O, C, kh, kw), bias (O,).
+    Output (N, O, OH, OW) with OH = (H + pad_top + pad_bottom - kh) // sh + 1 (dilation 1).
+
+    The recipe (see docs/nn.md):
+      1. pad and im2col: every window, a (N, C, OH, OW, kh, kw) view, no copy yet;
+      2. lay the windows out as rows: (N*OH*OW, C*kh*kw), the one copy;
+      3. one matrix product with the weight as a (C*kh*kw, O) matrix: (N*OH*OW, O);
+      4. put the axes back in order: (N, O, OH, OW).
+    The backward is the same steps reversed (the matrix product's backward, then col2im).
+    """
+    op = "conv2d"
+    input, unbatched = _batched(input, op)
+    if weight.ndim != 4:
+        raise ValueError(
+            f"{op}: weight must be (out_channels, in_channels, kh, kw), got shape {weight.shape}"
+        )
+    out_channels, channels, kh, kw = weight.shape
+    if input.shape[1] != channels:
+        raise ValueError(
+            f"{op}: input has {input.shape[1]} channels, weight expects {channels} "
+            f"(input shape {input.shape}, weight shape {weight.shape})"
+        )
+    if bias is not None and bias.shape != (out_channels,):
+        raise ValueError(f"{op}: bias must have shape ({out_channels},), got {bias.shape}")
+    stride = _pair(stride, "stride", op, minimum=1)
+    dilation = _pair(dilation, "dilation", op, minimum=1)
+    pads = _padding(padding, (kh, kw), stride, dilation, op)
+    _check_fits(input, (kh, kw), pads, dilation, op)
+
+    windows = im2col(input, (kh, kw), stride, pads, dilation)  # (N, C, OH, OW, kh, kw)
+    n, _, oh, ow = windows.shape[:4]
+    rows = windows.transpose(0, 2, 3, 1, 4, 5).reshape(n * oh * ow, channels * kh * kw)
+    out = rows @ weight.reshape(out_channels, channels * kh * kw).T  # (N*OH*OW, O)
+    out = out.reshape(n, oh, ow, out_channels).transpose(0, 3, 1, 2)
+    if bias is not None:
+        out = out + bias.reshape(1, out_channels, 1, 1)
+    return out.squeeze(0) if unbatched else out
+
+
+def unfold(
+    input: Tensor,
+    kernel_size: int | Pair,
+    dilation: int | Pair = 1,
+    padding: int | Pair = 0,
+    stride: int | Pair = 1,
+) -> Tensor:
+    """PyTorch's im2col: (N, C, H, W) -> (N, C*kh*kw, L), one column per window (L = OH*OW).
+
+    Row c*kh*kw + p*kw + q of a column holds channel c at offset (p, q) of that window.
+    """
+    op = "unfold"
+    input, _ = _batched(input, op)
+    kernel = _pair(kernel_size, "kernel_size", op, minimum=1)
+    dilation = _pair(dilation, "dilation", op, minimum=1)
+    stride = _pair(stride, "stride", op, minimum=1)
+    pads = _padding(padding, kernel, stride, dilation, op)
+    _check_fits(input, kernel, pads, dilation, op)
+    windows = im2col(input, kernel, stride, pads, dilation)
+    n, c, oh, ow, kh, kw = windows.shape
+    return windows.transpose(0, 1, 4, 5, 2, 3).reshape(n, c * kh * kw, oh * ow)
+
+
+def fold(
+    input: Tensor,
+    output_size: int | Pair,
+    kernel_size: int | Pair,
+    dilation: int | Pair = 1,
+    padding: int | Pair = 0,
+    stride: int | Pair = 1,
+) -> Tensor:
+    """PyTorch's col2im, the adjoint of ``unfold``: (N, C*kh*kw, L) -> (N, C, H, W).
+
+    Each column is added back onto the pixels its window covered; overlapping windows add up.
+    """
+    op = "fold"
+    height, width = _pair(output_size, "output_size", op, minimum=1)
+    kernel = _pair(kernel_size, "kernel_size", op, minimum=1)
+    dilation = _pair(dilation, "dilation", op, minimum=1)
+    stride = _pair(stride, "stride", op, minimum=1)
+    pads = _padding(padding, kernel, stride, dilation, op)
+    kh, kw = kernel
+    oh = count_windows(height, kh, stride[0], pads[0], dilation[0])
+    ow = count_windows(width, kw, stride[1], pads[1], dilation[1])
+    if input.ndim != 3 or input.shape[1] % (kh * kw) or input.shape[2] != oh * ow:
+        raise ValueError(
+            f"{op}: input must be (N, C*{kh}*{kw}, {oh}*{ow}) for output_size "
+            f"{(height, width)}, got shape {input.shape}"
+        )
+    n, c = input.shape[0], input.shape[1] // (kh * kw)
+    windows = input.reshape(n, c, kh, kw, oh, ow).transpose(0, 1, 4, 5, 2, 3)
+    return col2im(windows, (n, c, height, width), kernel, stride, pads, dilation)
+
+
+def _pool_windows(
+    input: Tensor,
+    kernel_size: int | Pair,
+    stride: int | Pair | None,
+    padding: int | Pair,
+    dilation: int | Pair,
+    pad_value: float,
+    op: str,
+) -> tuple[Tensor, bool]:
+    """The windows a pooling layer reduces, as (kh*kw, N, C, OH, OW), arguments checked.
+
+    The window axis comes first: reducing over the first axis combines whole contiguous slabs
+    (kh*kw elementwise passes), which is many times faster than reducing over two tiny strided
+    axes at the end. Laying the windows out this way is one copy, like im2col's for conv2d.
+    """
+    input, unbatched = _batched(input, op)
+    kernel = _pair(kernel_size, "kernel_size", op, minimum=1)
+    stride = kernel if stride is None else _pair(stride, "stride", op, minimum=1)
+    dilation = _pair(dilation, "dilation", op, minimum=1)
+    rows, cols = _pair(padding, "padding", op, minimum=0)
+    if 2 * rows > kernel[0] or 2 * cols > kernel[1]:
+        raise ValueError(
+            f"{op}: padding {(rows, cols)} must be at most half the kernel size {kernel}"
+        )
+    pads = (rows, rows), (cols, cols)
+    _check_fits(input, kernel, pads, dilation, op)
+    windows = im2col(input, kernel, stride, pads, dilation, pad_value)  # (N, C, OH, OW, kh, kw)
+    n, c, oh, ow, kh, kw = windows.shape
+    return windows.transpose(4, 5, 0, 1, 2, 3).reshape(kh * kw, n, c, oh, ow), unbatched
+
+
+def max_pool2d(
+    input: Tensor,
+    kernel_size: int | Pair,
+    stride: int | Pair | None = None,
+    padding: int | Pair = 0,
+    dilation: int | Pair = 1,
+) -> Tensor:
+    """The largest value in each window:
+
+        out[n, c, i, j] = max over p, q of x_pad[n, c, i*sh + p*dh, j*sw + q*dw]
+
+    ``stride`` defaults to ``kernel_size`` (windows side by side). Padding is -inf, so it never
+    wins. The gradient goes to each window's maximum (the reduction ``max``'s backward), then
+    col2im adds it back to the pixel it came from.
+    """
+    pad_value = -math.inf if input.dtype.kind == "f" else np.iinfo(input.dtype).min
+    windows, unbatched = _pool_windows(
+        input, kernel_size, stride, padding, dilation, pad_value, "max_pool2d"
+    )
+    out = windows.max(axis=0)
+    return out.squeeze(0) if unbatched else out
+
+
+def avg_pool2d(
+    input: Tensor,
+    kernel_size: int | Pair,
+    stride: int | Pair | None = None,
+    padding: int | Pair = 0,
+) -> Tensor:
+    """The mean of each window; ``stride`` defaults to ``kernel_size``.
+
+    Zero padding counts in the mean (PyTorch's default, ``count_include_pad=True``).
+    """
+    windows, unbatched = _pool_windows(input, kernel_size, stride, padding, 1, 0.0, "avg_pool2d")
+    out = windows.mean(axis=0)
+    return out.squeeze(0) if unbatched else out
+
+
+def dropout(input: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
+    """Inverted dropout: zero each value with probability p, scale the survivors by 1/(1-p).
+
+    Scaling in training keeps the expected value of every unit unchanged, so evaluation
+    (``training=False``) is the identity. The mask is drawn on the host from
+    ``minigrad.random.generator()`` and moved to the input's device, so a seed gives the same
+    mask on the CPU and the GPU.
+    """
+    if not 0.0 <= p < 1.0:
+        raise ValueError(f"dropout: p must lie in [0, 1), got {p}")
+    if not training or p == 0.0:
+        return input
+    keep = generator().random(input.shape) >= p
+    mask = keep.astype(input.dtype) * input.dtype.type(1.0 / (1.0 - p))
+    return input * Tensor._wrap(input.device.from_host(mask), input.device)
+
+
+def batch_norm(
+    input: Tensor,
+    running_mean: Tensor | None,
+    running_var: Tensor | None,
+    weight: Tensor | None = None,
+    bias: Tensor | None = None,
+    training: bool = False,
+    momentum: float = 0.1,
+    eps: float = 1e-5,
+) -> Tensor:
+    """Batch normalisation (Ioffe & Szegedy 2015) over axis 1, the channels:
+
+        y = (x - mean) / sqrt(var + eps) * weight + bias
+
+    In training, mean and var are the batch's, per channel, over every other axis (var biased,
+    dividing by n), and the running statistics move towards them (in place):
+
+        running_mean = (1 - momentum) * running_mean + momentum * mean
+        running_var  = (1 - momentum) * running_var  + momentum * var * n / (n - 1)   (unbiased)
+
+    In evaluation (``training=False``) the running statistics are used instead.
+    """
+    if input.ndim < 2:
+        raise ValueError(f"batch_norm: input must be (N, C, ...), got shape {input.shape}")
+    channels = input.shape[1]
+    axes = (0,) + tuple(range(2, input.ndim))  # every axis but the channels
+    shape = (1, channels) + (1,) * (input.ndim - 2)  # per-channel values, ready to broadcast
+    for name, value in (("running_mean", running_mean), ("running_var", running_var)):
+        if value is not None and value.shape != (channels,):
+            raise ValueError(f"batch_norm: {name} must have shape ({channels},), got {value.shape}")
+    if training:
+        count = input.size // channels
+        if count <= 1:
+            raise ValueError(
+                f"batch_norm: training needs more than one value per channel, got input shape "
+                f"{input.shape}"
+            )
+        batch_mean = input.mean(axis=axes, keepdims=True)
+        centered = input - batch_mean
+        variance = (centered * centered).mean(axis=axes, keepdims=True)  # biased: divides by n
+        # The running statistics are bookkeeping on the raw arrays, outside the graph.
+        if running_mean is not None:
+            running_mean.data *= 1 - momentum
+            running_mean.data += momentum * batch_mean.data.reshape(channels)
+        if running_var is not None:
+            unbiased = variance.data.reshape(channels) * (count / (count - 1))
+            running_var.data *= 1 - momentum
+            running_var.data += momentum * unbiased
+    else:
+        if running_mean is None or running_var is None:
+            raise ValueError("batch_norm: evaluation (training=False) needs running_mean and var")
+        centered = input - running_mean.reshape(shape)
+        variance = running_var.reshape(shape)
+    out = centered / sqrt(variance + eps)
+    if weight is not None:
+        out = out * weight.reshape(shape)
+    if bias is not None:
+        out = out + bias.reshape(shape)
+    return out
+
+
+def embedding(input: Any, weight: Tensor) -> Tensor:
+    """Rows of ``weight`` picked by the integer indices in ``input``: weight[input].
+
+    The output has shape input.shape + (embedding_dim,); repeated indices add their gradients.
+    """
+    indices = (input if isinstance(input, Tensor) else Tensor(input, device=weight.device)).data
+    if indices.dtype.kind not in "iu":
+        raise TypeError(f"embedding: indices must be integers, got {indices.dtype}")
+    rows = weight.shape[0]
+    if indices.size and (int(indices.min()) < 0 or int(indices.max()) >= rows):
+        raise IndexError(f"embedding: indices must lie in [0, {rows - 1}]")
+    return weight[indices]
+
+
+# ---- losses -------------------------------------------------------------------------------------
 def _reduce(loss: Tensor, reduction: str, name: str) -> Tensor:
     if reduction == "mean":
         return mean(loss)
@@ -22,41 +466,103 @@ def _reduce(loss: Tensor, reduction: str, name: str) -> Tensor:
     raise ValueError(f"{name}: reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
 
 
-def mse_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
-    """Mean squared error: mean((input - target)^2). Shapes must match exactly."""
-    target = target if isinstance(target, Tensor) else Tensor(target, dtype=input.dtype)
+def _same_shape_target(input: Tensor, target: Any, name: str) -> Tensor:
+    target = (
+        target
+        if isinstance(target, Tensor)
+        else Tensor(target, dtype=input.dtype, device=input.device)
+    )
     if input.shape != target.shape:
         raise ValueError(
-            f"mse_loss: input shape {input.shape} and target shape {target.shape} differ "
+            f"{name}: input shape {input.shape} and target shape {target.shape} differ "
             "(broadcasting here is almost always a bug, so it is refused)"
         )
-    diff = input - target
+    return target
+
+
+def mse_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
+    """Mean squared error: mean((input - target)^2). Shapes must match exactly."""
+    diff = input - _same_shape_target(input, target, "mse_loss")
     return _reduce(diff * diff, reduction, "mse_loss")
 
 
-def cross_entropy(logits: Tensor, target: Any, reduction: str = "mean") -> Tensor:
-    """Softmax cross-entropy with integer class targets: -log softmax(logits)[target].
+def l1_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
+    """Mean absolute error: mean(|input - target|). Shapes must match exactly."""
+    diff = input - _same_shape_target(input, target, "l1_loss")
+    return _reduce(diff.abs(), reduction, "l1_loss")
 
-    ``logits`` has shape (N, C) (or (C,) for one sample); ``target`` holds N class indices in
-    [0, C). Uses log_softmax, so logits of any size give a finite loss.
-    """
-    target = (
-        target if isinstance(target, Tensor) else Tensor(np.asarray(target), device=logits.device)
-    )
+
+def _class_targets(input: Tensor, target: Any, name: str) -> tuple[Tensor, Any]:
+    """(N, C) scores and the (N,) integer class indices, checked; one sample (C,) becomes N=1."""
+    target = (target if isinstance(target, Tensor) else Tensor(target, device=input.device)).data
     if target.dtype.kind not in "iu":
-        raise TypeError(
-            f"cross_entropy: target must hold integer class indices, got {target.dtype}"
-        )
-    if logits.ndim == 1:
-        logits, target = logits.reshape(1, -1), target.reshape(1)
-    if logits.ndim != 2 or target.shape != (logits.shape[0],):
+        raise TypeError(f"{name}: target must hold integer class indices, got {target.dtype}")
+    if input.ndim == 1:
+        input, target = input.reshape(1, -1), target.reshape(1)
+    if input.ndim != 2 or target.shape != (input.shape[0],):
         raise ValueError(
-            f"cross_entropy: logits must be (N, C) and target (N,), got {logits.shape} and "
-            f"{target.shape}"
+            f"{name}: input must be (N, C) and target (N,), got {input.shape} and {target.shape}"
         )
-    classes = logits.shape[1]
-    if target.size and (int(target.data.min()) < 0 or int(target.data.max()) >= classes):
-        raise ValueError(f"cross_entropy: target values must lie in [0, {classes - 1}]")
-    rows = logits.xp.arange(logits.shape[0])
-    picked = log_softmax(logits, axis=1)[rows, target.data]
-    return _reduce(-picked, reduction, "cross_entropy")
+    classes = input.shape[1]
+    if target.size and (int(target.min()) < 0 or int(target.max()) >= classes):
+        raise ValueError(f"{name}: target values must lie in [0, {classes - 1}]")
+    return input, target
+
+
+def nll_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
+    """Negative log-likelihood: -input[n, target[n]], for ``input`` holding log-probabilities."""
+    input, target = _class_targets(input, target, "nll_loss")
+    picked = input[input.xp.arange(input.shape[0]), target]
+    return _reduce(-picked, reduction, "nll_loss")
+
+
+def cross_entropy(
+    input: Tensor, target: Any, reduction: str = "mean", label_smoothing: float = 0.0
+) -> Tensor:
+    """Softmax cross-entropy with integer class targets: -log softmax(input)[target].
+
+    ``input`` holds (N, C) logits (or (C,) for one sample), ``target`` N class indices in [0, C).
+    With label smoothing e the target is the distribution (1 - e) one_hot + e / C, so
+
+        loss = (1 - e) * (-log p[target]) + e * mean over classes of (-log p[c])
+
+    log_softmax keeps logits of any size finite.
+    """
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise ValueError(
+            f"cross_entropy: label_smoothing must lie in [0, 1], got {label_smoothing}"
+        )
+    input, target = _class_targets(input, target, "cross_entropy")
+    log_probs = log_softmax(input, axis=1)
+    loss = -log_probs[input.xp.arange(input.shape[0]), target]
+    if label_smoothing > 0:
+        uniform = -log_probs.mean(axis=1)
+        loss = (1.0 - label_smoothing) * loss + label_smoothing * uniform
+    return _reduce(loss, reduction, "cross_entropy")
+
+
+def binary_cross_entropy_with_logits(
+    input: Tensor,
+    target: Any,
+    weight: Tensor | None = None,
+    reduction: str = "mean",
+    pos_weight: Tensor | None = None,
+) -> Tensor:
+    """Binary cross-entropy on logits x with targets y in [0, 1], stable for any x:
+
+        -(y log sigmoid(x) + (1 - y) log(1 - sigmoid(x)))  =  softplus(x) - x y
+                                                           =  max(x, 0) - x y + log(1 + e^-|x|)
+
+    (using log sigmoid(x) = -softplus(-x) and softplus(x) - softplus(-x) = x). sigmoid then log
+    would give log(0) = -inf for large |x|; softplus never does. ``pos_weight`` p scales the
+    positive term: p y softplus(-x) + (1 - y) softplus(x). ``weight`` scales each element.
+    """
+    name = "binary_cross_entropy_with_logits"
+    target = _same_shape_target(input, target, name)
+    if pos_weight is None:
+        loss = softplus(input) - input * target
+    else:
+        loss = pos_weight * target * softplus(-input) + (1.0 - target) * softplus(input)
+    if weight is not None:
+        loss = loss * weight
+    return _reduce(loss, reduction, name)

@@ -1,0 +1,521 @@
+"""``Module`` and ``Parameter``: how a network keeps track of its weights.
+
+A ``Parameter`` is a Tensor that a Module should train. Assigning one to a Module attribute
+registers it, and so does assigning a sub-Module (or a list of them), so that
+
+    class MLP(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.hidden = nn.Linear(2, 16)
+            self.out = nn.Linear(16, 3)
+
+        def forward(self, x):
+            return self.out(self.hidden(x).relu())
+
+    list(MLP().named_parameters())   # hidden.weight, hidden.bias, out.weight, out.bias
+
+finds every weight with no bookkeeping by hand: the order is the order of assignment, and names
+join attribute names with dots. Buffers (``register_buffer``) are tensors that belong to the
+model's state but are not trained, such as BatchNorm's running statistics: they move with
+``to(device)`` and are saved by ``state_dict`` alongside the parameters.
+
+A plain Python list (or tuple) of Modules assigned to an attribute is registered too: it is
+turned into a ``ModuleList``, so the attribute then holds that ModuleList (append to it, not to
+the original list). A list that mixes Modules with other things is an error, since half of it
+could not be registered.
+
+``state_dict()`` returns host NumPy copies: a snapshot that later training does not change and
+that ``minigrad.save`` or ``numpy.savez`` can write as it is.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from ..backend import Device, get_device
+from ..tensor import Tensor
+
+
+class Parameter(Tensor):
+    """A Tensor that a Module registers as trainable; it requires grad unless told otherwise.
+
+    ``Parameter(tensor)`` shares the tensor's array (no copy), as in PyTorch.
+    """
+
+    __slots__ = ()
+
+    def __init__(self, data: Any, requires_grad: bool = True) -> None:
+        super().__init__(data, requires_grad=requires_grad)
+
+    def __repr__(self) -> str:
+        return "Parameter containing:\n" + super().__repr__()
+
+
+class IncompatibleKeys(NamedTuple):
+    """What ``load_state_dict(strict=False)`` skipped."""
+
+    missing_keys: list[str]
+    unexpected_keys: list[str]
+
+
+def _is_list_of_modules(value: Any) -> bool:
+    if not isinstance(value, (list, tuple)) or not value:
+        return False
+    modules = [isinstance(item, Module) for item in value]
+    if all(modules):
+        return True
+    if any(modules) or any(isinstance(item, Parameter) for item in value):
+        raise TypeError(
+            "a list assigned to a Module attribute holds Modules or Parameters next to other "
+            "things, so it cannot be registered; use nn.ModuleList for modules and one "
+            "attribute per Parameter"
+        )
+    return False
+
+
+def _host_array(value: Any) -> np.ndarray:
+    """A state_dict value (NumPy array, Tensor, CuPy array or number) as a host NumPy array."""
+    if isinstance(value, Tensor):
+        return value.numpy()
+    if isinstance(value, (np.ndarray, np.generic, int, float, list, tuple)):
+        return np.asarray(value)
+    if hasattr(value, "get") and hasattr(value, "shape"):  # a CuPy array: .get() copies to host
+        return value.get()
+    raise TypeError(f"expected an array or a Tensor, got {type(value).__name__}")
+
+
+class Module:
+    """Base class of every layer and model. Subclasses set attributes in ``__init__`` (after
+    calling ``super().__init__()``) and define ``forward``; calling the module runs ``forward``.
+    """
+
+    training: bool
+
+    def __init__(self) -> None:
+        # object.__setattr__ because our own __setattr__ needs these dicts to exist.
+        object.__setattr__(self, "_parameters", OrderedDict())
+        object.__setattr__(self, "_buffers", OrderedDict())
+        object.__setattr__(self, "_non_persistent_buffers", set())
+        object.__setattr__(self, "_modules", OrderedDict())
+        object.__setattr__(self, "training", True)
+
+    # ---- registration ---------------------------------------------------------------------------
+    def _registries(self) -> tuple[dict, dict, dict]:
+        try:
+            return (
+                self.__dict__["_parameters"],
+                self.__dict__["_buffers"],
+                self.__dict__["_modules"],
+            )
+        except KeyError:
+            raise AttributeError(
+                f"{type(self).__name__}: call super().__init__() at the start of __init__, "
+                "before assigning parameters or sub-modules"
+            ) from None
+
+    def _forget(self, name: str, keep: dict | None = None) -> None:
+        """Remove ``name`` from the registries other than ``keep``, which it is about to join.
+
+        ``keep`` keeps its entry, so re-assigning a registered name keeps its place in the order.
+        """
+        self.__dict__.pop(name, None)
+        for registry in self._registries():
+            if registry is not keep:
+                registry.pop(name, None)
+        self._non_persistent_buffers.discard(name)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if isinstance(value, Parameter):
+            parameters, _, _ = self._registries()
+            self._forget(name, keep=parameters)
+            parameters[name] = value
+        elif isinstance(value, Module) or _is_list_of_modules(value):
+            _, _, modules = self._registries()
+            self._forget(name, keep=modules)
+            modules[name] = value if isinstance(value, Module) else ModuleList(value)
+        elif name in self.__dict__.get("_parameters", {}):
+            if value is not None:
+                raise TypeError(
+                    f"cannot assign a {type(value).__name__} to parameter '{name}' of "
+                    f"{type(self).__name__}: wrap it in nn.Parameter (or assign None)"
+                )
+            self._parameters[name] = None
+        elif name in self.__dict__.get("_buffers", {}):
+            if value is not None and not isinstance(value, Tensor):
+                raise TypeError(
+                    f"cannot assign a {type(value).__name__} to buffer '{name}' of "
+                    f"{type(self).__name__}: buffers are Tensors (or None)"
+                )
+            self._buffers[name] = value
+        elif name in self.__dict__.get("_modules", {}):
+            if value is not None:
+                raise TypeError(
+                    f"cannot assign a {type(value).__name__} to sub-module '{name}' of "
+                    f"{type(self).__name__}: assign a Module (or None)"
+                )
+            self._modules[name] = None
+        else:
+            object.__setattr__(self, name, value)
+
+    def __getattr__(self, name: str) -> Any:
+        # Only called when normal lookup fails: registered things live in the three dicts.
+        for registry in ("_parameters", "_buffers", "_modules"):
+            found = self.__dict__.get(registry)
+            if found is not None and name in found:
+                return found[name]
+        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
+
+    def __delattr__(self, name: str) -> None:
+        for registry in ("_parameters", "_buffers", "_modules"):
+            if name in self.__dict__.get(registry, {}):
+                del self.__dict__[registry][name]
+                self._non_persistent_buffers.discard(name)
+                return
+        object.__delattr__(self, name)
+
+    def _check_new_name(self, name: str, kind: str) -> None:
+        if not isinstance(name, str) or not name or "." in name:
+            raise KeyError(f"{kind} name must be a non-empty string without '.', got {name!r}")
+        self._registries()
+        if hasattr(type(self), name):
+            raise KeyError(f"{kind} name '{name}' clashes with an attribute of the class")
+
+    def register_parameter(self, name: str, param: Parameter | None) -> None:
+        """Register ``param`` (or None, a slot left empty such as ``bias=False``) as ``name``."""
+        self._check_new_name(name, "parameter")
+        if param is not None and not isinstance(param, Parameter):
+            raise TypeError(
+                f"register_parameter: '{name}' must be an nn.Parameter or None, "
+                f"got {type(param).__name__}"
+            )
+        self._forget(name, keep=self._parameters)
+        self._parameters[name] = param
+
+    def register_buffer(self, name: str, tensor: Tensor | None, persistent: bool = True) -> None:
+        """Register a Tensor that is state but not trained (e.g. running statistics).
+
+        Buffers move with ``to(device)``; persistent ones are saved by ``state_dict``.
+        """
+        self._check_new_name(name, "buffer")
+        if tensor is not None and not isinstance(tensor, Tensor):
+            raise TypeError(
+                f"register_buffer: '{name}' must be a Tensor or None, got {type(tensor).__name__}"
+            )
+        self._forget(name, keep=self._buffers)
+        self._buffers[name] = tensor
+        if not persistent:
+            self._non_persistent_buffers.add(name)
+
+    def add_module(self, name: str, module: Module | None) -> None:
+        """Register ``module`` as a child called ``name`` (what attribute assignment does)."""
+        self._check_new_name(name, "module")
+        if module is not None and not isinstance(module, Module):
+            raise TypeError(f"add_module: '{name}' must be a Module, got {type(module).__name__}")
+        self._forget(name, keep=self._modules)
+        self._modules[name] = module
+
+    # ---- walking the tree -----------------------------------------------------------------------
+    def named_modules(self, prefix: str = "") -> Iterator[tuple[str, Module]]:
+        """This module and every module below it, parents before children, each once."""
+        seen: set[int] = set()
+        stack: list[tuple[str, Module]] = [(prefix, self)]
+        while stack:
+            name, module = stack.pop()
+            if id(module) in seen:
+                continue
+            seen.add(id(module))
+            yield name, module
+            children = [
+                (f"{name}.{child_name}" if name else child_name, child)
+                for child_name, child in module._modules.items()
+                if child is not None
+            ]
+            stack.extend(reversed(children))  # reversed, so the first child comes out first
+
+    def modules(self) -> Iterator[Module]:
+        for _, module in self.named_modules():
+            yield module
+
+    def named_children(self) -> Iterator[tuple[str, Module]]:
+        """The direct sub-modules, in registration order."""
+        for name, module in self._modules.items():
+            if module is not None:
+                yield name, module
+
+    def children(self) -> Iterator[Module]:
+        for _, module in self.named_children():
+            yield module
+
+    def _named_members(self, kind: str, prefix: str, recurse: bool) -> Iterator[tuple[str, Tensor]]:
+        seen: set[int] = set()
+        modules = self.named_modules(prefix) if recurse else iter([(prefix, self)])
+        for module_name, module in modules:
+            for name, tensor in module.__dict__[kind].items():
+                if tensor is None or id(tensor) in seen:
+                    continue  # an empty slot, or a tensor shared by two modules (listed once)
+                seen.add(id(tensor))
+                yield (f"{module_name}.{name}" if module_name else name), tensor
+
+    def named_parameters(
+        self, prefix: str = "", recurse: bool = True
+    ) -> Iterator[tuple[str, Parameter]]:
+        """``("layer.0.weight", Parameter)`` pairs: each module's own parameters, then its
+        children's, in the order they were assigned. A shared parameter appears once."""
+        return self._named_members("_parameters", prefix, recurse)
+
+    def parameters(self, recurse: bool = True) -> Iterator[Parameter]:
+        """Every parameter once, in ``named_parameters`` order (what an optimizer is given)."""
+        for _, param in self.named_parameters(recurse=recurse):
+            yield param
+
+    def named_buffers(self, prefix: str = "", recurse: bool = True) -> Iterator[tuple[str, Tensor]]:
+        return self._named_members("_buffers", prefix, recurse)
+
+    def buffers(self, recurse: bool = True) -> Iterator[Tensor]:
+        for _, buffer in self.named_buffers(recurse=recurse):
+            yield buffer
+
+    def apply(self, fn: Callable[[Module], None]) -> Module:
+        """Call ``fn`` on every sub-module, then on this one (e.g. a custom initialisation)."""
+        for child in self.children():
+            child.apply(fn)
+        fn(self)
+        return self
+
+    # ---- modes, gradients, devices ----------------------------------------------------------
+    def train(self, mode: bool = True) -> Module:
+        """Training mode (Dropout drops, BatchNorm uses batch statistics), here and below."""
+        for module in self.modules():
+            object.__setattr__(module, "training", bool(mode))
+        return self
+
+    def eval(self) -> Module:
+        """Evaluation mode: ``train(False)``."""
+        return self.train(False)
+
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        """Clear every parameter's ``.grad``: to None (the default), or to zeros in place."""
+        for param in self.parameters():
+            if param.grad is None:
+                continue
+            if set_to_none:
+                param.grad = None
+            elif param.grad.is_leaf:
+                param.grad.data[...] = 0
+            else:  # a gradient recorded with create_graph: do not write into a graph
+                param.grad = Tensor._wrap(param.xp.zeros_like(param.grad.data), param.device)
+
+    def to(self, device: str | Device | Any = None, dtype: Any = None) -> Module:
+        """Move every parameter and buffer to ``device`` and/or cast the floating ones to
+        ``dtype``, in place: the Parameter objects stay the same (an optimizer built before
+        keeps working), only their arrays are replaced. ``to(minigrad.float64)`` casts.
+        """
+        if device is not None and not isinstance(device, (str, Device)):
+            device, dtype = None, device  # to(dtype)
+        target = get_device(device) if device is not None else None
+        dtype = np.dtype(dtype) if dtype is not None else None
+        for tensor in list(self.parameters()) + list(self.buffers()):
+            _move(tensor, target, dtype)
+            if tensor.grad is not None:
+                _move(tensor.grad, target, dtype)
+        return self
+
+    def cpu(self) -> Module:
+        return self.to("cpu")
+
+    def cuda(self) -> Module:
+        return self.to("cuda")
+
+    def float(self) -> Module:
+        """Cast floating parameters and buffers to float32."""
+        return self.to(dtype=np.float32)
+
+    def double(self) -> Module:
+        """Cast floating parameters and buffers to float64 (for gradient checks)."""
+        return self.to(dtype=np.float64)
+
+    # ---- saving and loading ---------------------------------------------------------------------
+    def _state_tensors(self, prefix: str = "") -> OrderedDict[str, Tensor]:
+        """The live tensors a state_dict holds: for each module its parameters, then its
+        persistent buffers, then its children's (PyTorch's order)."""
+        found: OrderedDict[str, Tensor] = OrderedDict()
+        for name, param in self._parameters.items():
+            if param is not None:
+                found[prefix + name] = param
+        for name, buffer in self._buffers.items():
+            if buffer is not None and name not in self._non_persistent_buffers:
+                found[prefix + name] = buffer
+        for name, child in self._modules.items():
+            if child is not None:
+                found.update(child._state_tensors(f"{prefix}{name}."))
+        return found
+
+    def state_dict(self) -> OrderedDict[str, np.ndarray]:
+        """Every parameter and persistent buffer as ``name -> host NumPy copy``.
+
+        Copies, on the host: the dict is a snapshot that later training does not change, and it
+        can be saved as it is. ``load_state_dict`` puts the values back bit for bit.
+        """
+        return OrderedDict(
+            (name, tensor.numpy().copy()) for name, tensor in self._state_tensors().items()
+        )
+
+    def load_state_dict(self, state_dict: dict[str, Any], strict: bool = True) -> IncompatibleKeys:
+        """Copy values from ``state_dict`` into this module's parameters and buffers, in place.
+
+        Each value is cast to the parameter's dtype and moved to its device. With
+        ``strict=True`` a missing or an unexpected key is an error; a shape mismatch always is.
+        Everything is checked before anything is written, so a failed load changes nothing.
+        """
+        own = self._state_tensors()
+        missing = [name for name in own if name not in state_dict]
+        unexpected = [name for name in state_dict if name not in own]
+        problems = []
+        if strict:
+            problems += [f"missing key '{name}'" for name in missing]
+            problems += [f"unexpected key '{name}'" for name in unexpected]
+        values = {}
+        for name, tensor in own.items():
+            if name not in state_dict:
+                continue
+            try:
+                value = _host_array(state_dict[name])
+            except TypeError as error:
+                problems.append(f"key '{name}': {error}")
+                continue
+            if value.dtype.kind not in "biuf":
+                problems.append(f"key '{name}': values of dtype {value.dtype} are not numbers")
+            elif value.shape != tensor.shape:
+                problems.append(
+                    f"key '{name}': shape {value.shape} in the state, {tensor.shape} in the model"
+                )
+            else:
+                values[name] = value
+        if problems:
+            raise RuntimeError(f"load_state_dict for {type(self).__name__}: " + "; ".join(problems))
+        for name, value in values.items():
+            tensor = own[name]
+            tensor.data[...] = tensor.device.from_host(value.astype(tensor.dtype, copy=False))
+        return IncompatibleKeys(missing, unexpected)
+
+    # ---- calling and printing -----------------------------------------------------------------
+    def forward(self, *args: Any, **kwargs: Any) -> Any:
+        raise NotImplementedError(
+            f"{type(self).__name__} has no forward(); define forward(self, ...) in the subclass"
+        )
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self.forward(*args, **kwargs)
+
+    def extra_repr(self) -> str:
+        """The arguments shown inside ``Name(...)``; layers override it."""
+        return ""
+
+    def __repr__(self) -> str:
+        lines = [self.extra_repr()] if self.extra_repr() else []
+        for name, child in self._modules.items():
+            lines.append(f"({name}): " + repr(child).replace("\n", "\n  "))
+        if not self._modules:
+            return f"{type(self).__name__}({self.extra_repr()})"
+        return f"{type(self).__name__}(\n  " + "\n  ".join(lines) + "\n)"
+
+
+def _move(tensor: Tensor, device: Device | None, dtype: np.dtype | None) -> None:
+    """Replace ``tensor``'s array by one on ``device`` and/or of ``dtype`` (floating only)."""
+    data = tensor.data
+    if dtype is not None and tensor.dtype.kind == "f" and tensor.dtype != dtype:
+        data = data.astype(dtype)
+    if device is not None and device is not tensor.device:
+        data = device.from_host(tensor.device.to_host(data))
+        tensor.device = device
+    tensor.data = data
+
+
+class Sequential(Module):
+    """Modules applied one after another: ``Sequential(Linear(2, 8), ReLU(), Linear(8, 1))``.
+
+    The children are named "0", "1", ... (or by the keys of an OrderedDict given instead).
+    """
+
+    def __init__(self, *modules: Module | OrderedDict[str, Module]) -> None:
+        super().__init__()
+        if len(modules) == 1 and isinstance(modules[0], OrderedDict):
+            for name, module in modules[0].items():
+                self.add_module(name, module)
+        else:
+            for index, module in enumerate(modules):
+                self.add_module(str(index), module)
+
+    def forward(self, input: Any) -> Any:
+        for module in self._modules.values():
+            input = module(input)
+        return input
+
+    def append(self, module: Module) -> Sequential:
+        self.add_module(str(len(self._modules)), module)
+        return self
+
+    def __getitem__(self, index: int | slice) -> Module:
+        items = list(self._modules.items())
+        if isinstance(index, slice):
+            return Sequential(OrderedDict(items[index]))
+        return items[_check_index(index, len(items), "Sequential")][1]
+
+    def __len__(self) -> int:
+        return len(self._modules)
+
+    def __iter__(self) -> Iterator[Module]:
+        return iter(self._modules.values())
+
+
+class ModuleList(Module):
+    """A list of Modules that registers them all (a plain attribute list would not be seen).
+
+    Index, iterate and ``append`` as with a list; it has no ``forward`` of its own.
+    """
+
+    def __init__(self, modules: Iterable[Module] | None = None) -> None:
+        super().__init__()
+        if modules is not None:
+            self.extend(modules)
+
+    def append(self, module: Module) -> ModuleList:
+        self.add_module(str(len(self._modules)), module)
+        return self
+
+    def extend(self, modules: Iterable[Module]) -> ModuleList:
+        for module in modules:
+            self.append(module)
+        return self
+
+    def insert(self, index: int, module: Module) -> None:
+        items = list(self._modules.values())
+        items.insert(index, module)
+        self._modules.clear()
+        self.extend(items)
+
+    def __getitem__(self, index: int | slice) -> Module | ModuleList:
+        items = list(self._modules.values())
+        if isinstance(index, slice):
+            return ModuleList(items[index])
+        return items[_check_index(index, len(items), "ModuleList")]
+
+    def __setitem__(self, index: int, module: Module) -> None:
+        index = _check_index(index, len(self._modules), "ModuleList")
+        self.add_module(str(index), module)
+
+    def __len__(self) -> int:
+        return len(self._modules)
+
+    def __iter__(self) -> Iterator[Module]:
+        return iter(self._modules.values())
+
+
+def _check_index(index: int, length: int, name: str) -> int:
+    if not -length <= index < length:
+        raise IndexError(f"{name} index {index} is out of range for {length} modules")
+    return index % length

@@ -6,9 +6,9 @@ tests fail on a machine without a GPU, long before a user meets it on a real one
 
 import numpy as np
 import pytest
+from fake_device import FAKE_GPU, FakeArray, HostTransfer
 
 import minigrad as mg
-from fake_device import FAKE_GPU, FakeArray, HostTransfer
 from op_registry import CASES
 
 

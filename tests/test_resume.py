@@ -102,7 +102,7 @@ def test_resumed_run_is_bitwise_identical(tmp_path, optimizer_name, binding):
 
     mg.manual_seed(11)
     first = _build(optimizer_name, binding)
-    for epoch in range(STOP_AFTER):
+    for _ in range(STOP_AFTER):
         _train_epoch(*first, binding)
     path = tmp_path / "checkpoint.npz"
     mg.save(_checkpoint(*first[:4], epoch=STOP_AFTER), path)

@@ -115,11 +115,7 @@ def device_of_array(array: Any) -> Device:
     if type(array) is np.ndarray or isinstance(array, (np.generic, int, float, bool)):
         return cpu
     for device in _DEVICES.values():
-        if (
-            device.xp is not None
-            and device.xp is not np
-            and isinstance(array, device.xp.ndarray)
-        ):
+        if device.xp is not None and device.xp is not np and isinstance(array, device.xp.ndarray):
             return device
     return cpu
 

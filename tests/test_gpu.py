@@ -16,7 +16,7 @@ def _require_gpu():
     try:
         import cupy  # noqa: F401
     except ImportError:
-        pytest.skip("CuPy is not installed (pip install -e \".[gpu]\")")
+        pytest.skip('CuPy is not installed (pip install -e ".[gpu]")')
     if not mg.cuda.is_available():
         pytest.skip("CuPy is installed but no CUDA device is visible")
 

@@ -60,3 +60,53 @@ def test_backward_on_the_device_copies_nothing_to_the_host():
     loss.backward()
     assert isinstance(x.grad.data, FakeArray) and isinstance(w.grad.data, FakeArray)
     assert HostTransfer.count == before
+
+
+def test_import_minigrad_does_not_import_cupy():
+    import subprocess
+    import sys
+
+    code = "import sys, minigrad, optim, schedulers, regularizers; print('cupy' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.stdout.strip() == "False", result.stderr
+
+
+@pytest.mark.parametrize("optimizer_name", ["SGD", "Adam", "AdamW"])
+def test_a_full_training_step_stays_on_the_device(optimizer_name):
+    """A CNN with batch norm and dropout, a scheduler-driven optimizer with an Elastic Net
+    penalty, a shuffling DataLoader: every array stays on the device and nothing is copied
+    back to the host inside the steps."""
+    optim = pytest.importorskip("optim")
+    schedulers = pytest.importorskip("schedulers")
+    regularizers = pytest.importorskip("regularizers")
+    nn = mg.nn
+    mg.manual_seed(0)
+    model = nn.Sequential(
+        nn.Conv2d(1, 4, 3, padding=1), nn.BatchNorm2d(4), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Flatten(), nn.Dropout(0.2), nn.Linear(4 * 4 * 4, 3),
+    ).to("fakegpu")  # fmt: skip
+    kwargs = {"momentum": 0.9} if optimizer_name == "SGD" else {}
+    optimizer = getattr(optim, optimizer_name)(
+        model.parameters(),
+        lr=0.05,
+        penalty=regularizers.ElasticNet(1e-3, 0.5),
+        scheduler=schedulers.CyclicLR(base_lr=0.01, max_lr=0.1, step_size_up=2),
+        **kwargs,
+    )
+    rng = np.random.default_rng(0)
+    images = rng.standard_normal((16, 1, 8, 8)).astype(np.float32)
+    labels = rng.integers(0, 3, 16)
+    loader = mg.data.DataLoader((images, labels), batch_size=8, shuffle=True, device="fakegpu")
+    before = HostTransfer.count
+    for x, y in loader:
+        optimizer.zero_grad()
+        loss = mg.nn.functional.cross_entropy(model(x), y)
+        loss.backward()
+        optimizer.step()
+    assert HostTransfer.count == before, "a training step copied device data to the host"
+    for p in model.parameters():
+        assert isinstance(p.data, FakeArray) and p.dtype == np.float32
+    assert optimizer.state, "the optimizer kept no state"
+    for state in optimizer.state.values():
+        for value in state.values():
+            assert not isinstance(value, np.ndarray), "optimizer state left the device"

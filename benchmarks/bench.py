@@ -1,0 +1,935 @@
+"""How far is minigrad from the fastest NumPy that computes the same thing?
+
+Each workload runs twice in the same process: once with minigrad, once with a hand-written
+NumPy *floor* in this file that makes the same BLAS calls and nothing else (forward, backward by
+hand, in-place optimizer update). The floor is what any framework must at least do, so the ratio
+minigrad / floor is minigrad's overhead: 1.00x means none.
+
+    python benchmarks/bench.py            # the full run, both malloc settings (1-3 minutes)
+    python benchmarks/bench.py --quick    # a smoke run: few repeats, small counts (CI)
+    python benchmarks/bench.py --json results.json
+    python benchmarks/bench.py --device cuda   # minigrad on the GPU against the CPU floor
+    python benchmarks/bench.py --profile mlp   # cProfile of minigrad's MLP step (or cnn, per-op)
+
+The workloads (see benchmarks/README.md for the details and how to read the numbers):
+
+1. MLP step: 784-256-128-10, ReLU, batch 128, float32, softmax cross-entropy, Adam(lr=1e-3).
+2. CNN step: 64x1x28x28 -> conv 3x3 (8 channels, padding 1) -> ReLU -> max-pool 2 -> flatten ->
+   linear 10 -> cross-entropy, SGD(lr=0.01).
+3. Per-op overhead: a chain of 200 elementwise ops (mul, add, tanh in turn) on 4x4 float64.
+4. Deep chains: 20,000 and 100,000 ops; linear time means the longer one takes about 5x as long.
+
+Every run also checks that minigrad computes what the floor computes (the losses of a few
+training steps agree to 1e-5) and reports memory: the tracemalloc peak of one MLP step, resident
+memory growth over many steps, and page faults per step.
+
+glibc gives large freed blocks back to the OS and page-faults them in again on the next step,
+unless MALLOC_MMAP_THRESHOLD_ and MALLOC_TRIM_THRESHOLD_ are raised. Those are read when a process
+starts, so this script runs itself once per setting in a fresh subprocess (``--malloc``), with the
+same setting for every framework, and prints one table per setting.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import gc
+import json
+import linecache
+import math
+import os
+import pstats
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import tracemalloc
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.lib.stride_tricks import as_strided
+
+# Run from a checkout without installing: the repository root holds minigrad/ and optim/.
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+import minigrad  # noqa: E402
+import minigrad.nn.functional as F  # noqa: E402
+import optim  # noqa: E402
+
+try:  # an optional column: PyTorch is never a dependency
+    import torch
+except ImportError:
+    torch = None
+
+# Read by glibc at process start. Freed blocks up to 32 MiB (glibc's largest allowed mmap
+# threshold) then stay in the heap, and the heap is not trimmed, so a step reuses last step's pages.
+MALLOC_TUNED = {"MALLOC_MMAP_THRESHOLD_": str(32 << 20), "MALLOC_TRIM_THRESHOLD_": str(1 << 30)}
+LOSS_TOLERANCE = 1e-5
+MIB = 1 << 20
+
+
+@dataclass
+class Config:
+    """How much to run. ``--quick`` shrinks everything; the workloads stay the same."""
+
+    warmup: int  # untimed calls of each side before timing
+    repeats: int  # timed blocks; each gives one time per side and one ratio
+    mlp_steps: int  # calls per timed block
+    cnn_steps: int
+    per_op_calls: int
+    chain_lengths: tuple[int, int]
+    chain_repeats: int
+    rss_steps: int  # MLP steps for the resident-memory and page-fault count
+    agreement_steps: int  # training steps whose losses must agree with the floor's
+
+
+FULL = Config(10, 21, 20, 10, 20, (20_000, 100_000), 5, 1000, 5)
+QUICK = Config(2, 3, 3, 2, 5, (5_000, 25_000), 1, 50, 5)
+
+MLP_SIZES = (784, 256, 128, 10)
+MLP_BATCH = 128
+CNN_INPUT = (64, 1, 28, 28)
+CNN_CHANNELS = 8
+CLASSES = 10
+PER_OP_LENGTH = 200
+PER_OP_CYCLE = ("mul", "add", "tanh")  # op i of the chain is PER_OP_CYCLE[i % 3]
+ADAM = dict(lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8)
+SGD_LR = 0.01
+
+
+# ================================================================================================
+# Data and initial weights, shared by every framework
+# ================================================================================================
+
+
+def mlp_data(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """One batch of inputs and labels; every step trains on it (the cost of a step does not
+    depend on the values)."""
+    x = rng.standard_normal((MLP_BATCH, MLP_SIZES[0]), dtype=np.float32)
+    return x, rng.integers(0, CLASSES, MLP_BATCH)
+
+
+def mlp_weights(rng: np.random.Generator) -> list[np.ndarray]:
+    """[W1, b1, W2, b2, W3, b3], W of shape (in, out), uniform(+-1/sqrt(in)) as PyTorch does."""
+    params = []
+    for fan_in, fan_out in zip(MLP_SIZES[:-1], MLP_SIZES[1:]):
+        bound = 1 / np.sqrt(fan_in)
+        params.append(rng.uniform(-bound, bound, (fan_in, fan_out)).astype(np.float32))
+        params.append(rng.uniform(-bound, bound, fan_out).astype(np.float32))
+    return params
+
+
+def cnn_data(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """One batch of inputs and labels; every step trains on it."""
+    x = rng.standard_normal(CNN_INPUT, dtype=np.float32)
+    return x, rng.integers(0, CLASSES, CNN_INPUT[0])
+
+
+def cnn_weights(rng: np.random.Generator) -> list[np.ndarray]:
+    """[kernel (8, 1, 3, 3), kernel bias (8,), W (8*14*14, 10), b (10,)]."""
+    _, channels, height, width = CNN_INPUT
+    features = CNN_CHANNELS * (height // 2) * (width // 2)
+    shapes = [(CNN_CHANNELS, channels, 3, 3), (CNN_CHANNELS,), (features, CLASSES), (CLASSES,)]
+    fan_ins = [channels * 9, channels * 9, features, features]
+    return [
+        rng.uniform(-1 / np.sqrt(fan_in), 1 / np.sqrt(fan_in), shape).astype(np.float32)
+        for shape, fan_in in zip(shapes, fan_ins)
+    ]
+
+
+# ================================================================================================
+# The floors: hand-written NumPy, the least work a framework can do for each workload
+# ================================================================================================
+
+
+def log_softmax_cross_entropy(logits: np.ndarray, labels: np.ndarray) -> tuple[Any, np.ndarray]:
+    """Mean cross-entropy and its gradient with respect to the logits.
+
+    loss = mean_i(-log softmax(logits_i)[label_i]); d loss / d logits = (softmax - onehot) / N.
+    Shifting by the row maximum first keeps exp from overflowing.
+    """
+    n = logits.shape[0]
+    shifted = logits - logits.max(axis=1, keepdims=True)
+    log_probs = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    loss = -log_probs[np.arange(n), labels].mean()
+    grad = np.exp(log_probs)
+    grad[np.arange(n), labels] -= 1
+    grad /= n
+    return loss, grad
+
+
+def adam_floor(params: list, grads: list, state: dict) -> None:
+    """Adam, in place: m = b1 m + (1-b1) g;  v = b2 v + (1-b2) g^2;
+    p -= lr / (1 - b1^t) * m / (sqrt(v) / sqrt(1 - b2^t) + eps).
+
+    Each parameter needs one temporary array, reused for every intermediate (``out=``), where
+    writing the formula out directly would allocate five.
+    """
+    lr, beta1, beta2, eps = ADAM["lr"], ADAM["beta1"], ADAM["beta2"], ADAM["eps"]
+    state["t"] += 1
+    t = state["t"]
+    correction1, correction2 = 1 - beta1**t, 1 - beta2**t
+    for p, g, m, v in zip(params, grads, state["m"], state["v"]):
+        scratch = (1 - beta1) * g
+        m *= beta1
+        m += scratch
+        np.multiply(g, 1 - beta2, out=scratch)
+        scratch *= g
+        v *= beta2
+        v += scratch
+        np.sqrt(v, out=scratch)
+        scratch /= math.sqrt(correction2)  # a Python float: NumPy's float64 would promote
+        scratch += eps  # scratch is now the denominator
+        np.divide(m, scratch, out=scratch)
+        scratch *= lr / correction1
+        p -= scratch
+
+
+def mlp_floor_step(params: list, state: dict, x: np.ndarray, labels: np.ndarray) -> float:
+    """One Adam step of the MLP by hand: forward, backward, update. Returns the loss."""
+    w1, b1, w2, b2, w3, b3 = params
+    # forward: three matrix products, two ReLUs (in place: the output is also the mask's source)
+    h1 = x @ w1
+    h1 += b1
+    np.maximum(h1, 0, out=h1)
+    h2 = h1 @ w2
+    h2 += b2
+    np.maximum(h2, 0, out=h2)
+    logits = h2 @ w3
+    logits += b3
+    loss, d_logits = log_softmax_cross_entropy(logits, labels)
+    # backward: each layer gives dW = input^T @ d_out, db = sum of d_out, d_in = d_out @ W^T;
+    # x needs no gradient, so the first layer stops at dW1.
+    d_w3, d_b3 = h2.T @ d_logits, d_logits.sum(axis=0)
+    d_h2 = d_logits @ w3.T
+    d_h2 *= h2 > 0  # ReLU lets the gradient through where its output is positive
+    d_w2, d_b2 = h1.T @ d_h2, d_h2.sum(axis=0)
+    d_h1 = d_h2 @ w2.T
+    d_h1 *= h1 > 0
+    d_w1, d_b1 = x.T @ d_h1, d_h1.sum(axis=0)
+    adam_floor(params, [d_w1, d_b1, d_w2, d_b2, d_w3, d_b3], state)
+    return float(loss)
+
+
+def im2col_3x3(x: np.ndarray) -> np.ndarray:
+    """Every 3x3 window of x (N, C, H, W), padded by 1: a matrix (N*H*W, C*3*3).
+
+    The windows are a strided view of the padded image (no copy); the reshape into a matrix is
+    the one copy. Axis order (n, row, col | channel, p, q) makes rows pixels and columns taps.
+    """
+    n, c, h, w = x.shape
+    padded = np.zeros((n, c, h + 2, w + 2), dtype=x.dtype)
+    padded[:, :, 1:-1, 1:-1] = x
+    step_n, step_c, step_row, step_col = padded.strides
+    windows = as_strided(
+        padded,
+        shape=(n, h, w, c, 3, 3),
+        strides=(step_n, step_row, step_col, step_c, step_row, step_col),
+    )
+    return windows.reshape(n * h * w, c * 9)
+
+
+def col2im_3x3(d_cols: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """The adjoint of im2col_3x3: add every window's gradient back onto the pixels it came from.
+
+    Loops over the 9 offsets (p, q) inside a window, never over pixels: each step adds one
+    shifted copy of all windows at once.
+    """
+    n, c, h, w = shape
+    d_windows = d_cols.reshape(n, h, w, c, 3, 3)
+    d_padded = np.zeros((n, c, h + 2, w + 2), dtype=d_cols.dtype)
+    for p in range(3):
+        for q in range(3):
+            d_padded[:, :, p : p + h, q : q + w] += d_windows[..., p, q].transpose(0, 3, 1, 2)
+    return d_padded[:, :, 1:-1, 1:-1]
+
+
+def cnn_floor_step(
+    params: list, x: np.ndarray, labels: np.ndarray, input_grad: bool = False
+) -> tuple[float, np.ndarray | None]:
+    """One SGD step of the CNN by hand. Returns the loss, and d loss / dx if ``input_grad``
+    (the benchmark never needs it: only the correctness check does)."""
+    kernel, kernel_bias, w, b = params
+    n, _, h, width = x.shape
+    k = kernel.shape[0]
+    # forward. The convolution is one matrix product; its rows come out in (n, row, col) order,
+    # so the activations stay channels-last until flattening, which needs PyTorch's (c, row, col).
+    cols = im2col_3x3(x)
+    conv = cols @ kernel.reshape(k, -1).T  # (N*H*W, K)
+    conv += kernel_bias
+    relu = np.maximum(conv, 0)
+    # 2x2 max-pool: the maximum over the 4 offsets (p, q) of each window, one offset at a time
+    # (in NumPy 8x faster than windows.max(axis=(2, 4)), a reduction over small strided axes)
+    windows = relu.reshape(n, h // 2, 2, width // 2, 2, k)  # a view
+    pooled = windows[:, :, 0, :, 0].copy()  # (N, H/2, W/2, K)
+    for p, q in ((0, 1), (1, 0), (1, 1)):
+        np.maximum(pooled, windows[:, :, p, :, q], out=pooled)
+    flat = pooled.transpose(0, 3, 1, 2).reshape(n, -1)
+    logits = flat @ w
+    logits += b
+    loss, d_logits = log_softmax_cross_entropy(logits, labels)
+    # backward
+    d_w, d_b = flat.T @ d_logits, d_logits.sum(axis=0)
+    d_pooled = (d_logits @ w.T).reshape(n, k, h // 2, width // 2).transpose(0, 2, 3, 1)
+    # max-pool sends each window's gradient to its maximum; ReLU then masks where it was <= 0
+    # (windows that are all zero after ReLU are masked out entirely, so ties there do not matter)
+    is_max = windows == pooled[:, :, None, :, None, :]
+    d_conv = (is_max * d_pooled[:, :, None, :, None, :]).reshape(n * h * width, k)
+    d_conv *= conv > 0
+    d_kernel, d_kernel_bias = (d_conv.T @ cols).reshape(kernel.shape), d_conv.sum(axis=0)
+    d_x = col2im_3x3(d_conv @ kernel.reshape(k, -1), x.shape) if input_grad else None
+    for p, g in zip(params, [d_kernel, d_kernel_bias, d_w, d_b]):
+        p -= SGD_LR * g
+    return float(loss), d_x
+
+
+def per_op_floor(x: np.ndarray, w: np.ndarray, length: int) -> tuple[float, np.ndarray, np.ndarray]:
+    """The per-op chain forward, then backward by hand. Returns (loss, dloss/dx, dloss/dw).
+
+    y = x; op i: y = y * w, y = y + w, y = tanh(y) in turn; loss = sum(y).
+    """
+    saved = []  # what each op's backward needs: the input of a mul, the output of a tanh
+    y = x
+    for i in range(length):
+        op = PER_OP_CYCLE[i % 3]
+        if op == "mul":
+            saved.append(y)
+            y = y * w
+        elif op == "add":
+            saved.append(None)
+            y = y + w
+        else:
+            y = np.tanh(y)
+            saved.append(y)
+    loss = y.sum()
+    grad, grad_w = np.ones_like(y), np.zeros_like(w)
+    for i in reversed(range(length)):
+        op, value = PER_OP_CYCLE[i % 3], saved[i]
+        if op == "mul":  # d(y w)/dy = w, d(y w)/dw = y
+            grad_w += grad * value
+            grad = grad * w
+        elif op == "add":  # d(y + w)/dw = 1
+            grad_w += grad
+        else:  # d tanh(y)/dy = 1 - tanh(y)^2
+            grad = grad * (1 - value * value)
+    return float(loss), grad, grad_w
+
+
+def chain_floor(x: np.ndarray, length: int) -> tuple[float, np.ndarray]:
+    """The deep chain y = y * 1.0001, y = y + 0.0001 in turn, then backward by hand (only the
+    muls scale the gradient, and nothing needs saving). Returns (loss, dloss/dx)."""
+    y = x
+    for i in range(length):
+        y = y * 1.0001 if i % 2 == 0 else y + 0.0001
+    loss = y.sum()
+    grad = np.ones_like(y)
+    for i in reversed(range(length)):
+        if i % 2 == 0:
+            grad = grad * 1.0001
+    return float(loss), grad
+
+
+# ================================================================================================
+# minigrad: the same workloads written as a user would write them
+# ================================================================================================
+
+
+def mlp_minigrad(weights: list[np.ndarray], device: str) -> tuple[Any, Any]:
+    """The MLP as nn layers, with the floor's initial weights; and its Adam."""
+    nn = minigrad.nn
+    linears = [nn.Linear(i, o) for i, o in zip(MLP_SIZES[:-1], MLP_SIZES[1:])]
+    with minigrad.no_grad():
+        for layer, w, b in zip(linears, weights[0::2], weights[1::2]):
+            layer.weight[...] = w.T  # nn.Linear stores (out, in), as PyTorch does
+            layer.bias[...] = b
+    model = nn.Sequential(linears[0], nn.ReLU(), linears[1], nn.ReLU(), linears[2]).to(device)
+    return model, optim.Adam(model.parameters(), lr=ADAM["lr"])
+
+
+def cnn_minigrad(weights: list[np.ndarray], device: str) -> tuple[Any, Any]:
+    """The CNN as nn layers, with the floor's initial weights; and its SGD."""
+    nn = minigrad.nn
+    kernel, kernel_bias, w, b = weights
+    conv = nn.Conv2d(CNN_INPUT[1], CNN_CHANNELS, 3, padding=1)
+    linear = nn.Linear(w.shape[0], CLASSES)
+    with minigrad.no_grad():
+        conv.weight[...] = kernel
+        conv.bias[...] = kernel_bias
+        linear.weight[...] = w.T
+        linear.bias[...] = b
+    model = nn.Sequential(conv, nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(), linear).to(device)
+    return model, optim.SGD(model.parameters(), lr=SGD_LR)
+
+
+def minigrad_train_step(model: Any, optimizer: Any, x: Any, labels: Any) -> float:
+    """What a minigrad user writes in a training loop."""
+    optimizer.zero_grad()
+    loss = F.cross_entropy(model(x), labels)
+    loss.backward()
+    optimizer.step()
+    return loss.item()  # also waits for the GPU, so a timed step is a finished step
+
+
+def per_op_minigrad(x: Any, w: Any, length: int) -> float:
+    """The per-op chain (see ``per_op_floor``), forward and backward; returns the loss."""
+    x.grad = w.grad = None
+    y = x
+    for i in range(length):
+        op = PER_OP_CYCLE[i % 3]
+        if op == "mul":
+            y = y * w
+        elif op == "add":
+            y = y + w
+        else:
+            y = minigrad.tanh(y)
+    loss = y.sum()
+    loss.backward()
+    return loss.item()
+
+
+def chain_minigrad(x: Any, length: int) -> float:
+    """The deep chain (see ``chain_floor``), forward and backward; returns the loss."""
+    x.grad = None
+    y = x
+    for i in range(length):
+        y = y * 1.0001 if i % 2 == 0 else y + 0.0001
+    loss = y.sum()
+    loss.backward()
+    return loss.item()
+
+
+# ================================================================================================
+# PyTorch (only when it happens to be installed)
+# ================================================================================================
+
+
+def torch_train_step(
+    model: Any, optimizer: Any, x: np.ndarray, labels: np.ndarray, device: str
+) -> Callable[[], float]:
+    x_t, labels_t = torch.from_numpy(x).to(device), torch.from_numpy(labels).to(device)
+
+    def step() -> float:
+        optimizer.zero_grad()
+        loss = torch.nn.functional.cross_entropy(model(x_t), labels_t)
+        loss.backward()
+        optimizer.step()
+        return loss.item()
+
+    return step
+
+
+def mlp_torch(weights: list[np.ndarray], x, labels, device: str) -> Callable[[], float]:
+    linears = [torch.nn.Linear(i, o) for i, o in zip(MLP_SIZES[:-1], MLP_SIZES[1:])]
+    with torch.no_grad():
+        for layer, w, b in zip(linears, weights[0::2], weights[1::2]):
+            layer.weight.copy_(torch.from_numpy(w.T.copy()))
+            layer.bias.copy_(torch.from_numpy(b))
+    nn = torch.nn
+    model = nn.Sequential(linears[0], nn.ReLU(), linears[1], nn.ReLU(), linears[2]).to(device)
+    optimizer = torch.optim.Adam(model.parameters(), lr=ADAM["lr"])
+    return torch_train_step(model, optimizer, x, labels, device)
+
+
+def cnn_torch(weights: list[np.ndarray], x, labels, device: str) -> Callable[[], float]:
+    kernel, kernel_bias, w, b = weights
+    nn = torch.nn
+    conv = nn.Conv2d(CNN_INPUT[1], CNN_CHANNELS, 3, padding=1)
+    linear = nn.Linear(w.shape[0], CLASSES)
+    with torch.no_grad():
+        for param, value in [(conv.weight, kernel), (conv.bias, kernel_bias), (linear.bias, b)]:
+            param.copy_(torch.from_numpy(value))
+        linear.weight.copy_(torch.from_numpy(w.T.copy()))
+    model = nn.Sequential(conv, nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(), linear).to(device)
+    optimizer = torch.optim.SGD(model.parameters(), lr=SGD_LR)
+    return torch_train_step(model, optimizer, x, labels, device)
+
+
+def per_op_torch(x: np.ndarray, w: np.ndarray, length: int, device: str) -> Callable[[], float]:
+    x_t = torch.tensor(x, requires_grad=True, device=device)
+    w_t = torch.tensor(w, requires_grad=True, device=device)
+
+    def run() -> float:
+        x_t.grad = w_t.grad = None
+        y = x_t
+        for i in range(length):
+            op = PER_OP_CYCLE[i % 3]
+            if op == "mul":
+                y = y * w_t
+            elif op == "add":
+                y = y + w_t
+            else:
+                y = torch.tanh(y)
+        loss = y.sum()
+        loss.backward()
+        return loss.item()
+
+    return run
+
+
+# ================================================================================================
+# Measuring
+# ================================================================================================
+
+
+def compare(
+    sides: dict[str, Callable[[], Any]], calls: int, warmup: int, repeats: int
+) -> dict[str, list]:
+    """Seconds per call of each side, one number per repeat (the mean over ``calls`` calls).
+
+    The sides take turns call by call, and the one that goes first rotates, so a slow spell of a
+    shared machine (another process, a frequency change) hits every side alike. Each side is
+    warmed up first; the cycle collector runs between repeats, not only inside someone's call.
+    """
+    for function in sides.values():
+        for _ in range(warmup):
+            function()
+    names = list(sides)
+    times: dict[str, list] = {name: [] for name in names}
+    for repeat in range(repeats):
+        gc.collect()
+        total = dict.fromkeys(names, 0.0)
+        for call in range(calls):
+            shift = (repeat + call) % len(names)
+            for name in names[shift:] + names[:shift]:
+                start = time.perf_counter()
+                sides[name]()
+                total[name] += time.perf_counter() - start
+        for name in names:
+            times[name].append(total[name] / calls)
+    return times
+
+
+def summary(values: list[float]) -> dict[str, float]:
+    return {"median": statistics.median(values), "min": min(values), "max": max(values)}
+
+
+def ratios(numerator: list[float], denominator: list[float]) -> dict[str, float]:
+    """Median [min, max] of the per-repeat ratios (each pair ran back to back)."""
+    return summary([a / b for a, b in zip(numerator, denominator)])
+
+
+def resident_bytes() -> int | None:
+    """Current resident set size (Linux /proc); None where that is not available."""
+    try:
+        with open("/proc/self/statm") as statm:
+            return int(statm.read().split()[1]) * os.sysconf("SC_PAGESIZE")
+    except OSError:
+        return None
+
+
+def tracemalloc_peak(step: Callable[[], Any]) -> int:
+    """Bytes allocated at the high point of one call (after a warm-up call made the state)."""
+    step()
+    gc.collect()
+    tracemalloc.start()
+    step()
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return peak
+
+
+def steady_state_memory(step: Callable[[], Any], steps: int) -> dict[str, Any]:
+    """Resident memory growth and page faults per step over ``steps`` steps after a warm-up."""
+    for _ in range(10):
+        step()
+    gc.collect()
+    rss_before = resident_bytes()
+    before = resource.getrusage(resource.RUSAGE_SELF)
+    for _ in range(steps):
+        step()
+    after = resource.getrusage(resource.RUSAGE_SELF)
+    gc.collect()
+    rss_after = resident_bytes()
+    growth = None if rss_before is None else rss_after - rss_before
+    return {
+        "rss_growth_bytes": growth,
+        "minor_faults_per_step": (after.ru_minflt - before.ru_minflt) / steps,
+        "major_faults_per_step": (after.ru_majflt - before.ru_majflt) / steps,
+    }
+
+
+def graph_memory_after_del(forward: Callable[[], Any]) -> tuple[int, int]:
+    """Bytes the graph of ``forward()`` holds, and bytes still held after ``del loss`` with the
+    cycle collector off (none when the graph has no reference cycles)."""
+    gc.collect()
+    gc.disable()
+    try:
+        tracemalloc.start()
+        del_loss = forward()  # a first pass, so that anything cached along the way (and
+        del del_loss  # replaced on every pass) is already counted in `before`
+        before = tracemalloc.get_traced_memory()[0]
+        loss = forward()
+        alive = tracemalloc.get_traced_memory()[0] - before
+        del loss
+        left = tracemalloc.get_traced_memory()[0] - before
+        tracemalloc.stop()
+    finally:
+        gc.enable()
+    return alive, left
+
+
+# ================================================================================================
+# The workloads: set up both sides, check they agree, time them
+# ================================================================================================
+
+
+def mlp_workload(device: str) -> tuple[dict[str, Callable[[], float]], Callable[[], Any]]:
+    """Each side's MLP training step, all from the same weights and data (a call trains one
+    step and returns its loss); and minigrad's forward pass alone, returning the loss tensor."""
+    rng = np.random.default_rng(0)
+    weights, (x, labels) = mlp_weights(rng), mlp_data(rng)
+    floor_params = [p.copy() for p in weights]
+    state = {"t": 0, "m": [np.zeros_like(p) for p in weights]}
+    state["v"] = [np.zeros_like(p) for p in weights]
+    model, optimizer = mlp_minigrad(weights, device)
+    x_t, labels_t = minigrad.tensor(x, device=device), minigrad.tensor(labels, device=device)
+    sides = {
+        "floor": lambda: mlp_floor_step(floor_params, state, x, labels),
+        "minigrad": lambda: minigrad_train_step(model, optimizer, x_t, labels_t),
+    }
+    if torch is not None:
+        sides["torch"] = mlp_torch(weights, x, labels, device)
+    return sides, lambda: F.cross_entropy(model(x_t), labels_t)
+
+
+def cnn_workload(device: str) -> dict[str, Callable[[], float]]:
+    """Each side's CNN training step, all from the same weights and data."""
+    rng = np.random.default_rng(0)
+    weights, (x, labels) = cnn_weights(rng), cnn_data(rng)
+    floor_params = [p.copy() for p in weights]
+    model, optimizer = cnn_minigrad(weights, device)
+    x_t, labels_t = minigrad.tensor(x, device=device), minigrad.tensor(labels, device=device)
+    sides = {
+        "floor": lambda: cnn_floor_step(floor_params, x, labels)[0],
+        "minigrad": lambda: minigrad_train_step(model, optimizer, x_t, labels_t),
+    }
+    if torch is not None:
+        sides["torch"] = cnn_torch(weights, x, labels, device)
+    return sides
+
+
+def check_agreement(config: Config, device: str) -> dict[str, Any]:
+    """Does minigrad compute what the floor computes? Fresh copies of both sides train a few
+    steps; their losses (and the gradients below) must agree to 1e-5."""
+    result: dict[str, Any] = {}
+    for name, sides in (("mlp", mlp_workload(device)[0]), ("cnn", cnn_workload(device))):
+        differences = [
+            abs(sides["minigrad"]() - sides["floor"]()) for _ in range(config.agreement_steps)
+        ]
+        result[f"{name}_loss_max_difference"] = max(differences)
+
+    # The CNN's input gradient, which the training step never needs, exercises col2im.
+    rng = np.random.default_rng(1)
+    weights, (x, labels) = cnn_weights(rng), cnn_data(rng)
+    model, _ = cnn_minigrad(weights, device)
+    x_t = minigrad.tensor(x, requires_grad=True, device=device)
+    F.cross_entropy(model(x_t), minigrad.tensor(labels, device=device)).backward()
+    _, d_x = cnn_floor_step(weights, x, labels, input_grad=True)
+    result["cnn_input_grad_max_difference"] = float(np.abs(x_t.grad.numpy() - d_x).max())
+
+    x, w = rng.standard_normal((2, 4, 4))
+    x_t = minigrad.tensor(x, requires_grad=True, device=device)
+    w_t = minigrad.tensor(w, requires_grad=True, device=device)
+    loss = per_op_minigrad(x_t, w_t, PER_OP_LENGTH)
+    floor_loss, d_x, d_w = per_op_floor(x, w, PER_OP_LENGTH)
+    result["per_op_max_difference"] = max(
+        abs(loss - floor_loss),
+        float(np.abs(x_t.grad.numpy() - d_x).max()),
+        float(np.abs(w_t.grad.numpy() - d_w).max()),
+    )
+    result["ok"] = all(v <= LOSS_TOLERANCE for v in result.values())
+    return result
+
+
+def bench_mlp(config: Config, device: str) -> tuple[dict[str, list], dict[str, Any]]:
+    sides, minigrad_forward = mlp_workload(device)
+    times = compare(sides, config.mlp_steps, config.warmup, config.repeats)
+    memory: dict[str, Any] = {}
+    for name in ("floor", "minigrad"):
+        memory[name] = {"tracemalloc_peak_bytes": tracemalloc_peak(sides[name])}
+        memory[name].update(steady_state_memory(sides[name], config.rss_steps))
+    memory["graph_bytes_alive"], memory["graph_bytes_after_del"] = graph_memory_after_del(
+        minigrad_forward
+    )
+    return times, memory
+
+
+def bench_cnn(config: Config, device: str) -> tuple[dict[str, list], dict[str, Any]]:
+    sides = cnn_workload(device)
+    times = compare(sides, config.cnn_steps, config.warmup, config.repeats)
+    steps = max(config.rss_steps // 5, 10)
+    memory = {name: steady_state_memory(sides[name], steps) for name in ("floor", "minigrad")}
+    return times, memory
+
+
+def bench_per_op(config: Config, device: str) -> dict[str, list]:
+    """Seconds per op (forward + backward) of the 200-op chain."""
+    x, w = np.random.default_rng(0).standard_normal((2, 4, 4))
+    x_t = minigrad.tensor(x, requires_grad=True, device=device)
+    w_t = minigrad.tensor(w, requires_grad=True, device=device)
+    sides = {
+        "floor": lambda: per_op_floor(x, w, PER_OP_LENGTH),
+        "minigrad": lambda: per_op_minigrad(x_t, w_t, PER_OP_LENGTH),
+    }
+    if torch is not None:
+        sides["torch"] = per_op_torch(x, w, PER_OP_LENGTH, device)
+    times = compare(sides, config.per_op_calls, config.warmup, config.repeats)
+    return {name: [t / PER_OP_LENGTH for t in values] for name, values in times.items()}
+
+
+def bench_chains(config: Config, device: str) -> dict[str, dict[str, list]]:
+    """Seconds per chain, by length and side: {"20000": {"floor": [...], "minigrad": [...]}}.
+
+    Both lengths and both sides run in every repeat, so the long/short ratio compares neighbours.
+    """
+    x = np.random.default_rng(0).standard_normal((4, 4))
+    x_t = minigrad.tensor(x, requires_grad=True, device=device)
+    sides = {}
+    for n in config.chain_lengths:
+        sides[f"floor {n}"] = lambda n=n: chain_floor(x, n)
+        sides[f"minigrad {n}"] = lambda n=n: chain_minigrad(x_t, n)
+    times = compare(sides, 1, warmup=1, repeats=config.chain_repeats)
+    return {
+        str(n): {side: times[f"{side} {n}"] for side in ("floor", "minigrad")}
+        for n in config.chain_lengths
+    }
+
+
+# ================================================================================================
+# Reporting
+# ================================================================================================
+
+
+LABEL_WIDTH = 34
+
+
+def spread(r: dict[str, float]) -> str:
+    return f"{r['median']:.2f}x [{r['min']:.2f}, {r['max']:.2f}]"
+
+
+def time_row(label: str, scale: float, times: dict[str, list], names: list[str]) -> str:
+    """A table row: each side's median time (times ``scale``), then each side / floor."""
+    cells = [f"{label:<{LABEL_WIDTH}}"]
+    cells += [f"{statistics.median(times[name]) * scale:>10.3f}" for name in names]
+    cells += [f"{spread(ratios(times[name], times['floor'])):>24}" for name in names[1:]]
+    return "".join(cells)
+
+
+def memory_row(label: str, floor: float | None, minigrad: float | None, unit: str = "") -> str:
+    """A memory row; ``unit`` "MiB" prints megabytes and the minigrad / floor ratio."""
+    if floor is None or minigrad is None:
+        return f"{label:<{LABEL_WIDTH}}{'n/a':>10}{'n/a':>10}"
+    if unit == "MiB":
+        ratio = f"{minigrad / floor:>23.2f}x" if floor > 0 else ""
+        return f"{label:<{LABEL_WIDTH}}{floor / MIB:>10.2f}{minigrad / MIB:>10.2f}{ratio}"
+    return f"{label:<{LABEL_WIDTH}}{floor:>10.1f}{minigrad:>10.1f}"
+
+
+def print_report(config: Config, results: dict[str, Any]) -> None:
+    names = ["floor", "minigrad"] + (["torch"] if torch is not None else [])
+    times, memory, agreement = results["times_seconds"], results["memory"], results["agreement"]
+    print(
+        f"{'workload':<{LABEL_WIDTH}}"
+        + "".join(f"{name:>10}" for name in names)
+        + "".join(f"{name + '/floor':>24}" for name in names[1:])
+    )
+    print(time_row("MLP step (ms)", 1e3, times["mlp_step"], names))
+    print(time_row("CNN step (ms)", 1e3, times["cnn_step"], names))
+    print(time_row("per-op (us/op, fwd + bwd)", 1e6, times["per_op"], names))
+    short, long = config.chain_lengths
+    for n in (short, long):
+        print(time_row(f"chain of {n // 1000}k ops (s)", 1.0, times["chains"][str(n)], names[:2]))
+    label = f"chain scaling {long // 1000}k/{short // 1000}k"
+    print(
+        f"{label:<{LABEL_WIDTH}}minigrad time({long // 1000}k) / time({short // 1000}k) = "
+        f"{spread(results['chain_scaling'])}  (linear time: {long / short:.0f})"
+    )
+
+    mlp, cnn = memory["mlp"], memory["cnn"]
+    print(f"{'memory':<{LABEL_WIDTH}}{'floor':>10}{'minigrad':>10}{'minigrad/floor':>24}")
+    key = "tracemalloc_peak_bytes"
+    print(
+        memory_row(
+            "MLP step, tracemalloc peak (MiB)", mlp["floor"][key], mlp["minigrad"][key], "MiB"
+        )
+    )
+    key = "rss_growth_bytes"
+    label = f"MLP RSS growth, {config.rss_steps} steps (MiB)"
+    print(memory_row(label, mlp["floor"][key], mlp["minigrad"][key], "MiB"))
+    for name, side in (("MLP", mlp), ("CNN", cnn)):
+        for kind in ("minor", "major"):
+            key = f"{kind}_faults_per_step"
+            print(
+                memory_row(
+                    f"{name} {kind} page faults / step", side["floor"][key], side["minigrad"][key]
+                )
+            )
+    left, alive = mlp["graph_bytes_after_del"] / 1024, mlp["graph_bytes_alive"] / 1024
+    verdict = "freed" if left < 0.05 * alive else "NOT freed"
+    print(f"MLP graph after `del loss`, gc off: {verdict} ({left:.1f} KiB of {alive:.1f} KiB left)")
+
+    verdict = "agree" if agreement["ok"] else f"DISAGREE (tolerance {LOSS_TOLERANCE})"
+    print(
+        f"check, minigrad vs floor: {verdict}. Max |loss difference| over "
+        f"{config.agreement_steps} steps: MLP {agreement['mlp_loss_max_difference']:.1e}, "
+        f"CNN {agreement['cnn_loss_max_difference']:.1e}; CNN input gradient "
+        f"{agreement['cnn_input_grad_max_difference']:.1e}; per-op chain (loss and gradients) "
+        f"{agreement['per_op_max_difference']:.1e}",
+        flush=True,
+    )
+
+
+def run_child(args: argparse.Namespace) -> int:
+    """One malloc setting: every workload, then the table and the memory lines."""
+    config = QUICK if args.quick else FULL
+    device = args.device
+    setting = ", ".join(f"{k}={os.environ[k]}" for k in MALLOC_TUNED if k in os.environ)
+    print(f"\n== malloc: {args.malloc} ({setting or 'glibc defaults'}) ==", flush=True)
+    if device != "cpu":
+        print(f"note: minigrad runs on {device}, the floor on the CPU: ratios are {device} / CPU")
+
+    results: dict[str, Any] = {"agreement": check_agreement(config, device)}
+    mlp_times, mlp_memory = bench_mlp(config, device)
+    cnn_times, cnn_memory = bench_cnn(config, device)
+    results["times_seconds"] = {
+        "mlp_step": mlp_times,
+        "cnn_step": cnn_times,
+        "per_op": bench_per_op(config, device),
+        "chains": bench_chains(config, device),
+    }
+    times = results["times_seconds"]
+    results["minigrad_over_floor"] = {
+        name: ratios(times[name]["minigrad"], times[name]["floor"])
+        for name in ("mlp_step", "cnn_step", "per_op")
+    }
+    short, long = (times["chains"][str(n)] for n in config.chain_lengths)
+    results["chain_scaling"] = ratios(long["minigrad"], short["minigrad"])
+    results["memory"] = {"mlp": mlp_memory, "cnn": cnn_memory}
+    print_report(config, results)
+
+    if args.child_json:
+        with open(args.child_json, "w") as file:
+            json.dump(results, file, indent=1)
+    return 0 if results["agreement"]["ok"] else 1
+
+
+def run_parent(args: argparse.Namespace) -> int:
+    """Run one fresh process per malloc setting (glibc reads the settings at start)."""
+    settings = ["default", "tuned"] if args.malloc == "both" else [args.malloc]
+    print(
+        f"minigrad benchmark: {'quick' if args.quick else 'full'} run, device {args.device}, "
+        f"numpy {np.__version__}, {os.cpu_count()} CPUs, torch "
+        f"{torch.__version__ if torch is not None else 'not installed'}",
+        flush=True,
+    )
+    status = 0
+    all_results: dict[str, Any] = {}
+    for setting in settings:
+        env = {k: v for k, v in os.environ.items() if k not in MALLOC_TUNED}
+        if setting == "tuned":
+            env.update(MALLOC_TUNED)
+        with tempfile.TemporaryDirectory() as folder:
+            child_json = os.path.join(folder, "results.json")
+            command = [sys.executable, os.path.abspath(__file__), "--child", "--malloc", setting]
+            command += ["--device", args.device, "--child-json", child_json]
+            command += ["--quick"] if args.quick else []
+            code = subprocess.run(command, env=env).returncode
+            status = status or code
+            if os.path.exists(child_json):
+                with open(child_json) as file:
+                    all_results[setting] = json.load(file)
+    if args.json:
+        with open(args.json, "w") as file:
+            json.dump(
+                {"quick": args.quick, "device": args.device, "malloc": all_results}, file, indent=1
+            )
+    return status
+
+
+def enclosing_class(filename: str, line: int) -> str:
+    """The class a function is defined in, as "Mul." (so that every op's ``forward`` in the
+    profile says which op it is), or "" for a module-level function."""
+    if not linecache.getline(filename, line).startswith(" "):
+        return ""  # defined at the left margin: a module-level function
+    for number in range(line - 1, 0, -1):
+        text = linecache.getline(filename, number)
+        if text.startswith("class "):
+            return text[len("class ") :].split("(")[0].split(":")[0] + "."
+        if text.startswith(("def ", "@")):
+            return ""
+    return ""
+
+
+def run_profile(args: argparse.Namespace) -> int:
+    """cProfile 200 calls of one workload's minigrad side and print where the time goes."""
+    device, calls = args.device, 200
+    if args.profile == "per-op":
+        rng = np.random.default_rng(0)
+        x_t = minigrad.tensor(rng.standard_normal((4, 4)), requires_grad=True, device=device)
+        w_t = minigrad.tensor(rng.standard_normal((4, 4)), requires_grad=True, device=device)
+
+        def run() -> float:
+            return per_op_minigrad(x_t, w_t, PER_OP_LENGTH)
+
+    elif args.profile == "mlp":
+        run = mlp_workload(device)[0]["minigrad"]
+    else:
+        run = cnn_workload(device)["minigrad"]
+    for _ in range(10):
+        run()
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(calls):
+        run()
+    profiler.disable()
+    stats = pstats.Stats(profiler)
+    total = stats.total_tt
+    print(
+        f"cProfile, {calls} calls of minigrad's {args.profile}: {total / calls * 1e3:.2f} ms/call"
+    )
+    print(" own %  cum %  calls/call  function (sorted by own time)")
+    rows = sorted(stats.stats.items(), key=lambda item: item[1][2], reverse=True)
+    for (filename, line, name), (_, count, own, cumulative, _) in rows[:25]:
+        where = f"{os.path.basename(filename)}:{line}" if line else filename
+        name = f"{enclosing_class(filename, line)}{name}"
+        share, cumulative_share = 100 * own / total, 100 * cumulative / total
+        print(f"{share:6.1f} {cumulative_share:6.1f} {count / calls:11.1f}  {name} ({where})")
+    return 0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="few repeats, small counts (CI)")
+    parser.add_argument("--malloc", choices=["default", "tuned", "both"], default="both")
+    parser.add_argument("--json", metavar="PATH", help="also write the results to PATH")
+    parser.add_argument(
+        "--device",
+        choices=["cpu", "cuda"],
+        default="cpu",
+        help="where minigrad (and torch) run; the floor is always NumPy on the CPU",
+    )
+    parser.add_argument(
+        "--profile",
+        choices=["mlp", "cnn", "per-op"],
+        help="print a cProfile of minigrad's side of one workload and stop",
+    )
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--child-json", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.device == "cuda":
+        try:
+            minigrad.get_device("cuda")  # imports CuPy and looks for a GPU
+        except RuntimeError as error:
+            print(f"bench.py: --device cuda is not available here: {error}", file=sys.stderr)
+            return 2
+    if args.profile:
+        return run_profile(args)
+    return run_child(args) if args.child else run_parent(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,43 @@
+"""The benchmark runs end to end (``--quick``) and minigrad computes what the NumPy floor computes.
+
+Timing is never asserted: CI machines are too noisy for that. The benchmark itself exits non-zero
+when minigrad's losses differ from the floor's by more than 1e-5.
+"""
+
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BENCH = os.path.join(ROOT, "benchmarks", "bench.py")
+
+# The four ratio lines, e.g. "MLP step (ms)   2.4   2.9   1.23x [1.17, 1.25]".
+RATIO = r"\d+\.\d+x \[\d+\.\d+, \d+\.\d+\]"
+RATIO_LINES = {
+    "MLP step": rf"^MLP step .*{RATIO}",
+    "CNN step": rf"^CNN step .*{RATIO}",
+    "per-op": rf"^per-op .*{RATIO}",
+    "chain scaling": rf"^chain scaling .*{RATIO}",
+}
+
+
+@pytest.mark.slow
+def test_quick_benchmark_runs_and_prints_the_four_ratios_for_each_malloc_setting(tmp_path):
+    results = tmp_path / "results.json"
+    done = subprocess.run(
+        [sys.executable, BENCH, "--quick", "--json", str(results)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    sections = done.stdout.split("== malloc: ")[1:]
+    assert [section.split()[0] for section in sections] == ["default", "tuned"]
+    for section in sections:
+        for name, pattern in RATIO_LINES.items():
+            assert re.search(pattern, section, re.MULTILINE), f"no {name} ratio line in:\n{section}"
+        assert "check, minigrad vs floor: agree" in section
+    assert results.exists()

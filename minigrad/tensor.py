@@ -233,7 +233,7 @@ class Tensor:
             raise ValueError(
                 f"backward(): grad has shape {grad.shape}, the tensor has {self.shape}"
             )
-        return grad
+        return Tensor._wrap(grad.data.copy(), grad.device)  # a .grad must never alias user data
 
     def backward(
         self, grad: Any = None, retain_graph: bool = False, create_graph: bool = False
@@ -247,15 +247,10 @@ class Tensor:
         """
         seed = self._seed_grad(grad)
         found = autograd.run_backward(self, seed, retain_graph or create_graph, create_graph)
-        owned: set[int] = set()
+        adopted: set[int] = set()
         for leaf, g in found.values():
             if not create_graph:
-                g = g.detach()
-                if id(g.data) in owned or not g.data.flags.owndata:
-                    # Each .grad gets its own buffer, so an in-place update of one
-                    # (an optimizer, zero_grad(set_to_none=False)) never changes another.
-                    g = Tensor._wrap(g.data.copy(), g.device)
-                owned.add(id(g.data))
+                g = Tensor._wrap(_own_buffer(g.data, adopted), g.device)
             leaf.grad = g if leaf.grad is None else leaf.grad + g
 
     # ---- operators (each is an op in minigrad.ops) ---------------------------------------------
@@ -431,6 +426,23 @@ class Tensor:
 
     def double(self) -> Tensor:
         return ops.astype(self, np.float64)
+
+
+def _own_buffer(array: Any, adopted: set[int]) -> Any:
+    """``array`` itself if a ``.grad`` may keep it, else a copy.
+
+    Each ``.grad`` must own its memory, so that updating one in place (an optimizer,
+    ``zero_grad(set_to_none=False)``) changes nothing else. A gradient computed in backward is
+    usually a fresh array and is kept as it is; it is copied when it is a broadcast view (stride
+    0: many elements share one memory cell), read-only, or shares memory with a gradient already
+    handed to another leaf (ops like add pass one gradient to both inputs).
+    """
+    root = array.base if array.base is not None else array
+    if id(root) in adopted or 0 in array.strides or not getattr(array.flags, "writeable", True):
+        array = array.copy()
+        root = array
+    adopted.add(id(root))
+    return array
 
 
 def tensor(

@@ -112,20 +112,27 @@ class Adam(Optimizer):
 
         state["step"] += 1
         t, m, v = state["step"], state["m"], state["v"]
+        # Every intermediate result goes into one scratch array, updated in place with out=:
+        # a step allocates one temporary per parameter instead of six.
+        scratch = xp.multiply(grad, 1 - beta1)
         m *= beta1
-        m += (1 - beta1) * grad
+        m += scratch  # m = beta1 m + (1 - beta1) g
+        xp.multiply(grad, grad, out=scratch)
+        scratch *= 1 - beta2
         v *= beta2
-        v += (1 - beta2) * grad * grad
+        v += scratch  # v = beta2 v + (1 - beta2) g^2
         if group["amsgrad"]:
             xp.maximum(state["v_hat"], v, out=state["v_hat"])
             v = state["v_hat"]
 
         bias_correction1 = 1 - beta1**t  # Python floats: no float64 array, no device sync
         bias_correction2 = 1 - beta2**t
-        denominator = xp.sqrt(v)
+        denominator = xp.sqrt(v, out=scratch)
         denominator /= math.sqrt(bias_correction2)
-        denominator += eps
-        theta -= (lr / bias_correction1) * (m / denominator)
+        denominator += eps  # sqrt(v) / sqrt(1 - beta2^t) + eps
+        step = xp.divide(m, denominator, out=scratch)
+        step *= lr / bias_correction1
+        theta -= step
 
 
 class AdamW(Adam):

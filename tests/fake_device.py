@@ -19,6 +19,9 @@ import numpy as np
 from minigrad.backend import Device, register_device
 
 
+_BASES: dict[int, tuple[np.ndarray, FakeArray]] = {}  # keeps ids stable; test-only, so it may grow
+
+
 class HostTransfer:
     """Counts device-to-host copies (``.get()``), so a test can forbid them in a training step."""
 
@@ -95,7 +98,11 @@ class FakeArray:
 
     @property
     def base(self) -> Any:
-        return None if self._array.base is None else FakeArray(self._array.base)
+        """The array whose memory this view shares (one wrapper per memory, like CuPy's)."""
+        base = self._array.base
+        if base is None:
+            return None
+        return _BASES.setdefault(id(base), (base, FakeArray(base)))[1]
 
     def __len__(self) -> int:
         return len(self._array)

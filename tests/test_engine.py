@@ -408,3 +408,27 @@ def test_detect_anomaly_catches_a_nan_that_only_appears_in_backward():
         with pytest.raises(FloatingPointError, match=r"Sqrt produced NaN or inf in its backward"):
             with np.errstate(divide="ignore"):
                 y.backward()
+
+
+def test_a_broadcast_gradient_becomes_a_writable_buffer_of_its_own():
+    x = mg.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    x.sum().backward()  # the gradient is ones broadcast from a scalar (stride 0)
+    x.grad.data[0] = 5.0  # must not raise (read-only) nor change the other entries
+    np.testing.assert_array_equal(x.grad.numpy(), [5.0, 1.0, 1.0])
+
+
+def test_grad_never_aliases_a_user_supplied_seed():
+    x = mg.tensor([1.0, 2.0], requires_grad=True)
+    seed = mg.tensor([3.0, 4.0])
+    (x + 0.0).backward(seed)
+    seed.data[:] = 0.0
+    np.testing.assert_array_equal(x.grad.numpy(), [3.0, 4.0])
+
+
+def test_views_of_one_gradient_are_not_shared_between_leaves():
+    a = mg.tensor([1.0, 2.0], requires_grad=True)
+    b = mg.tensor([3.0], requires_grad=True)
+    joined = mg.concatenate([a, b])
+    (joined * mg.tensor([1.0, 2.0, 3.0])).sum().backward()  # a, b get slices of one array
+    a.grad.data += 10
+    np.testing.assert_array_equal(b.grad.numpy(), [3.0])

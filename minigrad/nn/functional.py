@@ -19,6 +19,7 @@ import numpy as np
 from ..autograd import Function
 from ..ops import exp, leaky_relu, log_softmax, mean, relu, sigmoid, softmax, sqrt, sum, tanh
 from ..ops.conv import Padding, Pair, col2im, count_windows, im2col
+from ..ops.linalg import Linear as LinearFunction
 from ..random import generator
 from ..tensor import Tensor
 
@@ -130,13 +131,14 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
         )
     if bias is not None and bias.shape != (weight.shape[0],):
         raise ValueError(f"linear: bias must have shape ({weight.shape[0]},), got {bias.shape}")
+    inputs = (weight,) if bias is None else (weight, bias)
+    if input.ndim == 1:
+        return LinearFunction.apply(input.reshape(1, -1), *inputs).reshape(weight.shape[0])
     if input.ndim > 2:
         batch = input.shape[:-1]
-        out = input.reshape(-1, input.shape[-1]) @ weight.T
-        out = out.reshape(*batch, weight.shape[0])
-    else:
-        out = input @ weight.T
-    return out if bias is None else out + bias
+        out = LinearFunction.apply(input.reshape(-1, input.shape[-1]), *inputs)
+        return out.reshape(*batch, weight.shape[0])
+    return LinearFunction.apply(input, *inputs)
 
 
 def _pair(value: Any, name: str, op: str, minimum: int) -> Pair:
@@ -533,12 +535,34 @@ def cross_entropy(
             f"cross_entropy: label_smoothing must lie in [0, 1], got {label_smoothing}"
         )
     input, target = _class_targets(input, target, "cross_entropy")
+    if label_smoothing == 0:
+        return _reduce(SoftmaxCrossEntropy.apply(input, target=target), reduction, "cross_entropy")
     log_probs = log_softmax(input, axis=1)
     loss = -log_probs[input.xp.arange(input.shape[0]), target]
-    if label_smoothing > 0:
-        uniform = -log_probs.mean(axis=1)
-        loss = (1.0 - label_smoothing) * loss + label_smoothing * uniform
+    uniform = -log_probs.mean(axis=1)
+    loss = (1.0 - label_smoothing) * loss + label_smoothing * uniform
     return _reduce(loss, reduction, "cross_entropy")
+
+
+class SoftmaxCrossEntropy(Function):
+    """loss[n] = logsumexp(x[n]) - x[n, t[n]];  d loss[n] / d x[n] = softmax(x[n]) - onehot(t[n])
+
+    log_softmax, picking the target and negating, fused into one op: its gradient is the
+    well-known "probabilities minus one-hot", with no intermediate graph. (The max is
+    subtracted before exp, so logits of any size stay finite.)
+    """
+
+    def forward(self, logits, target):
+        self.target = target
+        shifted = logits - logits.max(axis=1, keepdims=True)
+        log_norm = self.xp.log(self.xp.exp(shifted).sum(axis=1))
+        return log_norm - shifted[self.xp.arange(len(target)), target]
+
+    def backward(self, grad):
+        logits = self.inputs[0]
+        onehot = self.xp.zeros(logits.shape, dtype=logits.dtype)
+        onehot[self.xp.arange(len(self.target)), self.target] = 1
+        return (softmax(logits, axis=1) - Tensor._wrap(onehot, logits.device)) * grad.reshape(-1, 1)
 
 
 def binary_cross_entropy_with_logits(

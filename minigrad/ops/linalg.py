@@ -25,6 +25,31 @@ class MatMul(Function):
         )
 
 
+class Linear(Function):
+    """Y = X W^T + b, for X (N, in), W (out, in), b (out,) or no bias
+
+        dX = dY W,   dW = dY^T X,   db = sum of dY over the batch
+
+    One Function rather than a transpose, a matmul and an add: the same matrix products, but
+    each gradient comes out as a fresh array in its parameter's layout, with no copies.
+    """
+
+    def forward(self, x, weight, bias=None):
+        out = x @ weight.T
+        if bias is not None:
+            out += bias  # out is our own fresh array: add in place
+        return out
+
+    def backward(self, grad):
+        x, weight = self.inputs[0], self.inputs[1]
+        needs = self.needs_input_grad
+        return (
+            grad @ weight if needs[0] else None,
+            swapaxes(grad, 0, 1) @ x if needs[1] else None,
+            grad.sum(axis=0) if len(needs) > 2 and needs[2] else None,
+        )
+
+
 def matmul(a: Tensor, b: Tensor) -> Tensor:
     """Matrix product. 1-D inputs act as a row (left) or a column (right), as in NumPy."""
     if not isinstance(a, Tensor):

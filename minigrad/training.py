@@ -1,0 +1,130 @@
+"""A small training loop, so the examples do not each retype it: ``fit`` and ``evaluate``.
+
+``fit`` is the loop of every tutorial, nothing more (examples/lr_range_test.py writes it out by
+hand). Per epoch: train on every batch, then measure on the validation set under ``no_grad`` in
+eval mode, then ask the early stopper whether to stop. It returns a history of what happened::
+
+    history = fit(model, train_loader, optimizer, nn.CrossEntropyLoss(), epochs=20,
+                  val_loader=val_loader, early_stopping=EarlyStopping(patience=5))
+    history["val_loss"][-1], history["val_accuracy"][-1], history["lr"][:3]
+
+It uses the optimizer, the loss and the early stopper only through their methods, so it imports
+neither ``optim`` nor ``regularizers``. A scheduler handed to the optimizer
+(``SGD(..., scheduler=...)``) is stepped by the optimizer after every batch. Tensors stay on the
+device the loaders put them on: running sums stay on it too, and only one number per quantity
+per epoch comes back to the host (``.item()``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from tqdm.auto import tqdm
+
+from .autograd import no_grad
+from .tensor import Tensor
+
+Metric = Callable[[Tensor, Tensor], Tensor]
+
+
+def accuracy(output: Tensor, target: Tensor) -> Tensor:
+    """The fraction of rows whose largest output is the target class (a 0-d Tensor)."""
+    return (output.argmax(axis=-1) == target).astype(output.dtype).mean()
+
+
+def _run_batch(model, inputs, targets, loss_fn, metrics, totals) -> Tensor:
+    """Forward one batch, add its loss and metrics (times the batch size) to ``totals``."""
+    output = model(inputs)
+    loss = loss_fn(output, targets)
+    n = len(targets)
+    values = {"loss": loss.detach(), **{name: m(output.detach(), targets) for name, m in metrics}}
+    for name, value in values.items():
+        totals[name] = totals.get(name, 0) + value * n  # stays on the device: no host round trip
+    totals["count"] = totals.get("count", 0) + n
+    return loss
+
+
+def _means(totals: dict[str, Any]) -> dict[str, float]:
+    count = totals.pop("count")
+    return {name: float(total.item()) / count for name, total in totals.items()}
+
+
+def evaluate(model, loader, loss_fn, metrics: Mapping[str, Metric] | None = None) -> dict:
+    """Mean loss and metrics of ``model`` over ``loader``, in eval mode and without a graph."""
+    metrics = {"accuracy": accuracy} if metrics is None else metrics
+    was_training = getattr(model, "training", True)
+    model.eval()  # Dropout off, BatchNorm uses its running statistics
+    totals: dict[str, Any] = {}
+    with no_grad():  # nothing here is differentiated: record no graph
+        for inputs, targets in loader:
+            _run_batch(model, inputs, targets, loss_fn, metrics.items(), totals)
+    model.train(was_training)
+    return _means(totals)
+
+
+def fit(
+    model,
+    train_loader,
+    optimizer,
+    loss_fn: Callable[[Tensor, Tensor], Tensor],
+    epochs: int,
+    val_loader=None,
+    early_stopping=None,
+    progress: bool = True,
+    metrics: Mapping[str, Metric] | None = None,
+    start_epoch: int = 0,
+    history: dict | None = None,
+    on_epoch_end: Callable[[int, dict], None] | None = None,
+) -> dict:
+    """Train ``model`` for epochs ``start_epoch .. epochs - 1``; return the history.
+
+    ``metrics`` maps names to ``metric(output, target)`` (default: ``{"accuracy": accuracy}``;
+    pass ``{}`` for regression). The history holds one entry per epoch in ``train_loss``,
+    ``val_loss``, ``train_<metric>`` and ``val_<metric>``, the lr of every optimizer step in
+    ``lr`` (param group 0), and ``best_epoch`` / ``stopped_epoch`` from ``early_stopping``.
+
+    ``early_stopping`` (it needs ``val_loader``) gets the validation loss after each epoch, and
+    ends training when it says so, with the best weights restored; if the epoch budget runs out
+    first, the best weights are restored too. To resume, pass the saved ``history`` and the
+    next ``start_epoch``; ``on_epoch_end(epoch, history)`` runs after each epoch (checkpoints).
+    """
+    if early_stopping is not None and val_loader is None:
+        raise ValueError("fit: early_stopping watches the validation loss; pass val_loader too")
+    metrics = {"accuracy": accuracy} if metrics is None else metrics
+    if history is None:
+        names = ["loss", *metrics]
+        history = {f"{part}_{name}": [] for part in ("train", "val") for name in names}
+        history.update(lr=[], best_epoch=None, stopped_epoch=None)
+    if early_stopping is not None and early_stopping.stopped_epoch is not None:
+        return history  # resumed from a run that had already stopped
+    bar = tqdm(range(start_epoch, epochs), desc="epochs", unit="epoch", disable=not progress)
+    for epoch in bar:
+        model.train()
+        totals: dict[str, Any] = {}
+        for inputs, targets in train_loader:
+            loss = _run_batch(model, inputs, targets, loss_fn, metrics.items(), totals)
+            optimizer.zero_grad()
+            loss.backward()
+            history["lr"].append(optimizer.param_groups[0]["lr"])  # the lr this step uses
+            optimizer.step()
+        results = {f"train_{name}": value for name, value in _means(totals).items()}
+        if val_loader is not None:
+            val = evaluate(model, val_loader, loss_fn, metrics)
+            results.update({f"val_{name}": value for name, value in val.items()})
+        for name, value in results.items():
+            history[name].append(value)
+        bar.set_postfix_str(", ".join(f"{name} {value:.4g}" for name, value in results.items()))
+        stop = early_stopping is not None and early_stopping.step(results["val_loss"], model)
+        if early_stopping is not None:
+            history["best_epoch"] = early_stopping.best_epoch
+            history["stopped_epoch"] = early_stopping.stopped_epoch
+        if on_epoch_end is not None:
+            on_epoch_end(epoch, history)
+        if stop:
+            break  # early_stopping has put the best epoch's weights back
+    else:
+        if early_stopping is not None:
+            early_stopping.restore(model)  # the budget ran out first: go back to the best epoch
+    bar.close()
+    return history

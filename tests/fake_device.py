@@ -18,7 +18,6 @@ import numpy as np
 
 from minigrad.backend import Device, register_device
 
-
 _BASES: dict[int, tuple[np.ndarray, FakeArray]] = {}  # keeps ids stable; test-only, so it may grow
 
 

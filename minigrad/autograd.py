@@ -248,7 +248,8 @@ def run_backward(
             for tensor, needed, g in zip(fn.inputs, fn.needs_input_grad, in_grads):
                 if not needed or g is None:
                     continue
-                g = _match_input(g, tensor)
+                if g.data.shape != tensor.data.shape or g.data.dtype != tensor.data.dtype:
+                    g = _match_input(g, tensor)
                 key = id(tensor)
                 if tensor._ctx is None or key in wanted:
                     returned[key] = tensor
@@ -270,7 +271,9 @@ def _add(previous: Tensor, g: Tensor, create_graph: bool) -> Tensor:
 
 
 def _match_input(grad: Tensor, tensor: Tensor) -> Tensor:
-    """Sum a gradient back to its input's shape (undoing broadcasting) and match its dtype."""
+    """Sum a gradient back to its input's shape (undoing broadcasting) and match its dtype.
+
+    The one place broadcasting is undone: no op's backward has to think about it."""
     if grad.data.shape != tensor.data.shape:
         grad = _tensor.ops.sum_to(grad, tensor.shape)
     if grad.data.dtype != tensor.data.dtype:

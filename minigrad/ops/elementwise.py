@@ -35,7 +35,9 @@ def lift(value: Any, like: Tensor) -> Tensor:
 
 def _binary(function: type[Function], a: Any, b: Any) -> Tensor:
     """Apply a two-input op, lifting Python numbers, and name both shapes if they don't fit."""
-    if not isinstance(a, Tensor):
+    if type(a) is Tensor and type(b) is Tensor:
+        pass  # the common case, decided in one test
+    elif not isinstance(a, Tensor):
         a = lift(a, b)
         if _is_floating(a.dtype) and not _is_floating(b.dtype):
             b = b.astype(a.dtype)  # int tensor with a Python float: compute in the float dtype
@@ -184,7 +186,7 @@ class Tanh(Function):
 
     def backward(self, grad):
         z = self.output
-        return grad * (1 - z * z)
+        return grad - grad * z * z  # grad * (1 - z^2), without a constant 1 to make
 
 
 class Sigmoid(Function):
@@ -407,7 +409,9 @@ def sign(a: Tensor) -> Tensor:
 
 def compare(a: Any, b: Any, name: str) -> Tensor:
     """An elementwise comparison (``name`` is a ufunc such as 'less'); a boolean tensor."""
-    if not isinstance(a, Tensor):
+    if type(a) is Tensor and type(b) is Tensor:
+        pass  # the common case, decided in one test
+    elif not isinstance(a, Tensor):
         a = lift(a, b)
     b = lift(b, a)
     if a.device is not b.device:

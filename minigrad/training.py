@@ -46,6 +46,8 @@ def _run_batch(model, inputs, targets, loss_fn, metrics, totals) -> Tensor:
 
 
 def _means(totals: dict[str, Any]) -> dict[str, float]:
+    if not totals:
+        raise ValueError("fit/evaluate: the loader yielded no batches (is the dataset empty?)")
     count = totals.pop("count")
     return {name: float(total.item()) / count for name, total in totals.items()}
 

@@ -208,9 +208,9 @@ def conv2d(
 
     The recipe (see docs/nn.md):
       1. pad and im2col: every window, a (N, C, OH, OW, kh, kw) view, no copy yet;
-      2. lay the windows out as rows: (N*OH*OW, C*kh*kw), the one copy;
-      3. one matrix product with the weight as a (C*kh*kw, O) matrix: (N*OH*OW, O);
-      4. put the axes back in order: (N, O, OH, OW).
+      2. lay the windows out as columns: (N, C*kh*kw, OH*OW), the one copy;
+      3. one (batched) matrix product with the weight as an (O, C*kh*kw) matrix: (N, O, OH*OW);
+      4. read it as (N, O, OH, OW), which needs no copy.
     The backward is the same steps reversed (the matrix product's backward, then col2im).
     """
     op = "conv2d"
@@ -234,9 +234,12 @@ def conv2d(
 
     windows = im2col(input, (kh, kw), stride, pads, dilation)  # (N, C, OH, OW, kh, kw)
     n, _, oh, ow = windows.shape[:4]
-    rows = windows.transpose(0, 2, 3, 1, 4, 5).reshape(n * oh * ow, channels * kh * kw)
-    out = rows @ weight.reshape(out_channels, channels * kh * kw).T  # (N*OH*OW, O)
-    out = out.reshape(n, oh, ow, out_channels).transpose(0, 3, 1, 2)
+    # One column per output pixel: (N, C*kh*kw, OH*OW). This reshape is the one copy.
+    columns = windows.transpose(0, 1, 4, 5, 2, 3).reshape(n, channels * kh * kw, oh * ow)
+    # (O, C*kh*kw) @ (N, C*kh*kw, OH*OW) -> (N, O, OH*OW): already in (N, O, OH, OW) order, so
+    # the result is contiguous and the ops after it (bias, ReLU, pooling) run at full speed.
+    out = weight.reshape(out_channels, channels * kh * kw) @ columns
+    out = out.reshape(n, out_channels, oh, ow)
     if bias is not None:
         out = out + bias.reshape(1, out_channels, 1, 1)
     return out.squeeze(0) if unbatched else out

@@ -65,12 +65,15 @@ class Max(Function):
     def backward(self, grad):
         a = self.inputs[0]
         kept = _kept_shape(a.shape, self.axes)
-        z = self.output if self.keepdims else reshape(self.output, kept)
+        z = self.output.data.reshape(kept)
+        # Each element's share of the gradient: 1 for the maximum, 1/k for a k-way tie, else 0.
+        # It is piecewise constant in a, so it is computed as a plain array: it needs no graph,
+        # even for second derivatives.
+        share = (a.data == z).astype(grad.dtype)
+        share /= share.sum(axis=self.axes, keepdims=True)
         if not self.keepdims:
             grad = reshape(grad, kept)
-        winners = (a == z.detach()).astype(grad.dtype)
-        count = winners.sum(axis=self.axes, keepdims=True)
-        return grad * winners / count
+        return grad * Tensor._wrap(share, a.device)
 
 
 class LogSumExp(Function):

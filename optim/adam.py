@@ -117,8 +117,8 @@ class Adam(Optimizer):
         scratch = xp.multiply(grad, 1 - beta1)
         m *= beta1
         m += scratch  # m = beta1 m + (1 - beta1) g
-        xp.multiply(grad, grad, out=scratch)
-        scratch *= 1 - beta2
+        xp.multiply(grad, 1 - beta2, out=scratch)
+        scratch *= grad
         v *= beta2
         v += scratch  # v = beta2 v + (1 - beta2) g^2
         if group["amsgrad"]:

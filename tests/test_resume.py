@@ -18,13 +18,12 @@ import numpy as np
 import pytest
 
 import minigrad as mg
+import optim
+import regularizers
+import schedulers
 from minigrad import nn
 from minigrad.data import DataLoader
 from minigrad.nn import functional as F
-
-optim = pytest.importorskip("optim")
-schedulers = pytest.importorskip("schedulers")
-regularizers = pytest.importorskip("regularizers")
 
 EPOCHS, STOP_AFTER = 4, 2
 

@@ -37,6 +37,7 @@ from minigrad import Tensor
 # Group keys that hold objects rather than numbers: state_dict() leaves them out, and
 # load_state_dict() keeps the ones the optimizer was built with.
 _NOT_SAVED = ("params", "penalty")
+_STATE_DICT_KEYS = ("state", "param_groups", "step_count", "scheduler")
 
 
 class Optimizer:
@@ -161,6 +162,15 @@ class Optimizer:
             theta  <- penalty.prox_(theta, lr)                (the L1 part: a soft-threshold)
 
         A parameter whose ``.grad`` is None is skipped, and its state does not advance.
+
+        A gradient holding NaN or inf is applied like any other, as in PyTorch: nothing checks
+        it and nothing is skipped (a check would cost a device-to-host copy at every step). The
+        entries it reaches become NaN or inf in the parameter and in its running averages (SGD's
+        momentum buffer, Adam's m and v), so they stay non-finite when the gradients are finite
+        again. Every other entry and parameter is updated as usual, the step is counted and the
+        scheduler advances. To find the op where a NaN starts, run the step under
+        ``minigrad.detect_anomaly()``; to skip such a step, check the gradients yourself before
+        calling ``step()``.
         """
         for group in self.param_groups:
             penalty = group.get("penalty")
@@ -243,6 +253,13 @@ class Optimizer:
         groups, of parameters per group, and parameter shapes); arrays are copied onto each
         parameter's device in its dtype. Everything is checked before anything changes.
         """
+        problems = [f"missing key '{k}'" for k in ("state", "param_groups") if k not in state_dict]
+        problems += [f"unexpected key '{k}'" for k in state_dict if k not in _STATE_DICT_KEYS]
+        if problems:
+            raise ValueError(
+                f"load_state_dict for {type(self).__name__}: {'; '.join(problems)} (it takes what "
+                "an optimizer's state_dict() returned; a model's goes to model.load_state_dict)"
+            )
         saved_groups = state_dict["param_groups"]
         if len(saved_groups) != len(self.param_groups):
             raise ValueError(

@@ -5,10 +5,15 @@ must contain (a regular expression). A user who makes the mistake should be able
 the message alone.
 """
 
+import os
+import tempfile
+
+import fake_device  # noqa: F401  (registers the stand-in device "fakegpu")
 import numpy as np
 import pytest
 
 import minigrad as mg
+from minigrad import nn
 from minigrad.nn import functional as F
 
 
@@ -29,6 +34,66 @@ def _load_foreign():
 
     path = os.path.join(tempfile.mkdtemp(), "other.npz")
     np.savez(path, weights=np.ones(3))
+    mg.load(path)
+
+
+def _optimizer_state_dict(remove=(), add=None):
+    """Load an SGD's own state_dict, with keys removed or added, into an SGD like it."""
+    state = _module("optim").SGD([t(2, requires_grad=True)], lr=0.1).state_dict()
+    for key in remove:
+        del state[key]
+    state.update(add or {})
+    _module("optim").SGD([t(2, requires_grad=True)], lr=0.1).load_state_dict(state)
+
+
+def _optimizer_state_of_another_shape():
+    old = t(2, requires_grad=True)
+    optimizer = _module("optim").SGD([old], lr=0.1, momentum=0.9)
+    old.grad = t(2)
+    optimizer.step()  # now there is a (2,) momentum buffer
+    new = _module("optim").SGD([t(3, requires_grad=True)], lr=0.1, momentum=0.9)
+    new.load_state_dict(optimizer.state_dict())
+
+
+def _optimizer_state_without(group_key):
+    state = _module("optim").SGD([t(2, requires_grad=True)], lr=0.1).state_dict()
+    del state["param_groups"][0][group_key]
+    _module("optim").SGD([t(2, requires_grad=True)], lr=0.1).load_state_dict(state)
+
+
+def _one_cycle_past_its_end(owned):
+    schedulers = _module("schedulers")
+    param = t(2, requires_grad=True)
+    if owned:  # the optimizer steps the scheduler it owns
+        schedule = schedulers.OneCycleLR(max_lr=0.1, total_steps=3)
+        optimizer = _module("optim").SGD([param], lr=0.1, momentum=0.9, scheduler=schedule)
+    else:
+        optimizer = _module("optim").SGD([param], lr=0.1, momentum=0.9)
+        schedule = schedulers.OneCycleLR(optimizer, max_lr=0.1, total_steps=3)
+    for _ in range(4):
+        param.grad = t(2)
+        optimizer.step()
+        if not owned:
+            schedule.step()
+
+
+def _save(obj):
+    mg.save(obj, os.path.join(tempfile.mkdtemp(), "checkpoint.npz"))
+
+
+def _load_truncated():
+    path = os.path.join(tempfile.mkdtemp(), "truncated.npz")
+    mg.save({"model": {"weight": np.ones((10, 10))}, "epoch": 3}, path)
+    with open(path, "rb") as file:
+        contents = file.read()
+    with open(path, "wb") as file:
+        file.write(contents[: len(contents) // 2])
+    mg.load(path)
+
+
+def _load_empty():
+    path = os.path.join(tempfile.mkdtemp(), "empty.npz")
+    open(path, "wb").close()
     mg.load(path)
 
 
@@ -245,6 +310,389 @@ ROWS = [
         lambda: _module("regularizers").EarlyStopping(mode="best"),
         ValueError,
         r"mode",
+    ),
+    # ---- convolution and pooling ----
+    (
+        "conv channels",
+        lambda: F.conv2d(t(1, 3, 5, 5), t(4, 2, 3, 3)),
+        ValueError,
+        r"conv2d: input has 3 channels, weight expects 2",
+    ),
+    (
+        "Conv2d layer channels",
+        lambda: nn.Conv2d(3, 4, 3)(t(1, 2, 5, 5)),
+        ValueError,
+        r"input has 2 channels, weight expects 3",
+    ),
+    (
+        "conv input ndim",
+        lambda: F.conv2d(t(5, 5), t(4, 1, 3, 3)),
+        ValueError,
+        r"conv2d: input must be \(N, C, H, W\) or \(C, H, W\), got 2-d shape \(5, 5\)",
+    ),
+    (
+        "conv 5-d input",
+        lambda: nn.Conv2d(1, 1, 3)(t(1, 1, 1, 5, 5)),
+        ValueError,
+        r"got 5-d shape",
+    ),
+    (
+        "conv weight ndim",
+        lambda: F.conv2d(t(1, 1, 5, 5), t(4, 3, 3)),
+        ValueError,
+        r"weight must be \(out_channels, in_channels, kh, kw\), got shape \(4, 3, 3\)",
+    ),
+    (
+        "conv kernel bigger than input",
+        lambda: F.conv2d(t(1, 1, 2, 2), t(1, 1, 3, 3)),
+        ValueError,
+        r"conv2d: kernel 3x3 is larger than the padded input 2x2",
+    ),
+    (
+        "conv dilated kernel bigger than input",
+        lambda: F.conv2d(t(1, 1, 4, 4), t(1, 1, 2, 2), dilation=4),
+        ValueError,
+        r"kernel 5x5 is larger than the padded input 4x4",
+    ),
+    (
+        "conv bias shape",
+        lambda: F.conv2d(t(1, 1, 5, 5), t(4, 1, 3, 3), t(3)),
+        ValueError,
+        r"bias must have shape \(4,\), got \(3,\)",
+    ),
+    ("conv stride zero", lambda: nn.Conv2d(1, 1, 3, stride=0), ValueError, r"stride must be >= 1"),
+    (
+        "conv negative padding",
+        lambda: F.conv2d(t(1, 1, 5, 5), t(1, 1, 3, 3), padding=-1),
+        ValueError,
+        r"padding must be >= 0",
+    ),
+    (
+        "conv same with stride",
+        lambda: F.conv2d(t(1, 1, 5, 5), t(1, 1, 3, 3), stride=2, padding="same"),
+        ValueError,
+        r"padding='same' needs stride 1",
+    ),
+    (
+        "conv kernel_size type",
+        lambda: nn.Conv2d(1, 1, 2.5),
+        TypeError,
+        r"kernel_size must be an int or a pair of ints",
+    ),
+    (
+        "max_pool kernel bigger than input",
+        lambda: F.max_pool2d(t(1, 1, 2, 2), 3),
+        ValueError,
+        r"max_pool2d: kernel 3x3 is larger than the padded input 2x2",
+    ),
+    (
+        "avg_pool input ndim",
+        lambda: F.avg_pool2d(t(4, 4), 2),
+        ValueError,
+        r"avg_pool2d: input must be \(N, C, H, W\)",
+    ),
+    (
+        "pool padding",
+        lambda: F.max_pool2d(t(1, 1, 4, 4), 2, padding=2),
+        ValueError,
+        r"padding \(2, 2\) must be at most half the kernel size \(2, 2\)",
+    ),
+    # ---- layers ----
+    (
+        "Linear in_features",
+        lambda: nn.Linear(3, 2)(t(4, 5)),
+        ValueError,
+        r"input has 5 features \(shape \(4, 5\)\), expected in_features=3",
+    ),
+    (
+        "linear weight",
+        lambda: F.linear(t(4, 5), t(2, 3)),
+        ValueError,
+        r"linear: input has 5 features .*weight expects 3",
+    ),
+    ("Dropout p = 1", lambda: nn.Dropout(1.0), ValueError, r"p must lie in \[0, 1\), got 1.0"),
+    ("Dropout p < 0", lambda: nn.Dropout(-0.1), ValueError, r"p must lie in \[0, 1\), got -0.1"),
+    ("dropout p > 1", lambda: F.dropout(t(2), p=1.5), ValueError, r"dropout: p must lie in"),
+    (
+        "BatchNorm1d channels",
+        lambda: nn.BatchNorm1d(3)(t(4, 5)),
+        ValueError,
+        r"input has 5 channels \(shape \(4, 5\)\), expected num_features=3",
+    ),
+    (
+        "BatchNorm2d channels",
+        lambda: nn.BatchNorm2d(3)(t(2, 4, 5, 5)),
+        ValueError,
+        r"BatchNorm2d: input has 4 channels .*expected num_features=3",
+    ),
+    (
+        "BatchNorm2d ndim",
+        lambda: nn.BatchNorm2d(3)(t(2, 3, 5)),
+        ValueError,
+        r"BatchNorm2d: expected 4-d input",
+    ),
+    (
+        "BatchNorm one value per channel",
+        lambda: nn.BatchNorm1d(3)(t(1, 3)),
+        ValueError,
+        r"more than one value per channel",
+    ),
+    (
+        "embedding index",
+        lambda: nn.Embedding(3, 2)(np.array([0, 3])),
+        IndexError,
+        r"indices must lie in \[0, 2\]",
+    ),
+    # ---- cross-entropy targets ----
+    (
+        "ce bool target",
+        lambda: F.cross_entropy(t(2, 3), np.array([True, False])),
+        TypeError,
+        r"integer class indices, got bool",
+    ),
+    (
+        "ce float32 target",
+        lambda: F.cross_entropy(t(2, 3), np.array([0.0, 1.0], dtype=np.float32)),
+        TypeError,
+        r"integer class indices, got float32",
+    ),
+    (
+        "CrossEntropyLoss float target",
+        lambda: nn.CrossEntropyLoss()(t(2, 3), np.array([0.5, 1.0])),
+        TypeError,
+        r"integer class indices",
+    ),
+    (
+        "ce (N, 1) target",
+        lambda: F.cross_entropy(t(2, 3), np.array([[0], [1]])),
+        ValueError,
+        r"target \(N,\), got \(2, 3\) and \(2, 1\)",
+    ),
+    (
+        "ce 3-d logits",
+        lambda: F.cross_entropy(t(2, 3, 4), np.array([0, 1])),
+        ValueError,
+        r"input must be \(N, C\) .*got \(2, 3, 4\)",
+    ),
+    (
+        "ce label smoothing",
+        lambda: F.cross_entropy(t(2, 3), np.array([0, 1]), label_smoothing=1.5),
+        ValueError,
+        r"label_smoothing must lie in \[0, 1\]",
+    ),
+    (
+        "nll target range",
+        lambda: F.nll_loss(t(2, 3), np.array([0, 5])),
+        ValueError,
+        r"nll_loss: target values must lie in \[0, 2\]",
+    ),
+    (
+        "bce target shape",
+        lambda: F.binary_cross_entropy_with_logits(t(3), t(3, 1)),
+        ValueError,
+        r"input shape \(3,\) and target shape \(3, 1\) differ",
+    ),
+    # ---- load_state_dict ----
+    (
+        "module missing key",
+        lambda: nn.Linear(2, 3).load_state_dict({"weight": np.ones((3, 2))}),
+        RuntimeError,
+        r"load_state_dict for Linear: missing key 'bias'",
+    ),
+    (
+        "module extra key",
+        lambda: nn.Linear(2, 3).load_state_dict(
+            {"weight": np.ones((3, 2)), "bias": np.ones(3), "scale": np.ones(1)}
+        ),
+        RuntimeError,
+        r"unexpected key 'scale'",
+    ),
+    (
+        "module wrong shape",
+        lambda: nn.Linear(2, 3).load_state_dict({"weight": np.ones((2, 3)), "bias": np.ones(3)}),
+        RuntimeError,
+        r"key 'weight': shape \(2, 3\) in the state, \(3, 2\) in the model",
+    ),
+    (
+        "nested module missing key",
+        lambda: nn.Sequential(nn.Linear(2, 3)).load_state_dict({"0.weight": np.ones((3, 2))}),
+        RuntimeError,
+        r"Sequential: missing key '0\.bias'",
+    ),
+    (
+        "module non-numeric values",
+        lambda: nn.Linear(1, 1).load_state_dict({"weight": np.array([["a"]]), "bias": np.ones(1)}),
+        RuntimeError,
+        r"key 'weight': values of dtype <U1 are not numbers",
+    ),
+    (
+        "optimizer missing key",
+        lambda: _optimizer_state_dict(remove=["param_groups"]),
+        ValueError,
+        r"load_state_dict for SGD: missing key 'param_groups'",
+    ),
+    (
+        "optimizer extra key",
+        lambda: _optimizer_state_dict(add={"momentum_buffers": {}}),
+        ValueError,
+        r"load_state_dict for SGD: unexpected key 'momentum_buffers'",
+    ),
+    (
+        "optimizer given a model's state",
+        lambda: (
+            _module("optim")
+            .SGD([t(2, requires_grad=True)], lr=0.1)
+            .load_state_dict(nn.Linear(2, 1).state_dict())
+        ),
+        ValueError,
+        r"missing key 'state'.*unexpected key 'weight'.*model\.load_state_dict",
+    ),
+    (
+        "optimizer wrong shape",
+        _optimizer_state_of_another_shape,
+        ValueError,
+        r"'momentum_buffer' of parameter 0 has shape \(2,\), the parameter has shape \(3,\)",
+    ),
+    (
+        "optimizer group lacks lr",
+        lambda: _optimizer_state_without("lr"),
+        ValueError,
+        r"parameter group 0 in the state lacks \['lr'\]",
+    ),
+    # ---- devices ----
+    (
+        "devices add",
+        lambda: t(2) + t(2, device="fakegpu"),
+        RuntimeError,
+        r"add: inputs are on different devices \(cpu and fakegpu\)",
+    ),
+    (
+        "devices matmul",
+        lambda: t(2, 2, device="fakegpu") @ t(2, 2),
+        RuntimeError,
+        r"matmul: inputs are on different devices \(fakegpu and cpu\)",
+    ),
+    (
+        "devices compare",
+        lambda: t(2) < t(2, device="fakegpu"),
+        RuntimeError,
+        r"less: inputs are on different devices",
+    ),
+    (
+        "devices where",
+        lambda: mg.where(mg.tensor([True, False]), t(2), t(2, device="fakegpu")),
+        RuntimeError,
+        r"where: inputs are on different devices",
+    ),
+    (
+        "devices concatenate",
+        lambda: mg.concatenate([t(2), t(2, device="fakegpu")]),
+        RuntimeError,
+        r"concatenate: inputs are on different devices",
+    ),
+    (
+        "devices model input",
+        lambda: nn.Sequential(nn.Linear(2, 2))(t(3, 2, device="fakegpu")),
+        RuntimeError,
+        r"linear: inputs are on different devices \(fakegpu and cpu\)",
+    ),
+    (
+        "devices conv2d",
+        lambda: nn.Conv2d(1, 1, 2)(t(1, 1, 3, 3, device="fakegpu")),
+        RuntimeError,
+        r"conv2d: input is on fakegpu, weight on cpu",
+    ),
+    (
+        "devices loss target",
+        lambda: F.mse_loss(t(2, device="fakegpu"), t(2)),
+        RuntimeError,
+        r"mse_loss: input is on fakegpu, target on cpu",
+    ),
+    (
+        "unknown device in to()",
+        lambda: t(2).to("tpu"),
+        ValueError,
+        r"unknown device 'tpu'; known devices: cpu, cuda, fakegpu",
+    ),
+    # ---- schedulers, early stopping, data ----
+    (
+        "OneCycleLR past total_steps",
+        lambda: _one_cycle_past_its_end(owned=False),
+        ValueError,
+        r"OneCycleLR stepped 4 times, but total_steps is 3: the schedule has ended",
+    ),
+    (
+        "owned OneCycleLR past total_steps",
+        lambda: _one_cycle_past_its_end(owned=True),
+        ValueError,
+        r"OneCycleLR stepped 4 times, but total_steps is 3",
+    ),
+    (
+        "stopping mode name",
+        lambda: _module("regularizers").EarlyStopping(mode="maximum"),
+        ValueError,
+        r"mode must be 'min' or 'max', got 'maximum'",
+    ),
+    (
+        "stopping baseline nan",
+        lambda: _module("regularizers").EarlyStopping(baseline=float("nan")),
+        ValueError,
+        r"baseline must be None or a finite number",
+    ),
+    (
+        "batch size float",
+        lambda: mg.data.DataLoader((np.ones((4, 2)),), batch_size=2.0),
+        TypeError,
+        r"DataLoader: batch_size must be an int, got 2.0",
+    ),
+    (
+        "batch size string",
+        lambda: mg.data.DataLoader((np.ones((4, 2)),), batch_size="32"),
+        TypeError,
+        r"batch_size must be an int, got '32'",
+    ),
+    (
+        "batch size negative",
+        lambda: mg.data.DataLoader((np.ones((4, 2)),), batch_size=-1),
+        ValueError,
+        r"batch_size must be at least 1",
+    ),
+    # ---- save and load ----
+    (
+        "save an object",
+        lambda: _save({"model": {"layers": [{"weight": object()}]}}),
+        TypeError,
+        r"cannot store a object at model\.layers\.0\.weight",
+    ),
+    (
+        "save a set",
+        lambda: _save({"optimizer": {"state": {3: {"momentum": {1, 2}}}}}),
+        TypeError,
+        r"cannot store a set at optimizer\.state\.3\.momentum",
+    ),
+    (
+        "save a tuple key",
+        lambda: _save({"model": {(0, 1): np.ones(2)}}),
+        TypeError,
+        r"the dict at model has a key \(0, 1\) of type tuple; keys must be strings or ints",
+    ),
+    (
+        "save an object array",
+        lambda: _save({"labels": np.array(["a", None], dtype=object)}),
+        TypeError,
+        r"value at labels has dtype object",
+    ),
+    (
+        "load truncated file",
+        _load_truncated,
+        ValueError,
+        r"truncated\.npz is not a readable minigrad checkpoint \(truncated",
+    ),
+    (
+        "load empty file",
+        _load_empty,
+        ValueError,
+        r"empty\.npz is not a readable minigrad checkpoint",
     ),
 ]
 

@@ -143,7 +143,7 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
 
 def _pair(value: Any, name: str, op: str, minimum: int) -> Pair:
     """An int or a pair of ints as a pair, each at least ``minimum`` (a clear error otherwise)."""
-    pair = (value, value) if isinstance(value, (int, np.integer)) else tuple(value)
+    pair = tuple(value) if isinstance(value, (tuple, list)) else (value, value)
     if len(pair) != 2 or not all(
         isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in pair
     ):
@@ -167,6 +167,16 @@ def _padding(value: Any, kernel: Pair, stride: Pair, dilation: Pair, op: str) ->
         raise ValueError(f"{op}: padding must be an int, a pair, 'valid' or 'same', got {value!r}")
     rows, cols = _pair(value, "padding", op, minimum=0)
     return (rows, rows), (cols, cols)
+
+
+def _same_device(input: Tensor, op: str, **others: Tensor | None) -> None:
+    """A clear error naming the argument that lives on another device than ``input``."""
+    for name, other in others.items():
+        if other is not None and other.device is not input.device:
+            raise RuntimeError(
+                f"{op}: input is on {input.device}, {name} on {other.device}; move one of them "
+                f"with .to(), e.g. {name}.to('{input.device}')"
+            )
 
 
 def _batched(input: Tensor, op: str) -> tuple[Tensor, bool]:
@@ -214,6 +224,7 @@ def conv2d(
     The backward is the same steps reversed (the matrix product's backward, then col2im).
     """
     op = "conv2d"
+    _same_device(input, op, weight=weight, bias=bias)
     input, unbatched = _batched(input, op)
     if weight.ndim != 4:
         raise ValueError(
@@ -477,6 +488,7 @@ def _same_shape_target(input: Tensor, target: Any, name: str) -> Tensor:
         if isinstance(target, Tensor)
         else Tensor(target, dtype=input.dtype, device=input.device)
     )
+    _same_device(input, name, target=target)
     if input.shape != target.shape:
         raise ValueError(
             f"{name}: input shape {input.shape} and target shape {target.shape} differ "

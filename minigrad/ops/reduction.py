@@ -95,9 +95,9 @@ class LogSumExp(Function):
         z = self.output if self.keepdims else reshape(self.output, kept)
         if not self.keepdims:
             grad = reshape(grad, kept)
-        from .elementwise import exp
+        from .elementwise import exp, where
 
-        return grad * exp(a - z)
+        return grad * exp(a - where(z == -math.inf, 0.0, z))
 
 
 class Softmax(Function):
@@ -128,11 +128,15 @@ def mean(a: Tensor, axis: Axis = None, keepdims: bool = False) -> Tensor:
     return Sum.apply(a, axes=axes, keepdims=keepdims) * (1.0 / count)
 
 
-def _extreme(a: Tensor, axis: Axis, keepdims: bool, smallest: bool) -> Tensor:
-    op = "min" if smallest else "max"
+def _nonempty_axes(a: Tensor, axis: Axis, op: str) -> tuple[int, ...]:
     axes = normalize_axes(axis, a.shape, op)
     if any(a.shape[i] == 0 for i in axes):
         raise ValueError(f"{op}: reducing over an empty axis of shape {a.shape}")
+    return axes
+
+
+def _extreme(a: Tensor, axis: Axis, keepdims: bool, smallest: bool) -> Tensor:
+    axes = _nonempty_axes(a, axis, "min" if smallest else "max")
     return Max.apply(a, axes=axes, keepdims=keepdims, smallest=smallest)
 
 
@@ -162,18 +166,19 @@ def var(a: Tensor, axis: Axis = None, keepdims: bool = False, ddof: int = 0) -> 
 
 def logsumexp(a: Tensor, axis: Axis = None, keepdims: bool = False) -> Tensor:
     """log(sum(exp(a))) over ``axis``, without overflow."""
-    return LogSumExp.apply(a, axes=normalize_axes(axis, a.shape, "logsumexp"), keepdims=keepdims)
+    return LogSumExp.apply(a, axes=_nonempty_axes(a, axis, "logsumexp"), keepdims=keepdims)
 
 
 def softmax(a: Tensor, axis: int = -1) -> Tensor:
     """exp(a) / sum(exp(a)) along ``axis`` (numerically stable)."""
-    (axis,) = normalize_axes(axis, a.shape, "softmax")
+    (axis,) = _nonempty_axes(a, axis, "softmax")
     return Softmax.apply(a, axis=axis)
 
 
 def log_softmax(a: Tensor, axis: int = -1) -> Tensor:
     """log(softmax(a)) = a - logsumexp(a), which stays finite where softmax underflows to 0."""
-    return a - logsumexp(a, axis, keepdims=True)
+    axes = _nonempty_axes(a, axis, "log_softmax")
+    return a - logsumexp(a, axes, keepdims=True)
 
 
 def argmax(a: Tensor, axis: int | None = None) -> Tensor:

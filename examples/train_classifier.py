@@ -271,11 +271,29 @@ def main() -> None:
         plot(history, test_errors, len(train_loader), title), args, "train_classifier.png"
     )
     steps = len(history["lr"])
+    train_loss, val_loss = history["train_loss"][-1], history["val_loss"][-1]
+    if val_loss > 2 * train_loss:
+        gap = (
+            f"The last epoch's training loss ({train_loss:.4f}) is {val_loss / train_loss:.0f}x "
+            f"below its validation loss ({val_loss:.4f}): the model fits the training set better "
+            "than it generalises, the gap regularization (penalties, weight decay, early "
+            "stopping) is for."
+        )
+    else:
+        gap = (
+            f"Training and validation loss ended close together ({train_loss:.4f} and "
+            f"{val_loss:.4f}): little overfitting in this run."
+        )
+    if args.scheduler == "none":
+        lr_note = f"The lr stayed at {history['lr'][0]:g} for all {steps} steps (--scheduler none)."
+    else:
+        lr_note = (
+            f"The lr changed at every one of the {steps} steps ({math.ceil(steps / args.epochs)} "
+            "per epoch): schedulers count iterations (batches), not epochs."
+        )
     common.notice(
-        "Train loss keeps falling while validation loss flattens: the gap is what regularization "
-        "(penalties, weight decay, early stopping) is for.",
-        f"The lr changed at every one of the {steps} steps ({math.ceil(steps / args.epochs)} per "
-        "epoch): schedulers count iterations (batches), not epochs.",
+        gap,
+        lr_note,
         "The test set was used once, at the very end; choices were made on the validation set.",
         "Biases and BatchNorm parameters sat in their own parameter group, without penalty "
         "and without weight decay.",

@@ -139,4 +139,8 @@ def gradgradcheck(
             total = term if total is None else total + term
         return Tensor(np.float64(0.0)) if total is None else total
 
-    return gradcheck(first_derivative, *inputs, eps=eps, atol=atol, rtol=rtol, seed=seed)
+    try:
+        return gradcheck(first_derivative, *inputs, eps=eps, atol=atol, rtol=rtol, seed=seed)
+    except GradcheckError as error:
+        detail = str(error).removeprefix("gradcheck: ")
+        raise GradcheckError(f"gradgradcheck (second derivatives): {detail}") from None

@@ -358,6 +358,10 @@ class Tensor:
     def clip(self, min: float | None = None, max: float | None = None) -> Tensor:
         return ops.clip(self, min, max)
 
+    def where(self, condition: Any, other: Any) -> Tensor:
+        """``minigrad.where(condition, self, other)``: self where condition holds, else other."""
+        return ops.where(condition, self, other)
+
     def maximum(self, other: Any) -> Tensor:
         return ops.maximum(self, other)
 

@@ -16,10 +16,12 @@ Schedulers only touch ``optimizer.param_groups``; they import neither minigrad n
 from .base import LRScheduler
 from .cosine import CosineAnnealingLR
 from .cyclic import CyclicLR
+from .exponential import ExponentialLR
+from .linear import LinearLR
 from .one_cycle import OneCycleLR
 from .plot import plot
 from .sequential import SequentialLR
-from .simple import ExponentialLR, LinearLR, StepLR
+from .step import StepLR
 from .warm_restarts import CosineAnnealingWarmRestarts
 
 __all__ = [

@@ -76,6 +76,23 @@ class LRScheduler:
         self.last_epoch = 0
         self._write(0)
 
+    def _set_momentum_range(
+        self, cycle_momentum: bool, base_momentum: Any, max_momentum: Any
+    ) -> None:
+        """For schedulers that cycle momentum (CyclicLR, OneCycleLR): check and keep its range."""
+        self.cycle_momentum = cycle_momentum
+        self.base_momentum = check_per_group_values("base_momentum", base_momentum)
+        self.max_momentum = check_per_group_values("max_momentum", max_momentum)
+        check_low_high("base_momentum", base_momentum, "max_momentum", max_momentum)
+
+    def _momentum_per_group(self, param_groups: list[dict]) -> None:
+        """The momentum range of each group; refuses groups with no momentum to cycle."""
+        count = len(param_groups)
+        self.base_momentums = per_group("base_momentum", self.base_momentum, count)
+        self.max_momentums = per_group("max_momentum", self.max_momentum, count)
+        if self.cycle_momentum:
+            check_cycle_momentum(type(self).__name__, param_groups)
+
     def _prepare_groups(self, param_groups: list[dict]) -> list[float]:
         """Check the groups, make construction-time writes, return each group's base lr."""
         return [group.setdefault("initial_lr", group["lr"]) for group in param_groups]

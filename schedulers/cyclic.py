@@ -42,7 +42,6 @@ from typing import Any
 
 from .base import (
     LRScheduler,
-    check_cycle_momentum,
     check_low_high,
     check_per_group_values,
     check_steps,
@@ -85,34 +84,32 @@ class CyclicLR(LRScheduler):
             if mode not in MODES:
                 raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
             if mode == "exp_range" and not (isinstance(gamma, numbers.Real) and 0 < gamma <= 1):
+                why = (
+                    "gamma > 1 makes it grow without bound (gamma=10 overflows to inf within "
+                    "about 300 steps)"
+                    if isinstance(gamma, numbers.Real) and gamma > 1
+                    else "gamma <= 0 makes it zero or flip sign"
+                )
                 raise ValueError(
                     f"gamma must lie in (0, 1] for mode='exp_range', got {gamma}: the peak "
-                    "height is scaled by gamma**t, so gamma > 1 makes it grow without bound "
-                    "(gamma=10 overflows to inf within about 300 steps). Typical values are "
-                    "just below 1, e.g. 0.99994."
+                    f"height is scaled by gamma**t, so {why}. Typical values are just below 1, "
+                    "e.g. 0.99994."
                 )
         else:
             if not callable(scale_fn):
-                raise ValueError(f"scale_fn must be callable, got {scale_fn!r}")
+                raise TypeError(f"scale_fn must be callable, got {scale_fn!r}")
             if scale_mode not in SCALE_MODES:
                 raise ValueError(f"scale_mode must be one of {SCALE_MODES}, got {scale_mode!r}")
         self.mode, self.gamma, self.scale_fn, self.scale_mode = mode, gamma, scale_fn, scale_mode
-        self.cycle_momentum = cycle_momentum
-        self.base_momentum = check_per_group_values("base_momentum", base_momentum)
-        self.max_momentum = check_per_group_values("max_momentum", max_momentum)
-        check_low_high("base_momentum", base_momentum, "max_momentum", max_momentum)
+        self._set_momentum_range(cycle_momentum, base_momentum, max_momentum)
         super().__init__(optimizer)
 
     def _prepare_groups(self, param_groups: list[dict]) -> list[float]:
         count = len(param_groups)
         base_lrs = per_group("base_lr", self.base_lr, count)
         max_lrs = per_group("max_lr", self.max_lr, count)
-        base_momentums = per_group("base_momentum", self.base_momentum, count)
-        max_momentums = per_group("max_momentum", self.max_momentum, count)
-        if self.cycle_momentum:
-            check_cycle_momentum("CyclicLR", param_groups)
+        self._momentum_per_group(param_groups)
         self.max_lrs = max_lrs
-        self.base_momentums, self.max_momentums = base_momentums, max_momentums
         # As in PyTorch, construction starts each group at base_lr (and momentum at its maximum,
         # which the base class writes with the step-0 values).
         for group, lr in zip(param_groups, base_lrs, strict=True):

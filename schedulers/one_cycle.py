@@ -34,8 +34,6 @@ from typing import Any
 
 from .base import (
     LRScheduler,
-    check_cycle_momentum,
-    check_low_high,
     check_per_group_values,
     check_positive,
     check_steps,
@@ -98,21 +96,14 @@ class OneCycleLR(LRScheduler):
         self.div_factor = check_positive("div_factor", div_factor)
         self.final_div_factor = check_positive("final_div_factor", final_div_factor)
         self.three_phase = three_phase
-        self.cycle_momentum = cycle_momentum
-        self.base_momentum = check_per_group_values("base_momentum", base_momentum)
-        self.max_momentum = check_per_group_values("max_momentum", max_momentum)
-        check_low_high("base_momentum", base_momentum, "max_momentum", max_momentum)
+        self._set_momentum_range(cycle_momentum, base_momentum, max_momentum)
         super().__init__(optimizer)
 
     def _prepare_groups(self, param_groups: list[dict]) -> list[float]:
         count = len(param_groups)
         max_lrs = per_group("max_lr", self.max_lr, count)
-        base_momentums = per_group("base_momentum", self.base_momentum, count)
-        max_momentums = per_group("max_momentum", self.max_momentum, count)
-        if self.cycle_momentum:
-            check_cycle_momentum("OneCycleLR", param_groups)
+        self._momentum_per_group(param_groups)
         self.max_lrs = max_lrs
-        self.base_momentums, self.max_momentums = base_momentums, max_momentums
         initial_lrs = [peak / self.div_factor for peak in max_lrs]
         for group, lr in zip(param_groups, initial_lrs, strict=True):
             group["initial_lr"] = lr  # overwritten, not setdefault: 1cycle picks its own start

@@ -1,4 +1,4 @@
-"""The done-when of the nn issue: a small CNN learns the bundled digits in a few epochs."""
+"""The done-when of the nn issue: a small CNN learns the bundled digits in a few epochs (8 here, about 0.3 s)."""
 
 import optim
 from minigrad import manual_seed, nn
@@ -21,7 +21,7 @@ def test_small_cnn_reaches_90_percent_validation_accuracy_on_the_digits():
         DataLoader(train, batch_size=32, shuffle=True),
         optimizer,
         F.cross_entropy,
-        epochs=5,
+        epochs=8,
         val_loader=DataLoader(val, batch_size=256),
         progress=False,
     )

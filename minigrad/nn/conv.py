@@ -3,15 +3,13 @@
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from ..backend import Device
 from ..tensor import Tensor
 from . import functional as F
-from . import init
 from .functional import _padding, _pair
-from .layers import default_bias_init_, empty_parameter
+from .layers import add_weight_and_bias, default_init_
 from .module import Module
 
 Size = int | tuple[int, int]
@@ -50,17 +48,10 @@ class Conv2d(Module):
             padding = _pair(padding, "padding", "Conv2d", minimum=0)
         self.padding = padding
         shape = (out_channels, in_channels, *self.kernel_size)
-        self.weight = empty_parameter(shape, device, dtype)
-        if bias:
-            self.bias = empty_parameter((out_channels,), device, dtype)
-        else:
-            self.register_parameter("bias", None)
-        self.reset_parameters()
+        add_weight_and_bias(self, shape, bias, device, dtype)
 
     def reset_parameters(self) -> None:
-        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
-        if self.bias is not None:
-            default_bias_init_(self.bias, self.weight)
+        default_init_(self.weight, self.bias)
 
     def forward(self, input: Tensor) -> Tensor:
         return F.conv2d(input, self.weight, self.bias, self.stride, self.padding, self.dilation)

@@ -511,7 +511,9 @@ def l1_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
 
 def _class_targets(input: Tensor, target: Any, name: str) -> tuple[Tensor, Any]:
     """(N, C) scores and the (N,) integer class indices, checked; one sample (C,) becomes N=1."""
-    target = (target if isinstance(target, Tensor) else Tensor(target, device=input.device)).data
+    target = target if isinstance(target, Tensor) else Tensor(target, device=input.device)
+    _same_device(input, name, target=target)
+    target = target.data
     if target.dtype.kind not in "iu":
         raise TypeError(f"{name}: target must hold integer class indices, got {target.dtype}")
     if input.ndim == 1:

@@ -10,6 +10,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import numpy as np
+
 from .. import ops
 from ..backend import Device, get_device
 from ..tensor import Tensor, get_default_dtype
@@ -25,11 +27,32 @@ def empty_parameter(shape: tuple[int, ...], device: Any = None, dtype: Any = Non
     return Parameter(Tensor(device.xp.zeros(shape, dtype=dtype), device=device))
 
 
-def default_bias_init_(bias: Tensor, weight: Tensor) -> None:
-    """PyTorch's default bias: U(-1/sqrt(fan_in), 1/sqrt(fan_in)), fan_in taken from the weight."""
-    fan_in, _ = init.calculate_fan_in_and_fan_out(weight)
-    bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0.0
-    init.uniform_(bias, -bound, bound)
+def add_weight_and_bias(
+    layer: Module, weight_shape: tuple[int, ...], bias: bool, device: Any, dtype: Any
+) -> None:
+    """Give ``layer`` a ``weight`` of ``weight_shape`` and, if asked, a ``bias`` of one value per
+    output (the first axis), both initialised by ``default_init_``. Sizes must be positive."""
+    if not all(isinstance(n, (int, np.integer)) and n > 0 for n in weight_shape):
+        raise ValueError(
+            f"{type(layer).__name__}: layer sizes must be positive ints, which would give a weight "
+            f"of shape {weight_shape}"
+        )
+    layer.weight = empty_parameter(weight_shape, device, dtype)
+    if bias:
+        layer.bias = empty_parameter(weight_shape[:1], device, dtype)
+    else:
+        layer.register_parameter("bias", None)
+    default_init_(layer.weight, layer.bias)
+
+
+def default_init_(weight: Tensor, bias: Tensor | None) -> None:
+    """PyTorch's default for Linear and Conv2d: weight ~ kaiming_uniform(a=sqrt(5)), which is
+    U(-1/sqrt(fan_in), 1/sqrt(fan_in)), and bias ~ U(-1/sqrt(fan_in), 1/sqrt(fan_in))."""
+    init.kaiming_uniform_(weight, a=math.sqrt(5))
+    if bias is not None:
+        fan_in, _ = init.calculate_fan_in_and_fan_out(weight)
+        bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0.0
+        init.uniform_(bias, -bound, bound)
 
 
 class Linear(Module):
@@ -50,17 +73,10 @@ class Linear(Module):
         super().__init__()
         self.in_features = in_features
         self.out_features = out_features
-        self.weight = empty_parameter((out_features, in_features), device, dtype)
-        if bias:
-            self.bias = empty_parameter((out_features,), device, dtype)
-        else:
-            self.register_parameter("bias", None)
-        self.reset_parameters()
+        add_weight_and_bias(self, (out_features, in_features), bias, device, dtype)
 
     def reset_parameters(self) -> None:
-        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
-        if self.bias is not None:
-            default_bias_init_(self.bias, self.weight)
+        default_init_(self.weight, self.bias)
 
     def forward(self, input: Tensor) -> Tensor:
         if input.ndim == 0 or input.shape[-1] != self.in_features:

@@ -319,38 +319,47 @@ def pow(a: Any, b: Any) -> Tensor:
 
 
 def neg(a: Tensor) -> Tensor:
+    """-a, elementwise."""
     return Neg.apply(a)
 
 
 def exp(a: Tensor) -> Tensor:
+    """e ** a, elementwise."""
     return Exp.apply(a)
 
 
 def log(a: Tensor) -> Tensor:
+    """Natural logarithm, elementwise (NaN below 0, -inf at 0, as in NumPy)."""
     return Log.apply(a)
 
 
 def sqrt(a: Tensor) -> Tensor:
+    """Square root, elementwise."""
     return Sqrt.apply(a)
 
 
 def abs(a: Tensor) -> Tensor:
+    """|a|, elementwise; its gradient at 0 is 0."""
     return Abs.apply(a)
 
 
 def tanh(a: Tensor) -> Tensor:
+    """Hyperbolic tangent, elementwise."""
     return Tanh.apply(a)
 
 
 def sigmoid(a: Tensor) -> Tensor:
+    """1 / (1 + e^-a), elementwise, computed without overflow."""
     return Sigmoid.apply(a)
 
 
 def relu(a: Tensor) -> Tensor:
+    """max(a, 0), elementwise."""
     return ReLU.apply(a)
 
 
 def leaky_relu(a: Tensor, negative_slope: float = 0.01) -> Tensor:
+    """a where a > 0, else negative_slope * a."""
     return LeakyReLU.apply(a, negative_slope=negative_slope)
 
 

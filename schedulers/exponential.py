@@ -1,0 +1,28 @@
+r"""Exponential decay: the learning rate shrinks by the same factor at every step.
+
+    lr(t) = eta_0 * gamma ** t
+
+    t      the number of ``step()`` calls so far
+    eta_0  the group's initial lr (``base_lrs``)
+    gamma  the factor per step (0.99: 1% smaller each step)
+
+PyTorch computes it recursively; this closed form agrees with it up to rounding.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .base import LRScheduler, check_positive, require
+
+
+class ExponentialLR(LRScheduler):
+    """``ExponentialLR(optimizer=None, gamma)``."""
+
+    def __init__(self, optimizer: Any = None, gamma: float | None = None):
+        self.gamma = check_positive("gamma", require("ExponentialLR", "gamma", gamma))
+        super().__init__(optimizer)
+
+    def lr_at(self, step: int) -> list[float]:
+        self._check_step(step)
+        return [eta_0 * self.gamma**step for eta_0 in self.base_lrs]

@@ -1,0 +1,49 @@
+r"""Linear warm-up (or decay): the learning rate's factor moves in a straight line, then stays.
+
+    progress = min(t, total_iters) / total_iters
+    lr(t)    = eta_0 * (start_factor + (end_factor - start_factor) * progress)
+
+    t             the number of ``step()`` calls so far
+    eta_0         the group's initial lr (``base_lrs``)
+    start_factor  the factor at t = 0 (a small one makes a warm-up)
+    end_factor    the factor from t = total_iters on
+
+LinearLR with a small start_factor is the usual warm-up before a long schedule (P. Goyal et al.,
+"Accurate, Large Minibatch SGD: Training ImageNet in 1 Hour", arXiv:1706.02677, 2017); chain
+the two with ``SequentialLR``. PyTorch computes it recursively; this closed form agrees with it
+up to rounding.
+"""
+
+from __future__ import annotations
+
+import numbers
+from typing import Any
+
+from .base import LRScheduler, check_steps
+
+
+class LinearLR(LRScheduler):
+    """``LinearLR(optimizer=None, start_factor=1/3, end_factor=1.0, total_iters=5)``."""
+
+    def __init__(
+        self,
+        optimizer: Any = None,
+        start_factor: float = 1.0 / 3,
+        end_factor: float = 1.0,
+        total_iters: int = 5,
+    ):
+        # As in PyTorch: start_factor in (0, 1] (a factor of 0 would train nothing at first),
+        # end_factor in [0, 1] (decaying linearly to zero is a common schedule).
+        if not (isinstance(start_factor, numbers.Real) and 0 < start_factor <= 1):
+            raise ValueError(f"start_factor must lie in (0, 1], got {start_factor!r}")
+        if not (isinstance(end_factor, numbers.Real) and 0 <= end_factor <= 1):
+            raise ValueError(f"end_factor must lie in [0, 1], got {end_factor!r}")
+        self.start_factor, self.end_factor = start_factor, end_factor
+        self.total_iters = check_steps("total_iters", total_iters, integer=True)
+        super().__init__(optimizer)
+
+    def lr_at(self, step: int) -> list[float]:
+        self._check_step(step)
+        progress = min(step, self.total_iters) / self.total_iters
+        factor = self.start_factor + (self.end_factor - self.start_factor) * progress
+        return [eta_0 * factor for eta_0 in self.base_lrs]

@@ -1,0 +1,33 @@
+r"""Step decay: multiply the learning rate by gamma once every step_size steps.
+
+    lr(t) = eta_0 * gamma ** floor(t / step_size)
+
+    t          the number of ``step()`` calls so far
+    eta_0      the group's initial lr (``base_lrs``)
+    step_size  steps between two decays
+    gamma      the factor applied at each decay (0.1: divide by 10)
+
+The classic "divide by 10 every 30 epochs" of the ResNet paper (K. He, X. Zhang, S. Ren and
+J. Sun, "Deep Residual Learning for Image Recognition", arXiv:1512.03385, 2015). PyTorch computes
+it recursively; this closed form agrees with it up to rounding.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .base import LRScheduler, check_positive, check_steps, require
+
+
+class StepLR(LRScheduler):
+    """``StepLR(optimizer=None, step_size, gamma=0.1)``."""
+
+    def __init__(self, optimizer: Any = None, step_size: int | None = None, gamma: float = 0.1):
+        step_size = require("StepLR", "step_size", step_size)
+        self.step_size = check_steps("step_size", step_size, integer=True)
+        self.gamma = check_positive("gamma", gamma)
+        super().__init__(optimizer)
+
+    def lr_at(self, step: int) -> list[float]:
+        self._check_step(step)
+        return [eta_0 * self.gamma ** (step // self.step_size) for eta_0 in self.base_lrs]

@@ -115,8 +115,8 @@ def _encode(value: Any, key_path: list, arrays: dict[str, np.ndarray], open_cont
         open_containers.discard(id(value))
         return node
     raise TypeError(
-        f"save: cannot store a value of type {type(value).__name__} at {_where(key_path)}; a checkpoint holds "
-        "dicts, lists, tuples, arrays, Tensors, numbers, strings and None"
+        f"save: cannot store a value of type {type(value).__name__} at {_where(key_path)}; a "
+        "checkpoint holds dicts, lists, tuples, arrays, Tensors, numbers, strings and None"
     )
 
 

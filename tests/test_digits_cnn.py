@@ -1,4 +1,5 @@
-"""The done-when of the nn issue: a small CNN learns the bundled digits in a few epochs (8 here, about 0.3 s)."""
+"""The done-when of the nn issue: a small CNN learns the bundled digits in a few epochs
+(8 here, about 0.3 s)."""
 
 import optim
 from minigrad import manual_seed, nn

@@ -114,11 +114,13 @@ def mlp_data(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
 
 
 def mlp_weights(rng: np.random.Generator) -> list[np.ndarray]:
-    """[W1, b1, W2, b2, W3, b3], W of shape (in, out), uniform(+-1/sqrt(in)) as PyTorch does."""
+    """[W1, b1, W2, b2, W3, b3], uniform(+-1/sqrt(in)) as PyTorch does. W has shape (out, in),
+    the layout of nn.Linear (and PyTorch), so the floor makes the same BLAS calls as minigrad:
+    the layout decides which matrix products run, and BLAS is not equally fast for each."""
     params = []
     for fan_in, fan_out in zip(MLP_SIZES[:-1], MLP_SIZES[1:]):
         bound = 1 / np.sqrt(fan_in)
-        params.append(rng.uniform(-bound, bound, (fan_in, fan_out)).astype(np.float32))
+        params.append(rng.uniform(-bound, bound, (fan_out, fan_in)).astype(np.float32))
         params.append(rng.uniform(-bound, bound, fan_out).astype(np.float32))
     return params
 
@@ -193,24 +195,24 @@ def mlp_floor_step(params: list, state: dict, x: np.ndarray, labels: np.ndarray)
     """One Adam step of the MLP by hand: forward, backward, update. Returns the loss."""
     w1, b1, w2, b2, w3, b3 = params
     # forward: three matrix products, two ReLUs (in place: the output is also the mask's source)
-    h1 = x @ w1
+    h1 = x @ w1.T
     h1 += b1
     np.maximum(h1, 0, out=h1)
-    h2 = h1 @ w2
+    h2 = h1 @ w2.T
     h2 += b2
     np.maximum(h2, 0, out=h2)
-    logits = h2 @ w3
+    logits = h2 @ w3.T
     logits += b3
     loss, d_logits = log_softmax_cross_entropy(logits, labels)
-    # backward: each layer gives dW = input^T @ d_out, db = sum of d_out, d_in = d_out @ W^T;
+    # backward: each layer gives dW = d_out^T @ input, db = sum of d_out, d_in = d_out @ W;
     # x needs no gradient, so the first layer stops at dW1.
-    d_w3, d_b3 = h2.T @ d_logits, d_logits.sum(axis=0)
-    d_h2 = d_logits @ w3.T
+    d_w3, d_b3 = d_logits.T @ h2, d_logits.sum(axis=0)
+    d_h2 = d_logits @ w3
     d_h2 *= h2 > 0  # ReLU lets the gradient through where its output is positive
-    d_w2, d_b2 = h1.T @ d_h2, d_h2.sum(axis=0)
-    d_h1 = d_h2 @ w2.T
+    d_w2, d_b2 = d_h2.T @ h1, d_h2.sum(axis=0)
+    d_h1 = d_h2 @ w2
     d_h1 *= h1 > 0
-    d_w1, d_b1 = x.T @ d_h1, d_h1.sum(axis=0)
+    d_w1, d_b1 = d_h1.T @ x, d_h1.sum(axis=0)
     adam_floor(params, [d_w1, d_b1, d_w2, d_b2, d_w3, d_b3], state)
     return float(loss)
 
@@ -344,7 +346,7 @@ def mlp_minigrad(weights: list[np.ndarray], device: str) -> tuple[Any, Any]:
     linears = [nn.Linear(i, o) for i, o in zip(MLP_SIZES[:-1], MLP_SIZES[1:])]
     with minigrad.no_grad():
         for layer, w, b in zip(linears, weights[0::2], weights[1::2]):
-            layer.weight[...] = w.T  # nn.Linear stores (out, in), as PyTorch does
+            layer.weight[...] = w  # (out, in), as nn.Linear and PyTorch store it
             layer.bias[...] = b
     model = nn.Sequential(linears[0], nn.ReLU(), linears[1], nn.ReLU(), linears[2]).to(device)
     return model, optim.Adam(model.parameters(), lr=ADAM["lr"])
@@ -426,7 +428,7 @@ def mlp_torch(weights: list[np.ndarray], x, labels, device: str) -> Callable[[],
     linears = [torch.nn.Linear(i, o) for i, o in zip(MLP_SIZES[:-1], MLP_SIZES[1:])]
     with torch.no_grad():
         for layer, w, b in zip(linears, weights[0::2], weights[1::2]):
-            layer.weight.copy_(torch.from_numpy(w.T.copy()))
+            layer.weight.copy_(torch.from_numpy(w))
             layer.bias.copy_(torch.from_numpy(b))
     nn = torch.nn
     model = nn.Sequential(linears[0], nn.ReLU(), linears[1], nn.ReLU(), linears[2]).to(device)

@@ -523,6 +523,8 @@ def _class_targets(input: Tensor, target: Any, name: str) -> tuple[Tensor, Any]:
             f"{name}: input must be (N, C) and target (N,), got {input.shape} and {target.shape}"
         )
     classes = input.shape[1]
+    # One scalar read per call (a device sync on a GPU): worth it, since an out-of-range label
+    # would otherwise index silently out of bounds on the device.
     if target.size and (int(target.min()) < 0 or int(target.max()) >= classes):
         raise ValueError(f"{name}: target values must lie in [0, {classes - 1}]")
     return input, target

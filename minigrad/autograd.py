@@ -4,13 +4,18 @@ Read this file top to bottom; it is the whole engine.
 
 * Every differentiable op is a ``Function`` subclass with two methods side by side:
   ``forward`` computes the value from raw arrays, ``backward`` turns the gradient of the output
-  into gradients of the inputs. ``backward`` is written with Tensor ops, so when
-  ``create_graph=True`` the backward pass is itself recorded and can be differentiated again.
+  into gradients of the inputs.
 * ``Function.apply`` runs ``forward`` and, when some input requires grad, links the output to
   the Function (``output._ctx``) and the Function to its inputs. That chain is the graph.
 * ``run_backward`` visits the graph in reverse topological order (found with an explicit stack,
   never recursion, so a 100,000-op chain works) and adds up the gradients that meet at a tensor.
   Broadcasting is undone here, once, for every op: a gradient is summed back to its input's shape.
+* One ``backward`` serves two purposes. An ordinary ``loss.backward()`` calls it with raw arrays
+  (the gradient, the output and the inputs), so the backward pass costs what hand-written NumPy
+  costs. With ``create_graph=True`` it calls the same code with Tensors, so the backward pass is
+  itself recorded and can be differentiated again. That works because a backward uses only
+  what arrays and Tensors share: operators, methods such as ``.sum`` and ``.reshape``, and
+  ``SomeFunction.apply``, which on raw arrays simply computes the forward.
 
 Reference cycles would keep graphs alive until Python's cycle collector runs, so a Function holds
 its output only through a weak reference: the output points to the Function, never the reverse.
@@ -25,6 +30,8 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+from .backend import get_array_module
 
 if TYPE_CHECKING:
     from .tensor import Tensor
@@ -121,19 +128,28 @@ class Function:
     ``forward(*arrays, **params)`` gets the inputs' raw arrays and returns the output array. It may
     keep what backward needs on ``self``. ``self.xp`` is the array module of the inputs' device.
 
-    ``backward(grad)`` gets the output's gradient as a Tensor and returns one gradient per input
-    (a Tensor, or None for an input that needs none). It reads the input Tensors from
-    ``self.inputs`` and the output from ``self.output``, and uses only Tensor ops, so that
-    ``create_graph=True`` can record it. Its gradients may have the broadcast shape; the engine
-    sums them back to each input's shape.
+    ``backward(grad, z, *inputs)`` gets the gradient of the output, the output ``z`` and the
+    inputs, and returns one gradient per input (None for an input that needs none; see
+    ``self.needs_input_grad``). They are all raw arrays, or all Tensors when the backward pass
+    is being recorded (``create_graph=True``), so write it with what both have in common:
+    operators, ``.sum``, ``.reshape``, ``.T``, indexing, and other Functions' ``apply``. The
+    gradients may have the broadcast shape; the engine sums them back to each input's shape.
     """
 
     inputs: tuple[Tensor, ...] | None
     needs_input_grad: tuple[bool, ...]
 
     @classmethod
-    def apply(cls, *inputs: Tensor, **params: Any) -> Tensor:
-        """Run ``forward`` on the inputs' arrays and, if needed, record this op in the graph."""
+    def apply(cls, *inputs: Any, **params: Any) -> Any:
+        """Run ``forward`` on the inputs' arrays and, if needed, record this op in the graph.
+
+        Given raw arrays instead of Tensors (as a backward is when nothing records it), just
+        compute the forward and return its array.
+        """
+        if not isinstance(inputs[0], _tensor.Tensor):
+            fn = cls.__new__(cls)
+            fn.xp = get_array_module(inputs[0])
+            return fn.forward(*inputs, **params)
         device = inputs[0].device
         requires_grad = False
         for t in inputs:
@@ -168,11 +184,26 @@ class Function:
     def forward(self, *arrays: Any, **params: Any) -> Any:
         raise NotImplementedError
 
-    def backward(self, grad: Tensor) -> Tensor | None | Sequence[Tensor | None]:
+    def backward(self, grad: Any, z: Any, *inputs: Any) -> Any:
         raise NotImplementedError
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__}>"
+
+
+def constant(array: Any, like: Any) -> Any:
+    """A plain array (a mask, a one-hot matrix) as a value a backward can combine with ``like``:
+    the array itself when backward runs on arrays, a Tensor that needs no grad when it runs on
+    Tensors."""
+    if isinstance(like, _tensor.Tensor):
+        return _tensor.Tensor._wrap(array, like.device)
+    return array
+
+
+def value(x: Any) -> Any:
+    """The raw array behind ``x``, whether backward was given arrays or Tensors: for a backward
+    that computes a piecewise-constant factor (a sign, a mask), which needs no graph."""
+    return x.data if isinstance(x, _tensor.Tensor) else x
 
 
 def _topological_order(root: Function) -> list[Function]:
@@ -221,63 +252,73 @@ def run_backward(
     wanted = {id(t) for t in inputs} if inputs is not None else set()
     if root._ctx is None:
         return {id(root): (root, grad)}
-    grads: dict[int, Tensor] = {id(root): grad}  # d(root)/d(tensor) summed over paths so far
+    # d(root)/d(tensor) summed over paths so far: Tensors when the backward pass is recorded,
+    # raw arrays otherwise (see the module docstring).
+    grads: dict[int, Any] = {id(root): grad if create_graph else grad.data}
     returned: dict[int, Tensor] = {}  # the tensors whose gradients we hand back
     order = _topological_order(root._ctx)
     with set_grad_enabled(create_graph):
         for fn in order:
-            key = id(fn._output())
+            out = fn._output()
+            key = id(out)
             # All paths into this output are done (topological order): its gradient is final.
             out_grad = grads.get(key) if key in wanted else grads.pop(key, None)
             if out_grad is None:
                 continue  # reachable, but no gradient flows into it
-            if detect_anomaly.enabled:
-                detect_anomaly.in_backward = True
-                try:
-                    in_grads = fn.backward(out_grad)
-                finally:
-                    detect_anomaly.in_backward = False
+            if create_graph:
+                values = (out, *fn.inputs)
             else:
-                in_grads = fn.backward(out_grad)
+                values = (out.data, *[t.data for t in fn.inputs])
+            if detect_anomaly.enabled:
+                in_grads = _anomaly_checked_backward(fn, out_grad, values)
+            else:
+                in_grads = fn.backward(out_grad, *values)
             if not isinstance(in_grads, (tuple, list)):
                 in_grads = (in_grads,)
-            if detect_anomaly.enabled:
-                for g in in_grads:
-                    if g is not None:
-                        _check_finite(fn, g.data, fn.inputs, "backward gradient")
             for tensor, needed, g in zip(fn.inputs, fn.needs_input_grad, in_grads):
                 if not needed or g is None:
                     continue
-                if g.data.shape != tensor.data.shape or g.data.dtype != tensor.data.dtype:
+                if g.shape != tensor.data.shape or g.dtype != tensor.data.dtype:
                     g = _match_input(g, tensor)
                 key = id(tensor)
                 if tensor._ctx is None or key in wanted:
                     returned[key] = tensor
                 previous = grads.get(key)
-                grads[key] = g if previous is None else _add(previous, g, create_graph)
+                grads[key] = g if previous is None else previous + g
     if not retain_graph:
         # Free the saved tensors only now: an op's backward may still need an output that only a
         # later op's inputs kept alive. A second backward through this graph then raises.
         for fn in order:
             fn.inputs = None
-    return {key: (tensor, grads[key]) for key, tensor in returned.items()}
-
-
-def _add(previous: Tensor, g: Tensor, create_graph: bool) -> Tensor:
-    """Sum two gradient contributions; as a recorded op only when the backward is recorded."""
     if create_graph:
-        return previous + g
-    return _tensor.Tensor._wrap(previous.data + g.data, g.device)  # nothing to record: skip the op
+        return {key: (tensor, grads[key]) for key, tensor in returned.items()}
+    return {
+        key: (tensor, _tensor.Tensor._wrap(tensor.xp.asarray(grads[key]), tensor.device))
+        for key, tensor in returned.items()
+    }
 
 
-def _match_input(grad: Tensor, tensor: Tensor) -> Tensor:
+def _anomaly_checked_backward(fn: Function, grad: Any, values: tuple) -> Any:
+    """``fn.backward``, stopping at the first NaN or inf it produces (see ``detect_anomaly``)."""
+    detect_anomaly.in_backward = True
+    try:
+        in_grads = fn.backward(grad, *values)
+    finally:
+        detect_anomaly.in_backward = False
+    for g in in_grads if isinstance(in_grads, (tuple, list)) else (in_grads,):
+        if g is not None:
+            _check_finite(fn, value(g), fn.inputs, "backward gradient")
+    return in_grads
+
+
+def _match_input(grad: Any, tensor: Tensor) -> Any:
     """Sum a gradient back to its input's shape (undoing broadcasting) and match its dtype.
 
     The one place broadcasting is undone: no op's backward has to think about it."""
-    if grad.data.shape != tensor.data.shape:
-        grad = _tensor.ops.sum_to(grad, tensor.shape)
-    if grad.data.dtype != tensor.data.dtype:
-        grad = grad.astype(tensor.dtype)
+    if grad.shape != tensor.data.shape:
+        grad = _tensor.ops.shape.SumTo.apply(grad, shape=tensor.data.shape)
+    if grad.dtype != tensor.data.dtype:
+        grad = grad.astype(tensor.data.dtype)
     return grad
 
 

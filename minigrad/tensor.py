@@ -403,6 +403,9 @@ class Tensor:
     def transpose(self, *axes: Any) -> Tensor:
         return ops.transpose(self, axes[0] if len(axes) == 1 else (axes or None))
 
+    def swapaxes(self, axis1: int, axis2: int) -> Tensor:
+        return ops.swapaxes(self, axis1, axis2)
+
     @property
     def T(self) -> Tensor:
         return ops.transpose(self)

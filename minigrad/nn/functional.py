@@ -16,10 +16,12 @@ from typing import Any
 
 import numpy as np
 
-from ..autograd import Function
-from ..ops import exp, leaky_relu, log_softmax, mean, relu, sigmoid, softmax, sqrt, sum, tanh
+from ..autograd import Function, constant
+from ..ops import leaky_relu, log_softmax, mean, relu, sigmoid, softmax, sqrt, sum, tanh
 from ..ops.conv import Padding, Pair, col2im, count_windows, im2col
+from ..ops.elementwise import Exp, Sigmoid
 from ..ops.linalg import Linear as LinearFunction
+from ..ops.reduction import Softmax
 from ..random import generator
 from ..tensor import Tensor
 
@@ -66,9 +68,8 @@ class Erf(Function):
     def forward(self, a):
         return _erf_array(self.xp, a).astype(a.dtype, copy=False)
 
-    def backward(self, grad):
-        a = self.inputs[0]
-        return grad * (2 / math.sqrt(math.pi)) * exp(-(a * a))
+    def backward(self, grad, z, a):
+        return grad * (2 / math.sqrt(math.pi)) * Exp.apply(-(a * a))
 
 
 class Softplus(Function):
@@ -81,8 +82,8 @@ class Softplus(Function):
     def forward(self, a):
         return self.xp.maximum(a, 0) + self.xp.log1p(self.xp.exp(-self.xp.abs(a)))
 
-    def backward(self, grad):
-        return grad * sigmoid(self.inputs[0])
+    def backward(self, grad, z, a):
+        return grad * Sigmoid.apply(a)
 
 
 def erf(input: Tensor) -> Tensor:
@@ -577,11 +578,11 @@ class SoftmaxCrossEntropy(Function):
         log_norm = self.xp.log(self.xp.exp(shifted).sum(axis=1))
         return log_norm - shifted[self.xp.arange(len(target)), target]
 
-    def backward(self, grad):
-        logits = self.inputs[0]
+    def backward(self, grad, loss, logits):
         onehot = self.xp.zeros(logits.shape, dtype=logits.dtype)
         onehot[self.xp.arange(len(self.target)), self.target] = 1
-        return (softmax(logits, axis=1) - Tensor._wrap(onehot, logits.device)) * grad.reshape(-1, 1)
+        probabilities = Softmax.apply(logits, axis=1)
+        return (probabilities - constant(onehot, grad)) * grad.reshape(-1, 1)
 
 
 def binary_cross_entropy_with_logits(

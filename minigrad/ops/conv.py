@@ -71,8 +71,8 @@ class Im2Col(Function):
             x = padded
         return _windows(self.xp, x, kernel_size, stride, dilation)
 
-    def backward(self, grad):
-        return Col2Im.apply(grad, image_shape=self.inputs[0].shape, **self.params)
+    def backward(self, grad, windows, x):
+        return Col2Im.apply(grad, image_shape=x.shape, **self.params)
 
 
 class Col2Im(Function):
@@ -101,7 +101,7 @@ class Col2Im(Function):
                 padded[:, :, rows, cols] += windows[:, :, :, :, p, q]
         return padded[:, :, top : top + height, left : left + width]
 
-    def backward(self, grad):
+    def backward(self, grad, image, windows):
         return Im2Col.apply(grad, pad_value=0.0, **self.params)
 
 

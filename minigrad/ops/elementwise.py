@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from ..autograd import Function, no_grad
+from ..autograd import Function, constant, no_grad, value
 from ..tensor import Tensor, _is_floating, get_default_dtype
 
 
@@ -62,7 +62,7 @@ class Add(Function):
     def forward(self, a, b):
         return a + b
 
-    def backward(self, grad):
+    def backward(self, grad, z, a, b):
         return grad, grad
 
 
@@ -72,7 +72,7 @@ class Sub(Function):
     def forward(self, a, b):
         return a - b
 
-    def backward(self, grad):
+    def backward(self, grad, z, a, b):
         return grad, (-grad if self.needs_input_grad[1] else None)
 
 
@@ -82,8 +82,7 @@ class Mul(Function):
     def forward(self, a, b):
         return a * b
 
-    def backward(self, grad):
-        a, b = self.inputs
+    def backward(self, grad, z, a, b):
         return (
             grad * b if self.needs_input_grad[0] else None,
             grad * a if self.needs_input_grad[1] else None,
@@ -96,8 +95,7 @@ class Div(Function):
     def forward(self, a, b):
         return a / b
 
-    def backward(self, grad):
-        a, b = self.inputs
+    def backward(self, grad, z, a, b):
         grad_a = grad / b
         return grad_a, (-grad_a * a / b if self.needs_input_grad[1] else None)
 
@@ -108,10 +106,9 @@ class Pow(Function):
     def forward(self, a, b):
         return a**b
 
-    def backward(self, grad):
-        a, b = self.inputs
+    def backward(self, grad, z, a, b):
         grad_a = grad * b * a ** (b - 1) if self.needs_input_grad[0] else None
-        grad_b = grad * self.output * log(a) if self.needs_input_grad[1] else None
+        grad_b = grad * z * Log.apply(a) if self.needs_input_grad[1] else None
         return grad_a, grad_b
 
 
@@ -122,8 +119,7 @@ class PowScalar(Function):
         self.exponent = exponent
         return a**exponent
 
-    def backward(self, grad):
-        (a,) = self.inputs
+    def backward(self, grad, z, a):
         p = self.exponent
         return grad * p if p == 1 else grad * p * a ** (p - 1)
 
@@ -134,7 +130,7 @@ class Neg(Function):
     def forward(self, a):
         return -a
 
-    def backward(self, grad):
+    def backward(self, grad, z, a):
         return -grad
 
 
@@ -144,8 +140,8 @@ class Exp(Function):
     def forward(self, a):
         return self.xp.exp(a)
 
-    def backward(self, grad):
-        return grad * self.output
+    def backward(self, grad, z, a):
+        return grad * z
 
 
 class Log(Function):
@@ -154,8 +150,8 @@ class Log(Function):
     def forward(self, a):
         return self.xp.log(a)
 
-    def backward(self, grad):
-        return grad / self.inputs[0]
+    def backward(self, grad, z, a):
+        return grad / a
 
 
 class Sqrt(Function):
@@ -164,8 +160,8 @@ class Sqrt(Function):
     def forward(self, a):
         return self.xp.sqrt(a)
 
-    def backward(self, grad):
-        return grad / (2 * self.output)
+    def backward(self, grad, z, a):
+        return grad / (2 * z)
 
 
 class Abs(Function):
@@ -174,8 +170,8 @@ class Abs(Function):
     def forward(self, a):
         return self.xp.abs(a)
 
-    def backward(self, grad):
-        return grad * sign(self.inputs[0])
+    def backward(self, grad, z, a):
+        return grad * constant(self.xp.sign(value(a)), grad)  # sign is constant: no graph
 
 
 class Tanh(Function):
@@ -184,8 +180,7 @@ class Tanh(Function):
     def forward(self, a):
         return self.xp.tanh(a)
 
-    def backward(self, grad):
-        z = self.output
+    def backward(self, grad, z, a):
         return grad - grad * z * z  # grad * (1 - z^2), without a constant 1 to make
 
 
@@ -196,8 +191,7 @@ class Sigmoid(Function):
         # exp(-log(1 + e^-a)) never overflows: logaddexp(0, -a) is log(1 + e^-a) computed safely.
         return self.xp.exp(-self.xp.logaddexp(0, -a))
 
-    def backward(self, grad):
-        z = self.output
+    def backward(self, grad, z, a):
         return grad * z * (1 - z)
 
 
@@ -207,8 +201,8 @@ class ReLU(Function):
     def forward(self, a):
         return self.xp.maximum(a, 0)
 
-    def backward(self, grad):
-        return grad * (self.inputs[0] > 0)
+    def backward(self, grad, z, a):
+        return grad * (a > 0)
 
 
 class LeakyReLU(Function):
@@ -218,9 +212,8 @@ class LeakyReLU(Function):
         self.negative_slope = negative_slope
         return self.xp.where(a > 0, a, a * negative_slope)
 
-    def backward(self, grad):
-        positive = self.inputs[0] > 0
-        return where(positive, grad, grad * self.negative_slope)
+    def backward(self, grad, z, a):
+        return Where.apply(a > 0, grad, grad * self.negative_slope)
 
 
 class Clip(Function):
@@ -230,8 +223,7 @@ class Clip(Function):
         self.low, self.high = low, high
         return self.xp.clip(a, low, high)
 
-    def backward(self, grad):
-        a = self.inputs[0]
+    def backward(self, grad, z, a):
         inside = grad
         if self.low is not None:
             inside = inside * (a >= self.low)
@@ -246,8 +238,7 @@ class Maximum(Function):
     def forward(self, a, b):
         return self.xp.maximum(a, b)
 
-    def backward(self, grad):
-        a, b = self.inputs
+    def backward(self, grad, z, a, b):
         share_a = (a > b) + (a == b) * 0.5
         return grad * share_a, grad * (1 - share_a)
 
@@ -258,8 +249,7 @@ class Minimum(Function):
     def forward(self, a, b):
         return self.xp.minimum(a, b)
 
-    def backward(self, grad):
-        a, b = self.inputs
+    def backward(self, grad, z, a, b):
         share_a = (a < b) + (a == b) * 0.5
         return grad * share_a, grad * (1 - share_a)
 
@@ -270,13 +260,12 @@ class Where(Function):
     def forward(self, condition, a, b):
         return self.xp.where(condition, a, b)
 
-    def backward(self, grad):
-        condition = self.inputs[0]
-        zero = lift(0.0, grad)
+    def backward(self, grad, z, condition, a, b):
+        zero = constant(self.xp.zeros((), dtype=grad.dtype), grad)
         return (
             None,
-            where(condition, grad, zero) if self.needs_input_grad[1] else None,
-            where(condition, zero, grad) if self.needs_input_grad[2] else None,
+            Where.apply(condition, grad, zero) if self.needs_input_grad[1] else None,
+            Where.apply(condition, zero, grad) if self.needs_input_grad[2] else None,
         )
 
 
@@ -286,7 +275,7 @@ class Cast(Function):
     def forward(self, a, dtype):
         return a.astype(dtype)
 
-    def backward(self, grad):
+    def backward(self, grad, z, a):
         return grad
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..autograd import Function
 from ..tensor import Tensor
 from .elementwise import lift
-from .shape import reshape, swapaxes
+from .shape import reshape
 
 
 class MatMul(Function):
@@ -17,11 +17,10 @@ class MatMul(Function):
     def forward(self, a, b):
         return a @ b
 
-    def backward(self, grad):
-        a, b = self.inputs
+    def backward(self, grad, z, a, b):
         return (
-            grad @ swapaxes(b, -1, -2) if self.needs_input_grad[0] else None,
-            swapaxes(a, -1, -2) @ grad if self.needs_input_grad[1] else None,
+            grad @ b.swapaxes(-1, -2) if self.needs_input_grad[0] else None,
+            a.swapaxes(-1, -2) @ grad if self.needs_input_grad[1] else None,
         )
 
 
@@ -40,12 +39,11 @@ class Linear(Function):
             out += bias  # out is our own fresh array: add in place
         return out
 
-    def backward(self, grad):
-        x, weight = self.inputs[0], self.inputs[1]
+    def backward(self, grad, y, x, weight, bias=None):
         needs = self.needs_input_grad
         return (
             grad @ weight if needs[0] else None,
-            swapaxes(grad, 0, 1) @ x if needs[1] else None,
+            grad.T @ x if needs[1] else None,
             grad.sum(axis=0) if len(needs) > 2 and needs[2] else None,
         )
 

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import math
 
-from ..autograd import Function
+from ..autograd import Function, constant, value
 from ..tensor import Tensor
-from .shape import broadcast_to, reshape
+from .elementwise import Exp, Where
+from .shape import BroadcastTo
 
 Axis = int | tuple[int, ...] | None
 
@@ -47,11 +48,10 @@ class Sum(Function):
         self.axes, self.keepdims = axes, keepdims
         return a.sum(axis=axes, keepdims=keepdims)
 
-    def backward(self, grad):
-        shape = self.inputs[0].shape
+    def backward(self, grad, z, a):
         if not self.keepdims:
-            grad = reshape(grad, _kept_shape(shape, self.axes))
-        return broadcast_to(grad, shape)
+            grad = grad.reshape(_kept_shape(a.shape, self.axes))
+        return BroadcastTo.apply(grad, shape=a.shape)
 
 
 class Max(Function):
@@ -62,18 +62,16 @@ class Max(Function):
         reduce = a.min if smallest else a.max
         return reduce(axis=axes, keepdims=keepdims)
 
-    def backward(self, grad):
-        a = self.inputs[0]
+    def backward(self, grad, z, a):
         kept = _kept_shape(a.shape, self.axes)
-        z = self.output.data.reshape(kept)
         # Each element's share of the gradient: 1 for the maximum, 1/k for a k-way tie, else 0.
         # It is piecewise constant in a, so it is computed as a plain array: it needs no graph,
         # even for second derivatives.
-        share = (a.data == z).astype(grad.dtype)
+        share = (value(a) == value(z).reshape(kept)).astype(grad.dtype)
         share /= share.sum(axis=self.axes, keepdims=True)
         if not self.keepdims:
-            grad = reshape(grad, kept)
-        return grad * Tensor._wrap(share, a.device)
+            grad = grad.reshape(kept)
+        return grad * constant(share, grad)
 
 
 class LogSumExp(Function):
@@ -89,15 +87,13 @@ class LogSumExp(Function):
         z = self.xp.log(self.xp.exp(a - m).sum(axis=axes, keepdims=True)) + m
         return z if keepdims else z.reshape([n for i, n in enumerate(a.shape) if i not in axes])
 
-    def backward(self, grad):
-        a = self.inputs[0]
+    def backward(self, grad, z, a):
         kept = _kept_shape(a.shape, self.axes)
-        z = self.output if self.keepdims else reshape(self.output, kept)
         if not self.keepdims:
-            grad = reshape(grad, kept)
-        from .elementwise import exp, where
-
-        return grad * exp(a - where(z == -math.inf, 0.0, z))
+            z, grad = z.reshape(kept), grad.reshape(kept)
+        # a row of only -inf has z = -inf, and a - z would be nan: subtract 0 there instead
+        zero = constant(self.xp.zeros((), dtype=z.dtype), z)
+        return grad * Exp.apply(a - Where.apply(z == -math.inf, zero, z))
 
 
 class Softmax(Function):
@@ -108,8 +104,7 @@ class Softmax(Function):
         e = self.xp.exp(a - a.max(axis=axis, keepdims=True))  # shift by max: no overflow
         return e / e.sum(axis=axis, keepdims=True)
 
-    def backward(self, grad):
-        z = self.output
+    def backward(self, grad, z, a):
         return z * (grad - (grad * z).sum(axis=self.axis, keepdims=True))
 
 

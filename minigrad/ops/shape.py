@@ -21,8 +21,8 @@ class Reshape(Function):
     def forward(self, a, shape):
         return a.reshape(shape)
 
-    def backward(self, grad):
-        return reshape(grad, self.inputs[0].shape)
+    def backward(self, grad, z, a):
+        return grad.reshape(a.shape)
 
 
 class Transpose(Function):
@@ -32,9 +32,9 @@ class Transpose(Function):
         self.axes = axes
         return a.transpose(axes)
 
-    def backward(self, grad):
+    def backward(self, grad, z, a):
         inverse = tuple(sorted(range(len(self.axes)), key=self.axes.__getitem__))
-        return transpose(grad, inverse)
+        return grad.transpose(inverse)
 
 
 class BroadcastTo(Function):
@@ -43,8 +43,8 @@ class BroadcastTo(Function):
     def forward(self, a, shape):
         return self.xp.broadcast_to(a, shape)
 
-    def backward(self, grad):
-        return sum_to(grad, self.inputs[0].shape)
+    def backward(self, grad, z, a):
+        return SumTo.apply(grad, shape=a.shape)
 
 
 class SumTo(Function):
@@ -57,8 +57,8 @@ class SumTo(Function):
         )
         return a.sum(axis=axes, keepdims=True).reshape(shape)
 
-    def backward(self, grad):
-        return broadcast_to(grad, self.inputs[0].shape)
+    def backward(self, grad, z, a):
+        return BroadcastTo.apply(grad, shape=a.shape)
 
 
 class Concatenate(Function):
@@ -68,9 +68,9 @@ class Concatenate(Function):
         self.axis = axis
         return self.xp.concatenate(arrays, axis=axis)
 
-    def backward(self, grad):
+    def backward(self, grad, z, *inputs):
         grads, start = [], 0
-        for t in self.inputs:
+        for t in inputs:
             index = [slice(None)] * grad.ndim
             index[self.axis] = slice(start, start + t.shape[self.axis])
             grads.append(grad[tuple(index)])
@@ -85,8 +85,8 @@ class GetItem(Function):
         self.index = index
         return a[index]
 
-    def backward(self, grad):
-        return IndexAdd.apply(grad, index=self.index, shape=self.inputs[0].shape)
+    def backward(self, grad, z, a):
+        return IndexAdd.apply(grad, index=self.index, shape=a.shape)
 
 
 class IndexAdd(Function):
@@ -101,7 +101,7 @@ class IndexAdd(Function):
             out[index] = g  # slices, ints and masks never name a position twice
         return out
 
-    def backward(self, grad):
+    def backward(self, grad, z, g):
         return GetItem.apply(grad, index=self.index)
 
 
@@ -112,7 +112,7 @@ class Pad(Function):
         self.pad_width = pad_width
         return self.xp.pad(a, pad_width)
 
-    def backward(self, grad):
+    def backward(self, grad, z, a):
         index = tuple(slice(lo, n - hi) for (lo, hi), n in zip(self.pad_width, grad.shape))
         return grad[index]
 

@@ -243,18 +243,19 @@ def run_backward(
     retain_graph: bool = False,
     create_graph: bool = False,
     inputs: Iterable[Tensor] | None = None,
-) -> dict[int, tuple[Tensor, Tensor]]:
+) -> dict[int, tuple[Tensor, Any]]:
     """Backpropagate ``grad`` from ``root``; return ``{id(leaf): (leaf, gradient)}``.
 
-    With ``inputs`` given, the gradients of those (non-leaf) tensors are returned too. Nothing is
-    written to ``.grad`` here: ``Tensor.backward`` and ``minigrad.grad`` decide that.
+    The gradients are Tensors when the backward pass is recorded (``create_graph``), raw arrays
+    otherwise. With ``inputs`` given, the gradients of those (non-leaf) tensors are returned
+    too. Nothing is written to ``.grad`` here: ``Tensor.backward`` and ``minigrad.grad`` decide.
     """
     wanted = {id(t) for t in inputs} if inputs is not None else set()
+    if not create_graph:
+        grad = grad.data  # see the module docstring: the backward pass runs on raw arrays
     if root._ctx is None:
         return {id(root): (root, grad)}
-    # d(root)/d(tensor) summed over paths so far: Tensors when the backward pass is recorded,
-    # raw arrays otherwise (see the module docstring).
-    grads: dict[int, Any] = {id(root): grad if create_graph else grad.data}
+    grads: dict[int, Any] = {id(root): grad}  # d(root)/d(tensor) summed over paths so far
     returned: dict[int, Tensor] = {}  # the tensors whose gradients we hand back
     order = _topological_order(root._ctx)
     with set_grad_enabled(create_graph):
@@ -278,7 +279,8 @@ def run_backward(
             for tensor, needed, g in zip(fn.inputs, fn.needs_input_grad, in_grads):
                 if not needed or g is None:
                     continue
-                if g.shape != tensor.data.shape or g.dtype != tensor.data.dtype:
+                data = tensor.data
+                if g.shape != data.shape or g.dtype != data.dtype:
                     g = _match_input(g, tensor)
                 key = id(tensor)
                 if tensor._ctx is None or key in wanted:
@@ -290,12 +292,7 @@ def run_backward(
         # later op's inputs kept alive. A second backward through this graph then raises.
         for fn in order:
             fn.inputs = None
-    if create_graph:
-        return {key: (tensor, grads[key]) for key, tensor in returned.items()}
-    return {
-        key: (tensor, _tensor.Tensor._wrap(tensor.xp.asarray(grads[key]), tensor.device))
-        for key, tensor in returned.items()
-    }
+    return {key: (tensor, grads[key]) for key, tensor in returned.items()}
 
 
 def _anomaly_checked_backward(fn: Function, grad: Any, values: tuple) -> Any:
@@ -344,12 +341,14 @@ def grad(
     result = []
     for index, tensor in enumerate(inputs):
         g = found[id(tensor)][1] if id(tensor) in found else None
+        if g is not None and not create_graph:
+            g = _tensor.Tensor._wrap(tensor.xp.asarray(g), tensor.device)
         if g is None and not allow_unused:
             raise RuntimeError(
                 f"grad: input {index} (shape {tensor.shape}) was not used to compute the output; "
                 "pass allow_unused=True to get None for it"
             )
-        result.append(g if g is None or create_graph else g.detach())
+        result.append(g)
     return tuple(result)
 
 

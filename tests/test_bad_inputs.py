@@ -185,6 +185,12 @@ ROWS = [
         ValueError,
         r"reduction",
     ),
+    (
+        "ce mean of empty batch",
+        lambda: F.cross_entropy(t(0, 3), np.zeros(0, dtype=np.int64)),
+        ValueError,
+        r"empty batch",
+    ),
     # ---- schedulers ----
     (
         "exp_range gamma",
@@ -402,7 +408,7 @@ ROWS = [
         "Linear in_features",
         lambda: nn.Linear(3, 2)(t(4, 5)),
         ValueError,
-        r"input has 5 features \(shape \(4, 5\)\), expected in_features=3",
+        r"input has 5 features \(shape \(4, 5\)\), weight expects 3 \(in_features=3\)",
     ),
     (
         "linear weight",

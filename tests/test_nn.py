@@ -293,7 +293,7 @@ def test_linear_shapes_dtype_and_value():
 
 
 def test_linear_with_wrong_in_features_names_both():
-    with pytest.raises(ValueError, match="Linear: input has 4 features .* expected in_features=3"):
+    with pytest.raises(ValueError, match=r"input has 4 features .* \(in_features=3\)"):
         nn.Linear(3, 2)(as_tensor(5, 4))
     with pytest.raises(ValueError, match="linear: input has 4 features"):
         F.linear(as_tensor(5, 4), as_tensor(2, 3))

@@ -128,7 +128,7 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
         features = input.shape[-1] if input.ndim else "no"
         raise ValueError(
             f"linear: input has {features} features (shape {input.shape}), weight expects "
-            f"{weight.shape[1]}"
+            f"{weight.shape[1]} (in_features={weight.shape[1]})"
         )
     if bias is not None and bias.shape != (weight.shape[0],):
         raise ValueError(f"linear: bias must have shape ({weight.shape[0]},), got {bias.shape}")
@@ -556,7 +556,11 @@ def cross_entropy(
         )
     input, target = _class_targets(input, target, "cross_entropy")
     if label_smoothing == 0:
-        return _reduce(SoftmaxCrossEntropy.apply(input, target=target), reduction, "cross_entropy")
+        if reduction not in ("mean", "sum", "none"):
+            _reduce(input, reduction, "cross_entropy")  # raises, naming the valid reductions
+        if reduction == "mean" and input.shape[0] == 0:
+            raise ValueError("cross_entropy: the mean over an empty batch (N = 0) is undefined")
+        return SoftmaxCrossEntropy.apply(input, target=target, reduction=reduction)
     log_probs = log_softmax(input, axis=1)
     loss = -log_probs[input.xp.arange(input.shape[0]), target]
     uniform = -log_probs.mean(axis=1)
@@ -567,22 +571,36 @@ def cross_entropy(
 class SoftmaxCrossEntropy(Function):
     """loss[n] = logsumexp(x[n]) - x[n, t[n]];  d loss[n] / d x[n] = softmax(x[n]) - onehot(t[n])
 
-    log_softmax, picking the target and negating, fused into one op: its gradient is the
+    log_softmax, picking the target, negating and the reduction ('none', 'sum' or 'mean' over
+    the N samples, which divides the gradient by N) fused into one op: its gradient is the
     well-known "probabilities minus one-hot", with no intermediate graph. (The max is
     subtracted before exp, so logits of any size stay finite.)
     """
 
-    def forward(self, logits, target):
-        self.target = target
+    def forward(self, logits, target, reduction):
+        self.target, self.reduction = target, reduction
+        self.rows = self.xp.arange(len(target))
         shifted = logits - logits.max(axis=1, keepdims=True)
-        log_norm = self.xp.log(self.xp.exp(shifted).sum(axis=1))
-        return log_norm - shifted[self.xp.arange(len(target)), target]
+        exp = self.xp.exp(shifted)
+        total = exp.sum(axis=1, keepdims=True)
+        self.probabilities = exp / total  # softmax, kept for an unrecorded backward
+        losses = self.xp.log(total[:, 0]) - shifted[self.rows, target]
+        if reduction == "none":
+            return losses
+        return losses.sum() / len(target) if reduction == "mean" else losses.sum()
 
     def backward(self, grad, loss, logits):
+        if isinstance(logits, Tensor):  # recorded: softmax as an op, so it can be differentiated
+            probabilities = Softmax.apply(logits, axis=1)
+        else:
+            probabilities = self.probabilities
         onehot = self.xp.zeros(logits.shape, dtype=logits.dtype)
-        onehot[self.xp.arange(len(self.target)), self.target] = 1
-        probabilities = Softmax.apply(logits, axis=1)
-        return (probabilities - constant(onehot, grad)) * grad.reshape(-1, 1)
+        onehot[self.rows, self.target] = 1
+        if self.reduction == "none":
+            grad = grad.reshape(-1, 1)  # one gradient per sample, for its row
+        elif self.reduction == "mean":
+            grad = grad * (1.0 / len(self.target))
+        return (probabilities - constant(onehot, grad)) * grad
 
 
 def binary_cross_entropy_with_logits(

@@ -23,10 +23,12 @@ its output only through a weak reference: the output points to the Function, nev
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import os
 import traceback
 import weakref
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -237,6 +239,26 @@ def _topological_order(root: Function) -> list[Function]:
     return order
 
 
+@contextlib.contextmanager
+def _cycle_collector_paused() -> Iterator[None]:
+    """Keep Python's cycle collector out of the backward pass.
+
+    A backward pass allocates a few small objects per op while the whole graph is alive, and
+    the collector, triggered by allocation counts, walks every live object of that graph again
+    and again: a 100,000-op backward spent a third of its time there. Nothing the engine makes
+    here forms a reference cycle (that is why a Function holds its output weakly), so there is
+    nothing for the collector to find; it is switched back on afterwards if it was on.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+@_cycle_collector_paused()
 def run_backward(
     root: Tensor,
     grad: Tensor,

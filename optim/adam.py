@@ -28,7 +28,13 @@ class Adam(Optimizer):
     early on they are biased towards zero; dividing by 1 - beta**t (the bias correction) removes
     that. eps keeps the division finite where v is zero. (The paper writes
     m_hat / (sqrt(v_hat) + eps) with m_hat = m / (1 - beta1**t), v_hat = v / (1 - beta2**t): the
-    same thing, arranged as above, which is how PyTorch computes it.)
+    same thing, arranged as above, which is how PyTorch computes it.) The code uses the paper's
+    own cheaper ordering of the last line (end of its section 2), exactly equal to it:
+
+        c = sqrt(1 - beta2**t)
+        theta <- theta - lr * c / (1 - beta1**t) * m / (sqrt(v) + eps * c)
+
+    which folds both bias corrections into one number and saves a pass over every parameter.
 
     amsgrad (Reddi, Kale & Kumar, "On the Convergence of Adam and Beyond", ICLR 2018) divides by
     the largest v seen so far (uncorrected), so a coordinate's step size can only shrink: Adam's
@@ -125,13 +131,14 @@ class Adam(Optimizer):
             xp.maximum(state["v_hat"], v, out=state["v_hat"])
             v = state["v_hat"]
 
-        bias_correction1 = 1 - beta1**t  # Python floats: no float64 array, no device sync
-        bias_correction2 = 1 - beta2**t
+        # The bias corrections as Python floats (no float64 array, no device sync), folded into
+        # one step size as in the class docstring: multiply both sides of the division by
+        # sqrt(1 - beta2^t) and nothing changes but the number of passes over the arrays.
+        root_correction2 = math.sqrt(1 - beta2**t)
         denominator = xp.sqrt(v, out=scratch)
-        denominator /= math.sqrt(bias_correction2)
-        denominator += eps  # sqrt(v) / sqrt(1 - beta2^t) + eps
+        denominator += eps * root_correction2  # sqrt(v) + eps sqrt(1 - beta2^t)
         step = xp.divide(m, denominator, out=scratch)
-        step *= lr / bias_correction1
+        step *= lr * root_correction2 / (1 - beta1**t)
         theta -= step
 
 

@@ -23,12 +23,11 @@ its output only through a weak reference: the output points to the Function, nev
 
 from __future__ import annotations
 
-import contextlib
 import gc
 import os
 import traceback
 import weakref
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -239,8 +238,7 @@ def _topological_order(root: Function) -> list[Function]:
     return order
 
 
-@contextlib.contextmanager
-def _cycle_collector_paused() -> Iterator[None]:
+class _cycle_collector_paused:
     """Keep Python's cycle collector out of the backward pass.
 
     A backward pass allocates a few small objects per op while the whole graph is alive, and
@@ -249,16 +247,16 @@ def _cycle_collector_paused() -> Iterator[None]:
     here forms a reference cycle (that is why a Function holds its output weakly), so there is
     nothing for the collector to find; it is switched back on afterwards if it was on.
     """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
+
+    def __enter__(self) -> None:
+        self.was_enabled = gc.isenabled()
+        gc.disable()
+
+    def __exit__(self, *exc: object) -> None:
+        if self.was_enabled:
             gc.enable()
 
 
-@_cycle_collector_paused()
 def run_backward(
     root: Tensor,
     grad: Tensor,
@@ -279,8 +277,8 @@ def run_backward(
         return {id(root): (root, grad)}
     grads: dict[int, Any] = {id(root): grad}  # d(root)/d(tensor) summed over paths so far
     returned: dict[int, Tensor] = {}  # the tensors whose gradients we hand back
-    order = _topological_order(root._ctx)
-    with set_grad_enabled(create_graph):
+    with set_grad_enabled(create_graph), _cycle_collector_paused():
+        order = _topological_order(root._ctx)
         for fn in order:
             out = fn._output()
             key = id(out)

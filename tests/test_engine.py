@@ -437,3 +437,19 @@ def test_views_of_one_gradient_are_not_shared_between_leaves():
 def test_tensor_where_method_matches_the_function():
     x = mg.tensor([1.0, -2.0, 3.0])
     np.testing.assert_array_equal(x.where(x > 0, 0.0).numpy(), [1.0, 0.0, 3.0])
+
+
+def test_backward_leaves_the_cycle_collector_as_it_found_it():
+    """run_backward pauses Python's cycle collector; it must restore it, even after an error."""
+    x = mg.tensor([1.0, 2.0], requires_grad=True)
+    try:
+        for enabled in (True, False):
+            gc.enable() if enabled else gc.disable()
+            loss = (x * x).sum()
+            loss.backward()
+            assert gc.isenabled() is enabled
+            with pytest.raises(RuntimeError, match="already freed"):
+                loss.backward()  # the graph was freed: raises inside the paused section
+            assert gc.isenabled() is enabled
+    finally:
+        gc.enable()

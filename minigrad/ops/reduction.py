@@ -67,11 +67,12 @@ class Max(Function):
         # Each element's share of the gradient: 1 for the maximum, 1/k for a k-way tie, else 0.
         # It is piecewise constant in a, so it is computed as a plain array: it needs no graph,
         # even for second derivatives.
-        share = (value(a) == value(z).reshape(kept)).astype(grad.dtype)
-        share /= share.sum(axis=self.axes, keepdims=True)
+        is_max = value(a) == value(z).reshape(kept)
+        ties = is_max.sum(axis=self.axes, keepdims=True, dtype=grad.dtype)  # 1 unless tied
         if not self.keepdims:
             grad = grad.reshape(kept)
-        return grad * constant(share, grad)
+        # divided while it is still the reduced size, then spread: no full-size float mask
+        return (grad / constant(ties, grad)) * constant(is_max, grad)
 
 
 class LogSumExp(Function):

@@ -24,6 +24,7 @@ its output only through a weak reference: the output points to the Function, nev
 from __future__ import annotations
 
 import gc
+import inspect
 import os
 import traceback
 import weakref
@@ -139,6 +140,21 @@ class Function:
 
     inputs: tuple[Tensor, ...] | None
     needs_input_grad: tuple[bool, ...]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """Refuse, where the class is written, a backward with the wrong signature (such as
+        PyTorch's ``backward(ctx, grad_output)``) rather than fail inside a backward pass."""
+        super().__init_subclass__(**kwargs)
+        backward = cls.__dict__.get("backward")
+        if backward is None:
+            return
+        kinds = [p.kind for p in inspect.signature(backward).parameters.values()]
+        positional = kinds.count(inspect.Parameter.POSITIONAL_OR_KEYWORD)
+        if positional < 3 and inspect.Parameter.VAR_POSITIONAL not in kinds:
+            raise TypeError(
+                f"{cls.__name__}.backward must take (self, grad, z, *inputs): the output's "
+                "gradient, the output and the inputs, e.g. def backward(self, grad, z, a, b)"
+            )
 
     @classmethod
     def apply(cls, *inputs: Any, **params: Any) -> Any:

@@ -453,3 +453,14 @@ def test_backward_leaves_the_cycle_collector_as_it_found_it():
             assert gc.isenabled() is enabled
     finally:
         gc.enable()
+
+
+def test_a_backward_with_the_old_or_pytorch_signature_is_refused_where_it_is_written():
+    with pytest.raises(TypeError, match=r"Twice\.backward must take \(self, grad, z, \*inputs\)"):
+
+        class Twice(Function):
+            def forward(self, x):
+                return 2 * x
+
+            def backward(self, grad_output):
+                return 2 * grad_output

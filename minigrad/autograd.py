@@ -328,7 +328,11 @@ def run_backward(
         # later op's inputs kept alive. A second backward through this graph then raises.
         for fn in order:
             fn.inputs = None
-    return {key: (tensor, grads[key]) for key, tensor in returned.items()}
+    # NumPy gives 0-d results as scalars (np.float64, ...); hand back arrays, as forward does
+    return {
+        key: (tensor, np.asarray(g) if isinstance(g := grads[key], np.generic) else g)
+        for key, tensor in returned.items()
+    }
 
 
 def _anomaly_checked_backward(fn: Function, grad: Any, values: tuple) -> Any:
@@ -378,7 +382,7 @@ def grad(
     for index, tensor in enumerate(inputs):
         g = found[id(tensor)][1] if id(tensor) in found else None
         if g is not None and not create_graph:
-            g = _tensor.Tensor._wrap(tensor.xp.asarray(g), tensor.device)
+            g = _tensor.Tensor._wrap(g, tensor.device)
         if g is None and not allow_unused:
             raise RuntimeError(
                 f"grad: input {index} (shape {tensor.shape}) was not used to compute the output; "

@@ -249,9 +249,7 @@ class Tensor:
         found = autograd.run_backward(self, seed, retain_graph or create_graph, create_graph)
         adopted: set[int] = set()
         for leaf, g in found.values():
-            if not create_graph:  # g is a raw array (or a NumPy scalar, from 0-d arithmetic)
-                if isinstance(g, np.generic):
-                    g = np.asarray(g)
+            if not create_graph:  # g is a raw array
                 g = Tensor._wrap(_own_buffer(g, adopted), leaf.device)
             leaf.grad = g if leaf.grad is None else leaf.grad + g
 

@@ -473,14 +473,16 @@ def embedding(input: Any, weight: Tensor) -> Tensor:
 
 
 # ---- losses -------------------------------------------------------------------------------------
+def _check_reduction(reduction: str, name: str) -> None:
+    if reduction not in ("mean", "sum", "none"):
+        raise ValueError(f"{name}: reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
+
+
 def _reduce(loss: Tensor, reduction: str, name: str) -> Tensor:
+    _check_reduction(reduction, name)
     if reduction == "mean":
         return mean(loss)
-    if reduction == "sum":
-        return sum(loss)
-    if reduction == "none":
-        return loss
-    raise ValueError(f"{name}: reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
+    return sum(loss) if reduction == "sum" else loss
 
 
 def _same_shape_target(input: Tensor, target: Any, name: str) -> Tensor:
@@ -556,8 +558,7 @@ def cross_entropy(
         )
     input, target = _class_targets(input, target, "cross_entropy")
     if label_smoothing == 0:
-        if reduction not in ("mean", "sum", "none"):
-            _reduce(input, reduction, "cross_entropy")  # raises, naming the valid reductions
+        _check_reduction(reduction, "cross_entropy")
         if reduction == "mean" and input.shape[0] == 0:
             raise ValueError("cross_entropy: the mean over an empty batch (N = 0) is undefined")
         return SoftmaxCrossEntropy.apply(input, target=target, reduction=reduction)

@@ -464,3 +464,12 @@ def test_a_backward_with_the_old_or_pytorch_signature_is_refused_where_it_is_wri
 
             def backward(self, grad_output):
                 return 2 * grad_output
+
+
+def test_gradients_of_0d_tensors_are_arrays_not_numpy_scalars():
+    """NumPy returns 0-d arithmetic as scalars (np.float64); .grad and grad() must hold arrays."""
+    x = mg.tensor(2.0, requires_grad=True)
+    (x * x * x).backward()
+    assert type(x.grad.data) is np.ndarray and x.grad.item() == 12.0
+    (g,) = mg.grad(x * x, [x])
+    assert type(g.data) is np.ndarray and g.item() == 4.0

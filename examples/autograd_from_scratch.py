@@ -52,9 +52,10 @@ def main() -> None:
 
     # ---- the order backward will use --------------------------------------------------------
     name_of = {id(t): name for name, t in names.items()}
+    made_by = {id(t._ctx): name for name, t in names.items() if t._ctx is not None}  # op -> output
     order = _topological_order(L._ctx)
     print("\n2. Backward order (each op after every op that uses its output):")
-    print("   " + " -> ".join(f"{type(fn).__name__}({name_of[id(fn.output)]})" for fn in order))
+    print("   " + " -> ".join(f"{type(fn).__name__}({made_by[id(fn)]})" for fn in order))
 
     # ---- the chain rule by hand, one op at a time, in that order -----------------------------
     # For each op: its output's name, and the local rule giving (input name, contribution).
@@ -70,7 +71,7 @@ def main() -> None:
     grad = {"L": 1.0}  # dL/dL = 1 starts it
     print("\n3. Local gradients, applied in that order (g = dL/d(output), complete by now):")
     for fn in order:
-        out = name_of[id(fn.output)]
+        out = made_by[id(fn)]
         g = grad[out]
         for name, contribution in local_rules[out](g):
             grad[name] = grad.get(name, 0.0) + contribution  # add: a tensor may have many uses

@@ -17,8 +17,9 @@ Read this file top to bottom; it is the whole engine.
   what arrays and Tensors share: operators, methods such as ``.sum`` and ``.reshape``, and
   ``SomeFunction.apply``, which on raw arrays simply computes the forward.
 
-Reference cycles would keep graphs alive until Python's cycle collector runs, so a Function holds
-its output only through a weak reference: the output points to the Function, never the reverse.
+Reference cycles would keep graphs alive until Python's cycle collector runs, so a Function keeps
+its output's *array* (all that backward needs), never the output Tensor: the output points to the
+Function, never the reverse.
 """
 
 from __future__ import annotations
@@ -27,7 +28,6 @@ import gc
 import inspect
 import os
 import traceback
-import weakref
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -131,15 +131,17 @@ class Function:
     keep what backward needs on ``self``. ``self.xp`` is the array module of the inputs' device.
 
     ``backward(grad, z, *inputs)`` gets the gradient of the output, the output ``z`` and the
-    inputs, and returns one gradient per input (None for an input that needs none; see
-    ``self.needs_input_grad``). They are all raw arrays, or all Tensors when the backward pass
-    is being recorded (``create_graph=True``), so write it with what both have in common:
-    operators, ``.sum``, ``.reshape``, ``.T``, indexing, and other Functions' ``apply``. The
-    gradients may have the broadcast shape; the engine sums them back to each input's shape.
+    inputs, and returns one gradient per input (None for an input that needs none: the engine
+    sets ``self.needs_input_grad``, one bool per input, just before it calls backward). They
+    are all raw arrays, or all Tensors when the backward pass is being recorded
+    (``create_graph=True``), so write it with what both have in common: operators, ``.sum``,
+    ``.reshape``, ``.T``, indexing, and other Functions' ``apply``. The gradients may have the
+    broadcast shape; the engine sums them back to each input's shape.
     """
 
-    inputs: tuple[Tensor, ...] | None
-    needs_input_grad: tuple[bool, ...]
+    inputs: tuple[Tensor, ...] | None  # None once a backward has freed the graph
+    result: Any  # the output's array
+    needs_input_grad: tuple[bool, ...]  # set by run_backward, where the collector is paused
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         """Refuse, where the class is written, a backward with the wrong signature (such as
@@ -188,15 +190,9 @@ class Function:
         out = _tensor.Tensor._wrap(data, device, requires_grad)
         if requires_grad:
             fn.inputs = inputs
-            fn.needs_input_grad = tuple([t.requires_grad for t in inputs])
-            fn._output = weakref.ref(out)  # weak: the output owns fn, never the reverse
+            fn.result = data  # the array, not `out`: out -> fn -> out would be a cycle
             out._ctx = fn
         return out
-
-    @property
-    def output(self) -> Tensor:
-        """The tensor this Function produced (alive whenever backward reaches it)."""
-        return self._output()
 
     def forward(self, *arrays: Any, **params: Any) -> Any:
         raise NotImplementedError
@@ -260,8 +256,8 @@ class _cycle_collector_paused:
     A backward pass allocates a few small objects per op while the whole graph is alive, and
     the collector, triggered by allocation counts, walks every live object of that graph again
     and again: a 100,000-op backward spent a third of its time there. Nothing the engine makes
-    here forms a reference cycle (that is why a Function holds its output weakly), so there is
-    nothing for the collector to find; it is switched back on afterwards if it was on.
+    here forms a reference cycle (that is why a Function keeps its output's array, not the output),
+    so there is nothing for the collector to find; it is switched back on afterwards if it was on.
     """
 
     def __enter__(self) -> None:
@@ -286,53 +282,66 @@ def run_backward(
     otherwise. With ``inputs`` given, the gradients of those (non-leaf) tensors are returned
     too. Nothing is written to ``.grad`` here: ``Tensor.backward`` and ``minigrad.grad`` decide.
     """
-    wanted = {id(t) for t in inputs} if inputs is not None else set()
     if not create_graph:
         grad = grad.data  # see the module docstring: the backward pass runs on raw arrays
     if root._ctx is None:
         return {id(root): (root, grad)}
-    grads: dict[int, Any] = {id(root): grad}  # d(root)/d(tensor) summed over paths so far
-    returned: dict[int, Tensor] = {}  # the tensors whose gradients we hand back
+    # Gradients are summed per node: a leaf tensor, or the Function that made a result (a
+    # Function's output is known by its Function; it keeps only the output's array).
+    wanted = {_node(t) for t in inputs} if inputs is not None else set()
+    grads: dict[int, Any] = {id(root._ctx): grad}  # d(root)/d(node), summed over paths so far
+    returned: dict[int, Tensor] = {}  # the tensors whose gradients we hand back, by node
     with set_grad_enabled(create_graph), _cycle_collector_paused():
         order = _topological_order(root._ctx)
         for fn in order:
-            out = fn._output()
-            key = id(out)
+            key = id(fn)
             # All paths into this output are done (topological order): its gradient is final.
             out_grad = grads.get(key) if key in wanted else grads.pop(key, None)
             if out_grad is None:
                 continue  # reachable, but no gradient flows into it
+            needs = fn.needs_input_grad = tuple([t.requires_grad for t in fn.inputs])
             if create_graph:
-                values = (out, *fn.inputs)
+                values = (_output_tensor(fn), *fn.inputs)
             else:
-                values = (out.data, *[t.data for t in fn.inputs])
+                values = (fn.result, *[t.data for t in fn.inputs])
             if detect_anomaly.enabled:
                 in_grads = _anomaly_checked_backward(fn, out_grad, values)
             else:
                 in_grads = fn.backward(out_grad, *values)
             if not isinstance(in_grads, (tuple, list)):
                 in_grads = (in_grads,)
-            for tensor, needed, g in zip(fn.inputs, fn.needs_input_grad, in_grads):
+            for tensor, needed, g in zip(fn.inputs, needs, in_grads):
                 if not needed or g is None:
                     continue
                 data = tensor.data
                 if g.shape != data.shape or g.dtype != data.dtype:
                     g = _match_input(g, tensor)
-                key = id(tensor)
+                key = id(tensor) if tensor._ctx is None else id(tensor._ctx)
                 if tensor._ctx is None or key in wanted:
                     returned[key] = tensor
                 previous = grads.get(key)
                 grads[key] = g if previous is None else previous + g
     if not retain_graph:
-        # Free the saved tensors only now: an op's backward may still need an output that only a
-        # later op's inputs kept alive. A second backward through this graph then raises.
         for fn in order:
-            fn.inputs = None
+            fn.inputs = None  # a second backward through this graph now raises a clear error
     # NumPy gives 0-d results as scalars (np.float64, ...); hand back arrays, as forward does
     return {
-        key: (tensor, np.asarray(g) if isinstance(g := grads[key], np.generic) else g)
+        id(tensor): (tensor, np.asarray(g) if isinstance(g := grads[key], np.generic) else g)
         for key, tensor in returned.items()
     }
+
+
+def _node(tensor: Tensor) -> int:
+    """The key ``run_backward`` sums a tensor's gradient under: its Function, or itself (a leaf)."""
+    return id(tensor) if tensor._ctx is None else id(tensor._ctx)
+
+
+def _output_tensor(fn: Function) -> Tensor:
+    """``fn``'s output as a Tensor for a recorded backward: a new Tensor around the same array
+    and linked to ``fn``, so gradients through it reach ``fn`` just as the original's would."""
+    out = _tensor.Tensor._wrap(fn.result, fn.inputs[0].device, requires_grad=True)
+    out._ctx = fn
+    return out
 
 
 def _anomaly_checked_backward(fn: Function, grad: Any, values: tuple) -> Any:

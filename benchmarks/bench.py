@@ -18,6 +18,8 @@ The workloads (see benchmarks/README.md for the details and how to read the numb
    linear 10 -> cross-entropy, SGD(lr=0.01).
 3. Per-op overhead: a chain of 200 elementwise ops (mul, add, tanh in turn) on 4x4 float64.
 4. Deep chains: 20,000 and 100,000 ops; linear time means the longer one takes about 5x as long.
+   Timed twice for minigrad: as a plain loop runs it, and with Python's cycle collector paused
+   (as ``timeit`` does), which is minigrad's own work; see docs/performance.md for why they differ.
 
 Every run also checks that minigrad computes what the floor computes (the losses of a few
 training steps agree to 1e-5) and reports memory: the tracemalloc peak of one MLP step, resident
@@ -683,10 +685,29 @@ def bench_per_op(config: Config, device: str) -> dict[str, list]:
     return {name: [t / PER_OP_LENGTH for t in values] for name, values in times.items()}
 
 
-def bench_chains(config: Config, device: str) -> dict[str, dict[str, list]]:
-    """Seconds per chain, by length and side: {"20000": {"floor": [...], "minigrad": [...]}}.
+def collector_paused(function: Callable[[], Any]) -> Callable[[], Any]:
+    """``function`` with Python's cycle collector off while it runs, as ``timeit`` times code."""
 
-    Both lengths and both sides run in every repeat, so the long/short ratio compares neighbours.
+    def run() -> Any:
+        was_enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return function()
+        finally:
+            if was_enabled:
+                gc.enable()
+
+    return run
+
+
+CHAIN_SIDES = ("floor", "minigrad", "minigrad, collector paused")
+
+
+def bench_chains(config: Config, device: str) -> dict[str, dict[str, list]]:
+    """Seconds per chain, by length and side: {"20000": {"floor": [...], "minigrad": [...],
+    "minigrad, collector paused": [...]}}.
+
+    Every length and side runs in every repeat, so the long/short ratio compares neighbours.
     """
     x = np.random.default_rng(0).standard_normal((4, 4))
     x_t = minigrad.tensor(x, requires_grad=True, device=device)
@@ -694,10 +715,12 @@ def bench_chains(config: Config, device: str) -> dict[str, dict[str, list]]:
     for n in config.chain_lengths:
         sides[f"floor {n}"] = lambda n=n: chain_floor(x, n)
         sides[f"minigrad {n}"] = lambda n=n: chain_minigrad(x_t, n)
+        sides[f"minigrad, collector paused {n}"] = collector_paused(
+            lambda n=n: chain_minigrad(x_t, n)
+        )
     times = compare(sides, 1, warmup=1, repeats=config.chain_repeats)
     return {
-        str(n): {side: times[f"{side} {n}"] for side in ("floor", "minigrad")}
-        for n in config.chain_lengths
+        str(n): {side: times[f"{side} {n}"] for side in CHAIN_SIDES} for n in config.chain_lengths
     }
 
 
@@ -748,7 +771,12 @@ def print_report(config: Config, results: dict[str, Any]) -> None:
     label = f"chain scaling {long // 1000}k/{short // 1000}k"
     print(
         f"{label:<{LABEL_WIDTH}}minigrad time({long // 1000}k) / time({short // 1000}k) = "
-        f"{spread(results['chain_scaling'])}  (linear time: {long / short:.0f})"
+        f"{spread(results['chain_scaling'])}  (linear time: {long / short:.0f}), with the "
+        "cycle collector paused"
+    )
+    print(
+        f"{'':<{LABEL_WIDTH}}the same with the collector running: "
+        f"{spread(results['chain_scaling_collector_running'])} (see docs/performance.md)"
     )
 
     mlp, cnn = memory["mlp"], memory["cnn"]
@@ -809,7 +837,8 @@ def run_child(args: argparse.Namespace) -> int:
         for name in ("mlp_step", "cnn_step", "per_op")
     }
     short, long = (times["chains"][str(n)] for n in config.chain_lengths)
-    results["chain_scaling"] = ratios(long["minigrad"], short["minigrad"])
+    results["chain_scaling"] = ratios(long[CHAIN_SIDES[2]], short[CHAIN_SIDES[2]])
+    results["chain_scaling_collector_running"] = ratios(long["minigrad"], short["minigrad"])
     results["memory"] = {"mlp": mlp_memory, "cnn": cnn_memory}
     print_report(config, results)
 

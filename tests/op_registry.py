@@ -199,6 +199,11 @@ CASES += [
     ),
     # ---- pooling (distinct values: no ties, so max has no kink near the samples) ----
     OpCase("max_pool2d", lambda x: F.max_pool2d(x, 2), [distinct(2, 2, 4, 4)]),
+    # windows side by side that miss the last row and column: col2im must leave those at zero
+    OpCase("max_pool2d_untiled_edge", lambda x: F.max_pool2d(x, 2), [distinct(1, 2, 5, 5)]),
+    OpCase(
+        "max_pool2d_tiled_padded", lambda x: F.max_pool2d(x, 2, padding=1), [distinct(1, 1, 4, 4)]
+    ),
     OpCase(
         "max_pool2d_overlapping_padded",
         lambda x: F.max_pool2d(x, 3, stride=2, padding=1),

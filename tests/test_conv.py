@@ -143,6 +143,14 @@ def test_fold_adds_overlapping_windows_back_together():
     np.testing.assert_array_equal(coverage, expected)
 
 
+@pytest.mark.parametrize("padding", [0, 1])
+def test_fold_puts_windows_that_tile_the_image_back_in_place(padding):
+    """Windows side by side (stride = kernel) cover each pixel once: fold undoes unfold."""
+    x = rng.normal(size=(2, 3, 6, 4))
+    cols = F.unfold(mg.tensor(x), (2, 2), padding=padding, stride=2)
+    np.testing.assert_array_equal(F.fold(cols, (6, 4), 2, padding=padding, stride=2).numpy(), x)
+
+
 def test_fold_names_the_expected_shape_when_the_input_does_not_fit():
     with pytest.raises(ValueError, match=r"fold: input must be \(N, C\*2\*2, 3\*3\)"):
         F.fold(mg.tensor(np.ones((1, 4, 5))), (4, 4), 2)

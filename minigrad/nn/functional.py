@@ -20,6 +20,7 @@ from ..autograd import Function, constant
 from ..ops import leaky_relu, log_softmax, mean, relu, sigmoid, softmax, sqrt, sum, tanh
 from ..ops.conv import Padding, Pair, col2im, count_windows, im2col
 from ..ops.elementwise import Exp, Sigmoid
+from ..ops.linalg import AddMatMul
 from ..ops.linalg import Linear as LinearFunction
 from ..ops.reduction import Softmax
 from ..random import generator
@@ -220,7 +221,8 @@ def conv2d(
     The recipe (see docs/nn.md):
       1. pad and im2col: every window, a (N, C, OH, OW, kh, kw) view, no copy yet;
       2. lay the windows out as columns: (N, C*kh*kw, OH*OW), the one copy;
-      3. one (batched) matrix product with the weight as an (O, C*kh*kw) matrix: (N, O, OH*OW);
+      3. one (batched) matrix product with the weight as an (O, C*kh*kw) matrix: (N, O, OH*OW),
+         the bias added into it;
       4. read it as (N, O, OH, OW), which needs no copy.
     The backward is the same steps reversed (the matrix product's backward, then col2im).
     """
@@ -249,11 +251,13 @@ def conv2d(
     # One column per output pixel: (N, C*kh*kw, OH*OW). This reshape is the one copy.
     columns = windows.transpose(0, 1, 4, 5, 2, 3).reshape(n, channels * kh * kw, oh * ow)
     # (O, C*kh*kw) @ (N, C*kh*kw, OH*OW) -> (N, O, OH*OW): already in (N, O, OH, OW) order, so
-    # the result is contiguous and the ops after it (bias, ReLU, pooling) run at full speed.
-    out = weight.reshape(out_channels, channels * kh * kw) @ columns
+    # the result is contiguous and the ops after it (ReLU, pooling) run at full speed.
+    matrix = weight.reshape(out_channels, channels * kh * kw)
+    if bias is None:
+        out = matrix @ columns
+    else:  # b[o] added to every pixel of channel o, inside the product's array
+        out = AddMatMul.apply(bias.reshape(out_channels, 1), matrix, columns)
     out = out.reshape(n, out_channels, oh, ow)
-    if bias is not None:
-        out = out + bias.reshape(1, out_channels, 1, 1)
     return out.squeeze(0) if unbatched else out
 
 

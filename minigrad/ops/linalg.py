@@ -24,6 +24,29 @@ class MatMul(Function):
         )
 
 
+class AddMatMul(Function):
+    """Z = C + A @ B (C broadcast to the product's shape, as PyTorch's ``addmm``/``baddbmm``);
+    dC = dZ, dA = dZ @ B^T, dB = A^T @ dZ
+
+    One op rather than a matmul and an add: C is added into the product's own fresh array, so
+    there is no second array of the product's size (conv2d's bias is C). The engine sums dC
+    back over the axes C was broadcast along.
+    """
+
+    def forward(self, c, a, b):
+        out = a @ b
+        out += c  # out is our own fresh array: add in place
+        return out
+
+    def backward(self, grad, z, c, a, b):
+        needs = self.needs_input_grad
+        return (
+            grad if needs[0] else None,
+            grad @ b.swapaxes(-1, -2) if needs[1] else None,
+            a.swapaxes(-1, -2) @ grad if needs[2] else None,
+        )
+
+
 class Linear(Function):
     """Y = X W^T + b, for X (N, in), W (out, in), b (out,) or no bias
 

@@ -700,7 +700,8 @@ def collector_paused(function: Callable[[], Any]) -> Callable[[], Any]:
     return run
 
 
-CHAIN_SIDES = ("floor", "minigrad", "minigrad, collector paused")
+PAUSED = "minigrad, collector paused"
+CHAIN_SIDES = ("floor", "minigrad", PAUSED)
 
 
 def bench_chains(config: Config, device: str) -> dict[str, dict[str, list]]:
@@ -715,9 +716,7 @@ def bench_chains(config: Config, device: str) -> dict[str, dict[str, list]]:
     for n in config.chain_lengths:
         sides[f"floor {n}"] = lambda n=n: chain_floor(x, n)
         sides[f"minigrad {n}"] = lambda n=n: chain_minigrad(x_t, n)
-        sides[f"minigrad, collector paused {n}"] = collector_paused(
-            lambda n=n: chain_minigrad(x_t, n)
-        )
+        sides[f"{PAUSED} {n}"] = collector_paused(lambda n=n: chain_minigrad(x_t, n))
     times = compare(sides, 1, warmup=1, repeats=config.chain_repeats)
     return {
         str(n): {side: times[f"{side} {n}"] for side in CHAIN_SIDES} for n in config.chain_lengths
@@ -837,7 +836,7 @@ def run_child(args: argparse.Namespace) -> int:
         for name in ("mlp_step", "cnn_step", "per_op")
     }
     short, long = (times["chains"][str(n)] for n in config.chain_lengths)
-    results["chain_scaling"] = ratios(long[CHAIN_SIDES[2]], short[CHAIN_SIDES[2]])
+    results["chain_scaling"] = ratios(long[PAUSED], short[PAUSED])
     results["chain_scaling_collector_running"] = ratios(long["minigrad"], short["minigrad"])
     results["memory"] = {"mlp": mlp_memory, "cnn": cnn_memory}
     print_report(config, results)

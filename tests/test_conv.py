@@ -117,6 +117,15 @@ def test_conv2d_records_the_same_ops_for_any_image_size(monkeypatch):
     assert counts[0] == counts[1]
 
 
+def test_conv2d_float_bias_on_an_integer_convolution_promotes_as_an_add_would():
+    x = rng.integers(-3, 4, size=(2, 1, 4, 4))
+    w = rng.integers(-2, 3, size=(3, 1, 3, 3))
+    b = np.array([0.5, -1.25, 2.0])
+    out = F.conv2d(mg.tensor(x), mg.tensor(w), mg.tensor(b))
+    assert out.dtype == np.float64
+    np.testing.assert_array_equal(out.numpy(), naive_conv2d(x, w) + b[:, None, None])
+
+
 # ---- unfold / fold -----------------------------------------------------------------------------
 def test_unfold_lays_out_windows_as_pytorch_does():
     x = rng.normal(size=(2, 3, 5, 4))

@@ -292,6 +292,16 @@ def test_linear_shapes_dtype_and_value():
     assert layer(as_tensor(4, 7, 3)).shape == (4, 7, 2)  # leading batch axes
 
 
+def test_linear_bias_of_a_wider_dtype_promotes_as_an_add_would():
+    """The bias is added into the product's own array only when that changes nothing."""
+    x, w = as_tensor(5, 3), as_tensor(2, 3)  # float32
+    b = mg.tensor(np.array([0.1, -0.2]))  # float64: 0.1 is not a float32 number
+    out = F.linear(x, w, b)
+    assert out.dtype == np.float64
+    expected = (x.numpy() @ w.numpy().T).astype(np.float64) + b.numpy()
+    np.testing.assert_array_equal(out.numpy(), expected)
+
+
 def test_linear_with_wrong_in_features_names_both():
     with pytest.raises(ValueError, match=r"input has 4 features .* \(in_features=3\)"):
         nn.Linear(3, 2)(as_tensor(5, 4))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from ..autograd import Function
 from ..tensor import Tensor
 from .elementwise import lift
@@ -34,9 +36,7 @@ class AddMatMul(Function):
     """
 
     def forward(self, c, a, b):
-        out = a @ b
-        out += c  # out is our own fresh array: add in place
-        return out
+        return _add_into(a @ b, c)
 
     def backward(self, grad, z, c, a, b):
         needs = self.needs_input_grad
@@ -58,9 +58,7 @@ class Linear(Function):
 
     def forward(self, x, weight, bias=None):
         out = x @ weight.T
-        if bias is not None:
-            out += bias  # out is our own fresh array: add in place
-        return out
+        return out if bias is None else _add_into(out, bias)
 
     def backward(self, grad, y, x, weight, bias=None):
         needs = self.needs_input_grad
@@ -69,6 +67,16 @@ class Linear(Function):
             grad.T @ x if needs[1] else None,
             grad.sum(axis=0) if len(needs) > 2 and needs[2] else None,
         )
+
+
+def _add_into(product: Any, c: Any) -> Any:
+    """product + c, written into ``product`` (a fresh array the op owns) when that gives the same
+    result, i.e. when the dtypes agree; otherwise a new array with NumPy's type promotion (an
+    integer product plus a float bias is float, a float32 one plus float64 is float64)."""
+    if c.dtype != product.dtype:
+        return product + c
+    product += c
+    return product
 
 
 def matmul(a: Tensor, b: Tensor) -> Tensor:

@@ -120,6 +120,28 @@ def test_reassigning_keeps_the_place_and_a_shared_parameter_is_listed_once():
     assert [name for name, _ in model.named_children()] == ["hidden", "act"]
 
 
+def test_reading_a_parameter_follows_every_way_of_changing_it():
+    """A parameter is also kept as a plain attribute (fast reads in forward); every way of
+    changing the registry must change what ``layer.name`` reads."""
+    layer = nn.Linear(2, 3)
+    new = nn.Parameter(mg.tensor(np.ones((3, 2), np.float32)))
+    layer.weight = new
+    assert layer.weight is new and next(layer.parameters()) is new
+    layer.register_parameter("weight", None)
+    assert layer.weight is None
+    buffer = mg.tensor(np.zeros(3))
+    layer.register_buffer("bias", buffer)  # a parameter name reused for a buffer
+    assert layer.bias is buffer and [n for n, _ in layer.named_parameters()] == []
+    layer.weight = new
+    del layer.weight
+    with pytest.raises(AttributeError, match="no attribute 'weight'"):
+        _ = layer.weight
+    assert "weight" not in layer.state_dict()
+    layer.scale = 2.0  # an ordinary attribute is not registered anywhere
+    layer.scale = nn.Parameter(mg.tensor(np.ones(1, np.float32)))
+    assert isinstance(layer.scale, nn.Parameter) and "scale" in dict(layer.named_parameters())
+
+
 def test_train_and_eval_set_the_mode_everywhere():
     model = nn.Sequential(nn.Linear(2, 2), nn.Sequential(nn.Dropout(0.5)))
     assert model.training and model[1][0].training

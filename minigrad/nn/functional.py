@@ -121,26 +121,26 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     Any leading axes of x are batch axes; they are merged first so the product is one matrix
     multiplication (and its weight gradient one more), not one per batch entry.
     """
-    if weight.ndim != 2:
+    shape, weight_shape = input.shape, weight.shape  # read once: this runs for every layer call
+    if len(weight_shape) != 2:
         raise ValueError(
-            f"linear: weight must be (out_features, in_features), got shape {weight.shape}"
+            f"linear: weight must be (out_features, in_features), got shape {weight_shape}"
         )
-    if input.ndim == 0 or input.shape[-1] != weight.shape[1]:
-        features = input.shape[-1] if input.ndim else "no"
+    if not shape or shape[-1] != weight_shape[1]:
+        features = shape[-1] if shape else "no"
         raise ValueError(
-            f"linear: input has {features} features (shape {input.shape}), weight expects "
-            f"{weight.shape[1]} (in_features={weight.shape[1]})"
+            f"linear: input has {features} features (shape {shape}), weight expects "
+            f"{weight_shape[1]} (in_features={weight_shape[1]})"
         )
-    if bias is not None and bias.shape != (weight.shape[0],):
-        raise ValueError(f"linear: bias must have shape ({weight.shape[0]},), got {bias.shape}")
+    if bias is not None and bias.shape != weight_shape[:1]:
+        raise ValueError(f"linear: bias must have shape ({weight_shape[0]},), got {bias.shape}")
     inputs = (weight,) if bias is None else (weight, bias)
-    if input.ndim == 1:
-        return LinearFunction.apply(input.reshape(1, -1), *inputs).reshape(weight.shape[0])
-    if input.ndim > 2:
-        batch = input.shape[:-1]
-        out = LinearFunction.apply(input.reshape(-1, input.shape[-1]), *inputs)
-        return out.reshape(*batch, weight.shape[0])
-    return LinearFunction.apply(input, *inputs)
+    if len(shape) == 2:
+        return LinearFunction.apply(input, *inputs)
+    if len(shape) == 1:
+        return LinearFunction.apply(input.reshape(1, -1), *inputs).reshape(weight_shape[0])
+    out = LinearFunction.apply(input.reshape(-1, shape[-1]), *inputs)
+    return out.reshape(*shape[:-1], weight_shape[0])
 
 
 def _pair(value: Any, name: str, op: str, minimum: int) -> Pair:

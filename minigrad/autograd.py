@@ -316,7 +316,7 @@ def run_backward(
                 data = tensor.data
                 if g.shape != data.shape or g.dtype != data.dtype:
                     g = _match_input(g, tensor)
-                key = id(tensor) if tensor._ctx is None else id(tensor._ctx)
+                key = _node(tensor)
                 if tensor._ctx is None or key in wanted:
                     returned[key] = tensor
                 previous = grads.get(key)

@@ -61,6 +61,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import minigrad  # noqa: E402
 import minigrad.nn.functional as F  # noqa: E402
 import optim  # noqa: E402
+from minigrad.autograd import _cycle_collector_paused  # noqa: E402
 
 try:  # an optional column: PyTorch is never a dependency
     import torch
@@ -686,16 +687,12 @@ def bench_per_op(config: Config, device: str) -> dict[str, list]:
 
 
 def collector_paused(function: Callable[[], Any]) -> Callable[[], Any]:
-    """``function`` with Python's cycle collector off while it runs, as ``timeit`` times code."""
+    """``function`` with Python's cycle collector off while it runs, as ``timeit`` times code
+    (with the engine's own pause for backward, which restores the collector's state after)."""
 
     def run() -> Any:
-        was_enabled = gc.isenabled()
-        gc.disable()
-        try:
+        with _cycle_collector_paused():
             return function()
-        finally:
-            if was_enabled:
-                gc.enable()
 
     return run
 

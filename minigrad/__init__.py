@@ -15,7 +15,14 @@ from .autograd import (
     no_grad,
     set_grad_enabled,
 )
-from .backend import Device, cuda, get_array_module, get_device
+from .backend import (
+    Device,
+    cuda,
+    get_array_module,
+    get_default_device,
+    get_device,
+    set_default_device,
+)
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from .ops import (
     abs,

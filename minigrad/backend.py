@@ -86,6 +86,22 @@ _DEVICES: dict[str, Device] = {
     "cuda": Device("cuda", _load_cupy, lambda a: a.get(), lambda xp, a: xp.asarray(a)),
 }
 cpu = _DEVICES["cpu"]
+_default_device = cpu  # where tensors made from host data go when no device is named
+
+
+def set_default_device(device: str | Device | None) -> None:
+    """Make ``device`` where new tensors go when no ``device=`` is given (``None``: the CPU).
+
+    As ``torch.set_default_device``: tensors made from Python numbers, lists or NumPy arrays,
+    layers' parameters and DataLoader batches land there; an array already on a device stays.
+    """
+    global _default_device
+    _default_device = cpu if device is None else get_device(device)
+
+
+def get_default_device() -> Device:
+    """The device new tensors go to when none is named (the CPU unless changed)."""
+    return _default_device
 
 
 def register_device(device: Device) -> Device:
@@ -95,19 +111,32 @@ def register_device(device: Device) -> Device:
 
 
 def get_device(device: str | Device | None) -> Device:
-    """Turn ``None``, a name such as ``"cuda"`` or ``"cuda:0"``, or a Device into a Device."""
+    """Turn ``None`` (the default device), a name such as ``"cuda"``, or a Device into a Device."""
     if device is None:
-        return cpu
+        return _default_device
     if isinstance(device, Device):
         return device
     if not isinstance(device, str):
         raise TypeError(
             f"device must be a string such as 'cpu' or 'cuda', got {type(device).__name__}"
         )
-    name = device.split(":")[0]  # "cuda:0" -> "cuda"; minigrad uses one GPU
+    name, colon, index = device.partition(":")
     if name not in _DEVICES:
         raise ValueError(f"unknown device '{device}'; known devices: {', '.join(sorted(_DEVICES))}")
-    return _DEVICES[name].load()  # fails here, with the install hint, not deep inside an op
+    if colon and not index.isdigit():
+        raise ValueError(f"device index must be a non-negative int, as in 'cuda:0'; got '{device}'")
+    found = _DEVICES[name].load()  # fails here, with the install hint, not deep inside an op
+    if colon:
+        # minigrad computes on one GPU, CuPy's current one; an index naming another one would
+        # silently run there anyway, so it is refused rather than ignored.
+        current = found.xp.cuda.runtime.getDevice() if name == "cuda" else 0
+        if int(index) != current:
+            raise ValueError(
+                f"device '{device}': minigrad uses one {name} device, index {current} (CuPy's "
+                f"current device); choose the GPU with CUDA_VISIBLE_DEVICES or "
+                f"cupy.cuda.Device(n).use() before making tensors"
+            )
+    return found
 
 
 def device_of_array(array: Any) -> Device:
@@ -117,7 +146,18 @@ def device_of_array(array: Any) -> Device:
     for device in _DEVICES.values():
         if device.xp is not None and device.xp is not np and isinstance(array, device.xp.ndarray):
             return device
+    if hasattr(array, "__cuda_array_interface__"):  # a CuPy array made before minigrad loaded CuPy
+        return get_device("cuda")
     return cpu
+
+
+def to_host(array: Any) -> np.ndarray:
+    """``array`` as a NumPy array: host arrays as they are (no copy), device arrays copied over.
+
+    The one way minigrad brings data to the host; on a GPU it waits for the device to finish.
+    """
+    device = device_of_array(array)
+    return np.asarray(array) if device is cpu else device.to_host(array)
 
 
 def get_array_module(array: Any) -> Any:

@@ -31,7 +31,7 @@ from typing import Any
 
 import numpy as np
 
-from .backend import cpu, device_of_array, get_device
+from .backend import cpu, device_of_array, to_host
 from .tensor import Tensor
 
 FORMAT = "minigrad-checkpoint"
@@ -131,17 +131,11 @@ def _encode_item(key: Any, value: Any, key_path: list, arrays: dict, open_contai
 
 
 def _is_device_array(value: Any) -> bool:
-    # A CuPy array, also one made before minigrad loaded CuPy (then device_of_array says cpu).
-    return device_of_array(value) is not cpu or hasattr(value, "__cuda_array_interface__")
+    return device_of_array(value) is not cpu
 
 
 def _to_host(value: Any) -> np.ndarray:
-    if isinstance(value, Tensor):
-        return value.numpy()
-    if isinstance(value, np.ndarray):
-        return value
-    device = device_of_array(value)
-    return (get_device("cuda") if device is cpu else device).to_host(value)
+    return value.numpy() if isinstance(value, Tensor) else to_host(value)
 
 
 def _add_array(array: np.ndarray, key_path: list, arrays: dict[str, np.ndarray]) -> str:

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from . import autograd
-from .backend import Device, cpu, device_of_array, get_device
+from .backend import Device, cpu, device_of_array, get_default_device, get_device
 
 _default_dtype = np.dtype(np.float32)
 
@@ -86,7 +86,11 @@ class Tensor:
     ) -> None:
         if device is None and isinstance(data, Tensor):
             device = data.device
-        device = get_device(device) if device is not None else device_of_array(data)
+        if device is None:  # data already on a device stays there; host data goes to the default
+            device = device_of_array(data)
+            device = get_default_device() if device is cpu else device
+        else:
+            device = get_device(device)
         self.data = _to_array(data, dtype, device)
         self.device = device
         self.grad: Tensor | None = None
@@ -308,8 +312,17 @@ class Tensor:
                 "in-place assignment to a tensor that requires grad would corrupt its gradient; "
                 "do it under minigrad.no_grad() or build a new tensor with minigrad.where"
             )
-        value = value.data if isinstance(value, Tensor) else value
-        self.data[ops.elementwise.index_data(index, self.device)] = value
+        if isinstance(value, Tensor):
+            if value.device is not self.device:
+                raise RuntimeError(
+                    f"__setitem__: the value is on {value.device} and the tensor on "
+                    f"{self.device}; move the value with .to('{self.device}')"
+                )
+            value = value.data
+        elif self.device is not cpu and isinstance(value, (list, tuple, np.ndarray)):
+            value = self.device.from_host(np.asarray(value))  # CuPy refuses host arrays here
+        index = ops.shape.index_data(index, self.device, self.shape)
+        self.data[index] = value
 
     # Comparisons give boolean tensors and are not differentiable.
     def __eq__(self, other: Any) -> Tensor:  # type: ignore[override]

@@ -33,6 +33,7 @@ from typing import Any
 import numpy as np
 
 from minigrad import Tensor
+from minigrad.backend import to_host
 
 # Group keys that hold objects rather than numbers: state_dict() leaves them out, and
 # load_state_dict() keeps the ones the optimizer was built with.
@@ -370,7 +371,7 @@ def _to_host_copy(value: Any, param: Tensor) -> Any:
     """A state entry for saving: arrays become NumPy copies (off the GPU), numbers stay."""
     if not hasattr(value, "shape"):
         return value
-    host = param.device.to_host(value)
+    host = to_host(value)
     return host.copy() if host is value else host  # on the CPU to_host returns the array itself
 
 

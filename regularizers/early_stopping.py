@@ -27,6 +27,9 @@ from typing import Any
 
 import numpy as np
 
+from minigrad import Tensor
+from minigrad.backend import to_host
+
 
 def _host_copy(value: Any) -> Any:
     """A copy of one state_dict entry that shares no memory with the model and lives on the host.
@@ -34,12 +37,10 @@ def _host_copy(value: Any) -> Any:
     The copy must be deep: a state_dict usually hands out the model's own arrays, which the next
     optimizer step overwrites in place.
     """
-    if hasattr(value, "numpy") and callable(value.numpy):  # a minigrad Tensor (on any device)
+    if isinstance(value, Tensor):
         return np.array(value.numpy(), copy=True)
-    if isinstance(value, (np.ndarray, np.generic)):
-        return np.array(value, copy=True)
-    if hasattr(value, "__cuda_array_interface__"):  # a CuPy array: .get() copies it to the host
-        return value.get()
+    if isinstance(value, np.generic) or hasattr(value, "shape"):  # an array on any device
+        return np.array(to_host(value), copy=True)
     return copy.deepcopy(value)
 
 

@@ -47,8 +47,9 @@ class OpCase:
     inputs: list[Any] = field(default_factory=list)
     second_order: bool = True
 
-    def tensors(self, device: str = "cpu") -> list[Any]:
-        """Fresh inputs: float arrays become float64 tensors that require grad."""
+    def tensors(self, device: str | None = None) -> list[Any]:
+        """Fresh inputs on ``device`` (the default device): float arrays become float64 tensors
+        that require grad."""
         return [
             mg.Tensor(x.astype(np.float64), requires_grad=True, device=device)
             if isinstance(x, np.ndarray) and x.dtype.kind == "f"

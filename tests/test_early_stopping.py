@@ -261,7 +261,7 @@ def test_state_dict_values_may_be_minigrad_tensors():
             return {"weight": self.weight}
 
         def load_state_dict(self, state: dict) -> None:
-            self.weight.data[...] = state["weight"]
+            self.weight.data[...] = minigrad.Tensor(state["weight"], device=self.weight.device).data
 
     model = TensorModel()
     early_stopping = EarlyStopping(patience=1)
@@ -416,7 +416,8 @@ class WideMLP:
 
     def load_state_dict(self, state: dict) -> None:
         for name, value in state.items():
-            self.params[name].data[...] = value
+            param = self.params[name]
+            param.data[...] = type(param)(value, device=param.device).data
 
 
 def test_a_wide_mlp_on_a_small_noisy_set_stops_after_the_validation_minimum():

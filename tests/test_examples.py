@@ -356,7 +356,7 @@ def test_render_auto_falls_back_to_matplotlib_without_dot(tmp_path, monkeypatch)
 
 
 def test_fit_and_viz_run_on_the_stand_in_gpu(tmp_path):
-    from fake_device import HostTransfer
+    from fake_device import Transfers
 
     minigrad.manual_seed(0)
     model = nn.Sequential(nn.Linear(2, 8), nn.ReLU(), nn.Linear(8, 2)).to("fakegpu")
@@ -364,7 +364,7 @@ def test_fit_and_viz_run_on_the_stand_in_gpu(tmp_path):
     train = DataLoader((X[:80], y[:80]), batch_size=16, device="fakegpu")
     val = DataLoader((X[80:], y[80:]), batch_size=40, device="fakegpu")
     optimizer = SGD(model.parameters(), lr=0.1, scheduler=CosineAnnealingLR(T_max=10))
-    before = HostTransfer.count
+    before = Transfers.to_host
     history = fit(
         model,
         train,
@@ -377,7 +377,7 @@ def test_fit_and_viz_run_on_the_stand_in_gpu(tmp_path):
     )
     # Per epoch: train and validation loss and accuracy come to the host once each (4), and
     # the early stopper copies the best weights (4 tensors) when the epoch improves.
-    assert HostTransfer.count - before <= 2 * (4 + 4)
+    assert Transfers.to_host - before <= 2 * (4 + 4)
     assert len(history["val_loss"]) == 2
     out = model(minigrad.tensor(X[:4], device="fakegpu")).sum()
     assert "ReLU" in viz.to_dot(out, show_values=True)

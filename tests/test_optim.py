@@ -16,6 +16,7 @@ import pytest
 
 import minigrad
 from minigrad import Tensor
+from minigrad.backend import to_host
 from optim import SGD, Adam, AdamW, Optimizer
 
 # --- helpers --------------------------------------------------------------------------------------
@@ -27,7 +28,7 @@ def param(values, dtype=np.float64):
 
 
 def set_grad(p, values):
-    p.grad = Tensor(np.array(values, dtype=p.dtype))
+    p.grad = Tensor(np.array(values, dtype=p.dtype), device=p.device)
 
 
 def run(optimizer, p, grads):
@@ -128,7 +129,7 @@ def test_sgd_momentum_buffer_starts_at_the_first_gradient():
     theta2 = theta1 - 0.1 * b2  # 0.61
     theta3 = theta2 - 0.1 * b3  # 0.049
     np.testing.assert_allclose(values[:, 0], [theta1, theta2, theta3], rtol=1e-12)
-    np.testing.assert_allclose(optimizer.state[p]["momentum_buffer"], [b3], rtol=1e-14)
+    np.testing.assert_allclose(to_host(optimizer.state[p]["momentum_buffer"]), [b3], rtol=1e-14)
 
 
 def test_sgd_dampening_scales_new_gradients_but_not_the_first():
@@ -202,7 +203,8 @@ def test_adam_two_steps_by_hand():
     np.testing.assert_allclose(values[:, 0], [theta1, theta2], rtol=1e-12)
     state = optimizer.state[p]
     assert state["step"] == 2
-    np.testing.assert_allclose([state["m"][0], state["v"][0]], [m2, v2], rtol=1e-12)
+    m, v = to_host(state["m"]), to_host(state["v"])
+    np.testing.assert_allclose([m[0], v[0]], [m2, v2], rtol=1e-12)
 
 
 def test_adam_amsgrad_divides_by_the_largest_v_seen():
@@ -550,7 +552,7 @@ def test_state_dict_round_trip_continues_bitwise_identically(name):
         assert q.dtype == np.float32
     for p, q in zip(params, resumed_params):
         for key, value in optimizer.state[p].items():
-            assert np.array_equal(value, resumed.state[q][key])
+            assert np.array_equal(to_host(value), to_host(resumed.state[q][key]))
 
 
 def test_state_dict_holds_plain_values_keyed_by_position():
@@ -574,7 +576,7 @@ def test_state_dict_holds_plain_values_keyed_by_position():
 
     # Changing the saved copy changes nothing in the optimizer, and the other way round.
     saved["state"][0]["m"][...] = 99.0
-    assert optimizer.state[a]["m"].tolist() != [99.0, 99.0]
+    assert to_host(optimizer.state[a]["m"]).tolist() != [99.0, 99.0]
 
 
 def test_load_state_dict_copies_so_two_optimizers_share_nothing():
@@ -589,7 +591,7 @@ def test_load_state_dict_copies_so_two_optimizers_share_nothing():
     second.load_state_dict(saved)
     set_grad(p, [5.0])
     first.step()
-    assert second.state[q]["momentum_buffer"].tolist() == [1.0]
+    assert to_host(second.state[q]["momentum_buffer"]).tolist() == [1.0]
     assert saved["state"][0]["momentum_buffer"].tolist() == [1.0]
 
 
@@ -982,14 +984,14 @@ def test_base_class_leaves_the_update_rule_to_subclasses():
 
 
 def device_or_skip(name):
-    """The device ``name``, plus a counter of device-to-host copies (None where not counted)."""
+    """The device ``name``, plus its counter of host-device transfers (None where not counted)."""
     if name == "cuda":
         if not minigrad.cuda.is_available():
             pytest.skip("needs CuPy and a CUDA GPU")
         return minigrad.get_device("cuda"), None
     import fake_device  # tests/fake_device.py: refuses NumPy calls
 
-    return fake_device.FAKE_GPU, fake_device.HostTransfer
+    return fake_device.FAKE_GPU, fake_device.Transfers
 
 
 def is_device_array(value, device):
@@ -999,13 +1001,13 @@ def is_device_array(value, device):
 @pytest.mark.parametrize("device_name", ["fakegpu", pytest.param("cuda", marks=pytest.mark.gpu)])
 @pytest.mark.parametrize("name", OPTIMIZER_MAKERS)
 def test_optimizer_on_a_device_matches_the_cpu_and_state_stays_there(name, device_name):
-    device, host_transfers = device_or_skip(device_name)
+    device, transfers = device_or_skip(device_name)
     make = OPTIMIZER_MAKERS[name]
 
     def build(params):
         return make(params, scheduler=HalvingScheduler(), penalty=StandInPenalty(0.01, 0.02))
 
-    cpu_params = make_params()
+    cpu_params = [p.to("cpu") for p in make_params()]  # the suite may run on another device
     device_params = [p.to(device) for p in cpu_params]
     on_cpu, on_device = build(cpu_params), build(device_params)
 
@@ -1015,10 +1017,11 @@ def test_optimizer_on_a_device_matches_the_cpu_and_state_stays_there(name, devic
                 set_grad(p, g)
                 q.grad = p.grad.to(device)
             on_cpu.step()
-            copies_before = host_transfers and host_transfers.count
+            before = transfers and transfers.snapshot()
             on_device.step()
-            if host_transfers is not None:
-                assert host_transfers.count == copies_before, "step() copied data to the host"
+            if transfers is not None:
+                moved = transfers.since(before)
+                assert moved == {"to_host": 0, "syncs": 0, "to_device": 0}, moved
 
     train_both(range(3))
     for p, q in zip(cpu_params, device_params):
@@ -1031,7 +1034,7 @@ def test_optimizer_on_a_device_matches_the_cpu_and_state_stays_there(name, devic
     for state in saved["state"].values():
         assert all(type(v) is np.ndarray for k, v in state.items() if k != "step")
     resumed_params = [q.numpy() for q in device_params]
-    device_params = [Tensor(v, requires_grad=True).to(device) for v in resumed_params]
+    device_params = [Tensor(v, requires_grad=True, device=device) for v in resumed_params]
     on_device = build(device_params)
     on_device.load_state_dict(saved)
     for q in device_params:

@@ -36,7 +36,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from ..backend import Device, get_device
+from ..backend import Device, cpu, device_of_array, get_device, to_host
 from ..tensor import Tensor
 
 
@@ -83,8 +83,8 @@ def _host_array(value: Any) -> np.ndarray:
         return value.numpy()
     if isinstance(value, (np.ndarray, np.generic, int, float, list, tuple)):
         return np.asarray(value)
-    if hasattr(value, "get") and hasattr(value, "shape"):  # a CuPy array: .get() copies to host
-        return value.get()
+    if device_of_array(value) is not cpu:
+        return to_host(value)
     raise TypeError(f"expected an array or a Tensor, got {type(value).__name__}")
 
 

@@ -1,9 +1,13 @@
 """The framework's random numbers: one generator, seeded by ``manual_seed``.
 
 Initialisation, dropout masks and DataLoader shuffling all draw from ``generator()``, so one
-seed makes a run reproducible and ``get_rng_state``/``set_rng_state`` can checkpoint it. Random
-numbers are drawn on the host and moved to the tensor's device, so a seed gives the same values
-on the CPU and on the GPU.
+seed makes a run reproducible and ``get_rng_state``/``set_rng_state`` can checkpoint it.
+Initial weights and shuffles are drawn on the host (once, or once per epoch). Dropout needs a
+fresh mask at every step, so ``random_bits`` makes it where the tensor lives: one 64-bit key is
+drawn from the host generator and every element's bits are a hash of (key, element index), a
+counter-based generator like the Philox streams of GPU frameworks. Nothing is copied to the
+device, the mask is the same on the CPU and the GPU, and the host generator's state alone still
+resumes a run exactly.
 """
 
 from __future__ import annotations
@@ -43,3 +47,27 @@ def set_rng_state(state: dict[str, Any]) -> None:
     fresh.bit_generator.state = state
     global _generator
     _generator = fresh
+
+
+# splitmix64 (Steele, Lea & Flood, "Fast splittable pseudorandom number generators", OOPSLA 2014):
+# a Weyl sequence step, then a finaliser that mixes every input bit into every output bit.
+_GOLDEN_GAMMA = np.uint64(0x9E3779B97F4A7C15)
+_MIX_1 = np.uint64(0xBF58476D1CE4E5B9)
+_MIX_2 = np.uint64(0x94D049BB133111EB)
+
+
+def random_bits(xp: Any, shape: tuple[int, ...]) -> Any:
+    """64 uniformly random bits per element, computed by the array module ``xp`` on its device.
+
+    z = key + (i + 1) * gamma, for element i; then z ^= z >> 30; z *= m1; z ^= z >> 27; z *= m2;
+    z ^= z >> 31. The key is one draw from ``generator()``, so the bits follow the seed.
+    """
+    key = np.uint64(_generator.integers(0, 2**64, dtype=np.uint64))
+    count = int(np.prod(shape, dtype=np.int64))
+    z = (xp.arange(1, count + 1, dtype=np.uint64) * _GOLDEN_GAMMA + key).reshape(shape)
+    z ^= z >> np.uint64(30)
+    z *= _MIX_1
+    z ^= z >> np.uint64(27)
+    z *= _MIX_2
+    z ^= z >> np.uint64(31)
+    return z

@@ -4,8 +4,14 @@
 NumPy array implicitly (``np.asarray(x)``, ``np.exp(x)`` and ``x + numpy_array`` all raise), and
 it only computes through its own array module, ``fake_xp``, which unwraps, calls NumPy, and wraps
 again. Running minigrad on the device ``"fakegpu"`` therefore fails on any code path that reaches
-for ``numpy`` directly on device data, exactly where it would fail on a real GPU; and any hidden
-copy to the host goes through ``.get()``, which the device counts.
+for ``numpy`` directly on device data, exactly where it would fail on a real GPU.
+
+It also behaves like CuPy where CuPy differs from NumPy without an error: an out-of-range
+integer-array index wraps around instead of raising, and assigning a list into a slice is
+refused. And it counts, in ``Transfers``, every way data crosses between host and device: copies
+to the host (``.get()``), implicit waits for a value (``item``, ``int``, ``float``, ``bool``,
+``__index__``: on a GPU each one stops the host until the device catches up) and copies to the
+device (``from_host``, ``xp.asarray`` of host data).
 """
 
 from __future__ import annotations
@@ -21,10 +27,21 @@ from minigrad.backend import Device, register_device
 _BASES: dict[int, tuple[np.ndarray, FakeArray]] = {}  # keeps ids stable; test-only, so it may grow
 
 
-class HostTransfer:
-    """Counts device-to-host copies (``.get()``), so a test can forbid them in a training step."""
+class Transfers:
+    """What crossed between host and device so far, so a test can hold a step to a budget."""
 
-    count = 0
+    to_host = 0  # .get(): an array copied back
+    syncs = 0  # item(), int(), float(), bool(), __index__: one value read, the host waits
+    to_device = 0  # host data copied onto the device
+
+    @classmethod
+    def snapshot(cls) -> dict[str, int]:
+        return {"to_host": cls.to_host, "syncs": cls.syncs, "to_device": cls.to_device}
+
+    @classmethod
+    def since(cls, snapshot: dict[str, int]) -> dict[str, int]:
+        """How many of each kind happened after ``snapshot``."""
+        return {name: count - snapshot[name] for name, count in cls.snapshot().items()}
 
 
 def _unwrap(value: Any) -> Any:
@@ -45,6 +62,25 @@ def _wrap(value: Any) -> Any:
     if isinstance(value, list):
         return [_wrap(v) for v in value]
     return value
+
+
+def _wrapped_around(index: Any, shape: tuple[int, ...]) -> Any:
+    """CuPy takes an out-of-range integer-array index modulo its axis' size (NumPy raises).
+
+    Simulated for indices of plain parts (ints, slices, integer arrays), which is what minigrad's
+    bounds check must catch; indices with ``None``, ``...`` or boolean masks are left alone.
+    """
+    parts = index if isinstance(index, tuple) else (index,)
+    masks = [getattr(getattr(p, "dtype", None), "kind", "") == "b" for p in parts]
+    if any(p is None or p is Ellipsis for p in parts) or any(masks):
+        return index
+    wrapped = tuple(
+        np.mod(p, shape[axis])
+        if isinstance(p, np.ndarray) and p.dtype.kind in "iu" and axis < len(shape) and shape[axis]
+        else p
+        for axis, p in enumerate(parts)
+    )
+    return wrapped if isinstance(index, tuple) else wrapped[0]
 
 
 def _refuse_host_arrays(name: str, values: Any) -> None:
@@ -71,7 +107,12 @@ class FakeArray:
             "(a NumPy call on device data); use the tensor's array module or .get()"
         )
 
-    def __array_ufunc__(self, *args: Any, **kwargs: Any) -> Any:
+    def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
+        # `np.float32(2) * x` reaches here through the NumPy scalar's operator; CuPy computes
+        # it on the device, so do we. Any other NumPy ufunc on device data is refused.
+        if method == "__call__" and any(isinstance(v, np.generic) for v in inputs):
+            if all(isinstance(v, (FakeArray, np.generic, int, float)) for v in inputs):
+                return _wrap(ufunc(*_unwrap(inputs), **_unwrap(kwargs)))
         raise TypeError("fakegpu: a NumPy ufunc was called on device data; use tensor.xp")
 
     def __array_function__(self, func: Any, *args: Any, **kwargs: Any) -> Any:
@@ -81,7 +122,7 @@ class FakeArray:
 
     def get(self) -> np.ndarray:
         """Copy to the host (CuPy's name for it)."""
-        HostTransfer.count += 1
+        Transfers.to_host += 1
         return self._array.copy()
 
     # attributes that CuPy arrays have
@@ -110,29 +151,36 @@ class FakeArray:
         return f"FakeArray({self._array!r})"
 
     def item(self) -> Any:
+        Transfers.syncs += 1
         return self._array.item()
 
     def tolist(self) -> Any:
         raise TypeError("fakegpu: tolist() on device data; copy to the host with .get() first")
 
     def __bool__(self) -> bool:
+        Transfers.syncs += 1
         return bool(self._array)
 
     def __int__(self) -> int:
+        Transfers.syncs += 1
         return int(self._array)
 
     def __float__(self) -> float:
+        Transfers.syncs += 1
         return float(self._array)
 
     def __index__(self) -> int:
+        Transfers.syncs += 1
         return operator.index(self._array)
 
     def __getitem__(self, index: Any) -> FakeArray:
-        return _wrap(self._array[_unwrap(index)])
+        return _wrap(self._array[_wrapped_around(_unwrap(index), self._array.shape)])
 
     def __setitem__(self, index: Any, value: Any) -> None:
         _refuse_host_arrays("__setitem__", [value])
-        self._array[_unwrap(index)] = _unwrap(value)
+        if isinstance(value, (list, tuple)):  # CuPy's words for it
+            raise ValueError("fakegpu: non-scalar numpy.ndarray cannot be used for fill")
+        self._array[_wrapped_around(_unwrap(index), self._array.shape)] = _unwrap(value)
 
     def __iter__(self):
         return (FakeArray(np.asarray(row)) for row in self._array)
@@ -151,7 +199,8 @@ for _name in [
     "__add__", "__radd__", "__sub__", "__rsub__", "__mul__", "__rmul__", "__truediv__",
     "__rtruediv__", "__floordiv__", "__mod__", "__pow__", "__rpow__", "__matmul__",
     "__rmatmul__", "__neg__", "__pos__", "__abs__", "__invert__", "__and__", "__or__",
-    "__xor__", "__lt__", "__le__", "__gt__", "__ge__", "__eq__", "__ne__", "__iadd__",
+    "__xor__", "__rshift__", "__lshift__", "__lt__", "__le__", "__gt__", "__ge__", "__eq__",
+    "__ne__", "__iadd__", "__ixor__",
     "__isub__", "__imul__", "__itruediv__", "__ipow__", "__iand__", "__ior__",
     "sum", "mean", "max", "min", "argmax", "argmin", "any", "all", "var", "std", "prod",
     "reshape", "transpose", "swapaxes", "astype", "copy", "fill", "ravel", "clip", "dot",
@@ -169,8 +218,10 @@ class _FunctionProxy:
         self._name = name
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        if self._name.rpartition(".")[2] not in ("asarray", "array"):  # CuPy copies these over
+        if self._name.rpartition(".")[2] not in ("asarray", "array"):
             _refuse_host_arrays(self._name, args)
+        elif args and not isinstance(args[0], FakeArray):  # CuPy copies host data over
+            Transfers.to_device += 1
         return _wrap(self._function(*_unwrap(args), **_unwrap(kwargs)))
 
     def __getattr__(self, name: str) -> Any:  # ufunc methods: add.at, maximum.reduce, ...
@@ -210,6 +261,7 @@ def _to_host(array: Any) -> np.ndarray:
 def _from_host(xp: Any, array: Any) -> FakeArray:
     if isinstance(array, FakeArray):
         return FakeArray(array._array.copy())
+    Transfers.to_device += 1
     return FakeArray(np.array(array))
 
 

@@ -6,7 +6,7 @@ tests fail on a machine without a GPU, long before a user meets it on a real one
 
 import numpy as np
 import pytest
-from fake_device import FAKE_GPU, FakeArray, HostTransfer
+from fake_device import FAKE_GPU, FakeArray, Transfers
 
 import minigrad as mg
 from op_registry import CASES
@@ -36,11 +36,11 @@ def test_stand_in_refuses_numpy_on_device_data():
 
 def test_mixing_devices_names_both():
     a = mg.tensor([1.0], device="fakegpu")
-    b = mg.tensor([1.0])
+    b = mg.tensor([1.0], device="cpu")
     with pytest.raises(RuntimeError, match="different devices.*fakegpu.*cpu"):
         a + b
     with pytest.raises(RuntimeError, match="different devices"):
-        a @ mg.tensor([[1.0]])
+        a @ mg.tensor([[1.0]], device="cpu")
 
 
 def test_moving_between_devices_round_trips():
@@ -55,11 +55,11 @@ def test_moving_between_devices_round_trips():
 def test_backward_on_the_device_copies_nothing_to_the_host():
     x = mg.Tensor(np.linspace(-1, 1, 12).reshape(3, 4), requires_grad=True, device="fakegpu")
     w = mg.Tensor(np.ones((4, 2)), requires_grad=True, device="fakegpu")
-    before = HostTransfer.count
+    before = Transfers.to_host
     loss = mg.nn.functional.cross_entropy(mg.tanh(x @ w), mg.tensor([0, 1, 1], device="fakegpu"))
     loss.backward()
     assert isinstance(x.grad.data, FakeArray) and isinstance(w.grad.data, FakeArray)
-    assert HostTransfer.count == before
+    assert Transfers.to_host == before
 
 
 def test_import_minigrad_does_not_import_cupy():
@@ -98,16 +98,133 @@ def test_a_full_training_step_stays_on_the_device(optimizer_name):
     images = rng.standard_normal((16, 1, 8, 8)).astype(np.float32)
     labels = rng.integers(0, 3, 16)
     loader = mg.data.DataLoader((images, labels), batch_size=8, shuffle=True, device="fakegpu")
-    before = HostTransfer.count
-    for x, y in loader:
+    batches = iter(loader)
+    for _ in range(len(loader)):
+        before = Transfers.snapshot()
+        x, y = next(batches)
+        assert Transfers.since(before) == {"to_host": 0, "syncs": 0, "to_device": 2}  # x and y
+        before = Transfers.snapshot()
         optimizer.zero_grad()
         loss = mg.nn.functional.cross_entropy(model(x), y)
         loss.backward()
         optimizer.step()
-    assert HostTransfer.count == before, "a training step copied device data to the host"
+        # The one documented wait: cross_entropy reads whether every label is in range.
+        assert Transfers.since(before) == {"to_host": 0, "syncs": 1, "to_device": 0}
     for p in model.parameters():
         assert isinstance(p.data, FakeArray) and p.dtype == np.float32
     assert optimizer.state, "the optimizer kept no state"
     for state in optimizer.state.values():
         for value in state.values():
             assert not isinstance(value, np.ndarray), "optimizer state left the device"
+
+
+def small_classifier():
+    nn = mg.nn
+    mg.manual_seed(0)
+    return nn.Sequential(
+        nn.Linear(4, 8), nn.BatchNorm1d(8), nn.ReLU(), nn.Dropout(0.3), nn.Linear(8, 3)
+    ).to("fakegpu")  # fmt: skip
+
+
+def test_an_evaluation_waits_only_for_the_numbers_it_reports():
+    model = small_classifier().eval()
+    x = mg.tensor(np.ones((6, 4), np.float32), device="fakegpu")
+    y = mg.tensor([0, 1, 2, 0, 1, 2], device="fakegpu")
+    before = Transfers.snapshot()
+    with mg.no_grad():
+        logits = model(x)
+        loss = mg.nn.functional.cross_entropy(logits, y)
+        correct = (logits.argmax(axis=1) == y).sum()
+    assert Transfers.since(before) == {"to_host": 0, "syncs": 1, "to_device": 0}  # the labels
+    before = Transfers.snapshot()
+    loss.item(), correct.item()
+    assert Transfers.since(before) == {"to_host": 0, "syncs": 2, "to_device": 0}
+
+
+def test_a_checkpoint_copies_each_array_once_each_way(tmp_path):
+    import optim
+
+    model = small_classifier()
+    optimizer = optim.Adam(model.parameters(), lr=0.1)
+    mg.nn.functional.cross_entropy(
+        model(mg.tensor(np.ones((4, 4), np.float32), device="fakegpu")),
+        mg.tensor([0, 1, 2, 0], device="fakegpu"),
+    ).backward()
+    optimizer.step()
+    arrays = len(model.state_dict()) + sum(
+        len([k for k in state if k != "step"]) for state in optimizer.state.values()
+    )
+    before = Transfers.snapshot()
+    mg.save({"model": model.state_dict(), "optimizer": optimizer.state_dict()}, tmp_path / "ck")
+    assert Transfers.since(before) == {"to_host": arrays, "syncs": 0, "to_device": 0}
+    checkpoint = mg.load(tmp_path / "ck")
+    before = Transfers.snapshot()
+    model.load_state_dict(checkpoint["model"])
+    optimizer.load_state_dict(checkpoint["optimizer"])
+    assert Transfers.since(before) == {"to_host": 0, "syncs": 0, "to_device": arrays}
+
+
+def test_dropout_draws_its_mask_on_the_device_the_same_as_on_the_cpu_and_resumes():
+    x_cpu = mg.tensor(np.ones((64, 32), np.float32), device="cpu")
+    x_gpu = x_cpu.to("fakegpu")
+    mg.manual_seed(3)
+    state = mg.get_rng_state()
+    before = Transfers.snapshot()
+    on_gpu = mg.nn.functional.dropout(x_gpu, 0.25)
+    assert Transfers.since(before) == {"to_host": 0, "syncs": 0, "to_device": 0}
+    mg.set_rng_state(state)
+    on_cpu = mg.nn.functional.dropout(x_cpu, 0.25)
+    np.testing.assert_array_equal(on_gpu.numpy(), on_cpu.numpy())
+    kept = (on_cpu.numpy() != 0).mean()
+    assert abs(kept - 0.75) < 0.03  # 2048 draws: the standard error is about 0.01
+    np.testing.assert_array_equal(on_cpu.numpy()[on_cpu.numpy() != 0], np.float32(1 / 0.75))
+    again = mg.nn.functional.dropout(x_cpu, 0.25)  # the next call draws a new mask
+    assert not np.array_equal(again.numpy(), on_cpu.numpy())
+
+
+def test_the_stand_in_wraps_out_of_range_indices_as_cupy_does_and_minigrad_refuses_them():
+    raw = mg.tensor([10.0, 20.0, 30.0], device="fakegpu").data
+    assert raw[np.array([3])].get().tolist() == [10.0]  # what CuPy does: no error
+    x = mg.tensor([[1.0, 2.0], [3.0, 4.0]], device="fakegpu")
+    for index in (np.array([2]), [0, -3], (slice(None), np.array([5])), (..., [2])):
+        with pytest.raises(IndexError, match="out of bounds"):
+            x[index]
+        with pytest.raises(IndexError, match="out of bounds"), mg.no_grad():
+            x[index] = 0.0
+    on_device = mg.tensor([0, 2], device="fakegpu")  # an index already on the device
+    with pytest.raises(IndexError, match="index 2 is out of bounds for axis 0 with size 2"):
+        x[on_device]
+    assert x[np.array([-2, 1])].numpy().tolist() == [[1.0, 2.0], [3.0, 4.0]]
+
+
+def test_assigning_host_values_into_a_device_tensor_moves_them():
+    x = mg.tensor(np.zeros((2, 2)), device="fakegpu")
+    x[0] = [1.0, 2.0]
+    x[1] = np.array([3.0, 4.0])
+    assert x.numpy().tolist() == [[1.0, 2.0], [3.0, 4.0]]
+    with pytest.raises(RuntimeError, match="value is on cpu and the tensor on fakegpu"):
+        x[0] = mg.tensor([5.0, 6.0], device="cpu")
+
+
+def test_a_device_index_must_name_the_one_device_minigrad_uses():
+    assert mg.get_device("fakegpu:0") is FAKE_GPU
+    with pytest.raises(ValueError, match="'fakegpu:1': minigrad uses one fakegpu device"):
+        mg.tensor([1.0], device="fakegpu:1")
+    with pytest.raises(ValueError, match="device index must be a non-negative int"):
+        mg.get_device("fakegpu:x")
+
+
+def test_the_default_device_receives_new_tensors_layers_and_batches():
+    mg.set_default_device("fakegpu")
+    try:
+        assert mg.tensor([1.0]).device is FAKE_GPU
+        assert mg.Tensor(np.ones(2)).device is FAKE_GPU
+        assert all(p.device is FAKE_GPU for p in mg.nn.Linear(2, 2).parameters())
+        (xb,) = next(iter(mg.data.DataLoader((np.ones((3, 2)),), batch_size=2)))
+        assert xb.device is FAKE_GPU
+        assert mg.tensor([1.0], device="cpu").device == "cpu"  # naming a device still wins
+    finally:
+        mg.set_default_device(None)
+    assert mg.get_default_device() == "cpu" and mg.tensor([1.0]).device == "cpu"
+    on_device = mg.tensor([1.0], device="fakegpu").data
+    assert mg.Tensor(on_device).device is FAKE_GPU  # an array already on a device stays there

@@ -1,6 +1,7 @@
 """The same checks on a real GPU through CuPy. Marked ``gpu``; skipped where CuPy or CUDA is absent.
 
-Run them with ``pytest -m gpu`` (``scripts/gpu-check`` does, on a machine with an NVIDIA GPU).
+``pytest -m gpu`` runs just these; ``scripts/gpu-check`` runs the whole suite with
+``--device=cuda``, these included.
 """
 
 import numpy as np

@@ -29,7 +29,9 @@ def lift(value: Any, like: Tensor) -> Tensor:
             dtype = get_default_dtype()
         if isinstance(value, bool) and dtype.kind != "b":
             value = int(value)
-        return Tensor._wrap(like.xp.asarray(value, dtype=dtype), like.device)
+        # A NumPy scalar, not a 0-d device array: CuPy passes it to the kernel as an argument,
+        # where an array would cost a copy to the device at every `x * 2.0`.
+        return Tensor._wrap(dtype.type(value), like.device)
     return Tensor(value, device=like.device)
 
 
@@ -420,16 +422,3 @@ def compare(a: Any, b: Any, name: str) -> Tensor:
         raise ValueError(
             f"{name}: shapes {a.shape} and {b.shape} cannot be broadcast together"
         ) from None
-
-
-def index_data(index: Any, device: Any) -> Any:
-    """An index ready for ``device``'s arrays: Tensors become arrays, host arrays are moved."""
-
-    def part(value: Any) -> Any:
-        if isinstance(value, Tensor):
-            value = value.data if value.device is device else value.numpy()
-        if isinstance(value, (list, np.ndarray)) and device.type != "cpu":
-            return device.from_host(np.asarray(value))  # an index the user built on the host
-        return value
-
-    return tuple(part(i) for i in index) if isinstance(index, tuple) else part(index)

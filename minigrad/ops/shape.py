@@ -10,8 +10,10 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
+
 from ..autograd import Function
-from ..backend import scatter_add
+from ..backend import Device, scatter_add
 from ..tensor import Tensor
 
 
@@ -246,12 +248,54 @@ def stack(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
     return concatenate([unsqueeze(t, axis) for t in tensors], axis)
 
 
+def index_data(index: Any, device: Device, shape: tuple[int, ...]) -> Any:
+    """An index ready for the arrays of a tensor on ``device`` with ``shape``.
+
+    Tensors become arrays; index arrays built on the host are moved to the device. Off the CPU,
+    integer arrays are checked against ``shape`` first: CuPy wraps an out-of-range index around
+    (``x[[5]]`` of 3 rows gives row 2) where NumPy raises IndexError. The check is free for
+    indices from the host; one that is already on the GPU is read (its min and max), a sync.
+    """
+    parts = list(index) if isinstance(index, tuple) else [index]
+    for i, value in enumerate(parts):
+        if isinstance(value, Tensor):
+            value = value.data if value.device is device else value.numpy()
+        if isinstance(value, (list, np.ndarray)) and device.type != "cpu":
+            value = device.from_host(np.asarray(value))  # an index the user built on the host
+        parts[i] = value
+    if device.type != "cpu":
+        _check_integer_arrays(parts, shape)
+    return tuple(parts) if isinstance(index, tuple) else parts[0]
+
+
+def _check_integer_arrays(parts: list, shape: tuple[int, ...]) -> None:
+    """Raise NumPy's IndexError for an integer-array index outside its axis (see index_data)."""
+
+    def axes_taken(value: Any) -> int:  # how many axes of the tensor one index part consumes
+        if value is None:
+            return 0
+        dtype = getattr(value, "dtype", None)
+        return value.ndim if dtype is not None and dtype.kind == "b" else 1
+
+    axis = 0
+    for position, value in enumerate(parts):
+        if value is Ellipsis:
+            axis = len(shape) - sum(axes_taken(v) for v in parts[position + 1 :])
+            continue
+        dtype = getattr(value, "dtype", None)
+        if dtype is not None and dtype.kind in "iu" and value.size and axis < len(shape):
+            size = shape[axis]
+            low, high = int(value.min()), int(value.max())
+            if low < -size or high >= size:
+                bad = high if high >= size else low
+                raise IndexError(f"index {bad} is out of bounds for axis {axis} with size {size}")
+        axis += axes_taken(value)
+
+
 def getitem(a: Tensor, index: Any) -> Tensor:
     """``a[index]`` with NumPy's basic and advanced indexing; repeated indices add gradients."""
-    from .elementwise import index_data
-
-    index = index_data(index, a.device)
     try:
+        index = index_data(index, a.device, a.shape)
         return GetItem.apply(a, index=index)
     except IndexError as error:
         raise IndexError(

@@ -1,0 +1,126 @@
+"""minigrad on CuPy against PyTorch CUDA, in one run on the same GPU.
+
+    python benchmarks/bench_gpu.py            # every workload (about a minute on a warm GPU)
+    python benchmarks/bench_gpu.py --quick    # fewer repeats (scripts/gpu-check runs this)
+    python benchmarks/bench_gpu.py --json results.json
+
+The workloads are bench.py's, built by the same functions, at GPU-sized batches:
+
+1. MLP step 784-256-128-10, Adam, at batch 512 and 4096.
+2. CNN step (conv 3x3x8, ReLU, max-pool 2, linear 10), SGD, at batch 256.
+3. Per-op launch overhead: 200 elementwise ops on 4x4 float64, forward and backward.
+
+Every timed call ends in ``loss.item()``, which waits for the GPU, so a timed step is a finished
+step (synchronised wall time). Both sides are warmed up first (CuPy compiles each kernel on first
+use), then take turns call by call (bench.compare); medians of the per-repeat ratios are printed.
+PyTorch is needed only here, never by minigrad; without it the torch column is left out.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import bench  # noqa: E402  (the workloads live there, one home for each)
+
+import minigrad  # noqa: E402
+
+torch = bench.torch
+
+
+def mlp_sides(batch: int, device: str) -> dict[str, Callable[[], float]]:
+    rng = np.random.default_rng(0)
+    weights = bench.mlp_weights(rng)
+    x = rng.standard_normal((batch, bench.MLP_SIZES[0]), dtype=np.float32)
+    labels = rng.integers(0, bench.CLASSES, batch)
+    return sides_for(bench.mlp_minigrad, bench.mlp_torch, weights, x, labels, device)
+
+
+def cnn_sides(batch: int, device: str) -> dict[str, Callable[[], float]]:
+    rng = np.random.default_rng(0)
+    weights = bench.cnn_weights(rng)
+    x = rng.standard_normal((batch, *bench.CNN_INPUT[1:]), dtype=np.float32)
+    labels = rng.integers(0, bench.CLASSES, batch)
+    return sides_for(bench.cnn_minigrad, bench.cnn_torch, weights, x, labels, device)
+
+
+def sides_for(
+    build_minigrad: Callable, build_torch: Callable, weights: list, x: Any, labels: Any, device: str
+) -> dict[str, Callable[[], float]]:
+    model, optimizer = build_minigrad(weights, device)
+    x_mg, labels_mg = minigrad.tensor(x, device=device), minigrad.tensor(labels, device=device)
+    sides = {"minigrad": lambda: bench.minigrad_train_step(model, optimizer, x_mg, labels_mg)}
+    if torch is not None:
+        sides["torch"] = build_torch(weights, x, labels, device)
+    return sides
+
+
+def per_op_sides(device: str) -> dict[str, Callable[[], float]]:
+    rng = np.random.default_rng(0)
+    x, w = rng.standard_normal((4, 4)), rng.uniform(0.5, 1.0, (4, 4))
+    x_mg = minigrad.tensor(x, requires_grad=True, device=device)
+    w_mg = minigrad.tensor(w, requires_grad=True, device=device)
+    sides = {"minigrad": lambda: bench.per_op_minigrad(x_mg, w_mg, bench.PER_OP_LENGTH)}
+    if torch is not None:
+        sides["torch"] = bench.per_op_torch(x, w, bench.PER_OP_LENGTH, device)
+    return sides
+
+
+WORKLOADS: dict[str, tuple[Callable[[str], dict[str, Callable[[], float]]], int]] = {
+    # name: (the sides, calls per timed block)
+    "MLP step, batch 512": (lambda device: mlp_sides(512, device), 20),
+    "MLP step, batch 4096": (lambda device: mlp_sides(4096, device), 10),
+    "CNN step, batch 256": (lambda device: cnn_sides(256, device), 10),
+    "per-op, 200 ops on 4x4 float64": (per_op_sides, 5),
+}
+
+
+def check_agreement(sides: dict[str, Callable[[], float]]) -> float:
+    """Both sides start from the same weights and data: their first losses must agree."""
+    losses = [side() for side in sides.values()]
+    return max(losses) - min(losses)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="fewer repeats (gpu-check)")
+    parser.add_argument("--json", metavar="PATH", help="also write the results to PATH")
+    args = parser.parse_args()
+    if not minigrad.cuda.is_available():
+        print("bench_gpu.py: needs CuPy and a CUDA GPU, and none is usable here", file=sys.stderr)
+        return 2
+    if torch is not None and not torch.cuda.is_available():
+        print("bench_gpu.py: PyTorch sees no GPU; timing minigrad alone", file=sys.stderr)
+        bench.torch = None
+        globals()["torch"] = None
+    warmup, repeats = (3, 5) if args.quick else (5, 15)
+    results: dict[str, Any] = {}
+    print(f"{'workload':34s} {'minigrad ms':>12s} {'torch ms':>10s} {'minigrad/torch':>22s}")
+    for name, (make_sides, calls) in WORKLOADS.items():
+        sides = make_sides("cuda")
+        gap = check_agreement(sides)
+        times = bench.compare(sides, calls, warmup, repeats)
+        row: dict[str, Any] = {side: bench.summary(t) for side, t in times.items()}
+        line = f"{name:34s} {row['minigrad']['median'] * 1e3:12.3f}"
+        if "torch" in times:
+            row["ratio"] = bench.ratios(times["minigrad"], times["torch"])
+            row["first_loss_gap"] = gap
+            line += f" {row['torch']['median'] * 1e3:10.3f} {bench.spread(row['ratio']):>22s}"
+        results[name] = row
+        print(line, flush=True)
+    print("tiny-GPT and LSTM steps: not yet (they come with the sequence-models issue)")
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(results, f, indent=2)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

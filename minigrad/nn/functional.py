@@ -4,9 +4,6 @@ Every function here is built from differentiable ops, so its backward comes from
 learner can read the whole computation. The modules in ``minigrad.nn`` hold parameters and call
 these. Names and argument orders follow PyTorch's ``torch.nn.functional``; array arguments use
 NumPy's names (``axis``).
-
-Two small Functions live here because nothing else needs them: ``Erf`` (for the exact GELU) and
-``Softplus`` (for the numerically stable binary cross-entropy).
 """
 
 from __future__ import annotations
@@ -16,13 +13,13 @@ from typing import Any
 
 import numpy as np
 
-from ..autograd import Function, constant
 from ..ops import leaky_relu, log_softmax, mean, relu, sigmoid, softmax, sqrt, sum, tanh
 from ..ops.conv import Padding, Pair, col2im, count_windows, im2col
-from ..ops.elementwise import Exp, Sigmoid
+from ..ops.elementwise import erf as ops_erf
+from ..ops.elementwise import softplus as ops_softplus
 from ..ops.linalg import AddMatMul
 from ..ops.linalg import Linear as LinearFunction
-from ..ops.reduction import Softmax
+from ..ops.reduction import softmax_cross_entropy
 from ..random import random_bits
 from ..tensor import Tensor
 
@@ -34,73 +31,16 @@ __all__ = [
 ]  # fmt: skip
 
 
-# ---- two elementwise Functions the engine does not have -----------------------------------------
-def _erf_array(xp: Any, a: Any) -> Any:
-    """erf on a raw array, accurate to about 1e-15 in float64, with only elementwise operations.
-
-    NumPy has no erf, so it is computed from two classic expansions, each where it converges fast:
-
-        |a| < 2.5:   erf(a) = 2/sqrt(pi) e^(-a^2) sum_n (2a^2)^n a / (1*3*5*...*(2n+1))
-        |a| >= 2.5:  erfc(a) = e^(-a^2) / (sqrt(pi) (a + (1/2)/(a + 1/(a + (3/2)/(a + ...)))))
-
-    The series has only positive terms (no cancellation); the continued fraction is evaluated
-    from a fixed depth upwards. Both run on every element (clipped to their range) and ``where``
-    picks one. On the GPU, CuPy's own erf does it in one kernel instead of about 90.
-    """
-    if getattr(xp, "__name__", "") == "cupy":
-        from cupyx.scipy.special import erf as cupy_erf
-
-        return cupy_erf(a)
-    size = xp.abs(a)
-    near = xp.minimum(size, 2.5)
-    term = near
-    series = near
-    for n in range(1, 40):
-        term = term * (2 * near * near) / (2 * n + 1)
-        series = series + term
-    near_value = (2 / math.sqrt(math.pi)) * xp.exp(-near * near) * series
-    far = xp.maximum(size, 2.5)
-    fraction = far
-    for k in range(50, 0, -1):
-        fraction = far + (k / 2) / fraction
-    far_value = 1 - xp.exp(-far * far) / (math.sqrt(math.pi) * fraction)
-    return xp.sign(a) * xp.where(size < 2.5, near_value, far_value)
-
-
-class Erf(Function):
-    """z = erf(a) = 2/sqrt(pi) * integral of e^(-t^2) from 0 to a;  dz/da = 2/sqrt(pi) e^(-a^2)"""
-
-    def forward(self, a):
-        return _erf_array(self.xp, a).astype(a.dtype, copy=False)
-
-    def backward(self, grad, z, a):
-        return grad * (2 / math.sqrt(math.pi)) * Exp.apply(-(a * a))
-
-
-class Softplus(Function):
-    """z = log(1 + e^a);  dz/da = e^a / (1 + e^a) = sigmoid(a)
-
-    Computed as max(a, 0) + log(1 + e^-|a|): the exponent is never positive, so e^x cannot
-    overflow, and log1p keeps the digits when e^-|a| is tiny.
-    """
-
-    def forward(self, a):
-        return self.xp.maximum(a, 0) + self.xp.log1p(self.xp.exp(-self.xp.abs(a)))
-
-    def backward(self, grad, z, a):
-        return grad * Sigmoid.apply(a)
-
-
 def erf(input: Tensor) -> Tensor:
     """The error function, elementwise (differentiable)."""
-    return Erf.apply(input)
+    return ops_erf(input)
 
 
 def softplus(input: Tensor, beta: float = 1.0) -> Tensor:
     """log(1 + e^(beta x)) / beta, a smooth ReLU; never overflows."""
     if beta == 1.0:
-        return Softplus.apply(input)
-    return Softplus.apply(input * beta) * (1.0 / beta)
+        return ops_softplus(input)
+    return ops_softplus(input * beta) * (1.0 / beta)
 
 
 # ---- activations --------------------------------------------------------------------------------
@@ -580,47 +520,12 @@ def cross_entropy(
         _check_reduction(reduction, "cross_entropy")
         if reduction == "mean" and input.shape[0] == 0:
             raise ValueError("cross_entropy: the mean over an empty batch (N = 0) is undefined")
-        return SoftmaxCrossEntropy.apply(input, target=target, reduction=reduction)
+        return softmax_cross_entropy(input, target, reduction)
     log_probs = log_softmax(input, axis=1)
     loss = -log_probs[input.xp.arange(input.shape[0]), target]
     uniform = -log_probs.mean(axis=1)
     loss = (1.0 - label_smoothing) * loss + label_smoothing * uniform
     return _reduce(loss, reduction, "cross_entropy")
-
-
-class SoftmaxCrossEntropy(Function):
-    """loss[n] = logsumexp(x[n]) - x[n, t[n]];  d loss[n] / d x[n] = softmax(x[n]) - onehot(t[n])
-
-    log_softmax, picking the target, negating and the reduction ('none', 'sum' or 'mean' over
-    the N samples, which divides the gradient by N) fused into one op: its gradient is the
-    well-known "probabilities minus one-hot", with no intermediate graph. (The max is
-    subtracted before exp, so logits of any size stay finite.)
-    """
-
-    def forward(self, logits, target, reduction):
-        self.target, self.reduction = target, reduction
-        self.rows = self.xp.arange(len(target))
-        shifted = logits - logits.max(axis=1, keepdims=True)
-        exp = self.xp.exp(shifted)
-        total = exp.sum(axis=1, keepdims=True)
-        self.probabilities = exp / total  # softmax, kept for an unrecorded backward
-        losses = self.xp.log(total[:, 0]) - shifted[self.rows, target]
-        if reduction == "none":
-            return losses
-        return losses.sum() / len(target) if reduction == "mean" else losses.sum()
-
-    def backward(self, grad, loss, logits):
-        if isinstance(logits, Tensor):  # recorded: softmax as an op, so it can be differentiated
-            probabilities = Softmax.apply(logits, axis=1)
-        else:
-            probabilities = self.probabilities
-        onehot = self.xp.zeros(logits.shape, dtype=logits.dtype)
-        onehot[self.rows, self.target] = 1
-        if self.reduction == "none":
-            grad = grad.reshape(-1, 1)  # one gradient per sample, for its row
-        elif self.reduction == "mean":
-            grad = grad * (1.0 / len(self.target))
-        return (probabilities - constant(onehot, grad)) * grad
 
 
 def binary_cross_entropy_with_logits(

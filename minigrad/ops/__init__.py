@@ -8,6 +8,7 @@ from .elementwise import (
     clip,
     compare,
     div,
+    erf,
     exp,
     leaky_relu,
     log,
@@ -19,6 +20,7 @@ from .elementwise import (
     relu,
     sigmoid,
     sign,
+    softplus,
     sqrt,
     sub,
     tanh,
@@ -34,6 +36,7 @@ from .reduction import (
     mean,
     min,
     softmax,
+    softmax_cross_entropy,
     sum,
     var,
 )

@@ -7,6 +7,7 @@ engine sums every gradient back to its input's shape.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -282,6 +283,62 @@ class Cast(Function):
 
 
 # ---- the public functions -----------------------------------------------------------------------
+def _erf_array(xp: Any, a: Any) -> Any:
+    """erf on a raw array, accurate to about 1e-15 in float64, with only elementwise operations.
+
+    NumPy has no erf, so it is computed from two classic expansions, each where it converges fast:
+
+        |a| < 2.5:   erf(a) = 2/sqrt(pi) e^(-a^2) sum_n (2a^2)^n a / (1*3*5*...*(2n+1))
+        |a| >= 2.5:  erfc(a) = e^(-a^2) / (sqrt(pi) (a + (1/2)/(a + 1/(a + (3/2)/(a + ...)))))
+
+    The series has only positive terms (no cancellation); the continued fraction is evaluated
+    from a fixed depth upwards. Both run on every element (clipped to their range) and ``where``
+    picks one. On the GPU, CuPy's own erf does it in one kernel instead of about 90.
+    """
+    if getattr(xp, "__name__", "") == "cupy":
+        from cupyx.scipy.special import erf as cupy_erf
+
+        return cupy_erf(a)
+    size = xp.abs(a)
+    near = xp.minimum(size, 2.5)
+    term = near
+    series = near
+    for n in range(1, 40):
+        term = term * (2 * near * near) / (2 * n + 1)
+        series = series + term
+    near_value = (2 / math.sqrt(math.pi)) * xp.exp(-near * near) * series
+    far = xp.maximum(size, 2.5)
+    fraction = far
+    for k in range(50, 0, -1):
+        fraction = far + (k / 2) / fraction
+    far_value = 1 - xp.exp(-far * far) / (math.sqrt(math.pi) * fraction)
+    return xp.sign(a) * xp.where(size < 2.5, near_value, far_value)
+
+
+class Erf(Function):
+    """z = erf(a) = 2/sqrt(pi) * integral of e^(-t^2) from 0 to a;  dz/da = 2/sqrt(pi) e^(-a^2)"""
+
+    def forward(self, a):
+        return _erf_array(self.xp, a).astype(a.dtype, copy=False)
+
+    def backward(self, grad, z, a):
+        return grad * (2 / math.sqrt(math.pi)) * Exp.apply(-(a * a))
+
+
+class Softplus(Function):
+    """z = log(1 + e^a);  dz/da = e^a / (1 + e^a) = sigmoid(a)
+
+    Computed as max(a, 0) + log(1 + e^-|a|): the exponent is never positive, so e^x cannot
+    overflow, and log1p keeps the digits when e^-|a| is tiny.
+    """
+
+    def forward(self, a):
+        return self.xp.maximum(a, 0) + self.xp.log1p(self.xp.exp(-self.xp.abs(a)))
+
+    def backward(self, grad, z, a):
+        return grad * Sigmoid.apply(a)
+
+
 def add(a: Any, b: Any) -> Tensor:
     """a + b, broadcasting."""
     return _binary(Add, a, b)
@@ -405,6 +462,16 @@ def astype(a: Tensor, dtype: Any) -> Tensor:
 def sign(a: Tensor) -> Tensor:
     """-1, 0 or 1 by the sign of each value. Not differentiable (its derivative is 0)."""
     return Tensor._wrap(a.xp.sign(a.data), a.device)
+
+
+def erf(a: Tensor) -> Tensor:
+    """The error function, elementwise."""
+    return Erf.apply(a)
+
+
+def softplus(a: Tensor) -> Tensor:
+    """log(1 + e^a), a smooth ReLU that never overflows."""
+    return Softplus.apply(a)
 
 
 def compare(a: Any, b: Any, name: str) -> Tensor:

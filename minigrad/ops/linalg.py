@@ -32,7 +32,8 @@ class AddMatMul(Function):
 
     One op rather than a matmul and an add: C is added into the product's own fresh array, so
     there is no second array of the product's size (conv2d's bias is C). The engine sums dC
-    back over the axes C was broadcast along.
+    back over the axes C was broadcast along. Measured gain (docs/performance.md): the CNN step
+    went from 1.08-1.12x to 0.94-0.97x of the NumPy floor, with 13% fewer page faults.
     """
 
     def forward(self, c, a, b):
@@ -53,7 +54,9 @@ class Linear(Function):
         dX = dY W,   dW = dY^T X,   db = sum of dY over the batch
 
     One Function rather than a transpose, a matmul and an add: the same matrix products, but
-    each gradient comes out as a fresh array in its parameter's layout, with no copies.
+    each gradient comes out as a fresh array in its parameter's layout, so ``.grad`` adopts it
+    without a copy (with the adoption rule, MLP peak memory fell from 1.56x to 0.81x of the
+    NumPy floor; docs/performance.md).
     """
 
     def forward(self, x, weight, bias=None):

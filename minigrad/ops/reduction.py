@@ -7,6 +7,7 @@ The backward of a reduction spreads the output's gradient back over the axes it 
 from __future__ import annotations
 
 import math
+from typing import Any
 
 from ..autograd import Function, constant, value
 from ..tensor import Tensor
@@ -110,6 +111,41 @@ class Softmax(Function):
 
 
 # ---- the public functions -----------------------------------------------------------------------
+class SoftmaxCrossEntropy(Function):
+    """loss[n] = logsumexp(x[n]) - x[n, t[n]];  d loss[n] / d x[n] = softmax(x[n]) - onehot(t[n])
+
+    log_softmax, picking the target, negating and the reduction ('none', 'sum' or 'mean' over
+    the N samples, which divides the gradient by N) fused into one op: its gradient is the
+    well-known "probabilities minus one-hot", with no intermediate graph. (The max is
+    subtracted before exp, so logits of any size stay finite.)
+    """
+
+    def forward(self, logits, target, reduction):
+        self.target, self.reduction = target, reduction
+        self.rows = self.xp.arange(len(target))
+        shifted = logits - logits.max(axis=1, keepdims=True)
+        exp = self.xp.exp(shifted)
+        total = exp.sum(axis=1, keepdims=True)
+        self.probabilities = exp / total  # softmax, kept for an unrecorded backward
+        losses = self.xp.log(total[:, 0]) - shifted[self.rows, target]
+        if reduction == "none":
+            return losses
+        return losses.sum() / len(target) if reduction == "mean" else losses.sum()
+
+    def backward(self, grad, loss, logits):
+        if isinstance(logits, Tensor):  # recorded: softmax as an op, so it can be differentiated
+            probabilities = Softmax.apply(logits, axis=1)
+        else:
+            probabilities = self.probabilities
+        onehot = self.xp.zeros(logits.shape, dtype=logits.dtype)
+        onehot[self.rows, self.target] = 1
+        if self.reduction == "none":
+            grad = grad.reshape(-1, 1)  # one gradient per sample, for its row
+        elif self.reduction == "mean":
+            grad = grad * (1.0 / len(self.target))
+        return (probabilities - constant(onehot, grad)) * grad
+
+
 def sum(a: Tensor, axis: Axis = None, keepdims: bool = False) -> Tensor:
     """Sum over ``axis`` (an int, a tuple, or None for all)."""
     return Sum.apply(a, axes=normalize_axes(axis, a.shape, "sum"), keepdims=keepdims)
@@ -175,6 +211,15 @@ def log_softmax(a: Tensor, axis: int = -1) -> Tensor:
     """log(softmax(a)) = a - logsumexp(a), which stays finite where softmax underflows to 0."""
     axes = _nonempty_axes(a, axis, "log_softmax")
     return a - logsumexp(a, axes, keepdims=True)
+
+
+def softmax_cross_entropy(logits: Tensor, target: Any, reduction: str = "mean") -> Tensor:
+    """-log softmax(logits)[n, target[n]] per row, then reduced: 'none', 'sum' or 'mean'.
+
+    ``logits`` is (N, C) and ``target`` an integer array of N class indices already checked to
+    lie in [0, C) (``minigrad.nn.functional.cross_entropy`` checks them and calls this).
+    """
+    return SoftmaxCrossEntropy.apply(logits, target=target, reduction=reduction)
 
 
 def argmax(a: Tensor, axis: int | None = None) -> Tensor:

@@ -61,7 +61,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import minigrad  # noqa: E402
 import minigrad.nn.functional as F  # noqa: E402
 import optim  # noqa: E402
-from minigrad.autograd import _cycle_collector_paused  # noqa: E402
+from minigrad.autograd import cycle_collector_paused  # noqa: E402
 
 try:  # an optional column: PyTorch is never a dependency
     import torch
@@ -691,7 +691,7 @@ def collector_paused(function: Callable[[], Any]) -> Callable[[], Any]:
     (with the engine's own pause for backward, which restores the collector's state after)."""
 
     def run() -> Any:
-        with _cycle_collector_paused():
+        with cycle_collector_paused():
             return function()
 
     return run

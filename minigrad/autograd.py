@@ -250,7 +250,7 @@ def _topological_order(root: Function) -> list[Function]:
     return order
 
 
-class _cycle_collector_paused:
+class cycle_collector_paused:
     """Keep Python's cycle collector out of the backward pass.
 
     A backward pass allocates a few small objects per op while the whole graph is alive, and
@@ -291,7 +291,7 @@ def run_backward(
     wanted = {_node(t) for t in inputs} if inputs is not None else set()
     grads: dict[int, Any] = {id(root._ctx): grad}  # d(root)/d(node), summed over paths so far
     returned: dict[int, Tensor] = {}  # the tensors whose gradients we hand back, by node
-    with set_grad_enabled(create_graph), _cycle_collector_paused():
+    with set_grad_enabled(create_graph), cycle_collector_paused():
         order = _topological_order(root._ctx)
         for fn in order:
             key = id(fn)

@@ -53,6 +53,7 @@ def test_every_example_is_listed():
     assert found == set(EXAMPLES)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(EXAMPLES))
 def test_example_runs_quick_and_saves_its_figures(name, tmp_path):
     result = run_example(name, "--quick", "--out", str(tmp_path))
@@ -75,11 +76,13 @@ def test_asking_for_cuda_without_it_is_a_clear_error(tmp_path):
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.slow
 def test_lr_schedules_explains_why_gamma_10_is_refused(tmp_path):
     result = run_example("lr_schedules.py", "--quick", "--out", str(tmp_path))
     assert "refused: gamma must lie in (0, 1]" in result.stdout
 
 
+@pytest.mark.slow
 def test_train_classifier_resumes_exactly(tmp_path):
     common = ["--quick", "--epochs", "3", "--out", str(tmp_path)]
     straight = run_example("train_classifier.py", *common, "--save", "straight.npz", cwd=tmp_path)

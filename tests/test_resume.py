@@ -181,6 +181,7 @@ def _run_trainer(tmp_path, path, epochs, kill_after_lines=None):
     return lines + out.split()
 
 
+@pytest.mark.slow
 def test_a_killed_training_process_resumes_from_its_last_checkpoint(tmp_path):
     path = tmp_path / "run.npz"
     lines = _run_trainer(tmp_path, path, epochs=6, kill_after_lines=2)
@@ -212,6 +213,7 @@ SAVER = textwrap.dedent(
 )
 
 
+@pytest.mark.slow
 def test_a_kill_during_save_leaves_the_previous_checkpoint_loadable(tmp_path):
     script = tmp_path / "saver.py"
     script.write_text(SAVER)

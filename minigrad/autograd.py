@@ -139,8 +139,10 @@ class Function:
     broadcast shape; the engine sums them back to each input's shape.
     """
 
-    inputs: tuple[Tensor, ...] | None  # None once a backward has freed the graph
+    inputs: tuple[Tensor, ...]  # set to None once a backward has freed the graph
     result: Any  # the output's array
+    xp: Any  # the inputs' array module (numpy or cupy), set by apply
+    created_at: str  # where the op was called from, set only under detect_anomaly
     needs_input_grad: tuple[bool, ...]  # set by run_backward, where the collector is paused
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
@@ -323,7 +325,7 @@ def run_backward(
                 grads[key] = g if previous is None else previous + g
     if not retain_graph:
         for fn in order:
-            fn.inputs = None  # a second backward through this graph now raises a clear error
+            fn.inputs = None  # type: ignore[assignment]  # a second backward now raises
     # NumPy gives 0-d results as scalars (np.float64, ...); hand back arrays, as forward does
     return {
         id(tensor): (tensor, np.asarray(g) if isinstance(g := grads[key], np.generic) else g)

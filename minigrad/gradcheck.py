@@ -14,6 +14,7 @@ projection almost surely) for the price of one backward. Defaults follow PyTorch
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -25,7 +26,7 @@ class GradcheckError(AssertionError):
     """An analytic gradient disagreed with its finite-difference estimate."""
 
 
-def _fresh_inputs(inputs: Sequence[object]) -> list[object]:
+def _fresh_inputs(inputs: Sequence[Any]) -> list[Any]:
     """Copies of the tensor inputs (same requires_grad), so the caller's tensors stay untouched."""
     return [
         Tensor(x.data.copy(), requires_grad=x.requires_grad) if isinstance(x, Tensor) else x
@@ -33,11 +34,11 @@ def _fresh_inputs(inputs: Sequence[object]) -> list[object]:
     ]
 
 
-def _projected(fn: Callable, inputs: list[object], directions: list[np.ndarray]) -> Tensor:
+def _projected(fn: Callable, inputs: list[Any], directions: list[np.ndarray]) -> Tensor:
     """sum over outputs of v * f(inputs): one scalar that sees every output element."""
     outputs = fn(*inputs)
     outputs = outputs if isinstance(outputs, (tuple, list)) else (outputs,)
-    total = None
+    total: Any = None
     for out, v in zip(outputs, directions):
         term = (out * Tensor(v.astype(out.dtype, copy=False), device=out.device)).sum()
         total = term if total is None else total + term
@@ -46,7 +47,7 @@ def _projected(fn: Callable, inputs: list[object], directions: list[np.ndarray])
 
 def gradcheck(
     fn: Callable,
-    *inputs: object,
+    *inputs: Any,
     eps: float = 1e-6,
     atol: float = 1e-5,
     rtol: float = 1e-3,
@@ -74,14 +75,15 @@ def gradcheck(
 
     xs = _fresh_inputs(inputs)
     projected = _projected(fn, xs, directions)
+    analytic: Sequence[Tensor | None]
     if projected.requires_grad:
         analytic = autograd_grad(projected, [xs[i] for i in checked], allow_unused=True)
     else:  # the output does not depend on any checked input: every gradient is zero
         analytic = [None] * len(checked)
     for position, i in enumerate(checked):
         base = inputs[i].numpy().astype(np.float64)
-        exact = analytic[position]
-        exact = np.zeros_like(base) if exact is None else exact.numpy()
+        found = analytic[position]
+        exact = np.zeros_like(base) if found is None else found.numpy()
         for flat in range(base.size):
             index = np.unravel_index(flat, base.shape)
             values = []
@@ -104,7 +106,7 @@ def gradcheck(
 
 def gradgradcheck(
     fn: Callable,
-    *inputs: object,
+    *inputs: Any,
     eps: float = 1e-6,
     atol: float = 1e-5,
     rtol: float = 1e-3,
@@ -124,14 +126,14 @@ def gradgradcheck(
     directions = [rng.standard_normal(out.shape) for out in probe]
     grad_directions = [rng.standard_normal(inputs[i].shape) for i in checked]
 
-    def first_derivative(*xs: object) -> Tensor:
+    def first_derivative(*xs: Any) -> Tensor:
         projected = _projected(fn, list(xs), directions)
         if not projected.requires_grad:
             return Tensor(np.float64(0.0))
         grads = autograd_grad(
             projected, [xs[i] for i in checked], create_graph=True, allow_unused=True
         )
-        total = None
+        total: Any = None
         for g, u in zip(grads, grad_directions):
             if g is None:
                 continue

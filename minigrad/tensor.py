@@ -86,6 +86,7 @@ class Tensor:
     ) -> None:
         if device is None and isinstance(data, Tensor):
             device = data.device
+        self.device: Device
         if device is None:  # data already on a device stays there; host data goes to the default
             device = device_of_array(data)
             device = get_default_device() if device is cpu else device

@@ -214,7 +214,9 @@ def _draw_with_matplotlib(nodes: list[Node], edges: list[tuple[str, str]], path:
         for row, node in enumerate(column_nodes):
             y = (len(column_nodes) - 1) / 2 - row  # centred vertically
             if node.kind == "op":
-                box = dict(boxstyle="square,pad=0.4", facecolor=_OP_COLOR, edgecolor="0.3")
+                box: dict[str, Any] = dict(
+                    boxstyle="square,pad=0.4", facecolor=_OP_COLOR, edgecolor="0.3"
+                )
             else:
                 color = _GRAD_COLOR if node.requires_grad else _CONST_COLOR
                 line = 2.0 if node.is_output else 1.0

@@ -107,8 +107,8 @@ def _padding(value: Any, kernel: Pair, stride: Pair, dilation: Pair, op: str) ->
         if stride != (1, 1):
             raise ValueError(f"{op}: padding='same' needs stride 1, got stride {stride}")
         # An even kernel cannot be centred: the extra row and column go after (as in PyTorch).
-        totals = [d * (k - 1) for k, d in zip(kernel, dilation)]
-        return tuple((t // 2, t - t // 2) for t in totals)
+        (rows, cols) = (d * (k - 1) for k, d in zip(kernel, dilation))
+        return (rows // 2, rows - rows // 2), (cols // 2, cols - cols // 2)
     if isinstance(value, str):
         raise ValueError(f"{op}: padding must be an int, a pair, 'valid' or 'same', got {value!r}")
     rows, cols = _pair(value, "padding", op, minimum=0)

@@ -275,7 +275,7 @@ class Module:
     ) -> Iterator[tuple[str, Parameter]]:
         """``("layer.0.weight", Parameter)`` pairs: each module's own parameters, then its
         children's, in the order they were assigned. A shared parameter appears once."""
-        return self._named_members("_parameters", prefix, recurse)
+        return self._named_members("_parameters", prefix, recurse)  # type: ignore[return-value]
 
     def parameters(self, recurse: bool = True) -> Iterator[Parameter]:
         """Every parameter once, in ``named_parameters`` order (what an optimizer is given)."""
@@ -457,8 +457,8 @@ class Sequential(Module):
             for name, module in modules[0].items():
                 self.add_module(name, module)
         else:
-            for index, module in enumerate(modules):
-                self.add_module(str(index), module)
+            for index, layer in enumerate(modules):
+                self.add_module(str(index), layer)  # type: ignore[arg-type]
 
     def forward(self, input: Any) -> Any:
         for module in self._modules.values():

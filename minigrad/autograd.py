@@ -17,6 +17,9 @@ Read this file top to bottom; it is the whole engine.
   what arrays and Tensors share: operators, methods such as ``.sum`` and ``.reshape``, and
   ``SomeFunction.apply``, which on raw arrays simply computes the forward.
 
+* ``backward`` (what ``Tensor.backward`` calls) adds each leaf's gradient into ``.grad``;
+  ``grad`` returns them instead.
+
 Reference cycles would keep graphs alive until Python's cycle collector runs, so a Function keeps
 its output's *array* (all that backward needs), never the output Tensor: the output points to the
 Function, never the reverse.
@@ -221,6 +224,31 @@ def value(x: Any) -> Any:
     return x.data if isinstance(x, _tensor.Tensor) else x
 
 
+# ---- the engine's own Functions: undoing broadcasting (SumTo), and its adjoint -----------------
+class BroadcastTo(Function):
+    """z = a repeated along new or size-1 axes;  dz/da sums the gradient over the copies"""
+
+    def forward(self, a, shape):
+        return self.xp.broadcast_to(a, shape)
+
+    def backward(self, grad, z, a):
+        return SumTo.apply(grad, shape=a.shape)
+
+
+class SumTo(Function):
+    """z = a summed down to ``shape`` (undoes broadcasting);  the gradient is broadcast back"""
+
+    def forward(self, a, shape):
+        leading = a.ndim - len(shape)
+        axes = tuple(range(leading)) + tuple(
+            leading + i for i, n in enumerate(shape) if n == 1 and a.shape[leading + i] != 1
+        )
+        return a.sum(axis=axes, keepdims=True).reshape(shape)
+
+    def backward(self, grad, z, a):
+        return BroadcastTo.apply(grad, shape=a.shape)
+
+
 def _topological_order(root: Function) -> list[Function]:
     """Functions reachable from ``root``, each before the Functions that made its inputs.
 
@@ -333,6 +361,60 @@ def run_backward(
     }
 
 
+def _seed_gradient(output: Tensor, grad: Any) -> Tensor:
+    """The gradient that starts backward: 1 for a scalar, otherwise the user's ``grad``."""
+    if not output.requires_grad:
+        raise RuntimeError(
+            "backward(): this tensor does not require grad (no input had requires_grad=True, "
+            "or it was computed under no_grad)"
+        )
+    if grad is None:
+        if output.data.size != 1:
+            raise RuntimeError(
+                f"backward() on a tensor of shape {output.shape} needs grad=...: gradients are "
+                "only implicit for scalar outputs (call .sum() or .mean() first)"
+            )
+        return _tensor.Tensor._wrap(output.xp.ones_like(output.data), output.device)
+    grad = grad if isinstance(grad, _tensor.Tensor) else _tensor.Tensor(grad, device=output.device)
+    if grad.shape != output.shape:
+        raise ValueError(f"backward(): grad has shape {grad.shape}, the tensor has {output.shape}")
+    return _tensor.Tensor._wrap(grad.data.copy(), grad.device)  # a .grad must never alias user data
+
+
+def backward(
+    tensor: Tensor, grad: Any = None, retain_graph: bool = False, create_graph: bool = False
+) -> None:
+    """``tensor.backward(grad)``: add d(tensor)/d(leaf) into ``leaf.grad`` for every leaf.
+
+    Gradients accumulate across calls (that is what ``zero_grad`` is for). With
+    ``create_graph=True`` the gradients are Tensors that carry their own graph.
+    """
+    seed = _seed_gradient(tensor, grad)
+    found = run_backward(tensor, seed, retain_graph or create_graph, create_graph)
+    adopted: set[int] = set()
+    for leaf, g in found.values():
+        if not create_graph:  # g is a raw array
+            g = _tensor.Tensor._wrap(_own_buffer(g, adopted), leaf.device)
+        leaf.grad = g if leaf.grad is None else leaf.grad + g
+
+
+def _own_buffer(array: Any, adopted: set[int]) -> Any:
+    """``array`` itself if a ``.grad`` may keep it, else a copy.
+
+    Each ``.grad`` must own its memory, so that updating one in place (an optimizer,
+    ``zero_grad(set_to_none=False)``) changes nothing else. A gradient computed in backward is
+    usually a fresh array and is kept as it is; it is copied when it is a broadcast view (stride
+    0: many elements share one memory cell), read-only, or shares memory with a gradient already
+    handed to another leaf (ops like add pass one gradient to both inputs).
+    """
+    root = array.base if array.base is not None else array
+    if id(root) in adopted or 0 in array.strides or not getattr(array.flags, "writeable", True):
+        array = array.copy()
+        root = array
+    adopted.add(id(root))
+    return array
+
+
 def _node(tensor: Tensor) -> int:
     """The key ``run_backward`` sums a tensor's gradient under: its Function, or itself (a leaf)."""
     return id(tensor) if tensor._ctx is None else id(tensor._ctx)
@@ -364,7 +446,7 @@ def _match_input(grad: Any, tensor: Tensor) -> Any:
 
     The one place broadcasting is undone: no op's backward has to think about it."""
     if grad.shape != tensor.data.shape:
-        grad = _tensor.ops.shape.SumTo.apply(grad, shape=tensor.data.shape)
+        grad = SumTo.apply(grad, shape=tensor.data.shape)
     if grad.dtype != tensor.data.dtype:
         grad = grad.astype(tensor.data.dtype)
     return grad
@@ -385,7 +467,7 @@ def grad(
     """
     if isinstance(inputs, _tensor.Tensor):
         inputs = (inputs,)
-    seed = outputs._seed_grad(grad_outputs)
+    seed = _seed_gradient(outputs, grad_outputs)
     if retain_graph is None:
         retain_graph = create_graph
     found = run_backward(outputs, seed, retain_graph, create_graph, inputs)
@@ -403,6 +485,8 @@ def grad(
     return tuple(result)
 
 
-# tensor.py imports this module, so Tensor is reached through its module, which is complete
-# by the time any op runs.
+# The one import cycle of the engine: tensor.py imports this module (for Function and backward),
+# and this module needs Tensor only at run time, so it reaches it through its module, which is
+# complete by the time any op runs. This module never imports the ops (tensor.py does, at its
+# end, for its operators).
 from . import tensor as _tensor  # noqa: E402

@@ -219,27 +219,6 @@ class Tensor:
         self.grad = None
 
     # ---- backward ------------------------------------------------------------------------------
-    def _seed_grad(self, grad: Any) -> Tensor:
-        """The gradient that starts backward: 1 for a scalar, otherwise the user's ``grad``."""
-        if not self.requires_grad:
-            raise RuntimeError(
-                "backward(): this tensor does not require grad (no input had requires_grad=True, "
-                "or it was computed under no_grad)"
-            )
-        if grad is None:
-            if self.data.size != 1:
-                raise RuntimeError(
-                    f"backward() on a tensor of shape {self.shape} needs grad=...: gradients are "
-                    "only implicit for scalar outputs (call .sum() or .mean() first)"
-                )
-            return Tensor._wrap(self.xp.ones_like(self.data), self.device)
-        grad = grad if isinstance(grad, Tensor) else Tensor(grad, device=self.device)
-        if grad.shape != self.shape:
-            raise ValueError(
-                f"backward(): grad has shape {grad.shape}, the tensor has {self.shape}"
-            )
-        return Tensor._wrap(grad.data.copy(), grad.device)  # a .grad must never alias user data
-
     def backward(
         self, grad: Any = None, retain_graph: bool = False, create_graph: bool = False
     ) -> None:
@@ -250,13 +229,7 @@ class Tensor:
         ``create_graph=True`` the backward pass is recorded too, so ``.grad`` can be
         differentiated again (higher-order derivatives).
         """
-        seed = self._seed_grad(grad)
-        found = autograd.run_backward(self, seed, retain_graph or create_graph, create_graph)
-        adopted: set[int] = set()
-        for leaf, g in found.values():
-            if not create_graph:  # g is a raw array
-                g = Tensor._wrap(_own_buffer(g, adopted), leaf.device)
-            leaf.grad = g if leaf.grad is None else leaf.grad + g
+        autograd.backward(self, grad, retain_graph, create_graph)
 
     # ---- operators (each is an op in minigrad.ops) ---------------------------------------------
     def __add__(self, other: Any) -> Tensor:
@@ -447,23 +420,6 @@ class Tensor:
 
     def double(self) -> Tensor:
         return ops.astype(self, np.float64)
-
-
-def _own_buffer(array: Any, adopted: set[int]) -> Any:
-    """``array`` itself if a ``.grad`` may keep it, else a copy.
-
-    Each ``.grad`` must own its memory, so that updating one in place (an optimizer,
-    ``zero_grad(set_to_none=False)``) changes nothing else. A gradient computed in backward is
-    usually a fresh array and is kept as it is; it is copied when it is a broadcast view (stride
-    0: many elements share one memory cell), read-only, or shares memory with a gradient already
-    handed to another leaf (ops like add pass one gradient to both inputs).
-    """
-    root = array.base if array.base is not None else array
-    if id(root) in adopted or 0 in array.strides or not getattr(array.flags, "writeable", True):
-        array = array.copy()
-        root = array
-    adopted.add(id(root))
-    return array
 
 
 def tensor(

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from ..autograd import Function
+from ..autograd import BroadcastTo, Function, SumTo
 from ..backend import Device, scatter_add
 from ..tensor import Tensor
 
@@ -37,30 +37,6 @@ class Transpose(Function):
     def backward(self, grad, z, a):
         inverse = tuple(sorted(range(len(self.axes)), key=self.axes.__getitem__))
         return grad.transpose(inverse)
-
-
-class BroadcastTo(Function):
-    """z = a repeated along new or size-1 axes;  dz/da sums the gradient over the copies"""
-
-    def forward(self, a, shape):
-        return self.xp.broadcast_to(a, shape)
-
-    def backward(self, grad, z, a):
-        return SumTo.apply(grad, shape=a.shape)
-
-
-class SumTo(Function):
-    """z = a summed down to ``shape`` (undoes broadcasting);  the gradient is broadcast back"""
-
-    def forward(self, a, shape):
-        leading = a.ndim - len(shape)
-        axes = tuple(range(leading)) + tuple(
-            leading + i for i, n in enumerate(shape) if n == 1 and a.shape[leading + i] != 1
-        )
-        return a.sum(axis=axes, keepdims=True).reshape(shape)
-
-    def backward(self, grad, z, a):
-        return BroadcastTo.apply(grad, shape=a.shape)
 
 
 class Concatenate(Function):

@@ -144,6 +144,12 @@ class Function:
 
     inputs: tuple[Tensor, ...]  # set to None once a backward has freed the graph
     result: Any  # the output's array
+    writes_before: int  # in-place writes made before this op was recorded (see mark_written)
+    # What backward reads, so that an in-place change to it can be caught (see mark_written):
+    # the positions of the inputs whose values it uses, and whether it uses the output's. A
+    # Function that only needs shapes reads neither. The default assumes everything is read.
+    reads_inputs: tuple[int, ...] | None = None  # None: every input
+    reads_output: bool = True
     xp: Any  # the inputs' array module (numpy or cupy), set by apply
     created_at: str  # where the op was called from, set only under detect_anomaly
     needs_input_grad: tuple[bool, ...]  # set by run_backward, where the collector is paused
@@ -196,6 +202,7 @@ class Function:
         if requires_grad:
             fn.inputs = inputs
             fn.result = data  # the array, not `out`: out -> fn -> out would be a cycle
+            fn.writes_before = _InPlace.writes
             out._ctx = fn
         return out
 
@@ -224,9 +231,70 @@ def value(x: Any) -> Any:
     return x.data if isinstance(x, _tensor.Tensor) else x
 
 
+# ---- in-place writes: PyTorch's version counters ------------------------------------------------
+class _InPlace:
+    writes = 0  # in-place writes so far, in all of minigrad
+    written: dict[int, int] = {}  # id of an array's memory owner -> index of its latest write
+
+
+def _memory_owner(array: Any) -> Any:
+    """The array that owns ``array``'s memory: a view and its base share one owner."""
+    return array if array.base is None else array.base
+
+
+def mark_written(tensor: Tensor) -> None:
+    """Record that ``tensor``'s memory was just changed in place.
+
+    Every in-place write that goes through minigrad calls this: ``__setitem__``, the in-place
+    operators, optimizer and penalty updates, ``nn.init``, ``load_state_dict``. It bumps the
+    tensor's ``_version`` (as PyTorch's counter) and stamps its memory with the write's index,
+    so that a backward reading that memory through an op recorded before the write raises
+    instead of computing with the new values. Views and ``detach()`` share memory, so they are
+    caught too.
+    """
+    tensor._version += 1
+    _InPlace.written[id(_memory_owner(tensor.data))] = _InPlace.writes
+    _InPlace.writes += 1
+
+
+def _check_not_written(fn: Function) -> None:
+    """Raise if memory that ``fn.backward`` reads was written in place after ``fn`` ran."""
+    written = _InPlace.written
+
+    def changed(array: Any) -> bool:
+        return written.get(id(_memory_owner(array)), -1) >= fn.writes_before
+
+    name = type(fn).__name__
+    reads = range(len(fn.inputs)) if fn.reads_inputs is None else fn.reads_inputs
+    for position in reads:
+        tensor = fn.inputs[position]
+        if changed(tensor.data):
+            raise RuntimeError(
+                f"backward: input {position} of {name} (shape {tuple(tensor.shape)}, now at "
+                f"version {tensor._version}) was modified in place after {name} used it, "
+                "directly or through a tensor sharing its memory (a view, detach()); its "
+                f"gradient needs the old values. {_IN_PLACE_ADVICE}"
+            )
+    if fn.reads_output and changed(fn.result):
+        raise RuntimeError(
+            f"backward: the output of {name} (shape {tuple(fn.result.shape)}) was modified in "
+            f"place after {name} computed it, and {name}'s gradient is computed from it. "
+            f"{_IN_PLACE_ADVICE}"
+        )
+
+
+_IN_PLACE_ADVICE = (
+    "Make a new tensor instead (x = x * 2 rather than x *= 2 or x[i] = ...), or make the change "
+    "after backward()"
+)
+
+
 # ---- the engine's own Functions: undoing broadcasting (SumTo), and its adjoint -----------------
 class BroadcastTo(Function):
     """z = a repeated along new or size-1 axes;  dz/da sums the gradient over the copies"""
+
+    reads_inputs = ()
+    reads_output = False
 
     def forward(self, a, shape):
         return self.xp.broadcast_to(a, shape)
@@ -237,6 +305,9 @@ class BroadcastTo(Function):
 
 class SumTo(Function):
     """z = a summed down to ``shape`` (undoes broadcasting);  the gradient is broadcast back"""
+
+    reads_inputs = ()
+    reads_output = False
 
     def forward(self, a, shape):
         leading = a.ndim - len(shape)
@@ -329,6 +400,8 @@ def run_backward(
             out_grad = grads.get(key) if key in wanted else grads.pop(key, None)
             if out_grad is None:
                 continue  # reachable, but no gradient flows into it
+            if fn.writes_before != _InPlace.writes:  # something was written since: look closer
+                _check_not_written(fn)
             needs = fn.needs_input_grad = tuple([t.requires_grad for t in fn.inputs])
             if create_graph:
                 values = (_output_tensor(fn), *fn.inputs)

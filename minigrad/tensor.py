@@ -74,7 +74,7 @@ class Tensor:
     keeps the tensor's dtype (float32 + 2.0 is float32). Only floating tensors can require grad.
     """
 
-    __slots__ = ("data", "grad", "requires_grad", "device", "_ctx", "__weakref__")
+    __slots__ = ("data", "grad", "requires_grad", "device", "_ctx", "_version", "__weakref__")
     __array_priority__ = 1000  # so numpy_array * tensor calls Tensor.__rmul__
 
     def __init__(
@@ -96,6 +96,7 @@ class Tensor:
         self.device = device
         self.grad: Tensor | None = None
         self._ctx: autograd.Function | None = None
+        self._version = 0  # bumped by every in-place write (autograd.mark_written)
         self.requires_grad = False
         if requires_grad:
             self.requires_grad_(True)
@@ -109,6 +110,7 @@ class Tensor:
         out.grad = None
         out.requires_grad = requires_grad
         out._ctx = None
+        out._version = 0
         return out
 
     # ---- basic properties -------------------------------------------------------------------
@@ -297,6 +299,45 @@ class Tensor:
             value = self.device.from_host(np.asarray(value))  # CuPy refuses host arrays here
         index = ops.shape.index_data(index, self.device, self.shape)
         self.data[index] = value
+        autograd.mark_written(self)
+
+    # In-place arithmetic, as PyTorch's: the tutorial's manual update
+    # `with no_grad(): w -= lr * w.grad` changes w's own array, and w stays the same leaf.
+    def _in_place(self, other: Any, name: str, symbol: str) -> Tensor:
+        if self.requires_grad and autograd.is_grad_enabled():
+            if self._ctx is None:
+                raise RuntimeError(
+                    f"a leaf tensor that requires grad cannot be changed in place ({symbol}) "
+                    "while gradients are recorded: do it under minigrad.no_grad(), as an "
+                    "optimizer does"
+                )
+            return getattr(ops, name)(self, other)  # recorded out of place; the name is rebound
+        with autograd.no_grad():  # the op's own checks: devices, shapes, the dtype policy
+            result = getattr(ops, name)(self, other)
+        if result.shape != self.shape:
+            raise ValueError(
+                f"in-place {symbol}: the result has shape {result.shape}, the tensor {self.shape}"
+            )
+        if not np.can_cast(result.dtype, self.dtype, casting="same_kind"):
+            raise TypeError(
+                f"in-place {symbol}: the result is {result.dtype}, which cannot be stored in "
+                f"this {self.dtype} tensor"
+            )
+        self.data[...] = result.data
+        autograd.mark_written(self)
+        return self
+
+    def __iadd__(self, other: Any) -> Tensor:
+        return self._in_place(other, "add", "+=")
+
+    def __isub__(self, other: Any) -> Tensor:
+        return self._in_place(other, "sub", "-=")
+
+    def __imul__(self, other: Any) -> Tensor:
+        return self._in_place(other, "mul", "*=")
+
+    def __itruediv__(self, other: Any) -> Tensor:
+        return self._in_place(other, "div", "/=")
 
     # Comparisons give boolean tensors and are not differentiable.
     def __eq__(self, other: Any) -> Tensor:  # type: ignore[override]

@@ -33,6 +33,7 @@ from typing import Any
 import numpy as np
 
 from minigrad import Tensor
+from minigrad.autograd import mark_written
 from minigrad.backend import to_host
 
 # Group keys that hold objects rather than numbers: state_dict() leaves them out, and
@@ -185,6 +186,7 @@ class Optimizer:
                 self._update(param.data, grad, group, state, param.device.xp)
                 if penalty is not None and penalty.l1_strength != 0:
                     penalty.prox_(param.data, float(group["lr"]))
+                mark_written(param)  # a graph recorded before this step can no longer backward
         self._step_count += 1
         if self.scheduler is not None:
             self.scheduler.step()

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from ..autograd import mark_written
 from ..ops import leaky_relu, log_softmax, mean, relu, sigmoid, softmax, sqrt, sum, tanh
 from ..ops.conv import Padding, Pair, col2im, count_windows, im2col
 from ..ops.elementwise import erf as ops_erf
@@ -390,10 +391,12 @@ def batch_norm(
         if running_mean is not None:
             running_mean.data *= 1 - momentum
             running_mean.data += momentum * batch_mean.data.reshape(channels)
+            mark_written(running_mean)
         if running_var is not None:
             unbiased = variance.data.reshape(channels) * (count / (count - 1))
             running_var.data *= 1 - momentum
             running_var.data += momentum * unbiased
+            mark_written(running_var)
     else:
         if running_mean is None or running_var is None:
             raise ValueError("batch_norm: evaluation (training=False) needs running_mean and var")

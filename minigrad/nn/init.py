@@ -22,6 +22,7 @@ import math
 
 import numpy as np
 
+from ..autograd import mark_written
 from ..random import generator
 from ..tensor import Tensor
 
@@ -35,6 +36,7 @@ __all__ = [
 def _fill(tensor: Tensor, values: np.ndarray) -> Tensor:
     """Write host ``values`` into ``tensor``'s array (not recorded in any graph); return it."""
     tensor.data[...] = tensor.device.from_host(values.astype(tensor.dtype, copy=False))
+    mark_written(tensor)
     return tensor
 
 
@@ -87,6 +89,7 @@ def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0) -> Tensor:
 def constant_(tensor: Tensor, val: float) -> Tensor:
     """Fill with ``val``."""
     tensor.data[...] = val
+    mark_written(tensor)
     return tensor
 
 

@@ -36,6 +36,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from ..autograd import mark_written
 from ..backend import Device, cpu, device_of_array, get_device, to_host
 from ..tensor import Tensor
 
@@ -410,6 +411,7 @@ class Module:
         for name, value in values.items():
             tensor = own[name]
             tensor.data[...] = tensor.device.from_host(value.astype(tensor.dtype, copy=False))
+            mark_written(tensor)
         return IncompatibleKeys(missing, unexpected)
 
     # ---- calling and printing -----------------------------------------------------------------

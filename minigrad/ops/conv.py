@@ -58,6 +58,9 @@ class Im2Col(Function):
     adjoint: dx = col2im(dwindows), each window's gradient added back where the window was cut.
     """
 
+    reads_inputs = ()
+    reads_output = False
+
     def forward(self, x, kernel_size, stride, padding, dilation, pad_value):
         self.params = dict(
             kernel_size=kernel_size, stride=stride, padding=padding, dilation=dilation
@@ -82,6 +85,9 @@ class Col2Im(Function):
     Vectorised over images, channels and window positions: the only loop runs over the kh*kw
     offsets (p, q) inside a window, and each step adds a whole strided slice at once.
     """
+
+    reads_inputs = ()
+    reads_output = False
 
     def forward(self, windows, image_shape, kernel_size, stride, padding, dilation):
         self.params = dict(

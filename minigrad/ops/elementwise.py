@@ -62,6 +62,9 @@ def _binary(function: type[Function], a: Any, b: Any) -> Tensor:
 class Add(Function):
     """z = a + b;  dz/da = 1, dz/db = 1"""
 
+    reads_inputs = ()
+    reads_output = False
+
     def forward(self, a, b):
         return a + b
 
@@ -72,6 +75,9 @@ class Add(Function):
 class Sub(Function):
     """z = a - b;  dz/da = 1, dz/db = -1"""
 
+    reads_inputs = ()
+    reads_output = False
+
     def forward(self, a, b):
         return a - b
 
@@ -81,6 +87,9 @@ class Sub(Function):
 
 class Mul(Function):
     """z = a * b;  dz/da = b, dz/db = a"""
+
+    reads_inputs = (0, 1)
+    reads_output = False
 
     def forward(self, a, b):
         return a * b
@@ -95,6 +104,9 @@ class Mul(Function):
 class Div(Function):
     """z = a / b;  dz/da = 1/b, dz/db = -a/b^2"""
 
+    reads_inputs = (0, 1)
+    reads_output = False
+
     def forward(self, a, b):
         return a / b
 
@@ -105,6 +117,9 @@ class Div(Function):
 
 class Pow(Function):
     """z = a ** b;  dz/da = b * a^(b-1), dz/db = z * ln(a)  (the second needs a > 0)"""
+
+    reads_inputs = (0, 1)
+    reads_output = True
 
     def forward(self, a, b):
         return a**b
@@ -118,6 +133,9 @@ class Pow(Function):
 class PowScalar(Function):
     """z = a ** p for a constant number p;  dz/da = p * a^(p-1)"""
 
+    reads_inputs = (0,)
+    reads_output = False
+
     def forward(self, a, exponent):
         self.exponent = exponent
         return a**exponent
@@ -130,6 +148,9 @@ class PowScalar(Function):
 class Neg(Function):
     """z = -a;  dz/da = -1"""
 
+    reads_inputs = ()
+    reads_output = False
+
     def forward(self, a):
         return -a
 
@@ -139,6 +160,9 @@ class Neg(Function):
 
 class Exp(Function):
     """z = e^a;  dz/da = e^a = z"""
+
+    reads_inputs = ()
+    reads_output = True
 
     def forward(self, a):
         return self.xp.exp(a)
@@ -150,6 +174,9 @@ class Exp(Function):
 class Log(Function):
     """z = ln(a);  dz/da = 1/a"""
 
+    reads_inputs = (0,)
+    reads_output = False
+
     def forward(self, a):
         return self.xp.log(a)
 
@@ -159,6 +186,9 @@ class Log(Function):
 
 class Sqrt(Function):
     """z = sqrt(a);  dz/da = 1 / (2 sqrt(a)) = 1 / (2z)"""
+
+    reads_inputs = ()
+    reads_output = True
 
     def forward(self, a):
         return self.xp.sqrt(a)
@@ -170,6 +200,9 @@ class Sqrt(Function):
 class Abs(Function):
     """z = |a|;  dz/da = sign(a), taking 0 at a = 0 (a subgradient)"""
 
+    reads_inputs = (0,)
+    reads_output = False
+
     def forward(self, a):
         return self.xp.abs(a)
 
@@ -180,6 +213,9 @@ class Abs(Function):
 class Tanh(Function):
     """z = tanh(a);  dz/da = 1 - z^2"""
 
+    reads_inputs = ()
+    reads_output = True
+
     def forward(self, a):
         return self.xp.tanh(a)
 
@@ -189,6 +225,9 @@ class Tanh(Function):
 
 class Sigmoid(Function):
     """z = 1 / (1 + e^-a);  dz/da = z (1 - z)"""
+
+    reads_inputs = ()
+    reads_output = True
 
     def forward(self, a):
         # exp(-log(1 + e^-a)) never overflows: logaddexp(0, -a) is log(1 + e^-a) computed safely.
@@ -201,6 +240,9 @@ class Sigmoid(Function):
 class ReLU(Function):
     """z = max(a, 0);  dz/da = 1 where a > 0, else 0"""
 
+    reads_inputs = (0,)
+    reads_output = False
+
     def forward(self, a):
         return self.xp.maximum(a, 0)
 
@@ -210,6 +252,9 @@ class ReLU(Function):
 
 class LeakyReLU(Function):
     """z = a if a > 0 else slope * a;  dz/da = 1 where a > 0, else slope"""
+
+    reads_inputs = (0,)
+    reads_output = False
 
     def forward(self, a, negative_slope):
         self.negative_slope = negative_slope
@@ -221,6 +266,9 @@ class LeakyReLU(Function):
 
 class Clip(Function):
     """z = min(max(a, low), high);  dz/da = 1 inside [low, high], else 0"""
+
+    reads_inputs = (0,)
+    reads_output = False
 
     def forward(self, a, low, high):
         self.low, self.high = low, high
@@ -238,6 +286,9 @@ class Clip(Function):
 class Maximum(Function):
     """z = max(a, b);  dz/da = 1 where a > b, dz/db = 1 where b > a; a tie splits it in halves"""
 
+    reads_inputs = (0, 1)
+    reads_output = False
+
     def forward(self, a, b):
         return self.xp.maximum(a, b)
 
@@ -249,6 +300,9 @@ class Maximum(Function):
 class Minimum(Function):
     """z = min(a, b);  dz/da = 1 where a < b, dz/db = 1 where b < a; a tie splits it in halves"""
 
+    reads_inputs = (0, 1)
+    reads_output = False
+
     def forward(self, a, b):
         return self.xp.minimum(a, b)
 
@@ -259,6 +313,9 @@ class Minimum(Function):
 
 class Where(Function):
     """z = a where condition else b;  dz/da = condition, dz/db = not condition"""
+
+    reads_inputs = (0,)
+    reads_output = False
 
     def forward(self, condition, a, b):
         return self.xp.where(condition, a, b)
@@ -274,6 +331,9 @@ class Where(Function):
 
 class Cast(Function):
     """z = a converted to another dtype;  dz/da = 1 (converted back by the engine)"""
+
+    reads_inputs = ()
+    reads_output = False
 
     def forward(self, a, dtype):
         return a.astype(dtype)
@@ -318,6 +378,9 @@ def _erf_array(xp: Any, a: Any) -> Any:
 class Erf(Function):
     """z = erf(a) = 2/sqrt(pi) * integral of e^(-t^2) from 0 to a;  dz/da = 2/sqrt(pi) e^(-a^2)"""
 
+    reads_inputs = (0,)
+    reads_output = False
+
     def forward(self, a):
         return _erf_array(self.xp, a).astype(a.dtype, copy=False)
 
@@ -331,6 +394,9 @@ class Softplus(Function):
     Computed as max(a, 0) + log(1 + e^-|a|): the exponent is never positive, so e^x cannot
     overflow, and log1p keeps the digits when e^-|a| is tiny.
     """
+
+    reads_inputs = (0,)
+    reads_output = False
 
     def forward(self, a):
         return self.xp.maximum(a, 0) + self.xp.log1p(self.xp.exp(-self.xp.abs(a)))

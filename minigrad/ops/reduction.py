@@ -45,6 +45,9 @@ def _kept_shape(shape: tuple[int, ...], axes: tuple[int, ...]) -> tuple[int, ...
 class Sum(Function):
     """z = sum of a over axes;  dz/da = 1 for every summed element (the gradient is copied back)"""
 
+    reads_inputs = ()
+    reads_output = False
+
     def forward(self, a, axes, keepdims):
         self.axes, self.keepdims = axes, keepdims
         return a.sum(axis=axes, keepdims=keepdims)
@@ -57,6 +60,9 @@ class Sum(Function):
 
 class Max(Function):
     """z = max of a over axes;  dz/da = 1 at the maximum (shared equally among ties), else 0"""
+
+    reads_inputs = (0,)
+    reads_output = True
 
     def forward(self, a, axes, keepdims, smallest):
         self.axes, self.keepdims = axes, keepdims
@@ -82,6 +88,9 @@ class LogSumExp(Function):
     Computed as m + log(sum(exp(a - m))) with m the maximum, so exp never overflows.
     """
 
+    reads_inputs = (0,)
+    reads_output = True
+
     def forward(self, a, axes, keepdims):
         self.axes, self.keepdims = axes, keepdims
         m = a.max(axis=axes, keepdims=True)
@@ -101,6 +110,9 @@ class LogSumExp(Function):
 class Softmax(Function):
     """z = exp(a) / sum(exp(a)) along an axis;  dz/da applied to g is z * (g - sum(g * z))"""
 
+    reads_inputs = ()
+    reads_output = True
+
     def forward(self, a, axis):
         self.axis = axis
         e = self.xp.exp(a - a.max(axis=axis, keepdims=True))  # shift by max: no overflow
@@ -119,6 +131,9 @@ class SoftmaxCrossEntropy(Function):
     well-known "probabilities minus one-hot", with no intermediate graph. (The max is
     subtracted before exp, so logits of any size stay finite.)
     """
+
+    reads_inputs = (0,)
+    reads_output = False
 
     def forward(self, logits, target, reduction):
         self.target, self.reduction = target, reduction

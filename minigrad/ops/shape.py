@@ -20,6 +20,9 @@ from ..tensor import Tensor
 class Reshape(Function):
     """z = a with a new shape (same values in the same order);  the gradient is reshaped back"""
 
+    reads_inputs = ()
+    reads_output = False
+
     def forward(self, a, shape):
         return a.reshape(shape)
 
@@ -29,6 +32,9 @@ class Reshape(Function):
 
 class Transpose(Function):
     """z = a with its axes permuted;  the gradient is permuted back with the inverse order"""
+
+    reads_inputs = ()
+    reads_output = False
 
     def forward(self, a, axes):
         self.axes = axes
@@ -41,6 +47,9 @@ class Transpose(Function):
 
 class Concatenate(Function):
     """z = the inputs joined along an axis;  each input's gradient is its slice of dz"""
+
+    reads_inputs = ()
+    reads_output = False
 
     def forward(self, *arrays, axis):
         self.axis = axis
@@ -59,6 +68,9 @@ class Concatenate(Function):
 class GetItem(Function):
     """z = a[index];  dz/da puts the gradient back at the indexed places, adding up repeats"""
 
+    reads_inputs = ()
+    reads_output = False
+
     def forward(self, a, index):
         self.index = index
         return a[index]
@@ -69,6 +81,9 @@ class GetItem(Function):
 
 class IndexAdd(Function):
     """z = zeros(shape) with g added at ``index`` (the adjoint of indexing);  dz/dg = z[index]"""
+
+    reads_inputs = ()
+    reads_output = False
 
     def forward(self, g, index, shape):
         self.index = index
@@ -85,6 +100,9 @@ class IndexAdd(Function):
 
 class Pad(Function):
     """z = a with zeros around it (``pad_width`` as in NumPy);  dz/da is the middle of dz"""
+
+    reads_inputs = ()
+    reads_output = False
 
     def forward(self, a, pad_width):
         self.pad_width = pad_width

@@ -62,7 +62,7 @@ from .ops import (
 )
 from .random import get_rng_state, manual_seed, set_rng_state
 from .serialization import load, save
-from .tensor import Tensor, get_default_dtype, set_default_dtype, tensor
+from .tensor import Tensor, from_numpy, get_default_dtype, set_default_dtype, tensor
 
 float16 = _np.dtype(_np.float16)
 float32 = _np.dtype(_np.float32)

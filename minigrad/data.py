@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from .backend import Device, cpu, device_of_array, get_array_module, get_device
+from .backend import Device, cpu, device_of_array, get_array_module, get_device, to_host
 from .random import generator
 from .tensor import Tensor
 
@@ -95,7 +95,8 @@ class DataLoader:
                 batch = tuple(_take(column, indices) for column in self._columns)
             else:
                 batch = _collate([self.dataset[int(i)] for i in indices])
-            yield tuple(Tensor(column, device=self.device) for column in batch)
+            # Each column is a fresh array (indexing copies), so the batch owns it: no copy.
+            yield tuple(_on(column, self.device) for column in batch)
 
     def __repr__(self) -> str:
         return (
@@ -132,6 +133,15 @@ def _as_columns(dataset: Any) -> tuple[Any, ...] | None:
             "each needs one row per sample"
         )
     return tuple(columns)
+
+
+def _on(array: Any, device: Device) -> Tensor:
+    """A fresh ``array`` as a tensor on ``device``, moved there if it is not already."""
+    if isinstance(array, list):  # Python numbers: Tensor() applies its dtype policy
+        return Tensor(array, device=device)
+    if device_of_array(array) is not device:
+        array = device.from_host(to_host(array))
+    return Tensor._wrap(array, device)
 
 
 def _is_array(value: Any) -> bool:

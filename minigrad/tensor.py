@@ -44,9 +44,11 @@ def _to_array(data: Any, dtype: Any, device: Device) -> Any:
     source = device_of_array(data)
     xp = device.xp
     if source is not cpu or isinstance(data, np.ndarray):
-        # An array keeps its dtype; one on another device is moved explicitly.
+        # An array keeps its dtype and is copied, as torch.tensor copies (from_numpy shares).
         if source is not device:
-            data = device.from_host(source.to_host(data))
+            data = device.from_host(source.to_host(data))  # a copy already
+        elif dtype is None or data.dtype == dtype:
+            return data.copy()
         return data if dtype is None or data.dtype == dtype else data.astype(dtype)
     if isinstance(data, np.generic):
         return xp.asarray(data, dtype=dtype)
@@ -466,8 +468,22 @@ class Tensor:
 def tensor(
     data: Any, requires_grad: bool = False, dtype: Any = None, device: str | Device | None = None
 ) -> Tensor:
-    """Make a tensor: ``minigrad.tensor([1.0, 2.0], requires_grad=True)``."""
+    """Make a tensor: ``minigrad.tensor([1.0, 2.0], requires_grad=True)``.
+
+    The data is always copied (as ``torch.tensor`` does): changing the NumPy array afterwards,
+    or training the tensor, never changes the other. ``from_numpy`` shares memory instead.
+    """
     return Tensor(data, requires_grad=requires_grad, dtype=dtype, device=device)
+
+
+def from_numpy(array: np.ndarray) -> Tensor:
+    """A CPU tensor that shares ``array``'s memory, as ``torch.from_numpy``: a change to one is
+    a change to the other (and an optimizer step on the tensor rewrites the array)."""
+    if type(array) is not np.ndarray:
+        raise TypeError(f"from_numpy: expected a numpy.ndarray, got {type(array).__name__}")
+    if array.dtype.kind not in "biuf":
+        raise TypeError(f"from_numpy: arrays of {array.dtype} are not supported (numbers only)")
+    return Tensor._wrap(array, cpu)
 
 
 from . import ops  # noqa: E402  (ops import Tensor, so they come after it)

@@ -134,3 +134,34 @@ def test_a_failed_check_changes_nothing_and_the_graph_can_be_rebuilt():
     assert x.grad is None
     (x * a).sum().backward()  # recorded after the change: fine
     np.testing.assert_array_equal(x.grad.numpy(), [100.0, 2.0])
+
+
+# ---- copies where a user expects copies ----------------------------------------------------------
+
+
+def test_tensor_copies_a_numpy_array_so_two_optimizers_start_from_the_same_point():
+    from optim import Adam
+
+    w0 = np.array([1.0, -2.0])
+    a, b = mg.tensor(w0, requires_grad=True), mg.Tensor(w0, requires_grad=True)
+    for w, optimizer in ((a, SGD([a], lr=0.5)), (b, Adam([b], lr=0.5))):
+        (w * w).sum().backward()
+        optimizer.step()
+    assert w0.tolist() == [1.0, -2.0], "a step rewrote the caller's array"
+    w0[0] = 7.0
+    assert a.numpy()[0] != 7.0 and b.numpy()[0] != 7.0
+
+
+@pytest.mark.host_only("from_numpy makes CPU tensors")
+def test_from_numpy_shares_memory_both_ways():
+    array = np.array([1.0, 2.0])
+    t = mg.from_numpy(array)
+    assert t.device == "cpu" and t.dtype == np.float64
+    array[0] = 5.0
+    assert t.numpy()[0] == 5.0
+    t[1] = 9.0
+    assert array[1] == 9.0
+    with pytest.raises(TypeError, match="from_numpy: expected a numpy.ndarray, got list"):
+        mg.from_numpy([1.0])
+    with pytest.raises(TypeError, match="from_numpy: arrays of <U1 are not supported"):
+        mg.from_numpy(np.array(["a"]))

@@ -392,7 +392,11 @@ def run_backward(
     wanted = {_node(t) for t in inputs} if inputs is not None else set()
     grads: dict[int, Any] = {id(root._ctx): grad}  # d(root)/d(node), summed over paths so far
     returned: dict[int, Tensor] = {}  # the tensors whose gradients we hand back, by node
-    with set_grad_enabled(create_graph), cycle_collector_paused():
+    if id(root._ctx) in wanted:  # d(root)/d(root): the seed itself, as in PyTorch
+        returned[id(root._ctx)] = root
+    # errstate: the IEEE results a backward makes on purpose (a limit taken with where(), a
+    # gradient of log at 0) are not warnings; detect_anomaly is the tool for hunting them.
+    with set_grad_enabled(create_graph), cycle_collector_paused(), np.errstate(all="ignore"):
         order = _topological_order(root._ctx)
         for fn in order:
             key = id(fn)

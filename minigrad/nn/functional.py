@@ -14,13 +14,13 @@ from typing import Any
 import numpy as np
 
 from ..autograd import mark_written
-from ..ops import leaky_relu, log_softmax, mean, relu, sigmoid, softmax, sqrt, sum, tanh
+from ..ops import leaky_relu, log_softmax, mean, relu, sigmoid, softmax, sqrt, sum, tanh, where
 from ..ops.conv import Padding, Pair, col2im, count_windows, im2col
 from ..ops.elementwise import erf as ops_erf
 from ..ops.elementwise import softplus as ops_softplus
 from ..ops.linalg import AddMatMul
 from ..ops.linalg import Linear as LinearFunction
-from ..ops.reduction import softmax_cross_entropy
+from ..ops.reduction import first_max, softmax_cross_entropy
 from ..random import random_bits
 from ..tensor import Tensor
 
@@ -303,14 +303,14 @@ def max_pool2d(
         out[n, c, i, j] = max over p, q of x_pad[n, c, i*sh + p*dh, j*sw + q*dw]
 
     ``stride`` defaults to ``kernel_size`` (windows side by side). Padding is -inf, so it never
-    wins. The gradient goes to each window's maximum (the reduction ``max``'s backward), then
-    col2im adds it back to the pixel it came from.
+    wins. The gradient goes to each window's maximum, to the first one when values tie (as in
+    PyTorch), then col2im adds it back to the pixel it came from.
     """
     pad_value = -math.inf if input.dtype.kind == "f" else np.iinfo(input.dtype).min
     windows, unbatched = _pool_windows(
         input, kernel_size, stride, padding, dilation, pad_value, "max_pool2d"
     )
-    out = windows.max(axis=0)
+    out = first_max(windows, 0)
     return out.squeeze(0) if unbatched else out
 
 
@@ -549,10 +549,19 @@ def binary_cross_entropy_with_logits(
     """
     name = "binary_cross_entropy_with_logits"
     target = _same_shape_target(input, target, name)
-    if pos_weight is None:
-        loss = softplus(input) - input * target
-    else:
-        loss = pos_weight * target * softplus(-input) + (1.0 - target) * softplus(input)
+    # Two equal forms, with w = 1 + (p - 1) y:
+    #     (1 - y) x + w softplus(-x)  =  w softplus(x) - p y x.
+    # Each is used where its softplus is of a negative number: a tiny loss keeps its digits
+    # (e^-40, not 0), and x = inf with y = 0 gives inf as in PyTorch, not inf - inf * 0 = NaN.
+    # (The form not taken may meet inf * 0 at x = +-inf: expected, so not a warning.)
+    p = 1.0 if pos_weight is None else pos_weight
+    w = 1.0 if pos_weight is None else 1.0 + (pos_weight - 1.0) * target
+    with np.errstate(invalid="ignore"):
+        loss = where(
+            input.data > 0,
+            (1.0 - target) * input + w * softplus(-input),
+            w * softplus(input) - p * target * input,
+        )
     if weight is not None:
         loss = loss * weight
     return _reduce(loss, reduction, name)

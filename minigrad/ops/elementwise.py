@@ -20,7 +20,8 @@ def lift(value: Any, like: Tensor) -> Tensor:
     """Turn a Python number or array-like into a constant tensor beside ``like``.
 
     A Python scalar takes ``like``'s dtype when that is floating, so float32 * 2.0 stays float32
-    (an int tensor times 2.5 becomes the default float dtype, as in PyTorch).
+    (an int tensor times 2.5 becomes the default float dtype, and a bool tensor plus 1 becomes
+    int64, as in PyTorch).
     """
     if isinstance(value, Tensor):
         return value
@@ -28,6 +29,8 @@ def lift(value: Any, like: Tensor) -> Tensor:
         dtype = like.dtype
         if isinstance(value, float) and not _is_floating(dtype):
             dtype = get_default_dtype()
+        elif isinstance(value, int) and not isinstance(value, bool) and dtype.kind == "b":
+            dtype = np.dtype(np.int64)  # True + 1 is 2, not True
         if isinstance(value, bool) and dtype.kind != "b":
             value = int(value)
         # A NumPy scalar, not a 0-d device array: CuPy passes it to the kernel as an argument,
@@ -116,7 +119,11 @@ class Div(Function):
 
 
 class Pow(Function):
-    """z = a ** b;  dz/da = b * a^(b-1), dz/db = z * ln(a)  (the second needs a > 0)"""
+    """z = a ** b;  dz/da = b * a^(b-1), dz/db = z * ln(a)
+
+    At a = 0 both formulas meet 0 * inf; their limits are used instead, as PyTorch does:
+    dz/da = 0 where b = 0 (z is 1 for every a), dz/db = 0 where a = 0 and b >= 0.
+    """
 
     reads_inputs = (0, 1)
     reads_output = True
@@ -125,13 +132,19 @@ class Pow(Function):
         return a**b
 
     def backward(self, grad, z, a, b):
-        grad_a = grad * b * a ** (b - 1) if self.needs_input_grad[0] else None
-        grad_b = grad * z * Log.apply(a) if self.needs_input_grad[1] else None
+        zero = constant(self.xp.zeros((), dtype=grad.dtype), grad)
+        grad_a = grad_b = None
+        if self.needs_input_grad[0]:
+            flat = constant(value(b) == 0, grad)
+            grad_a = grad * Where.apply(flat, zero, b * a ** (b - 1))
+        if self.needs_input_grad[1]:
+            at_zero = constant((value(a) == 0) & (value(b) >= 0), grad)
+            grad_b = grad * Where.apply(at_zero, zero, z * Log.apply(a))
         return grad_a, grad_b
 
 
 class PowScalar(Function):
-    """z = a ** p for a constant number p;  dz/da = p * a^(p-1)"""
+    """z = a ** p for a constant number p;  dz/da = p * a^(p-1)  (0 for p = 0, also at a = 0)"""
 
     reads_inputs = (0,)
     reads_output = False
@@ -142,6 +155,8 @@ class PowScalar(Function):
 
     def backward(self, grad, z, a):
         p = self.exponent
+        if p == 0:
+            return grad * 0.0  # z = 1 everywhere; p * a^-1 would be 0 * inf at a = 0
         return grad * p if p == 1 else grad * p * a ** (p - 1)
 
 
@@ -421,8 +436,14 @@ def mul(a: Any, b: Any) -> Tensor:
 
 
 def div(a: Any, b: Any) -> Tensor:
-    """a / b, broadcasting."""
+    """a / b, broadcasting. True division: integers divide into the default float dtype."""
+    if not _is_float_operand(a) and not _is_float_operand(b):  # int / int, as in PyTorch
+        a, b = (x.astype(get_default_dtype()) if isinstance(x, Tensor) else x for x in (a, b))
     return _binary(Div, a, b)
+
+
+def _is_float_operand(x: Any) -> bool:
+    return isinstance(x, float) or (isinstance(x, Tensor) and _is_floating(x.dtype))
 
 
 def pow(a: Any, b: Any) -> Tensor:

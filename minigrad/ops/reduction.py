@@ -74,12 +74,43 @@ class Max(Function):
         # Each element's share of the gradient: 1 for the maximum, 1/k for a k-way tie, else 0.
         # It is piecewise constant in a, so it is computed as a plain array: it needs no graph,
         # even for second derivatives.
-        is_max = value(a) == value(z).reshape(kept)
+        top = value(z).reshape(kept)
+        # a NaN maximum is the NaN elements' (NaN == NaN is false), as in PyTorch
+        is_max = (value(a) == top) | ((value(a) != value(a)) & (top != top))
         ties = is_max.sum(axis=self.axes, keepdims=True, dtype=grad.dtype)  # 1 unless tied
         if not self.keepdims:
             grad = grad.reshape(kept)
         # divided while it is still the reduced size, then spread: no full-size float mask
         return (grad / constant(ties, grad)) * constant(is_max, grad)
+
+
+class FirstMax(Function):
+    """z = max of a along one axis;  dz/da = 1 at the first maximum along it, else 0
+
+    Max pooling's rule (PyTorch's): a tie between window elements gives the whole gradient to
+    the first of them, where the ``max`` reduction shares it. Meant for short axes (a pooling
+    window's k*k positions): the first maximum is found with one pass per position, which is
+    many times faster than ``argmax`` over a strided axis.
+    """
+
+    reads_inputs = (0,)
+    reads_output = True
+
+    def forward(self, a, axis):
+        self.axis = axis
+        return a.max(axis=axis)
+
+    def backward(self, grad, z, a):
+        kept = z.shape[: self.axis] + (1,) + z.shape[self.axis :]
+        top = value(z).reshape(kept)
+        is_max = (value(a) == top) | ((value(a) != value(a)) & (top != top))  # NaN wins
+        first = self.xp.zeros_like(is_max)  # 1 at the first maximum: needs no graph
+        taken = self.xp.zeros(top.shape[: self.axis] + top.shape[self.axis + 1 :], dtype=bool)
+        along, into = self.xp.moveaxis(is_max, self.axis, 0), self.xp.moveaxis(first, self.axis, 0)
+        for position in range(along.shape[0]):
+            into[position] = along[position] & ~taken
+            taken |= along[position]
+        return constant(first, grad) * grad.reshape(kept)
 
 
 class LogSumExp(Function):
@@ -190,6 +221,12 @@ def _extreme(a: Tensor, axis: Axis, keepdims: bool, smallest: bool) -> Tensor:
 def max(a: Tensor, axis: Axis = None, keepdims: bool = False) -> Tensor:
     """Largest value over ``axis``; ties share the gradient equally."""
     return _extreme(a, axis, keepdims, smallest=False)
+
+
+def first_max(a: Tensor, axis: int) -> Tensor:
+    """Largest value along ``axis``; its whole gradient goes to the first maximum (pooling)."""
+    (axis,) = _nonempty_axes(a, axis, "first_max")
+    return FirstMax.apply(a, axis=axis)
 
 
 def min(a: Tensor, axis: Axis = None, keepdims: bool = False) -> Tensor:

@@ -30,6 +30,7 @@ from __future__ import annotations
 import gc
 import inspect
 import os
+import threading
 import traceback
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
@@ -42,20 +43,22 @@ if TYPE_CHECKING:
     from .tensor import Tensor
 
 
-class _GradMode:
-    enabled = True
+class _GradModeState(threading.local):
+    enabled = True  # each thread starts recording, and switches only its own mode (PyTorch's)
+
+
+_GradMode = _GradModeState()
 
 
 def is_grad_enabled() -> bool:
-    """Whether new operations are recorded for backward."""
+    """Whether new operations are recorded for backward (in this thread)."""
     return _GradMode.enabled
 
 
-class set_grad_enabled:
-    """Context manager (and decorator) that turns graph recording on or off inside it."""
+class _GradModeContext:
+    """Recording on or off inside a ``with`` block, or inside every call of a decorated function."""
 
-    def __init__(self, mode: bool) -> None:
-        self.mode = mode
+    mode: bool
 
     def __enter__(self) -> None:
         self.previous = _GradMode.enabled
@@ -64,11 +67,11 @@ class set_grad_enabled:
     def __exit__(self, *exc: object) -> None:
         _GradMode.enabled = self.previous
 
-    def __call__(self, function):
+    def __call__(self, function: Any) -> Any:
         mode = self.mode
 
-        def wrapper(*args, **kwargs):
-            with set_grad_enabled(mode):  # a fresh context per call, so calls can nest
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            with _Switch(mode):  # a fresh context per call, so calls can nest
                 return function(*args, **kwargs)
 
         wrapper.__name__ = getattr(function, "__name__", "wrapper")
@@ -76,18 +79,38 @@ class set_grad_enabled:
         return wrapper
 
 
-class no_grad(set_grad_enabled):
+class _Switch(_GradModeContext):
+    def __init__(self, mode: bool) -> None:
+        self.mode = mode
+
+
+class no_grad(_GradModeContext):
     """``with minigrad.no_grad():`` records no graph; results do not require grad."""
 
-    def __init__(self) -> None:
-        super().__init__(False)
+    mode = False
 
 
-class enable_grad(set_grad_enabled):
+class enable_grad(_GradModeContext):
     """Turns recording back on inside a ``no_grad`` block."""
 
-    def __init__(self) -> None:
-        super().__init__(True)
+    mode = True
+
+
+class set_grad_enabled(_GradModeContext):
+    """``set_grad_enabled(False)`` switches recording off at once, as PyTorch's does; used as
+    ``with set_grad_enabled(mode):`` the previous mode comes back at the end of the block."""
+
+    def __init__(self, mode: bool) -> None:
+        self.mode = bool(mode)
+        self.previous = _GradMode.enabled
+        _GradMode.enabled = self.mode
+
+    def __enter__(self) -> None:
+        pass  # switched already, in __init__
+
+    def __call__(self, function: Any) -> Any:
+        _GradMode.enabled = self.previous  # as a decorator it must not switch at definition
+        return super().__call__(function)
 
 
 class detect_anomaly:

@@ -76,7 +76,7 @@ class Tensor:
     keeps the tensor's dtype (float32 + 2.0 is float32). Only floating tensors can require grad.
     """
 
-    __slots__ = ("data", "grad", "requires_grad", "device", "_ctx", "_version", "__weakref__")
+    __slots__ = ("data", "_grad", "requires_grad", "device", "_ctx", "_version", "__weakref__")
     __array_priority__ = 1000  # so numpy_array * tensor calls Tensor.__rmul__
 
     def __init__(
@@ -96,7 +96,7 @@ class Tensor:
             device = get_device(device)
         self.data = _to_array(data, dtype, device)
         self.device = device
-        self.grad: Tensor | None = None
+        self._grad: Tensor | None = None
         self._ctx: autograd.Function | None = None
         self._version = 0  # bumped by every in-place write (autograd.mark_written)
         self.requires_grad = False
@@ -109,7 +109,7 @@ class Tensor:
         out = cls.__new__(cls)
         out.data = data
         out.device = device
-        out.grad = None
+        out._grad = None
         out.requires_grad = requires_grad
         out._ctx = None
         out._version = 0
@@ -141,6 +141,33 @@ class Tensor:
     def is_leaf(self) -> bool:
         """True for tensors the user made (or detached); False for results recorded in a graph."""
         return self._ctx is None
+
+    @property
+    def grad(self) -> Tensor | None:
+        """The gradient that backward() accumulated here (None until then)."""
+        return self._grad
+
+    @grad.setter
+    def grad(self, value: Tensor | None) -> None:
+        # Checked here, as PyTorch does, not later inside an optimizer: a (1,) gradient would
+        # otherwise broadcast into a (2,) parameter's update without an error.
+        if value is not None:
+            if not isinstance(value, Tensor):
+                raise TypeError(
+                    f"grad must be a Tensor or None, got {type(value).__name__}; "
+                    "wrap an array with minigrad.tensor(...)"
+                )
+            if value.shape != self.shape or value.dtype != self.dtype:
+                raise ValueError(
+                    f"grad of shape {value.shape} and dtype {value.dtype} does not fit a tensor "
+                    f"of shape {self.shape} and dtype {self.dtype}"
+                )
+            if value.device is not self.device:
+                raise RuntimeError(
+                    f"grad is on {value.device} and the tensor on {self.device}; "
+                    f"move it with .to('{self.device}')"
+                )
+        self._grad = value
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         """Mark this leaf as needing gradients (in place); returns self."""

@@ -707,6 +707,44 @@ ROWS = [
         ValueError,
         r"empty\.npz is not a readable minigrad checkpoint",
     ),
+    # ---- assigning .grad (checked at assignment, as in PyTorch) ----
+    (
+        "grad of another shape",
+        lambda: setattr(t(2, requires_grad=True), "grad", t(1)),
+        ValueError,
+        r"grad of shape \(1,\) and dtype float64 does not fit a tensor of shape \(2,\)",
+    ),
+    (
+        "grad of another dtype",
+        lambda: setattr(t(2, requires_grad=True), "grad", t(2, dtype=np.float32)),
+        ValueError,
+        r"dtype float32 does not fit a tensor of shape \(2,\) and dtype float64",
+    ),
+    (
+        "grad as a numpy array",
+        lambda: setattr(t(2, requires_grad=True), "grad", np.ones(2)),
+        TypeError,
+        r"grad must be a Tensor or None, got ndarray",
+    ),
+    (
+        "grad on another device",
+        lambda: setattr(t(2, requires_grad=True, device="cpu"), "grad", t(2, device="fakegpu")),
+        RuntimeError,
+        r"grad is on fakegpu and the tensor on cpu",
+    ),
+    # ---- in-place arithmetic ----
+    (
+        "in-place on a leaf that requires grad",
+        lambda: t(2, requires_grad=True).__isub__(1.0),
+        RuntimeError,
+        r"a leaf tensor that requires grad cannot be changed in place \(-=\)",
+    ),
+    (
+        "in-place float into int",
+        lambda: mg.tensor([1, 2]).__iadd__(0.5),
+        TypeError,
+        r"in-place \+=: the result is float32, which cannot be stored in this int64 tensor",
+    ),
 ]
 
 

@@ -473,3 +473,49 @@ def test_gradients_of_0d_tensors_are_arrays_not_numpy_scalars():
     assert type(x.grad.data) is x.xp.ndarray and x.grad.item() == 12.0
     (g,) = mg.grad(x * x, [x])
     assert type(g.data) is x.xp.ndarray and g.item() == 4.0
+
+
+# ---- grad mode: per thread, and set_grad_enabled as PyTorch's ----------------------------------
+def test_grad_mode_is_per_thread():
+    import threading
+
+    inside, release = threading.Event(), threading.Event()
+
+    def other_thread():
+        with mg.no_grad():
+            inside.set()
+            release.wait(5)
+
+    worker = threading.Thread(target=other_thread)
+    worker.start()
+    inside.wait(5)
+    try:
+        x = mg.tensor([1.0], requires_grad=True)
+        assert mg.is_grad_enabled() and (x * 2).requires_grad  # this thread still records
+    finally:
+        release.set()
+        worker.join()
+
+
+def test_set_grad_enabled_switches_when_called_and_restores_after_a_block():
+    try:
+        mg.set_grad_enabled(False)  # a plain call switches, as torch.set_grad_enabled does
+        assert not mg.is_grad_enabled()
+        with mg.set_grad_enabled(True):
+            assert mg.is_grad_enabled()
+        assert not mg.is_grad_enabled()
+    finally:
+        mg.set_grad_enabled(True)
+
+    @mg.set_grad_enabled(False)
+    def evaluate(x):
+        return x * 2
+
+    assert mg.is_grad_enabled(), "decorating must not switch the mode"
+    assert not evaluate(mg.tensor([1.0], requires_grad=True)).requires_grad
+    assert mg.is_grad_enabled()
+    with mg.no_grad():
+        assert not mg.is_grad_enabled()
+        with mg.enable_grad():
+            assert mg.is_grad_enabled()
+    assert mg.is_grad_enabled()

@@ -32,6 +32,7 @@ import inspect
 import os
 import threading
 import traceback
+import warnings
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -453,7 +454,10 @@ def run_backward(
                 grads[key] = g if previous is None else previous + g
     if not retain_graph:
         for fn in order:
-            fn.inputs = None  # type: ignore[assignment]  # a second backward now raises
+            # Drop what forward saved for backward too (a kept loss would hold it otherwise);
+            # inputs = None makes a second backward through this graph raise a clear error.
+            vars(fn).clear()
+            fn.inputs = None  # type: ignore[assignment]
     # NumPy gives 0-d results as scalars (np.float64, ...); hand back arrays, as forward does
     return {
         id(tensor): (tensor, np.asarray(g) if isinstance(g := grads[key], np.generic) else g)
@@ -490,6 +494,15 @@ def backward(
     ``create_graph=True`` the gradients are Tensors that carry their own graph.
     """
     seed = _seed_gradient(tensor, grad)
+    if create_graph:
+        warnings.warn(
+            "backward(create_graph=True) stores gradients that hold their graph, and the graph "
+            "holds the parameters: parameter -> .grad -> graph -> parameter is a reference "
+            "cycle, freed only by Python's cycle collector. Prefer minigrad.grad(..., "
+            "create_graph=True), which returns the gradients instead, or set each .grad to None "
+            "when done with it.",
+            stacklevel=3,
+        )
     found = run_backward(tensor, seed, retain_graph or create_graph, create_graph)
     adopted: set[int] = set()
     for leaf, g in found.values():

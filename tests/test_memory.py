@@ -180,3 +180,18 @@ def test_training_evaluate_runs_under_no_grad(recorder, without_cycle_collector)
     assert np.isfinite(results["loss"])
     assert recorder.calls > 0 and recorder.functions == []
     assert all(p.grad is None for p in model.parameters())
+
+
+def test_a_loss_kept_after_backward_holds_none_of_its_ops_saved_arrays():
+    logits = mg.tensor(np.random.default_rng(0).standard_normal((256, 10)), requires_grad=True)
+    loss = mg.nn.functional.cross_entropy(logits, mg.tensor(np.zeros(256, np.int64)))
+    assert loss._ctx.probabilities.shape == (256, 10)  # saved by forward for backward
+    loss.backward()
+    assert vars(loss._ctx) == {"inputs": None}  # freed with the graph, though the loss is kept
+
+
+def test_backward_with_create_graph_warns_about_the_reference_cycle_it_makes():
+    x = mg.tensor([1.0, 2.0], requires_grad=True)
+    with pytest.warns(UserWarning, match="reference cycle"):
+        (x * x * x).sum().backward(create_graph=True)
+    x.grad = None

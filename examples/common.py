@@ -30,15 +30,26 @@ FIGURE_DPI = 80  # small files that still read well in the guide
 
 
 def parser(description: str) -> argparse.ArgumentParser:
-    """An ArgumentParser with the shared flags; add the example's own flags to it."""
-    p = argparse.ArgumentParser(
-        description=description.strip().splitlines()[0],
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    """An ArgumentParser with the shared flags; add the example's own flags to it.
+
+    Every flag needs a help text; write its default into it with ``%(default)s`` where it has one
+    (a default that depends on other flags is spelled out instead, so none is shown twice).
+    """
+    p = argparse.ArgumentParser(description=description.strip().splitlines()[0])
+    p.add_argument(
+        "--device",
+        choices=["cpu", "cuda"],
+        default="cpu",
+        help="where to compute (default: %(default)s)",
     )
-    p.add_argument("--device", choices=["cpu", "cuda"], default="cpu", help="where to compute")
-    p.add_argument("--out", type=Path, default=Path("runs"), help="folder for the figures")
+    p.add_argument(
+        "--out",
+        type=Path,
+        default=Path("runs"),
+        help="folder for the figures (default: %(default)s)",
+    )
     p.add_argument("--quick", action="store_true", help="a few-second version for smoke tests")
-    p.add_argument("--seed", type=int, default=0, help="random seed")
+    p.add_argument("--seed", type=int, default=0, help="random seed (default: %(default)s)")
     return p
 
 

@@ -22,7 +22,6 @@ Figure: runs/train_classifier.png (loss, accuracy, lr per step, and the test dig
 from __future__ import annotations
 
 import argparse
-import math
 
 import common
 import matplotlib.pyplot as plt
@@ -327,8 +326,8 @@ def main() -> None:
         lr_note = f"The lr stayed at {history['lr'][0]:g} for all {steps} steps (--scheduler none)."
     else:
         lr_note = (
-            f"The lr changed at every one of the {steps} steps ({math.ceil(steps / args.epochs)} "
-            "per epoch): schedulers count iterations (batches), not epochs."
+            f"The lr changed at every one of the {steps} steps ({len(train_loader)} per epoch, "
+            "one per batch): schedulers count iterations (batches), not epochs."
         )
     common.notice(
         gap,

@@ -191,6 +191,7 @@ def plot(history: dict, test_errors: tuple, steps_per_epoch: int, title: str):
         title="Learning rate of every step",
     )
     ax.grid(alpha=0.3)
+    common.integer_epoch_ticks(axes[0, 0], axes[0, 1], ax)
     images, labels, predicted = test_errors
     ax = axes[1, 1]
     ax.axis("off")

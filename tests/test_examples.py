@@ -79,6 +79,14 @@ def test_train_classifier_help_explains_every_flag_and_states_each_default_once(
         assert help_text.count("default") <= 1 and "(default: None)" not in help_text, entry
 
 
+def test_the_readme_snippets_run_as_written():
+    """README.md's code is the first a user copies: it must run against today's API."""
+    blocks = re.findall(r"```python\n(.*?)```", (ROOT / "README.md").read_text(), re.DOTALL)
+    assert len(blocks) == 2
+    for block in blocks:
+        exec(compile(block, "README.md", "exec"), {})
+
+
 def test_asking_for_cuda_without_it_is_a_clear_error(tmp_path):
     try:
         minigrad.get_device("cuda")

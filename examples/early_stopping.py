@@ -98,6 +98,18 @@ def main() -> None:
         f"{full['val_accuracy'][-1]:.1%} at the end of the full budget"
     )
     assert abs(restored["loss"] - min(history["val_loss"])) < 1e-5, "best weights not restored"
+    # The whole-budget run went through the same epochs as the stopped one, and on.
+    rows = [
+        ("the stopper's best epoch", best),
+        (f"the stop: {patience} epochs without a better one", stopped),
+        ("the whole budget, for comparison", budget),
+    ]
+    print(f"\n   {'':<42}{'epoch':>6}{'val. loss':>11}{'val. accuracy':>15}")
+    for what, epoch in rows:
+        loss, accuracy = full["val_loss"][epoch - 1], full["val_accuracy"][epoch - 1]
+        print(f"   {what:<42}{epoch:>6}{loss:>11.4f}{accuracy:>15.1%}")
+    what = "the model early stopping returns"
+    print(f"   {what:<42}{best:>6}{restored['loss']:>11.4f}{restored['accuracy']:>15.1%}")
 
     fig, axes = plt.subplots(1, 3, figsize=(16, 4.6), constrained_layout=True)
     ax = axes[0]

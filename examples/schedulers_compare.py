@@ -148,7 +148,8 @@ def main() -> None:
     # (mean +- standard deviation ran past 100% when one seed was far below the others).
     below = means - [final[name].min() for name in names]
     above = [final[name].max() for name in names] - means
-    ax.bar(names, means, yerr=[below, above], capsize=5, color=[f"C{k}" for k in range(5)])
+    colors = [f"C{k}" for k in range(len(names))]  # the lines' colours
+    ax.bar(names, means, yerr=[below, above], capsize=5, color=colors)
     for k, name in enumerate(names):
         ax.scatter([k] * len(final[name]), final[name], color="k", s=12, zorder=3)
     low = min(a.min() for a in final.values())

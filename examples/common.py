@@ -1,4 +1,5 @@
-"""What every example shares: the same four flags, the device check, and saving a figure.
+"""What every example shares: the same four flags, the device check, saving a figure, and a
+few helpers for ticks and wording.
 
     --device cpu|cuda   where tensors live (cuda needs CuPy and an NVIDIA GPU; docs/gpu.md)
     --out DIR           where figures go (default runs/, which git ignores)
@@ -11,6 +12,7 @@ Nothing here is needed to understand an example: it only keeps the scripts free 
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import sys
 from pathlib import Path
@@ -30,15 +32,26 @@ FIGURE_DPI = 80  # small files that still read well in the guide
 
 
 def parser(description: str) -> argparse.ArgumentParser:
-    """An ArgumentParser with the shared flags; add the example's own flags to it."""
-    p = argparse.ArgumentParser(
-        description=description.strip().splitlines()[0],
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    """An ArgumentParser with the shared flags; add the example's own flags to it.
+
+    Every flag needs a help text; write its default into it with ``%(default)s`` where it has one
+    (a default that depends on other flags is spelled out instead, so none is shown twice).
+    """
+    p = argparse.ArgumentParser(description=description.strip().splitlines()[0])
+    p.add_argument(
+        "--device",
+        choices=["cpu", "cuda"],
+        default="cpu",
+        help="where to compute (default: %(default)s)",
     )
-    p.add_argument("--device", choices=["cpu", "cuda"], default="cpu", help="where to compute")
-    p.add_argument("--out", type=Path, default=Path("runs"), help="folder for the figures")
+    p.add_argument(
+        "--out",
+        type=Path,
+        default=Path("runs"),
+        help="folder for the figures (default: %(default)s)",
+    )
     p.add_argument("--quick", action="store_true", help="a few-second version for smoke tests")
-    p.add_argument("--seed", type=int, default=0, help="random seed")
+    p.add_argument("--seed", type=int, default=0, help="random seed (default: %(default)s)")
     return p
 
 
@@ -75,6 +88,31 @@ def shrink_png(path: Path) -> None:
             colors=64, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE
         )
     palette.save(path, optimize=True)
+
+
+def integer_epoch_ticks(*axes: Any) -> None:
+    """Tick the x axes (epochs) at whole numbers only: a short run would show 0.25, 0.5, ..."""
+    from matplotlib.ticker import MaxNLocator
+
+    for ax in axes:
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+
+
+def plural(count: int, noun: str) -> str:
+    """'1 seed', '3 seeds'."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
+def tied_best(scores: dict[str, float]) -> list[str]:
+    """The names with the highest score; more than one when several share it (a tie)."""
+    top = max(scores.values())
+    # Means of the same accuracies summed in another order may differ in the last bit.
+    return [name for name, score in scores.items() if math.isclose(score, top, abs_tol=1e-9)]
+
+
+def join_names(names: list[str]) -> str:
+    """'a', 'a and b', 'a, b and c'."""
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
 def notice(*points: str) -> None:

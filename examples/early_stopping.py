@@ -77,9 +77,11 @@ def main() -> None:
 
     print(f"1. The whole budget ({budget} epochs), to see what the stopper cannot see in advance")
     full_model, full, _ = train(args, device, budget, None, data)
-    sweet_spot = int(np.argmin(full["val_loss"]))
+    # Epochs are counted from 1 in everything printed and drawn, as train_classifier.py counts
+    # them; EarlyStopping and fit's history count from 0 (hence the + 1 below).
+    sweet_spot = int(np.argmin(full["val_loss"])) + 1
     print(
-        f"   lowest validation loss {full['val_loss'][sweet_spot]:.4f} at epoch {sweet_spot}; "
+        f"   lowest validation loss {full['val_loss'][sweet_spot - 1]:.4f} at epoch {sweet_spot}; "
         f"at the end {full['val_loss'][-1]:.4f} (training loss {full['train_loss'][-1]:.2e})"
     )
 
@@ -87,32 +89,39 @@ def main() -> None:
     stopper = EarlyStopping(patience=patience)
     model, history, val_loader = train(args, device, budget, stopper, data)
     restored = evaluate(model, val_loader, nn.CrossEntropyLoss())
-    stopped = stopper.stopped_epoch if stopper.stopped_epoch is not None else budget - 1
-    print(
-        f"   stopped at epoch {stopped} ({stopped + 1} of {budget} epochs trained), "
-        f"best epoch {stopper.best_epoch}"
-    )
+    best = stopper.best_epoch + 1
+    stopped = stopper.stopped_epoch + 1 if stopper.stopped_epoch is not None else budget
+    print(f"   stopped after epoch {stopped} of {budget}, best epoch {best}")
     print(
         f"   restored model: validation loss {restored['loss']:.4f}, the best seen was "
         f"{stopper.best_score:.4f}; accuracy {restored['accuracy']:.1%} against "
         f"{full['val_accuracy'][-1]:.1%} at the end of the full budget"
     )
     assert abs(restored["loss"] - min(history["val_loss"])) < 1e-5, "best weights not restored"
+    # The whole-budget run went through the same epochs as the stopped one, and on.
+    rows = [
+        ("the stopper's best epoch", best),
+        (f"the stop: {patience} epochs without a better one", stopped),
+        ("the whole budget, for comparison", budget),
+    ]
+    print(f"\n   {'':<42}{'epoch':>6}{'val. loss':>11}{'val. accuracy':>15}")
+    for what, epoch in rows:
+        loss, accuracy = full["val_loss"][epoch - 1], full["val_accuracy"][epoch - 1]
+        print(f"   {what:<42}{epoch:>6}{loss:>11.4f}{accuracy:>15.1%}")
+    what = "the model early stopping returns"
+    print(f"   {what:<42}{best:>6}{restored['loss']:>11.4f}{restored['accuracy']:>15.1%}")
 
     fig, axes = plt.subplots(1, 3, figsize=(16, 4.6), constrained_layout=True)
     ax = axes[0]
-    epochs = np.arange(len(full["train_loss"]))
+    epochs = np.arange(1, len(full["train_loss"]) + 1)
     ax.plot(epochs, full["train_loss"], label="training loss", color="tab:blue")
     ax.plot(epochs, full["val_loss"], label="validation loss", color="tab:orange")
     ax.axvline(
-        stopper.best_epoch,
-        color="tab:green",
-        linestyle="--",
-        label=f"sweet spot: best epoch {stopper.best_epoch} (restored)",
+        best, color="tab:green", linestyle="--", label=f"sweet spot: best epoch {best} (restored)"
     )
     ax.axvline(stopped, color="tab:red", linestyle="--", label=f"stop: epoch {stopped}")
     ax.axvspan(
-        stopper.best_epoch,
+        best,
         stopped,
         color="tab:red",
         alpha=0.08,
@@ -126,25 +135,26 @@ def main() -> None:
     )
     ax.legend(fontsize=8)
     ax.grid(alpha=0.3)
+    common.integer_epoch_ticks(ax)
     boundary(
         axes[1],
         model,
         device,
         data,
-        f"Restored (epoch {stopper.best_epoch}): val. acc. {restored['accuracy']:.1%}",
+        f"Restored (epoch {best}): val. acc. {restored['accuracy']:.1%}",
     )
     boundary(
         axes[2],
         full_model,
         device,
         data,
-        f"End of budget (epoch {budget - 1}): val. acc. {full['val_accuracy'][-1]:.1%}",
+        f"End of budget (epoch {budget}): val. acc. {full['val_accuracy'][-1]:.1%}",
     )
     common.save_figure(fig, args, "early_stopping.png")
 
-    saved = budget - (stopped + 1)
+    saved = budget - stopped
     common.notice(
-        f"The stopper could not know epoch {stopper.best_epoch} was the minimum until "
+        f"The stopper could not know epoch {best} was the minimum until "
         f"{patience} epochs had passed without beating it; it then stopped (epoch {stopped}) and "
         "restored the best weights, so the run ends past the sweet spot but the model ends at it.",
         f"It skipped {saved} of {budget} epochs ({saved / budget:.0%} of the compute).",

@@ -168,7 +168,8 @@ def main() -> None:
     floor = 1e-16  # |f'| is exactly 0 once an iterate lands on the root to machine precision
     ax.semilogy([max(abs(derivative(v)), floor) for v in newton_xs], "o-", label="Newton")
     ax.semilogy([max(abs(derivative(v)), floor) for v in descent_xs], label="gradient descent")
-    ax.set(xlabel="iteration", ylabel="|f'(x)|", title="Distance from a stationary point")
+    # |f'(x)| is how far f'(x) is from 0, not how far x is from the stationary point.
+    ax.set(xlabel="iteration", ylabel="|f'(x)|", title="Size of the derivative, |f'(x)|")
     ax.legend(fontsize=8)
     ax.grid(alpha=0.3, which="both")
     common.save_figure(fig, args, "gradcheck_tour.png")

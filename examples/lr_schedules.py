@@ -24,6 +24,7 @@ from tqdm import tqdm
 
 import minigrad
 import schedulers
+from minigrad.data import DataLoader, load_digits, train_val_test_split
 from optim import SGD
 from schedulers import CosineAnnealingLR, CosineAnnealingWarmRestarts, CyclicLR, OneCycleLR
 
@@ -31,8 +32,9 @@ BASE_LR, MAX_LR = 0.001, 0.1  # the notes' CyclicLR bounds
 GAMMA = 0.995  # a valid exp_range gamma (in (0, 1]); the notes' gamma=10 is refused
 
 
-def build(name: str, optimizer: SGD) -> schedulers.LRScheduler:
-    """The scheduler of one panel, with the notes' arguments where the notes give them."""
+def build(name: str, optimizer: SGD, steps: int) -> schedulers.LRScheduler:
+    """The scheduler of one panel, with the notes' arguments where the notes give them;
+    one-cycle spans the ``steps`` plotted, as it would span a whole run."""
     cyclic = dict(base_lr=BASE_LR, max_lr=MAX_LR, step_size_up=50, step_size_down=50)
     if name == "cosine":
         return CosineAnnealingLR(optimizer, T_max=100, eta_min=0)
@@ -42,17 +44,19 @@ def build(name: str, optimizer: SGD) -> schedulers.LRScheduler:
         return CyclicLR(optimizer, **cyclic, mode="exp_range", gamma=GAMMA)
     if name == "warm_restarts":
         return CosineAnnealingWarmRestarts(optimizer, T_0=50, T_mult=2, eta_min=0)
-    return OneCycleLR(optimizer, max_lr=MAX_LR, total_steps=400)
+    return OneCycleLR(optimizer, max_lr=MAX_LR, total_steps=steps)
 
 
-TITLES = {
-    "cosine": "CosineAnnealingLR(T_max=100, eta_min=0)",
-    "triangular": "CyclicLR, mode='triangular'",
-    "triangular2": "CyclicLR, mode='triangular2'",
-    "exp_range": f"CyclicLR, mode='exp_range', gamma={GAMMA}",
-    "warm_restarts": "CosineAnnealingWarmRestarts(T_0=50, T_mult=2)",
-    "onecycle": "OneCycleLR(max_lr=0.1, total_steps=400)",
-}
+def titles(steps: int) -> dict[str, str]:
+    """One title per panel, in the order they are drawn."""
+    return {
+        "cosine": "CosineAnnealingLR(T_max=100, eta_min=0)",
+        "triangular": "CyclicLR, mode='triangular'",
+        "triangular2": "CyclicLR, mode='triangular2'",
+        "exp_range": f"CyclicLR, mode='exp_range', gamma={GAMMA}",
+        "warm_restarts": "CosineAnnealingWarmRestarts(T_0=50, T_mult=2)",
+        "onecycle": f"OneCycleLR(max_lr={MAX_LR}, total_steps={steps})",
+    }
 
 
 def tidy(ax: plt.Axes, title: str) -> None:
@@ -81,9 +85,9 @@ def main() -> None:
     weight.grad = minigrad.tensor([0.0], device=device)  # a zero gradient: steps change nothing
 
     fig, axes = plt.subplots(3, 2, figsize=(11, 9.5), constrained_layout=True)
-    for name, ax in zip(TITLES, axes.ravel()):
+    for (name, title), ax in zip(titles(steps).items(), axes.ravel()):
         optimizer = SGD([weight], lr=MAX_LR, momentum=0.9)
-        scheduler = build(name, optimizer)
+        scheduler = build(name, optimizer, steps)
         seen = []  # the lr each optimizer step actually used
         for _ in tqdm(range(steps), desc=f"{name:>13}", leave=False):
             seen.append(optimizer.param_groups[0]["lr"])
@@ -96,7 +100,7 @@ def main() -> None:
             ts = range(steps)
             envelope = [BASE_LR + (MAX_LR - BASE_LR) * GAMMA**t for t in ts]
             ax.plot(ts, envelope, ":", color="tab:green", label="peak height: gamma**t")
-        tidy(ax, TITLES[name])
+        tidy(ax, title)
     fig.suptitle("Learning-rate schedules (one step = one batch)")
     common.save_figure(fig, args, "lr_schedules.png")
     print(f"Stepping each optimizer {steps} times gave exactly the plotted curves.")
@@ -118,7 +122,10 @@ def main() -> None:
     print(f"  by the formula, gamma=10 would give lr = {lr_5:,.0f} at step 5, and 10**t")
     print(f"  overflows a float64 at t = {math.floor(math.log10(1.7976931348623157e308)) + 1}.")
 
-    iterations_per_epoch = math.ceil(1527 / 64)  # the digits training split in batches of 64
+    # The paper's rule of thumb, worked out on the digits' training split in batches of 64.
+    X, y = load_digits()
+    train, _, _ = train_val_test_split(X, y, seed=args.seed)
+    iterations_per_epoch = len(DataLoader(train, batch_size=64))
     common.notice(
         "exp_range is the triangular wave times the envelope gamma**t (dotted): the peaks "
         "shrink exponentially, and the edges are straight lines bent only by that slow decay. "
@@ -130,7 +137,8 @@ def main() -> None:
         "Past T_max, CosineAnnealingLR climbs back up (period 2 * T_max), as PyTorch's does.",
         "step_size_up / step_size_down count scheduler steps, usually batches (iterations), not "
         "epochs. The paper's '2-10x' means 2-10 times the iterations in one epoch: for the digits "
-        f"in batches of 64 ({iterations_per_epoch} iterations per epoch), a step size of "
+        f"({len(train[0])} training samples) in batches of 64 ({iterations_per_epoch} iterations "
+        "per epoch), a step size of "
         f"{2 * iterations_per_epoch}-{10 * iterations_per_epoch}.",
         "CyclicLR and OneCycleLR move the momentum opposite to the lr (dashed line).",
     )

@@ -4,6 +4,7 @@ and ``minigrad.viz`` behave as documented."""
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -62,6 +63,29 @@ def test_example_runs_quick_and_saves_its_figures(name, tmp_path):
     for figure in EXAMPLES[name]:
         path = tmp_path / figure
         assert path.is_file() and path.stat().st_size > 0, f"{name} did not save {figure}"
+
+
+def test_train_classifier_help_explains_every_flag_and_states_each_default_once():
+    result = run_example("train_classifier.py", "--help")
+    assert result.returncode == 0, result.stderr[-3000:]
+    options = result.stdout.split("options:", 1)[1]
+    entries = re.split(r"\n  (?=-)", options.strip("\n"))  # one per flag, wrapped lines joined
+    flags = {entry.split()[0] for entry in entries}
+    assert {"--epochs", "--model", "--batch-size", "--early-stopping", "--patience"} <= flags
+    for entry in entries:
+        first_line, *more_lines = entry.splitlines()  # a long flag puts its help below it
+        _, _, help_on_first_line = first_line.strip().partition("  ")
+        help_text = " ".join(" ".join([help_on_first_line, *more_lines]).split())
+        assert help_text, f"no help text: {entry}"
+        assert help_text.count("default") <= 1 and "(default: None)" not in help_text, entry
+
+
+def test_the_readme_snippets_run_as_written():
+    """README.md's code is the first a user copies: it must run against today's API."""
+    blocks = re.findall(r"```python\n(.*?)```", (ROOT / "README.md").read_text(), re.DOTALL)
+    assert len(blocks) == 2
+    for block in blocks:
+        exec(compile(block, "README.md", "exec"), {})
 
 
 def test_asking_for_cuda_without_it_is_a_clear_error(tmp_path):

@@ -580,6 +580,11 @@ def grad(
     """
     if isinstance(inputs, _tensor.Tensor):
         inputs = (inputs,)
+    for index, tensor in enumerate(inputs):
+        if not isinstance(tensor, _tensor.Tensor):
+            raise TypeError(
+                f"grad: inputs must be Tensors, input {index} is a {type(tensor).__name__}"
+            )
     seed = _seed_gradient(outputs, grad_outputs)
     if retain_graph is None:
         retain_graph = create_graph

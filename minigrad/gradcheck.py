@@ -13,6 +13,7 @@ projection almost surely) for the price of one backward. Defaults follow PyTorch
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -32,6 +33,14 @@ def _fresh_inputs(inputs: Sequence[Any]) -> list[Any]:
         Tensor(x.data.copy(), requires_grad=x.requires_grad) if isinstance(x, Tensor) else x
         for x in inputs
     ]
+
+
+def _check_tolerances(name: str, eps: float, atol: float, rtol: float) -> None:
+    if not (isinstance(eps, (int, float)) and math.isfinite(eps) and eps > 0):
+        raise ValueError(f"{name}: eps must be a positive finite step, got {eps!r}")
+    for label, value in (("atol", atol), ("rtol", rtol)):
+        if not (isinstance(value, (int, float)) and math.isfinite(value) and value >= 0):
+            raise ValueError(f"{name}: {label} must be a finite number >= 0, got {value!r}")
 
 
 def _projected(fn: Callable, inputs: list[Any], directions: list[np.ndarray]) -> Tensor:
@@ -59,6 +68,7 @@ def gradcheck(
     must be float64. ``fn`` may return one tensor or a tuple. Raises ``GradcheckError`` naming the
     input, the element, and both values.
     """
+    _check_tolerances("gradcheck", eps, atol, rtol)
     checked = [i for i, x in enumerate(inputs) if isinstance(x, Tensor) and x.requires_grad]
     if not checked:
         raise ValueError("gradcheck: no input requires grad, so there is nothing to check")
@@ -120,6 +130,7 @@ def gradgradcheck(
     checked = [i for i, x in enumerate(inputs) if isinstance(x, Tensor) and x.requires_grad]
     if not checked:
         raise ValueError("gradgradcheck: no input requires grad, so there is nothing to check")
+    _check_tolerances("gradgradcheck", eps, atol, rtol)
     probe = fn(*_fresh_inputs(inputs))
     probe = probe if isinstance(probe, (tuple, list)) else (probe,)
     rng = np.random.default_rng(seed + 1)

@@ -43,6 +43,13 @@ def _to_array(data: Any, dtype: Any, device: Device) -> Any:
         dtype = np.dtype(dtype)
     source = device_of_array(data)
     xp = device.xp
+    if (source is not cpu or isinstance(data, (np.ndarray, np.generic))) and (
+        data.dtype.kind not in "biuf"
+    ):
+        raise TypeError(
+            f"tensor data must be booleans, integers or real floats, got an array of {data.dtype}"
+            " (strings, objects, dates and complex numbers are not supported)"
+        )
     if source is not cpu or isinstance(data, np.ndarray):
         # An array keeps its dtype and is copied, as torch.tensor copies (from_numpy shares).
         if source is not device:

@@ -732,6 +732,61 @@ ROWS = [
         RuntimeError,
         r"grad is on fakegpu and the tensor on cpu",
     ),
+    # ---- errors that used to come from deep inside NumPy or Python ----
+    (
+        "swapaxes out of range",
+        lambda: t(2, 3).swapaxes(0, 9),
+        ValueError,
+        r"swapaxes: axis 9 is out of range for a 2-d tensor",
+    ),
+    (
+        "reshape given two tuples",
+        lambda: t(6).reshape((2, 3), (1,)),
+        TypeError,
+        r"reshape: a shape is ints, as in x.reshape\(2, 3\)",
+    ),
+    (
+        "grad of an array",
+        lambda: mg.grad((t(2, requires_grad=True) * 2).sum(), [np.ones(2)]),
+        TypeError,
+        r"grad: inputs must be Tensors, input 0 is a ndarray",
+    ),
+    (
+        "gradcheck eps 0",
+        lambda: mg.gradcheck(lambda x: x * x, t(2, requires_grad=True), eps=0),
+        ValueError,
+        r"gradcheck: eps must be a positive finite step, got 0",
+    ),
+    (
+        "tensor of strings",
+        lambda: mg.tensor(np.array(["a", "b"])),
+        TypeError,
+        r"tensor data must be booleans, integers or real floats, got an array of <U1",
+    ),
+    (
+        "tensor of objects",
+        lambda: mg.tensor(np.array([object()])),
+        TypeError,
+        r"got an array of object",
+    ),
+    (
+        "tensor of dates",
+        lambda: mg.tensor(np.array(["2020-01-01"], dtype="datetime64[D]")),
+        TypeError,
+        r"got an array of datetime64\[D\]",
+    ),
+    (
+        "tensor of complex numbers",
+        lambda: mg.tensor(np.array([1 + 2j])),
+        TypeError,
+        r"got an array of complex128 \(strings, objects, dates and complex numbers",
+    ),
+    (
+        "module to an integer dtype",
+        lambda: nn.Linear(2, 2).to(mg.int64),
+        TypeError,
+        r"Module.to: dtype must be a floating type, got int64",
+    ),
     # ---- in-place arithmetic ----
     (
         "in-place on a leaf that requires grad",

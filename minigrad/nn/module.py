@@ -329,6 +329,11 @@ class Module:
             device, dtype = None, device  # to(dtype)
         target = get_device(device) if device is not None else None
         dtype = np.dtype(dtype) if dtype is not None else None
+        if dtype is not None and dtype.kind != "f":
+            raise TypeError(
+                f"Module.to: dtype must be a floating type, got {dtype}: parameters are trained "
+                "by their gradients, which only floating tensors have"
+            )
         for tensor in list(self.parameters()) + list(self.buffers()):
             _move(tensor, target, dtype)
             if tensor.grad is not None:

@@ -129,6 +129,10 @@ def _may_repeat(index: Any) -> bool:
 def reshape(a: Tensor, shape: int | Sequence[int]) -> Tensor:
     """The same values with a new shape; one axis may be -1 (inferred)."""
     shape = (shape,) if isinstance(shape, int) else tuple(shape)
+    if not all(isinstance(n, (int, np.integer)) and not isinstance(n, bool) for n in shape):
+        raise TypeError(
+            f"reshape: a shape is ints, as in x.reshape(2, 3) or x.reshape((2, 3)); got {shape}"
+        )
     if tuple(shape) == a.shape:
         return a
     known = math.prod(n for n in shape if n != -1)
@@ -150,6 +154,9 @@ def transpose(a: Tensor, axes: Sequence[int] | None = None) -> Tensor:
 
 def swapaxes(a: Tensor, axis1: int, axis2: int) -> Tensor:
     """Exchange two axes."""
+    for axis in (axis1, axis2):
+        if not -a.ndim <= axis < max(a.ndim, 1):
+            raise ValueError(f"swapaxes: axis {axis} is out of range for a {a.ndim}-d tensor")
     axes = list(range(a.ndim))
     axes[axis1], axes[axis2] = axes[axis2], axes[axis1]
     return transpose(a, axes)

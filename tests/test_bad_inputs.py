@@ -650,7 +650,7 @@ ROWS = [
         "stopping baseline nan",
         lambda: _module("regularizers").EarlyStopping(baseline=float("nan")),
         ValueError,
-        r"baseline must be None or a finite number",
+        r"EarlyStopping: baseline must be a finite number, got nan",
     ),
     (
         "batch size float",

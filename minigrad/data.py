@@ -9,7 +9,6 @@ makes a run reproducible and ``get_rng_state`` / ``set_rng_state`` checkpoint it
 from __future__ import annotations
 
 import math
-import numbers
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from .backend import Device, cpu, device_of_array, get_array_module, get_device, to_host
+from .checks import check_bool, check_int, check_number
 from .random import generator
 from .tensor import Tensor
 
@@ -65,13 +65,9 @@ class DataLoader:
         drop_last: bool = False,
         device: str | Device | None = None,
     ) -> None:
-        if isinstance(batch_size, bool) or not isinstance(batch_size, numbers.Integral):
-            raise TypeError(f"DataLoader: batch_size must be an int, got {batch_size!r}")
-        if batch_size < 1:
-            raise ValueError(f"DataLoader: batch_size must be at least 1, got {batch_size}")
-        self.batch_size = int(batch_size)
-        self.shuffle = bool(shuffle)
-        self.drop_last = bool(drop_last)
+        self.batch_size = check_int("DataLoader", "batch_size", batch_size, low=1)
+        self.shuffle = check_bool("DataLoader", "shuffle", shuffle)
+        self.drop_last = check_bool("DataLoader", "drop_last", drop_last)
         self.device = get_device(device)
         self.dataset = dataset
         self._columns = _as_columns(dataset)  # None for a map-style dataset
@@ -198,9 +194,9 @@ def make_spiral(
     Returns ``X`` of shape (n_samples, 2), float32, and ``y`` of shape (n_samples,), int64 in
     ``0 .. n_classes - 1``, in random order. Class sizes differ by at most one.
     """
-    _check_count("make_spiral", "n_samples", n_samples)
-    _check_count("make_spiral", "n_classes", n_classes)
-    _check_noise("make_spiral", noise)
+    check_int("make_spiral", "n_samples", n_samples, low=1)
+    check_int("make_spiral", "n_classes", n_classes, low=1)
+    check_number("make_spiral", "noise", noise, low=0)
     rng = _rng(seed)
     labels = np.arange(n_samples) % n_classes
     # The position of each sample along its arm: 0, 1, 2, ... within its class, scaled to [0, 1].
@@ -224,8 +220,8 @@ def make_moons(
     Returns ``X`` of shape (n_samples, 2), float32, and ``y`` of shape (n_samples,), int64 in
     {0, 1}, in random order (class 0 gets the extra sample when ``n_samples`` is odd).
     """
-    _check_count("make_moons", "n_samples", n_samples)
-    _check_noise("make_moons", noise)
+    check_int("make_moons", "n_samples", n_samples, low=1)
+    check_number("make_moons", "noise", noise, low=0)
     rng = _rng(seed)
     n_top = n_samples - n_samples // 2
     t_top = np.linspace(0, np.pi, n_top)
@@ -263,17 +259,14 @@ def make_regression(
     Returns ``(X, y, coef)``: ``X`` of shape (n_samples, n_features), ``y`` of shape
     (n_samples,) and the true coefficients ``coef`` of shape (n_features,), all float32.
     """
-    _check_count("make_regression", "n_samples", n_samples)
-    _check_count("make_regression", "n_features", n_features)
+    check_int("make_regression", "n_samples", n_samples, low=1)
+    check_int("make_regression", "n_features", n_features, low=1)
     if n_informative is None:
         n_informative = max(1, n_features // 2)
-    if not isinstance(n_informative, numbers.Integral) or not 0 <= n_informative <= n_features:
-        raise ValueError(
-            f"make_regression: n_informative must be in [0, n_features={n_features}], "
-            f"got {n_informative}"
-        )
-    _check_count("make_regression", "group_size", group_size)
-    _check_noise("make_regression", noise)
+    check_int("make_regression", "n_informative", n_informative, low=0, high=n_features)
+    check_int("make_regression", "group_size", group_size, low=1)
+    check_bool("make_regression", "correlated", correlated)
+    check_number("make_regression", "noise", noise, low=0)
     rng = _rng(seed)
     if correlated:
         group = np.arange(n_features) // group_size  # the group each feature belongs to
@@ -287,16 +280,6 @@ def make_regression(
     coef[n_informative:] = 0.0
     y = X @ coef + noise * rng.normal(size=n_samples)
     return X.astype(np.float32), y.astype(np.float32), coef.astype(np.float32)
-
-
-def _check_count(function: str, name: str, value: Any) -> None:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-        raise ValueError(f"{function}: {name} must be a positive int, got {value!r}")
-
-
-def _check_noise(function: str, noise: Any) -> None:
-    if not isinstance(noise, numbers.Real) or not noise >= 0:
-        raise ValueError(f"{function}: noise must be a number >= 0, got {noise!r}")
 
 
 def train_val_test_split(
@@ -320,8 +303,7 @@ def train_val_test_split(
     if not arrays:
         raise ValueError("train_val_test_split: pass at least one array, e.g. (X, y)")
     for name, fraction in (("val_fraction", val_fraction), ("test_fraction", test_fraction)):
-        if not isinstance(fraction, numbers.Real) or not 0 <= fraction < 1:
-            raise ValueError(f"train_val_test_split: {name} must be in [0, 1), got {fraction!r}")
+        check_number("train_val_test_split", name, fraction, low=0, high=1, high_inclusive=False)
     if val_fraction + test_fraction >= 1:
         raise ValueError(
             f"train_val_test_split: val_fraction + test_fraction must be below 1 to leave rows "
@@ -361,6 +343,7 @@ def load_digits(as_images: bool = False) -> tuple[np.ndarray, np.ndarray]:
     and C. Kaynak, "Optical Recognition of Handwritten Digits", UCI Machine Learning Repository,
     1998, https://doi.org/10.24432/C50P49, licensed CC BY 4.0 (see ``datasets/ATTRIBUTION.md``).
     """
+    check_bool("load_digits", "as_images", as_images)
     with np.load(_DIGITS_FILE, allow_pickle=False) as digits:
         pixels, labels = digits["pixels"], digits["labels"]
     X = pixels.astype(np.float32) / 16.0

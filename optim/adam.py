@@ -6,7 +6,9 @@ import math
 from collections.abc import Iterable
 from typing import Any
 
-from .optimizer import Optimizer, check_number
+from minigrad.checks import check_bool, check_number
+
+from .optimizer import Optimizer
 
 
 class Adam(Optimizer):
@@ -88,14 +90,17 @@ class Adam(Optimizer):
         self._bind_scheduler(scheduler)
 
     def _check_group(self, group: dict[str, Any]) -> None:
+        owner = type(self).__name__
         for name in ("lr", "eps", "weight_decay"):
-            check_number(name, group[name])
+            group[name] = check_number(owner, name, group[name], low=0)
         betas = group["betas"]
         if not isinstance(betas, tuple | list) or len(betas) != 2:
-            raise TypeError(f"betas must be a pair (beta1, beta2), got {betas!r}")
-        check_number("betas[0]", betas[0], high=1.0)
-        check_number("betas[1]", betas[1], high=1.0)
-        group["betas"] = tuple(betas)
+            raise TypeError(f"{owner}: betas must be a pair (beta1, beta2), got {betas!r}")
+        group["betas"] = tuple(
+            check_number(owner, f"betas[{i}]", beta, low=0, high=1, high_inclusive=False)
+            for i, beta in enumerate(betas)
+        )
+        group["amsgrad"] = check_bool(owner, "amsgrad", group["amsgrad"])
 
     def _update(
         self, theta: Any, grad: Any, group: dict[str, Any], state: dict[str, Any], xp: Any

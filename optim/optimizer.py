@@ -25,8 +25,6 @@ float32 array).
 
 from __future__ import annotations
 
-import math
-import numbers
 from collections.abc import Iterable
 from typing import Any
 
@@ -35,6 +33,7 @@ import numpy as np
 from minigrad import Tensor
 from minigrad.autograd import mark_written
 from minigrad.backend import to_host
+from minigrad.checks import check_int
 
 # Group keys that hold objects rather than numbers: state_dict() leaves them out, and
 # load_state_dict() keeps the ones the optimizer was built with.
@@ -136,7 +135,8 @@ class Optimizer:
         self.param_groups.append(group)
 
     def _check_group(self, group: dict[str, Any]) -> None:
-        """Raise a ValueError or TypeError naming the hyper-parameter that is out of range."""
+        """Check the group's hyper-parameters with ``minigrad.checks`` (a TypeError or ValueError
+        naming the one that is wrong), writing back the plain values the checks return."""
 
     # --- the training step ------------------------------------------------------------------------
 
@@ -283,7 +283,12 @@ class Optimizer:
                     f"was it saved from another optimizer than {type(self).__name__}?"
                 )
             restored = {**group, **{k: v for k, v in saved.items() if k != "params"}}
-            self._check_group(restored)  # also turns betas read back as a list into a tuple
+            try:  # the constructor's checks, which also turn betas read back as a list into a tuple
+                self._check_group(restored)
+            except (TypeError, ValueError) as error:
+                raise type(error)(
+                    f"load_state_dict: parameter group {index} in the state is refused: {error}"
+                ) from error
             restored_groups.append(restored)
             params.extend(group["params"])
 
@@ -301,6 +306,8 @@ class Optimizer:
                 for name, value in saved_state.items()
             }
 
+        owner = f"{type(self).__name__}.load_state_dict"
+        step_count = check_int(owner, "step_count", state_dict.get("step_count", 0), low=0)
         saved_scheduler = state_dict.get("scheduler")
         if saved_scheduler is not None and self.scheduler is None:
             raise ValueError(
@@ -320,7 +327,7 @@ class Optimizer:
         for group, restored in zip(self.param_groups, restored_groups):
             group.update(restored)  # the same dicts, which a scheduler may hold on to
         self.state = new_state
-        self._step_count = int(state_dict.get("step_count", 0))
+        self._step_count = step_count
 
     # --- display ----------------------------------------------------------------------------------
 
@@ -337,15 +344,6 @@ class Optimizer:
 
 
 # --- helpers shared by the optimizers -------------------------------------------------------------
-
-
-def check_number(name: str, value: Any, low: float = 0.0, high: float = math.inf) -> None:
-    """Raise unless ``value`` is a real number with ``low <= value < high`` (``< inf``: finite)."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a number, got {type(value).__name__}")
-    if not (low <= value < high):
-        interval = f">= {low}" if high == math.inf else f"in [{low}, {high})"
-        raise ValueError(f"{name} must be a finite number {interval}, got {value!r}")
 
 
 def _check_penalty(penalty: Any) -> None:

@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from .optimizer import Optimizer, check_number
+from minigrad.checks import check_bool, check_number
+
+from .optimizer import Optimizer
 
 
 class SGD(Optimizer):
@@ -70,11 +72,13 @@ class SGD(Optimizer):
         self._bind_scheduler(scheduler)
 
     def _check_group(self, group: dict[str, Any]) -> None:
+        owner = type(self).__name__
         for name in ("lr", "momentum", "dampening", "weight_decay"):
-            check_number(name, group[name])
+            group[name] = check_number(owner, name, group[name], low=0)
+        group["nesterov"] = check_bool(owner, "nesterov", group["nesterov"])
         if group["nesterov"] and (group["momentum"] <= 0 or group["dampening"] != 0):
             raise ValueError(
-                "nesterov=True needs momentum > 0 and dampening = 0, got "
+                f"{owner}: nesterov=True needs momentum > 0 and dampening = 0, got "
                 f"momentum={group['momentum']!r} and dampening={group['dampening']!r}"
             )
 

@@ -29,6 +29,7 @@ import numpy as np
 
 from minigrad import Tensor
 from minigrad.backend import to_host
+from minigrad.checks import check_bool, check_choice, check_int, check_number
 
 
 def _host_copy(value: Any) -> Any:
@@ -94,30 +95,13 @@ class EarlyStopping:
         restore_best_weights: bool = True,
         start_from_epoch: int = 0,
     ) -> None:
-        if isinstance(patience, bool) or not isinstance(patience, int) or patience < 0:
-            raise ValueError(f"patience must be an integer >= 0, got {patience!r}")
-        if not _is_real(min_delta) or not math.isfinite(min_delta) or min_delta < 0:
-            raise ValueError(f"min_delta must be a finite number >= 0, got {min_delta!r}")
-        if mode not in ("min", "max"):
-            raise ValueError(f"mode must be 'min' or 'max', got {mode!r}")
-        if baseline is not None and (not _is_real(baseline) or not math.isfinite(baseline)):
-            raise ValueError(f"baseline must be None or a finite number, got {baseline!r}")
-        if not isinstance(restore_best_weights, bool):
-            raise ValueError(
-                f"restore_best_weights must be True or False, got {restore_best_weights!r}"
-            )
-        if (
-            isinstance(start_from_epoch, bool)
-            or not isinstance(start_from_epoch, int)
-            or start_from_epoch < 0
-        ):
-            raise ValueError(f"start_from_epoch must be an integer >= 0, got {start_from_epoch!r}")
-        self.patience = patience
-        self.min_delta = float(min_delta)
-        self.mode = mode
-        self.baseline = None if baseline is None else float(baseline)
-        self.restore_best_weights = restore_best_weights
-        self.start_from_epoch = start_from_epoch
+        name = "EarlyStopping"
+        self.patience = check_int(name, "patience", patience, low=0)
+        self.min_delta = check_number(name, "min_delta", min_delta, low=0)
+        self.mode = check_choice(name, "mode", mode, ("min", "max"))
+        self.baseline = None if baseline is None else check_number(name, "baseline", baseline)
+        self.restore_best_weights = check_bool(name, "restore_best_weights", restore_best_weights)
+        self.start_from_epoch = check_int(name, "start_from_epoch", start_from_epoch, low=0)
 
         self.best_score: float | None = None
         self.best_epoch: int | None = None
@@ -200,12 +184,24 @@ class EarlyStopping:
         }
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
-        """Resume from :meth:`state_dict`, so the run stops where an uninterrupted one would."""
-        self.best_score = state["best_score"]
-        self.best_epoch = state["best_epoch"]
-        self.stopped_epoch = state["stopped_epoch"]
-        self.wait = state["wait"]
-        self.epoch = state["epoch"]
+        """Resume from :meth:`state_dict`, so the run stops where an uninterrupted one would.
+
+        The counters must be integers >= 0 and the best score a finite number (or None); they
+        are checked before anything changes.
+        """
+        owner = "EarlyStopping.load_state_dict"
+        best_score, best_epoch = state["best_score"], state["best_epoch"]
+        stopped_epoch = state["stopped_epoch"]
+        wait = check_int(owner, "wait", state["wait"], low=0)
+        epoch = check_int(owner, "epoch", state["epoch"], low=0)
+        if best_score is not None:
+            best_score = check_number(owner, "best_score", best_score)
+        if best_epoch is not None:
+            best_epoch = check_int(owner, "best_epoch", best_epoch, low=0)
+        if stopped_epoch is not None:
+            stopped_epoch = check_int(owner, "stopped_epoch", stopped_epoch, low=0)
+        self.best_score, self.best_epoch, self.stopped_epoch = best_score, best_epoch, stopped_epoch
+        self.wait, self.epoch = wait, epoch
         weights = state["best_weights"]
         self.best_weights = None if weights is None else _copy_state(weights)
 
@@ -216,7 +212,3 @@ class EarlyStopping:
             f"restore_best_weights={self.restore_best_weights}, "
             f"start_from_epoch={self.start_from_epoch})"
         )
-
-
-def _is_real(value: Any) -> bool:
-    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)

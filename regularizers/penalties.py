@@ -36,12 +36,11 @@ that objective when ``a = alpha / 2``; so ``ElasticNet(alpha, r)`` here and
 
 from __future__ import annotations
 
-import math
-import numbers
 from typing import Any
 
 import minigrad
 from minigrad.backend import get_array_module
+from minigrad.checks import check_number
 
 
 class ElasticNet:
@@ -72,8 +71,8 @@ class ElasticNet:
     """
 
     def __init__(self, alpha: float, r: float) -> None:
-        self.alpha = _check_number("alpha", alpha, low=0.0)
-        self.r = _check_number("r", r, low=0.0, high=1.0)
+        self.alpha = check_number(type(self).__name__, "alpha", alpha, low=0)
+        self.r = check_number(type(self).__name__, "r", r, low=0, high=1)
 
     @property
     def l1_strength(self) -> float:
@@ -139,7 +138,7 @@ class ElasticNet:
         """
         if self.l1_strength == 0:
             return
-        _check_number("lr", lr, low=0.0)
+        check_number(f"{type(self).__name__}.prox_", "lr", lr, low=0)
         xp = get_array_module(theta)
         threshold = lr * self.l1_strength
         theta[...] = xp.sign(theta) * xp.maximum(xp.abs(theta) - threshold, 0)
@@ -169,13 +168,3 @@ class L2(ElasticNet):
 
     def __init__(self, alpha: float) -> None:
         super().__init__(alpha, r=0.0)
-
-
-def _check_number(name: str, value: Any, low: float, high: float = math.inf) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a number, got {type(value).__name__}")
-    value = float(value)
-    if not math.isfinite(value) or not low <= value <= high:
-        interval = f">= {low}" if high == math.inf else f"in [{low}, {high}]"
-        raise ValueError(f"{name} must be a finite number {interval}, got {value!r}")
-    return value

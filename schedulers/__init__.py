@@ -9,7 +9,8 @@ Two ways to use one, giving the same learning rates:
     # or hand it to the optimizer, which then steps it after each of its own steps:
     optimizer = SGD(params, lr=0.1, scheduler=CosineAnnealingLR(T_max=100))
 
-Schedulers only touch ``optimizer.param_groups``; they import neither minigrad nor optim.
+Schedulers only touch ``optimizer.param_groups``; they never import optim, and of minigrad only
+its argument checks (``minigrad.checks``).
 ``plot(scheduler, steps)`` draws a curve without stepping anything.
 """
 

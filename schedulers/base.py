@@ -20,19 +20,26 @@ The binding protocol (the optimizers in ``optim`` implement the other side):
 - ``state_dict()`` / ``load_state_dict()`` save and restore plain numbers, lists and strings,
   so a fresh scheduler continues the same curve.
 
-Schedulers never import minigrad or optim: all they touch is ``optimizer.param_groups``.
+Of an optimizer, schedulers touch only ``optimizer.param_groups``: they never import optim, and
+of minigrad they import only its argument checks (``minigrad.checks``).
 """
 
 from __future__ import annotations
 
 import copy
-import numbers
+import inspect
 import warnings
 from typing import Any
 
+from minigrad.checks import check_bool, check_int, check_number
+
+# Per-group values a state holds besides the hyper-parameters: lrs and momenta, each >= 0.
+_PER_GROUP_STATE = ("base_lrs", "_last_lr", "max_lrs", "base_momentums", "max_momentums")
+
 
 class LRScheduler:
-    """Base class: subclasses set their hyper-parameters, call ``super().__init__(optimizer)``
+    """Base class: subclasses check and set their hyper-parameters (each in an attribute named
+    like its argument, which ``load_state_dict`` relies on), call ``super().__init__(optimizer)``
     and define ``lr_at(step)`` (and ``momentum_at(step)`` if they cycle momentum)."""
 
     # Attributes that state_dict() leaves out: the optimizer is not ours to save.
@@ -80,18 +87,19 @@ class LRScheduler:
         self, cycle_momentum: bool, base_momentum: Any, max_momentum: Any
     ) -> None:
         """For schedulers that cycle momentum (CyclicLR, OneCycleLR): check and keep its range."""
-        self.cycle_momentum = cycle_momentum
-        self.base_momentum = check_per_group_values("base_momentum", base_momentum)
-        self.max_momentum = check_per_group_values("max_momentum", max_momentum)
-        check_low_high("base_momentum", base_momentum, "max_momentum", max_momentum)
+        owner = type(self).__name__
+        self.cycle_momentum = check_bool(owner, "cycle_momentum", cycle_momentum)
+        self.base_momentum = check_per_group_values(owner, "base_momentum", base_momentum)
+        self.max_momentum = check_per_group_values(owner, "max_momentum", max_momentum)
+        check_low_high(owner, "base_momentum", base_momentum, "max_momentum", max_momentum)
 
     def _momentum_per_group(self, param_groups: list[dict]) -> None:
         """The momentum range of each group; refuses groups with no momentum to cycle."""
-        count = len(param_groups)
-        self.base_momentums = per_group("base_momentum", self.base_momentum, count)
-        self.max_momentums = per_group("max_momentum", self.max_momentum, count)
+        owner, count = type(self).__name__, len(param_groups)
+        self.base_momentums = per_group(owner, "base_momentum", self.base_momentum, count)
+        self.max_momentums = per_group(owner, "max_momentum", self.max_momentum, count)
         if self.cycle_momentum:
-            check_cycle_momentum(type(self).__name__, param_groups)
+            check_cycle_momentum(owner, param_groups)
 
     def _prepare_groups(self, param_groups: list[dict]) -> list[float]:
         """Check the groups, make construction-time writes, return each group's base lr."""
@@ -139,9 +147,37 @@ class LRScheduler:
                 f"{len(state['base_lrs'])} param groups, the optimizer has "
                 f"{len(self.optimizer.param_groups)}"
             )
+        self._check_saved_hyperparameters(state)
+        owner = f"{type(self).__name__}.load_state_dict"
+        check_int(owner, "last_epoch", state["last_epoch"], low=0)
+        for name in _PER_GROUP_STATE:
+            for index, value in enumerate(state.get(name, ())):
+                check_number(owner, f"{name}[{index}]", value, low=0)
         for name, value in state.items():
             setattr(self, name, copy.deepcopy(value))
         self._write(self.last_epoch)
+
+    def _check_saved_hyperparameters(self, state: dict[str, Any]) -> None:
+        """Put a state's hyper-parameters through the constructor's own checks.
+
+        Every hyper-parameter is kept in an attribute named like its constructor argument, so
+        building an unbound scheduler from the state raises what the constructor would for the
+        same values. What a state does not hold (a ``scale_fn``, the children of a SequentialLR)
+        comes from this scheduler.
+        """
+        arguments = {}
+        for name in inspect.signature(type(self)).parameters:
+            if name in state:
+                arguments[name] = state[name]
+            elif name != "optimizer" and name in vars(self):
+                arguments[name] = getattr(self, name)
+        try:
+            type(self)(**arguments)
+        except (TypeError, ValueError) as error:
+            raise type(error)(
+                f"{type(self).__name__}.load_state_dict: a saved hyper-parameter is refused: "
+                f"{error}"
+            ) from error
 
     # --- helpers ----------------------------------------------------------------------------------
 
@@ -176,13 +212,10 @@ class LRScheduler:
     def _check_step(self, step: int) -> None:
         """Called first by every lr_at / momentum_at."""
         self._require_bound("lr_at")
-        if not isinstance(step, numbers.Integral) or isinstance(step, bool):
-            raise TypeError(f"step must be an integer, got {step!r}")
-        if step < 0:
-            raise ValueError(f"step must be >= 0, got {step}")
+        check_int(f"{type(self).__name__}.lr_at", "step", step, low=0)
 
 
-# --- argument checks shared by the schedulers ---------------------------------------------------
+# --- checks shared by the schedulers (on top of minigrad.checks) ----------------------------------
 
 
 def _is_group(group: Any) -> bool:
@@ -199,63 +232,39 @@ def require(owner: str, name: str, value: Any) -> Any:
     return value
 
 
-def _is_number(value: Any) -> bool:
-    return isinstance(value, numbers.Real) and not isinstance(value, bool)
-
-
-def check_steps(name: str, value: Any, integer: bool = False) -> Any:
-    """A step count (T_max, step_size_up, ...): a number >= 1, or an int >= 1 if ``integer``."""
-    kind = numbers.Integral if integer else numbers.Real
-    if not isinstance(value, kind) or isinstance(value, bool) or value < 1:
-        what = "an integer" if integer else "a number"
-        raise ValueError(f"{name} must be {what} >= 1 (a count of steps), got {value!r}")
-    return value
-
-
-def check_non_negative(name: str, value: Any) -> Any:
-    """A number >= 0."""
-    if not _is_number(value) or value < 0:
-        raise ValueError(f"{name} must be a number >= 0, got {value!r}")
-    return value
-
-
-def check_per_group_values(name: str, value: Any) -> Any:
-    """A number >= 0, or a non-empty list of them (one per param group)."""
-    values = value if isinstance(value, list | tuple) else [value]
-    if not values or not all(_is_number(v) and v >= 0 for v in values):
+def check_per_group_values(owner: str, name: str, value: Any) -> float | list[float]:
+    """A finite number >= 0, or a non-empty list of them (one per param group)."""
+    if not isinstance(value, list | tuple):
+        return check_number(owner, name, value, low=0)
+    if not value:
         raise ValueError(
-            f"{name} must be a number >= 0 or a list of them (one per param group), got {value!r}"
+            f"{owner}: {name} must be a number >= 0 or a list of them (one per param group), "
+            "got an empty list"
         )
-    return list(value) if isinstance(value, list | tuple) else value
+    return [check_number(owner, f"{name}[{i}]", v, low=0) for i, v in enumerate(value)]
 
 
-def check_positive(name: str, value: Any) -> Any:
-    if not _is_number(value) or value <= 0:
-        raise ValueError(f"{name} must be a number > 0, got {value!r}")
-    return value
-
-
-def per_group(name: str, value: Any, count: int) -> list[float]:
+def per_group(owner: str, name: str, value: Any, count: int) -> list[float]:
     """``value`` for each of ``count`` groups: a number is shared, a list gives one per group."""
     if isinstance(value, list | tuple):
         if len(value) != count:
             raise ValueError(
-                f"{name} has {len(value)} entries but there are {count} param groups "
+                f"{owner}: {name} has {len(value)} entries but there are {count} param groups "
                 "(give one value per group, or a single number for all)"
             )
         return [float(v) for v in value]
     return [float(value)] * count
 
 
-def check_low_high(low_name: str, low: Any, high_name: str, high: Any) -> None:
+def check_low_high(owner: str, low_name: str, low: Any, high_name: str, high: Any) -> None:
     """Raise unless ``low <= high`` group by group (either may be a number or a list)."""
     lengths = [len(v) for v in (low, high) if isinstance(v, list | tuple)]
     count = lengths[0] if lengths else 1
-    lows, highs = per_group(low_name, low, count), per_group(high_name, high, count)
+    lows, highs = per_group(owner, low_name, low, count), per_group(owner, high_name, high, count)
     for group, (a, b) in enumerate(zip(lows, highs, strict=True)):
         if b < a:
             where = f" for param group {group}" if lengths else ""
-            raise ValueError(f"{high_name} ({b}) must be >= {low_name} ({a}){where}")
+            raise ValueError(f"{owner}: {high_name} ({b}) must be >= {low_name} ({a}){where}")
 
 
 def check_cycle_momentum(owner: str, param_groups: list[dict]) -> None:

@@ -25,15 +25,18 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from .base import LRScheduler, check_non_negative, check_steps, require
+from minigrad.checks import check_number
+
+from .base import LRScheduler, require
 
 
 class CosineAnnealingLR(LRScheduler):
     """``CosineAnnealingLR(optimizer=None, T_max, eta_min=0.0)``, as in PyTorch."""
 
     def __init__(self, optimizer: Any = None, T_max: int | None = None, eta_min: float = 0.0):
-        self.T_max = check_steps("T_max", require("CosineAnnealingLR", "T_max", T_max))
-        self.eta_min = check_non_negative("eta_min", eta_min)
+        name = "CosineAnnealingLR"
+        self.T_max = check_number(name, "T_max", require(name, "T_max", T_max), low=1)
+        self.eta_min = check_number(name, "eta_min", eta_min, low=0)
         super().__init__(optimizer)
 
     def lr_at(self, step: int) -> list[float]:

@@ -36,18 +36,12 @@ scheduler with the same ``scale_fn`` before calling ``load_state_dict``.
 from __future__ import annotations
 
 import math
-import numbers
 from collections.abc import Callable
 from typing import Any
 
-from .base import (
-    LRScheduler,
-    check_low_high,
-    check_per_group_values,
-    check_steps,
-    per_group,
-    require,
-)
+from minigrad.checks import check_choice, check_number
+
+from .base import LRScheduler, check_low_high, check_per_group_values, per_group, require
 
 MODES = ("triangular", "triangular2", "exp_range")
 SCALE_MODES = ("cycle", "iterations")
@@ -73,41 +67,41 @@ class CyclicLR(LRScheduler):
         base_momentum: float | list[float] = 0.8,
         max_momentum: float | list[float] = 0.9,
     ):
-        self.base_lr = check_per_group_values("base_lr", require("CyclicLR", "base_lr", base_lr))
-        self.max_lr = check_per_group_values("max_lr", require("CyclicLR", "max_lr", max_lr))
-        check_low_high("base_lr", self.base_lr, "max_lr", self.max_lr)
-        self.step_size_up = check_steps("step_size_up", step_size_up)
+        name = "CyclicLR"
+        self.base_lr = check_per_group_values(name, "base_lr", require(name, "base_lr", base_lr))
+        self.max_lr = check_per_group_values(name, "max_lr", require(name, "max_lr", max_lr))
+        check_low_high(name, "base_lr", self.base_lr, "max_lr", self.max_lr)
+        self.step_size_up = check_number(name, "step_size_up", step_size_up, low=1)
         if step_size_down is None:
             step_size_down = step_size_up
-        self.step_size_down = check_steps("step_size_down", step_size_down)
+        self.step_size_down = check_number(name, "step_size_down", step_size_down, low=1)
+        self.gamma = check_number(name, "gamma", gamma)
         if scale_fn is None:
-            if mode not in MODES:
-                raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
-            if mode == "exp_range" and not (isinstance(gamma, numbers.Real) and 0 < gamma <= 1):
+            check_choice(name, "mode", mode, MODES)
+            if mode == "exp_range" and not 0 < gamma <= 1:
                 why = (
                     "gamma > 1 makes it grow without bound (gamma=10 overflows to inf within "
                     "about 300 steps)"
-                    if isinstance(gamma, numbers.Real) and gamma > 1
+                    if gamma > 1
                     else "gamma <= 0 makes it zero or flip sign"
                 )
                 raise ValueError(
-                    f"gamma must lie in (0, 1] for mode='exp_range', got {gamma}: the peak "
-                    f"height is scaled by gamma**t, so {why}. Typical values are just below 1, "
-                    "e.g. 0.99994."
+                    f"CyclicLR: gamma must lie in (0, 1] for mode='exp_range', got {gamma}: the "
+                    f"peak height is scaled by gamma**t, so {why}. Typical values are just below "
+                    "1, e.g. 0.99994."
                 )
         else:
             if not callable(scale_fn):
-                raise TypeError(f"scale_fn must be callable, got {scale_fn!r}")
-            if scale_mode not in SCALE_MODES:
-                raise ValueError(f"scale_mode must be one of {SCALE_MODES}, got {scale_mode!r}")
-        self.mode, self.gamma, self.scale_fn, self.scale_mode = mode, gamma, scale_fn, scale_mode
+                raise TypeError(f"CyclicLR: scale_fn must be callable, got {scale_fn!r}")
+            check_choice(name, "scale_mode", scale_mode, SCALE_MODES)
+        self.mode, self.scale_fn, self.scale_mode = mode, scale_fn, scale_mode
         self._set_momentum_range(cycle_momentum, base_momentum, max_momentum)
         super().__init__(optimizer)
 
     def _prepare_groups(self, param_groups: list[dict]) -> list[float]:
         count = len(param_groups)
-        base_lrs = per_group("base_lr", self.base_lr, count)
-        max_lrs = per_group("max_lr", self.max_lr, count)
+        base_lrs = per_group("CyclicLR", "base_lr", self.base_lr, count)
+        max_lrs = per_group("CyclicLR", "max_lr", self.max_lr, count)
         self._momentum_per_group(param_groups)
         self.max_lrs = max_lrs
         # As in PyTorch, construction starts each group at base_lr (and momentum at its maximum,

@@ -13,14 +13,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from .base import LRScheduler, check_positive, require
+from minigrad.checks import check_number
+
+from .base import LRScheduler, require
 
 
 class ExponentialLR(LRScheduler):
     """``ExponentialLR(optimizer=None, gamma)``."""
 
     def __init__(self, optimizer: Any = None, gamma: float | None = None):
-        self.gamma = check_positive("gamma", require("ExponentialLR", "gamma", gamma))
+        gamma = require("ExponentialLR", "gamma", gamma)
+        self.gamma = check_number("ExponentialLR", "gamma", gamma, low=0, low_inclusive=False)
         super().__init__(optimizer)
 
     def lr_at(self, step: int) -> list[float]:

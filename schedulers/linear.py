@@ -16,10 +16,11 @@ up to rounding.
 
 from __future__ import annotations
 
-import numbers
 from typing import Any
 
-from .base import LRScheduler, check_steps
+from minigrad.checks import check_int, check_number
+
+from .base import LRScheduler
 
 
 class LinearLR(LRScheduler):
@@ -34,12 +35,12 @@ class LinearLR(LRScheduler):
     ):
         # As in PyTorch: start_factor in (0, 1] (a factor of 0 would train nothing at first),
         # end_factor in [0, 1] (decaying linearly to zero is a common schedule).
-        if not (isinstance(start_factor, numbers.Real) and 0 < start_factor <= 1):
-            raise ValueError(f"start_factor must lie in (0, 1], got {start_factor!r}")
-        if not (isinstance(end_factor, numbers.Real) and 0 <= end_factor <= 1):
-            raise ValueError(f"end_factor must lie in [0, 1], got {end_factor!r}")
-        self.start_factor, self.end_factor = start_factor, end_factor
-        self.total_iters = check_steps("total_iters", total_iters, integer=True)
+        name = "LinearLR"
+        self.start_factor = check_number(
+            name, "start_factor", start_factor, low=0, low_inclusive=False, high=1
+        )
+        self.end_factor = check_number(name, "end_factor", end_factor, low=0, high=1)
+        self.total_iters = check_int(name, "total_iters", total_iters, low=1)
         super().__init__(optimizer)
 
     def lr_at(self, step: int) -> list[float]:

@@ -29,16 +29,11 @@ boundaries follow PyTorch's OneCycleLR (fast.ai's variant), so the values match 
 from __future__ import annotations
 
 import math
-import numbers
 from typing import Any
 
-from .base import (
-    LRScheduler,
-    check_per_group_values,
-    check_positive,
-    check_steps,
-    per_group,
-)
+from minigrad.checks import check_bool, check_choice, check_int, check_number
+
+from .base import LRScheduler, check_per_group_values, per_group, require
 
 ANNEAL_STRATEGIES = ("cos", "linear")
 
@@ -69,39 +64,36 @@ class OneCycleLR(LRScheduler):
         final_div_factor: float = 1e4,
         three_phase: bool = False,
     ):
-        if max_lr is None:
-            raise TypeError("OneCycleLR() missing required argument 'max_lr'")
-        self.max_lr = check_per_group_values("max_lr", max_lr)
+        name = "OneCycleLR"
+        self.max_lr = check_per_group_values(name, "max_lr", require(name, "max_lr", max_lr))
         if total_steps is None:
             if epochs is None or steps_per_epoch is None:
                 raise TypeError(
                     "OneCycleLR() needs total_steps, or both epochs and steps_per_epoch"
                 )
-            total_steps = check_steps("epochs", epochs, integer=True) * check_steps(
-                "steps_per_epoch", steps_per_epoch, integer=True
-            )
-        self.total_steps = check_steps("total_steps", total_steps, integer=True)
-        if not (isinstance(pct_start, numbers.Real) and 0 <= pct_start <= 1):
-            raise ValueError(f"pct_start must be a number in [0, 1], got {pct_start!r}")
-        if anneal_strategy not in ANNEAL_STRATEGIES:
-            raise ValueError(
-                f"anneal_strategy must be one of {ANNEAL_STRATEGIES}, got {anneal_strategy!r}"
-            )
+            epochs = check_int(name, "epochs", epochs, low=1)
+            total_steps = epochs * check_int(name, "steps_per_epoch", steps_per_epoch, low=1)
+        self.total_steps = check_int(name, "total_steps", total_steps, low=1)
+        self.three_phase = check_bool(name, "three_phase", three_phase)
+        self.pct_start = check_number(name, "pct_start", pct_start, low=0, high=1)
         if three_phase and pct_start > 0.5:
             raise ValueError(
-                f"pct_start must be <= 0.5 with three_phase=True (warm-up and cool-down each take "
-                f"pct_start of the steps), got {pct_start}"
+                f"OneCycleLR: pct_start must be <= 0.5 with three_phase=True (warm-up and "
+                f"cool-down each take pct_start of the steps), got {pct_start}"
             )
-        self.pct_start, self.anneal_strategy = pct_start, anneal_strategy
-        self.div_factor = check_positive("div_factor", div_factor)
-        self.final_div_factor = check_positive("final_div_factor", final_div_factor)
-        self.three_phase = three_phase
+        self.anneal_strategy = check_choice(
+            name, "anneal_strategy", anneal_strategy, ANNEAL_STRATEGIES
+        )
+        self.div_factor = check_number(name, "div_factor", div_factor, low=0, low_inclusive=False)
+        self.final_div_factor = check_number(
+            name, "final_div_factor", final_div_factor, low=0, low_inclusive=False
+        )
         self._set_momentum_range(cycle_momentum, base_momentum, max_momentum)
         super().__init__(optimizer)
 
     def _prepare_groups(self, param_groups: list[dict]) -> list[float]:
         count = len(param_groups)
-        max_lrs = per_group("max_lr", self.max_lr, count)
+        max_lrs = per_group("OneCycleLR", "max_lr", self.max_lr, count)
         self._momentum_per_group(param_groups)
         self.max_lrs = max_lrs
         initial_lrs = [peak / self.div_factor for peak in max_lrs]

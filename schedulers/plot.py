@@ -9,14 +9,14 @@ momentum on a second axis when the scheduler cycles it. Nothing is stepped: the 
 from __future__ import annotations
 
 import math
-import numbers
 from typing import Any
+
+from minigrad.checks import check_int
 
 
 def plot(scheduler: Any, steps: int, ax: Any = None) -> Any:
     """Plot lr (and cycled momentum) against the step; return the matplotlib Axes."""
-    if not isinstance(steps, numbers.Integral) or steps < 1:
-        raise ValueError(f"steps must be an integer >= 1, got {steps!r}")
+    check_int("plot", "steps", steps, low=1)
     import matplotlib.pyplot as plt  # imported here: slow to import, and only plots need it
 
     if ax is None:

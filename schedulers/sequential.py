@@ -19,8 +19,9 @@ used only through their pure ``lr_at``: SequentialLR does not advance their own 
 from __future__ import annotations
 
 import bisect
-import numbers
 from typing import Any
+
+from minigrad.checks import check_int
 
 from .base import LRScheduler, require
 
@@ -39,17 +40,21 @@ class SequentialLR(LRScheduler):
         schedulers = list(require("SequentialLR", "schedulers", schedulers))
         milestones = list(require("SequentialLR", "milestones", milestones))
         if not schedulers or not all(isinstance(s, LRScheduler) for s in schedulers):
-            raise ValueError(f"schedulers must be a non-empty list of schedulers, got {schedulers}")
+            raise ValueError(
+                f"SequentialLR: schedulers must be a non-empty list of schedulers, got {schedulers}"
+            )
         if len(milestones) != len(schedulers) - 1:
             raise ValueError(
-                f"milestones must have one entry fewer than schedulers (one switch between each "
-                f"pair): got {len(milestones)} milestones for {len(schedulers)} schedulers"
+                f"SequentialLR: milestones must have one entry fewer than schedulers (one switch "
+                f"between each pair): got {len(milestones)} milestones for {len(schedulers)} "
+                "schedulers"
             )
         previous = 0
-        for milestone in milestones:
-            if not isinstance(milestone, numbers.Integral) or milestone <= previous:
+        for index, milestone in enumerate(milestones):
+            if check_int("SequentialLR", f"milestones[{index}]", milestone) <= previous:
                 raise ValueError(
-                    f"milestones must be strictly increasing integers >= 1, got {milestones}"
+                    f"SequentialLR: milestones must be strictly increasing integers >= 1, got "
+                    f"{milestones}"
                 )
             previous = milestone
         self.schedulers, self.milestones = schedulers, milestones

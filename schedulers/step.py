@@ -16,7 +16,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from .base import LRScheduler, check_positive, check_steps, require
+from minigrad.checks import check_int, check_number
+
+from .base import LRScheduler, require
 
 
 class StepLR(LRScheduler):
@@ -24,8 +26,8 @@ class StepLR(LRScheduler):
 
     def __init__(self, optimizer: Any = None, step_size: int | None = None, gamma: float = 0.1):
         step_size = require("StepLR", "step_size", step_size)
-        self.step_size = check_steps("step_size", step_size, integer=True)
-        self.gamma = check_positive("gamma", gamma)
+        self.step_size = check_int("StepLR", "step_size", step_size, low=1)
+        self.gamma = check_number("StepLR", "gamma", gamma, low=0, low_inclusive=False)
         super().__init__(optimizer)
 
     def lr_at(self, step: int) -> list[float]:

@@ -23,10 +23,11 @@ Unlike PyTorch, ``step()`` takes no fractional epoch; one call is one step.
 from __future__ import annotations
 
 import math
-import numbers
 from typing import Any
 
-from .base import LRScheduler, check_non_negative, check_steps, require
+from minigrad.checks import check_int, check_number
+
+from .base import LRScheduler, require
 
 
 class CosineAnnealingWarmRestarts(LRScheduler):
@@ -35,12 +36,10 @@ class CosineAnnealingWarmRestarts(LRScheduler):
     def __init__(
         self, optimizer: Any = None, T_0: int | None = None, T_mult: int = 1, eta_min: float = 0.0
     ):
-        T_0 = require("CosineAnnealingWarmRestarts", "T_0", T_0)
-        self.T_0 = check_steps("T_0", T_0, integer=True)
-        if not isinstance(T_mult, numbers.Integral) or isinstance(T_mult, bool) or T_mult < 1:
-            raise ValueError(f"T_mult must be an integer >= 1, got {T_mult!r}")
-        self.T_mult = T_mult
-        self.eta_min = check_non_negative("eta_min", eta_min)
+        name = "CosineAnnealingWarmRestarts"
+        self.T_0 = check_int(name, "T_0", require(name, "T_0", T_0), low=1)
+        self.T_mult = check_int(name, "T_mult", T_mult, low=1)
+        self.eta_min = check_number(name, "eta_min", eta_min, low=0)
         super().__init__(optimizer)
 
     def lr_at(self, step: int) -> list[float]:

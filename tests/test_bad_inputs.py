@@ -61,6 +61,28 @@ def _optimizer_state_without(group_key):
     _module("optim").SGD([t(2, requires_grad=True)], lr=0.1).load_state_dict(state)
 
 
+def _optimizer_state_with(**group_changes):
+    """Load an SGD's own state_dict, with its group's hyper-parameters changed, into an SGD."""
+    state = _module("optim").SGD([t(2, requires_grad=True)], lr=0.1).state_dict()
+    state["param_groups"][0].update(group_changes)
+    _module("optim").SGD([t(2, requires_grad=True)], lr=0.1).load_state_dict(state)
+
+
+def _scheduler_state_with(**changes):
+    """Load a CosineAnnealingLR's own state_dict, with entries changed, into one like it."""
+    schedulers, optim = _module("schedulers"), _module("optim")
+    saved = schedulers.CosineAnnealingLR(optim.SGD([t(2, requires_grad=True)]), T_max=10)
+    state = {**saved.state_dict(), **changes}
+    resumed = schedulers.CosineAnnealingLR(optim.SGD([t(2, requires_grad=True)]), T_max=10)
+    resumed.load_state_dict(state)
+
+
+def _early_stopping_state_with(**changes):
+    regularizers = _module("regularizers")
+    state = {**regularizers.EarlyStopping().state_dict(), **changes}
+    regularizers.EarlyStopping().load_state_dict(state)
+
+
 def _one_cycle_past_its_end(owned):
     schedulers = _module("schedulers")
     param = t(2, requires_grad=True)
@@ -366,12 +388,17 @@ ROWS = [
         ValueError,
         r"bias must have shape \(4,\), got \(3,\)",
     ),
-    ("conv stride zero", lambda: nn.Conv2d(1, 1, 3, stride=0), ValueError, r"stride must be >= 1"),
+    (
+        "conv stride zero",
+        lambda: nn.Conv2d(1, 1, 3, stride=0),
+        ValueError,
+        r"Conv2d: stride must be an integer >= 1, got 0",
+    ),
     (
         "conv negative padding",
         lambda: F.conv2d(t(1, 1, 5, 5), t(1, 1, 3, 3), padding=-1),
         ValueError,
-        r"padding must be >= 0",
+        r"conv2d: padding must be an integer >= 0, got -1",
     ),
     (
         "conv same with stride",
@@ -383,7 +410,7 @@ ROWS = [
         "conv kernel_size type",
         lambda: nn.Conv2d(1, 1, 2.5),
         TypeError,
-        r"kernel_size must be an int or a pair of ints",
+        r"Conv2d: kernel_size must be an integer, got 2\.5 \(float\)",
     ),
     (
         "max_pool kernel bigger than input",
@@ -420,12 +447,32 @@ ROWS = [
         "Linear zero size",
         lambda: nn.Linear(0, 2),
         ValueError,
-        r"Linear: layer sizes must be positive",
+        r"Linear: in_features must be an integer >= 1, got 0",
     ),
-    ("Conv2d negative channels", lambda: nn.Conv2d(-1, 2, 3), ValueError, r"Conv2d: layer sizes"),
-    ("Dropout p = 1", lambda: nn.Dropout(1.0), ValueError, r"p must lie in \[0, 1\), got 1.0"),
-    ("Dropout p < 0", lambda: nn.Dropout(-0.1), ValueError, r"p must lie in \[0, 1\), got -0.1"),
-    ("dropout p > 1", lambda: F.dropout(t(2), p=1.5), ValueError, r"dropout: p must lie in"),
+    (
+        "Conv2d negative channels",
+        lambda: nn.Conv2d(-1, 2, 3),
+        ValueError,
+        r"Conv2d: each size of the weight \(shape \(2, -1, 3, 3\)\) must be an integer >= 1",
+    ),
+    (
+        "Dropout p = 1",
+        lambda: nn.Dropout(1.0),
+        ValueError,
+        r"Dropout: p must be a finite number in \[0, 1\), got 1.0",
+    ),
+    (
+        "Dropout p < 0",
+        lambda: nn.Dropout(-0.1),
+        ValueError,
+        r"Dropout: p must be a finite number in \[0, 1\), got -0.1",
+    ),
+    (
+        "dropout p > 1",
+        lambda: F.dropout(t(2), p=1.5),
+        ValueError,
+        r"dropout: p must be a finite number in \[0, 1\), got 1.5",
+    ),
     (
         "BatchNorm1d channels",
         lambda: nn.BatchNorm1d(3)(t(4, 5)),
@@ -491,7 +538,7 @@ ROWS = [
         "ce label smoothing",
         lambda: F.cross_entropy(t(2, 3), np.array([0, 1]), label_smoothing=1.5),
         ValueError,
-        r"label_smoothing must lie in \[0, 1\]",
+        r"cross_entropy: label_smoothing must be a finite number in \[0, 1\], got 1.5",
     ),
     (
         "nll target range",
@@ -650,25 +697,233 @@ ROWS = [
         "stopping baseline nan",
         lambda: _module("regularizers").EarlyStopping(baseline=float("nan")),
         ValueError,
-        r"baseline must be None or a finite number",
+        r"EarlyStopping: baseline must be a finite number, got nan",
     ),
     (
         "batch size float",
         lambda: mg.data.DataLoader((np.ones((4, 2)),), batch_size=2.0),
         TypeError,
-        r"DataLoader: batch_size must be an int, got 2.0",
+        r"DataLoader: batch_size must be an integer, got 2.0 \(float\)",
     ),
     (
         "batch size string",
         lambda: mg.data.DataLoader((np.ones((4, 2)),), batch_size="32"),
         TypeError,
-        r"batch_size must be an int, got '32'",
+        r"DataLoader: batch_size must be an integer, got '32' \(str\)",
     ),
     (
         "batch size negative",
         lambda: mg.data.DataLoader((np.ones((4, 2)),), batch_size=-1),
         ValueError,
-        r"batch_size must be at least 1",
+        r"DataLoader: batch_size must be an integer >= 1, got -1",
+    ),
+    # ---- hyper-parameters: NaN, inf and flags (one wording, from minigrad.checks) ----
+    (
+        "cosine T_max nan",
+        lambda: _module("schedulers").CosineAnnealingLR(T_max=float("nan")),
+        ValueError,
+        r"CosineAnnealingLR: T_max must be a finite number >= 1, got nan",
+    ),
+    (
+        "cosine eta_min nan",
+        lambda: _module("schedulers").CosineAnnealingLR(T_max=10, eta_min=float("nan")),
+        ValueError,
+        r"CosineAnnealingLR: eta_min must be a finite number >= 0, got nan",
+    ),
+    (
+        "cosine eta_min inf",
+        lambda: _module("schedulers").CosineAnnealingLR(T_max=10, eta_min=float("inf")),
+        ValueError,
+        r"CosineAnnealingLR: eta_min must be a finite number >= 0, got inf",
+    ),
+    (
+        "cyclic max_lr inf",
+        lambda: _module("schedulers").CyclicLR(base_lr=0.1, max_lr=float("inf")),
+        ValueError,
+        r"CyclicLR: max_lr must be a finite number >= 0, got inf",
+    ),
+    (
+        "cyclic max_lr list with inf",
+        lambda: _module("schedulers").CyclicLR(base_lr=0.1, max_lr=[1.0, float("inf")]),
+        ValueError,
+        r"CyclicLR: max_lr\[1\] must be a finite number >= 0, got inf",
+    ),
+    (
+        "cyclic max_momentum inf",
+        lambda: _module("schedulers").CyclicLR(base_lr=0.1, max_lr=1, max_momentum=float("inf")),
+        ValueError,
+        r"CyclicLR: max_momentum must be a finite number >= 0, got inf",
+    ),
+    (
+        "cyclic step_size_up nan",
+        lambda: _module("schedulers").CyclicLR(base_lr=0.1, max_lr=1, step_size_up=float("nan")),
+        ValueError,
+        r"CyclicLR: step_size_up must be a finite number >= 1, got nan",
+    ),
+    (
+        "cyclic cycle_momentum string",
+        lambda: _module("schedulers").CyclicLR(base_lr=0.1, max_lr=1, cycle_momentum="no"),
+        TypeError,
+        r"CyclicLR: cycle_momentum must be True or False, got 'no' \(str\)",
+    ),
+    (
+        "step gamma nan",
+        lambda: _module("schedulers").StepLR(step_size=2, gamma=float("nan")),
+        ValueError,
+        r"StepLR: gamma must be a finite number > 0, got nan",
+    ),
+    (
+        "step gamma inf",
+        lambda: _module("schedulers").StepLR(step_size=2, gamma=float("inf")),
+        ValueError,
+        r"StepLR: gamma must be a finite number > 0, got inf",
+    ),
+    (
+        "step step_size float",
+        lambda: _module("schedulers").StepLR(step_size=2.0),
+        TypeError,
+        r"StepLR: step_size must be an integer, got 2\.0 \(float\)",
+    ),
+    (
+        "exponential gamma nan",
+        lambda: _module("schedulers").ExponentialLR(gamma=float("nan")),
+        ValueError,
+        r"ExponentialLR: gamma must be a finite number > 0, got nan",
+    ),
+    (
+        "one cycle div_factor nan",
+        lambda: _module("schedulers").OneCycleLR(max_lr=1, total_steps=10, div_factor=float("nan")),
+        ValueError,
+        r"OneCycleLR: div_factor must be a finite number > 0, got nan",
+    ),
+    (
+        "one cycle max_lr inf",
+        lambda: _module("schedulers").OneCycleLR(max_lr=float("inf"), total_steps=10),
+        ValueError,
+        r"OneCycleLR: max_lr must be a finite number >= 0, got inf",
+    ),
+    (
+        "one cycle three_phase int",
+        lambda: _module("schedulers").OneCycleLR(max_lr=1, total_steps=10, three_phase=1),
+        TypeError,
+        r"OneCycleLR: three_phase must be True or False, got 1 \(int\)",
+    ),
+    (
+        "warm restarts eta_min nan",
+        lambda: _module("schedulers").CosineAnnealingWarmRestarts(T_0=5, eta_min=float("nan")),
+        ValueError,
+        r"CosineAnnealingWarmRestarts: eta_min must be a finite number >= 0, got nan",
+    ),
+    (
+        "SGD nesterov string",
+        lambda: _module("optim").SGD([t(2, requires_grad=True)], momentum=0.9, nesterov="no"),
+        TypeError,
+        r"SGD: nesterov must be True or False, got 'no' \(str\)",
+    ),
+    (
+        "Adam amsgrad string",
+        lambda: _module("optim").Adam([t(2, requires_grad=True)], amsgrad="yes"),
+        TypeError,
+        r"Adam: amsgrad must be True or False, got 'yes' \(str\)",
+    ),
+    (
+        "SGD lr nan",
+        lambda: _module("optim").SGD([t(2, requires_grad=True)], lr=float("nan")),
+        ValueError,
+        r"SGD: lr must be a finite number >= 0, got nan",
+    ),
+    (
+        "AdamW betas inf",
+        lambda: _module("optim").AdamW([t(2, requires_grad=True)], betas=(0.9, float("inf"))),
+        ValueError,
+        r"AdamW: betas\[1\] must be a finite number in \[0, 1\), got inf",
+    ),
+    (
+        "ElasticNet r nan",
+        lambda: _module("regularizers").ElasticNet(0.1, float("nan")),
+        ValueError,
+        r"ElasticNet: r must be a finite number in \[0, 1\], got nan",
+    ),
+    (
+        "EarlyStopping patience float",
+        lambda: _module("regularizers").EarlyStopping(patience=2.0),
+        TypeError,
+        r"EarlyStopping: patience must be an integer, got 2\.0 \(float\)",
+    ),
+    (
+        "DataLoader shuffle string",
+        lambda: mg.data.DataLoader((np.ones((4, 2)),), shuffle="yes"),
+        TypeError,
+        r"DataLoader: shuffle must be True or False, got 'yes' \(str\)",
+    ),
+    (
+        "make_moons noise nan",
+        lambda: mg.data.make_moons(10, noise=float("nan")),
+        ValueError,
+        r"make_moons: noise must be a finite number >= 0, got nan",
+    ),
+    (
+        "Linear bias string",
+        lambda: nn.Linear(2, 3, bias="no"),
+        TypeError,
+        r"Linear: bias must be True or False, got 'no' \(str\)",
+    ),
+    (
+        "BatchNorm momentum nan",
+        lambda: nn.BatchNorm1d(3, momentum=float("nan")),
+        ValueError,
+        r"BatchNorm1d: momentum must be a finite number in \[0, 1\], got nan",
+    ),
+    (
+        "loss reduction",
+        lambda: F.mse_loss(t(2), t(2), reduction="avg"),
+        ValueError,
+        r"mse_loss: reduction must be 'mean', 'sum' or 'none', got 'avg'",
+    ),
+    # ---- load_state_dict checks what it restores as the constructor checks it ----
+    (
+        "optimizer state nesterov string",
+        lambda: _optimizer_state_with(momentum=0.9, nesterov="no"),
+        TypeError,
+        r"load_state_dict: parameter group 0 in the state is refused: "
+        r"SGD: nesterov must be True or False, got 'no' \(str\)",
+    ),
+    (
+        "optimizer state lr inf",
+        lambda: _optimizer_state_with(lr=float("inf")),
+        ValueError,
+        r"parameter group 0 in the state is refused: SGD: lr must be a finite number >= 0, got inf",
+    ),
+    (
+        "optimizer state step_count",
+        lambda: _optimizer_state_dict(add={"step_count": 2.5}),
+        TypeError,
+        r"SGD.load_state_dict: step_count must be an integer, got 2\.5 \(float\)",
+    ),
+    (
+        "scheduler state T_max nan",
+        lambda: _scheduler_state_with(T_max=float("nan")),
+        ValueError,
+        r"CosineAnnealingLR.load_state_dict: a saved hyper-parameter is refused: "
+        r"CosineAnnealingLR: T_max must be a finite number >= 1, got nan",
+    ),
+    (
+        "scheduler state last_epoch",
+        lambda: _scheduler_state_with(last_epoch=-1),
+        ValueError,
+        r"CosineAnnealingLR.load_state_dict: last_epoch must be an integer >= 0, got -1",
+    ),
+    (
+        "scheduler state base_lrs nan",
+        lambda: _scheduler_state_with(base_lrs=[float("nan")]),
+        ValueError,
+        r"CosineAnnealingLR.load_state_dict: base_lrs\[0\] must be a finite number >= 0, got nan",
+    ),
+    (
+        "early stopping state wait",
+        lambda: _early_stopping_state_with(wait=-1),
+        ValueError,
+        r"EarlyStopping.load_state_dict: wait must be an integer >= 0, got -1",
     ),
     # ---- save and load ----
     (

@@ -258,9 +258,15 @@ def test_conv2d_wrong_channel_count_is_named():
             "conv2d: input must be .N, C, H, W. or .C, H, W., got 2-d",
         ),
         (lambda x, w: F.conv2d(x, w[0]), r"conv2d: weight must be \(out_channels, in_channels"),
-        (lambda x, w: F.conv2d(x, w, stride=0), "conv2d: stride must be >= 1, got 0"),
-        (lambda x, w: F.conv2d(x, w, stride=(1, -2)), "conv2d: stride must be >= 1"),
-        (lambda x, w: F.conv2d(x, w, padding=-1), "conv2d: padding must be >= 0, got -1"),
+        (lambda x, w: F.conv2d(x, w, stride=0), "conv2d: stride must be an integer >= 1, got 0"),
+        (
+            lambda x, w: F.conv2d(x, w, stride=(1, -2)),
+            r"conv2d: stride\[1\] must be an integer >= 1, got -2",
+        ),
+        (
+            lambda x, w: F.conv2d(x, w, padding=-1),
+            "conv2d: padding must be an integer >= 0, got -1",
+        ),
         (
             lambda x, w: F.conv2d(x, w, padding=(1, 2, 3)),
             "conv2d: padding must be an int or a pair",
@@ -275,7 +281,7 @@ def test_conv2d_wrong_channel_count_is_named():
         (lambda x, w: F.conv2d(x, w, dilation=3), "kernel 7x7 is larger than the padded input 5x5"),
         (lambda x, w: F.max_pool2d(x, 6), "max_pool2d: kernel 6x6 is larger than the padded input"),
         (lambda x, w: F.max_pool2d(x, 2, padding=2), "at most half the kernel size"),
-        (lambda x, w: F.avg_pool2d(x, 2, stride=0), "avg_pool2d: stride must be >= 1"),
+        (lambda x, w: F.avg_pool2d(x, 2, stride=0), "avg_pool2d: stride must be an integer >= 1"),
     ],
 )
 def test_bad_conv_and_pool_arguments_are_clear_errors(call, message):

@@ -395,13 +395,17 @@ def test_split_keeps_device_arrays_on_their_device():
         ({"val_fraction": 1.0}, "val_fraction"),
         ({"test_fraction": 1.5}, "test_fraction"),
         ({"test_fraction": float("nan")}, "test_fraction"),
-        ({"val_fraction": "0.1"}, "val_fraction"),
         ({"val_fraction": 0.5, "test_fraction": 0.5}, "below 1"),
     ],
 )
 def test_split_fractions_out_of_range_are_value_errors_naming_them(kwargs, words):
     with pytest.raises(ValueError, match=words):
         train_val_test_split(*columns(10), **kwargs)
+
+
+def test_split_fraction_that_is_not_a_number_is_a_type_error_naming_it():
+    with pytest.raises(TypeError, match="train_val_test_split: val_fraction must be a number"):
+        train_val_test_split(*columns(10), val_fraction="0.1")
 
 
 def test_split_rejects_mismatched_lengths_no_arrays_tensors_and_too_few_rows():

@@ -362,23 +362,53 @@ def test_stops_exactly_patience_epochs_after_the_first_minimum(curve, patience):
     ("argument", "value"),
     [
         ("patience", -1),
-        ("patience", 1.5),
-        ("patience", True),
         ("min_delta", -0.1),
         ("min_delta", math.nan),
         ("min_delta", math.inf),
-        ("min_delta", "0.1"),
         ("mode", "minimum"),
         ("baseline", math.nan),
         ("baseline", math.inf),
-        ("restore_best_weights", "yes"),
         ("start_from_epoch", -1),
-        ("start_from_epoch", 2.0),
     ],
 )
 def test_bad_arguments_are_rejected_by_name(argument, value):
     with pytest.raises(ValueError, match=argument):
         EarlyStopping(**{argument: value})
+
+
+@pytest.mark.parametrize(
+    ("argument", "value"),
+    [
+        ("patience", 1.5),
+        ("patience", True),
+        ("min_delta", "0.1"),
+        ("restore_best_weights", "yes"),
+        ("start_from_epoch", 2.0),
+    ],
+)
+def test_arguments_of_the_wrong_type_are_type_errors_by_name(argument, value):
+    with pytest.raises(TypeError, match=f"EarlyStopping: {argument} must be"):
+        EarlyStopping(**{argument: value})
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "error"),
+    [
+        ("wait", -1, ValueError),
+        ("epoch", 2.5, TypeError),
+        ("best_score", math.nan, ValueError),
+        ("best_epoch", "3", TypeError),
+        ("stopped_epoch", -2, ValueError),
+    ],
+)
+def test_load_state_dict_checks_the_counters_before_changing_anything(key, value, error):
+    early_stopping = EarlyStopping(patience=3)
+    early_stopping.step(1.0)
+    state = early_stopping.state_dict()
+    fresh = EarlyStopping(patience=3)
+    with pytest.raises(error, match=f"EarlyStopping.load_state_dict: {key} must be"):
+        fresh.load_state_dict({**state, key: value})
+    assert fresh.epoch == 0 and fresh.best_score is None
 
 
 def test_repr_shows_the_settings():

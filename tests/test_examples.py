@@ -103,7 +103,7 @@ def test_asking_for_cuda_without_it_is_a_clear_error(tmp_path):
 @pytest.mark.slow
 def test_lr_schedules_explains_why_gamma_10_is_refused(tmp_path):
     result = run_example("lr_schedules.py", "--quick", "--out", str(tmp_path))
-    assert "refused: gamma must lie in (0, 1]" in result.stdout
+    assert "refused: CyclicLR: gamma must lie in (0, 1]" in result.stdout
 
 
 @pytest.mark.slow

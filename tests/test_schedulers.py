@@ -571,7 +571,6 @@ BAD_INPUT = {
     "T_max 0": (lambda: CosineAnnealingLR(T_max=0), "T_max"),
     "T_0 0": (lambda: CosineAnnealingWarmRestarts(T_0=0), "T_0"),
     "T_mult 0": (lambda: CosineAnnealingWarmRestarts(T_0=10, T_mult=0), "T_mult"),
-    "T_mult 1.5": (lambda: CosineAnnealingWarmRestarts(T_0=10, T_mult=1.5), "T_mult"),
     "step_size_up 0": (lambda: CyclicLR(base_lr=0.1, max_lr=1, step_size_up=0), "step_size_up"),
     "step_size_down 0": (
         lambda: CyclicLR(base_lr=0.1, max_lr=1, step_size_down=0),
@@ -659,6 +658,10 @@ MISSING = {
     "SequentialLR": (lambda: SequentialLR(schedulers=[LinearLR()]), "milestones"),
     "a hyper-parameter where the optimizer goes": (lambda: CosineAnnealingLR(100), "keyword"),
     "a fractional step": (lambda: CosineAnnealingLR(sgd_like(), T_max=10).lr_at(1.5), "integer"),
+    "a fractional T_mult": (
+        lambda: CosineAnnealingWarmRestarts(T_0=10, T_mult=1.5),
+        r"T_mult must be an integer, got 1\.5",
+    ),
 }
 
 

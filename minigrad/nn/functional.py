@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from ..autograd import mark_written
+from ..checks import check_choice, check_int, check_number
 from ..ops import leaky_relu, log_softmax, mean, relu, sigmoid, softmax, sqrt, sum, tanh, where
 from ..ops.conv import Padding, Pair, col2im, count_windows, im2col
 from ..ops.elementwise import erf as ops_erf
@@ -90,14 +91,14 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
 
 def _pair(value: Any, name: str, op: str, minimum: int) -> Pair:
     """An int or a pair of ints as a pair, each at least ``minimum`` (a clear error otherwise)."""
-    pair = tuple(value) if isinstance(value, (tuple, list)) else (value, value)
-    if len(pair) != 2 or not all(
-        isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in pair
-    ):
+    if not isinstance(value, (tuple, list)):
+        size = check_int(op, name, value, low=minimum)
+        return size, size
+    if len(value) != 2:
         raise TypeError(f"{op}: {name} must be an int or a pair of ints, got {value!r}")
-    if any(v < minimum for v in pair):
-        raise ValueError(f"{op}: {name} must be >= {minimum}, got {value!r}")
-    return int(pair[0]), int(pair[1])
+    height = check_int(op, f"{name}[0]", value[0], low=minimum)
+    width = check_int(op, f"{name}[1]", value[1], low=minimum)
+    return height, width
 
 
 def _padding(value: Any, kernel: Pair, stride: Pair, dilation: Pair, op: str) -> Padding:
@@ -338,8 +339,7 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
     mask on the CPU and the GPU: a value is kept when its 64 random bits, read as an integer,
     are at least p * 2**64.
     """
-    if not 0.0 <= p < 1.0:
-        raise ValueError(f"dropout: p must lie in [0, 1), got {p}")
+    p = check_number("dropout", "p", p, low=0, high=1, high_inclusive=False)
     if not training or p == 0.0:
         return input
     keep = random_bits(input.xp, input.shape) >= np.uint64(min(int(p * 2.0**64), 2**64 - 1))
@@ -438,8 +438,7 @@ def _all_below(indices: Any, size: int) -> bool:
 
 # ---- losses -------------------------------------------------------------------------------------
 def _check_reduction(reduction: str, name: str) -> None:
-    if reduction not in ("mean", "sum", "none"):
-        raise ValueError(f"{name}: reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
+    check_choice(name, "reduction", reduction, ("mean", "sum", "none"))
 
 
 def _reduce(loss: Tensor, reduction: str, name: str) -> Tensor:
@@ -514,10 +513,7 @@ def cross_entropy(
 
     log_softmax keeps logits of any size finite.
     """
-    if not 0.0 <= label_smoothing <= 1.0:
-        raise ValueError(
-            f"cross_entropy: label_smoothing must lie in [0, 1], got {label_smoothing}"
-        )
+    check_number("cross_entropy", "label_smoothing", label_smoothing, low=0, high=1)
     input, target = _class_targets(input, target, "cross_entropy")
     if label_smoothing == 0:
         _check_reduction(reduction, "cross_entropy")

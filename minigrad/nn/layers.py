@@ -10,10 +10,9 @@ from __future__ import annotations
 import math
 from typing import Any
 
-import numpy as np
-
 from .. import ops
 from ..backend import Device, get_device
+from ..checks import check_bool, check_choice, check_int, check_number
 from ..tensor import Tensor, get_default_dtype
 from . import functional as F
 from . import init
@@ -32,11 +31,10 @@ def add_weight_and_bias(
 ) -> None:
     """Give ``layer`` a ``weight`` of ``weight_shape`` and, if asked, a ``bias`` of one value per
     output (the first axis), both initialised by ``default_init_``. Sizes must be positive."""
-    if not all(isinstance(n, (int, np.integer)) and n > 0 for n in weight_shape):
-        raise ValueError(
-            f"{type(layer).__name__}: layer sizes must be positive ints, which would give a weight "
-            f"of shape {weight_shape}"
-        )
+    owner = type(layer).__name__
+    for size in weight_shape:
+        check_int(owner, f"each size of the weight (shape {weight_shape})", size, low=1)
+    check_bool(owner, "bias", bias)
     layer.weight = empty_parameter(weight_shape, device, dtype)
     if bias:
         layer.bias = empty_parameter(weight_shape[:1], device, dtype)
@@ -71,8 +69,8 @@ class Linear(Module):
         dtype: Any = None,
     ) -> None:
         super().__init__()
-        self.in_features = in_features
-        self.out_features = out_features
+        self.in_features = check_int("Linear", "in_features", in_features, low=1)
+        self.out_features = check_int("Linear", "out_features", out_features, low=1)
         add_weight_and_bias(self, (out_features, in_features), bias, device, dtype)
 
     def reset_parameters(self) -> None:
@@ -115,9 +113,7 @@ class Dropout(Module):
 
     def __init__(self, p: float = 0.5) -> None:
         super().__init__()
-        if not 0.0 <= p < 1.0:
-            raise ValueError(f"Dropout: p must lie in [0, 1), got {p}")
-        self.p = p
+        self.p = check_number("Dropout", "p", p, low=0, high=1, high_inclusive=False)
 
     def forward(self, input: Tensor) -> Tensor:
         return F.dropout(input, self.p, self.training)
@@ -147,11 +143,14 @@ class _BatchNorm(Module):
         dtype: Any = None,
     ) -> None:
         super().__init__()
-        self.num_features = num_features
-        self.eps = eps
+        name = type(self).__name__
+        self.num_features = check_int(name, "num_features", num_features, low=1)
+        self.eps = check_number(name, "eps", eps, low=0)
+        if momentum is not None:
+            momentum = check_number(name, "momentum", momentum, low=0, high=1)
         self.momentum = momentum
-        self.affine = affine
-        self.track_running_stats = track_running_stats
+        self.affine = check_bool(name, "affine", affine)
+        self.track_running_stats = check_bool(name, "track_running_stats", track_running_stats)
         if affine:
             self.weight = init.ones_(empty_parameter((num_features,), device, dtype))
             self.bias = empty_parameter((num_features,), device, dtype)
@@ -255,7 +254,7 @@ class LeakyReLU(Module):
 
     def __init__(self, negative_slope: float = 0.01) -> None:
         super().__init__()
-        self.negative_slope = negative_slope
+        self.negative_slope = check_number("LeakyReLU", "negative_slope", negative_slope)
 
     def forward(self, input: Tensor) -> Tensor:
         return ops.leaky_relu(input, self.negative_slope)
@@ -283,9 +282,7 @@ class GELU(Module):
 
     def __init__(self, approximate: str = "none") -> None:
         super().__init__()
-        if approximate not in ("none", "tanh"):
-            raise ValueError(f"GELU: approximate must be 'none' or 'tanh', got {approximate!r}")
-        self.approximate = approximate
+        self.approximate = check_choice("GELU", "approximate", approximate, ("none", "tanh"))
 
     def forward(self, input: Tensor) -> Tensor:
         return F.gelu(input, self.approximate)
@@ -350,12 +347,10 @@ class CrossEntropyLoss(Module):
 
     def __init__(self, reduction: str = "mean", label_smoothing: float = 0.0) -> None:
         super().__init__()
-        if not 0.0 <= label_smoothing <= 1.0:
-            raise ValueError(
-                f"CrossEntropyLoss: label_smoothing must lie in [0, 1], got {label_smoothing}"
-            )
         self.reduction = reduction
-        self.label_smoothing = label_smoothing
+        self.label_smoothing = check_number(
+            "CrossEntropyLoss", "label_smoothing", label_smoothing, low=0, high=1
+        )
 
     def forward(self, input: Tensor, target: Any) -> Tensor:
         return F.cross_entropy(input, target, self.reduction, self.label_smoothing)

@@ -1,0 +1,130 @@
+"""Argument checks: one line per hyper-parameter, one wording for every error.
+
+Every public entry point that takes a setting (a layer's ``p``, an optimizer's ``lr``, a
+scheduler's ``T_max``, a dataset's ``n_samples``) checks it here, once, where it arrives: in the
+constructor, in ``load_state_dict``, or at the top of a user-facing function. The arithmetic
+behind it then assumes the value is good and stays free of guards.
+
+    check_number(owner, name, value, low=..., high=...)   a real number, finite unless allow_inf
+    check_int(owner, name, value, low=..., high=...)      a Python or NumPy integer, not a bool
+    check_bool(owner, name, value)                        True or False, nothing merely truthy
+    check_choice(owner, name, value, choices)             one of a few allowed values
+
+Each returns the value in its plain Python form (float, int, bool, or the value itself), and
+each raises
+
+* ``TypeError`` when the value is of the wrong kind (``nesterov='no'``, ``batch_size=2.0``),
+* ``ValueError`` when it is of the right kind but out of range, NaN or infinite,
+
+with a message that names who is asking, the argument, the rule and the value given::
+
+    >>> check_number("SGD", "lr", -0.1, low=0)
+    Traceback (most recent call last):
+    ValueError: SGD: lr must be a finite number >= 0, got -0.1
+
+NaN and infinity are refused unless ``allow_inf=True`` (for an argument whose documentation
+gives inf a meaning); NaN is always refused, since no rule can hold for it: every comparison
+with NaN is False, so a plain ``low <= value`` test lets it through.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Collection, Hashable
+from typing import Any, TypeVar
+
+import numpy as np
+
+__all__ = ["check_bool", "check_choice", "check_int", "check_number"]
+
+T = TypeVar("T")
+
+
+def check_number(
+    owner: str,
+    name: str,
+    value: Any,
+    *,
+    low: float | None = None,
+    high: float | None = None,
+    low_inclusive: bool = True,
+    high_inclusive: bool = True,
+    allow_inf: bool = False,
+) -> float:
+    """``value`` as a float: a real number (not a bool), finite, within ``low`` and ``high``.
+
+    A bound of None is no bound; ``low_inclusive=False`` makes ``low`` itself refused (> low),
+    and likewise ``high_inclusive``. NumPy scalars are accepted, 0-d arrays and Tensors are not.
+    """
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{owner}: {name} must be a number, got {_shown_with_type(value)}")
+    number = float(value)
+    above_low = low is None or (number >= low if low_inclusive else number > low)
+    below_high = high is None or (number <= high if high_inclusive else number < high)
+    finite_enough = math.isfinite(number) or (allow_inf and not math.isnan(number))
+    if not (finite_enough and above_low and below_high):
+        kind = "a number" if allow_inf else "a finite number"
+        rule = _range(low, high, low_inclusive, high_inclusive)
+        note = " (inf allowed)" if allow_inf else ""
+        raise ValueError(f"{owner}: {name} must be {kind}{rule}{note}, got {_shown(value)}")
+    return number
+
+
+def check_int(
+    owner: str, name: str, value: Any, *, low: int | None = None, high: int | None = None
+) -> int:
+    """``value`` as an int: a Python or NumPy integer (not a bool, not a float such as 2.0),
+    with ``low <= value <= high`` (a bound of None is no bound)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{owner}: {name} must be an integer, got {_shown_with_type(value)}")
+    if (low is not None and value < low) or (high is not None and value > high):
+        rule = _range(low, high, True, True)
+        raise ValueError(f"{owner}: {name} must be an integer{rule}, got {_shown(value)}")
+    return int(value)
+
+
+def check_bool(owner: str, name: str, value: Any) -> bool:
+    """``value`` as a bool: True or False (a NumPy bool too), never a merely truthy value.
+
+    ``bool('no')`` is True, so a flag given as a string or a number is refused rather than read.
+    """
+    if not isinstance(value, bool | np.bool_):
+        raise TypeError(f"{owner}: {name} must be True or False, got {_shown_with_type(value)}")
+    return bool(value)
+
+
+def check_choice(owner: str, name: str, value: T, choices: Collection[Any]) -> T:
+    """``value`` itself, if it is one of ``choices``; a ValueError listing them otherwise."""
+    # Unhashable values (lists, arrays) are never a choice, and ``in`` would compare an array
+    # elementwise.
+    if not (isinstance(value, Hashable) and value in choices):
+        options = [repr(choice) for choice in choices]
+        listed = options[0] if len(options) == 1 else f"{', '.join(options[:-1])} or {options[-1]}"
+        raise ValueError(f"{owner}: {name} must be {listed}, got {_shown(value)}")
+    return value
+
+
+# --- wording ----------------------------------------------------------------------------------
+
+
+def _range(low: float | None, high: float | None, low_inclusive: bool, high_inclusive: bool) -> str:
+    """The bounds as text: ' >= 0', ' < 1', ' in (0, 1]', or '' when there are none."""
+    if low is not None and high is not None:
+        left, right = "[" if low_inclusive else "(", "]" if high_inclusive else ")"
+        return f" in {left}{low:g}, {high:g}{right}"
+    if low is not None:
+        return f" {'>=' if low_inclusive else '>'} {low:g}"
+    if high is not None:
+        return f" {'<=' if high_inclusive else '<'} {high:g}"
+    return ""
+
+
+def _shown(value: Any) -> str:
+    """A value as the message shows it: numbers as printed (0.1, nan), others by repr, cut short."""
+    text = str(value) if isinstance(value, numbers.Number) else repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _shown_with_type(value: Any) -> str:
+    return f"{_shown(value)} ({type(value).__name__})"

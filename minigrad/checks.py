@@ -78,6 +78,7 @@ def check_int(
     with ``low <= value <= high`` (a bound of None is no bound)."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{owner}: {name} must be an integer, got {_shown_with_type(value)}")
+    value = int(value)
     if (low is not None and value < low) or (high is not None and value > high):
         rule = _range(low, high, True, True)
         raise ValueError(f"{owner}: {name} must be an integer{rule}, got {_shown(value)}")

@@ -324,7 +324,8 @@ def train_val_test_split(
     if any(isinstance(array, Tensor) for array in arrays):
         raise TypeError("train_val_test_split: pass arrays, not Tensors (use tensor.numpy())")
     arrays = tuple(array if _is_array(array) else np.asarray(array) for array in arrays)
-    return tuple(tuple(_take(array, part) for array in arrays) for part in parts)
+    train, val, test = (tuple(_take(array, part) for array in arrays) for part in parts)
+    return train, val, test
 
 
 # ---- the UCI handwritten digits --------------------------------------------------------------

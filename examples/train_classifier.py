@@ -287,7 +287,7 @@ def main() -> None:
             f"epoch {history['best_epoch'] + 1} (best validation loss)"
         )
     zeros = sum(int((p.numpy() == 0).sum()) for p in model.parameters() if p.ndim > 1)
-    count = sum(p.size for p in model.parameters() if p.ndim > 1)
+    count = sum(p.numel() for p in model.parameters() if p.ndim > 1)
     print(f"final validation accuracy {history['val_accuracy'][-1]:.2%}")
     print(
         f"test accuracy {test['accuracy']:.2%} ({len(wrong)} of {len(y_test)} wrong), "

@@ -6,6 +6,7 @@ where the forward and backward of that op sit side by side.
 
 from __future__ import annotations
 
+import builtins
 import numbers
 from typing import Any
 
@@ -85,6 +86,7 @@ class Tensor:
 
     __slots__ = ("data", "_grad", "requires_grad", "device", "_ctx", "_version", "__weakref__")
     __array_priority__ = 1000  # so numpy_array * tensor calls Tensor.__rmul__
+    __array_ufunc__ = None  # and NumPy never turns a tensor into an array behind its back
 
     def __init__(
         self,
@@ -132,10 +134,6 @@ class Tensor:
         return self.data.ndim
 
     @property
-    def size(self) -> int:
-        return self.data.size
-
-    @property
     def dtype(self) -> np.dtype:
         return self.data.dtype
 
@@ -148,6 +146,11 @@ class Tensor:
     def is_leaf(self) -> bool:
         """True for tensors the user made (or detached); False for results recorded in a graph."""
         return self._ctx is None
+
+    @property
+    def grad_fn(self) -> autograd.Function | None:
+        """The Function that computed this tensor in the graph (None for a leaf)."""
+        return self._ctx
 
     @property
     def grad(self) -> Tensor | None:
@@ -232,8 +235,18 @@ class Tensor:
         """The same values (shared, not copied) cut from the graph: a new leaf, no grad."""
         return Tensor._wrap(self.data, self.device, False)
 
-    def to(self, device: str | Device) -> Tensor:
-        """A copy on ``device`` (``"cpu"`` or ``"cuda"``); self when it is already there."""
+    def to(self, *args: Any, device: Any = None, dtype: Any = None) -> Tensor:
+        """``to(device)``, ``to(dtype)`` or ``to(device, dtype)``, as PyTorch's: a copy on the
+        device and/or of the dtype; self when nothing changes."""
+        for arg in args:
+            if isinstance(arg, (str, Device)):
+                device = arg
+            else:
+                dtype = arg
+        result = self if dtype is None or np.dtype(dtype) == self.dtype else ops.astype(self, dtype)
+        return result if device is None else result._to_device(device)
+
+    def _to_device(self, device: str | Device) -> Tensor:
         target = get_device(device)
         if target is self.device:
             return self
@@ -413,6 +426,12 @@ class Tensor:
     def tanh(self) -> Tensor:
         return ops.tanh(self)
 
+    def sin(self) -> Tensor:
+        return ops.sin(self)
+
+    def cos(self) -> Tensor:
+        return ops.cos(self)
+
     def sigmoid(self) -> Tensor:
         return ops.sigmoid(self)
 
@@ -432,40 +451,103 @@ class Tensor:
     def minimum(self, other: Any) -> Tensor:
         return ops.minimum(self, other)
 
-    def sum(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
-        return ops.sum(self, axis, keepdims)
+    # Reductions take PyTorch's dim= and keepdim=; NumPy's axis= and keepdims= are aliases.
+    def sum(self, dim: Any = None, keepdim: bool = False, **numpy_names: Any) -> Tensor:
+        return ops.sum(self, dim, keepdim, **numpy_names)
 
-    def mean(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
-        return ops.mean(self, axis, keepdims)
+    def mean(self, dim: Any = None, keepdim: bool = False, **numpy_names: Any) -> Tensor:
+        return ops.mean(self, dim, keepdim, **numpy_names)
 
-    def max(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
-        return ops.max(self, axis, keepdims)
+    def max(self, dim: Any = None, keepdim: bool = False, **numpy_names: Any) -> Any:
+        """PyTorch's: ``x.max()`` a 0-d tensor, ``x.max(dim)`` ``(values, indices)``."""
+        return ops.max(self, dim, keepdim, **numpy_names)
 
-    def min(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
-        return ops.min(self, axis, keepdims)
+    def min(self, dim: Any = None, keepdim: bool = False, **numpy_names: Any) -> Any:
+        """PyTorch's: ``x.min()`` a 0-d tensor, ``x.min(dim)`` ``(values, indices)``."""
+        return ops.min(self, dim, keepdim, **numpy_names)
 
-    def var(
-        self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False, ddof: int = 0
-    ) -> Tensor:
-        return ops.var(self, axis, keepdims, ddof)
+    def amax(self, dim: Any = None, keepdim: bool = False, **numpy_names: Any) -> Tensor:
+        return ops.amax(self, dim, keepdim, **numpy_names)
 
-    def argmax(self, axis: int | None = None) -> Tensor:
-        return ops.argmax(self, axis)
+    def amin(self, dim: Any = None, keepdim: bool = False, **numpy_names: Any) -> Tensor:
+        return ops.amin(self, dim, keepdim, **numpy_names)
 
-    def argmin(self, axis: int | None = None) -> Tensor:
-        return ops.argmin(self, axis)
+    def var(self, dim: Any = None, keepdim: bool = False, **options: Any) -> Tensor:
+        """Unbiased by default, as PyTorch's (``correction=1``); ``ddof=0`` gives NumPy's."""
+        return ops.var(self, dim, keepdim, **options)
 
-    def any(self) -> bool:
-        return bool(self.data.any())
+    def std(self, dim: Any = None, keepdim: bool = False, **options: Any) -> Tensor:
+        return ops.std(self, dim, keepdim, **options)
 
-    def all(self) -> bool:
-        return bool(self.data.all())
+    def logsumexp(self, dim: Any = None, keepdim: bool = False, **numpy_names: Any) -> Tensor:
+        return ops.logsumexp(self, dim, keepdim, **numpy_names)
+
+    def softmax(self, dim: int = -1, **numpy_names: Any) -> Tensor:
+        return ops.softmax(self, dim, **numpy_names)
+
+    def log_softmax(self, dim: int = -1, **numpy_names: Any) -> Tensor:
+        return ops.log_softmax(self, dim, **numpy_names)
+
+    def argmax(self, dim: int | None = None, keepdim: bool = False, **numpy_names: Any) -> Tensor:
+        return ops.argmax(self, dim, keepdim, **numpy_names)
+
+    def argmin(self, dim: int | None = None, keepdim: bool = False, **numpy_names: Any) -> Tensor:
+        return ops.argmin(self, dim, keepdim, **numpy_names)
+
+    def any(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
+        """Whether any element is nonzero (a bool tensor, as in PyTorch; ``bool()`` reads it)."""
+        return Tensor._wrap(self.xp.asarray(self.data.any(axis=dim, keepdims=keepdim)), self.device)
+
+    def all(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
+        """Whether every element is nonzero (a bool tensor, as in PyTorch)."""
+        return Tensor._wrap(self.xp.asarray(self.data.all(axis=dim, keepdims=keepdim)), self.device)
+
+    # ---- shapes ----------------------------------------------------------------------------------
+    def size(self, dim: int | None = None) -> Any:
+        """PyTorch's: the shape as a tuple, or the length of one dim (``numel()`` counts)."""
+        if dim is None:
+            return self.data.shape
+        (dim,) = ops.reduction.normalize_axes(dim, self.shape, "size")
+        return self.data.shape[dim]
+
+    def dim(self) -> int:
+        """The number of dims (``ndim``)."""
+        return self.data.ndim
+
+    def numel(self) -> int:
+        """The number of elements."""
+        return int(self.data.size)
 
     def reshape(self, *shape: Any) -> Tensor:
         return ops.reshape(self, shape[0] if len(shape) == 1 else shape)
 
-    def transpose(self, *axes: Any) -> Tensor:
-        return ops.transpose(self, axes[0] if len(axes) == 1 else (axes or None))
+    def view(self, *shape: Any) -> Tensor:
+        """As ``reshape``: the same values in a new shape. (minigrad's reshape never fails where a
+        view would need a copy; NumPy copies then, so the result may not share memory.)"""
+        return self.reshape(*shape)
+
+    def contiguous(self) -> Tensor:
+        """Self: minigrad's ops accept any memory layout."""
+        return self
+
+    def transpose(self, *dims: Any) -> Tensor:
+        """PyTorch's ``transpose(dim0, dim1)`` swaps two dims. Given one sequence (NumPy's form)
+        it permutes by it, and with no arguments it reverses the dims, as ``.T`` does."""
+        if len(dims) == 2:
+            return ops.swapaxes(self, dims[0], dims[1])
+        if len(dims) == 1:
+            return ops.transpose(self, dims[0])
+        return ops.transpose(self, dims or None)  # NumPy's x.transpose(0, 2, 1), or reversed
+
+    def permute(self, *dims: Any) -> Tensor:
+        """Reorder the dims: ``x.permute(2, 0, 1)`` or ``x.permute((2, 0, 1))``."""
+        return ops.transpose(self, dims[0] if len(dims) == 1 else dims)
+
+    def t(self) -> Tensor:
+        """The transpose of a matrix (a tensor of at most 2 dims, as PyTorch's)."""
+        if self.ndim > 2:
+            raise ValueError(f"t() expects a tensor of at most 2 dims, got shape {self.shape}")
+        return ops.transpose(self)
 
     def swapaxes(self, axis1: int, axis2: int) -> Tensor:
         return ops.swapaxes(self, axis1, axis2)
@@ -474,29 +556,158 @@ class Tensor:
     def T(self) -> Tensor:
         return ops.transpose(self)
 
-    def flatten(self, start_axis: int = 0, end_axis: int = -1) -> Tensor:
-        return ops.flatten(self, start_axis, end_axis)
+    def flatten(self, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+        return ops.flatten(self, start_dim, end_dim)
 
-    def squeeze(self, axis: int | tuple[int, ...] | None = None) -> Tensor:
-        return ops.squeeze(self, axis)
+    def squeeze(self, dim: int | tuple[int, ...] | None = None, **numpy_names: Any) -> Tensor:
+        return ops.squeeze(self, dim, **numpy_names)
 
-    def unsqueeze(self, axis: int) -> Tensor:
-        return ops.unsqueeze(self, axis)
+    def unsqueeze(self, dim: int | None = None, **numpy_names: Any) -> Tensor:
+        return ops.unsqueeze(self, dim, **numpy_names)
 
     def broadcast_to(self, shape: tuple[int, ...]) -> Tensor:
+        return ops.broadcast_to(self, shape)
+
+    def expand(self, *sizes: Any) -> Tensor:
+        """Repeat size-1 dims without copying, as PyTorch's (-1 keeps a dim's size)."""
+        sizes = tuple(sizes[0]) if len(sizes) == 1 and not isinstance(sizes[0], int) else sizes
+        lead = len(sizes) - self.ndim
+        shape = tuple(
+            self.shape[i - lead] if n == -1 and i >= lead else n for i, n in enumerate(sizes)
+        )
         return ops.broadcast_to(self, shape)
 
     def matmul(self, other: Any) -> Tensor:
         return ops.matmul(self, other)
 
+    def mm(self, other: Any) -> Tensor:
+        """The product of two matrices (both 2-d, as PyTorch's)."""
+        if self.ndim != 2 or getattr(other, "ndim", 0) != 2:
+            raise ValueError(f"mm: needs two 2-d tensors, got {self.shape} and {other.shape}")
+        return ops.matmul(self, other)
+
+    # ---- dtypes ----------------------------------------------------------------------------------
     def astype(self, dtype: Any) -> Tensor:
         return ops.astype(self, dtype)
+
+    def type(self, dtype: Any = None) -> Any:
+        """With a dtype, a copy of that dtype; with none, the dtype's name (PyTorch's spelling
+        differs: minigrad names NumPy dtypes, e.g. 'float32')."""
+        return str(self.dtype) if dtype is None else ops.astype(self, dtype)
 
     def float(self) -> Tensor:
         return ops.astype(self, np.float32)
 
     def double(self) -> Tensor:
         return ops.astype(self, np.float64)
+
+    def half(self) -> Tensor:
+        return ops.astype(self, np.float16)
+
+    def long(self) -> Tensor:
+        return ops.astype(self, np.int64)
+
+    def int(self) -> Tensor:
+        return ops.astype(self, np.int32)
+
+    def bool(self) -> Tensor:
+        return ops.astype(self, np.bool_)
+
+    # ---- comparisons and elementwise math by name (PyTorch's method names) ----------------------
+    def eq(self, other: Any) -> Tensor:
+        return ops.compare(self, other, "equal")
+
+    def ne(self, other: Any) -> Tensor:
+        return ops.compare(self, other, "not_equal")
+
+    def lt(self, other: Any) -> Tensor:
+        return ops.compare(self, other, "less")
+
+    def le(self, other: Any) -> Tensor:
+        return ops.compare(self, other, "less_equal")
+
+    def gt(self, other: Any) -> Tensor:
+        return ops.compare(self, other, "greater")
+
+    def ge(self, other: Any) -> Tensor:
+        return ops.compare(self, other, "greater_equal")
+
+    def pow(self, exponent: Any) -> Tensor:
+        return ops.pow(self, exponent)
+
+    def clamp(self, min: builtins.float | None = None, max: builtins.float | None = None) -> Tensor:
+        """PyTorch's name for ``clip``."""
+        return ops.clip(self, min, max)
+
+    def masked_fill(self, mask: Any, value: builtins.float) -> Tensor:
+        """``value`` where ``mask`` is True, else self (differentiable in self)."""
+        return ops.where(mask, value, self)
+
+    def clone(self) -> Tensor:
+        """A copy with its own memory that stays in the graph (its gradient flows to self)."""
+        return self * 1 if self.requires_grad else Tensor._wrap(self.data.copy(), self.device)
+
+    # ---- in-place methods, as PyTorch's (each bumps the version counter) -------------------------
+    def add_(self, other: Any) -> Tensor:
+        return self._in_place(other, "add", "add_")
+
+    def sub_(self, other: Any) -> Tensor:
+        return self._in_place(other, "sub", "sub_")
+
+    def mul_(self, other: Any) -> Tensor:
+        return self._in_place(other, "mul", "mul_")
+
+    def div_(self, other: Any) -> Tensor:
+        return self._in_place(other, "div", "div_")
+
+    def fill_(self, value: Any) -> Tensor:
+        self[...] = value
+        return self
+
+    def zero_(self) -> Tensor:
+        return self.fill_(0)
+
+    def copy_(self, source: Any) -> Tensor:
+        """Write ``source``'s values into self (broadcast to self's shape)."""
+        source = source if isinstance(source, Tensor) else Tensor(source, device=self.device)
+        if source.device is not self.device:
+            source = source.to(self.device)
+        self[...] = ops.broadcast_to(source, self.shape).astype(self.dtype)
+        return self
+
+    def clamp_(
+        self, min: builtins.float | None = None, max: builtins.float | None = None
+    ) -> Tensor:
+        return self.copy_(ops.clip(self.detach(), min, max))
+
+    # ---- Python's number protocols, on one-element tensors -----------------------------------
+    def __float__(self) -> builtins.float:
+        return float(self.item())
+
+    def __int__(self) -> builtins.int:
+        return int(self.item())
+
+    def __index__(self) -> builtins.int:
+        if self.dtype.kind not in "iub":
+            raise TypeError(f"only integer tensors can be used as an index, not {self.dtype}")
+        return int(self.item())
+
+    def __format__(self, spec: str) -> str:
+        return format(self.item(), spec) if spec and self.data.size == 1 else str(self)
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        """``np.asarray(t)``: host tensors only; a GPU tensor must be copied with ``.numpy()``."""
+        if self.device is not cpu:
+            raise TypeError(
+                f"np.asarray() of a tensor on {self.device}: copy it to the host with .numpy()"
+            )
+        array = self.data if dtype is None else self.data.astype(dtype)
+        return array.copy() if copy and array is self.data else array
+
+    def __iter__(self) -> Any:
+        if self.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(self.shape[0]))
 
 
 def tensor(

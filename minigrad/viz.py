@@ -57,7 +57,7 @@ def _describe(tensor: Tensor, name: str | None, show_values: bool) -> str:
     lines = [name] if name else []
     lines.append(f"{shape} {tensor.dtype}")
     lines.append("requires grad" if tensor.requires_grad else "no grad")
-    if show_values and tensor.size <= 4:  # .numpy() copies to the host: fine for a few numbers
+    if show_values and tensor.numel() <= 4:  # .numpy() copies to the host: fine for a few numbers
         lines.append("value " + _format(tensor))
         if tensor.grad is not None:
             lines.append("grad " + _format(tensor.grad))

@@ -143,7 +143,7 @@ ROWS = [
     ("var ddof too big", lambda: t(1).var(ddof=1), ValueError, r"too few for ddof"),
     ("squeeze non-1 axis", lambda: t(2, 3).squeeze(0), ValueError, r"has size 2"),
     ("unsqueeze axis", lambda: t(2).unsqueeze(5), ValueError, r"out of range"),
-    ("transpose axes", lambda: t(2, 3).transpose(0, 0), ValueError, r"not a permutation"),
+    ("permute axes", lambda: t(2, 3).permute(0, 0), ValueError, r"not a permutation"),
     ("broadcast_to", lambda: t(3).broadcast_to((2, 4)), ValueError, r"\(3,\) to \(2, 4\)"),
     ("concatenate shapes", lambda: mg.concatenate([t(2, 3), t(3, 2)]), ValueError, r"differ"),
     ("stack shapes", lambda: mg.stack([t(2), t(3)]), ValueError, r"stack: shapes"),

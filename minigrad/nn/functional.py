@@ -378,7 +378,7 @@ def batch_norm(
         if value is not None and value.shape != (channels,):
             raise ValueError(f"batch_norm: {name} must have shape ({channels},), got {value.shape}")
     if training:
-        count = input.size // channels
+        count = input.numel() // channels
         if count <= 1:
             raise ValueError(
                 f"batch_norm: training needs more than one value per channel, got input shape "

@@ -94,18 +94,18 @@ class Identity(Module):
 
 
 class Flatten(Module):
-    """Merge axes ``start_axis`` to ``end_axis`` into one; by default all but the batch axis."""
+    """Merge dims ``start_dim`` to ``end_dim`` into one; by default all but the batch dim."""
 
-    def __init__(self, start_axis: int = 1, end_axis: int = -1) -> None:
+    def __init__(self, start_dim: int = 1, end_dim: int = -1) -> None:
         super().__init__()
-        self.start_axis = start_axis
-        self.end_axis = end_axis
+        self.start_dim = start_dim
+        self.end_dim = end_dim
 
     def forward(self, input: Tensor) -> Tensor:
-        return input.flatten(self.start_axis, self.end_axis)
+        return input.flatten(self.start_dim, self.end_dim)
 
     def extra_repr(self) -> str:
-        return f"start_axis={self.start_axis}, end_axis={self.end_axis}"
+        return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
 
 
 class Dropout(Module):
@@ -292,31 +292,31 @@ class GELU(Module):
 
 
 class Softmax(Module):
-    """exp(x) / sum(exp(x)) along ``axis``."""
+    """exp(x) / sum(exp(x)) along ``dim``. (``axis=``: NumPy's name for ``dim``.)"""
 
-    def __init__(self, axis: int = -1) -> None:
+    def __init__(self, dim: int = -1, *, axis: int | None = None) -> None:
         super().__init__()
-        self.axis = axis
+        self.dim = ops.reduction.dim_arg(dim if axis is None else None, axis, "Softmax")
 
     def forward(self, input: Tensor) -> Tensor:
-        return ops.softmax(input, self.axis)
+        return ops.softmax(input, self.dim)
 
     def extra_repr(self) -> str:
-        return f"axis={self.axis}"
+        return f"dim={self.dim}"
 
 
 class LogSoftmax(Module):
-    """log(softmax(x)) along ``axis``, computed stably."""
+    """log(softmax(x)) along ``dim``, computed stably. (``axis=``: NumPy's name for ``dim``.)"""
 
-    def __init__(self, axis: int = -1) -> None:
+    def __init__(self, dim: int = -1, *, axis: int | None = None) -> None:
         super().__init__()
-        self.axis = axis
+        self.dim = ops.reduction.dim_arg(dim if axis is None else None, axis, "LogSoftmax")
 
     def forward(self, input: Tensor) -> Tensor:
-        return ops.log_softmax(input, self.axis)
+        return ops.log_softmax(input, self.dim)
 
     def extra_repr(self) -> str:
-        return f"axis={self.axis}"
+        return f"dim={self.dim}"
 
 
 # ---- losses as modules ------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from .elementwise import (
     astype,
     clip,
     compare,
+    cos,
     div,
     erf,
     exp,
@@ -20,6 +21,7 @@ from .elementwise import (
     relu,
     sigmoid,
     sign,
+    sin,
     softplus,
     sqrt,
     sub,
@@ -28,6 +30,8 @@ from .elementwise import (
 )
 from .linalg import matmul
 from .reduction import (
+    amax,
+    amin,
     argmax,
     argmin,
     log_softmax,
@@ -37,6 +41,7 @@ from .reduction import (
     min,
     softmax,
     softmax_cross_entropy,
+    std,
     sum,
     var,
 )
@@ -56,9 +61,10 @@ from .shape import (
 )
 
 __all__ = [
-    "abs", "add", "argmax", "argmin", "astype", "broadcast_to", "clip", "compare",
-    "concatenate", "div", "exp", "flatten", "getitem", "leaky_relu", "log", "log_softmax",
-    "logsumexp", "matmul", "max", "maximum", "mean", "min", "minimum", "mul", "neg", "pad",
-    "pow", "relu", "reshape", "sigmoid", "sign", "softmax", "sqrt", "squeeze", "stack", "sub",
-    "sum", "sum_to", "swapaxes", "tanh", "transpose", "unsqueeze", "var", "where",
+    "abs", "add", "amax", "amin", "argmax", "argmin", "astype", "broadcast_to", "clip", "compare",
+    "concatenate", "cos", "div", "erf", "exp", "flatten", "getitem", "leaky_relu", "log",
+    "log_softmax", "logsumexp", "matmul", "max", "maximum", "mean", "min", "minimum", "mul", "neg",
+    "pad", "pow", "relu", "reshape", "sigmoid", "sign", "sin", "softmax", "softmax_cross_entropy",
+    "softplus", "sqrt", "squeeze", "stack", "std", "sub", "sum", "sum_to", "swapaxes", "tanh",
+    "transpose", "unsqueeze", "var", "where",
 ]  # fmt: skip

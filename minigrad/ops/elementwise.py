@@ -225,6 +225,32 @@ class Abs(Function):
         return grad * constant(self.xp.sign(value(a)), grad)  # sign is constant: no graph
 
 
+class Sin(Function):
+    """z = sin(a);  dz/da = cos(a)"""
+
+    reads_inputs = (0,)
+    reads_output = False
+
+    def forward(self, a):
+        return self.xp.sin(a)
+
+    def backward(self, grad, z, a):
+        return grad * Cos.apply(a)
+
+
+class Cos(Function):
+    """z = cos(a);  dz/da = -sin(a)"""
+
+    reads_inputs = (0,)
+    reads_output = False
+
+    def forward(self, a):
+        return self.xp.cos(a)
+
+    def backward(self, grad, z, a):
+        return -(grad * Sin.apply(a))
+
+
 class Tanh(Function):
     """z = tanh(a);  dz/da = 1 - z^2"""
 
@@ -481,6 +507,16 @@ def abs(a: Tensor) -> Tensor:
 def tanh(a: Tensor) -> Tensor:
     """Hyperbolic tangent, elementwise."""
     return Tanh.apply(a)
+
+
+def sin(a: Tensor) -> Tensor:
+    """Sine, elementwise (radians)."""
+    return Sin.apply(a)
+
+
+def cos(a: Tensor) -> Tensor:
+    """Cosine, elementwise (radians)."""
+    return Cos.apply(a)
 
 
 def sigmoid(a: Tensor) -> Tensor:

@@ -7,7 +7,7 @@ The backward of a reduction spreads the output's gradient back over the axes it 
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..autograd import Function, constant, value
 from ..tensor import Tensor
@@ -85,31 +85,36 @@ class Max(Function):
 
 
 class FirstMax(Function):
-    """z = max of a along one axis;  dz/da = 1 at the first maximum along it, else 0
+    """z = max (or min) of a along one axis;  dz/da = 1 at the first maximum along it, else 0
 
-    Max pooling's rule (PyTorch's): a tie between window elements gives the whole gradient to
-    the first of them, where the ``max`` reduction shares it. Meant for short axes (a pooling
-    window's k*k positions): the first maximum is found with one pass per position, which is
-    many times faster than ``argmax`` over a strided axis.
+    The rule of max pooling and of ``max(a, dim)`` in PyTorch: a tie gives the whole gradient
+    to the first of the tied elements (the one ``argmax`` names), where the ``amax`` reduction
+    shares it.
     """
 
     reads_inputs = (0,)
     reads_output = True
 
-    def forward(self, a, axis):
-        self.axis = axis
-        return a.max(axis=axis)
+    def forward(self, a, axis, smallest):
+        self.axis, self.smallest = axis, smallest
+        return a.min(axis=axis) if smallest else a.max(axis=axis)
 
     def backward(self, grad, z, a):
         kept = z.shape[: self.axis] + (1,) + z.shape[self.axis :]
         top = value(z).reshape(kept)
-        is_max = (value(a) == top) | ((value(a) != value(a)) & (top != top))  # NaN wins
-        first = self.xp.zeros_like(is_max)  # 1 at the first maximum: needs no graph
-        taken = self.xp.zeros(top.shape[: self.axis] + top.shape[self.axis + 1 :], dtype=bool)
-        along, into = self.xp.moveaxis(is_max, self.axis, 0), self.xp.moveaxis(first, self.axis, 0)
-        for position in range(along.shape[0]):
-            into[position] = along[position] & ~taken
-            taken |= along[position]
+        is_top = (value(a) == top) | ((value(a) != value(a)) & (top != top))  # NaN wins
+        first = self.xp.zeros_like(is_top)  # 1 at the first maximum: needs no graph
+        along, into = self.xp.moveaxis(is_top, self.axis, 0), self.xp.moveaxis(first, self.axis, 0)
+        if along.shape[0] <= 16:
+            # A pooling window's k*k positions: one pass per position is many times faster
+            # than argmax along a short strided axis.
+            taken = self.xp.zeros(along.shape[1:], dtype=bool)
+            for position in range(along.shape[0]):
+                into[position] = along[position] & ~taken
+                taken |= along[position]
+        else:
+            winner = along.argmax(axis=0)  # the first True
+            into[...] = self.xp.arange(along.shape[0]).reshape((-1,) + (1,) * winner.ndim) == winner
         return constant(first, grad) * grad.reshape(kept)
 
 
@@ -192,18 +197,53 @@ class SoftmaxCrossEntropy(Function):
         return (probabilities - constant(onehot, grad)) * grad
 
 
-def sum(a: Tensor, axis: Axis = None, keepdims: bool = False) -> Tensor:
-    """Sum over ``axis`` (an int, a tuple, or None for all)."""
-    return Sum.apply(a, axes=normalize_axes(axis, a.shape, "sum"), keepdims=keepdims)
+def dim_arg(dim: Any, axis: Any, op: str) -> Any:
+    """PyTorch's ``dim=``, or NumPy's ``axis=``, accepted as its alias; not both."""
+    if axis is None:
+        return dim
+    if dim is not None:
+        raise TypeError(f"{op}: give dim or axis (NumPy's name for it), not both")
+    return axis
 
 
-def mean(a: Tensor, axis: Axis = None, keepdims: bool = False) -> Tensor:
-    """Average over ``axis``: the sum divided by the number of values summed."""
-    axes = normalize_axes(axis, a.shape, "mean")
+def _keep(keepdim: bool, keepdims: bool | None) -> bool:
+    return keepdim if keepdims is None else keepdims  # keepdims: NumPy's name for keepdim
+
+
+class ValuesIndices(NamedTuple):
+    """What ``max(dim)`` and ``min(dim)`` return, as PyTorch's ``torch.return_types.max``."""
+
+    values: Tensor
+    indices: Tensor
+
+
+def sum(
+    a: Tensor,
+    dim: Axis = None,
+    keepdim: bool = False,
+    *,
+    axis: Axis = None,
+    keepdims: bool | None = None,
+) -> Tensor:
+    """Sum over ``dim`` (an int, a tuple, or None for all)."""
+    axes = normalize_axes(dim_arg(dim, axis, "sum"), a.shape, "sum")
+    return Sum.apply(a, axes=axes, keepdims=_keep(keepdim, keepdims))
+
+
+def mean(
+    a: Tensor,
+    dim: Axis = None,
+    keepdim: bool = False,
+    *,
+    axis: Axis = None,
+    keepdims: bool | None = None,
+) -> Tensor:
+    """Average over ``dim``: the sum divided by the number of values summed."""
+    axes = normalize_axes(dim_arg(dim, axis, "mean"), a.shape, "mean")
     count = math.prod(a.shape[i] for i in axes)
     if count == 0:
         raise ValueError(f"mean: averaging over an empty axis of shape {a.shape}")
-    return Sum.apply(a, axes=axes, keepdims=keepdims) * (1.0 / count)
+    return Sum.apply(a, axes=axes, keepdims=_keep(keepdim, keepdims)) * (1.0 / count)
 
 
 def _nonempty_axes(a: Tensor, axis: Axis, op: str) -> tuple[int, ...]:
@@ -213,56 +253,153 @@ def _nonempty_axes(a: Tensor, axis: Axis, op: str) -> tuple[int, ...]:
     return axes
 
 
-def _extreme(a: Tensor, axis: Axis, keepdims: bool, smallest: bool) -> Tensor:
-    axes = _nonempty_axes(a, axis, "min" if smallest else "max")
-    return Max.apply(a, axes=axes, keepdims=keepdims, smallest=smallest)
+def amax(
+    a: Tensor,
+    dim: Axis = None,
+    keepdim: bool = False,
+    *,
+    axis: Axis = None,
+    keepdims: bool | None = None,
+) -> Tensor:
+    """Largest value over ``dim`` (an int, a tuple, or None); ties share the gradient equally."""
+    axes = _nonempty_axes(a, dim_arg(dim, axis, "amax"), "amax")
+    return Max.apply(a, axes=axes, keepdims=_keep(keepdim, keepdims), smallest=False)
 
 
-def max(a: Tensor, axis: Axis = None, keepdims: bool = False) -> Tensor:
-    """Largest value over ``axis``; ties share the gradient equally."""
-    return _extreme(a, axis, keepdims, smallest=False)
+def amin(
+    a: Tensor,
+    dim: Axis = None,
+    keepdim: bool = False,
+    *,
+    axis: Axis = None,
+    keepdims: bool | None = None,
+) -> Tensor:
+    """Smallest value over ``dim`` (an int, a tuple, or None); ties share the gradient equally."""
+    axes = _nonempty_axes(a, dim_arg(dim, axis, "amin"), "amin")
+    return Max.apply(a, axes=axes, keepdims=_keep(keepdim, keepdims), smallest=True)
+
+
+def _extreme(
+    a: Tensor, dim: Any, keepdim: bool, axis: Any, keepdims: bool | None, smallest: bool
+) -> Any:
+    """PyTorch's max/min: of everything (a 0-d tensor), along one dim ((values, indices)), or
+    elementwise against another tensor."""
+    op = "min" if smallest else "max"
+    if isinstance(dim, Tensor):  # torch.max(input, other): the elementwise maximum
+        from .elementwise import maximum, minimum
+
+        return minimum(a, dim) if smallest else maximum(a, dim)
+    dim = dim_arg(dim, axis, op)
+    if dim is None:
+        return Max.apply(a, axes=_nonempty_axes(a, None, op), keepdims=False, smallest=smallest)
+    if not isinstance(dim, int) or isinstance(dim, bool):
+        raise TypeError(f"{op}: dim must be one int (for several, use a{op}), got {dim!r}")
+    (axis,) = _nonempty_axes(a, dim, op)
+    keep = _keep(keepdim, keepdims)
+    values = FirstMax.apply(a, axis=axis, smallest=smallest)
+    indices = (a.data.argmin if smallest else a.data.argmax)(axis=axis)
+    if keep:
+        values = values.reshape(_kept_shape(a.shape, (axis,)))
+        indices = indices.reshape(_kept_shape(a.shape, (axis,)))
+    return ValuesIndices(values, Tensor._wrap(indices, a.device))
+
+
+def max(
+    a: Tensor,
+    dim: Any = None,
+    keepdim: bool = False,
+    *,
+    axis: Any = None,
+    keepdims: bool | None = None,
+) -> Any:
+    """As PyTorch's: ``max(a)`` the largest value (ties share its gradient, as ``amax``);
+    ``max(a, dim)`` the named tuple ``(values, indices)`` along one dim, each value's gradient
+    going to the element its index names (the first maximum); ``max(a, b)`` elementwise."""
+    return _extreme(a, dim, keepdim, axis, keepdims, smallest=False)
+
+
+def min(
+    a: Tensor,
+    dim: Any = None,
+    keepdim: bool = False,
+    *,
+    axis: Any = None,
+    keepdims: bool | None = None,
+) -> Any:
+    """As ``max``, for the smallest values."""
+    return _extreme(a, dim, keepdim, axis, keepdims, smallest=True)
 
 
 def first_max(a: Tensor, axis: int) -> Tensor:
     """Largest value along ``axis``; its whole gradient goes to the first maximum (pooling)."""
     (axis,) = _nonempty_axes(a, axis, "first_max")
-    return FirstMax.apply(a, axis=axis)
+    return FirstMax.apply(a, axis=axis, smallest=False)
 
 
-def min(a: Tensor, axis: Axis = None, keepdims: bool = False) -> Tensor:
-    """Smallest value over ``axis``; ties share the gradient equally."""
-    return _extreme(a, axis, keepdims, smallest=True)
+def var(
+    a: Tensor,
+    dim: Axis = None,
+    keepdim: bool = False,
+    *,
+    correction: int | None = None,
+    unbiased: bool | None = None,
+    ddof: int | None = None,
+    axis: Axis = None,
+    keepdims: bool | None = None,
+) -> Tensor:
+    """Variance over ``dim``: sum((a - mean(a))^2) / (n - correction).
 
-
-def var(a: Tensor, axis: Axis = None, keepdims: bool = False, ddof: int = 0) -> Tensor:
-    """Variance over ``axis``: mean((a - mean(a))^2) with ``n - ddof`` in the denominator.
-
-    ddof=0 (NumPy's default, and what batch norm uses); ddof=1 gives the unbiased estimate
-    (PyTorch's default for ``torch.var``).
+    ``correction`` defaults to 1 (the unbiased estimate), as in PyTorch; ``unbiased=False`` or
+    ``correction=0`` divides by n. NumPy's ``ddof`` is accepted as the same thing under its
+    name (NumPy's default is 0: pass it to get NumPy's result).
     """
-    axes = normalize_axes(axis, a.shape, "var")
+    given = {
+        name: value
+        for name, value in (("correction", correction), ("ddof", ddof), ("unbiased", unbiased))
+        if value is not None
+    }
+    if len(given) > 1:
+        raise TypeError(f"var: give one of correction, unbiased or ddof, got {sorted(given)}")
+    name, chosen = next(iter(given.items()), ("correction", 1))
+    correction = int(chosen) if name != "unbiased" else (1 if chosen else 0)
+    axes = normalize_axes(dim_arg(dim, axis, "var"), a.shape, "var")
     count = math.prod(a.shape[i] for i in axes)
-    if count - ddof <= 0:
-        raise ValueError(f"var: {count} values over axis {axis!r} is too few for ddof={ddof}")
-    centered = a - mean(a, axes, keepdims=True)
-    return sum(centered * centered, axes, keepdims) * (1.0 / (count - ddof))
+    if count - correction <= 0:
+        raise ValueError(f"var: {count} values over dim {axes} are too few for {name}={chosen}")
+    centered = a - mean(a, axes, keepdim=True)
+    return sum(centered * centered, axes, _keep(keepdim, keepdims)) * (1.0 / (count - correction))
 
 
-def logsumexp(a: Tensor, axis: Axis = None, keepdims: bool = False) -> Tensor:
-    """log(sum(exp(a))) over ``axis``, without overflow."""
-    return LogSumExp.apply(a, axes=_nonempty_axes(a, axis, "logsumexp"), keepdims=keepdims)
+def std(a: Tensor, dim: Axis = None, keepdim: bool = False, **kwargs: Any) -> Tensor:
+    """Standard deviation: the square root of ``var`` (same arguments, unbiased by default)."""
+    from .elementwise import sqrt
+
+    return sqrt(var(a, dim, keepdim, **kwargs))
 
 
-def softmax(a: Tensor, axis: int = -1) -> Tensor:
-    """exp(a) / sum(exp(a)) along ``axis`` (numerically stable)."""
-    (axis,) = _nonempty_axes(a, axis, "softmax")
+def logsumexp(
+    a: Tensor,
+    dim: Axis = None,
+    keepdim: bool = False,
+    *,
+    axis: Axis = None,
+    keepdims: bool | None = None,
+) -> Tensor:
+    """log(sum(exp(a))) over ``dim``, without overflow."""
+    axes = _nonempty_axes(a, dim_arg(dim, axis, "logsumexp"), "logsumexp")
+    return LogSumExp.apply(a, axes=axes, keepdims=_keep(keepdim, keepdims))
+
+
+def softmax(a: Tensor, dim: int = -1, *, axis: int | None = None) -> Tensor:
+    """exp(a) / sum(exp(a)) along ``dim`` (numerically stable)."""
+    (axis,) = _nonempty_axes(a, axis if axis is not None else dim, "softmax")
     return Softmax.apply(a, axis=axis)
 
 
-def log_softmax(a: Tensor, axis: int = -1) -> Tensor:
+def log_softmax(a: Tensor, dim: int = -1, *, axis: int | None = None) -> Tensor:
     """log(softmax(a)) = a - logsumexp(a), which stays finite where softmax underflows to 0."""
-    axes = _nonempty_axes(a, axis, "log_softmax")
-    return a - logsumexp(a, axes, keepdims=True)
+    axes = _nonempty_axes(a, axis if axis is not None else dim, "log_softmax")
+    return a - logsumexp(a, axes, keepdim=True)
 
 
 def softmax_cross_entropy(logits: Tensor, target: Any, reduction: str = "mean") -> Tensor:
@@ -274,15 +411,27 @@ def softmax_cross_entropy(logits: Tensor, target: Any, reduction: str = "mean") 
     return SoftmaxCrossEntropy.apply(logits, target=target, reduction=reduction)
 
 
-def argmax(a: Tensor, axis: int | None = None) -> Tensor:
-    """Index of the largest value (an int64 tensor; not differentiable)."""
-    if axis is not None:
-        (axis,) = normalize_axes(axis, a.shape, "argmax")
-    return Tensor._wrap(a.xp.asarray(a.data.argmax(axis=axis)), a.device)
+def argmax(
+    a: Tensor, dim: int | None = None, keepdim: bool = False, *, axis: int | None = None
+) -> Tensor:
+    """Index of the largest value (the first one), over everything or along ``dim``: an int64
+    tensor, not differentiable."""
+    return _arg_extreme(a, dim_arg(dim, axis, "argmax"), keepdim, "argmax")
 
 
-def argmin(a: Tensor, axis: int | None = None) -> Tensor:
-    """Index of the smallest value (an int64 tensor; not differentiable)."""
-    if axis is not None:
-        (axis,) = normalize_axes(axis, a.shape, "argmin")
-    return Tensor._wrap(a.xp.asarray(a.data.argmin(axis=axis)), a.device)
+def argmin(
+    a: Tensor, dim: int | None = None, keepdim: bool = False, *, axis: int | None = None
+) -> Tensor:
+    """Index of the smallest value (the first one), over everything or along ``dim``."""
+    return _arg_extreme(a, dim_arg(dim, axis, "argmin"), keepdim, "argmin")
+
+
+def _arg_extreme(a: Tensor, dim: int | None, keepdim: bool, op: str) -> Tensor:
+    if dim is None:
+        index = getattr(a.data, op)()
+        return Tensor._wrap(a.xp.asarray(index).reshape((1,) * a.ndim if keepdim else ()), a.device)
+    (dim,) = _nonempty_axes(a, dim, op)
+    index = getattr(a.data, op)(axis=dim)
+    if keepdim:
+        index = index.reshape(_kept_shape(a.shape, (dim,)))
+    return Tensor._wrap(a.xp.asarray(index), a.device)

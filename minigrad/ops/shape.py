@@ -136,7 +136,8 @@ def reshape(a: Tensor, shape: int | Sequence[int]) -> Tensor:
     if tuple(shape) == a.shape:
         return a
     known = math.prod(n for n in shape if n != -1)
-    fits = a.size == known if -1 not in shape else (known and a.size % known == 0)
+    size = a.numel()
+    fits = size == known if -1 not in shape else (known and size % known == 0)
     if shape.count(-1) > 1 or not fits:
         raise ValueError(f"reshape: cannot reshape a tensor of shape {a.shape} into {shape}")
     return Reshape.apply(a, shape=shape)
@@ -182,10 +183,11 @@ def sum_to(a: Tensor, shape: Sequence[int]) -> Tensor:
     return SumTo.apply(a, shape=shape)
 
 
-def squeeze(a: Tensor, axis: int | tuple[int, ...] | None = None) -> Tensor:
-    """Remove size-1 axes (all of them, or those named)."""
-    from .reduction import normalize_axes
+def squeeze(a: Tensor, dim: int | tuple[int, ...] | None = None, *, axis: Any = None) -> Tensor:
+    """Remove size-1 dims (all of them, or those named; ``axis`` is NumPy's name for ``dim``)."""
+    from .reduction import dim_arg, normalize_axes
 
+    axis = dim_arg(dim, axis, "squeeze")
     axes = normalize_axes(axis, a.shape, "squeeze")
     if axis is None:
         axes = tuple(i for i in axes if a.shape[i] == 1)
@@ -195,21 +197,29 @@ def squeeze(a: Tensor, axis: int | tuple[int, ...] | None = None) -> Tensor:
     return reshape(a, tuple(n for i, n in enumerate(a.shape) if i not in axes))
 
 
-def unsqueeze(a: Tensor, axis: int) -> Tensor:
-    """Insert a size-1 axis at ``axis``."""
+def unsqueeze(a: Tensor, dim: int | None = None, *, axis: int | None = None) -> Tensor:
+    """Insert a size-1 dim at ``dim`` (``axis`` is NumPy's name for it)."""
+    from .reduction import dim_arg
+
+    axis = dim_arg(dim, axis, "unsqueeze")
+    if not isinstance(axis, int) or isinstance(axis, bool):
+        raise TypeError(f"unsqueeze: dim must be an int, got {axis!r}")
     if not -a.ndim - 1 <= axis <= a.ndim:
         raise ValueError(f"unsqueeze: axis {axis} is out of range for shape {a.shape}")
     axis = axis % (a.ndim + 1)
     return reshape(a, a.shape[:axis] + (1,) + a.shape[axis:])
 
 
-def flatten(a: Tensor, start_axis: int = 0, end_axis: int = -1) -> Tensor:
-    """Merge axes ``start_axis`` to ``end_axis`` (inclusive) into one."""
+def flatten(a: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+    """Merge dims ``start_dim`` to ``end_dim`` (inclusive) into one."""
     if a.ndim == 0:
         return reshape(a, (1,))
-    start, end = start_axis % a.ndim, end_axis % a.ndim
+    for dim in (start_dim, end_dim):
+        if not -a.ndim <= dim < a.ndim:
+            raise ValueError(f"flatten: dim {dim} is out of range for a tensor of shape {a.shape}")
+    start, end = start_dim % a.ndim, end_dim % a.ndim
     if start > end:
-        raise ValueError(f"flatten: start_axis {start_axis} comes after end_axis {end_axis}")
+        raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim}")
     merged = math.prod(a.shape[start : end + 1])
     return reshape(a, a.shape[:start] + (merged,) + a.shape[end + 1 :])
 

@@ -1,0 +1,231 @@
+"""PyTorch's meanings for the names PyTorch has: what a learner's PyTorch code computes.
+
+Where NumPy and PyTorch give one call two meanings (``transpose(0, 1)``, ``max(dim)``,
+``var()``, ``size``), PyTorch's wins and NumPy's spelling stays an alias where the meaning is
+the same. Expected values are worked out by hand from PyTorch's documented behaviour.
+"""
+
+import math
+
+import numpy as np
+import pytest
+
+import minigrad as mg
+
+M = np.array([[1.0, 5.0, 2.0], [7.0, 0.0, 7.0]])
+
+
+def t(values=M, **kwargs):
+    return mg.tensor(np.array(values, dtype=np.float64), **kwargs)
+
+
+def test_transpose_of_two_dims_swaps_them_and_permute_reorders():
+    x = t(np.arange(24.0).reshape(2, 3, 4))
+    assert t().transpose(0, 1).shape == (3, 2)  # NumPy's transpose(0, 1) would be the identity
+    assert x.transpose(0, 2).shape == (4, 3, 2)
+    assert x.transpose(-1, 0).shape == (4, 3, 2)
+    assert x.permute(2, 0, 1).shape == (4, 2, 3) and x.permute((2, 0, 1)).shape == (4, 2, 3)
+    np.testing.assert_array_equal(x.permute(2, 0, 1).numpy(), x.numpy().transpose(2, 0, 1))
+    assert x.transpose((1, 0, 2)).shape == (3, 2, 4)  # one sequence: NumPy's permutation
+    assert t().t().shape == (3, 2) and t().T.shape == (3, 2)
+    with pytest.raises(ValueError, match="t\\(\\) expects a tensor of at most 2 dims"):
+        x.t()
+
+
+def test_max_along_a_dim_gives_values_and_indices():
+    values, indices = t().max(1)
+    np.testing.assert_array_equal(values.numpy(), [5.0, 7.0])
+    np.testing.assert_array_equal(indices.numpy(), [1, 0])  # the first of the tied 7s
+    assert indices.dtype == np.int64
+    result = mg.max(t(), dim=0, keepdim=True)
+    assert result.values.shape == (1, 3) and result.indices.numpy().tolist() == [[1, 0, 1]]
+    low = t().min(axis=1)  # NumPy's axis= is accepted and means dim
+    np.testing.assert_array_equal(low.values.numpy(), [1.0, 0.0])
+    assert t().max().item() == 7.0 and t().max().shape == ()
+    np.testing.assert_array_equal(mg.max(t(), t() * 0 + 3).numpy(), np.maximum(M, 3))  # elementwise
+    np.testing.assert_array_equal(t().amax(1).numpy(), [5.0, 7.0])
+    np.testing.assert_array_equal(t().amin(dim=(0, 1), keepdim=True).numpy(), [[0.0]])
+
+
+def test_max_along_a_dim_sends_the_gradient_to_the_index_it_returns():
+    x = t(requires_grad=True)
+    x.max(1).values.sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), [[0, 1, 0], [1, 0, 0]])  # not 0.5, 0.5 for the 7s
+    y = t(requires_grad=True)
+    y.amax(1).sum().backward()  # amax shares a tie, as torch.amax does
+    np.testing.assert_array_equal(y.grad.numpy(), [[0, 1, 0], [0.5, 0, 0.5]])
+
+
+def test_classifier_tutorial_idiom_predicted_classes():
+    outputs = t([[0.1, 2.0, 0.3], [1.5, 0.2, 0.1]])
+    labels = mg.tensor([1, 2])
+    _, predicted = mg.max(outputs, 1)
+    correct = (predicted == labels).sum().item()
+    assert correct == 1
+    classes = ("plane", "car", "bird")
+    assert classes[predicted[0]] == "car"  # __index__ on a one-element integer tensor
+
+
+def test_dim_and_keepdim_everywhere_with_numpy_aliases():
+    x = t()
+    assert x.sum(dim=1).shape == (2,) and x.sum(1, keepdim=True).shape == (2, 1)
+    assert x.sum(axis=1, keepdims=True).shape == (2, 1)
+    assert x.mean(dim=0).shape == (3,)
+    assert x.argmax(dim=1).numpy().tolist() == [1, 0] and x.argmax(1, keepdim=True).shape == (2, 1)
+    assert x.argmax().item() == 3
+    assert mg.softmax(x, dim=0).shape == (2, 3) and x.log_softmax(dim=1).shape == (2, 3)
+    assert x.logsumexp(dim=1).shape == (2,)
+    assert x.unsqueeze(dim=0).shape == (1, 2, 3) and x.unsqueeze(axis=-1).shape == (2, 3, 1)
+    assert x.unsqueeze(0).squeeze(dim=0).shape == (2, 3)
+    assert t(np.ones((2, 3, 4))).flatten(start_dim=1).shape == (2, 12)
+    assert mg.nn.Flatten(0, 1)(t(np.ones((2, 3, 4)))).shape == (6, 4)
+    assert mg.nn.Softmax(dim=1)(x).shape == (2, 3)
+    with pytest.raises(TypeError, match="give dim or axis"):
+        x.sum(dim=0, axis=1)
+
+
+def test_var_and_std_are_unbiased_by_default_as_in_pytorch():
+    x = t([1.0, 2.0, 3.0, 4.0])
+    assert x.var().item() == pytest.approx(5 / 3)  # sum of squares 5, over n - 1 = 3
+    assert x.var(unbiased=False).item() == pytest.approx(1.25)
+    assert x.var(correction=0).item() == pytest.approx(1.25)
+    assert x.var(ddof=0).item() == pytest.approx(np.var([1, 2, 3, 4]))  # NumPy's name and default
+    assert x.std().item() == pytest.approx(math.sqrt(5 / 3))
+    with pytest.raises(TypeError, match="give one of correction, unbiased or ddof"):
+        x.var(ddof=0, correction=1)
+
+
+def test_sizes_and_shapes_by_pytorch_names():
+    x = t(np.zeros((2, 3, 4)))
+    assert x.size() == (2, 3, 4) and x.size(1) == 3 and x.size(-1) == 4
+    assert x.dim() == 3 and x.numel() == 24 and len(x) == 2
+    assert x.view(6, 4).shape == (6, 4) and x.view(-1).shape == (24,)
+    assert x.contiguous() is x
+    assert t([[1.0], [2.0]]).expand(2, 3).shape == (2, 3)
+    assert t([[1.0], [2.0]]).expand(-1, 4).shape == (2, 4)
+    a, b = t(np.ones((2, 3))), t(np.ones((3, 4)))
+    assert a.mm(b).shape == (2, 4)
+    with pytest.raises(ValueError, match="mm: needs two 2-d tensors"):
+        a.mm(t(np.ones(3)))
+
+
+def test_dtypes_and_devices_by_pytorch_names():
+    x = t([1.7, -2.2])
+    assert x.float().dtype == np.float32 and x.double().dtype == np.float64
+    assert x.half().dtype == np.float16 and x.long().dtype == np.int64
+    assert x.int().dtype == np.int32 and x.bool().dtype == np.bool_
+    assert x.long().numpy().tolist() == [1, -2]  # truncation, as PyTorch's
+    assert x.to(mg.float32).dtype == np.float32
+    moved = x.to("cpu", mg.float32)
+    assert moved.device == "cpu" and moved.dtype == np.float32
+    assert x.to(dtype=mg.float64) is x  # nothing to change
+    assert x.type() == "float64" and x.type(mg.float32).dtype == np.float32
+
+
+def test_comparisons_math_and_masks_by_pytorch_names():
+    x = t([1.0, 2.0, 3.0])
+    assert x.eq(2.0).numpy().tolist() == [False, True, False]
+    assert x.ne(2.0).numpy().tolist() == [True, False, True]
+    assert x.lt(2.0).numpy().tolist() == [True, False, False]
+    assert x.le(2.0).numpy().tolist() == [True, True, False]
+    assert x.gt(2.0).numpy().tolist() == [False, False, True]
+    assert x.ge(2.0).numpy().tolist() == [False, True, True]
+    assert x.pow(2).numpy().tolist() == [1.0, 4.0, 9.0]
+    assert x.clamp(1.5, 2.5).numpy().tolist() == [1.5, 2.0, 2.5]
+    assert x.clamp(min=2.0).numpy().tolist() == [2.0, 2.0, 3.0]
+    assert x.masked_fill(x > 1.5, 0.0).numpy().tolist() == [1.0, 0.0, 0.0]
+    np.testing.assert_allclose(mg.sin(x).numpy(), np.sin([1.0, 2.0, 3.0]))
+    np.testing.assert_allclose(x.cos().numpy(), np.cos([1.0, 2.0, 3.0]))
+    assert bool(x.any()) and isinstance(x.all(), mg.Tensor)
+    assert (x > 0).all().item() is True and x.gt(2.5).any(dim=0).item() is True
+
+
+def test_masked_fill_gradient_skips_the_filled_places():
+    x = t([1.0, 2.0, 3.0], requires_grad=True)
+    x.masked_fill(x > 1.5, 0.0).sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), [1.0, 0.0, 0.0])
+
+
+def test_clone_copies_memory_and_keeps_the_gradient_path():
+    x = t([1.0, 2.0], requires_grad=True)
+    y = x.clone()
+    assert y.data is not x.data and not y.is_leaf and y.grad_fn is not None
+    (y * 3).sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), [3.0, 3.0])
+    z = t([1.0, 2.0])
+    copy = z.clone()
+    copy[0] = 9.0
+    assert z.numpy()[0] == 1.0
+    assert x.is_leaf and x.grad_fn is None
+
+
+def test_in_place_methods_change_the_tensor_and_its_version():
+    x = t([1.0, -2.0, 3.0])
+    assert x.add_(1.0) is x and x.numpy().tolist() == [2.0, -1.0, 4.0]
+    x.sub_(1.0).mul_(2.0).div_(2.0)
+    assert x.numpy().tolist() == [1.0, -2.0, 3.0]
+    x.clamp_(-1.0, 2.0)
+    assert x.numpy().tolist() == [1.0, -1.0, 2.0]
+    x.copy_(t([5.0, 6.0, 7.0]))
+    assert x.numpy().tolist() == [5.0, 6.0, 7.0]
+    x.fill_(2.0)
+    assert x.numpy().tolist() == [2.0, 2.0, 2.0]
+    x.zero_()
+    assert x.numpy().tolist() == [0.0, 0.0, 0.0] and x._version == 8
+
+
+def test_python_protocols_on_one_element_tensors():
+    loss = t(0.123456)
+    assert float(loss) == pytest.approx(0.123456) and f"{loss:.3f}" == "0.123"
+    assert int(mg.tensor(3)) == 3 and bool(mg.tensor(True)) is True
+    assert [10, 20, 30][mg.tensor(2)] == 30
+    with pytest.raises(TypeError, match="only integer tensors can be used as an index"):
+        [10, 20][t(1.0)]
+    rows = list(t())
+    assert len(rows) == 2 and rows[1].numpy().tolist() == [7.0, 0.0, 7.0]
+    assert "tensor(" in f"{t()}"
+
+
+@pytest.mark.host_only("np.asarray of a host tensor")
+def test_numpy_asarray_of_a_host_tensor():
+    x = t()
+    np.testing.assert_array_equal(np.asarray(x), M)
+    copied = np.array(x)
+    copied[0, 0] = 100.0
+    assert x.numpy()[0, 0] == 1.0
+
+
+def test_numpy_asarray_of_a_device_tensor_is_a_clear_error():
+    import fake_device  # noqa: F401
+
+    with pytest.raises(TypeError, match="np.asarray\\(\\) of a tensor on fakegpu"):
+        np.asarray(mg.tensor([1.0], device="fakegpu"))
+
+
+def test_backward_of_a_non_scalar_with_a_gradient_argument():
+    x = t([1.0, 2.0, 3.0], requires_grad=True)
+    y = x * x
+    y.backward(mg.tensor(np.array([0.1, 1.0, 0.0001])))  # a vector-Jacobian product
+    np.testing.assert_allclose(x.grad.numpy(), [0.2, 4.0, 0.0006])
+
+
+def test_the_polynomial_tutorial_with_manual_updates_under_no_grad():
+    # PyTorch's "Learning PyTorch with examples": fit sin(x) on [-pi, pi] with a cubic.
+    x = mg.tensor(np.linspace(-math.pi, math.pi, 2000), dtype=mg.float64)
+    y = mg.sin(x)
+    a, b, c, d = (mg.tensor(v, dtype=mg.float64, requires_grad=True) for v in (0.1, 0.2, 0.3, 0.4))
+    learning_rate = 1e-6
+    for _ in range(2000):
+        y_pred = a + b * x + c * x**2 + d * x**3
+        loss = (y_pred - y).pow(2).sum()
+        loss.backward()
+        with mg.no_grad():
+            for p in (a, b, c, d):
+                p -= learning_rate * p.grad
+                p.grad = None
+    assert a.is_leaf and a.requires_grad
+    # The best cubic, by least squares, is where gradient descent is heading.
+    powers = np.stack([x.numpy() ** k for k in range(4)], axis=1)
+    best, residual, *_ = np.linalg.lstsq(powers, np.sin(x.numpy()), rcond=None)
+    assert residual[0] < loss.item() < 1.05 * residual[0]
+    np.testing.assert_allclose([p.item() for p in (a, b, c, d)], best, atol=0.015)

@@ -6,9 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from ..backend import Device
+from ..ops.conv import as_padding, as_pair
 from ..tensor import Tensor
 from . import functional as F
-from .functional import _padding, _pair
 from .layers import add_weight_and_bias, default_init_
 from .module import Module
 
@@ -40,12 +40,12 @@ class Conv2d(Module):
         super().__init__()
         self.in_channels = in_channels
         self.out_channels = out_channels
-        self.kernel_size = _pair(kernel_size, "kernel_size", "Conv2d", minimum=1)
-        self.stride = _pair(stride, "stride", "Conv2d", minimum=1)
-        self.dilation = _pair(dilation, "dilation", "Conv2d", minimum=1)
-        _padding(padding, self.kernel_size, self.stride, self.dilation, "Conv2d")  # checks it
+        self.kernel_size = as_pair(kernel_size, "kernel_size", "Conv2d", minimum=1)
+        self.stride = as_pair(stride, "stride", "Conv2d", minimum=1)
+        self.dilation = as_pair(dilation, "dilation", "Conv2d", minimum=1)
+        as_padding(padding, self.kernel_size, self.stride, self.dilation, "Conv2d")  # checks it
         if not isinstance(padding, str):
-            padding = _pair(padding, "padding", "Conv2d", minimum=0)
+            padding = as_pair(padding, "padding", "Conv2d", minimum=0)
         self.padding = padding
         shape = (out_channels, in_channels, *self.kernel_size)
         add_weight_and_bias(self, shape, bias, device, dtype)

@@ -14,9 +14,9 @@ from typing import Any
 import numpy as np
 
 from ..autograd import mark_written
-from ..checks import check_choice, check_int, check_number
+from ..checks import check_choice, check_number
 from ..ops import leaky_relu, log_softmax, mean, relu, sigmoid, softmax, sqrt, sum, tanh, where
-from ..ops.conv import Padding, Pair, col2im, count_windows, im2col
+from ..ops.conv import Padding, Pair, as_padding, as_pair, col2im, count_windows, im2col
 from ..ops.elementwise import erf as ops_erf
 from ..ops.elementwise import softplus as ops_softplus
 from ..ops.linalg import AddMatMul
@@ -89,34 +89,6 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     return out.reshape(*shape[:-1], weight_shape[0])
 
 
-def _pair(value: Any, name: str, op: str, minimum: int) -> Pair:
-    """An int or a pair of ints as a pair, each at least ``minimum`` (a clear error otherwise)."""
-    if not isinstance(value, (tuple, list)):
-        size = check_int(op, name, value, low=minimum)
-        return size, size
-    if len(value) != 2:
-        raise TypeError(f"{op}: {name} must be an int or a pair of ints, got {value!r}")
-    height = check_int(op, f"{name}[0]", value[0], low=minimum)
-    width = check_int(op, f"{name}[1]", value[1], low=minimum)
-    return height, width
-
-
-def _padding(value: Any, kernel: Pair, stride: Pair, dilation: Pair, op: str) -> Padding:
-    """Padding as ((top, bottom), (left, right)); 'valid' is none, 'same' keeps H and W."""
-    if value == "valid":
-        return (0, 0), (0, 0)
-    if value == "same":
-        if stride != (1, 1):
-            raise ValueError(f"{op}: padding='same' needs stride 1, got stride {stride}")
-        # An even kernel cannot be centred: the extra row and column go after (as in PyTorch).
-        (rows, cols) = (d * (k - 1) for k, d in zip(kernel, dilation))
-        return (rows // 2, rows - rows // 2), (cols // 2, cols - cols // 2)
-    if isinstance(value, str):
-        raise ValueError(f"{op}: padding must be an int, a pair, 'valid' or 'same', got {value!r}")
-    rows, cols = _pair(value, "padding", op, minimum=0)
-    return (rows, rows), (cols, cols)
-
-
 def _same_device(input: Tensor, op: str, **others: Tensor | None) -> None:
     """A clear error naming the argument that lives on another device than ``input``."""
     for name, other in others.items():
@@ -187,9 +159,9 @@ def conv2d(
         )
     if bias is not None and bias.shape != (out_channels,):
         raise ValueError(f"{op}: bias must have shape ({out_channels},), got {bias.shape}")
-    stride = _pair(stride, "stride", op, minimum=1)
-    dilation = _pair(dilation, "dilation", op, minimum=1)
-    pads = _padding(padding, (kh, kw), stride, dilation, op)
+    stride = as_pair(stride, "stride", op, minimum=1)
+    dilation = as_pair(dilation, "dilation", op, minimum=1)
+    pads = as_padding(padding, (kh, kw), stride, dilation, op)
     _check_fits(input, (kh, kw), pads, dilation, op)
 
     windows = im2col(input, (kh, kw), stride, pads, dilation)  # (N, C, OH, OW, kh, kw)
@@ -220,10 +192,10 @@ def unfold(
     """
     op = "unfold"
     input, _ = _batched(input, op)
-    kernel = _pair(kernel_size, "kernel_size", op, minimum=1)
-    dilation = _pair(dilation, "dilation", op, minimum=1)
-    stride = _pair(stride, "stride", op, minimum=1)
-    pads = _padding(padding, kernel, stride, dilation, op)
+    kernel = as_pair(kernel_size, "kernel_size", op, minimum=1)
+    dilation = as_pair(dilation, "dilation", op, minimum=1)
+    stride = as_pair(stride, "stride", op, minimum=1)
+    pads = as_padding(padding, kernel, stride, dilation, op)
     _check_fits(input, kernel, pads, dilation, op)
     windows = im2col(input, kernel, stride, pads, dilation)
     n, c, oh, ow, kh, kw = windows.shape
@@ -243,11 +215,11 @@ def fold(
     Each column is added back onto the pixels its window covered; overlapping windows add up.
     """
     op = "fold"
-    height, width = _pair(output_size, "output_size", op, minimum=1)
-    kernel = _pair(kernel_size, "kernel_size", op, minimum=1)
-    dilation = _pair(dilation, "dilation", op, minimum=1)
-    stride = _pair(stride, "stride", op, minimum=1)
-    pads = _padding(padding, kernel, stride, dilation, op)
+    height, width = as_pair(output_size, "output_size", op, minimum=1)
+    kernel = as_pair(kernel_size, "kernel_size", op, minimum=1)
+    dilation = as_pair(dilation, "dilation", op, minimum=1)
+    stride = as_pair(stride, "stride", op, minimum=1)
+    pads = as_padding(padding, kernel, stride, dilation, op)
     kh, kw = kernel
     oh = count_windows(height, kh, stride[0], pads[0], dilation[0])
     ow = count_windows(width, kw, stride[1], pads[1], dilation[1])
@@ -277,10 +249,10 @@ def _pool_windows(
     axes at the end. Laying the windows out this way is one copy, like im2col's for conv2d.
     """
     input, unbatched = _batched(input, op)
-    kernel = _pair(kernel_size, "kernel_size", op, minimum=1)
-    stride = kernel if stride is None else _pair(stride, "stride", op, minimum=1)
-    dilation = _pair(dilation, "dilation", op, minimum=1)
-    rows, cols = _pair(padding, "padding", op, minimum=0)
+    kernel = as_pair(kernel_size, "kernel_size", op, minimum=1)
+    stride = kernel if stride is None else as_pair(stride, "stride", op, minimum=1)
+    dilation = as_pair(dilation, "dilation", op, minimum=1)
+    rows, cols = as_pair(padding, "padding", op, minimum=0)
     if 2 * rows > kernel[0] or 2 * cols > kernel[1]:
         raise ValueError(
             f"{op}: padding {(rows, cols)} must be at most half the kernel size {kernel}"

@@ -23,11 +23,43 @@ each other's backward, which is why convolutions can be differentiated twice.
 
 from __future__ import annotations
 
+from typing import Any
+
 from ..autograd import Function
+from ..checks import check_int
 from ..tensor import Tensor
 
 Pair = tuple[int, int]
 Padding = tuple[Pair, Pair]  # ((top, bottom), (left, right))
+
+
+# Conv and pooling arguments as PyTorch takes them, normalised (nn.functional and nn.conv use these)
+def as_pair(value: Any, name: str, op: str, minimum: int) -> Pair:
+    """An int or a pair of ints as a pair, each at least ``minimum`` (a clear error otherwise)."""
+    if not isinstance(value, (tuple, list)):
+        size = check_int(op, name, value, low=minimum)
+        return size, size
+    if len(value) != 2:
+        raise TypeError(f"{op}: {name} must be an int or a pair of ints, got {value!r}")
+    height = check_int(op, f"{name}[0]", value[0], low=minimum)
+    width = check_int(op, f"{name}[1]", value[1], low=minimum)
+    return height, width
+
+
+def as_padding(value: Any, kernel: Pair, stride: Pair, dilation: Pair, op: str) -> Padding:
+    """Padding as ((top, bottom), (left, right)); 'valid' is none, 'same' keeps H and W."""
+    if value == "valid":
+        return (0, 0), (0, 0)
+    if value == "same":
+        if stride != (1, 1):
+            raise ValueError(f"{op}: padding='same' needs stride 1, got stride {stride}")
+        # An even kernel cannot be centred: the extra row and column go after (as in PyTorch).
+        (rows, cols) = (d * (k - 1) for k, d in zip(kernel, dilation))
+        return (rows // 2, rows - rows // 2), (cols // 2, cols - cols // 2)
+    if isinstance(value, str):
+        raise ValueError(f"{op}: padding must be an int, a pair, 'valid' or 'same', got {value!r}")
+    rows, cols = as_pair(value, "padding", op, minimum=0)
+    return (rows, rows), (cols, cols)
 
 
 def count_windows(size: int, kernel: int, stride: int, padding: Pair, dilation: int = 1) -> int:

@@ -26,7 +26,7 @@ import common
 
 import minigrad
 import minigrad.viz
-from minigrad.autograd import _topological_order  # the engine's own order (private, for study)
+from minigrad.autograd import topological_order  # the engine's own order, to study
 
 
 def main() -> None:
@@ -53,7 +53,7 @@ def main() -> None:
     # ---- the order backward will use --------------------------------------------------------
     name_of = {id(t): name for name, t in names.items()}
     made_by = {id(t._ctx): name for name, t in names.items() if t._ctx is not None}  # op -> output
-    order = _topological_order(L._ctx)
+    order = topological_order(L._ctx)
     print("\n2. Backward order (each op after every op that uses its output):")
     print("   " + " -> ".join(f"{type(fn).__name__}({made_by[id(fn)]})" for fn in order))
 

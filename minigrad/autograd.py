@@ -344,7 +344,7 @@ class SumTo(Function):
         return BroadcastTo.apply(grad, shape=a.shape)
 
 
-def _topological_order(root: Function) -> list[Function]:
+def topological_order(root: Function) -> list[Function]:
     """Functions reachable from ``root``, each before the Functions that made its inputs.
 
     An iterative depth-first search: a node goes into ``order`` after all of its inputs' nodes, so
@@ -421,7 +421,7 @@ def run_backward(
     # errstate: the IEEE results a backward makes on purpose (a limit taken with where(), a
     # gradient of log at 0) are not warnings; detect_anomaly is the tool for hunting them.
     with set_grad_enabled(create_graph), cycle_collector_paused(), np.errstate(all="ignore"):
-        order = _topological_order(root._ctx)
+        order = topological_order(root._ctx)
         for fn in order:
             key = id(fn)
             # All paths into this output are done (topological order): its gradient is final.

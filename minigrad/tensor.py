@@ -32,7 +32,7 @@ def get_default_dtype() -> np.dtype:
     return _default_dtype
 
 
-def _is_floating(dtype: np.dtype) -> bool:
+def is_floating_dtype(dtype: np.dtype) -> bool:
     return dtype.kind in "fc"
 
 
@@ -181,7 +181,7 @@ class Tensor:
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         """Mark this leaf as needing gradients (in place); returns self."""
-        if requires_grad and not _is_floating(self.data.dtype):
+        if requires_grad and not is_floating_dtype(self.data.dtype):
             raise TypeError(
                 f"only floating-point tensors can require grad, this one is {self.data.dtype}; "
                 "convert it first, e.g. x.astype(minigrad.float32)"

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from ..autograd import Function, constant, no_grad, value
-from ..tensor import Tensor, _is_floating, get_default_dtype
+from ..tensor import Tensor, get_default_dtype, is_floating_dtype
 
 
 def lift(value: Any, like: Tensor) -> Tensor:
@@ -27,7 +27,7 @@ def lift(value: Any, like: Tensor) -> Tensor:
         return value
     if isinstance(value, (bool, int, float)):
         dtype = like.dtype
-        if isinstance(value, float) and not _is_floating(dtype):
+        if isinstance(value, float) and not is_floating_dtype(dtype):
             dtype = get_default_dtype()
         elif isinstance(value, int) and not isinstance(value, bool) and dtype.kind == "b":
             dtype = np.dtype(np.int64)  # True + 1 is 2, not True
@@ -45,11 +45,11 @@ def _binary(function: type[Function], a: Any, b: Any) -> Tensor:
         pass  # the common case, decided in one test
     elif not isinstance(a, Tensor):
         a = lift(a, b)
-        if _is_floating(a.dtype) and not _is_floating(b.dtype):
+        if is_floating_dtype(a.dtype) and not is_floating_dtype(b.dtype):
             b = b.astype(a.dtype)  # int tensor with a Python float: compute in the float dtype
     elif not isinstance(b, Tensor):
         b = lift(b, a)
-        if _is_floating(b.dtype) and not _is_floating(a.dtype):
+        if is_floating_dtype(b.dtype) and not is_floating_dtype(a.dtype):
             a = a.astype(b.dtype)
     try:
         return function.apply(a, b)
@@ -469,7 +469,7 @@ def div(a: Any, b: Any) -> Tensor:
 
 
 def _is_float_operand(x: Any) -> bool:
-    return isinstance(x, float) or (isinstance(x, Tensor) and _is_floating(x.dtype))
+    return isinstance(x, float) or (isinstance(x, Tensor) and is_floating_dtype(x.dtype))
 
 
 def pow(a: Any, b: Any) -> Tensor:
@@ -561,7 +561,7 @@ def where(condition: Any, a: Any, b: Any) -> Tensor:
     condition, a, b = (lift(v, like) for v in (condition, a, b))
     if condition.dtype != np.bool_:
         raise TypeError(f"where: condition must be a boolean tensor, got {condition.dtype}")
-    if a.dtype != b.dtype and _is_floating(a.dtype) and _is_floating(b.dtype):
+    if a.dtype != b.dtype and is_floating_dtype(a.dtype) and is_floating_dtype(b.dtype):
         raise TypeError(f"where: a and b have different dtypes ({a.dtype} and {b.dtype})")
     try:
         return Where.apply(condition, a, b)
@@ -576,7 +576,7 @@ def astype(a: Tensor, dtype: Any) -> Tensor:
     dtype = np.dtype(dtype)
     if dtype == a.dtype:
         return a
-    if a.requires_grad and not _is_floating(dtype):
+    if a.requires_grad and not is_floating_dtype(dtype):
         with no_grad():
             return Cast.apply(a, dtype=dtype)
     return Cast.apply(a, dtype=dtype)

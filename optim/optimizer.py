@@ -116,10 +116,12 @@ class Optimizer:
                 raise TypeError(
                     f"params must be Tensors; item {position} is a {type(param).__name__}"
                 )
-            if not param.requires_grad:
+            # A parameter that does not require grad (a frozen layer) is accepted and, with no
+            # .grad, skipped by step(), as in PyTorch; a result of a graph cannot be optimized.
+            if not param.is_leaf:
                 raise ValueError(
-                    f"params: item {position} (shape {param.shape}) does not require grad; "
-                    "create it with requires_grad=True or call param.requires_grad_()"
+                    f"params: item {position} (shape {param.shape}) is not a leaf: it was "
+                    "computed from other tensors; optimize the tensors it came from"
                 )
             if id(param) in seen:
                 raise ValueError(

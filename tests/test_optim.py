@@ -949,7 +949,7 @@ BAD_INPUTS = [
     (lambda p: SGD(p), TypeError, "params.*single Tensor"),
     (lambda p: SGD([p, {"params": [param([1.0])]}]), TypeError, "params"),
     (lambda p: SGD([{"lr": 0.1}]), ValueError, "params"),
-    (lambda p: SGD([frozen()]), ValueError, "does not require grad"),
+    (lambda p: SGD([p * 2]), ValueError, r"params: item 0 \(shape \(1,\)\) is not a leaf"),
     (lambda p: SGD([p], scheduler=object()), TypeError, "scheduler"),
     (lambda p: SGD([p], penalty=0.1), TypeError, "penalty"),
     (lambda p: Adam([{"params": [p], "penalty": NoProx()}]), TypeError, "penalty.*prox_"),
@@ -1042,3 +1042,12 @@ def test_optimizer_on_a_device_matches_the_cpu_and_state_stays_there(name, devic
     train_both(range(3, 5))
     for p, q in zip(cpu_params, device_params):
         np.testing.assert_allclose(q.numpy(), p.numpy(), rtol=1e-5, atol=1e-6)
+
+
+def test_a_frozen_parameter_is_accepted_and_left_alone_as_in_pytorch():
+    trained, still = param([1.0]), frozen()  # still does not require grad: a frozen layer
+    optimizer = SGD([trained, still], lr=0.5)
+    set_grad(trained, [1.0])
+    optimizer.step()
+    assert trained.numpy().tolist() == [0.5] and still.numpy().tolist() == [1.0]
+    assert still not in optimizer.state

@@ -216,8 +216,12 @@ class Optimizer:
                 f"CosineAnnealingLR(T_max=100) (an object with a bind() method); got "
                 f"{type(scheduler).__name__}"
             )
-        scheduler.bind(self)  # writes the step-0 lr into the groups
-        self.scheduler = scheduler
+        self.scheduler = scheduler  # first: a scheduler that sees it owns us refers back weakly
+        try:
+            scheduler.bind(self)  # writes the step-0 lr into the groups
+        except BaseException:
+            self.scheduler = None
+            raise
 
     # --- saving and resuming ----------------------------------------------------------------------
 

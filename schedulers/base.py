@@ -29,6 +29,8 @@ from __future__ import annotations
 import copy
 import inspect
 import warnings
+import weakref
+from collections.abc import Callable
 from typing import Any
 
 from minigrad.checks import check_bool, check_int, check_number
@@ -37,16 +39,20 @@ from minigrad.checks import check_bool, check_int, check_number
 _PER_GROUP_STATE = ("base_lrs", "_last_lr", "max_lrs", "base_momentums", "max_momentums")
 
 
+def _unbound() -> None:
+    return None
+
+
 class LRScheduler:
     """Base class: subclasses check and set their hyper-parameters (each in an attribute named
     like its argument, which ``load_state_dict`` relies on), call ``super().__init__(optimizer)``
     and define ``lr_at(step)`` (and ``momentum_at(step)`` if they cycle momentum)."""
 
     # Attributes that state_dict() leaves out: the optimizer is not ours to save.
-    _not_saved: tuple[str, ...] = ("optimizer",)
+    _not_saved: tuple[str, ...] = ("_optimizer",)
 
     def __init__(self, optimizer: Any = None) -> None:
-        self.optimizer: Any = None
+        self._optimizer: Callable[[], Any] = _unbound
         self.base_lrs: list[float] = []
         self.last_epoch = -1  # -1 until bound; then the number of step() calls so far
         self._last_lr: list[float] = []
@@ -65,8 +71,18 @@ class LRScheduler:
 
     # --- binding and stepping ---------------------------------------------------------------------
 
+    @property
+    def optimizer(self) -> Any:
+        """The optimizer this scheduler drives (None until bound)."""
+        return self._optimizer()
+
     def bind(self, optimizer: Any) -> None:
-        """Attach to ``optimizer`` and write the lr for step 0 into its param groups."""
+        """Attach to ``optimizer`` and write the lr for step 0 into its param groups.
+
+        An optimizer that owns this scheduler (``SGD(..., scheduler=...)`` sets its ``scheduler``
+        before binding) is referred back to weakly: the two form no reference cycle, so a
+        dropped model and its optimizer are freed at once, without the cycle collector.
+        """
         self._require_unbound()
         name = type(self).__name__
         groups = getattr(optimizer, "param_groups", None)
@@ -79,7 +95,8 @@ class LRScheduler:
         # Validate and make the construction-time writes before we count as bound, so a
         # failed bind leaves the scheduler unbound.
         self.base_lrs = self._prepare_groups(groups)
-        self.optimizer = optimizer
+        owned = getattr(optimizer, "scheduler", None) is self
+        self._optimizer = weakref.ref(optimizer) if owned else lambda: optimizer
         self.last_epoch = 0
         self._write(0)
 

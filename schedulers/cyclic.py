@@ -50,7 +50,7 @@ SCALE_MODES = ("cycle", "iterations")
 class CyclicLR(LRScheduler):
     """PyTorch's ``CyclicLR``; see the module docstring for the formula."""
 
-    _not_saved = ("optimizer", "scale_fn")  # a function cannot be saved as plain data
+    _not_saved = ("_optimizer", "scale_fn")  # a function cannot be saved as plain data
 
     def __init__(
         self,

@@ -29,7 +29,7 @@ from .base import LRScheduler, require
 class SequentialLR(LRScheduler):
     """``SequentialLR(optimizer=None, schedulers, milestones)``."""
 
-    _not_saved = ("optimizer", "schedulers")  # the children save themselves, see state_dict
+    _not_saved = ("_optimizer", "schedulers")  # the children save themselves, see state_dict
 
     def __init__(
         self,
@@ -70,6 +70,8 @@ class SequentialLR(LRScheduler):
             if child.optimizer is None:
                 child.bind(optimizer)
         super().bind(optimizer)
+        for child in self.schedulers:
+            child._optimizer = self._optimizer  # weak too when the optimizer owns this one
 
     def _prepare_groups(self, param_groups: list[dict]) -> list[float]:
         return list(self.schedulers[0].base_lrs)

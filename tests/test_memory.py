@@ -195,3 +195,26 @@ def test_backward_with_create_graph_warns_about_the_reference_cycle_it_makes():
     with pytest.warns(UserWarning, match="reference cycle"):
         (x * x * x).sum().backward(create_graph=True)
     x.grad = None
+
+
+@pytest.mark.parametrize("sequential", [False, True])
+def test_an_optimizer_owning_its_scheduler_is_freed_without_the_cycle_collector(sequential):
+    from optim import SGD
+    from schedulers import CosineAnnealingLR, SequentialLR, StepLR
+
+    gc.disable()
+    try:
+        model = nn.Linear(3, 2)
+        if sequential:
+            scheduler = SequentialLR(
+                schedulers=[StepLR(step_size=2), CosineAnnealingLR(T_max=4)], milestones=[3]
+            )
+        else:
+            scheduler = CosineAnnealingLR(T_max=10)
+        optimizer = SGD(model.parameters(), lr=0.1, scheduler=scheduler)
+        optimizer.step()
+        watched = [weakref.ref(obj) for obj in (model, optimizer, scheduler)]
+        del model, optimizer, scheduler
+        assert [ref() for ref in watched] == [None, None, None], "kept alive by a cycle"
+    finally:
+        gc.enable()

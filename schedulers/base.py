@@ -202,6 +202,11 @@ class LRScheduler:
         return [name for name in vars(self) if name not in self._not_saved]
 
     def _write(self, step: int) -> None:
+        groups = self.optimizer.param_groups
+        if len(groups) != len(self.base_lrs):
+            # add_param_group after binding: as in PyTorch, the new group joins the schedule
+            # from its own lr (its initial_lr), and the others go on as they were.
+            self.base_lrs = self._prepare_groups(groups)
         lrs = self.lr_at(step)
         momenta = self.momentum_at(step)
         for group, lr in zip(self.optimizer.param_groups, lrs, strict=True):

@@ -74,6 +74,9 @@ class SequentialLR(LRScheduler):
             child._optimizer = self._optimizer  # weak too when the optimizer owns this one
 
     def _prepare_groups(self, param_groups: list[dict]) -> list[float]:
+        for child in self.schedulers:  # groups added after binding join every child's schedule
+            if len(child.base_lrs) != len(param_groups):
+                child.base_lrs = child._prepare_groups(param_groups)
         return list(self.schedulers[0].base_lrs)
 
     def lr_at(self, step: int) -> list[float]:

@@ -741,3 +741,40 @@ def test_real_optimizer_state_dict_carries_its_scheduler():
     resumed.load_state_dict(original.state_dict())
     assert resumed.scheduler.last_epoch == 7
     assert lrs_used(resumed, p2, minigrad, 10) == lrs_used(original, p1, minigrad, 10)
+
+
+ADDED_GROUP_SCHEDULERS = {
+    "CosineAnnealingLR": lambda: CosineAnnealingLR(T_max=10),
+    "CyclicLR": lambda: CyclicLR(base_lr=0.01, max_lr=0.1, step_size_up=2, cycle_momentum=False),
+    "OneCycleLR": lambda: OneCycleLR(max_lr=0.1, total_steps=20, cycle_momentum=False),
+    "StepLR": lambda: StepLR(step_size=2),
+    "ExponentialLR": lambda: ExponentialLR(gamma=0.9),
+    "SequentialLR": lambda: SequentialLR(
+        schedulers=[StepLR(step_size=2), ExponentialLR(gamma=0.9)], milestones=[3]
+    ),
+}
+
+
+@pytest.mark.parametrize("owned", [True, False], ids=["owned", "bound"])
+@pytest.mark.parametrize("name", sorted(ADDED_GROUP_SCHEDULERS))
+def test_a_param_group_added_after_the_scheduler_joins_the_schedule(name, owned):
+    optim, minigrad = real_optim()
+    first, second = (minigrad.Tensor(np.zeros(1), requires_grad=True) for _ in range(2))
+    scheduler = ADDED_GROUP_SCHEDULERS[name]()
+    if owned:
+        optimizer = optim.SGD([first], lr=0.1, scheduler=scheduler)
+    else:
+        optimizer = optim.SGD([first], lr=0.1)
+        scheduler.bind(optimizer)
+    for step in range(6):
+        if step == 2:
+            optimizer.add_param_group({"params": [second], "lr": 0.05})
+        for p in (first, second):
+            p.grad = minigrad.Tensor(np.ones(1))
+        optimizer.step()  # before the fix: "zip() argument 2 is shorter", after the update
+        if not owned:
+            scheduler.step()
+    assert len(scheduler.get_last_lr()) == 2 and scheduler.last_epoch == 6
+    if name == "CosineAnnealingLR":  # the new group follows the formula from its own lr
+        expected = [lr * (1 + math.cos(math.pi * 6 / 10)) / 2 for lr in (0.1, 0.05)]
+        assert [group["lr"] for group in optimizer.param_groups] == pytest.approx(expected)

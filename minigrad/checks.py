@@ -31,12 +31,12 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Collection, Hashable
+from collections.abc import Collection, Hashable, Mapping
 from typing import Any, TypeVar
 
 import numpy as np
 
-__all__ = ["check_bool", "check_choice", "check_int", "check_number"]
+__all__ = ["check_bool", "check_choice", "check_int", "check_number", "check_state"]
 
 T = TypeVar("T")
 
@@ -129,3 +129,13 @@ def _shown(value: Any) -> str:
 
 def _shown_with_type(value: Any) -> str:
     return f"{_shown(value)} ({type(value).__name__})"
+
+
+def check_state(owner: str, value: Any) -> Mapping[str, Any]:
+    """``value`` if it is a mapping, the form every ``state_dict()`` returns; else a TypeError."""
+    if not isinstance(value, Mapping):
+        raise TypeError(
+            f"{owner}.load_state_dict: expected the dict that state_dict() returned, got "
+            f"{_shown_with_type(value)}"
+        )
+    return value

@@ -38,10 +38,11 @@ class DataLoader:
 
     ``dataset`` is either
 
-    * a tuple or list of arrays with the same first dimension, such as ``(X, y)`` (NumPy or
-      CuPy arrays or Tensors; a tuple is read as columns, not as a list of samples), or
-    * any object with ``__len__`` and ``__getitem__`` (a "map-style" dataset) whose items are an
-      array (or number) or a tuple of them; a batch stacks the items with their array module.
+    * a tuple of arrays with the same first dimension, such as ``(X, y)`` (NumPy or CuPy arrays
+      or Tensors), read as columns, or one array, or
+    * any object with ``__len__`` and ``__getitem__`` (a "map-style" dataset, as a PyTorch
+      ``Dataset``) whose items are an array (or number) or a tuple of them, a list of
+      ``(x, y)`` pairs included; a batch stacks the items with their array module.
 
     Each batch is a tuple of Tensors on ``device`` (the CPU by default), one per column, with
     the data's dtype (int64 labels stay int64, float32 features stay float32; Python floats
@@ -102,10 +103,17 @@ class DataLoader:
 
 
 def _as_columns(dataset: Any) -> tuple[Any, ...] | None:
-    """A tuple/list of arrays (or one array) as a tuple of raw arrays; None if map-style."""
+    """A tuple of arrays (or one array) as a tuple of raw arrays; None if map-style.
+
+    A list is a sequence of samples, as in PyTorch (``[(x0, y0), (x1, y1), ...]``)."""
     if isinstance(dataset, Tensor) or _is_array(dataset):
         dataset = (dataset,)
-    if not isinstance(dataset, (tuple, list)):
+    if isinstance(dataset, dict):
+        raise TypeError(
+            "DataLoader: a dict is not a dataset; pass its arrays as a tuple, e.g. "
+            "(d['x'], d['y']), or an object with __len__ and __getitem__"
+        )
+    if not isinstance(dataset, tuple):
         if not (hasattr(dataset, "__len__") and hasattr(dataset, "__getitem__")):
             raise TypeError(
                 "DataLoader: dataset must be a tuple of arrays such as (X, y), or an object "

@@ -44,7 +44,13 @@ def set_rng_state(state: dict[str, Any]) -> None:
     fresh = np.random.default_rng()
     if state["bit_generator"] != type(fresh.bit_generator).__name__:
         raise ValueError(f"set_rng_state: unknown generator {state['bit_generator']!r}")
-    fresh.bit_generator.state = state
+    try:
+        fresh.bit_generator.state = state
+    except (KeyError, TypeError, ValueError) as error:  # NumPy's words would be a bare 'state'
+        raise ValueError(
+            f"set_rng_state: the state is incomplete or damaged ({type(error).__name__}: "
+            f"{error}); pass the dict that get_rng_state() returned"
+        ) from None
     global _generator
     _generator = fresh
 

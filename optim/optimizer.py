@@ -33,7 +33,7 @@ import numpy as np
 from minigrad import Tensor
 from minigrad.autograd import mark_written
 from minigrad.backend import to_host
-from minigrad.checks import check_int
+from minigrad.checks import check_int, check_state
 
 # Group keys that hold objects rather than numbers: state_dict() leaves them out, and
 # load_state_dict() keeps the ones the optimizer was built with.
@@ -262,6 +262,7 @@ class Optimizer:
         groups, of parameters per group, and parameter shapes); arrays are copied onto each
         parameter's device in its dtype. Everything is checked before anything changes.
         """
+        check_state(type(self).__name__, state_dict)
         problems = [f"missing key '{k}'" for k in ("state", "param_groups") if k not in state_dict]
         problems += [f"unexpected key '{k}'" for k in state_dict if k not in _STATE_DICT_KEYS]
         if problems:

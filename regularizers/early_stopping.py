@@ -29,7 +29,7 @@ import numpy as np
 
 from minigrad import Tensor
 from minigrad.backend import to_host
-from minigrad.checks import check_bool, check_choice, check_int, check_number
+from minigrad.checks import check_bool, check_choice, check_int, check_number, check_state
 
 
 def _host_copy(value: Any) -> Any:
@@ -189,6 +189,7 @@ class EarlyStopping:
         The counters must be integers >= 0 and the best score a finite number (or None); they
         are checked before anything changes.
         """
+        check_state("EarlyStopping", state)
         owner = "EarlyStopping.load_state_dict"
         best_score, best_epoch = state["best_score"], state["best_epoch"]
         stopped_epoch = state["stopped_epoch"]

@@ -33,7 +33,7 @@ import weakref
 from collections.abc import Callable
 from typing import Any
 
-from minigrad.checks import check_bool, check_int, check_number
+from minigrad.checks import check_bool, check_int, check_number, check_state
 
 # Per-group values a state holds besides the hyper-parameters: lrs and momenta, each >= 0.
 _PER_GROUP_STATE = ("base_lrs", "_last_lr", "max_lrs", "base_momentums", "max_momentums")
@@ -151,6 +151,7 @@ class LRScheduler:
     def load_state_dict(self, state: dict[str, Any]) -> None:
         """Restore a ``state_dict()`` and write the restored step's lr into the groups."""
         self._require_bound("load_state_dict")
+        check_state(type(self).__name__, state)
         expected, given = set(self._saved_names()), set(state)
         if given != expected:
             raise ValueError(

@@ -21,6 +21,24 @@ def t(*shape, dtype=np.float64, requires_grad=False, device=None):
     return mg.Tensor(np.ones(shape, dtype=dtype), requires_grad=requires_grad, device=device)
 
 
+def _sgd():
+    from optim import SGD
+
+    return SGD([t(1, requires_grad=True)], lr=0.1)
+
+
+def _step_lr():
+    from schedulers import StepLR
+
+    return StepLR(_sgd(), step_size=2)
+
+
+def _early_stopping():
+    from regularizers import EarlyStopping
+
+    return EarlyStopping()
+
+
 def _backward_twice():
     x = t(2, requires_grad=True)
     y = (x * x).sum()
@@ -1041,6 +1059,42 @@ ROWS = [
         lambda: nn.Linear(2, 2).to(mg.int64),
         TypeError,
         r"Module.to: dtype must be a floating type, got int64",
+    ),
+    (
+        "DataLoader of a dict",
+        lambda: mg.data.DataLoader({"x": np.ones((4, 2))}, batch_size=2),
+        TypeError,
+        r"DataLoader: a dict is not a dataset",
+    ),
+    (
+        "set_rng_state partial",
+        lambda: mg.set_rng_state({"bit_generator": "PCG64"}),
+        ValueError,
+        r"set_rng_state: the state is incomplete or damaged",
+    ),
+    (
+        "module load_state_dict(None)",
+        lambda: nn.Linear(2, 2).load_state_dict(None),
+        TypeError,
+        r"Linear.load_state_dict: expected the dict that state_dict\(\) returned, got None",
+    ),
+    (
+        "optimizer load_state_dict(None)",
+        lambda: _sgd().load_state_dict(None),
+        TypeError,
+        r"SGD.load_state_dict: expected the dict that state_dict\(\) returned",
+    ),
+    (
+        "scheduler load_state_dict(None)",
+        lambda: _step_lr().load_state_dict(None),
+        TypeError,
+        r"StepLR.load_state_dict: expected the dict",
+    ),
+    (
+        "early stopping load_state_dict(None)",
+        lambda: _early_stopping().load_state_dict(None),
+        TypeError,
+        r"EarlyStopping.load_state_dict: expected the dict",
     ),
     # ---- in-place arithmetic ----
     (

@@ -83,7 +83,7 @@ def test_a_single_array_and_lists_and_tensors_are_accepted_as_columns():
     X, y = columns(5)
     (xb,) = next(iter(DataLoader(X, batch_size=5)))
     np.testing.assert_array_equal(xb.numpy(), X)
-    xb, yb = next(iter(DataLoader([Tensor(X), y.tolist()], batch_size=5)))
+    xb, yb = next(iter(DataLoader((Tensor(X), y.tolist()), batch_size=5)))
     np.testing.assert_array_equal(xb.numpy(), X)
     assert yb.dtype == np.int64
     (floats,) = next(iter(DataLoader(([0.5, 1.5],), batch_size=2)))
@@ -454,3 +454,13 @@ def test_a_digits_loader_gives_float32_images_and_int64_labels():
     train, _, _ = train_val_test_split(*load_digits(as_images=True), seed=0)
     xb, yb = next(iter(DataLoader(train, batch_size=32, shuffle=True)))
     assert xb.shape == (32, 1, 8, 8) and xb.dtype == np.float32 and yb.dtype == np.int64
+
+
+def test_a_list_of_sample_pairs_is_a_dataset_as_in_pytorch():
+    X, y = columns(5)
+    pairs = [(X[i], int(y[i])) for i in range(5)]  # what a PyTorch tutorial builds by hand
+    xb, yb = next(iter(DataLoader(pairs, batch_size=5)))
+    np.testing.assert_array_equal(xb.numpy(), X)
+    assert yb.numpy().tolist() == y.tolist() and yb.dtype == np.int64
+    with pytest.raises(TypeError, match="DataLoader: a dict is not a dataset"):
+        DataLoader({"x": X, "y": y})

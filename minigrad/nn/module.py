@@ -38,6 +38,7 @@ import numpy as np
 
 from ..autograd import mark_written
 from ..backend import Device, cpu, device_of_array, get_device, to_host
+from ..checks import check_state
 from ..tensor import Tensor
 
 
@@ -387,6 +388,7 @@ class Module:
         ``strict=True`` a missing or an unexpected key is an error; a shape mismatch always is.
         Everything is checked before anything is written, so a failed load changes nothing.
         """
+        check_state(type(self).__name__, state_dict)
         own = self._state_tensors()
         missing = [name for name in own if name not in state_dict]
         unexpected = [name for name in state_dict if name not in own]

@@ -42,7 +42,7 @@ SETTINGS = (
 PEAK_LR = {"sgd": 0.1, "adam": 0.01, "adamw": 0.01}
 
 
-def parse_args() -> argparse.Namespace:
+def build_parser() -> argparse.ArgumentParser:
     p = common.parser(__doc__)
     p.add_argument(
         "--model",
@@ -112,7 +112,7 @@ def parse_args() -> argparse.Namespace:
         default=None,
         help="stop after this many epochs, as if interrupted (try --resume)",
     )
-    return p.parse_args()
+    return p
 
 
 def build_model(kind: str) -> nn.Module:
@@ -207,13 +207,35 @@ def plot(history: dict, test_errors: tuple, steps_per_epoch: int, title: str):
     return fig
 
 
+def resumed_settings(checkpoint: dict) -> dict:
+    """The training settings a checkpoint remembers, checked as the command line checks them.
+
+    Only hyper-parameters (SETTINGS) are taken from the file, never paths or output options: a
+    checkpoint someone sent you must not be able to choose where this program writes.
+    """
+    settings = checkpoint.get("settings")
+    if not isinstance(settings, dict) or not set(settings) <= set(SETTINGS):
+        found = sorted(settings) if isinstance(settings, dict) else type(settings).__name__
+        raise SystemExit(f"error: the checkpoint's settings are not training settings: {found}")
+    argv = []
+    for name, value in settings.items():
+        flag = "--" + name.replace("_", "-")
+        if value is True:
+            argv.append(flag)
+        elif value is not None and value is not False:
+            argv += [flag, str(value)]
+    checked = build_parser().parse_args(argv)  # choices and types, as on the command line
+    return {name: getattr(checked, name) for name in settings}
+
+
 def main() -> None:
-    args = parse_args()
+    args = build_parser().parse_args()
     checkpoint = None
     if args.resume:
         checkpoint = minigrad.load(args.resume)
-        for name, value in checkpoint["settings"].items():
-            setattr(args, name, value)  # the run continues with the settings it started with
+        # the run continues with the training settings it started with
+        for name, value in resumed_settings(checkpoint).items():
+            setattr(args, name, value)
         args.save = args.save or args.resume
     device = common.setup(args)
     args.epochs = args.epochs or (2 if args.quick else 15)
@@ -260,18 +282,23 @@ def main() -> None:
         f"training: {args.model}, {args.optimizer}, scheduler {args.scheduler}, "
         f"penalty {args.penalty}, {args.epochs} epochs on {device}"
     )
-    history = fit(
-        model,
-        train_loader,
-        optimizer,
-        nn.CrossEntropyLoss(),
-        args.epochs,
-        val_loader=val_loader,
-        early_stopping=early_stopping,
-        start_epoch=start_epoch,
-        history=history,
-        on_epoch_end=on_epoch_end,
-    )
+    try:
+        history = fit(
+            model,
+            train_loader,
+            optimizer,
+            nn.CrossEntropyLoss(),
+            args.epochs,
+            val_loader=val_loader,
+            early_stopping=early_stopping,
+            start_epoch=start_epoch,
+            history=history,
+            on_epoch_end=on_epoch_end,
+        )
+    except KeyboardInterrupt:  # Ctrl-C: a message, not a traceback
+        # Every finished epoch was already saved (atomically), so there is nothing to save here.
+        where = f"; epochs finished so far are in {args.save} (--resume)" if args.save else ""
+        raise SystemExit(f"\ninterrupted{where}") from None
     test = evaluate(model, test_loader, nn.CrossEntropyLoss())
 
     model.eval()

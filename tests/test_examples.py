@@ -7,6 +7,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -127,6 +128,50 @@ def test_train_classifier_resumes_exactly(tmp_path):
     assert a["history"]["val_loss"] == b["history"]["val_loss"]
     test_line = [line for line in straight.stdout.splitlines() if line.startswith("test acc")]
     assert test_line and test_line[0] in second.stdout
+
+
+@pytest.mark.slow
+def test_a_checkpoint_cannot_choose_paths_or_invalid_settings(tmp_path):
+    made = run_example(
+        "train_classifier.py", "--quick", "--epochs", "2", "--stop-after", "1",
+        "--save", "run.npz", "--out", str(tmp_path), cwd=tmp_path,
+    )  # fmt: skip
+    assert made.returncode == 0, made.stderr[-3000:]
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep me")
+    for forged_settings, words in (
+        ({"save": str(victim)}, "not training settings"),
+        ({"model": "resnet"}, "invalid choice: 'resnet'"),
+        ({"epochs": "many"}, "invalid int value: 'many'"),
+    ):
+        checkpoint = minigrad.load(tmp_path / "run.npz")
+        checkpoint["settings"].update(forged_settings)
+        minigrad.save(checkpoint, tmp_path / "forged.npz")
+        result = run_example(
+            "train_classifier.py", "--resume", "forged.npz", "--out", str(tmp_path), cwd=tmp_path
+        )
+        assert result.returncode != 0 and words in result.stderr, result.stderr[-2000:]
+        assert victim.read_text() == "keep me"
+
+
+@pytest.mark.slow
+def test_ctrl_c_stops_the_classifier_with_a_message_not_a_traceback(tmp_path):
+    import signal
+
+    process = subprocess.Popen(
+        [sys.executable, str(ROOT / "examples" / "train_classifier.py"), "--epochs", "500",
+         "--save", "run.npz", "--out", str(tmp_path)],
+        cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        env=dict(os.environ, MPLBACKEND="Agg", PYTHONPATH=str(ROOT)),
+    )  # fmt: skip
+    for _ in range(600):  # wait until the first epoch is saved: training is under way
+        if (tmp_path / "run.npz").exists() or process.poll() is not None:
+            break
+        time.sleep(0.1)
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 1 and "Traceback" not in stderr
+    assert "interrupted; epochs finished so far are in run.npz" in stderr
 
 
 # ---- minigrad.training ---------------------------------------------------------------------------

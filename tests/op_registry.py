@@ -58,6 +58,9 @@ class OpCase:
         ]
 
 
+CLASS_WEIGHTS = [0.5, 2.0, 1.0]  # for the weighted losses
+
+
 CASES: list[OpCase] = [
     # ---- elementwise, with broadcasting ----
     OpCase("add", lambda a, b: a + b, [rand(3, 4), rand(3, 4)]),
@@ -264,6 +267,27 @@ CASES += [
         "cross_entropy_none",
         lambda a, t: F.cross_entropy(a, t, reduction="none"),
         [rand(3, 4), np.array([1, 0, 3])],
+    ),
+    OpCase(
+        "cross_entropy_weighted_ignored",
+        lambda a: F.cross_entropy(
+            a, [2, -100, 0, 1], mg.tensor(CLASS_WEIGHTS, dtype=a.dtype, device=a.device)
+        ),
+        [rand(4, 3)],
+    ),
+    OpCase(
+        "cross_entropy_ignored_smoothed_none",
+        lambda a: F.cross_entropy(
+            a, [1, 0, 0, 2], ignore_index=0, label_smoothing=0.2, reduction="none"
+        ),
+        [rand(4, 3)],
+    ),
+    OpCase(
+        "nll_loss_weighted_ignored",
+        lambda a: F.nll_loss(
+            a, [2, -100, 0, 1], mg.tensor(CLASS_WEIGHTS, dtype=a.dtype, device=a.device)
+        ),
+        [rand(4, 3)],
     ),
     OpCase(
         "bce_with_logits",

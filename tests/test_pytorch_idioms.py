@@ -229,3 +229,45 @@ def test_the_polynomial_tutorial_with_manual_updates_under_no_grad():
     best, residual, *_ = np.linalg.lstsq(powers, np.sin(x.numpy()), rcond=None)
     assert residual[0] < loss.item() < 1.05 * residual[0]
     np.testing.assert_allclose([p.item() for p in (a, b, c, d)], best, atol=0.015)
+
+
+def log_softmax_rows(x):
+    shifted = x - x.max(axis=1, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+
+
+LOGITS = np.array([[1.0, 2.0, 0.5], [0.1, -1.0, 3.0], [2.0, 0.0, 0.0], [-0.5, 0.5, 1.5]])
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_cross_entropy_with_class_weights_and_ignored_targets_follows_pytorch(reduction):
+    target, weight = [2, -100, 0, 1], np.array([0.5, 2.0, 1.0])
+    logp = log_softmax_rows(LOGITS)
+    kept = np.array([1.0, 0.0, 1.0, 1.0])
+    safe = np.array([2, 0, 0, 1])
+    per_sample = -logp[np.arange(4), safe] * weight[safe] * kept
+    expected = {
+        "mean": per_sample.sum() / (weight[safe] * kept).sum(),  # divided by the weights, not N
+        "sum": per_sample.sum(),
+        "none": per_sample,
+    }[reduction]
+    loss = mg.nn.functional.cross_entropy(t(LOGITS), target, mg.tensor(weight), reduction=reduction)
+    np.testing.assert_allclose(loss.numpy(), expected, rtol=1e-12)
+    module = mg.nn.CrossEntropyLoss(mg.tensor(weight), reduction=reduction)
+    np.testing.assert_allclose(module(t(LOGITS), target).numpy(), expected, rtol=1e-12)
+    nll = mg.nn.functional.nll_loss(t(logp), target, mg.tensor(weight), reduction=reduction)
+    np.testing.assert_allclose(nll.numpy(), expected, rtol=1e-12)
+
+
+def test_cross_entropy_ignore_index_that_names_a_class_and_smoothing():
+    logp = log_softmax_rows(LOGITS)
+    loss = mg.nn.functional.cross_entropy(t(LOGITS), [1, 0, 0, 2], ignore_index=0)
+    assert loss.item() == pytest.approx(-(logp[0, 1] + logp[3, 2]) / 2)  # two samples count
+    smoothed = mg.nn.functional.cross_entropy(
+        t(LOGITS), [1, 0, 0, 2], ignore_index=0, label_smoothing=0.2, reduction="sum"
+    )
+    picked = -(logp[0, 1] + logp[3, 2])
+    uniform = -(logp[0].mean() + logp[3].mean())
+    assert smoothed.item() == pytest.approx(0.8 * picked + 0.2 * uniform)
+    with pytest.raises(ValueError, match=r"target values must lie in \[0, 2\] \(or be ignore"):
+        mg.nn.functional.cross_entropy(t(LOGITS), [1, 5, 0, 2])

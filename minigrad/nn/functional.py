@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from ..autograd import mark_written
-from ..checks import check_choice, check_number
+from ..checks import check_choice, check_int, check_number
 from ..ops import leaky_relu, log_softmax, mean, relu, sigmoid, softmax, sqrt, sum, tanh, where
 from ..ops.conv import Padding, Pair, as_padding, as_pair, col2im, count_windows, im2col
 from ..ops.elementwise import erf as ops_erf
@@ -447,10 +447,16 @@ def l1_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
     return _reduce(diff.abs(), reduction, "l1_loss")
 
 
-def _class_targets(input: Tensor, target: Any, name: str) -> tuple[Tensor, Any]:
-    """(N, C) scores and the (N,) integer class indices, checked; one sample (C,) becomes N=1."""
+def _class_targets(
+    input: Tensor, target: Any, name: str, weight: Tensor | None, ignore_index: int
+) -> tuple[Tensor, Any, Any]:
+    """(N, C) scores, the (N,) class indices (ignored ones replaced by 0) and the per-sample
+    weights w[n] = weight[target[n]], 0 where target[n] == ignore_index (None when all are 1).
+    One sample (C,) becomes N = 1."""
     target = target if isinstance(target, Tensor) else Tensor(target, device=input.device)
-    _same_device(input, name, target=target)
+    if weight is not None and not isinstance(weight, Tensor):
+        weight = Tensor(weight, device=input.device)
+    _same_device(input, name, target=target, weight=weight)
     target = target.data
     if target.dtype.kind not in "iu":
         raise TypeError(f"{name}: target must hold integer class indices, got {target.dtype}")
@@ -461,42 +467,93 @@ def _class_targets(input: Tensor, target: Any, name: str) -> tuple[Tensor, Any]:
             f"{name}: input must be (N, C) and target (N,), got {input.shape} and {target.shape}"
         )
     classes = input.shape[1]
+    ignore_index = check_int(name, "ignore_index", ignore_index)
+    if weight is not None and weight.shape != (classes,):
+        raise ValueError(
+            f"{name}: weight must have one value per class, shape ({classes},), got {weight.shape}"
+        )
+    class_weight = None if weight is None else weight.data.astype(input.dtype)
+    # The usual case, every target a class (-100, the default ignore_index, is none): one
+    # value read, as before. Only when that fails, or ignore_index names a class, look closer.
+    if not 0 <= ignore_index < classes and _all_below(target, classes):
+        return input, target, None if class_weight is None else class_weight[target]
+    kept = target != ignore_index
+    target = input.xp.where(kept, target, 0)
     if not _all_below(target, classes):
-        raise ValueError(f"{name}: target values must lie in [0, {classes - 1}]")
-    return input, target
+        raise ValueError(
+            f"{name}: target values must lie in [0, {classes - 1}] (or be ignore_index, "
+            f"{ignore_index})"
+        )
+    sample_weight = kept.astype(input.dtype)
+    if class_weight is not None:
+        sample_weight = sample_weight * class_weight[target]
+    return input, target, sample_weight
 
 
-def nll_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
-    """Negative log-likelihood: -input[n, target[n]], for ``input`` holding log-probabilities."""
-    input, target = _class_targets(input, target, "nll_loss")
+def nll_loss(
+    input: Tensor,
+    target: Any,
+    weight: Tensor | None = None,
+    *,
+    ignore_index: int = -100,
+    reduction: str = "mean",
+) -> Tensor:
+    """Negative log-likelihood: -w[t[n]] input[n, t[n]], for ``input`` holding log-probabilities;
+    'mean' divides by the sum of the weights of the targets not ignored (PyTorch's rule)."""
+    input, target, sample_weight = _class_targets(input, target, "nll_loss", weight, ignore_index)
     picked = input[input.xp.arange(input.shape[0]), target]
-    return _reduce(-picked, reduction, "nll_loss")
+    if sample_weight is None:
+        return _reduce(-picked, reduction, "nll_loss")
+    losses = -picked * Tensor._wrap(sample_weight, input.device)
+    _check_reduction(reduction, "nll_loss")
+    if reduction == "mean":
+        return losses.sum() / Tensor._wrap(sample_weight.sum(), input.device)
+    return losses.sum() if reduction == "sum" else losses
 
 
 def cross_entropy(
-    input: Tensor, target: Any, reduction: str = "mean", label_smoothing: float = 0.0
+    input: Tensor,
+    target: Any,
+    weight: Tensor | None = None,
+    *,
+    ignore_index: int = -100,
+    reduction: str = "mean",
+    label_smoothing: float = 0.0,
 ) -> Tensor:
     """Softmax cross-entropy with integer class targets: -log softmax(input)[target].
 
-    ``input`` holds (N, C) logits (or (C,) for one sample), ``target`` N class indices in [0, C).
-    With label smoothing e the target is the distribution (1 - e) one_hot + e / C, so
+    ``input`` holds (N, C) logits (or (C,) for one sample), ``target`` N class indices in
+    [0, C), or ``ignore_index`` (-100 by default) for samples that count for nothing. With class
+    weights w the loss of sample n is scaled by w[t[n]], and 'mean' divides by the sum of those
+    weights instead of N (PyTorch's rule). With label smoothing e the target is the
+    distribution (1 - e) one_hot + e / C, so
 
-        loss = (1 - e) * (-log p[target]) + e * mean over classes of (-log p[c])
+        loss = (1 - e) * w[t] (-log p[t]) + e * mean over classes c of w[c] (-log p[c])
 
     log_softmax keeps logits of any size finite.
     """
     check_number("cross_entropy", "label_smoothing", label_smoothing, low=0, high=1)
-    input, target = _class_targets(input, target, "cross_entropy")
+    _check_reduction(reduction, "cross_entropy")
+    input, target, sample_weight = _class_targets(
+        input, target, "cross_entropy", weight, ignore_index
+    )
     if label_smoothing == 0:
-        _check_reduction(reduction, "cross_entropy")
         if reduction == "mean" and input.shape[0] == 0:
             raise ValueError("cross_entropy: the mean over an empty batch (N = 0) is undefined")
-        return softmax_cross_entropy(input, target, reduction)
+        return softmax_cross_entropy(input, target, reduction, sample_weight)
     log_probs = log_softmax(input, axis=1)
-    loss = -log_probs[input.xp.arange(input.shape[0]), target]
-    uniform = -log_probs.mean(axis=1)
-    loss = (1.0 - label_smoothing) * loss + label_smoothing * uniform
-    return _reduce(loss, reduction, "cross_entropy")
+    picked = -log_probs[input.xp.arange(input.shape[0]), target]
+    class_weight = 1.0 if weight is None else weight.astype(input.dtype).reshape(1, -1)
+    uniform = -(log_probs * class_weight).mean(axis=1)
+    if sample_weight is None:
+        loss = (1.0 - label_smoothing) * picked + label_smoothing * uniform
+        return _reduce(loss, reduction, "cross_entropy")
+    weights = Tensor._wrap(sample_weight, input.device)
+    kept = Tensor._wrap((sample_weight != 0).astype(input.dtype), input.device)
+    loss = (1.0 - label_smoothing) * picked * weights + label_smoothing * uniform * kept
+    if reduction == "mean":
+        return loss.sum() / weights.sum()
+    return loss.sum() if reduction == "sum" else loss
 
 
 def binary_cross_entropy_with_logits(

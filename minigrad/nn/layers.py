@@ -345,26 +345,44 @@ class L1Loss(Module):
 class CrossEntropyLoss(Module):
     """``F.cross_entropy`` as a module (logits and integer class targets)."""
 
-    def __init__(self, reduction: str = "mean", label_smoothing: float = 0.0) -> None:
+    def __init__(
+        self,
+        weight: Tensor | None = None,
+        *,
+        ignore_index: int = -100,
+        reduction: str = "mean",
+        label_smoothing: float = 0.0,
+    ) -> None:
         super().__init__()
-        self.reduction = reduction
+        self.weight, self.ignore_index, self.reduction = weight, ignore_index, reduction
         self.label_smoothing = check_number(
             "CrossEntropyLoss", "label_smoothing", label_smoothing, low=0, high=1
         )
 
     def forward(self, input: Tensor, target: Any) -> Tensor:
-        return F.cross_entropy(input, target, self.reduction, self.label_smoothing)
+        return F.cross_entropy(
+            input,
+            target,
+            self.weight,
+            ignore_index=self.ignore_index,
+            reduction=self.reduction,
+            label_smoothing=self.label_smoothing,
+        )
 
 
 class NLLLoss(Module):
     """``F.nll_loss`` as a module (log-probabilities and integer class targets)."""
 
-    def __init__(self, reduction: str = "mean") -> None:
+    def __init__(
+        self, weight: Tensor | None = None, *, ignore_index: int = -100, reduction: str = "mean"
+    ) -> None:
         super().__init__()
-        self.reduction = reduction
+        self.weight, self.ignore_index, self.reduction = weight, ignore_index, reduction
 
     def forward(self, input: Tensor, target: Any) -> Tensor:
-        return F.nll_loss(input, target, self.reduction)
+        return F.nll_loss(
+            input, target, self.weight, ignore_index=self.ignore_index, reduction=self.reduction
+        )
 
 
 class BCEWithLogitsLoss(Module):

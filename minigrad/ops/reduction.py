@@ -158,30 +158,35 @@ class Softmax(Function):
         return z * (grad - (grad * z).sum(axis=self.axis, keepdims=True))
 
 
-# ---- the public functions -----------------------------------------------------------------------
 class SoftmaxCrossEntropy(Function):
-    """loss[n] = logsumexp(x[n]) - x[n, t[n]];  d loss[n] / d x[n] = softmax(x[n]) - onehot(t[n])
+    """loss[n] = w[n] (logsumexp(x[n]) - x[n, t[n]]);  dloss[n]/dx[n] = w[n] (p[n] - onehot(t[n]))
 
     log_softmax, picking the target, negating and the reduction ('none', 'sum' or 'mean' over
-    the N samples, which divides the gradient by N) fused into one op: its gradient is the
-    well-known "probabilities minus one-hot", with no intermediate graph. (The max is
-    subtracted before exp, so logits of any size stay finite.)
+    the samples: divided by N, or by sum(w) when samples are weighted) fused into one op: its
+    gradient is the well-known "probabilities minus one-hot", with no intermediate graph. The
+    optional per-sample weights w carry the class weights and ignored targets (w = 0). (The max
+    is subtracted before exp, so logits of any size stay finite.)
     """
 
     reads_inputs = (0,)
     reads_output = False
 
-    def forward(self, logits, target, reduction):
-        self.target, self.reduction = target, reduction
+    def forward(self, logits, target, reduction, sample_weight=None):
+        self.target, self.reduction, self.weight = target, reduction, sample_weight
         self.rows = self.xp.arange(len(target))
         shifted = logits - logits.max(axis=1, keepdims=True)
         exp = self.xp.exp(shifted)
         total = exp.sum(axis=1, keepdims=True)
         self.probabilities = exp / total  # softmax, kept for an unrecorded backward
         losses = self.xp.log(total[:, 0]) - shifted[self.rows, target]
+        if sample_weight is not None:
+            losses = losses * sample_weight
         if reduction == "none":
             return losses
-        return losses.sum() / len(target) if reduction == "mean" else losses.sum()
+        if reduction == "sum":
+            return losses.sum()
+        self.count = len(target) if sample_weight is None else sample_weight.sum()
+        return losses.sum() / self.count
 
     def backward(self, grad, loss, logits):
         if isinstance(logits, Tensor):  # recorded: softmax as an op, so it can be differentiated
@@ -193,10 +198,16 @@ class SoftmaxCrossEntropy(Function):
         if self.reduction == "none":
             grad = grad.reshape(-1, 1)  # one gradient per sample, for its row
         elif self.reduction == "mean":
-            grad = grad * (1.0 / len(self.target))
-        return (probabilities - constant(onehot, grad)) * grad
+            # divided by N, or by the sum of the weights (an array already on the device)
+            weighted = self.weight is not None
+            grad = grad / constant(self.count, grad) if weighted else grad * (1.0 / self.count)
+        result = (probabilities - constant(onehot, grad)) * grad
+        if self.weight is not None:
+            result = result * constant(self.weight.reshape(-1, 1).astype(logits.dtype), grad)
+        return result
 
 
+# ---- the public functions -----------------------------------------------------------------------
 def dim_arg(dim: Any, axis: Any, op: str) -> Any:
     """PyTorch's ``dim=``, or NumPy's ``axis=``, accepted as its alias; not both."""
     if axis is None:
@@ -402,13 +413,18 @@ def log_softmax(a: Tensor, dim: int = -1, *, axis: int | None = None) -> Tensor:
     return a - logsumexp(a, axes, keepdim=True)
 
 
-def softmax_cross_entropy(logits: Tensor, target: Any, reduction: str = "mean") -> Tensor:
-    """-log softmax(logits)[n, target[n]] per row, then reduced: 'none', 'sum' or 'mean'.
+def softmax_cross_entropy(
+    logits: Tensor, target: Any, reduction: str = "mean", sample_weight: Any = None
+) -> Tensor:
+    """-log softmax(logits)[n, target[n]] per row, times ``sample_weight[n]`` if given, then
+    reduced: 'none', 'sum' or 'mean' (divided by N, or by the sum of the sample weights).
 
     ``logits`` is (N, C) and ``target`` an integer array of N class indices already checked to
     lie in [0, C) (``minigrad.nn.functional.cross_entropy`` checks them and calls this).
     """
-    return SoftmaxCrossEntropy.apply(logits, target=target, reduction=reduction)
+    return SoftmaxCrossEntropy.apply(
+        logits, target=target, reduction=reduction, sample_weight=sample_weight
+    )
 
 
 def argmax(

@@ -33,7 +33,8 @@ import os
 import threading
 import traceback
 import warnings
-from collections.abc import Iterable, Sequence
+import weakref
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -410,7 +411,7 @@ def run_backward(
     if not create_graph:
         grad = grad.data  # see the module docstring: the backward pass runs on raw arrays
     if root._ctx is None:
-        return {id(root): (root, grad)}
+        return {id(root): (root, _hooked(root, grad, root.device, create_graph))}
     # Gradients are summed per node: a leaf tensor, or the Function that made a result (a
     # Function's output is known by its Function; it keeps only the output's array).
     wanted = {_node(t) for t in inputs} if inputs is not None else set()
@@ -428,6 +429,11 @@ def run_backward(
             out_grad = grads.get(key) if key in wanted else grads.pop(key, None)
             if out_grad is None:
                 continue  # reachable, but no gradient flows into it
+            if _Hooks.active:  # Tensor.register_hook / retain_grad on this op's output
+                out_grad = _hooked(fn, out_grad, fn.inputs[0].device, create_graph)
+                if key in wanted:
+                    grads[key] = out_grad
+                _retain(fn, out_grad, create_graph)
             if fn.writes_before != _InPlace.writes:  # something was written since: look closer
                 _check_not_written(fn)
             needs = fn.needs_input_grad = tuple([t.requires_grad for t in fn.inputs])
@@ -458,11 +464,89 @@ def run_backward(
             # inputs = None makes a second backward through this graph raise a clear error.
             vars(fn).clear()
             fn.inputs = None  # type: ignore[assignment]
-    # NumPy gives 0-d results as scalars (np.float64, ...); hand back arrays, as forward does
-    return {
-        id(tensor): (tensor, np.asarray(g) if isinstance(g := grads[key], np.generic) else g)
-        for key, tensor in returned.items()
-    }
+    found = {}
+    for key, tensor in returned.items():
+        g = grads[key]
+        if _Hooks.active and tensor._ctx is None:  # a leaf's hooks see its whole gradient
+            g = _hooked(tensor, g, tensor.device, create_graph)
+        # NumPy gives 0-d results as scalars (np.float64, ...); hand back arrays, as forward does
+        found[id(tensor)] = (tensor, np.asarray(g) if isinstance(g, np.generic) else g)
+    return found
+
+
+# ---- gradient hooks and retained gradients (Tensor.register_hook, Tensor.retain_grad) ----------
+class _Hooks:
+    active = False  # one check per op in backward while no tensor has a hook
+    # The Function that made a result -> the hooks on that result (weak keys: they go when the
+    # graph goes); a leaf's id -> its hooks (dropped when the leaf dies: a Tensor's == is
+    # elementwise, so Tensors cannot be weak dict keys); a Function -> a weak reference to the
+    # result that retains its gradient.
+    on_result: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+    on_leaf: dict[int, list] = {}
+    retained: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _hooks_of(node: Any) -> list:
+    if isinstance(node, Function):
+        return _Hooks.on_result.get(node, [])
+    return _Hooks.on_leaf.get(id(node), [])
+
+
+class RemovableHandle:
+    """What ``register_hook`` returns: ``handle.remove()`` takes the hook off again."""
+
+    def __init__(self, hooks: list, hook: Callable[[Tensor], Any]) -> None:
+        self._hooks, self._hook = hooks, hook
+
+    def remove(self) -> None:
+        if any(hook is self._hook for hook in self._hooks):
+            self._hooks.remove(self._hook)
+
+
+def register_hook(tensor: Tensor, hook: Callable[[Tensor], Any]) -> RemovableHandle:
+    """Call ``hook(grad)`` whenever the gradient of ``tensor`` is computed; a Tensor it returns
+    replaces the gradient (PyTorch's ``Tensor.register_hook``: a window into backward)."""
+    if not tensor.requires_grad:
+        raise RuntimeError(
+            "register_hook: the tensor does not require grad, so no gradient reaches it"
+        )
+    if not callable(hook):
+        raise TypeError(f"register_hook: hook must be callable, got {type(hook).__name__}")
+    if tensor._ctx is not None:
+        hooks = _Hooks.on_result.setdefault(tensor._ctx, [])
+    elif id(tensor) in _Hooks.on_leaf:
+        hooks = _Hooks.on_leaf[id(tensor)]
+    else:
+        hooks = _Hooks.on_leaf[id(tensor)] = []
+        weakref.finalize(tensor, _Hooks.on_leaf.pop, id(tensor), None)
+    hooks.append(hook)
+    _Hooks.active = True
+    return RemovableHandle(hooks, hook)
+
+
+def retain_grad(tensor: Tensor) -> None:
+    """Keep the gradient of a non-leaf ``tensor`` in its ``.grad`` (leaves keep theirs anyway)."""
+    if not tensor.requires_grad:
+        raise RuntimeError("retain_grad: the tensor does not require grad")
+    if tensor._ctx is not None:
+        _Hooks.retained[tensor._ctx] = weakref.ref(tensor)
+        _Hooks.active = True
+
+
+def _hooked(node: Any, grad: Any, device: Any, create_graph: bool) -> Any:
+    for hook in _hooks_of(node):
+        result = hook(grad if create_graph else _tensor.Tensor._wrap(grad, device))
+        if result is not None:
+            grad = result if create_graph else result.data
+    return grad
+
+
+def _retain(fn: Function, grad: Any, create_graph: bool) -> None:
+    reference = _Hooks.retained.get(fn)
+    tensor = reference() if reference is not None else None
+    if tensor is not None:
+        g = grad if create_graph else _tensor.Tensor._wrap(grad.copy(), tensor.device)
+        tensor.grad = g if tensor.grad is None else tensor.grad + g
 
 
 def _seed_gradient(output: Tensor, grad: Any) -> Tensor:

@@ -147,6 +147,15 @@ class Tensor:
         """True for tensors the user made (or detached); False for results recorded in a graph."""
         return self._ctx is None
 
+    def register_hook(self, hook: Any) -> Any:
+        """``hook(grad)`` runs when this tensor's gradient is computed; a Tensor it returns
+        replaces the gradient. Returns a handle whose ``remove()`` takes the hook off."""
+        return autograd.register_hook(self, hook)
+
+    def retain_grad(self) -> None:
+        """Keep this non-leaf tensor's gradient in ``.grad`` after backward (as PyTorch's)."""
+        autograd.retain_grad(self)
+
     @property
     def grad_fn(self) -> autograd.Function | None:
         """The Function that computed this tensor in the graph (None for a leaf)."""

@@ -271,3 +271,39 @@ def test_cross_entropy_ignore_index_that_names_a_class_and_smoothing():
     assert smoothed.item() == pytest.approx(0.8 * picked + 0.2 * uniform)
     with pytest.raises(ValueError, match=r"target values must lie in \[0, 2\] \(or be ignore"):
         mg.nn.functional.cross_entropy(t(LOGITS), [1, 5, 0, 2])
+
+
+def test_retain_grad_keeps_a_non_leaf_gradient():
+    x = t([1.0, 2.0], requires_grad=True)
+    y = x * 3
+    y.retain_grad()
+    z = (y * y).sum()
+    z.backward()
+    np.testing.assert_array_equal(y.grad.numpy(), [6.0, 12.0])  # dz/dy = 2y
+    np.testing.assert_array_equal(x.grad.numpy(), [18.0, 36.0])
+    assert (x * 2).grad is None  # without retain_grad a result keeps no gradient
+
+
+def test_register_hook_sees_and_can_replace_a_gradient():
+    x = t([1.0, 2.0], requires_grad=True)
+    seen = []
+    y = x * x
+    y.register_hook(lambda g: seen.append(g.numpy().tolist()))  # observe: returns None
+    handle = x.register_hook(lambda g: g * 10)  # replace the leaf's gradient
+    y.sum().backward()
+    assert seen == [[1.0, 1.0]]
+    np.testing.assert_array_equal(x.grad.numpy(), [20.0, 40.0])
+    handle.remove()
+    x.grad = None
+    (x * x).sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), [2.0, 4.0])
+    with pytest.raises(RuntimeError, match="register_hook: the tensor does not require grad"):
+        t([1.0]).register_hook(print)
+
+
+def test_a_hook_on_a_result_changes_what_flows_to_the_inputs():
+    x = t([1.0, 2.0], requires_grad=True)
+    y = x * 3
+    y.register_hook(lambda g: g * 0.5)
+    y.sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), [1.5, 1.5])

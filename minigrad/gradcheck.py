@@ -35,6 +35,14 @@ def _fresh_inputs(inputs: Sequence[Any]) -> list[Any]:
     ]
 
 
+def _as_inputs(inputs: tuple) -> tuple:
+    """``gradcheck(fn, x, y)``, or PyTorch's ``gradcheck(fn, (x, y))`` with the inputs in one
+    tuple (or list), or ``gradcheck(fn, x)``: the inputs as a tuple."""
+    if len(inputs) == 1 and isinstance(inputs[0], (tuple, list)):
+        return tuple(inputs[0])
+    return inputs
+
+
 def _check_tolerances(name: str, eps: float, atol: float, rtol: float) -> None:
     if not (isinstance(eps, (int, float)) and math.isfinite(eps) and eps > 0):
         raise ValueError(f"{name}: eps must be a positive finite step, got {eps!r}")
@@ -69,6 +77,7 @@ def gradcheck(
     input, the element, and both values.
     """
     _check_tolerances("gradcheck", eps, atol, rtol)
+    inputs = _as_inputs(inputs)
     checked = [i for i, x in enumerate(inputs) if isinstance(x, Tensor) and x.requires_grad]
     if not checked:
         raise ValueError("gradcheck: no input requires grad, so there is nothing to check")
@@ -127,6 +136,7 @@ def gradgradcheck(
     With random projections v (outputs) and u (gradients), the checked function is
     x -> sum(u * d/dx sum(v * f(x))), whose own gradient needs every second derivative.
     """
+    inputs = _as_inputs(inputs)
     checked = [i for i, x in enumerate(inputs) if isinstance(x, Tensor) and x.requires_grad]
     if not checked:
         raise ValueError("gradgradcheck: no input requires grad, so there is nothing to check")

@@ -43,6 +43,13 @@ def _unbound() -> None:
     return None
 
 
+def _example_keywords(cls: type) -> str:
+    """The scheduler's first arguments without a value of their own, as keywords."""
+    parameters = inspect.signature(cls).parameters.items()
+    names = [name for name, p in parameters if name != "optimizer" and p.default is None]
+    return ", ".join(f"{name}=..." for name in names[:2])
+
+
 class LRScheduler:
     """Base class: subclasses check and set their hyper-parameters (each in an attribute named
     like its argument, which ``load_state_dict`` relies on), call ``super().__init__(optimizer)``
@@ -50,6 +57,18 @@ class LRScheduler:
 
     # Attributes that state_dict() leaves out: the optimizer is not ours to save.
     _not_saved: tuple[str, ...] = ("_optimizer",)
+
+    def __new__(cls, optimizer: Any = None, *args: Any, **kwargs: Any) -> LRScheduler:
+        # Checked before the subclass's __init__ reads its arguments: CyclicLR(0.001, 0.1)
+        # would otherwise take 0.001 for the optimizer and then ask for max_lr.
+        if isinstance(optimizer, (int, float)):
+            raise TypeError(
+                f"{cls.__name__}: the first argument is the optimizer, as in PyTorch; got "
+                f"{optimizer!r}. Without an optimizer, give the hyper-parameters by keyword, "
+                f"e.g. {cls.__name__}({_example_keywords(cls)}), and hand the scheduler to the "
+                "optimizer (SGD(params, lr=0.1, scheduler=...))."
+            )
+        return super().__new__(cls)
 
     def __init__(self, optimizer: Any = None) -> None:
         self._optimizer: Callable[[], Any] = _unbound

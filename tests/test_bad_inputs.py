@@ -1096,6 +1096,13 @@ ROWS = [
         TypeError,
         r"EarlyStopping.load_state_dict: expected the dict",
     ),
+    (
+        "scheduler hyper-parameters where the optimizer goes",
+        lambda: __import__("schedulers").CyclicLR(0.001, 0.1),
+        TypeError,
+        r"CyclicLR: the first argument is the optimizer, as in PyTorch; got 0.001.*"
+        r"CyclicLR\(base_lr=\.\.\., max_lr=\.\.\.\)",
+    ),
     # ---- in-place arithmetic ----
     (
         "in-place on a leaf that requires grad",

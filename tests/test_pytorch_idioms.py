@@ -307,3 +307,11 @@ def test_a_hook_on_a_result_changes_what_flows_to_the_inputs():
     y.register_hook(lambda g: g * 0.5)
     y.sum().backward()
     np.testing.assert_array_equal(x.grad.numpy(), [1.5, 1.5])
+
+
+def test_gradcheck_takes_pytorchs_tuple_of_inputs():
+    x = t([1.0, 2.0], requires_grad=True)
+    y = t([0.5, 3.0], requires_grad=True)
+    assert mg.gradcheck(lambda a, b: a * b.sin(), (x, y))
+    assert mg.gradgradcheck(lambda a, b: a * a * b, [x, y])
+    assert mg.gradcheck(lambda a: a.cos(), x)

@@ -24,12 +24,15 @@ only ever build arrays and plain values.
 from __future__ import annotations
 
 import json
+import math
 import os
 import secrets
 import struct
+import zipfile
 from typing import Any
 
 import numpy as np
+from numpy.lib import format as npy
 
 from .backend import cpu, device_of_array, to_host
 from .tensor import Tensor
@@ -40,6 +43,15 @@ HEADER_ENTRY = "minigrad_checkpoint_header"
 
 # Array dtypes a checkpoint may hold: booleans and numbers (no object arrays: they need pickle).
 _ARRAY_KINDS = "biufc"
+
+# What ``load`` allocates at most unless told otherwise: the arrays together, and the JSON header
+# (much less, as Python objects parsed from JSON take several times its size).
+MAX_BYTES = 4 * 2**30
+MAX_HEADER_BYTES = 4 * 2**20
+
+# Deflate cannot expand data more than 1032 times (at best, 2 bits code a 258-byte repeat), so a
+# deflated entry that declares more is lying about its size.
+_DEFLATE_MAX_RATIO = 1032
 
 
 # ---- save ------------------------------------------------------------------------------------
@@ -65,7 +77,7 @@ def save(obj: Any, path: str | os.PathLike) -> None:
         "format": FORMAT,
         "version": VERSION,
         "root": root,
-        "arrays": {name: _describe(array) for name, array in arrays.items()},
+        "arrays": {name: _describe(array.dtype, array.shape) for name, array in arrays.items()},
     }
     arrays[HEADER_ENTRY] = np.frombuffer(json.dumps(header).encode("utf-8"), dtype=np.uint8)
 
@@ -149,8 +161,9 @@ def _add_array(array: np.ndarray, key_path: list, arrays: dict[str, np.ndarray])
     return name
 
 
-def _describe(array: np.ndarray) -> dict[str, Any]:
-    return {"dtype": array.dtype.str, "shape": list(array.shape)}
+def _describe(dtype: np.dtype, shape: tuple) -> dict[str, Any]:
+    """An array as the header lists it; ``load`` checks each entry against it."""
+    return {"dtype": dtype.str, "shape": list(shape)}
 
 
 def _where(key_path: list) -> str:
@@ -164,55 +177,144 @@ class _NotACheckpoint(ValueError):
     """What ``load`` found wrong with a file; ``load`` adds the file's name."""
 
 
-def load(path: str | os.PathLike) -> Any:
+class _TooLarge(ValueError):
+    """A checkpoint bigger than ``load`` was allowed to read; ``load`` adds the file's name."""
+
+
+def load(
+    path: str | os.PathLike, *, max_bytes: int = MAX_BYTES, max_header_bytes: int = MAX_HEADER_BYTES
+) -> Any:
     """Read a checkpoint written by :func:`save`; arrays and Tensors come back as NumPy arrays.
 
     Tuples come back as tuples, ints as ints (any size), floats bit for bit, arrays with their
-    dtype and shape. Loading never runs code from the file (no pickle). A file that is not a
-    minigrad checkpoint, or is truncated or corrupted, raises a ``ValueError`` naming it; no
-    partial result is ever returned.
+    dtype and shape. Loading never runs code from the file (no pickle), and a file cannot make it
+    allocate more than it allows: the arrays together may hold at most ``max_bytes`` (4 GiB),
+    the JSON header ``max_header_bytes`` (4 MiB). Both are checked against the sizes the file
+    declares, before anything is read; raise them to load a bigger checkpoint you trust.
+
+    A file that is not a minigrad checkpoint, is truncated or corrupted, or is bigger than the
+    limits raises a ``ValueError`` naming it; no partial result is ever returned.
     """
     path = os.fspath(path)
     with open(path, "rb") as file:  # a missing file stays a FileNotFoundError
         try:
-            return _read(file)
+            return _read(file, max_bytes, max_header_bytes)
         except _NotACheckpoint as error:
             raise ValueError(f"load: {path} is not a minigrad checkpoint: {error}") from error
+        except _TooLarge as error:
+            raise ValueError(f"load: {path} {error}") from error
         except Exception as error:
             # A damaged zip fails in many ways (BadZipFile, a CRC mismatch, EOFError, zlib.error,
-            # NotImplementedError for a garbled compression byte, ...); to the user they all
-            # mean the same thing.
+            # a garbled .npy header, ...); to the user they all mean the same thing.
             raise ValueError(
                 f"load: {path} is not a readable minigrad checkpoint (truncated, corrupted or "
                 f"another kind of file): {type(error).__name__}: {error}"
             ) from error
 
 
-def _read(file: Any) -> Any:
-    contents = np.load(file, allow_pickle=False)
-    if not isinstance(contents, np.lib.npyio.NpzFile):
+def _read(file: Any, max_bytes: int, max_header_bytes: int) -> Any:
+    """The checkpoint in ``file``: every size is checked before the bytes it sizes are read."""
+    if file.read(len(npy.MAGIC_PREFIX)) == npy.MAGIC_PREFIX:
         raise _NotACheckpoint("it holds a single array, not an .npz archive")
-    with contents:
-        if HEADER_ENTRY not in contents.files:
+    file.seek(0)
+    with zipfile.ZipFile(file) as archive:
+        entries = _entries(archive, os.fstat(file.fileno()).st_size)
+        if HEADER_ENTRY not in entries:
             raise _NotACheckpoint(f"the archive has no '{HEADER_ENTRY}' entry")
-        header = _read_header(contents[HEADER_ENTRY])
+        dtype, shape = _array_header(archive, entries[HEADER_ENTRY])
+        if dtype != np.uint8 or len(shape) != 1:
+            raise _NotACheckpoint("its header is not a byte array")
+        if shape[0] > max_header_bytes:
+            raise _TooLarge(
+                f"has a header of {shape[0]:,} bytes, more than max_header_bytes="
+                f"{max_header_bytes:,}; if you trust the file, pass a larger max_header_bytes"
+            )
+        header = _parse_header(_read_array(archive, entries[HEADER_ENTRY]))
         expected = header["arrays"]
-        if set(contents.files) != set(expected) | {HEADER_ENTRY}:
+        if set(entries) != set(expected) | {HEADER_ENTRY}:
             raise _NotACheckpoint("its entries do not match the ones its header lists")
-        arrays = {}
+
+        total = 0  # every array's header is checked before any array is allocated
         for name, description in expected.items():
-            array = contents[name]  # reading the whole entry also checks the zip's CRC-32
-            if _describe(array) != description:
+            dtype, shape = _array_header(archive, entries[name])
+            if _describe(dtype, shape) != description:
                 raise _NotACheckpoint(
-                    f"entry '{name}' is {_describe(array)}, the header says {description}"
+                    f"entry '{name}' is {_describe(dtype, shape)}, the header says {description}"
                 )
-            arrays[name] = array
+            total += math.prod(shape) * dtype.itemsize
+        if total > max_bytes:
+            raise _TooLarge(
+                f"holds {total:,} bytes of arrays, more than max_bytes={max_bytes:,}; if you "
+                "trust the file, pass a larger max_bytes"
+            )
+        arrays = {name: _read_array(archive, entries[name]) for name in expected}
     return _decode(header["root"], arrays)
 
 
-def _read_header(raw: np.ndarray) -> dict[str, Any]:
-    if raw.dtype != np.uint8 or raw.ndim != 1:
-        raise _NotACheckpoint("its header is not a byte array")
+def _entries(archive: zipfile.ZipFile, file_size: int) -> dict[str, zipfile.ZipInfo]:
+    """The archive's entries by array name, once the sizes its directory declares add up.
+
+    The directory is the zip's table of contents, and what it declares is what NumPy would
+    allocate; a forged one can declare gigabytes in a file of two kilobytes.
+    """
+    infos = archive.infolist()
+    if sum(info.compress_size for info in infos) > file_size:
+        raise _NotACheckpoint(f"its entries declare more bytes than the file's {file_size:,}")
+    entries = {}
+    for info in infos:
+        name = info.filename.removesuffix(".npy")  # np.savez adds .npy to each name
+        if info.compress_type == zipfile.ZIP_STORED:
+            most = info.compress_size
+        elif info.compress_type == zipfile.ZIP_DEFLATED:
+            most = _DEFLATE_MAX_RATIO * info.compress_size
+        else:
+            raise _NotACheckpoint(
+                f"entry '{name}' uses zip compression method {info.compress_type}; a "
+                "checkpoint's entries are stored or deflated"
+            )
+        if info.file_size > most:
+            raise _NotACheckpoint(
+                f"entry '{name}' declares {info.file_size:,} bytes, more than its "
+                f"{info.compress_size:,} bytes in the file can hold"
+            )
+        entries[name] = info
+    return entries
+
+
+def _array_header(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> tuple[np.dtype, tuple]:
+    """An entry's dtype and shape, from its .npy header alone, once its size agrees with them."""
+    name = info.filename.removesuffix(".npy")
+    with archive.open(info) as stream:
+        version = npy.read_magic(stream)
+        if version == (1, 0):
+            shape, _, dtype = npy.read_array_header_1_0(stream)
+        elif version == (2, 0):
+            shape, _, dtype = npy.read_array_header_2_0(stream)
+        else:
+            raise _NotACheckpoint(f"entry '{name}' is in .npy format {version}")
+        header_size = stream.tell()
+    if dtype.kind not in _ARRAY_KINDS:
+        raise _NotACheckpoint(
+            f"entry '{name}' has dtype {dtype}; a checkpoint holds boolean and numeric arrays "
+            "only, as save writes them (object arrays would need pickle)"
+        )
+    if any(length < 0 for length in shape):
+        raise _NotACheckpoint(f"entry '{name}' has a negative length in its shape {shape}")
+    size = math.prod(shape) * dtype.itemsize
+    if header_size + size != info.file_size:
+        raise _NotACheckpoint(
+            f"entry '{name}' declares a {dtype} array of shape {shape} ({size:,} bytes) but "
+            f"holds {info.file_size - header_size:,} bytes"
+        )
+    return dtype, shape
+
+
+def _read_array(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> np.ndarray:
+    with archive.open(info) as stream:  # reading the whole entry also checks the zip's CRC-32
+        return npy.read_array(stream, allow_pickle=False)
+
+
+def _parse_header(raw: np.ndarray) -> dict[str, Any]:
     header = json.loads(raw.tobytes().decode("utf-8"))
     if not isinstance(header, dict) or header.get("format") != FORMAT:
         raise _NotACheckpoint("its header does not name the minigrad checkpoint format")

@@ -2,21 +2,32 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import os
 import struct
+import tracemalloc
 import zipfile
 
 import numpy as np
 import pytest
 from fake_device import FAKE_GPU
+from forged_checkpoints import (
+    STORED,
+    Entry,
+    deflated,
+    header_bytes,
+    npy_header,
+    stored,
+    zip_bytes,
+)
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import minigrad
-from minigrad.serialization import HEADER_ENTRY, load, save
+from minigrad.serialization import HEADER_ENTRY, MAX_BYTES, MAX_HEADER_BYTES, load, save
 from minigrad.tensor import Tensor
 
 
@@ -340,9 +351,9 @@ def small_checkpoint(tmp_path):
     return path, original
 
 
-def assert_load_refuses(path, words="minigrad checkpoint"):
+def assert_load_refuses(path, words="minigrad checkpoint", **limits):
     with pytest.raises(ValueError, match=words) as caught:
-        load(path)
+        load(path, **limits)
     assert str(path) in str(caught.value)
 
 
@@ -488,3 +499,87 @@ def test_the_loaded_file_is_closed_so_it_can_be_replaced(small_checkpoint):
     assert load(path) == {"epoch": 3}
     with zipfile.ZipFile(path) as archive:
         assert archive.testzip() is None
+
+
+# ---- what a file can make load allocate ------------------------------------------------------
+
+# What a refusal may allocate: the zip's table of contents, a few .npy headers, zipfile's buffers.
+LITTLE = 2**20
+
+
+def refusal_peak(path, words, **limits):
+    """Check that ``load`` refuses ``path``; return the most memory it allocated meanwhile."""
+    tracemalloc.start()
+    try:
+        assert_load_refuses(path, words, **limits)
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def one_array(entry, dtype="<f8", shape=(2**28,)):
+    """A checkpoint whose only array is ``entry``, and whose header lists it as dtype and shape."""
+    listed = {"array_0": {"dtype": dtype, "shape": list(shape)}}
+    return zip_bytes(stored(HEADER_ENTRY, header_bytes({"array": "array_0"}, listed)), entry)
+
+
+GIB2 = npy_header("<f8", (2**28,))  # the .npy header of 2 GiB of float64
+
+
+@pytest.mark.parametrize(
+    "forged, words",
+    [
+        (  # deflate expands 1,032 times at most, so 1 KB cannot hold 2 GiB
+            one_array(deflated("array_0", GIB2 + bytes(1024), size=len(GIB2) + 2**31)),
+            r"entry 'array_0' declares 2,147,483,776 bytes, more than its \d+ bytes",
+        ),
+        (  # a stored entry holds exactly what the file holds
+            one_array(Entry("array_0.npy", GIB2 + bytes(1024), STORED, size=len(GIB2) + 2**31)),
+            r"entry 'array_0' declares 2,147,483,776 bytes, more than its 1,152 bytes",
+        ),
+        (  # and entries cannot hold more than the whole file
+            one_array(stored("array_0", GIB2 + bytes(1024), size=len(GIB2) + 2**31)),
+            r"its entries declare more bytes than the file's",
+        ),
+        (  # an honest zip entry of 1 KB, whose .npy header declares 2 GiB
+            one_array(stored("array_0", GIB2 + bytes(1024))),
+            r"entry 'array_0' declares a float64 array of shape \(268435456,\) "
+            r"\(2,147,483,648 bytes\) but holds 1,024 bytes",
+        ),
+    ],
+    ids=["deflated", "stored", "beyond the file", "npy header"],
+)
+def test_a_small_file_that_declares_gigabytes_is_refused_before_allocating(forged, words, tmp_path):
+    path = tmp_path / "bomb.npz"
+    path.write_bytes(forged)
+    assert path.stat().st_size < 4096
+    assert refusal_peak(path, words) < LITTLE
+
+
+def test_the_arrays_together_may_hold_at_most_max_bytes(tmp_path):
+    path = tmp_path / "big.npz"
+    save({"a": np.zeros(2**17), "b": np.ones(2**17, dtype=np.float32)}, path)  # 1 MiB + 0.5 MiB
+    total = 2**20 + 2**19
+    words = r"holds 1,572,864 bytes of arrays, more than max_bytes=1,572,863; .*max_bytes"
+    assert refusal_peak(path, words, max_bytes=total - 1) < total // 4
+    assert load(path, max_bytes=total)["b"].sum() == 2**17
+    assert MAX_BYTES == 4 * 2**30 and load(path)["a"].shape == (2**17,)
+
+
+def header_bomb(padding):
+    """A checkpoint whose JSON header ends in ``padding`` spaces (valid JSON), deflated 1000:1."""
+    text = json.dumps({"format": "minigrad-checkpoint", "version": 1, "root": "", "arrays": {}})
+    head = npy_header(np.uint8, (len(text) + padding,)) + text.encode()
+    spaces = (b" " * 2**20 for _ in range(padding // 2**20))  # never all in memory at once
+    return zip_bytes(deflated(HEADER_ENTRY, itertools.chain([head], spaces)))
+
+
+def test_a_header_bomb_is_refused_before_it_is_inflated(tmp_path):
+    path = tmp_path / "bomb.npz"
+    path.write_bytes(header_bomb(64 * 2**20))  # 64 MiB of header in a 64 KiB file
+    assert path.stat().st_size < 100_000
+    words = r"has a header of 67,108,9\d\d bytes, more than max_header_bytes=4,194,304; .*trust"
+    assert refusal_peak(path, words) < LITTLE
+    path.write_bytes(header_bomb(MAX_HEADER_BYTES))
+    assert_load_refuses(path, "max_header_bytes")
+    assert load(path, max_header_bytes=2 * MAX_HEADER_BYTES) == ""

@@ -277,6 +277,8 @@ def _entries(archive: zipfile.ZipFile, file_size: int) -> dict[str, zipfile.ZipI
                 f"entry '{name}' declares {info.file_size:,} bytes, more than its "
                 f"{info.compress_size:,} bytes in the file can hold"
             )
+        if name in entries:  # zipfile would quietly read the last of them
+            raise _NotACheckpoint(f"entry '{name}' appears twice in the archive")
         entries[name] = info
     return entries
 
@@ -318,10 +320,9 @@ def _parse_header(raw: np.ndarray) -> dict[str, Any]:
     header = json.loads(raw.tobytes().decode("utf-8"))
     if not isinstance(header, dict) or header.get("format") != FORMAT:
         raise _NotACheckpoint("its header does not name the minigrad checkpoint format")
-    if header.get("version") != VERSION:
-        raise _NotACheckpoint(
-            f"format version {header.get('version')!r}; this minigrad reads version {VERSION}"
-        )
+    version = header.get("version")
+    if type(version) is not int or version != VERSION:  # true and 1.0 equal 1 in Python
+        raise _NotACheckpoint(f"format version {version!r}; this minigrad reads version {VERSION}")
     if not isinstance(header.get("arrays"), dict) or "root" not in header:
         raise _NotACheckpoint("its header lacks the structure or the array list")
     return header
@@ -339,7 +340,11 @@ def _decode(node: Any, arrays: dict[str, np.ndarray]) -> Any:
             return struct.unpack(">d", bytes.fromhex(content))[0]
         if tag in ("array", "scalar") and isinstance(content, str) and content in arrays:
             array = arrays[content]
-            return array if tag == "array" else array[()]
+            if tag == "array":
+                return array
+            if array.ndim != 0:
+                raise _NotACheckpoint(f"a scalar node names '{content}', of shape {array.shape}")
+            return array[()]
         if tag in ("list", "tuple") and isinstance(content, list):
             items = [_decode(item, arrays) for item in content]
             return items if tag == "list" else tuple(items)

@@ -14,10 +14,13 @@ import numpy as np
 import pytest
 from fake_device import FAKE_GPU
 from forged_checkpoints import (
+    BZIP2,
     STORED,
     Entry,
+    checkpoint_bytes,
     deflated,
     header_bytes,
+    npy_bytes,
     npy_header,
     stored,
     zip_bytes,
@@ -583,3 +586,70 @@ def test_a_header_bomb_is_refused_before_it_is_inflated(tmp_path):
     path.write_bytes(header_bomb(MAX_HEADER_BYTES))
     assert_load_refuses(path, "max_header_bytes")
     assert load(path, max_header_bytes=2 * MAX_HEADER_BYTES) == ""
+
+
+# ---- what save does not write, load does not read ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "array",
+    [
+        np.array(["ab", "c"]),
+        np.array([b"ab"]),
+        np.array(["2024-01-01"], dtype="datetime64[D]"),
+        np.array([3], dtype="timedelta64[s]"),
+        np.zeros(2, dtype="V4"),
+        np.zeros(2, dtype=[("a", "<i4"), ("b", "<f8")]),
+    ],
+    ids=lambda array: str(array.dtype),
+)
+def test_only_the_boolean_and_numeric_arrays_save_writes_are_loaded(array, tmp_path):
+    path = tmp_path / "forged.npz"
+    path.write_bytes(checkpoint_bytes({"array": "array_0"}, {"array_0": array}))
+    assert_load_refuses(path, r"entry 'array_0' has dtype .*boolean and numeric arrays only")
+
+
+def test_a_void_array_of_a_quadrillion_empty_items_is_refused(tmp_path):
+    path = tmp_path / "forged.npz"
+    path.write_bytes(one_array(stored("array_0", npy_header("V0", (10**15,))), "|V0", (10**15,)))
+    assert refusal_peak(path, r"entry 'array_0' has dtype \|?V0") < LITTLE
+
+
+@pytest.mark.parametrize(
+    "second", [stored("array_0", npy_bytes(np.zeros(2))), Entry("array_0", npy_bytes(np.zeros(2)))]
+)
+def test_an_entry_named_twice_is_refused(second, tmp_path):
+    """zipfile reads the last of two entries of one name; np.load reads 'a' and 'a.npy' as one."""
+    path = tmp_path / "forged.npz"
+    listed = {"array_0": {"dtype": "<f8", "shape": [2]}}
+    header = stored(HEADER_ENTRY, header_bytes({"array": "array_0"}, listed))
+    path.write_bytes(zip_bytes(header, stored("array_0", npy_bytes(np.ones(2))), second))
+    assert_load_refuses(path, "entry 'array_0' appears twice")
+
+
+def test_other_compression_methods_are_refused(tmp_path):
+    path = tmp_path / "forged.npz"
+    path.write_bytes(one_array(Entry("array_0.npy", b"BZh9", BZIP2), shape=(2,)))
+    assert_load_refuses(path, "entry 'array_0' uses zip compression method 12")
+
+
+@pytest.mark.parametrize(
+    "forged, words",
+    [
+        (checkpoint_bytes(None, version=True), "format version True"),
+        (checkpoint_bytes(None, version=1.0), "format version 1.0"),
+        (
+            checkpoint_bytes({"scalar": "array_0"}, {"array_0": np.ones((2, 2))}),
+            r"a scalar node names 'array_0', of shape \(2, 2\)",
+        ),
+        (
+            one_array(stored("array_0", npy_header("<f8", (-1, -2)) + bytes(16)), shape=(-1, -2)),
+            r"entry 'array_0' has a negative length in its shape \(-1, -2\)",
+        ),
+    ],
+    ids=["version true", "version 1.0", "2-D scalar", "negative shape"],
+)
+def test_a_header_that_save_would_not_write_is_refused(forged, words, tmp_path):
+    path = tmp_path / "forged.npz"
+    path.write_bytes(forged)
+    assert_load_refuses(path, words)

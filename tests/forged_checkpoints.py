@@ -102,3 +102,10 @@ def checkpoint_bytes(root=None, arrays: dict[str, np.ndarray] | None = None, **c
     entries = [stored(HEADER_ENTRY, header_bytes(root, listed, **changes))]
     entries += [stored(name, npy_bytes(array)) for name, array in arrays.items()]
     return zip_bytes(*entries)
+
+
+def one_array(*entries: Entry, dtype="<f8", shape=(2,)) -> bytes:
+    """A checkpoint whose header lists one array, 'array_0' of ``dtype`` and ``shape``, and whose
+    zip holds ``entries`` after the header (honest or not)."""
+    listed = {"array_0": {"dtype": dtype, "shape": list(shape)}}
+    return zip_bytes(stored(HEADER_ENTRY, header_bytes({"array": "array_0"}, listed)), *entries)

@@ -19,9 +19,9 @@ from forged_checkpoints import (
     Entry,
     checkpoint_bytes,
     deflated,
-    header_bytes,
     npy_bytes,
     npy_header,
+    one_array,
     stored,
     zip_bytes,
 )
@@ -520,32 +520,41 @@ def refusal_peak(path, words, **limits):
         tracemalloc.stop()
 
 
-def one_array(entry, dtype="<f8", shape=(2**28,)):
-    """A checkpoint whose only array is ``entry``, and whose header lists it as dtype and shape."""
-    listed = {"array_0": {"dtype": dtype, "shape": list(shape)}}
-    return zip_bytes(stored(HEADER_ENTRY, header_bytes({"array": "array_0"}, listed)), entry)
-
-
-GIB2 = npy_header("<f8", (2**28,))  # the .npy header of 2 GiB of float64
+TWO_GIB = (2**28,)  # a float64 array of this shape holds 2 GiB
+TWO_GIB_HEADER = npy_header("<f8", TWO_GIB)
 
 
 @pytest.mark.parametrize(
     "forged, words",
     [
         (  # deflate expands 1,032 times at most, so 1 KB cannot hold 2 GiB
-            one_array(deflated("array_0", GIB2 + bytes(1024), size=len(GIB2) + 2**31)),
+            one_array(
+                deflated("array_0", TWO_GIB_HEADER + bytes(1024), size=len(TWO_GIB_HEADER) + 2**31),
+                shape=TWO_GIB,
+            ),
             r"entry 'array_0' declares 2,147,483,776 bytes, more than its \d+ bytes",
         ),
         (  # a stored entry holds exactly what the file holds
-            one_array(Entry("array_0.npy", GIB2 + bytes(1024), STORED, size=len(GIB2) + 2**31)),
+            one_array(
+                Entry(
+                    "array_0.npy",
+                    TWO_GIB_HEADER + bytes(1024),
+                    STORED,
+                    size=len(TWO_GIB_HEADER) + 2**31,
+                ),
+                shape=TWO_GIB,
+            ),
             r"entry 'array_0' declares 2,147,483,776 bytes, more than its 1,152 bytes",
         ),
         (  # and entries cannot hold more than the whole file
-            one_array(stored("array_0", GIB2 + bytes(1024), size=len(GIB2) + 2**31)),
+            one_array(
+                stored("array_0", TWO_GIB_HEADER + bytes(1024), size=len(TWO_GIB_HEADER) + 2**31),
+                shape=TWO_GIB,
+            ),
             r"its entries declare more bytes than the file's",
         ),
         (  # an honest zip entry of 1 KB, whose .npy header declares 2 GiB
-            one_array(stored("array_0", GIB2 + bytes(1024))),
+            one_array(stored("array_0", TWO_GIB_HEADER + bytes(1024)), shape=TWO_GIB),
             r"entry 'array_0' declares a float64 array of shape \(268435456,\) "
             r"\(2,147,483,648 bytes\) but holds 1,024 bytes",
         ),
@@ -611,7 +620,9 @@ def test_only_the_boolean_and_numeric_arrays_save_writes_are_loaded(array, tmp_p
 
 def test_a_void_array_of_a_quadrillion_empty_items_is_refused(tmp_path):
     path = tmp_path / "forged.npz"
-    path.write_bytes(one_array(stored("array_0", npy_header("V0", (10**15,))), "|V0", (10**15,)))
+    path.write_bytes(
+        one_array(stored("array_0", npy_header("V0", (10**15,))), dtype="|V0", shape=(10**15,))
+    )
     assert refusal_peak(path, r"entry 'array_0' has dtype \|?V0") < LITTLE
 
 
@@ -621,15 +632,13 @@ def test_a_void_array_of_a_quadrillion_empty_items_is_refused(tmp_path):
 def test_an_entry_named_twice_is_refused(second, tmp_path):
     """zipfile reads the last of two entries of one name; np.load reads 'a' and 'a.npy' as one."""
     path = tmp_path / "forged.npz"
-    listed = {"array_0": {"dtype": "<f8", "shape": [2]}}
-    header = stored(HEADER_ENTRY, header_bytes({"array": "array_0"}, listed))
-    path.write_bytes(zip_bytes(header, stored("array_0", npy_bytes(np.ones(2))), second))
+    path.write_bytes(one_array(stored("array_0", npy_bytes(np.ones(2))), second))
     assert_load_refuses(path, "entry 'array_0' appears twice")
 
 
 def test_other_compression_methods_are_refused(tmp_path):
     path = tmp_path / "forged.npz"
-    path.write_bytes(one_array(Entry("array_0.npy", b"BZh9", BZIP2), shape=(2,)))
+    path.write_bytes(one_array(Entry("array_0.npy", b"BZh9", BZIP2)))
     assert_load_refuses(path, "entry 'array_0' uses zip compression method 12")
 
 

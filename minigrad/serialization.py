@@ -91,10 +91,19 @@ def save(obj: Any, path: str | os.PathLike) -> None:
             file.flush()
             os.fsync(file.fileno())  # the bytes are on disk before the rename makes them visible
         os.replace(temporary, path)
-    except BaseException:  # also KeyboardInterrupt: never leave a half-written temporary behind
+    except BaseException as error:  # also KeyboardInterrupt: never leave a temporary behind
         if os.path.exists(temporary):
             os.remove(temporary)
+        if isinstance(error, OSError):
+            raise _naming(path, error) from error
         raise
+
+
+def _naming(path: str, error: OSError) -> OSError:
+    """``error`` told about ``path``: the OS names the temporary file, which the user never saw."""
+    renamed = type(error)(f"save: could not write {path}: {error.strerror or error}")
+    renamed.errno = error.errno  # code that tests for errno.ENOSPC still can
+    return renamed
 
 
 def _encode(value: Any, key_path: list, arrays: dict[str, np.ndarray], open_containers: set) -> Any:

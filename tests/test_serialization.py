@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import itertools
 import json
 import math
@@ -326,6 +327,28 @@ def test_a_failed_rename_removes_the_temporary(tmp_path, monkeypatch):
     monkeypatch.setattr(os, "replace", refuse)
     with pytest.raises(PermissionError):
         save({"epoch": 2}, path)
+    assert os.listdir(tmp_path) == []
+
+
+@pytest.mark.parametrize("failing", ["open", "write", "replace"])
+def test_an_error_while_saving_names_the_checkpoint_not_the_temporary(
+    failing, tmp_path, monkeypatch
+):
+    path = tmp_path / "ckpt.npz"
+
+    def fail(name, *args, **kwargs):  # as the OS reports it: naming the temporary file
+        raise OSError(errno.ENOSPC, "No space left on device", os.path.join(tmp_path, ".x.tmp"))
+
+    if failing == "open":
+        monkeypatch.setattr(minigrad.serialization, "open", fail, raising=False)
+    elif failing == "write":
+        monkeypatch.setattr(np, "savez", fail)
+    else:
+        monkeypatch.setattr(os, "replace", fail)
+    with pytest.raises(OSError) as caught:
+        save({"epoch": 1}, path)
+    assert str(caught.value) == f"save: could not write {path}: No space left on device"
+    assert caught.value.errno == errno.ENOSPC and ".tmp" not in str(caught.value)
     assert os.listdir(tmp_path) == []
 
 

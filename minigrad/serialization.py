@@ -81,7 +81,8 @@ def save(obj: Any, path: str | os.PathLike) -> None:
     }
     arrays[HEADER_ENTRY] = np.frombuffer(json.dumps(header).encode("utf-8"), dtype=np.uint8)
 
-    folder, name = os.path.split(os.path.abspath(path))
+    target = os.path.realpath(path)  # through a symlink: write the file it names, keep the link
+    folder, name = os.path.split(target)
     if not os.path.isdir(folder):
         raise FileNotFoundError(f"save: the folder {folder} does not exist")
     temporary = os.path.join(folder, f".{name}.{secrets.token_hex(4)}.tmp")
@@ -90,7 +91,7 @@ def save(obj: Any, path: str | os.PathLike) -> None:
             np.savez(file, **arrays)  # type: ignore[arg-type]  # NumPy's stub types allow_pickle only
             file.flush()
             os.fsync(file.fileno())  # the bytes are on disk before the rename makes them visible
-        os.replace(temporary, path)
+        os.replace(temporary, target)
     except BaseException as error:  # also KeyboardInterrupt: never leave a temporary behind
         if os.path.exists(temporary):
             os.remove(temporary)

@@ -286,6 +286,22 @@ def test_saving_into_a_missing_folder_names_the_folder(tmp_path):
         save({}, tmp_path / "missing" / "ckpt.npz")
 
 
+def test_saving_through_a_symlink_writes_the_file_it_points_to(tmp_path):
+    (tmp_path / "runs").mkdir()
+    real = tmp_path / "runs" / "epoch-7.npz"
+    save({"epoch": 7}, real)
+    link = tmp_path / "latest.npz"
+    try:
+        link.symlink_to(real)
+    except OSError:  # Windows without the right to make links
+        pytest.skip("this system cannot make symlinks")
+    save({"epoch": 8}, link)
+    assert link.is_symlink() and os.readlink(link) == str(real)
+    assert load(real) == {"epoch": 8} and load(link) == {"epoch": 8}
+    assert sorted(os.listdir(tmp_path)) == ["latest.npz", "runs"]
+    assert os.listdir(tmp_path / "runs") == ["epoch-7.npz"]
+
+
 # ---- atomic writes ---------------------------------------------------------------------------
 
 

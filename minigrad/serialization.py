@@ -27,6 +27,7 @@ import json
 import math
 import os
 import secrets
+import stat
 import struct
 import zipfile
 from typing import Any
@@ -86,11 +87,16 @@ def save(obj: Any, path: str | os.PathLike) -> None:
     if not os.path.isdir(folder):
         raise FileNotFoundError(f"save: the folder {folder} does not exist")
     temporary = os.path.join(folder, f".{name}.{secrets.token_hex(4)}.tmp")
+    mode = _permissions(target)
     try:
-        with open(temporary, "xb") as file:
+        # Made with the target's permissions, so a private checkpoint is never readable by others
+        # while it is written; open() masks them with the umask, as it does for any new file.
+        with open(temporary, "xb", opener=lambda file, flags: os.open(file, flags, mode)) as file:
             np.savez(file, **arrays)  # type: ignore[arg-type]  # NumPy's stub types allow_pickle only
             file.flush()
             os.fsync(file.fileno())  # the bytes are on disk before the rename makes them visible
+        if os.path.exists(target):
+            os.chmod(temporary, mode)  # exactly the old file's bits, past the umask
         os.replace(temporary, target)
     except BaseException as error:  # also KeyboardInterrupt: never leave a temporary behind
         if os.path.exists(temporary):
@@ -98,6 +104,14 @@ def save(obj: Any, path: str | os.PathLike) -> None:
         if isinstance(error, OSError):
             raise _naming(path, error) from error
         raise
+
+
+def _permissions(target: str) -> int:
+    """The permission bits of the file ``target``, or open()'s default for a new file."""
+    try:
+        return stat.S_IMODE(os.stat(target).st_mode)
+    except FileNotFoundError:
+        return 0o666
 
 
 def _naming(path: str, error: OSError) -> OSError:

@@ -7,6 +7,7 @@ import itertools
 import json
 import math
 import os
+import stat
 import struct
 import tracemalloc
 import zipfile
@@ -300,6 +301,46 @@ def test_saving_through_a_symlink_writes_the_file_it_points_to(tmp_path):
     assert load(real) == {"epoch": 8} and load(link) == {"epoch": 8}
     assert sorted(os.listdir(tmp_path)) == ["latest.npz", "runs"]
     assert os.listdir(tmp_path / "runs") == ["epoch-7.npz"]
+
+
+@pytest.fixture
+def umask_022():
+    old = os.umask(0o022)
+    yield
+    os.umask(old)
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permission bits")
+@pytest.mark.parametrize("mode", [0o600, 0o640, 0o664, 0o400])
+def test_saving_again_keeps_the_files_permissions(mode, tmp_path, umask_022, monkeypatch):
+    path = tmp_path / "ckpt.npz"
+    save({"epoch": 1}, path)
+    path.chmod(mode)
+    modes_while_written = []
+    real_savez = np.savez
+
+    def savez(file, **arrays):
+        modes_while_written.append(stat.S_IMODE(os.fstat(file.fileno()).st_mode))
+        real_savez(file, **arrays)
+
+    monkeypatch.setattr(np, "savez", savez)
+    save({"epoch": 2}, path)
+    assert stat.S_IMODE(path.stat().st_mode) == mode and load(path) == {"epoch": 2}
+    assert modes_while_written == [mode & ~0o022]  # a private file is never readable by others
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permission bits")
+@pytest.mark.parametrize("umask", [0o022, 0o077, 0o002])
+def test_a_new_file_gets_the_permissions_open_would_give(umask, tmp_path):
+    old = os.umask(umask)
+    try:
+        save({"epoch": 1}, tmp_path / "ckpt.npz")
+        with open(tmp_path / "plain", "wb"):
+            pass
+    finally:
+        os.umask(old)
+    modes = [stat.S_IMODE((tmp_path / name).stat().st_mode) for name in ("ckpt.npz", "plain")]
+    assert modes[0] == modes[1] == 0o666 & ~umask
 
 
 # ---- atomic writes ---------------------------------------------------------------------------

@@ -23,6 +23,7 @@ only ever build arrays and plain values.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import os
@@ -104,6 +105,21 @@ def save(obj: Any, path: str | os.PathLike) -> None:
         if isinstance(error, OSError):
             raise _naming(path, error) from error
         raise
+    _flush_folder(folder)
+
+
+def _flush_folder(folder: str) -> None:
+    """Flush the folder's list of names to disk, so that the rename survives a power cut too.
+
+    Not every OS can open a folder (Windows cannot) and not every file system can flush one; the
+    checkpoint is in place either way, so then there is nothing more to do.
+    """
+    with contextlib.suppress(OSError):
+        descriptor = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)
 
 
 def _permissions(target: str) -> int:

@@ -409,13 +409,37 @@ def test_an_error_while_saving_names_the_checkpoint_not_the_temporary(
     assert os.listdir(tmp_path) == []
 
 
-def test_the_write_is_flushed_to_disk_before_the_rename(tmp_path, monkeypatch):
+def test_the_write_is_flushed_to_disk_before_the_rename_and_the_folder_after(tmp_path, monkeypatch):
     calls = []
     real_fsync, real_replace = os.fsync, os.replace
-    monkeypatch.setattr(os, "fsync", lambda fd: (calls.append("fsync"), real_fsync(fd)))
+
+    def fsync(fd):
+        calls.append("fsync folder" if stat.S_ISDIR(os.fstat(fd).st_mode) else "fsync file")
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync)
     monkeypatch.setattr(os, "replace", lambda a, b: (calls.append("replace"), real_replace(a, b)))
     save({"epoch": 1}, tmp_path / "ckpt.npz")
-    assert calls == ["fsync", "replace"]
+    if os.name == "posix":
+        assert calls == ["fsync file", "replace", "fsync folder"]
+    else:  # Windows cannot open a folder to flush it
+        assert calls == ["fsync file", "replace"]
+
+
+@pytest.mark.parametrize("refusing", ["open", "fsync"])
+def test_a_folder_that_cannot_be_flushed_is_skipped_silently(refusing, tmp_path, monkeypatch):
+    real = getattr(os, refusing)
+
+    def refuse_folders(*args):  # Windows cannot open a folder; some file systems cannot flush one
+        if os.path.isdir(args[0]):  # a folder's name for os.open, its descriptor for os.fsync
+            raise OSError(errno.EINVAL, "Invalid argument")
+        return real(*args)
+
+    monkeypatch.setattr(os, refusing, refuse_folders)
+    save({"epoch": 1}, tmp_path / "ckpt.npz")
+    monkeypatch.undo()
+    assert load(tmp_path / "ckpt.npz") == {"epoch": 1}
+    assert os.listdir(tmp_path) == ["ckpt.npz"]
 
 
 # ---- loading what is not a good checkpoint ---------------------------------------------------

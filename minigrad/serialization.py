@@ -27,9 +27,11 @@ import contextlib
 import json
 import math
 import os
+import re
 import secrets
 import stat
 import struct
+import time
 import zipfile
 from typing import Any
 
@@ -87,7 +89,8 @@ def save(obj: Any, path: str | os.PathLike) -> None:
     folder, name = os.path.split(target)
     if not os.path.isdir(folder):
         raise FileNotFoundError(f"save: the folder {folder} does not exist")
-    temporary = os.path.join(folder, f".{name}.{secrets.token_hex(4)}.tmp")
+    started = time.time()
+    temporary = os.path.join(folder, f".{name}.{secrets.token_hex(4)}.tmp")  # 8 hex digits
     mode = _permissions(target)
     try:
         # Made with the target's permissions, so a private checkpoint is never readable by others
@@ -106,6 +109,23 @@ def save(obj: Any, path: str | os.PathLike) -> None:
             raise _naming(path, error) from error
         raise
     _flush_folder(folder)
+    _remove_stale_temporaries(folder, name, started)
+
+
+def _remove_stale_temporaries(folder: str, name: str, started: float) -> None:
+    """Remove the temporaries that earlier saves to ``name`` left when they were killed.
+
+    They are the files ``.{name}.XXXXXXXX.tmp`` (8 hex digits) last written before this save
+    started: another process saving to the same file writes its own temporary as it goes, so
+    that one is newer. The 2 s of margin are for file systems that keep coarse times (FAT).
+    """
+    temporary = re.compile(re.escape(f".{name}.") + r"[0-9a-f]{8}\.tmp")
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            if temporary.fullmatch(entry.name) and entry.is_file(follow_symlinks=False):
+                with contextlib.suppress(OSError):  # gone already, or not ours to remove
+                    if entry.stat(follow_symlinks=False).st_mtime < started - 2:
+                        os.remove(entry.path)
 
 
 def _flush_folder(folder: str) -> None:

@@ -7,8 +7,13 @@ import itertools
 import json
 import math
 import os
+import re
 import stat
 import struct
+import subprocess
+import sys
+import textwrap
+import time
 import tracemalloc
 import zipfile
 
@@ -440,6 +445,84 @@ def test_a_folder_that_cannot_be_flushed_is_skipped_silently(refusing, tmp_path,
     monkeypatch.undo()
     assert load(tmp_path / "ckpt.npz") == {"epoch": 1}
     assert os.listdir(tmp_path) == ["ckpt.npz"]
+
+
+def last_written(path, seconds_ago):
+    when = time.time() - seconds_ago
+    os.utime(path, (when, when))
+
+
+def leftover(path, seconds_ago=3600.0):
+    """A temporary file at ``path`` such as a save killed ``seconds_ago`` would have left."""
+    path.write_bytes(b"PK\x03\x04 half a zip")
+    last_written(path, seconds_ago)
+
+
+def test_a_save_removes_the_temporaries_that_killed_saves_to_the_same_file_left(tmp_path):
+    removed = [".run[1].npz.0123abcd.tmp", ".run[1].npz.deadbeef.tmp"]
+    kept = [
+        ".run1.npz.0123abcd.tmp",  # another file's: the name's brackets are not a pattern
+        ".other.npz.0123abcd.tmp",
+        "run[1].npz.0123abcd.tmp",
+        ".run[1].npz.0123ABCD.tmp",  # not what secrets.token_hex writes
+        ".run[1].npz.0123abc.tmp",
+        ".run[1].npz.0123abcde.tmp",
+        ".run[1].npz.0123abcd.tmp.bak",
+        ".run[1].npz.x.0123abcd.tmp",
+        "notes.txt",
+    ]
+    for name in removed + kept:
+        leftover(tmp_path / name)
+    (tmp_path / ".run[1].npz.cafef00d.tmp").mkdir()  # a folder of that name is not ours either
+    save({"epoch": 2}, tmp_path / "run[1].npz")
+    expected = ["run[1].npz", ".run[1].npz.cafef00d.tmp", *kept]
+    assert sorted(os.listdir(tmp_path)) == sorted(expected)
+
+
+def test_a_temporary_that_another_save_is_writing_now_is_kept(tmp_path):
+    leftover(tmp_path / ".ckpt.npz.0123abcd.tmp", seconds_ago=0.0)  # as this save starts
+    save({"epoch": 2}, tmp_path / "ckpt.npz")
+    assert sorted(os.listdir(tmp_path)) == [".ckpt.npz.0123abcd.tmp", "ckpt.npz"]
+
+
+KILLED_SAVER = textwrap.dedent(
+    """
+    import sys, time
+    import numpy as np
+    import minigrad
+
+    def write_half_then_hang(file, **arrays):
+        file.write(b"PK\\x03\\x04 half a zip")
+        file.flush()
+        print("writing", flush=True)
+        time.sleep(60)
+
+    np.savez = write_half_then_hang
+    minigrad.save({"epoch": 1}, sys.argv[1])
+    """
+)
+
+
+def test_a_save_killed_midway_leaves_a_temporary_that_the_next_save_removes(tmp_path):
+    path = tmp_path / "ckpt.npz"
+    save({"epoch": 1}, path)
+    script = tmp_path / "saver.py"
+    script.write_text(KILLED_SAVER)
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
+    process = subprocess.Popen(
+        [sys.executable, str(script), str(path)], stdout=subprocess.PIPE, text=True, env=env
+    )
+    try:
+        assert process.stdout.readline().strip() == "writing"
+    finally:
+        process.kill()  # no except clause runs: the temporary stays
+        process.wait()
+        process.stdout.close()
+    (left,) = [name for name in os.listdir(tmp_path) if name.endswith(".tmp")]
+    assert re.fullmatch(r"\.ckpt\.npz\.[0-9a-f]{8}\.tmp", left)
+    last_written(tmp_path / left, 3600.0)  # as if killed an hour ago
+    save({"epoch": 2}, path)
+    assert sorted(os.listdir(tmp_path)) == ["ckpt.npz", "saver.py"] and load(path) == {"epoch": 2}
 
 
 # ---- loading what is not a good checkpoint ---------------------------------------------------

@@ -17,8 +17,19 @@ has the type that went in::
     {"list": [...]}   {"tuple": [...]}   {"dict": [[key, node], ...]}   keys: str or int
 
 Why not pickle: unpickling runs whatever code the file names, so opening a checkpoint someone
-sent you would be running their program. ``np.load(..., allow_pickle=False)`` and ``json.loads``
-only ever build arrays and plain values.
+sent you would be running their program. ``numpy.lib.format.read_array(..., allow_pickle=False)``
+and ``json.loads`` only ever build arrays and plain values.
+
+Why ``load`` reads the zip itself instead of calling ``np.load``: a file is also a list of
+promises. The zip's table of contents declares each entry's size and each ``.npy`` header a
+dtype and shape, and NumPy allocates what they declare before reading a byte: a forged file of
+600 bytes made ``np.load`` allocate 2 GiB. So every declared size is checked first, against the
+bytes the file really holds and against limits the caller can raise (``max_bytes``, 4 GiB of
+arrays; ``max_header_bytes``, 4 MiB of JSON), and only what ``save`` writes is accepted. The
+rules are listed in docs/nn.md, "Writing to disk".
+
+``save`` writes a temporary file ``.{name}.XXXXXXXX.tmp`` next to the checkpoint and renames it
+over it, so that a crash leaves either the old file or the new one, never half of one.
 """
 
 from __future__ import annotations
@@ -71,8 +82,11 @@ def save(obj: Any, path: str | os.PathLike) -> None:
     touched.
 
     The file is first written in full to a temporary file in the same folder, flushed to disk,
-    and then renamed over ``path`` (``os.replace`` is atomic), so a crash or an error mid-save
-    leaves the previous checkpoint as it was.
+    and then renamed over ``path`` (``os.replace`` is atomic) and the folder flushed, so a crash
+    or an error mid-save leaves the previous checkpoint as it was; an ``OSError`` names ``path``.
+    A temporary left by a save that was killed is removed by the next save to the same file.
+    Through a symlink, the file it points to is written and the link kept. An existing file keeps
+    its permission bits; a new one gets the ones ``open`` gives (0o666 less the umask).
     """
     path = os.fspath(path)
     arrays: dict[str, np.ndarray] = {}
@@ -217,7 +231,7 @@ def _add_array(array: np.ndarray, key_path: list, arrays: dict[str, np.ndarray])
             "boolean and numeric arrays only (object arrays would need pickle)"
         )
     name = f"array_{len(arrays)}"
-    arrays[name] = np.asarray(array)  # a plain ndarray: subclasses would not survive np.load
+    arrays[name] = np.asarray(array)  # a plain ndarray: a subclass would not survive the round trip
     return name
 
 
@@ -252,8 +266,9 @@ def load(
     the JSON header ``max_header_bytes`` (4 MiB). Both are checked against the sizes the file
     declares, before anything is read; raise them to load a bigger checkpoint you trust.
 
-    A file that is not a minigrad checkpoint, is truncated or corrupted, or is bigger than the
-    limits raises a ``ValueError`` naming it; no partial result is ever returned.
+    A file that is not a minigrad checkpoint, is truncated or corrupted, holds anything ``save``
+    does not write (strings, dates, records, an entry named twice, ...) or is bigger than the
+    limits raises a ``ValueError`` naming it and the problem; no partial result is ever returned.
     """
     path = os.fspath(path)
     with open(path, "rb") as file:  # a missing file stays a FileNotFoundError
@@ -320,7 +335,7 @@ def _entries(archive: zipfile.ZipFile, file_size: int) -> dict[str, zipfile.ZipI
     infos = archive.infolist()
     if sum(info.compress_size for info in infos) > file_size:
         raise _NotACheckpoint(f"its entries declare more bytes than the file's {file_size:,}")
-    entries = {}
+    entries: dict[str, zipfile.ZipInfo] = {}
     for info in infos:
         name = info.filename.removesuffix(".npy")  # np.savez adds .npy to each name
         if info.compress_type == zipfile.ZIP_STORED:

@@ -11,6 +11,16 @@ import tempfile
 import fake_device  # noqa: F401  (registers the stand-in device "fakegpu")
 import numpy as np
 import pytest
+from forged_checkpoints import (
+    BZIP2,
+    Entry,
+    checkpoint_bytes,
+    deflated,
+    npy_bytes,
+    npy_header,
+    one_array,
+    stored,
+)
 
 import minigrad as mg
 from minigrad import nn
@@ -135,6 +145,19 @@ def _load_empty():
     path = os.path.join(tempfile.mkdtemp(), "empty.npz")
     open(path, "wb").close()
     mg.load(path)
+
+
+def _load_bytes(data, **limits):
+    """Load a file of ``data``, written byte by byte (tests/forged_checkpoints.py)."""
+    path = os.path.join(tempfile.mkdtemp(), "forged.npz")
+    with open(path, "wb") as file:
+        file.write(data)
+    mg.load(path, **limits)
+
+
+def _load_array(array):
+    """Load a checkpoint that holds ``array``, of a dtype ``save`` would refuse."""
+    _load_bytes(checkpoint_bytes({"array": "array_0"}, {"array_0": array}))
 
 
 def _module(name):
@@ -979,6 +1002,93 @@ ROWS = [
         _load_empty,
         ValueError,
         r"empty\.npz is not a readable minigrad checkpoint",
+    ),
+    (
+        "load arrays over max_bytes",
+        lambda: _load_bytes(
+            checkpoint_bytes({"array": "array_0"}, {"array_0": np.ones(4)}), max_bytes=16
+        ),
+        ValueError,
+        r"forged\.npz holds 32 bytes of arrays, more than max_bytes=16; .*a larger max_bytes",
+    ),
+    (
+        "load a header over max_header_bytes",
+        lambda: _load_bytes(checkpoint_bytes(), max_header_bytes=10),
+        ValueError,
+        r"forged\.npz has a header of \d+ bytes, more than max_header_bytes=10; .*larger",
+    ),
+    (
+        "load a deflate bomb",
+        lambda: _load_bytes(one_array(deflated("array_0", bytes(1024), size=2**31))),
+        ValueError,
+        r"entry 'array_0' declares 2,147,483,648 bytes, more than its \d+ bytes in the file",
+    ),
+    (
+        "load an entry bigger than the file",
+        lambda: _load_bytes(one_array(stored("array_0", bytes(8), size=2**31))),
+        ValueError,
+        r"forged\.npz is not a minigrad checkpoint: its entries declare more bytes than",
+    ),
+    (
+        "load a lying .npy header",
+        lambda: _load_bytes(one_array(stored("array_0", npy_header("<f8", (10**12,)) + bytes(8)))),
+        ValueError,
+        r"entry 'array_0' declares a float64 array of shape \(1000000000000,\) .* holds 8 bytes",
+    ),
+    (
+        "load a string array",
+        lambda: _load_array(np.array(["a"])),
+        ValueError,
+        r"entry 'array_0' has dtype <U1; a checkpoint holds boolean and numeric arrays only",
+    ),
+    (
+        "load a datetime array",
+        lambda: _load_array(np.array(["2024-01-01"], dtype="datetime64[D]")),
+        ValueError,
+        r"entry 'array_0' has dtype datetime64\[D\]; a checkpoint holds boolean and numeric",
+    ),
+    (
+        "load a structured array",
+        lambda: _load_array(np.zeros(1, dtype=[("a", "<i4")])),
+        ValueError,
+        r"entry 'array_0' has dtype \[\('a', '<i4'\)\]; a checkpoint holds boolean",
+    ),
+    (
+        "load 10**15 empty voids",
+        lambda: _load_bytes(
+            one_array(stored("array_0", npy_header("V0", (10**15,))), dtype="|V0", shape=(10**15,))
+        ),
+        ValueError,
+        r"entry 'array_0' has dtype \|V0; a checkpoint holds boolean and numeric arrays only",
+    ),
+    (
+        "load an entry named twice",
+        lambda: _load_bytes(
+            one_array(
+                stored("array_0", npy_bytes(np.ones(2))), stored("array_0", npy_bytes(np.ones(2)))
+            )
+        ),
+        ValueError,
+        r"forged\.npz is not a minigrad checkpoint: entry 'array_0' appears twice",
+    ),
+    (
+        "load a bzip2 entry",
+        lambda: _load_bytes(one_array(Entry("array_0.npy", b"BZh9", BZIP2))),
+        ValueError,
+        r"entry 'array_0' uses zip compression method 12; .* stored or deflated",
+    ),
+    (
+        "load a 2-D scalar",
+        lambda: _load_bytes(checkpoint_bytes({"scalar": "array_0"}, {"array_0": np.ones((2, 2))})),
+        ValueError,
+        r"a scalar node names 'array_0', of shape \(2, 2\)",
+    ),
+    (
+        "load version true",
+        lambda: _load_bytes(checkpoint_bytes(None, version=True)),
+        ValueError,
+        r"forged\.npz is not a minigrad checkpoint: format version True; this minigrad reads "
+        r"version 1",
     ),
     # ---- assigning .grad (checked at assignment, as in PyTorch) ----
     (

@@ -2,21 +2,42 @@
 
 from __future__ import annotations
 
+import errno
+import itertools
 import json
 import math
 import os
+import re
+import stat
 import struct
+import subprocess
+import sys
+import textwrap
+import time
+import tracemalloc
 import zipfile
 
 import numpy as np
 import pytest
 from fake_device import FAKE_GPU
+from forged_checkpoints import (
+    BZIP2,
+    STORED,
+    Entry,
+    checkpoint_bytes,
+    deflated,
+    npy_bytes,
+    npy_header,
+    one_array,
+    stored,
+    zip_bytes,
+)
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import minigrad
-from minigrad.serialization import HEADER_ENTRY, load, save
+from minigrad.serialization import HEADER_ENTRY, MAX_BYTES, MAX_HEADER_BYTES, load, save
 from minigrad.tensor import Tensor
 
 
@@ -271,6 +292,62 @@ def test_saving_into_a_missing_folder_names_the_folder(tmp_path):
         save({}, tmp_path / "missing" / "ckpt.npz")
 
 
+def test_saving_through_a_symlink_writes_the_file_it_points_to(tmp_path):
+    (tmp_path / "runs").mkdir()
+    real = tmp_path / "runs" / "epoch-7.npz"
+    save({"epoch": 7}, real)
+    link = tmp_path / "latest.npz"
+    try:
+        link.symlink_to(real)
+    except OSError:  # Windows without the right to make links
+        pytest.skip("this system cannot make symlinks")
+    save({"epoch": 8}, link)
+    assert link.is_symlink() and os.readlink(link) == str(real)
+    assert load(real) == {"epoch": 8} and load(link) == {"epoch": 8}
+    assert sorted(os.listdir(tmp_path)) == ["latest.npz", "runs"]
+    assert os.listdir(tmp_path / "runs") == ["epoch-7.npz"]
+
+
+@pytest.fixture
+def umask_022():
+    old = os.umask(0o022)
+    yield
+    os.umask(old)
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permission bits")
+@pytest.mark.parametrize("mode", [0o600, 0o640, 0o664, 0o400])
+def test_saving_again_keeps_the_files_permissions(mode, tmp_path, umask_022, monkeypatch):
+    path = tmp_path / "ckpt.npz"
+    save({"epoch": 1}, path)
+    path.chmod(mode)
+    modes_while_written = []
+    real_savez = np.savez
+
+    def savez(file, **arrays):
+        modes_while_written.append(stat.S_IMODE(os.fstat(file.fileno()).st_mode))
+        real_savez(file, **arrays)
+
+    monkeypatch.setattr(np, "savez", savez)
+    save({"epoch": 2}, path)
+    assert stat.S_IMODE(path.stat().st_mode) == mode and load(path) == {"epoch": 2}
+    assert modes_while_written == [mode & ~0o022]  # a private file is never readable by others
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permission bits")
+@pytest.mark.parametrize("umask", [0o022, 0o077, 0o002])
+def test_a_new_file_gets_the_permissions_open_would_give(umask, tmp_path):
+    old = os.umask(umask)
+    try:
+        save({"epoch": 1}, tmp_path / "ckpt.npz")
+        with open(tmp_path / "plain", "wb"):
+            pass
+    finally:
+        os.umask(old)
+    modes = [stat.S_IMODE((tmp_path / name).stat().st_mode) for name in ("ckpt.npz", "plain")]
+    assert modes[0] == modes[1] == 0o666 & ~umask
+
+
 # ---- atomic writes ---------------------------------------------------------------------------
 
 
@@ -315,13 +392,137 @@ def test_a_failed_rename_removes_the_temporary(tmp_path, monkeypatch):
     assert os.listdir(tmp_path) == []
 
 
-def test_the_write_is_flushed_to_disk_before_the_rename(tmp_path, monkeypatch):
+@pytest.mark.parametrize("failing", ["open", "write", "replace"])
+def test_an_error_while_saving_names_the_checkpoint_not_the_temporary(
+    failing, tmp_path, monkeypatch
+):
+    path = tmp_path / "ckpt.npz"
+
+    def fail(name, *args, **kwargs):  # as the OS reports it: naming the temporary file
+        raise OSError(errno.ENOSPC, "No space left on device", os.path.join(tmp_path, ".x.tmp"))
+
+    if failing == "open":
+        monkeypatch.setattr(minigrad.serialization, "open", fail, raising=False)
+    elif failing == "write":
+        monkeypatch.setattr(np, "savez", fail)
+    else:
+        monkeypatch.setattr(os, "replace", fail)
+    with pytest.raises(OSError) as caught:
+        save({"epoch": 1}, path)
+    assert str(caught.value) == f"save: could not write {path}: No space left on device"
+    assert caught.value.errno == errno.ENOSPC and ".tmp" not in str(caught.value)
+    assert os.listdir(tmp_path) == []
+
+
+def test_the_write_is_flushed_to_disk_before_the_rename_and_the_folder_after(tmp_path, monkeypatch):
     calls = []
     real_fsync, real_replace = os.fsync, os.replace
-    monkeypatch.setattr(os, "fsync", lambda fd: (calls.append("fsync"), real_fsync(fd)))
+
+    def fsync(fd):
+        calls.append("fsync folder" if stat.S_ISDIR(os.fstat(fd).st_mode) else "fsync file")
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync)
     monkeypatch.setattr(os, "replace", lambda a, b: (calls.append("replace"), real_replace(a, b)))
     save({"epoch": 1}, tmp_path / "ckpt.npz")
-    assert calls == ["fsync", "replace"]
+    if os.name == "posix":
+        assert calls == ["fsync file", "replace", "fsync folder"]
+    else:  # Windows cannot open a folder to flush it
+        assert calls == ["fsync file", "replace"]
+
+
+@pytest.mark.parametrize("refusing", ["open", "fsync"])
+def test_a_folder_that_cannot_be_flushed_is_skipped_silently(refusing, tmp_path, monkeypatch):
+    real = getattr(os, refusing)
+
+    def refuse_folders(*args):  # Windows cannot open a folder; some file systems cannot flush one
+        if os.path.isdir(args[0]):  # a folder's name for os.open, its descriptor for os.fsync
+            raise OSError(errno.EINVAL, "Invalid argument")
+        return real(*args)
+
+    monkeypatch.setattr(os, refusing, refuse_folders)
+    save({"epoch": 1}, tmp_path / "ckpt.npz")
+    monkeypatch.undo()
+    assert load(tmp_path / "ckpt.npz") == {"epoch": 1}
+    assert os.listdir(tmp_path) == ["ckpt.npz"]
+
+
+def last_written(path, seconds_ago):
+    when = time.time() - seconds_ago
+    os.utime(path, (when, when))
+
+
+def leftover(path, seconds_ago=3600.0):
+    """A temporary file at ``path`` such as a save killed ``seconds_ago`` would have left."""
+    path.write_bytes(b"PK\x03\x04 half a zip")
+    last_written(path, seconds_ago)
+
+
+def test_a_save_removes_the_temporaries_that_killed_saves_to_the_same_file_left(tmp_path):
+    removed = [".run[1].npz.0123abcd.tmp", ".run[1].npz.deadbeef.tmp"]
+    kept = [
+        ".run1.npz.0123abcd.tmp",  # another file's: the name's brackets are not a pattern
+        ".other.npz.0123abcd.tmp",
+        "run[1].npz.0123abcd.tmp",
+        ".run[1].npz.0123ABCD.tmp",  # not what secrets.token_hex writes
+        ".run[1].npz.0123abc.tmp",
+        ".run[1].npz.0123abcde.tmp",
+        ".run[1].npz.0123abcd.tmp.bak",
+        ".run[1].npz.x.0123abcd.tmp",
+        "notes.txt",
+    ]
+    for name in removed + kept:
+        leftover(tmp_path / name)
+    (tmp_path / ".run[1].npz.cafef00d.tmp").mkdir()  # a folder of that name is not ours either
+    save({"epoch": 2}, tmp_path / "run[1].npz")
+    expected = ["run[1].npz", ".run[1].npz.cafef00d.tmp", *kept]
+    assert sorted(os.listdir(tmp_path)) == sorted(expected)
+
+
+def test_a_temporary_that_another_save_is_writing_now_is_kept(tmp_path):
+    leftover(tmp_path / ".ckpt.npz.0123abcd.tmp", seconds_ago=0.0)  # as this save starts
+    save({"epoch": 2}, tmp_path / "ckpt.npz")
+    assert sorted(os.listdir(tmp_path)) == [".ckpt.npz.0123abcd.tmp", "ckpt.npz"]
+
+
+KILLED_SAVER = textwrap.dedent(
+    """
+    import sys, time
+    import numpy as np
+    import minigrad
+
+    def write_half_then_hang(file, **arrays):
+        file.write(b"PK\\x03\\x04 half a zip")
+        file.flush()
+        print("writing", flush=True)
+        time.sleep(60)
+
+    np.savez = write_half_then_hang
+    minigrad.save({"epoch": 1}, sys.argv[1])
+    """
+)
+
+
+def test_a_save_killed_midway_leaves_a_temporary_that_the_next_save_removes(tmp_path):
+    path = tmp_path / "ckpt.npz"
+    save({"epoch": 1}, path)
+    script = tmp_path / "saver.py"
+    script.write_text(KILLED_SAVER)
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
+    process = subprocess.Popen(
+        [sys.executable, str(script), str(path)], stdout=subprocess.PIPE, text=True, env=env
+    )
+    try:
+        assert process.stdout.readline().strip() == "writing"
+    finally:
+        process.kill()  # no except clause runs: the temporary stays
+        process.wait()
+        process.stdout.close()
+    (left,) = [name for name in os.listdir(tmp_path) if name.endswith(".tmp")]
+    assert re.fullmatch(r"\.ckpt\.npz\.[0-9a-f]{8}\.tmp", left)
+    last_written(tmp_path / left, 3600.0)  # as if killed an hour ago
+    save({"epoch": 2}, path)
+    assert sorted(os.listdir(tmp_path)) == ["ckpt.npz", "saver.py"] and load(path) == {"epoch": 2}
 
 
 # ---- loading what is not a good checkpoint ---------------------------------------------------
@@ -340,9 +541,9 @@ def small_checkpoint(tmp_path):
     return path, original
 
 
-def assert_load_refuses(path, words="minigrad checkpoint"):
+def assert_load_refuses(path, words="minigrad checkpoint", **limits):
     with pytest.raises(ValueError, match=words) as caught:
-        load(path)
+        load(path, **limits)
     assert str(path) in str(caught.value)
 
 
@@ -488,3 +689,163 @@ def test_the_loaded_file_is_closed_so_it_can_be_replaced(small_checkpoint):
     assert load(path) == {"epoch": 3}
     with zipfile.ZipFile(path) as archive:
         assert archive.testzip() is None
+
+
+# ---- what a file can make load allocate ------------------------------------------------------
+
+# What a refusal may allocate: the zip's table of contents, a few .npy headers, zipfile's buffers.
+LITTLE = 2**20
+
+
+def refusal_peak(path, words, **limits):
+    """Check that ``load`` refuses ``path``; return the most memory it allocated meanwhile."""
+    tracemalloc.start()
+    try:
+        assert_load_refuses(path, words, **limits)
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+TWO_GIB = (2**28,)  # a float64 array of this shape holds 2 GiB
+TWO_GIB_HEADER = npy_header("<f8", TWO_GIB)
+
+
+@pytest.mark.parametrize(
+    "forged, words",
+    [
+        (  # deflate expands 1,032 times at most, so 1 KB cannot hold 2 GiB
+            one_array(
+                deflated("array_0", TWO_GIB_HEADER + bytes(1024), size=len(TWO_GIB_HEADER) + 2**31),
+                shape=TWO_GIB,
+            ),
+            r"entry 'array_0' declares 2,147,483,776 bytes, more than its \d+ bytes",
+        ),
+        (  # a stored entry holds exactly what the file holds
+            one_array(
+                Entry(
+                    "array_0.npy",
+                    TWO_GIB_HEADER + bytes(1024),
+                    STORED,
+                    size=len(TWO_GIB_HEADER) + 2**31,
+                ),
+                shape=TWO_GIB,
+            ),
+            r"entry 'array_0' declares 2,147,483,776 bytes, more than its 1,152 bytes",
+        ),
+        (  # and entries cannot hold more than the whole file
+            one_array(
+                stored("array_0", TWO_GIB_HEADER + bytes(1024), size=len(TWO_GIB_HEADER) + 2**31),
+                shape=TWO_GIB,
+            ),
+            r"its entries declare more bytes than the file's",
+        ),
+        (  # an honest zip entry of 1 KB, whose .npy header declares 2 GiB
+            one_array(stored("array_0", TWO_GIB_HEADER + bytes(1024)), shape=TWO_GIB),
+            r"entry 'array_0' declares a float64 array of shape \(268435456,\) "
+            r"\(2,147,483,648 bytes\) but holds 1,024 bytes",
+        ),
+    ],
+    ids=["deflated", "stored", "beyond the file", "npy header"],
+)
+def test_a_small_file_that_declares_gigabytes_is_refused_before_allocating(forged, words, tmp_path):
+    path = tmp_path / "bomb.npz"
+    path.write_bytes(forged)
+    assert path.stat().st_size < 4096
+    assert refusal_peak(path, words) < LITTLE
+
+
+def test_the_arrays_together_may_hold_at_most_max_bytes(tmp_path):
+    path = tmp_path / "big.npz"
+    save({"a": np.zeros(2**17), "b": np.ones(2**17, dtype=np.float32)}, path)  # 1 MiB + 0.5 MiB
+    total = 2**20 + 2**19
+    words = r"holds 1,572,864 bytes of arrays, more than max_bytes=1,572,863; .*max_bytes"
+    assert refusal_peak(path, words, max_bytes=total - 1) < total // 4
+    assert load(path, max_bytes=total)["b"].sum() == 2**17
+    assert MAX_BYTES == 4 * 2**30 and load(path)["a"].shape == (2**17,)
+
+
+def header_bomb(padding):
+    """A checkpoint whose JSON header ends in ``padding`` spaces (valid JSON), deflated 1000:1."""
+    text = json.dumps({"format": "minigrad-checkpoint", "version": 1, "root": "", "arrays": {}})
+    head = npy_header(np.uint8, (len(text) + padding,)) + text.encode()
+    spaces = (b" " * 2**20 for _ in range(padding // 2**20))  # never all in memory at once
+    return zip_bytes(deflated(HEADER_ENTRY, itertools.chain([head], spaces)))
+
+
+def test_a_header_bomb_is_refused_before_it_is_inflated(tmp_path):
+    path = tmp_path / "bomb.npz"
+    path.write_bytes(header_bomb(64 * 2**20))  # 64 MiB of header in a 64 KiB file
+    assert path.stat().st_size < 100_000
+    words = r"has a header of 67,108,9\d\d bytes, more than max_header_bytes=4,194,304; .*trust"
+    assert refusal_peak(path, words) < LITTLE
+    path.write_bytes(header_bomb(MAX_HEADER_BYTES))
+    assert_load_refuses(path, "max_header_bytes")
+    assert load(path, max_header_bytes=2 * MAX_HEADER_BYTES) == ""
+
+
+# ---- what save does not write, load does not read ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "array",
+    [
+        np.array(["ab", "c"]),
+        np.array([b"ab"]),
+        np.array(["2024-01-01"], dtype="datetime64[D]"),
+        np.array([3], dtype="timedelta64[s]"),
+        np.zeros(2, dtype="V4"),
+        np.zeros(2, dtype=[("a", "<i4"), ("b", "<f8")]),
+    ],
+    ids=lambda array: str(array.dtype),
+)
+def test_only_the_boolean_and_numeric_arrays_save_writes_are_loaded(array, tmp_path):
+    path = tmp_path / "forged.npz"
+    path.write_bytes(checkpoint_bytes({"array": "array_0"}, {"array_0": array}))
+    assert_load_refuses(path, r"entry 'array_0' has dtype .*boolean and numeric arrays only")
+
+
+def test_a_void_array_of_a_quadrillion_empty_items_is_refused(tmp_path):
+    path = tmp_path / "forged.npz"
+    path.write_bytes(
+        one_array(stored("array_0", npy_header("V0", (10**15,))), dtype="|V0", shape=(10**15,))
+    )
+    assert refusal_peak(path, r"entry 'array_0' has dtype \|?V0") < LITTLE
+
+
+@pytest.mark.parametrize(
+    "second", [stored("array_0", npy_bytes(np.zeros(2))), Entry("array_0", npy_bytes(np.zeros(2)))]
+)
+def test_an_entry_named_twice_is_refused(second, tmp_path):
+    """zipfile reads the last of two entries of one name; np.load reads 'a' and 'a.npy' as one."""
+    path = tmp_path / "forged.npz"
+    path.write_bytes(one_array(stored("array_0", npy_bytes(np.ones(2))), second))
+    assert_load_refuses(path, "entry 'array_0' appears twice")
+
+
+def test_other_compression_methods_are_refused(tmp_path):
+    path = tmp_path / "forged.npz"
+    path.write_bytes(one_array(Entry("array_0.npy", b"BZh9", BZIP2)))
+    assert_load_refuses(path, "entry 'array_0' uses zip compression method 12")
+
+
+@pytest.mark.parametrize(
+    "forged, words",
+    [
+        (checkpoint_bytes(None, version=True), "format version True"),
+        (checkpoint_bytes(None, version=1.0), "format version 1.0"),
+        (
+            checkpoint_bytes({"scalar": "array_0"}, {"array_0": np.ones((2, 2))}),
+            r"a scalar node names 'array_0', of shape \(2, 2\)",
+        ),
+        (
+            one_array(stored("array_0", npy_header("<f8", (-1, -2)) + bytes(16)), shape=(-1, -2)),
+            r"entry 'array_0' has a negative length in its shape \(-1, -2\)",
+        ),
+    ],
+    ids=["version true", "version 1.0", "2-D scalar", "negative shape"],
+)
+def test_a_header_that_save_would_not_write_is_refused(forged, words, tmp_path):
+    path = tmp_path / "forged.npz"
+    path.write_bytes(forged)
+    assert_load_refuses(path, words)

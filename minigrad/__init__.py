@@ -48,6 +48,7 @@ from .ops import (
     argmax,
     argmin,
     broadcast_to,
+    cat,
     clip,
     concatenate,
     exp,

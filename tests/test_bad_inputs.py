@@ -896,6 +896,12 @@ ROWS = [
         r"only floating-point tensors can require grad, this one is int64",
     ),
     ("factory device", lambda: mg.zeros(2, device="tpu"), ValueError, r"unknown device 'tpu'"),
+    (
+        "cat dim and axis",
+        lambda: mg.cat([t(2)], dim=0, axis=0),
+        TypeError,
+        r"cat: got dim=0 and axis=0; pass one",
+    ),
 ]
 
 

@@ -372,3 +372,27 @@ def test_randint_like_takes_high_or_low_and_high():
     assert set(mg.randint_like(x, 2).tolist()) == {0.0, 1.0}  # a float input, whole numbers
     assert set(mg.randint_like(x, 5, 7).tolist()) == {5.0, 6.0}
     assert set(mg.randint_like(x, low=5, high=7).tolist()) == {5.0, 6.0}
+
+
+# ---- cat and stack take PyTorch's dim -----------------------------------------------------------
+def test_cat_is_concatenate_with_dim_or_axis():
+    a, b = mg.ones(2, 3), mg.zeros(2, 1)
+    for joined in (mg.cat([a, b], 1), mg.cat([a, b], dim=1), mg.cat([a, b], axis=-1)):
+        assert joined.shape == (2, 4)
+        np.testing.assert_array_equal(joined.numpy(), mg.concatenate([a, b], 1).numpy())
+    assert mg.cat([a, a]).shape == (4, 3)  # dim 0 by default
+
+
+def test_stack_takes_dim_and_still_axis():
+    a, b = mg.ones(2, 3), mg.zeros(2, 3)
+    assert mg.stack([a, b]).shape == (2, 2, 3)
+    assert mg.stack([a, b], 1).shape == mg.stack([a, b], dim=1).shape == (2, 2, 3)
+    assert mg.stack([a, b], dim=-1).shape == mg.stack([a, b], axis=-1).shape == (2, 3, 2)
+    np.testing.assert_array_equal(mg.stack([a, b], dim=2).numpy()[..., 1], b.numpy())
+
+
+def test_cat_passes_gradients_back_to_each_input():
+    a, b = mg.ones(2, requires_grad=True), mg.ones(3, requires_grad=True)
+    (mg.cat([a, b], dim=0) * mg.arange(5.0)).sum().backward()
+    np.testing.assert_array_equal(a.grad.numpy(), [0, 1])
+    np.testing.assert_array_equal(b.grad.numpy(), [2, 3, 4])

@@ -42,6 +42,7 @@ from .reduction import (
 )
 from .shape import (
     broadcast_to,
+    cat,
     concatenate,
     flatten,
     getitem,
@@ -56,7 +57,7 @@ from .shape import (
 )
 
 __all__ = [
-    "abs", "add", "argmax", "argmin", "astype", "broadcast_to", "clip", "compare",
+    "abs", "add", "argmax", "argmin", "astype", "broadcast_to", "cat", "clip", "compare",
     "concatenate", "div", "exp", "flatten", "getitem", "leaky_relu", "log", "log_softmax",
     "logsumexp", "matmul", "max", "maximum", "mean", "min", "minimum", "mul", "neg", "pad",
     "pow", "relu", "reshape", "sigmoid", "sign", "softmax", "sqrt", "squeeze", "stack", "sub",

@@ -214,6 +214,13 @@ def flatten(a: Tensor, start_axis: int = 0, end_axis: int = -1) -> Tensor:
     return reshape(a, a.shape[:start] + (merged,) + a.shape[end + 1 :])
 
 
+def _dim(owner: str, dim: int | None, axis: int | None) -> int:
+    """PyTorch's ``dim``, or NumPy's ``axis`` as its alias; 0 when neither is given."""
+    if dim is not None and axis is not None:
+        raise TypeError(f"{owner}: got dim={dim} and axis={axis}; pass one (they are aliases)")
+    return dim if dim is not None else axis if axis is not None else 0
+
+
 def concatenate(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
     """Join tensors along an existing axis; all other axes must match."""
     tensors = list(tensors)
@@ -235,8 +242,14 @@ def concatenate(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
     return Concatenate.apply(*tensors, axis=axis)
 
 
-def stack(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
-    """Join same-shape tensors along a new axis."""
+def cat(tensors: Sequence[Tensor], dim: int | None = None, *, axis: int | None = None) -> Tensor:
+    """PyTorch's name for ``concatenate``: join tensors along ``dim`` (default 0)."""
+    return concatenate(tensors, _dim("cat", dim, axis))
+
+
+def stack(tensors: Sequence[Tensor], dim: int | None = None, *, axis: int | None = None) -> Tensor:
+    """Join same-shape tensors along a new axis ``dim`` (default 0)."""
+    axis = _dim("stack", dim, axis)
     tensors = list(tensors)
     if not tensors:
         raise ValueError("stack: needs at least one tensor")

@@ -80,13 +80,13 @@ def _integer(owner: str, name: str, value: Any, low: int | None = None) -> int:
     return int(value)
 
 
-def _real(owner: str, name: str, value: Any, finite: bool = True) -> int | float:
+def _real(owner: str, name: str, value: Any, finite: bool = True) -> float:
     """A real number argument (a bool is refused: it is almost always a slip), finite if asked."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{owner}: {name} must be a number, got {value!r} ({type(value).__name__})")
     if finite and not math.isfinite(value):
         raise ValueError(f"{owner}: {name} must be a finite number, got {value}")
-    return value
+    return float(value)
 
 
 def _dtype(owner: str, dtype: Any, default: np.dtype) -> np.dtype:
@@ -255,7 +255,7 @@ def linspace(
     start, end = _real("linspace", "start", start), _real("linspace", "end", end)
     steps = _integer("linspace", "steps", steps, low=0)
     dtype, device = _dtype("linspace", dtype, get_default_dtype()), get_device(device)
-    values = device.xp.linspace(float(start), float(end), steps, dtype=np.float64)
+    values = device.xp.linspace(start, end, steps, dtype=np.float64)
     return _leaf(values.astype(dtype, copy=False), device, requires_grad)
 
 
@@ -364,7 +364,7 @@ def rand_like(
 ) -> Tensor:
     """``rand`` with ``input``'s shape, dtype and device (unless given); a floating dtype."""
     shape, dtype, device = _like("rand_like", input, dtype, device)
-    _floating("rand_like", _dtype("rand_like", dtype, None))
+    _floating("rand_like", _dtype("rand_like", dtype, input.dtype))
     return rand(shape, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
@@ -373,7 +373,7 @@ def randn_like(
 ) -> Tensor:
     """``randn`` with ``input``'s shape, dtype and device (unless given); a floating dtype."""
     shape, dtype, device = _like("randn_like", input, dtype, device)
-    _floating("randn_like", _dtype("randn_like", dtype, None))
+    _floating("randn_like", _dtype("randn_like", dtype, input.dtype))
     return randn(shape, dtype=dtype, device=device, requires_grad=requires_grad)
 
 

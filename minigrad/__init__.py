@@ -23,6 +23,25 @@ from .backend import (
     get_device,
     set_default_device,
 )
+from .factories import (
+    arange,
+    empty,
+    empty_like,
+    eye,
+    full,
+    full_like,
+    linspace,
+    ones,
+    ones_like,
+    rand,
+    rand_like,
+    randint,
+    randint_like,
+    randn,
+    randn_like,
+    zeros,
+    zeros_like,
+)
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from .ops import (
     abs,
@@ -31,6 +50,7 @@ from .ops import (
     argmax,
     argmin,
     broadcast_to,
+    cat,
     clip,
     concatenate,
     cos,

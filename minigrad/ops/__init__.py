@@ -47,6 +47,7 @@ from .reduction import (
 )
 from .shape import (
     broadcast_to,
+    cat,
     concatenate,
     flatten,
     getitem,
@@ -61,8 +62,8 @@ from .shape import (
 )
 
 __all__ = [
-    "abs", "add", "amax", "amin", "argmax", "argmin", "astype", "broadcast_to", "clip", "compare",
-    "concatenate", "cos", "div", "erf", "exp", "flatten", "getitem", "leaky_relu", "log",
+    "abs", "add", "amax", "amin", "argmax", "argmin", "astype", "broadcast_to", "cat", "clip",
+    "compare", "concatenate", "cos", "div", "erf", "exp", "flatten", "getitem", "leaky_relu", "log",
     "log_softmax", "logsumexp", "matmul", "max", "maximum", "mean", "min", "minimum", "mul", "neg",
     "pad", "pow", "relu", "reshape", "sigmoid", "sign", "sin", "softmax", "softmax_cross_entropy",
     "softplus", "sqrt", "squeeze", "stack", "std", "sub", "sum", "sum_to", "swapaxes", "tanh",

@@ -224,6 +224,14 @@ def flatten(a: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     return reshape(a, a.shape[:start] + (merged,) + a.shape[end + 1 :])
 
 
+def _join_dim(dim: int | None, axis: int | None, op: str) -> int:
+    """PyTorch's ``dim``, or NumPy's ``axis`` as its alias; 0 when neither is given."""
+    from .reduction import dim_arg
+
+    chosen = dim_arg(dim, axis, op)
+    return 0 if chosen is None else chosen
+
+
 def concatenate(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
     """Join tensors along an existing axis; all other axes must match."""
     tensors = list(tensors)
@@ -245,8 +253,14 @@ def concatenate(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
     return Concatenate.apply(*tensors, axis=axis)
 
 
-def stack(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
-    """Join same-shape tensors along a new axis."""
+def cat(tensors: Sequence[Tensor], dim: int | None = None, *, axis: int | None = None) -> Tensor:
+    """PyTorch's name for ``concatenate``: join tensors along ``dim`` (default 0)."""
+    return concatenate(tensors, _join_dim(dim, axis, "cat"))
+
+
+def stack(tensors: Sequence[Tensor], dim: int | None = None, *, axis: int | None = None) -> Tensor:
+    """Join same-shape tensors along a new axis ``dim`` (default 0)."""
+    axis = _join_dim(dim, axis, "stack")
     tensors = list(tensors)
     if not tensors:
         raise ValueError("stack: needs at least one tensor")

@@ -1,0 +1,395 @@
+"""Tensor factories, as PyTorch's: new tensors from a shape (and a fill, a range or a seed).
+
+    zeros, ones, full, empty, eye       filled tensors
+    arange, linspace                    ranges
+    rand, randn, randint                random tensors, drawn from minigrad's one generator
+    zeros_like, ones_like, ...          the same, with another tensor's shape, dtype and device
+
+Where the values are made: the filled tensors and the ranges by the device's own array module
+(``device.xp``), so nothing is copied from the host; the random ones on the host, from
+``minigrad.random.generator()``, then copied to the device, so one ``manual_seed`` gives the same
+values on every device and ``get_rng_state``/``set_rng_state`` resume them exactly.
+
+dtypes follow PyTorch 2: the floating factories give ``get_default_dtype()`` (float32);
+``arange`` of ints gives int64 and of any float the default; ``full`` takes the kind of its fill
+value (a bool gives bool, an int int64, a float the default); ``randint`` gives int64.
+``device=None`` means ``get_default_device()``. A ``*_like`` factory takes its input's shape,
+dtype and device, unless ``dtype=`` or ``device=`` says otherwise.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from .backend import Device, get_device
+from .random import generator
+from .tensor import Tensor, get_default_dtype
+
+__all__ = [
+    "arange", "empty", "empty_like", "eye", "full", "full_like", "linspace", "ones", "ones_like",
+    "rand", "rand_like", "randint", "randint_like", "randn", "randn_like", "zeros", "zeros_like",
+]  # fmt: skip
+
+Size = int | Sequence[int]
+DeviceLike = str | Device | None
+
+
+# --- checks, at the entry points --------------------------------------------------------------
+
+
+def _shape(owner: str, size: tuple[Any, ...]) -> tuple[int, ...]:
+    """The shape from ``zeros(2, 3)``, ``zeros((2, 3))`` or ``zeros([2, 3])``."""
+    if not size:  # as PyTorch: a 0-d tensor is asked for with an empty shape, not by omission
+        raise TypeError(f"{owner}: needs a size, as in {owner}(2, 3); {owner}(()) is 0-d")
+    if len(size) == 1 and isinstance(size[0], (tuple, list)):
+        size = tuple(size[0])
+    for n in size:
+        if isinstance(n, bool) or not isinstance(n, numbers.Integral):
+            raise TypeError(
+                f"{owner}: size must be ints, as in (2, 3), got {n!r} ({type(n).__name__}) "
+                f"in {size}"
+            )
+    if any(n < 0 for n in size):
+        raise ValueError(f"{owner}: size must be non-negative ints, got {size}")
+    return tuple(int(n) for n in size)
+
+
+def _sequence(owner: str, size: Any) -> tuple[int, ...]:
+    """A shape that must be given as a tuple or list (``full``'s and ``randint``'s, as PyTorch)."""
+    if not isinstance(size, (tuple, list)):
+        raise TypeError(
+            f"{owner}: size must be a tuple or list of ints, as in (3,) or (2, 3), got {size!r}"
+        )
+    return _shape(owner, (size,))
+
+
+# These two word their errors as minigrad.checks does (check_int, check_number).
+def _integer(owner: str, name: str, value: Any, low: int | None = None) -> int:
+    """An int argument (a bool or a float such as 2.0 is refused), at least ``low`` if given."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(
+            f"{owner}: {name} must be an integer, got {value!r} ({type(value).__name__})"
+        )
+    if low is not None and value < low:
+        raise ValueError(f"{owner}: {name} must be an integer >= {low}, got {value}")
+    return int(value)
+
+
+def _real(owner: str, name: str, value: Any, finite: bool = True) -> float:
+    """A real number argument (a bool is refused: it is almost always a slip), finite if asked."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{owner}: {name} must be a number, got {value!r} ({type(value).__name__})")
+    if finite and not math.isfinite(value):
+        raise ValueError(f"{owner}: {name} must be a finite number, got {value}")
+    return float(value)
+
+
+def _dtype(owner: str, dtype: Any, default: np.dtype) -> np.dtype:
+    """``dtype`` as a NumPy dtype (``default`` for None); only the kinds a Tensor can hold."""
+    if dtype is None:
+        return default
+    try:
+        dtype = np.dtype(dtype)
+    except TypeError as error:
+        raise TypeError(f"{owner}: dtype {dtype!r} is not a dtype") from error
+    if dtype.kind not in "biuf":
+        raise TypeError(f"{owner}: dtype must be bool, an integer or a real float, got {dtype}")
+    return dtype
+
+
+def _floating(owner: str, dtype: np.dtype) -> np.dtype:
+    if dtype.kind != "f":
+        raise TypeError(f"{owner}: dtype must be a floating type, got {dtype}")
+    return dtype
+
+
+def _leaf(array: Any, device: Device, requires_grad: bool) -> Tensor:
+    """A new leaf around ``array``, which is already on ``device`` (so it is not copied again).
+
+    requires_grad goes through ``requires_grad_``, the Tensor constructor's own path, so an
+    integer or bool tensor that asks for gradients is refused with its message.
+    """
+    return Tensor._wrap(array, device).requires_grad_(requires_grad)
+
+
+def _like(owner: str, input: Any, dtype: Any, device: DeviceLike) -> tuple[tuple, Any, DeviceLike]:
+    """The shape, dtype and device a ``*_like`` factory takes from ``input`` (unless given)."""
+    if not isinstance(input, Tensor):
+        raise TypeError(f"{owner}: input must be a Tensor, got {type(input).__name__}")
+    dtype = input.dtype if dtype is None else dtype
+    return input.shape, dtype, input.device if device is None else device
+
+
+# --- filled tensors: made on the device -------------------------------------------------------
+
+
+def zeros(
+    *size: Size, dtype: Any = None, device: DeviceLike = None, requires_grad: bool = False
+) -> Tensor:
+    """A tensor of ``size`` filled with 0: ``zeros(2, 3)``, ``zeros((2, 3))``."""
+    shape, dtype = _shape("zeros", size), _dtype("zeros", dtype, get_default_dtype())
+    device = get_device(device)
+    return _leaf(device.xp.zeros(shape, dtype=dtype), device, requires_grad)
+
+
+def ones(
+    *size: Size, dtype: Any = None, device: DeviceLike = None, requires_grad: bool = False
+) -> Tensor:
+    """A tensor of ``size`` filled with 1."""
+    shape, dtype = _shape("ones", size), _dtype("ones", dtype, get_default_dtype())
+    device = get_device(device)
+    return _leaf(device.xp.ones(shape, dtype=dtype), device, requires_grad)
+
+
+def empty(
+    *size: Size, dtype: Any = None, device: DeviceLike = None, requires_grad: bool = False
+) -> Tensor:
+    """A tensor of ``size`` whose values are whatever the memory held: fill it before reading."""
+    shape, dtype = _shape("empty", size), _dtype("empty", dtype, get_default_dtype())
+    device = get_device(device)
+    return _leaf(device.xp.empty(shape, dtype=dtype), device, requires_grad)
+
+
+def full(
+    size: Size,
+    fill_value: bool | int | float,
+    *,
+    dtype: Any = None,
+    device: DeviceLike = None,
+    requires_grad: bool = False,
+) -> Tensor:
+    """A tensor of ``size`` filled with ``fill_value``; its dtype follows the value's kind.
+
+    ``full((2,), True)`` is bool, ``full((2,), 7)`` int64, ``full((2,), 0.5)`` the default
+    float dtype (PyTorch 2's rule).
+    """
+    shape = _sequence("full", size)
+    if isinstance(fill_value, (bool, np.bool_)):
+        kind = np.dtype(np.bool_)
+    elif isinstance(fill_value, numbers.Integral):
+        kind = np.dtype(np.int64)
+    else:
+        _real("full", "fill_value", fill_value, finite=False)  # nan and -inf fills are common
+        kind = get_default_dtype()
+    dtype, device = _dtype("full", dtype, kind), get_device(device)
+    return _leaf(device.xp.full(shape, fill_value, dtype=dtype), device, requires_grad)
+
+
+def eye(
+    n: int,
+    m: int | None = None,
+    *,
+    dtype: Any = None,
+    device: DeviceLike = None,
+    requires_grad: bool = False,
+) -> Tensor:
+    """An n x m matrix (m = n if not given) with ones where row == column, zeros elsewhere."""
+    n = _integer("eye", "n", n, low=0)
+    m = n if m is None else _integer("eye", "m", m, low=0)
+    dtype, device = _dtype("eye", dtype, get_default_dtype()), get_device(device)
+    return _leaf(device.xp.eye(n, m, dtype=dtype), device, requires_grad)
+
+
+# --- ranges: made on the device ---------------------------------------------------------------
+
+
+def arange(
+    start: float = 0,
+    end: float | None = None,
+    step: float = 1,
+    *,
+    dtype: Any = None,
+    device: DeviceLike = None,
+    requires_grad: bool = False,
+) -> Tensor:
+    """``arange(end)`` or ``arange(start, end, step=1)``: start, start + step, ..., short of end.
+
+    n = ceil((end - start) / step) values, value i = start + i * step. All-int arguments give
+    int64 (and exact values); any float gives the default float dtype, the values computed in
+    float64 and then rounded once.
+    """
+    if end is None:  # arange(end)
+        start, end = 0, start
+    for name, value in (("start", start), ("end", end), ("step", step)):
+        _real("arange", name, value)
+    if step == 0:
+        raise ValueError("arange: step must be nonzero, got 0")
+    if (end - start) * step < 0:
+        direction = "negative" if end < start else "positive"
+        raise ValueError(
+            f"arange: from start={start} to end={end} the step must be {direction}, got {step}"
+        )
+    exact = all(isinstance(v, numbers.Integral) for v in (start, end, step))
+    if exact:
+        start, step = int(start), int(step)
+        count = -((start - int(end)) // step)  # ceil((end - start) / step), in integers
+    else:
+        start, step = float(start), float(step)
+        count = math.ceil((float(end) - start) / step)
+    default = np.dtype(np.int64) if exact else get_default_dtype()
+    dtype, device = _dtype("arange", dtype, default), get_device(device)
+    index = device.xp.arange(count, dtype=np.int64 if exact else np.float64)
+    return _leaf((start + index * step).astype(dtype, copy=False), device, requires_grad)
+
+
+def linspace(
+    start: float,
+    end: float,
+    steps: int,
+    *,
+    dtype: Any = None,
+    device: DeviceLike = None,
+    requires_grad: bool = False,
+) -> Tensor:
+    """``steps`` evenly spaced values from start to end, both included.
+
+    value i = start + i * (end - start) / (steps - 1); the last one is end exactly. One step
+    gives [start], zero steps an empty tensor. The dtype is the default float dtype even for
+    int start and end (as PyTorch); the values are computed in float64 and rounded once.
+    """
+    start, end = _real("linspace", "start", start), _real("linspace", "end", end)
+    steps = _integer("linspace", "steps", steps, low=0)
+    dtype, device = _dtype("linspace", dtype, get_default_dtype()), get_device(device)
+    values = device.xp.linspace(start, end, steps, dtype=np.float64)
+    return _leaf(values.astype(dtype, copy=False), device, requires_grad)
+
+
+# --- random tensors: drawn on the host from minigrad's generator, then moved ------------------
+
+
+def rand(
+    *size: Size, dtype: Any = None, device: DeviceLike = None, requires_grad: bool = False
+) -> Tensor:
+    """Values drawn uniformly from [0, 1).
+
+    Each value is k / 2^p for a random integer 0 <= k < 2^p, p the dtype's significand bits
+    (24 for float32, 53 for float64), as PyTorch draws them: every value is exact in the dtype,
+    so rounding can never turn one into 1.0, as rounding a float64 draw to float32 could.
+    """
+    shape = _shape("rand", size)
+    dtype = _floating("rand", _dtype("rand", dtype, get_default_dtype()))
+    device = get_device(device)  # checked before drawing: a mistake must not move the generator
+    bits = np.finfo(dtype).nmant + 1
+    values = generator().integers(0, 2**bits, size=shape) * 2.0**-bits
+    return _leaf(device.from_host(values.astype(dtype)), device, requires_grad)
+
+
+def randn(
+    *size: Size, dtype: Any = None, device: DeviceLike = None, requires_grad: bool = False
+) -> Tensor:
+    """Values drawn from the standard normal distribution N(0, 1)."""
+    shape = _shape("randn", size)
+    dtype = _floating("randn", _dtype("randn", dtype, get_default_dtype()))
+    device = get_device(device)
+    values = generator().standard_normal(size=shape)
+    return _leaf(device.from_host(values.astype(dtype)), device, requires_grad)
+
+
+def randint(
+    low: int = 0,
+    high: int | None = None,
+    size: Size | None = None,
+    *,
+    dtype: Any = None,
+    device: DeviceLike = None,
+    requires_grad: bool = False,
+) -> Tensor:
+    """Integers drawn uniformly from low, low + 1, ..., high - 1: ``randint(low, high, size)``,
+    or ``randint(high, size)`` with low = 0, as PyTorch. int64 unless ``dtype`` says otherwise."""
+    if size is None:  # randint(high, size): the first number is high
+        low, high, size = 0, low, high
+    elif high is None:  # randint(high, size=...)
+        low, high = 0, low
+    if high is None or size is None:
+        raise TypeError(
+            "randint: needs high and size, as in randint(10, (3,)) or randint(0, 10, (3,))"
+        )
+    low, high = _integer("randint", "low", low), _integer("randint", "high", high)
+    if high <= low:
+        raise ValueError(f"randint: high must be greater than low, got low={low}, high={high}")
+    shape = _sequence("randint", size)
+    dtype, device = _dtype("randint", dtype, np.dtype(np.int64)), get_device(device)
+    values = generator().integers(low, high, size=shape, dtype=np.int64)
+    return _leaf(device.from_host(values.astype(dtype)), device, requires_grad)
+
+
+# --- *_like: another tensor's shape, dtype and device -----------------------------------------
+
+
+def zeros_like(
+    input: Tensor, *, dtype: Any = None, device: DeviceLike = None, requires_grad: bool = False
+) -> Tensor:
+    """``zeros`` with ``input``'s shape, dtype and device (unless given)."""
+    shape, dtype, device = _like("zeros_like", input, dtype, device)
+    return zeros(shape, dtype=dtype, device=device, requires_grad=requires_grad)
+
+
+def ones_like(
+    input: Tensor, *, dtype: Any = None, device: DeviceLike = None, requires_grad: bool = False
+) -> Tensor:
+    """``ones`` with ``input``'s shape, dtype and device (unless given)."""
+    shape, dtype, device = _like("ones_like", input, dtype, device)
+    return ones(shape, dtype=dtype, device=device, requires_grad=requires_grad)
+
+
+def empty_like(
+    input: Tensor, *, dtype: Any = None, device: DeviceLike = None, requires_grad: bool = False
+) -> Tensor:
+    """``empty`` with ``input``'s shape, dtype and device (unless given)."""
+    shape, dtype, device = _like("empty_like", input, dtype, device)
+    return empty(shape, dtype=dtype, device=device, requires_grad=requires_grad)
+
+
+def full_like(
+    input: Tensor,
+    fill_value: bool | int | float,
+    *,
+    dtype: Any = None,
+    device: DeviceLike = None,
+    requires_grad: bool = False,
+) -> Tensor:
+    """``full`` with ``input``'s shape, dtype and device (unless given): the fill value is
+    converted to the input's dtype, so ``full_like(int_tensor, 2.5)`` holds 2, as in PyTorch."""
+    shape, dtype, device = _like("full_like", input, dtype, device)
+    return full(shape, fill_value, dtype=dtype, device=device, requires_grad=requires_grad)
+
+
+def rand_like(
+    input: Tensor, *, dtype: Any = None, device: DeviceLike = None, requires_grad: bool = False
+) -> Tensor:
+    """``rand`` with ``input``'s shape, dtype and device (unless given); a floating dtype."""
+    shape, dtype, device = _like("rand_like", input, dtype, device)
+    _floating("rand_like", _dtype("rand_like", dtype, input.dtype))
+    return rand(shape, dtype=dtype, device=device, requires_grad=requires_grad)
+
+
+def randn_like(
+    input: Tensor, *, dtype: Any = None, device: DeviceLike = None, requires_grad: bool = False
+) -> Tensor:
+    """``randn`` with ``input``'s shape, dtype and device (unless given); a floating dtype."""
+    shape, dtype, device = _like("randn_like", input, dtype, device)
+    _floating("randn_like", _dtype("randn_like", dtype, input.dtype))
+    return randn(shape, dtype=dtype, device=device, requires_grad=requires_grad)
+
+
+def randint_like(
+    input: Tensor,
+    low: int = 0,
+    high: int | None = None,
+    *,
+    dtype: Any = None,
+    device: DeviceLike = None,
+    requires_grad: bool = False,
+) -> Tensor:
+    """``randint`` with ``input``'s shape, dtype and device (unless given):
+    ``randint_like(x, high)`` or ``randint_like(x, low, high)``. A float input gives a float
+    tensor of whole numbers, as in PyTorch."""
+    shape, dtype, device = _like("randint_like", input, dtype, device)
+    if high is None:  # randint_like(x, high): the one number is high
+        low, high = 0, low
+    return randint(low, high, shape, dtype=dtype, device=device, requires_grad=requires_grad)

@@ -9,7 +9,7 @@ makes a run reproducible and ``get_rng_state`` / ``set_rng_state`` checkpoint it
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +22,8 @@ from .tensor import Tensor
 
 __all__ = [
     "DataLoader",
+    "Dataset",
+    "TensorDataset",
     "load_digits",
     "make_moons",
     "make_regression",
@@ -65,8 +67,12 @@ class DataLoader:
         shuffle: bool = False,
         drop_last: bool = False,
         device: str | Device | None = None,
+        collate_fn: Callable[[list[Any]], Any] | None = None,
     ) -> None:
         self.batch_size = check_int("DataLoader", "batch_size", batch_size, low=1)
+        if collate_fn is not None and not callable(collate_fn):
+            raise TypeError(f"DataLoader: collate_fn must be callable, got {collate_fn!r}")
+        self.collate_fn = collate_fn
         self.shuffle = check_bool("DataLoader", "shuffle", shuffle)
         self.drop_last = check_bool("DataLoader", "drop_last", drop_last)
         self.device = get_device(device)
@@ -88,6 +94,9 @@ class DataLoader:
     def _batches(self, order: np.ndarray) -> Iterator[tuple[Tensor, ...]]:
         for start in range(0, len(self) * self.batch_size, self.batch_size):
             indices = order[start : start + self.batch_size]
+            if self.collate_fn is not None:  # the user's batching, given the samples, as PyTorch
+                yield self.collate_fn([self.dataset[int(i)] for i in indices])
+                continue
             if self._columns is not None:
                 batch = tuple(_take(column, indices) for column in self._columns)
             else:
@@ -102,12 +111,48 @@ class DataLoader:
         )
 
 
+class Dataset:
+    """Base class for a map-style dataset, as PyTorch's ``torch.utils.data.Dataset``: define
+    ``__len__`` and ``__getitem__(i)`` (returning an array, a number, or a tuple of them)."""
+
+    def __len__(self) -> int:
+        raise NotImplementedError(f"{type(self).__name__} must define __len__")
+
+    def __getitem__(self, index: int) -> Any:
+        raise NotImplementedError(f"{type(self).__name__} must define __getitem__")
+
+
+class TensorDataset(Dataset):
+    """Tensors (or arrays) with the same first dim; item i is the tuple of their rows i.
+
+    A DataLoader batches it by indexing each tensor once per batch, not sample by sample.
+    """
+
+    def __init__(self, *tensors: Any) -> None:
+        if not tensors:
+            raise ValueError("TensorDataset: needs at least one tensor")
+        lengths = {len(t) for t in tensors}
+        if len(lengths) > 1:
+            raise ValueError(
+                f"TensorDataset: the tensors have different first dims {sorted(lengths)}"
+            )
+        self.tensors = tensors
+
+    def __len__(self) -> int:
+        return len(self.tensors[0])
+
+    def __getitem__(self, index: int) -> tuple[Any, ...]:
+        return tuple(t[index] for t in self.tensors)
+
+
 def _as_columns(dataset: Any) -> tuple[Any, ...] | None:
     """A tuple of arrays (or one array) as a tuple of raw arrays; None if map-style.
 
     A list is a sequence of samples, as in PyTorch (``[(x0, y0), (x1, y1), ...]``)."""
     if isinstance(dataset, Tensor) or _is_array(dataset):
         dataset = (dataset,)
+    if isinstance(dataset, TensorDataset):
+        dataset = tuple(dataset.tensors)  # columns already: batch by indexing each one
     if isinstance(dataset, dict):
         raise TypeError(
             "DataLoader: a dict is not a dataset; pass its arrays as a tuple, e.g. "

@@ -464,3 +464,40 @@ def test_a_list_of_sample_pairs_is_a_dataset_as_in_pytorch():
     assert yb.numpy().tolist() == y.tolist() and yb.dtype == np.int64
     with pytest.raises(TypeError, match="DataLoader: a dict is not a dataset"):
         DataLoader({"x": X, "y": y})
+
+
+def test_tensor_dataset_and_a_dataset_subclass_feed_the_dataloader_as_in_pytorch():
+    from minigrad.data import Dataset, TensorDataset
+
+    X, y = columns(6)
+    dataset = TensorDataset(Tensor(X), Tensor(y))
+    assert len(dataset) == 6 and dataset[2][0].numpy().tolist() == X[2].tolist()
+    xb, yb = next(iter(DataLoader(dataset, batch_size=4)))
+    np.testing.assert_array_equal(xb.numpy(), X[:4])
+    np.testing.assert_array_equal(yb.numpy(), y[:4])
+
+    class Squares(Dataset):
+        def __len__(self):
+            return 5
+
+        def __getitem__(self, i):
+            return np.array([float(i)]), i * i
+
+    xb, yb = next(iter(DataLoader(Squares(), batch_size=5)))
+    assert yb.numpy().tolist() == [0, 1, 4, 9, 16]
+    with pytest.raises(ValueError, match="TensorDataset: the tensors have different first dims"):
+        TensorDataset(Tensor(X), Tensor(y[:3]))
+
+
+def test_collate_fn_gets_the_list_of_samples():
+    X, y = columns(6)
+    batches = list(
+        DataLoader(
+            [(X[i], int(y[i])) for i in range(6)],
+            batch_size=4,
+            collate_fn=lambda samples: [label for _, label in samples],
+        )
+    )
+    assert batches == [y[:4].tolist(), y[4:].tolist()]
+    with pytest.raises(TypeError, match="collate_fn must be callable"):
+        DataLoader((X,), collate_fn=3)

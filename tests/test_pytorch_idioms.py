@@ -315,3 +315,21 @@ def test_gradcheck_takes_pytorchs_tuple_of_inputs():
     assert mg.gradcheck(lambda a, b: a * b.sin(), (x, y))
     assert mg.gradgradcheck(lambda a, b: a * a * b, [x, y])
     assert mg.gradcheck(lambda a: a.cos(), x)
+
+
+def test_module_dict_and_parameter_list_register_what_they_hold():
+    blocks = mg.nn.ModuleDict({"encoder": mg.nn.Linear(2, 3), "act": mg.nn.ReLU()})
+    blocks["decoder"] = mg.nn.Linear(3, 1)
+    assert list(blocks) == ["encoder", "act", "decoder"] and "act" in blocks
+    assert sorted(blocks.state_dict()) == [
+        "decoder.bias", "decoder.weight", "encoder.bias", "encoder.weight",
+    ]  # fmt: skip
+    del blocks["act"]
+    assert list(blocks.keys()) == ["encoder", "decoder"]
+    with pytest.raises(KeyError, match="ModuleDict has no module 'act'"):
+        blocks["act"]
+    scales = mg.nn.ParameterList([t([1.0, 2.0]), mg.nn.Parameter(t([3.0]))])
+    assert len(scales) == 2 and sorted(scales.state_dict()) == ["0", "1"]
+    assert all(p.requires_grad for p in scales.parameters())
+    shared = t([1.0])
+    assert mg.nn.Parameter(shared).data is shared.data  # nn.Parameter(t) shares, as in PyTorch

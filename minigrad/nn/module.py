@@ -31,7 +31,7 @@ that ``minigrad.save`` or ``numpy.savez`` can write as it is.
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -52,6 +52,8 @@ class Parameter(Tensor):
 
     def __init__(self, data: Any, requires_grad: bool = True) -> None:
         super().__init__(data, requires_grad=requires_grad)
+        if isinstance(data, Tensor):
+            self.data = data.data  # shared, as documented (a Tensor() of a tensor would copy)
 
     def __repr__(self) -> str:
         return "Parameter containing:\n" + super().__repr__()
@@ -538,3 +540,71 @@ def _check_index(index: int, length: int, name: str) -> int:
     if not -length <= index < length:
         raise IndexError(f"{name} index {index} is out of range for {length} modules")
     return index % length
+
+
+class ModuleDict(Module):
+    """A dict of Modules that registers them all, keyed by name (``model.blocks["encoder"]``)."""
+
+    def __init__(self, modules: Mapping[str, Module] | Iterable[tuple[str, Module]] | None = None):
+        super().__init__()
+        if modules is not None:
+            self.update(modules)
+
+    def update(self, modules: Mapping[str, Module] | Iterable[tuple[str, Module]]) -> None:
+        for name, module in modules.items() if isinstance(modules, Mapping) else modules:
+            self.add_module(name, module)
+
+    def __getitem__(self, name: str) -> Module:
+        if name not in self._modules:
+            raise KeyError(f"ModuleDict has no module {name!r}; it has {list(self._modules)}")
+        return self._modules[name]
+
+    def __setitem__(self, name: str, module: Module) -> None:
+        self.add_module(name, module)
+
+    def __delitem__(self, name: str) -> None:
+        self[name]  # a KeyError that lists the names, for a name it does not have
+        delattr(self, name)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._modules
+
+    def __len__(self) -> int:
+        return len(self._modules)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._modules)
+
+    def keys(self) -> Iterable[str]:
+        return self._modules.keys()
+
+    def values(self) -> Iterable[Module]:
+        return self._modules.values()
+
+    def items(self) -> Iterable[tuple[str, Module]]:
+        return self._modules.items()
+
+
+class ParameterList(Module):
+    """A list of Parameters that registers them all (named "0", "1", ... in ``state_dict``)."""
+
+    def __init__(self, parameters: Iterable[Tensor] | None = None) -> None:
+        super().__init__()
+        for parameter in parameters or ():
+            self.append(parameter)
+
+    def append(self, parameter: Tensor) -> ParameterList:
+        if not isinstance(parameter, Parameter):
+            parameter = Parameter(parameter)
+        self.register_parameter(str(len(self._parameters)), parameter)
+        return self
+
+    def __getitem__(self, index: int) -> Parameter:
+        items = list(self._parameters.values())
+        return items[_check_index(index, len(items), "ParameterList")]
+
+    def __len__(self) -> int:
+        return len(self._parameters)
+
+    def __iter__(self) -> Iterator[Parameter]:
+        return iter(self._parameters.values())

@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .backend import get_array_module
+from .backend import device_of_array, get_array_module
 
 if TYPE_CHECKING:
     from .tensor import Tensor
@@ -180,9 +180,13 @@ class Function:
     needs_input_grad: tuple[bool, ...]  # set by run_backward, where the collector is paused
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
-        """Refuse, where the class is written, a backward with the wrong signature (such as
-        PyTorch's ``backward(ctx, grad_output)``) rather than fail inside a backward pass."""
+        """Refuse, where the class is written, a backward with the wrong signature rather than
+        fail inside a backward pass. PyTorch's form (static ``forward(ctx, ...)`` and
+        ``backward(ctx, grad_output)``) is accepted and adapted (see ``_adapt_ctx_style``)."""
         super().__init_subclass__(**kwargs)
+        if isinstance(cls.__dict__.get("forward"), staticmethod):
+            _adapt_ctx_style(cls)
+            return
         backward = cls.__dict__.get("backward")
         if backward is None:
             return
@@ -239,6 +243,76 @@ class Function:
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__}>"
+
+
+# ---- PyTorch's form of a custom Function, adapted ------------------------------------------------
+def _adapt_ctx_style(cls: type[Function]) -> None:
+    """Let PyTorch's "defining new autograd functions" form run as a minigrad Function::
+
+        class MyReLU(minigrad.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                ctx.save_for_backward(x)
+                return x.clamp(min=0)
+
+            @staticmethod
+            def backward(ctx, grad_output):
+                (x,) = ctx.saved_tensors
+                return grad_output * (x > 0)
+
+    The Function instance is the ``ctx``. Its forward gets Tensors (computed with no graph) and
+    its backward gets the output's gradient as a Tensor, and returns one gradient per forward
+    argument (None for non-tensors), as in PyTorch. First derivatives only: the saved tensors
+    are not part of a recorded backward, so ``create_graph=True`` through it is refused.
+    """
+    user_forward, user_backward = cls.__dict__["forward"].__func__, cls.__dict__["backward"]
+    user_backward = getattr(user_backward, "__func__", user_backward)
+
+    def forward(self: Any, *arrays: Any, arguments: tuple, positions: tuple) -> Any:
+        device = device_of_array(arrays[0])
+        given = list(arguments)
+        for position, array in zip(positions, arrays):
+            given[position] = _tensor.Tensor._wrap(array, device)
+        self.device, self.positions, self.saved_tensors = device, positions, ()
+        self.argument_count = len(arguments)
+        with no_grad():
+            out = user_forward(self, *given)
+        return out.data if isinstance(out, _tensor.Tensor) else out
+
+    def backward(self: Any, grad: Any, z: Any, *inputs: Any) -> Any:
+        if isinstance(grad, _tensor.Tensor):
+            raise RuntimeError(
+                f"{cls.__name__}: a ctx-style Function (PyTorch's form) gives first derivatives "
+                "only; write it as a minigrad Function (forward and backward methods, "
+                "docs/engine.md) to differentiate through its backward"
+            )
+        needs = [False] * self.argument_count  # PyTorch's: one per forward argument
+        for position, needed in zip(self.positions, self.needs_input_grad):
+            needs[position] = needed
+        self.needs_input_grad = tuple(needs)
+        with no_grad():
+            grads = user_backward(self, _tensor.Tensor._wrap(grad, self.device))
+        grads = grads if isinstance(grads, tuple) else (grads,)
+        picked = [grads[p] if p < len(grads) else None for p in self.positions]
+        return tuple(g.data if isinstance(g, _tensor.Tensor) else g for g in picked)
+
+    @classmethod  # type: ignore[misc]
+    def apply(klass: Any, *args: Any) -> Any:
+        positions = tuple(i for i, a in enumerate(args) if isinstance(a, _tensor.Tensor))
+        if not positions:
+            raise TypeError(f"{cls.__name__}.apply: needs at least one Tensor argument")
+        tensors = [args[i] for i in positions]
+        return Function.apply.__func__(  # type: ignore[attr-defined]
+            klass, *tensors, arguments=args, positions=positions
+        )
+
+    def save_for_backward(self: Any, *tensors: Any) -> None:
+        self.saved_tensors = tensors
+
+    cls.forward, cls.backward = forward, backward  # type: ignore[method-assign, assignment]
+    cls.apply = apply  # type: ignore[method-assign, assignment]
+    cls.save_for_backward = save_for_backward  # type: ignore[attr-defined]
+    cls.reads_inputs, cls.reads_output = None, True  # saved tensors may be any of them
 
 
 def constant(array: Any, like: Any) -> Any:

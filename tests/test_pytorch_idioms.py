@@ -333,3 +333,48 @@ def test_module_dict_and_parameter_list_register_what_they_hold():
     assert all(p.requires_grad for p in scales.parameters())
     shared = t([1.0])
     assert mg.nn.Parameter(shared).data is shared.data  # nn.Parameter(t) shares, as in PyTorch
+
+
+class LegendrePolynomial3(mg.autograd.Function):
+    """PyTorch's "defining new autograd functions" tutorial, as written there."""
+
+    @staticmethod
+    def forward(ctx, input):
+        ctx.save_for_backward(input)
+        return 0.5 * (5 * input**3 - 3 * input)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        (input,) = ctx.saved_tensors
+        return grad_output * 1.5 * (5 * input**2 - 1)
+
+
+class Scale(mg.autograd.Function):
+    @staticmethod
+    def forward(ctx, x, factor):
+        ctx.factor = factor
+        return x * factor
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        assert ctx.needs_input_grad == (True, False)  # one per forward argument
+        return grad_output * ctx.factor, None
+
+
+def test_pytorchs_custom_function_form_runs_as_written():
+    x = t([-0.5, 0.3, 0.9], requires_grad=True)
+    y = LegendrePolynomial3.apply(x)
+    assert type(y.grad_fn).__name__ == "LegendrePolynomial3"
+    np.testing.assert_allclose(y.numpy(), 0.5 * (5 * x.numpy() ** 3 - 3 * x.numpy()))
+    assert mg.gradcheck(LegendrePolynomial3.apply, (x,))
+    assert mg.gradcheck(lambda a: Scale.apply(a, 2.5), x)
+    z = Scale.apply(LegendrePolynomial3.apply(x), 2.0).sum()
+    z.backward()
+    np.testing.assert_allclose(x.grad.numpy(), 2.0 * 1.5 * (5 * x.numpy() ** 2 - 1))
+
+
+def test_a_custom_function_in_pytorchs_form_refuses_second_derivatives_clearly():
+    x = t([0.5], requires_grad=True)
+    (g,) = mg.grad(LegendrePolynomial3.apply(x).sum(), [x], create_graph=False)
+    with pytest.raises(RuntimeError, match="gives first derivatives only"):
+        mg.grad(LegendrePolynomial3.apply(x).sum(), [x], create_graph=True)

@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 
 from .backend import Device, get_device
+from .checks import check_int, check_number
 from .random import generator
 from .tensor import Tensor, get_default_dtype
 
@@ -66,27 +67,6 @@ def _sequence(owner: str, size: Any) -> tuple[int, ...]:
             f"{owner}: size must be a tuple or list of ints, as in (3,) or (2, 3), got {size!r}"
         )
     return _shape(owner, (size,))
-
-
-# These two word their errors as minigrad.checks does (check_int, check_number).
-def _integer(owner: str, name: str, value: Any, low: int | None = None) -> int:
-    """An int argument (a bool or a float such as 2.0 is refused), at least ``low`` if given."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(
-            f"{owner}: {name} must be an integer, got {value!r} ({type(value).__name__})"
-        )
-    if low is not None and value < low:
-        raise ValueError(f"{owner}: {name} must be an integer >= {low}, got {value}")
-    return int(value)
-
-
-def _real(owner: str, name: str, value: Any, finite: bool = True) -> float:
-    """A real number argument (a bool is refused: it is almost always a slip), finite if asked."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{owner}: {name} must be a number, got {value!r} ({type(value).__name__})")
-    if finite and not math.isfinite(value):
-        raise ValueError(f"{owner}: {name} must be a finite number, got {value}")
-    return float(value)
 
 
 def _dtype(owner: str, dtype: Any, default: np.dtype) -> np.dtype:
@@ -173,9 +153,12 @@ def full(
         kind = np.dtype(np.bool_)
     elif isinstance(fill_value, numbers.Integral):
         kind = np.dtype(np.int64)
-    else:
-        _real("full", "fill_value", fill_value, finite=False)  # nan and -inf fills are common
+    elif isinstance(fill_value, numbers.Real):  # nan and -inf fills are common: no finite check
         kind = get_default_dtype()
+    else:
+        raise TypeError(
+            f"full: fill_value must be a number, got {fill_value!r} ({type(fill_value).__name__})"
+        )
     dtype, device = _dtype("full", dtype, kind), get_device(device)
     return _leaf(device.xp.full(shape, fill_value, dtype=dtype), device, requires_grad)
 
@@ -189,8 +172,8 @@ def eye(
     requires_grad: bool = False,
 ) -> Tensor:
     """An n x m matrix (m = n if not given) with ones where row == column, zeros elsewhere."""
-    n = _integer("eye", "n", n, low=0)
-    m = n if m is None else _integer("eye", "m", m, low=0)
+    n = check_int("eye", "n", n, low=0)
+    m = n if m is None else check_int("eye", "m", m, low=0)
     dtype, device = _dtype("eye", dtype, get_default_dtype()), get_device(device)
     return _leaf(device.xp.eye(n, m, dtype=dtype), device, requires_grad)
 
@@ -216,7 +199,7 @@ def arange(
     if end is None:  # arange(end)
         start, end = 0, start
     for name, value in (("start", start), ("end", end), ("step", step)):
-        _real("arange", name, value)
+        check_number("arange", name, value)
     if step == 0:
         raise ValueError("arange: step must be nonzero, got 0")
     if (end - start) * step < 0:
@@ -252,8 +235,8 @@ def linspace(
     gives [start], zero steps an empty tensor. The dtype is the default float dtype even for
     int start and end (as PyTorch); the values are computed in float64 and rounded once.
     """
-    start, end = _real("linspace", "start", start), _real("linspace", "end", end)
-    steps = _integer("linspace", "steps", steps, low=0)
+    start, end = check_number("linspace", "start", start), check_number("linspace", "end", end)
+    steps = check_int("linspace", "steps", steps, low=0)
     dtype, device = _dtype("linspace", dtype, get_default_dtype()), get_device(device)
     values = device.xp.linspace(start, end, steps, dtype=np.float64)
     return _leaf(values.astype(dtype, copy=False), device, requires_grad)
@@ -309,7 +292,7 @@ def randint(
         raise TypeError(
             "randint: needs high and size, as in randint(10, (3,)) or randint(0, 10, (3,))"
         )
-    low, high = _integer("randint", "low", low), _integer("randint", "high", high)
+    low, high = check_int("randint", "low", low), check_int("randint", "high", high)
     if high <= low:
         raise ValueError(f"randint: high must be greater than low, got low={low}, high={high}")
     shape = _sequence("randint", size)

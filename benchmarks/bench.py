@@ -5,6 +5,12 @@ NumPy *floor* in this file that makes the same BLAS calls and nothing else (forw
 hand, in-place optimizer update). The floor is what any framework must at least do, so the ratio
 minigrad / floor is minigrad's overhead: 1.00x means none.
 
+If PyTorch is installed, it is timed on the MLP, CNN and per-op workloads too, from the same
+weights and data, but in a process of its own (``--child-framework torch``, with
+torch_workloads.py): in the process that times minigrad against the floor, PyTorch's OpenMP
+threads and NumPy's BLAS threads would spin against each other, and torch's objects would slow
+Python's cycle collector (issue 15). minigrad / torch is therefore a ratio of two medians.
+
     python benchmarks/bench.py            # the full run, both malloc settings (1-3 minutes)
     python benchmarks/bench.py --quick    # a smoke run: few repeats, small counts (CI)
     python benchmarks/bench.py --json results.json
@@ -22,8 +28,8 @@ The workloads (see benchmarks/README.md for the details and how to read the numb
    (as ``timeit`` does), which is minigrad's own work; see docs/performance.md for why they differ.
 
 Every run also checks that minigrad computes what the floor computes (the losses of a few
-training steps agree to 1e-5) and reports memory: the tracemalloc peak of one MLP step, resident
-memory growth over many steps, and page faults per step.
+training steps agree to 1e-5; PyTorch's are checked too) and reports memory: the tracemalloc
+peak of one MLP step, resident memory growth over many steps, and page faults per step.
 
 glibc gives large freed blocks back to the OS and page-faults them in again on the next step,
 unless MALLOC_MMAP_THRESHOLD_ and MALLOC_TRIM_THRESHOLD_ are raised. Those are read when a process
@@ -36,6 +42,7 @@ from __future__ import annotations
 import argparse
 import cProfile
 import gc
+import importlib.metadata
 import json
 import linecache
 import math
@@ -62,11 +69,6 @@ import minigrad  # noqa: E402
 import minigrad.nn.functional as F  # noqa: E402
 import optim  # noqa: E402
 from minigrad.autograd import cycle_collector_paused  # noqa: E402
-
-try:  # an optional column: PyTorch is never a dependency
-    import torch
-except ImportError:
-    torch = None
 
 # Read by glibc at process start. Freed blocks up to 32 MiB (glibc's largest allowed mmap
 # threshold) then stay in the heap, and the heap is not trimmed, so a step reuses last step's pages.
@@ -144,6 +146,27 @@ def cnn_weights(rng: np.random.Generator) -> list[np.ndarray]:
         rng.uniform(-1 / np.sqrt(fan_in), 1 / np.sqrt(fan_in), shape).astype(np.float32)
         for shape, fan_in in zip(shapes, fan_ins)
     ]
+
+
+def mlp_start() -> tuple[list[np.ndarray], np.ndarray, np.ndarray]:
+    """The MLP's initial weights, batch and labels, from seed 0: every framework starts here,
+    in whichever process it runs."""
+    rng = np.random.default_rng(0)
+    weights, (x, labels) = mlp_weights(rng), mlp_data(rng)
+    return weights, x, labels
+
+
+def cnn_start() -> tuple[list[np.ndarray], np.ndarray, np.ndarray]:
+    """The CNN's initial weights, batch and labels, from seed 0."""
+    rng = np.random.default_rng(0)
+    weights, (x, labels) = cnn_weights(rng), cnn_data(rng)
+    return weights, x, labels
+
+
+def per_op_start() -> tuple[np.ndarray, np.ndarray]:
+    """The per-op chain's x and w (4x4 float64), from seed 0."""
+    x, w = np.random.default_rng(0).standard_normal((2, 4, 4))
+    return x, w
 
 
 # ================================================================================================
@@ -408,74 +431,6 @@ def chain_minigrad(x: Any, length: int) -> float:
 
 
 # ================================================================================================
-# PyTorch (only when it happens to be installed)
-# ================================================================================================
-
-
-def torch_train_step(
-    model: Any, optimizer: Any, x: np.ndarray, labels: np.ndarray, device: str
-) -> Callable[[], float]:
-    x_t, labels_t = torch.from_numpy(x).to(device), torch.from_numpy(labels).to(device)
-
-    def step() -> float:
-        optimizer.zero_grad()
-        loss = torch.nn.functional.cross_entropy(model(x_t), labels_t)
-        loss.backward()
-        optimizer.step()
-        return loss.item()
-
-    return step
-
-
-def mlp_torch(weights: list[np.ndarray], x, labels, device: str) -> Callable[[], float]:
-    linears = [torch.nn.Linear(i, o) for i, o in zip(MLP_SIZES[:-1], MLP_SIZES[1:])]
-    with torch.no_grad():
-        for layer, w, b in zip(linears, weights[0::2], weights[1::2]):
-            layer.weight.copy_(torch.from_numpy(w))
-            layer.bias.copy_(torch.from_numpy(b))
-    nn = torch.nn
-    model = nn.Sequential(linears[0], nn.ReLU(), linears[1], nn.ReLU(), linears[2]).to(device)
-    optimizer = torch.optim.Adam(model.parameters(), lr=ADAM["lr"])
-    return torch_train_step(model, optimizer, x, labels, device)
-
-
-def cnn_torch(weights: list[np.ndarray], x, labels, device: str) -> Callable[[], float]:
-    kernel, kernel_bias, w, b = weights
-    nn = torch.nn
-    conv = nn.Conv2d(CNN_INPUT[1], CNN_CHANNELS, 3, padding=1)
-    linear = nn.Linear(w.shape[0], CLASSES)
-    with torch.no_grad():
-        for param, value in [(conv.weight, kernel), (conv.bias, kernel_bias), (linear.bias, b)]:
-            param.copy_(torch.from_numpy(value))
-        linear.weight.copy_(torch.from_numpy(w.T.copy()))
-    model = nn.Sequential(conv, nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(), linear).to(device)
-    optimizer = torch.optim.SGD(model.parameters(), lr=SGD_LR)
-    return torch_train_step(model, optimizer, x, labels, device)
-
-
-def per_op_torch(x: np.ndarray, w: np.ndarray, length: int, device: str) -> Callable[[], float]:
-    x_t = torch.tensor(x, requires_grad=True, device=device)
-    w_t = torch.tensor(w, requires_grad=True, device=device)
-
-    def run() -> float:
-        x_t.grad = w_t.grad = None
-        y = x_t
-        for i in range(length):
-            op = PER_OP_CYCLE[i % 3]
-            if op == "mul":
-                y = y * w_t
-            elif op == "add":
-                y = y + w_t
-            else:
-                y = torch.tanh(y)
-        loss = y.sum()
-        loss.backward()
-        return loss.item()
-
-    return run
-
-
-# ================================================================================================
 # Measuring
 # ================================================================================================
 
@@ -583,10 +538,9 @@ def graph_memory_after_del(forward: Callable[[], Any]) -> tuple[int, int]:
 
 
 def mlp_workload(device: str) -> tuple[dict[str, Callable[[], float]], Callable[[], Any]]:
-    """Each side's MLP training step, all from the same weights and data (a call trains one
+    """Each side's MLP training step, both from the same weights and data (a call trains one
     step and returns its loss); and minigrad's forward pass alone, returning the loss tensor."""
-    rng = np.random.default_rng(0)
-    weights, (x, labels) = mlp_weights(rng), mlp_data(rng)
+    weights, x, labels = mlp_start()
     floor_params = [p.copy() for p in weights]
     state = {"t": 0, "m": [np.zeros_like(p) for p in weights]}
     state["v"] = [np.zeros_like(p) for p in weights]
@@ -596,15 +550,12 @@ def mlp_workload(device: str) -> tuple[dict[str, Callable[[], float]], Callable[
         "floor": lambda: mlp_floor_step(floor_params, state, x, labels),
         "minigrad": lambda: minigrad_train_step(model, optimizer, x_t, labels_t),
     }
-    if torch is not None:
-        sides["torch"] = mlp_torch(weights, x, labels, device)
     return sides, lambda: F.cross_entropy(model(x_t), labels_t)
 
 
 def cnn_workload(device: str) -> dict[str, Callable[[], float]]:
-    """Each side's CNN training step, all from the same weights and data."""
-    rng = np.random.default_rng(0)
-    weights, (x, labels) = cnn_weights(rng), cnn_data(rng)
+    """Each side's CNN training step, both from the same weights and data."""
+    weights, x, labels = cnn_start()
     floor_params = [p.copy() for p in weights]
     model, optimizer = cnn_minigrad(weights, device)
     x_t, labels_t = minigrad.tensor(x, device=device), minigrad.tensor(labels, device=device)
@@ -612,8 +563,6 @@ def cnn_workload(device: str) -> dict[str, Callable[[], float]]:
         "floor": lambda: cnn_floor_step(floor_params, x, labels)[0],
         "minigrad": lambda: minigrad_train_step(model, optimizer, x_t, labels_t),
     }
-    if torch is not None:
-        sides["torch"] = cnn_torch(weights, x, labels, device)
     return sides
 
 
@@ -650,6 +599,20 @@ def check_agreement(config: Config, device: str) -> dict[str, Any]:
     return result
 
 
+def torch_loss_differences(torch_losses: dict[str, list[float]]) -> dict[str, float]:
+    """Max |loss difference| between PyTorch's first training steps, taken in its own process,
+    and the floor's: both start from ``mlp_start()`` and ``cnn_start()``, so they must agree."""
+    floor_steps = {
+        "mlp_step": mlp_workload("cpu")[0]["floor"],
+        "cnn_step": cnn_workload("cpu")["floor"],
+    }
+    differences = {}
+    for name, floor_step in floor_steps.items():
+        floor_losses = [floor_step() for _ in torch_losses[name]]  # step i against torch's step i
+        differences[name] = max(abs(a - b) for a, b in zip(floor_losses, torch_losses[name]))
+    return differences
+
+
 def bench_mlp(config: Config, device: str) -> tuple[dict[str, list], dict[str, Any]]:
     sides, minigrad_forward = mlp_workload(device)
     times = compare(sides, config.mlp_steps, config.warmup, config.repeats)
@@ -673,15 +636,13 @@ def bench_cnn(config: Config, device: str) -> tuple[dict[str, list], dict[str, A
 
 def bench_per_op(config: Config, device: str) -> dict[str, list]:
     """Seconds per op (forward + backward) of the 200-op chain."""
-    x, w = np.random.default_rng(0).standard_normal((2, 4, 4))
+    x, w = per_op_start()
     x_t = minigrad.tensor(x, requires_grad=True, device=device)
     w_t = minigrad.tensor(w, requires_grad=True, device=device)
     sides = {
         "floor": lambda: per_op_floor(x, w, PER_OP_LENGTH),
         "minigrad": lambda: per_op_minigrad(x_t, w_t, PER_OP_LENGTH),
     }
-    if torch is not None:
-        sides["torch"] = per_op_torch(x, w, PER_OP_LENGTH, device)
     times = compare(sides, config.per_op_calls, config.warmup, config.repeats)
     return {name: [t / PER_OP_LENGTH for t in values] for name, values in times.items()}
 
@@ -732,11 +693,22 @@ def spread(r: dict[str, float]) -> str:
     return f"{r['median']:.2f}x [{r['min']:.2f}, {r['max']:.2f}]"
 
 
-def time_row(label: str, scale: float, times: dict[str, list], names: list[str]) -> str:
-    """A table row: each side's median time (times ``scale``), then each side / floor."""
+def ratio_of_medians(numerator: list[float], denominator: list[float]) -> float:
+    """For times from different processes, whose repeats do not pair up as ``ratios`` needs."""
+    return statistics.median(numerator) / statistics.median(denominator)
+
+
+def time_row(
+    label: str, scale: float, times: dict[str, list], torch_times: list | None = None
+) -> str:
+    """A table row: the floor's, minigrad's (and torch's) median time times ``scale``; then
+    minigrad / floor as median [min, max] of the per-repeat ratios; then minigrad / torch."""
+    columns = [times["floor"], times["minigrad"]] + ([torch_times] if torch_times else [])
     cells = [f"{label:<{LABEL_WIDTH}}"]
-    cells += [f"{statistics.median(times[name]) * scale:>10.3f}" for name in names]
-    cells += [f"{spread(ratios(times[name], times['floor'])):>24}" for name in names[1:]]
+    cells += [f"{statistics.median(values) * scale:>10.3f}" for values in columns]
+    cells.append(f"{spread(ratios(times['minigrad'], times['floor'])):>24}")
+    if torch_times:
+        cells.append(f"{ratio_of_medians(times['minigrad'], torch_times):>15.2f}x")
     return "".join(cells)
 
 
@@ -751,19 +723,21 @@ def memory_row(label: str, floor: float | None, minigrad: float | None, unit: st
 
 
 def print_report(config: Config, results: dict[str, Any]) -> None:
-    names = ["floor", "minigrad"] + (["torch"] if torch is not None else [])
     times, memory, agreement = results["times_seconds"], results["memory"], results["agreement"]
+    torch = results.get("torch")  # PyTorch's results from its own process, if it is installed
+    torch_times = torch["times_seconds"] if torch else {}
     print(
-        f"{'workload':<{LABEL_WIDTH}}"
-        + "".join(f"{name:>10}" for name in names)
-        + "".join(f"{name + '/floor':>24}" for name in names[1:])
+        f"{'workload':<{LABEL_WIDTH}}{'floor':>10}{'minigrad':>10}"
+        + (f"{'torch':>10}" if torch else "")
+        + f"{'minigrad/floor':>24}"
+        + (f"{'minigrad/torch':>16}" if torch else "")
     )
-    print(time_row("MLP step (ms)", 1e3, times["mlp_step"], names))
-    print(time_row("CNN step (ms)", 1e3, times["cnn_step"], names))
-    print(time_row("per-op (us/op, fwd + bwd)", 1e6, times["per_op"], names))
+    print(time_row("MLP step (ms)", 1e3, times["mlp_step"], torch_times.get("mlp_step")))
+    print(time_row("CNN step (ms)", 1e3, times["cnn_step"], torch_times.get("cnn_step")))
+    print(time_row("per-op (us/op, fwd + bwd)", 1e6, times["per_op"], torch_times.get("per_op")))
     short, long = config.chain_lengths
     for n in (short, long):
-        print(time_row(f"chain of {n // 1000}k ops (s)", 1.0, times["chains"][str(n)], names[:2]))
+        print(time_row(f"chain of {n // 1000}k ops (s)", 1.0, times["chains"][str(n)]))
     label = f"chain scaling {long // 1000}k/{short // 1000}k"
     print(
         f"{label:<{LABEL_WIDTH}}minigrad time({long // 1000}k) / time({short // 1000}k) = "
@@ -775,6 +749,12 @@ def print_report(config: Config, results: dict[str, Any]) -> None:
         f"minigrad with the collector running: "
         f"{spread(results['chain_scaling_collector_running'])} (see docs/performance.md)"
     )
+    if torch:
+        print(
+            f"torch {torch['version']} ({torch['threads']} threads) ran in its own process, "
+            f"before this one, on the same weights and data: minigrad/torch is a ratio of the "
+            f"two medians, without [min, max], as no repeat of one ran beside a repeat of the other"
+        )
 
     mlp, cnn = memory["mlp"], memory["cnn"]
     print(f"{'memory':<{LABEL_WIDTH}}{'floor':>10}{'minigrad':>10}{'minigrad/floor':>24}")
@@ -808,6 +788,16 @@ def print_report(config: Config, results: dict[str, Any]) -> None:
         f"{agreement['per_op_max_difference']:.1e}",
         flush=True,
     )
+    if torch:
+        differences = torch["loss_max_difference"]
+        worst = max(differences.values())
+        verdict = "agree" if worst <= LOSS_TOLERANCE else f"DISAGREE (tolerance {LOSS_TOLERANCE})"
+        print(
+            f"check, torch vs floor: {verdict}. Max |loss difference| over "
+            f"{config.agreement_steps} steps: MLP {differences['mlp_step']:.1e}, "
+            f"CNN {differences['cnn_step']:.1e}",
+            flush=True,
+        )
 
 
 def run_child(args: argparse.Namespace) -> int:
@@ -838,6 +828,16 @@ def run_child(args: argparse.Namespace) -> int:
     results["chain_scaling_collector_running"] = ratios(long["minigrad"], short["minigrad"])
     results["chain_scaling_floor"] = ratios(long["floor"], short["floor"])
     results["memory"] = {"mlp": mlp_memory, "cnn": cnn_memory}
+    results["torch_imported_here"] = "torch" in sys.modules  # must stay False: see issue 15
+    if args.torch_json:
+        with open(args.torch_json) as file:
+            torch_results = json.load(file)
+        torch_results["loss_max_difference"] = torch_loss_differences(torch_results["losses"])
+        results["torch"] = torch_results
+        results["minigrad_over_torch"] = {
+            name: ratio_of_medians(times[name]["minigrad"], torch_results["times_seconds"][name])
+            for name in ("mlp_step", "cnn_step", "per_op")
+        }
     print_report(config, results)
 
     if args.child_json:
@@ -846,13 +846,54 @@ def run_child(args: argparse.Namespace) -> int:
     return 0 if results["agreement"]["ok"] else 1
 
 
+def run_torch_child(args: argparse.Namespace) -> int:
+    """Time PyTorch on the MLP, CNN and per-op workloads, alone in this process, and write its
+    times and the losses of its first training steps (for the agreement check) as JSON."""
+    import torch_workloads  # here only: the process that times minigrad never imports torch
+
+    torch = torch_workloads.torch
+    if args.device == "cuda" and not torch.cuda.is_available():
+        print("bench.py: PyTorch sees no GPU, so the table has no torch column", file=sys.stderr)
+        return 2
+    config = QUICK if args.quick else FULL
+    fresh = torch_workloads.bench_sides(args.device)
+    losses = {
+        name: [fresh[name]() for _ in range(config.agreement_steps)]
+        for name in ("mlp_step", "cnn_step")
+    }
+    calls = dict(mlp_step=config.mlp_steps, cnn_step=config.cnn_steps, per_op=config.per_op_calls)
+    times = {}
+    for name, side in torch_workloads.bench_sides(args.device).items():
+        times[name] = compare({"torch": side}, calls[name], config.warmup, config.repeats)["torch"]
+    times["per_op"] = [t / PER_OP_LENGTH for t in times["per_op"]]
+    results = {
+        "version": torch.__version__,
+        "threads": torch.get_num_threads(),
+        "times_seconds": times,
+        "losses": losses,
+    }
+    with open(args.child_json, "w") as file:
+        json.dump(results, file, indent=1)
+    return 0
+
+
+def installed_version(package: str) -> str | None:
+    """A package's version from its metadata, without importing it; None if not installed."""
+    try:
+        return importlib.metadata.version(package)
+    except importlib.metadata.PackageNotFoundError:
+        return None
+
+
 def run_parent(args: argparse.Namespace) -> int:
-    """Run one fresh process per malloc setting (glibc reads the settings at start)."""
+    """Per malloc setting (glibc reads it at start), one fresh process that times PyTorch alone,
+    when it is installed, then one that times minigrad against the floor and prints the table."""
     settings = ["default", "tuned"] if args.malloc == "both" else [args.malloc]
+    torch_version = installed_version("torch")
     print(
         f"minigrad benchmark: {'quick' if args.quick else 'full'} run, device {args.device}, "
         f"numpy {np.__version__}, {os.cpu_count()} CPUs, torch "
-        f"{torch.__version__ if torch is not None else 'not installed'}",
+        f"{torch_version + ' (timed in its own process)' if torch_version else 'not installed'}",
         flush=True,
     )
     status = 0
@@ -862,10 +903,17 @@ def run_parent(args: argparse.Namespace) -> int:
         if setting == "tuned":
             env.update(MALLOC_TUNED)
         with tempfile.TemporaryDirectory() as folder:
+            script = [sys.executable, os.path.abspath(__file__), "--malloc", setting]
+            script += ["--device", args.device] + (["--quick"] if args.quick else [])
             child_json = os.path.join(folder, "results.json")
-            command = [sys.executable, os.path.abspath(__file__), "--child", "--malloc", setting]
-            command += ["--device", args.device, "--child-json", child_json]
-            command += ["--quick"] if args.quick else []
+            command = script + ["--child", "--child-json", child_json]
+            if torch_version:
+                torch_json = os.path.join(folder, "torch.json")
+                torch_command = script + ["--child-framework", "torch", "--child-json", torch_json]
+                if subprocess.run(torch_command, env=env).returncode == 0:
+                    command += ["--torch-json", torch_json]
+                else:
+                    print("bench.py: timing PyTorch failed; no torch column", flush=True)
             code = subprocess.run(command, env=env).returncode
             status = status or code
             if os.path.exists(child_json):
@@ -939,7 +987,7 @@ def main() -> int:
         "--device",
         choices=["cpu", "cuda"],
         default="cpu",
-        help="where minigrad (and torch) run; the floor is always NumPy on the CPU",
+        help="where minigrad and torch run; the floor is always NumPy on the CPU",
     )
     parser.add_argument(
         "--profile",
@@ -947,7 +995,9 @@ def main() -> int:
         help="print a cProfile of minigrad's side of one workload and stop",
     )
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--child-framework", choices=["torch"], help=argparse.SUPPRESS)
     parser.add_argument("--child-json", help=argparse.SUPPRESS)
+    parser.add_argument("--torch-json", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.device == "cuda":
         try:
@@ -957,6 +1007,8 @@ def main() -> int:
             return 2
     if args.profile:
         return run_profile(args)
+    if args.child_framework:
+        return run_torch_child(args)
     return run_child(args) if args.child else run_parent(args)
 
 

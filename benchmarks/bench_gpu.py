@@ -4,7 +4,8 @@
     python benchmarks/bench_gpu.py --quick    # fewer repeats (scripts/gpu-check runs this)
     python benchmarks/bench_gpu.py --json results.json
 
-The workloads are bench.py's, built by the same functions, at GPU-sized batches:
+The workloads are bench.py's, built by the same functions (PyTorch's side by torch_workloads.py),
+at GPU-sized batches:
 
 1. MLP step 784-256-128-10, Adam, at batch 512 and 4096.
 2. CNN step (conv 3x3x8, ReLU, max-pool 2, linear 10), SGD, at batch 256.
@@ -14,6 +15,8 @@ Every timed call ends in ``loss.item()``, which waits for the GPU, so a timed st
 step (synchronised wall time). Both sides are warmed up first (CuPy compiles each kernel on first
 use), then take turns call by call (bench.compare); medians of the per-repeat ratios are printed.
 PyTorch is needed only here, never by minigrad; without it the torch column is left out.
+Unlike bench.py on the CPU, both frameworks run in one process: on the GPU their kernels do not
+compete for CPU threads, and the per-repeat ratios need the pairing.
 """
 
 from __future__ import annotations
@@ -32,7 +35,10 @@ import bench  # noqa: E402  (the workloads live there, one home for each)
 
 import minigrad  # noqa: E402
 
-torch = bench.torch
+try:  # an optional column: PyTorch is never a dependency
+    import torch_workloads
+except ImportError:
+    torch_workloads = None
 
 
 def mlp_sides(batch: int, device: str) -> dict[str, Callable[[], float]]:
@@ -40,7 +46,10 @@ def mlp_sides(batch: int, device: str) -> dict[str, Callable[[], float]]:
     weights = bench.mlp_weights(rng)
     x = rng.standard_normal((batch, bench.MLP_SIZES[0]), dtype=np.float32)
     labels = rng.integers(0, bench.CLASSES, batch)
-    return sides_for(bench.mlp_minigrad, bench.mlp_torch, weights, x, labels, device)
+    sides = {"minigrad": minigrad_side(bench.mlp_minigrad, weights, x, labels, device)}
+    if torch_workloads is not None:
+        sides["torch"] = torch_workloads.mlp_torch(weights, x, labels, device)
+    return sides
 
 
 def cnn_sides(batch: int, device: str) -> dict[str, Callable[[], float]]:
@@ -48,18 +57,18 @@ def cnn_sides(batch: int, device: str) -> dict[str, Callable[[], float]]:
     weights = bench.cnn_weights(rng)
     x = rng.standard_normal((batch, *bench.CNN_INPUT[1:]), dtype=np.float32)
     labels = rng.integers(0, bench.CLASSES, batch)
-    return sides_for(bench.cnn_minigrad, bench.cnn_torch, weights, x, labels, device)
-
-
-def sides_for(
-    build_minigrad: Callable, build_torch: Callable, weights: list, x: Any, labels: Any, device: str
-) -> dict[str, Callable[[], float]]:
-    model, optimizer = build_minigrad(weights, device)
-    x_mg, labels_mg = minigrad.tensor(x, device=device), minigrad.tensor(labels, device=device)
-    sides = {"minigrad": lambda: bench.minigrad_train_step(model, optimizer, x_mg, labels_mg)}
-    if torch is not None:
-        sides["torch"] = build_torch(weights, x, labels, device)
+    sides = {"minigrad": minigrad_side(bench.cnn_minigrad, weights, x, labels, device)}
+    if torch_workloads is not None:
+        sides["torch"] = torch_workloads.cnn_torch(weights, x, labels, device)
     return sides
+
+
+def minigrad_side(
+    build: Callable, weights: list, x: Any, labels: Any, device: str
+) -> Callable[[], float]:
+    model, optimizer = build(weights, device)
+    x_mg, labels_mg = minigrad.tensor(x, device=device), minigrad.tensor(labels, device=device)
+    return lambda: bench.minigrad_train_step(model, optimizer, x_mg, labels_mg)
 
 
 def per_op_sides(device: str) -> dict[str, Callable[[], float]]:
@@ -68,8 +77,8 @@ def per_op_sides(device: str) -> dict[str, Callable[[], float]]:
     x_mg = minigrad.tensor(x, requires_grad=True, device=device)
     w_mg = minigrad.tensor(w, requires_grad=True, device=device)
     sides = {"minigrad": lambda: bench.per_op_minigrad(x_mg, w_mg, bench.PER_OP_LENGTH)}
-    if torch is not None:
-        sides["torch"] = bench.per_op_torch(x, w, bench.PER_OP_LENGTH, device)
+    if torch_workloads is not None:
+        sides["torch"] = torch_workloads.per_op_torch(x, w, bench.PER_OP_LENGTH, device)
     return sides
 
 
@@ -96,10 +105,10 @@ def main() -> int:
     if not minigrad.cuda.is_available():
         print("bench_gpu.py: needs CuPy and a CUDA GPU, and none is usable here", file=sys.stderr)
         return 2
-    if torch is not None and not torch.cuda.is_available():
+    global torch_workloads
+    if torch_workloads is not None and not torch_workloads.torch.cuda.is_available():
         print("bench_gpu.py: PyTorch sees no GPU; timing minigrad alone", file=sys.stderr)
-        bench.torch = None
-        globals()["torch"] = None
+        torch_workloads = None
     warmup, repeats = (3, 5) if args.quick else (5, 15)
     results: dict[str, Any] = {}
     print(f"{'workload':34s} {'minigrad ms':>12s} {'torch ms':>10s} {'minigrad/torch':>22s}")

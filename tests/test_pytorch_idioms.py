@@ -378,3 +378,37 @@ def test_a_custom_function_in_pytorchs_form_refuses_second_derivatives_clearly()
     (g,) = mg.grad(LegendrePolynomial3.apply(x).sum(), [x], create_graph=False)
     with pytest.raises(RuntimeError, match="gives first derivatives only"):
         mg.grad(LegendrePolynomial3.apply(x).sum(), [x], create_graph=True)
+
+
+def test_the_polynomial_tutorial_with_nn_as_written():
+    # "Learning PyTorch with examples", PyTorch: nn. torch -> minigrad is the only change.
+    import minigrad as torch
+    from minigrad import nn
+
+    x = torch.linspace(-math.pi, math.pi, 2000)
+    y = torch.sin(x)
+    p = torch.tensor([1, 2, 3])
+    xx = x.unsqueeze(-1).pow(p)
+    assert xx.dtype == torch.float32  # PyTorch's promotion: float32 ** int64 stays float32
+    model = nn.Sequential(nn.Linear(3, 1), nn.Flatten(0, 1))
+    loss_fn = nn.MSELoss(reduction="sum")
+    learning_rate = 1e-6
+    for _ in range(2000):
+        y_pred = model(xx)
+        loss = loss_fn(y_pred, y)
+        model.zero_grad()
+        loss.backward()
+        with torch.no_grad():
+            for param in model.parameters():
+                param -= learning_rate * param.grad
+    linear_layer = model[0]
+    best, residual, *_ = np.linalg.lstsq(
+        np.stack([x.numpy() ** k for k in range(4)], axis=1).astype(np.float64),
+        np.sin(x.numpy().astype(np.float64)),
+        rcond=None,
+    )
+    assert residual[0] < loss.item() < 1.1 * residual[0]
+    coefficients = [linear_layer.bias.item(), *linear_layer.weight.numpy().ravel()]
+    np.testing.assert_allclose(coefficients, best, atol=0.02)
+    frozen = model.requires_grad_(False)
+    assert frozen is model and not any(p.requires_grad for p in model.parameters())

@@ -301,6 +301,12 @@ class Module:
         return self
 
     # ---- modes, gradients, devices ----------------------------------------------------------
+    def requires_grad_(self, requires_grad: bool = True) -> Module:
+        """Switch gradients on or off for every parameter (to freeze a layer: ``False``)."""
+        for param in self.parameters():
+            param.requires_grad_(requires_grad)
+        return self
+
     def train(self, mode: bool = True) -> Module:
         """Training mode (Dropout drops, BatchNorm uses batch statistics), here and below."""
         for module in self.modules():

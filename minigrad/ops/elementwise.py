@@ -39,10 +39,22 @@ def lift(value: Any, like: Tensor) -> Tensor:
     return Tensor(value, device=like.device)
 
 
+def _promote(a: Tensor, b: Tensor) -> tuple[Tensor, Tensor]:
+    """PyTorch's promotion between a floating and an integer (or bool) tensor: the float dtype
+    wins (float32 * int64 is float32; NumPy would give float64). Otherwise NumPy's rule, which
+    then agrees with PyTorch's (float32 + float64 is float64, int32 + int64 is int64)."""
+    if is_floating_dtype(a.dtype) and not is_floating_dtype(b.dtype):
+        return a, b.astype(a.dtype)
+    if is_floating_dtype(b.dtype) and not is_floating_dtype(a.dtype):
+        return a.astype(b.dtype), b
+    return a, b
+
+
 def _binary(function: type[Function], a: Any, b: Any) -> Tensor:
     """Apply a two-input op, lifting Python numbers, and name both shapes if they don't fit."""
     if type(a) is Tensor and type(b) is Tensor:
-        pass  # the common case, decided in one test
+        if a.data.dtype is not b.data.dtype:  # the common case, same dtypes, is one test
+            a, b = _promote(a, b)
     elif not isinstance(a, Tensor):
         a = lift(a, b)
         if is_floating_dtype(a.dtype) and not is_floating_dtype(b.dtype):

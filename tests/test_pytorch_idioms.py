@@ -412,3 +412,9 @@ def test_the_polynomial_tutorial_with_nn_as_written():
     np.testing.assert_allclose(coefficients, best, atol=0.02)
     frozen = model.requires_grad_(False)
     assert frozen is model and not any(p.requires_grad for p in model.parameters())
+
+
+def test_a_parameter_with_an_integer_tensor_keeps_its_float_dtype():
+    weight = mg.nn.Parameter(mg.tensor([1.0, 2.0]))  # a Tensor subclass takes the same rule
+    assert (weight * mg.tensor([2, 3])).dtype == np.float32
+    assert (mg.tensor([2, 3]) * weight).dtype == np.float32

@@ -52,17 +52,13 @@ def _promote(a: Tensor, b: Tensor) -> tuple[Tensor, Tensor]:
 
 def _binary(function: type[Function], a: Any, b: Any) -> Tensor:
     """Apply a two-input op, lifting Python numbers, and name both shapes if they don't fit."""
-    if type(a) is Tensor and type(b) is Tensor:
-        if a.data.dtype is not b.data.dtype:  # the common case, same dtypes, is one test
-            a, b = _promote(a, b)
-    elif not isinstance(a, Tensor):
-        a = lift(a, b)
-        if is_floating_dtype(a.dtype) and not is_floating_dtype(b.dtype):
-            b = b.astype(a.dtype)  # int tensor with a Python float: compute in the float dtype
-    elif not isinstance(b, Tensor):
-        b = lift(b, a)
-        if is_floating_dtype(b.dtype) and not is_floating_dtype(a.dtype):
-            a = a.astype(b.dtype)
+    if type(a) is not Tensor or type(b) is not Tensor:  # a number, an array, or a Parameter
+        if not isinstance(a, Tensor):
+            a = lift(a, b)
+        elif not isinstance(b, Tensor):
+            b = lift(b, a)
+    if a.data.dtype is not b.data.dtype:  # the common case, same dtypes, is one test
+        a, b = _promote(a, b)  # also an int tensor with a Python float: the float dtype
     try:
         return function.apply(a, b)
     except ValueError as error:

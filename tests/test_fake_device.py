@@ -228,3 +228,19 @@ def test_the_default_device_receives_new_tensors_layers_and_batches():
     assert mg.get_default_device() == "cpu" and mg.tensor([1.0]).device == "cpu"
     on_device = mg.tensor([1.0], device="fakegpu").data
     assert mg.Tensor(on_device).device is FAKE_GPU  # an array already on a device stays there
+
+
+@pytest.mark.parametrize("loss", ["nll_loss", "cross_entropy smoothed", "embedding"])
+def test_a_checked_index_is_read_once_not_again_by_getitem(loss):
+    F = mg.nn.functional
+    x = mg.tensor(np.ones((4, 3)), device="fakegpu", requires_grad=True)
+    labels = mg.tensor([0, 1, 2, 1], device="fakegpu")
+    table = mg.tensor(np.ones((5, 2)), device="fakegpu", requires_grad=True)
+    make = {
+        "nll_loss": lambda: F.nll_loss(x, labels),
+        "cross_entropy smoothed": lambda: F.cross_entropy(x, labels, label_smoothing=0.1),
+        "embedding": lambda: F.embedding(labels, table),
+    }[loss]
+    before = Transfers.snapshot()
+    make().sum().backward()
+    assert Transfers.since(before) == {"to_host": 0, "syncs": 1, "to_device": 0}

@@ -22,6 +22,7 @@ from ..ops.elementwise import softplus as ops_softplus
 from ..ops.linalg import AddMatMul
 from ..ops.linalg import Linear as LinearFunction
 from ..ops.reduction import first_max, softmax_cross_entropy
+from ..ops.shape import GetItem
 from ..random import random_bits
 from ..tensor import Tensor
 
@@ -393,7 +394,7 @@ def embedding(input: Any, weight: Tensor) -> Tensor:
     rows = weight.shape[0]
     if not _all_below(indices, rows):
         raise IndexError(f"embedding: indices must lie in [0, {rows - 1}]")
-    return weight[indices]
+    return GetItem.apply(weight, index=indices)  # checked above: not getitem's check again
 
 
 def _all_below(indices: Any, size: int) -> bool:
@@ -490,6 +491,12 @@ def _class_targets(
     return input, target, sample_weight
 
 
+def _picked(scores: Tensor, target: Any) -> Tensor:
+    """scores[n, target[n]] for each row n; the targets were checked by _class_targets, so this
+    skips getitem's own bounds check (on a GPU, more values read back)."""
+    return GetItem.apply(scores, index=(scores.xp.arange(scores.shape[0]), target))
+
+
 def nll_loss(
     input: Tensor,
     target: Any,
@@ -501,7 +508,7 @@ def nll_loss(
     """Negative log-likelihood: -w[t[n]] input[n, t[n]], for ``input`` holding log-probabilities;
     'mean' divides by the sum of the weights of the targets not ignored (PyTorch's rule)."""
     input, target, sample_weight = _class_targets(input, target, "nll_loss", weight, ignore_index)
-    picked = input[input.xp.arange(input.shape[0]), target]
+    picked = _picked(input, target)
     if sample_weight is None:
         return _reduce(-picked, reduction, "nll_loss")
     losses = -picked * Tensor._wrap(sample_weight, input.device)
@@ -542,7 +549,7 @@ def cross_entropy(
             raise ValueError("cross_entropy: the mean over an empty batch (N = 0) is undefined")
         return softmax_cross_entropy(input, target, reduction, sample_weight)
     log_probs = log_softmax(input, axis=1)
-    picked = -log_probs[input.xp.arange(input.shape[0]), target]
+    picked = -_picked(log_probs, target)
     class_weight = 1.0 if weight is None else weight.astype(input.dtype).reshape(1, -1)
     uniform = -(log_probs * class_weight).mean(axis=1)
     if sample_weight is None:

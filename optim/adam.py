@@ -8,6 +8,7 @@ from typing import Any
 
 from minigrad.checks import check_bool, check_number
 
+from . import fused
 from .optimizer import Optimizer
 
 
@@ -105,24 +106,55 @@ class Adam(Optimizer):
     def _update(
         self, theta: Any, grad: Any, group: dict[str, Any], state: dict[str, Any], xp: Any
     ) -> None:
-        weight_decay = float(group["weight_decay"])
-        if weight_decay != 0:
-            grad = grad + weight_decay * theta
-        self._adam_step(theta, grad, group, state, xp)
+        self._adam_step(theta, grad, group, state, xp, decay=float(group["weight_decay"]))
 
     def _adam_step(
-        self, theta: Any, grad: Any, group: dict[str, Any], state: dict[str, Any], xp: Any
+        self,
+        theta: Any,
+        grad: Any,
+        group: dict[str, Any],
+        state: dict[str, Any],
+        xp: Any,
+        *,
+        decay: float = 0.0,
+        shrink: float = 1.0,
     ) -> None:
-        """The Adam update of ``theta`` in place, with the weight decay already dealt with."""
+        """The Adam update of ``theta`` in place, after theta <- shrink * theta (AdamW's decay)
+        and with g <- g + decay * theta (Adam's)."""
         lr, eps = float(group["lr"]), float(group["eps"])
         beta1, beta2 = float(group["betas"][0]), float(group["betas"][1])
         if not state:
             state.update(step=0, m=xp.zeros_like(theta), v=xp.zeros_like(theta))
         if group["amsgrad"] and "v_hat" not in state:
             state["v_hat"] = xp.zeros_like(theta)
-
         state["step"] += 1
         t, m, v = state["step"], state["m"], state["v"]
+        # The bias corrections as Python floats (no float64 array, no device sync), folded into
+        # one step size as in the class docstring: multiply both sides of the division by
+        # sqrt(1 - beta2^t) and nothing changes but the number of passes over the arrays.
+        root_correction2 = math.sqrt(1 - beta2**t)
+        step_size = lr * root_correction2 / (1 - beta1**t)
+        if fused.usable(xp, theta):  # on the GPU: the same equations in one kernel
+            v_hat = state.get("v_hat") if group["amsgrad"] else None
+            fused.adam_(
+                theta,
+                grad,
+                m,
+                v,
+                v_hat,
+                beta1=beta1,
+                beta2=beta2,
+                step_size=step_size,
+                eps_c=eps * root_correction2,
+                decay=decay,
+                shrink=shrink,
+            )
+            return
+
+        if decay != 0:
+            grad = grad + decay * theta
+        if shrink != 1:
+            theta *= shrink
         # Every intermediate result goes into one scratch array, updated in place with out=:
         # a step allocates one temporary per parameter instead of six.
         scratch = xp.multiply(grad, 1 - beta1)
@@ -136,14 +168,10 @@ class Adam(Optimizer):
             xp.maximum(state["v_hat"], v, out=state["v_hat"])
             v = state["v_hat"]
 
-        # The bias corrections as Python floats (no float64 array, no device sync), folded into
-        # one step size as in the class docstring: multiply both sides of the division by
-        # sqrt(1 - beta2^t) and nothing changes but the number of passes over the arrays.
-        root_correction2 = math.sqrt(1 - beta2**t)
         denominator = xp.sqrt(v, out=scratch)
         denominator += eps * root_correction2  # sqrt(v) + eps sqrt(1 - beta2^t)
         step = xp.divide(m, denominator, out=scratch)
-        step *= lr * root_correction2 / (1 - beta1**t)
+        step *= step_size
         theta -= step
 
 
@@ -186,7 +214,5 @@ class AdamW(Adam):
     def _update(
         self, theta: Any, grad: Any, group: dict[str, Any], state: dict[str, Any], xp: Any
     ) -> None:
-        lr, weight_decay = float(group["lr"]), float(group["weight_decay"])
-        if weight_decay != 0:
-            theta *= 1 - lr * weight_decay
-        self._adam_step(theta, grad, group, state, xp)
+        shrink = 1 - float(group["lr"]) * float(group["weight_decay"])
+        self._adam_step(theta, grad, group, state, xp, shrink=shrink)

@@ -7,6 +7,7 @@ from typing import Any
 
 from minigrad.checks import check_bool, check_number
 
+from . import fused
 from .optimizer import Optimizer
 
 
@@ -87,6 +88,23 @@ class SGD(Optimizer):
     ) -> None:
         lr, weight_decay = float(group["lr"]), float(group["weight_decay"])
         momentum, dampening = float(group["momentum"]), float(group["dampening"])
+
+        if fused.usable(xp, theta):  # on the GPU: the same equations in one kernel
+            first = momentum != 0 and "momentum_buffer" not in state
+            if first:
+                state["momentum_buffer"] = xp.zeros_like(theta)
+            fused.sgd_(
+                theta,
+                grad,
+                state["momentum_buffer"] if momentum != 0 else None,
+                lr=lr,
+                decay=weight_decay,
+                momentum=momentum,
+                dampening=dampening,
+                nesterov=group["nesterov"],
+                first=first,
+            )
+            return
 
         if weight_decay != 0:
             grad = grad + weight_decay * theta

@@ -40,6 +40,8 @@ class Device:
 
     def to_host(self, array: Any) -> np.ndarray:
         """Copy ``array`` from this device into a NumPy array."""
+        if isinstance(array, np.generic):  # a Python number lifted into an op (ops.lift)
+            return np.asarray(array)
         return self._to_host(array)
 
     def from_host(self, array: Any) -> Any:

@@ -391,6 +391,13 @@ def test_show_values_adds_values_and_grads():
     assert "value 64" in dot and "grad 64" in dot and "grad 32" in dot
 
 
+def test_show_values_draws_a_lifted_number_on_any_device():
+    """``x - 1`` holds the 1 as a NumPy scalar, even on a GPU: reading it must not fail there."""
+    x = minigrad.tensor([0.5, 2.0], requires_grad=True)
+    dot = viz.to_dot((x - 1).sum(), show_values=True)
+    assert "value 1" in dot and "value [0.5, 2]" in dot
+
+
 def test_a_freed_graph_is_drawn_without_its_inputs():
     names = tiny_graph()
     names["L"].backward()

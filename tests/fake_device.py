@@ -83,6 +83,32 @@ def _wrapped_around(index: Any, shape: tuple[int, ...]) -> Any:
     return wrapped if isinstance(index, tuple) else wrapped[0]
 
 
+class Launches:
+    """How many array operations ran that would each be a kernel launch on CuPy (``count``)."""
+
+    count = 0
+
+
+# Operations that make a view or an uninitialised array, which CuPy does without a kernel. Every
+# other array operation counts as one launch (a reshape that has to copy is missed: close enough
+# to hold a training step to a budget; on a GPU each launch costs microseconds of CPU time).
+_NO_KERNEL = {
+    "reshape", "transpose", "swapaxes", "view", "squeeze", "ravel", "moveaxis", "expand_dims",
+    "broadcast_to", "as_strided", "empty", "empty_like", "asarray", "shape", "result_type",
+}  # fmt: skip
+
+
+def _launches(name: str) -> None:
+    if name.rpartition(".")[2] not in _NO_KERNEL:
+        Launches.count += 1
+
+
+def _is_view(index: Any) -> bool:
+    """Basic indexing (ints, slices, None, ...) gives a view; an array index gathers (a kernel)."""
+    parts = index if isinstance(index, tuple) else (index,)
+    return all(p is None or p is Ellipsis or isinstance(p, (int, slice)) for p in parts)
+
+
 def _refuse_host_arrays(name: str, values: Any) -> None:
     """CuPy refuses NumPy arrays as operands; so do we (scalars are fine)."""
     for value in values:
@@ -174,12 +200,15 @@ class FakeArray:
         return operator.index(self._array)
 
     def __getitem__(self, index: Any) -> FakeArray:
+        if not _is_view(index):
+            Launches.count += 1
         return _wrap(self._array[_wrapped_around(_unwrap(index), self._array.shape)])
 
     def __setitem__(self, index: Any, value: Any) -> None:
         _refuse_host_arrays("__setitem__", [value])
         if isinstance(value, (list, tuple)):  # CuPy's words for it
             raise ValueError("fakegpu: non-scalar numpy.ndarray cannot be used for fill")
+        Launches.count += 1
         self._array[_wrapped_around(_unwrap(index), self._array.shape)] = _unwrap(value)
 
     def __iter__(self):
@@ -189,6 +218,7 @@ class FakeArray:
 def _method(name: str):
     def method(self: FakeArray, *args: Any, **kwargs: Any) -> Any:
         _refuse_host_arrays(name, args)
+        _launches(name)
         return _wrap(getattr(self._array, name)(*_unwrap(args), **_unwrap(kwargs)))
 
     method.__name__ = name
@@ -222,6 +252,7 @@ class _FunctionProxy:
             _refuse_host_arrays(self._name, args)
         elif args and not isinstance(args[0], FakeArray):  # CuPy copies host data over
             Transfers.to_device += 1
+        _launches(self._name)
         return _wrap(self._function(*_unwrap(args), **_unwrap(kwargs)))
 
     def __getattr__(self, name: str) -> Any:  # ufunc methods: add.at, maximum.reduce, ...

@@ -244,3 +244,30 @@ def test_a_checked_index_is_read_once_not_again_by_getitem(loss):
     before = Transfers.snapshot()
     make().sum().backward()
     assert Transfers.since(before) == {"to_host": 0, "syncs": 1, "to_device": 0}
+
+
+def test_a_cnn_step_launches_few_kernels():
+    """On a GPU each array operation is a kernel launch costing microseconds of CPU time, which is
+    what small steps spend their time on (docs/gpu.md). The stand-in counts them (``Launches``):
+    this holds a CNN's forward and backward (conv, ReLU, max pool, linear, cross-entropy) to
+    today's count, and max pooling's backward to its 4 (argmax, arange, compare, multiply; it was
+    24, as passes per window position, which the CPU keeps: there they are the faster way)."""
+    from fake_device import Launches
+
+    nn = mg.nn
+    mg.manual_seed(0)
+    model = nn.Sequential(
+        nn.Conv2d(1, 8, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(), nn.Linear(1568, 10)
+    ).to("fakegpu")
+    x = mg.randn(16, 1, 28, 28, device="fakegpu")
+    y = mg.tensor(np.arange(16) % 10, device="fakegpu")
+    mg.nn.functional.cross_entropy(model(x), y).backward()  # a first step, as a warm-up
+    before = Launches.count
+    mg.nn.functional.cross_entropy(model(x), y).backward()
+    assert Launches.count - before <= 46
+
+    windows = mg.randn(1, 8, 28, 28, device="fakegpu", requires_grad=True)
+    pooled = mg.nn.functional.max_pool2d(windows, 2).sum()
+    before = Launches.count
+    pooled.backward()
+    assert Launches.count - before <= 1 + 4 + 4  # the seed, FirstMax, Col2Im (4 slices)

@@ -67,6 +67,9 @@ class Adam(Optimizer):
             ``"penalty"`` (a group sets ``"penalty": None`` to go unpenalised).
     """
 
+    state_kinds = {"step": "count", "m": "array", "v": "nonnegative", "v_hat": "nonnegative"}
+    state_required = ("step", "m", "v")
+
     def __init__(
         self,
         params: Iterable[Any],

@@ -59,6 +59,13 @@ class Optimizer:
             stepped before the optimizer).
     """
 
+    # What a parameter's state may hold, checked by load_state_dict: each entry's kind, "count"
+    # (an int >= 0), "array" (an array shaped like the parameter) or "nonnegative" (such an
+    # array, >= 0 everywhere: a running mean of squares); and the entries a non-empty state
+    # must have. Subclasses set both.
+    state_kinds: dict[str, str] = {}
+    state_required: tuple[str, ...] = ()
+
     def __init__(self, params: Iterable[Any], defaults: dict[str, Any]) -> None:
         self.defaults = dict(defaults)
         self.param_groups: list[dict[str, Any]] = []
@@ -308,6 +315,7 @@ class Optimizer:
                     f"has {len(params)} parameters"
                 )
             param = params[position]
+            self._check_saved_state(saved_state, position)
             new_state[param] = {
                 name: _to_device_copy(value, param, position, name)
                 for name, value in saved_state.items()
@@ -335,6 +343,38 @@ class Optimizer:
             group.update(restored)  # the same dicts, which a scheduler may hold on to
         self.state = new_state
         self._step_count = step_count
+
+    def _check_saved_state(self, saved: Any, position: int) -> None:
+        """Refuse a parameter's saved state that this optimizer would misread (the shapes are
+        checked when the arrays are copied)."""
+        where = f"load_state_dict: the state of parameter {position}"
+        if not isinstance(saved, dict):
+            raise TypeError(f"{where} must be a dict, got {type(saved).__name__}")
+        problems = [f"an unknown entry '{name}'" for name in saved if name not in self.state_kinds]
+        if saved:  # an empty state is a parameter that has not been stepped yet
+            problems += [f"no '{name}'" for name in self.state_required if name not in saved]
+        if problems:
+            raise ValueError(
+                f"{where} has {' and '.join(problems)}; {type(self).__name__} keeps "
+                f"{sorted(self.state_kinds)}"
+            )
+        for name, value in saved.items():
+            kind = self.state_kinds[name]
+            if kind == "count":
+                if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
+                    raise ValueError(f"{where}: '{name}' must be an int >= 0, got {value!r}")
+                continue
+            what = value.dtype if isinstance(value, np.ndarray) else type(value).__name__
+            if not isinstance(value, np.ndarray) or value.dtype.kind not in "fiu":
+                raise TypeError(
+                    f"{where}: '{name}' must be an array of numbers shaped like the parameter, "
+                    f"got {what}"
+                )
+            if kind == "nonnegative" and bool((value < 0).any()):
+                raise ValueError(
+                    f"{where}: '{name}' is a running mean of squares and cannot be negative, but "
+                    f"holds {value.min()}"
+                )
 
     # --- display ----------------------------------------------------------------------------------
 

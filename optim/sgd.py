@@ -49,6 +49,8 @@ class SGD(Optimizer):
             ``"penalty"`` (a group sets ``"penalty": None`` to go unpenalised).
     """
 
+    state_kinds = {"momentum_buffer": "array"}
+
     def __init__(
         self,
         params: Iterable[Any],

@@ -83,6 +83,30 @@ def _optimizer_state_of_another_shape():
     new.load_state_dict(optimizer.state_dict())
 
 
+def _adam_state_with(**changes):
+    """Load an Adam's state after one step, with parameter 0's state entries changed."""
+    optim = _module("optim")
+    old = t(2, requires_grad=True)
+    optimizer = optim.Adam([old])
+    old.grad = t(2)
+    optimizer.step()
+    state = optimizer.state_dict()
+    state["state"][0].update(changes)
+    state["state"][0] = {k: v for k, v in state["state"][0].items() if v is not None}
+    optim.Adam([t(2, requires_grad=True)]).load_state_dict(state)
+
+
+def _optimizer_state_of_adam_into_sgd():
+    optim = _module("optim")
+    old = t(2, requires_grad=True)
+    adam = optim.Adam([old])
+    old.grad = t(2)
+    adam.step()
+    state = adam.state_dict()
+    state["param_groups"] = optim.SGD([t(2, requires_grad=True)]).state_dict()["param_groups"]
+    optim.SGD([t(2, requires_grad=True)]).load_state_dict(state)
+
+
 def _optimizer_state_without(group_key):
     state = _module("optim").SGD([t(2, requires_grad=True)], lr=0.1).state_dict()
     del state["param_groups"][0][group_key]
@@ -653,6 +677,38 @@ ROWS = [
         _optimizer_state_of_another_shape,
         ValueError,
         r"'momentum_buffer' of parameter 0 has shape \(2,\), the parameter has shape \(3,\)",
+    ),
+    (
+        "Adam state with a negative second moment",
+        lambda: _adam_state_with(v=np.array([0.5, -1.0])),
+        ValueError,
+        r"state of parameter 0: 'v' is a running mean of squares and cannot be negative, but "
+        r"holds -1\.0",
+    ),
+    (
+        "Adam state with a number for a moment",
+        lambda: _adam_state_with(m=0.5),
+        TypeError,
+        r"'m' must be an array of numbers shaped like the parameter, got float",
+    ),
+    (
+        "Adam state with a negative step",
+        lambda: _adam_state_with(step=-1),
+        ValueError,
+        r"'step' must be an int >= 0, got -1",
+    ),
+    (
+        "Adam state without v",
+        lambda: _adam_state_with(v=None),
+        ValueError,
+        r"the state of parameter 0 has no 'v'; Adam keeps \['m', 'step', 'v', 'v_hat'\]",
+    ),
+    (
+        "SGD state from Adam",
+        lambda: _optimizer_state_of_adam_into_sgd(),
+        ValueError,
+        r"has an unknown entry 'step' and an unknown entry 'm' and an unknown entry 'v'; SGD keeps "
+        r"\['momentum_buffer'\]",
     ),
     (
         "optimizer group lacks lr",

@@ -239,7 +239,8 @@ class Optimizer:
           across all groups in order), so it can be loaded into a fresh optimizer built over a
           fresh model with the same layout. Arrays are NumPy copies, whatever the device.
         * ``"param_groups"``: each group's hyper-parameters, with ``"params"`` as positions.
-          Penalty objects are not saved: a resumed optimizer keeps the ones it was built with.
+          Penalty objects are not saved, and a state that holds one is refused: a resumed
+          optimizer keeps the penalties it was built with.
         * ``"step_count"``: how many steps were taken.
         * ``"scheduler"``: the state of the scheduler this optimizer owns, or None.
         """
@@ -289,6 +290,14 @@ class Optimizer:
                 raise ValueError(
                     f"load_state_dict: parameter group {index} has {len(saved['params'])} "
                     f"parameters in the state and {len(group['params'])} in this optimizer"
+                )
+            if "penalty" in saved:
+                # One rule: a penalty is an object of the program, never part of the state, so
+                # a loaded state cannot swap the one this optimizer was built with.
+                raise ValueError(
+                    f"load_state_dict: parameter group {index} in the state holds a 'penalty'; "
+                    "penalties are not saved or loaded: build the optimizer with penalty=... "
+                    "(or set the group's 'penalty') as in the run that saved it"
                 )
             missing = [k for k in self.defaults if k not in _NOT_SAVED and k not in saved]
             if missing:

@@ -135,6 +135,22 @@ def _early_stopping_state_with(**changes):
     regularizers.EarlyStopping().load_state_dict(state)
 
 
+def _early_stopping_without(key):
+    """A state missing ``key`` is refused, and the EarlyStopping it was loaded into is unchanged."""
+    regularizers = _module("regularizers")
+    stopper = regularizers.EarlyStopping(patience=2)
+    stopper.step(1.0)
+    stopper.step(2.0)
+    state = regularizers.EarlyStopping().state_dict()
+    del state[key]
+    before = stopper.state_dict()
+    try:
+        stopper.load_state_dict(state)
+    finally:
+        after = stopper.state_dict()
+        assert {k: v for k, v in after.items()} == before, "a refused state changed the object"
+
+
 def _one_cycle_past_its_end(owned):
     schedulers = _module("schedulers")
     param = t(2, requires_grad=True)
@@ -679,6 +695,12 @@ ROWS = [
         r"'momentum_buffer' of parameter 0 has shape \(2,\), the parameter has shape \(3,\)",
     ),
     (
+        "optimizer state with a penalty",
+        lambda: _optimizer_state_with(penalty=_module("regularizers").L2(0.1)),
+        ValueError,
+        r"parameter group 0 in the state holds a 'penalty'; penalties are not saved or loaded",
+    ),
+    (
         "Adam state with a negative second moment",
         lambda: _adam_state_with(v=np.array([0.5, -1.0])),
         ValueError,
@@ -1021,6 +1043,19 @@ ROWS = [
         lambda: _early_stopping_state_with(wait=-1),
         ValueError,
         r"EarlyStopping.load_state_dict: wait must be an integer >= 0, got -1",
+    ),
+    (
+        "early stopping state without epoch",
+        lambda: _early_stopping_without("epoch"),
+        ValueError,
+        r"EarlyStopping.load_state_dict: missing key 'epoch' \(it takes what "
+        r"EarlyStopping.state_dict\(\) returned\)",
+    ),
+    (
+        "early stopping best weights not a dict",
+        lambda: _early_stopping_state_with(best_weights=[np.ones(2)]),
+        TypeError,
+        r"best_weights must be a model's state_dict \(a dict\) or None, got list",
     ),
     # ---- save and load ----
     (

@@ -252,7 +252,8 @@ class RNNBase(Module):
         return 1
 
     def _check_input(self, input: Tensor) -> bool:
-        """Whether ``input`` is one unbatched sequence (2-D); a clear error if it fits not."""
+        """Whether ``input`` is one unbatched sequence (2-D) rather than a batch (3-D); a clear
+        error if it is neither, or has the wrong number of features, or no steps."""
         name = type(self).__name__
         if not isinstance(input, Tensor):
             raise TypeError(f"{name}: input must be a Tensor, got {type(input).__name__}")

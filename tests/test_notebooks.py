@@ -51,6 +51,7 @@ def test_the_path_is_there():
     assert [p.name[:2] for p in NOTEBOOKS] == ["01", "02", "03", "04", "05", "06"]
 
 
+@pytest.mark.slow  # 2 to 6 s each: a kernel starts, and notebook 4 trains for 15 epochs
 @pytest.mark.host_only("each notebook runs once, on the host")
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_notebook_runs_with_its_answers(path: Path, monkeypatch: pytest.MonkeyPatch):
@@ -77,6 +78,7 @@ def test_every_exercise_has_an_answer_a_mistake_and_a_check(path: Path):
 
 
 @pytest.mark.host_only("runs notebook code on the host")
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")  # a mistake may overflow on its way
 @pytest.mark.parametrize("path, name", exercises(), ids=lambda v: getattr(v, "stem", v))
 def test_the_check_catches_the_common_mistake(path: Path, name: str):
     matplotlib.use("Agg")

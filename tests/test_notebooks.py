@@ -47,8 +47,9 @@ def exercises():
     return [(p, name) for p in NOTEBOOKS for name in cells_marked(jupytext.read(p), "exercise")]
 
 
-def test_the_path_is_there():
-    assert [p.name[:2] for p in NOTEBOOKS] == ["01", "02", "03", "04", "05", "06"]
+def test_the_path_is_numbered_without_gaps():
+    assert len(NOTEBOOKS) >= 6
+    assert [int(p.name[:2]) for p in NOTEBOOKS] == list(range(1, len(NOTEBOOKS) + 1))
 
 
 @pytest.mark.slow  # 2 to 6 s each: a kernel starts, and notebook 4 trains for 15 epochs

@@ -302,3 +302,40 @@ CASES += [
         [rand(3, 4), rand(3, 4, low=0, high=1), positive(4), positive(4)],
     ),
 ]
+
+
+# ==== sequence models: masks, scans, picking and attention (issue 19) ===========================
+def _indices(*rows: list[int]) -> Any:
+    return mg.tensor(rows)  # made on the default device, as the op's input is
+
+
+CASES += [
+    OpCase("tril", lambda a: mg.tril(a), [rand(2, 3, 4)]),
+    OpCase("triu_diagonal", lambda a: a.triu(diagonal=1), [rand(4, 3)]),
+    OpCase("tril_negative_diagonal", lambda a: a.tril(-1), [rand(3, 3)]),
+    OpCase("masked_fill", lambda a, m: a.masked_fill(m, -1.5), [rand(3, 4), rand(4) > 0]),
+    OpCase(
+        "masked_fill_function", lambda a, m: mg.masked_fill(a, m, 2.0), [rand(2, 3), rand(2, 3) > 0]
+    ),
+    OpCase("cumsum", lambda a: mg.cumsum(a, dim=1), [rand(3, 4)]),
+    OpCase("cumsum_first_dim", lambda a: a.cumsum(0), [rand(4, 2, 3)]),
+    OpCase("split_sizes", lambda a: mg.split(a, [1, 3], dim=1)[1] * 2.0, [rand(2, 4)]),
+    OpCase(
+        "split_int_sum",
+        lambda a: sum(p.sum() * (i + 1) for i, p in enumerate(a.split(2))),
+        [rand(5, 2)],
+    ),
+    OpCase("chunk", lambda a: a.chunk(3, dim=-1)[2], [rand(2, 7)]),
+    OpCase(
+        "gather",
+        lambda a: mg.gather(a, 1, _indices([0, 0, 2], [1, 3, 3])),
+        [rand(2, 4)],
+    ),
+    OpCase(
+        "gather_dim0_smaller_index", lambda a: a.gather(0, _indices([2, 0], [2, 2])), [rand(3, 4)]
+    ),
+    OpCase("topk_values", lambda a: mg.topk(a, 2).values, [distinct(3, 5)]),
+    OpCase(
+        "topk_smallest_dim0", lambda a: a.topk(2, dim=0, largest=False).values, [distinct(4, 3)]
+    ),
+]

@@ -22,7 +22,7 @@ from ..ops.elementwise import softplus as ops_softplus
 from ..ops.linalg import AddMatMul
 from ..ops.linalg import Linear as LinearFunction
 from ..ops.reduction import first_max, softmax_cross_entropy
-from ..ops.shape import GetItem
+from ..ops.shape import GetItem, all_below
 from ..random import random_bits
 from ..tensor import Tensor
 
@@ -392,21 +392,9 @@ def embedding(input: Any, weight: Tensor) -> Tensor:
     if indices.dtype.kind not in "iu":
         raise TypeError(f"embedding: indices must be integers, got {indices.dtype}")
     rows = weight.shape[0]
-    if not _all_below(indices, rows):
+    if not all_below(indices, rows):
         raise IndexError(f"embedding: indices must lie in [0, {rows - 1}]")
     return GetItem.apply(weight, index=indices)  # checked above: not getitem's check again
-
-
-def _all_below(indices: Any, size: int) -> bool:
-    """Whether every integer in ``indices`` lies in [0, size).
-
-    Read as unsigned (a view, no copy), a negative integer becomes one above every valid index,
-    so one maximum answers both questions: one value read back, one device sync on a GPU. Worth
-    it, since on the GPU an out-of-range index would otherwise read a wrong row without an error.
-    """
-    if not indices.size:
-        return True
-    return int(indices.view(f"u{indices.dtype.itemsize}").max()) < size
 
 
 # ---- losses -------------------------------------------------------------------------------------
@@ -476,11 +464,11 @@ def _class_targets(
     class_weight = None if weight is None else weight.data.astype(input.dtype)
     # The usual case, every target a class (-100, the default ignore_index, is none): one
     # value read, as before. Only when that fails, or ignore_index names a class, look closer.
-    if not 0 <= ignore_index < classes and _all_below(target, classes):
+    if not 0 <= ignore_index < classes and all_below(target, classes):
         return input, target, None if class_weight is None else class_weight[target]
     kept = target != ignore_index
     target = input.xp.where(kept, target, 0)
-    if not _all_below(target, classes):
+    if not all_below(target, classes):
         raise ValueError(
             f"{name}: target values must lie in [0, {classes - 1}] (or be ignore_index, "
             f"{ignore_index})"

@@ -128,6 +128,22 @@ class FirstMax(Function):
         return first
 
 
+class CumSum(Function):
+    """z_i = a_1 + ... + a_i along an axis;  dL/da_i = g_i + ... + g_n, the sum of the output
+    gradients from i to the end (a reversed cumulative sum), computed as
+    sum(g) - cumsum(g)_i + g_i so that it uses only this op and plain arithmetic"""
+
+    reads_inputs = ()
+    reads_output = False
+
+    def forward(self, a, axis):
+        self.axis = axis
+        return self.xp.cumsum(a, axis=axis)
+
+    def backward(self, grad, z, a):
+        return grad.sum(axis=self.axis, keepdims=True) - CumSum.apply(grad, axis=self.axis) + grad
+
+
 class LogSumExp(Function):
     """z = log(sum(exp(a))) over axes;  dz/da = exp(a - z) = softmax(a)
 
@@ -461,3 +477,54 @@ def _arg_extreme(a: Tensor, dim: int | None, keepdim: bool, op: str) -> Tensor:
     if keepdim:
         index = index.reshape(_kept_shape(a.shape, (dim,)))
     return Tensor._wrap(a.xp.asarray(index), a.device)
+
+
+def cumsum(a: Tensor, dim: int | None = None, *, axis: int | None = None) -> Tensor:
+    """Running sums along ``dim``: z[i] = a[0] + ... + a[i] (PyTorch's ``cumsum``, dim required).
+
+    Integers and bools sum as int64, as in PyTorch."""
+    dim = dim_arg(dim, axis, "cumsum")
+    if dim is None:
+        raise TypeError("cumsum: dim is required, as in cumsum(x, dim=0)")
+    if not isinstance(dim, int) or isinstance(dim, bool):
+        raise TypeError(f"cumsum: dim must be an int, got {dim!r}")
+    if a.ndim == 0:  # as PyTorch: a 0-d tensor is its own running sum (dim 0 or -1)
+        normalize_axes(dim, (1,), "cumsum")
+        return cumsum(a.reshape(1), 0).reshape(())
+    (axis,) = normalize_axes(dim, a.shape, "cumsum")
+    if a.dtype.kind in "biu":
+        a = a.astype(np.int64)
+    return CumSum.apply(a, axis=axis)
+
+
+def topk(
+    a: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: bool = True
+) -> ValuesIndices:
+    """The ``k`` largest (or, with ``largest=False``, smallest) values along ``dim`` and their
+    indices, as PyTorch's ``topk``: the named tuple ``(values, indices)``.
+
+    Sorted from the most extreme, and among equal values the first one comes first (``sorted``
+    is accepted; the values always come sorted, which ``sorted=False`` allows). Each value's
+    gradient goes to the element its index names. One stable argsort finds the order; the values
+    are then gathered by those indices, so their backward is a scatter of the gradient back.
+    """
+    from ..checks import check_bool, check_int
+    from .shape import take_along
+
+    if not isinstance(a, Tensor):
+        raise TypeError(f"topk: input must be a Tensor, got {type(a).__name__}")
+    check_bool("topk", "largest", largest)
+    check_bool("topk", "sorted", sorted)
+    if not isinstance(dim, int) or isinstance(dim, bool):
+        raise TypeError(f"topk: dim must be an int, got {dim!r}")
+    if a.ndim == 0:
+        raise ValueError("topk: input must have at least 1 dim, got a 0-d tensor")
+    if a.dtype.kind == "b":
+        raise TypeError("topk: input must hold numbers, got bool; convert it with .long() first")
+    (axis,) = normalize_axes(dim, a.shape, "topk")
+    k = check_int("topk", "k", k, low=0, high=a.shape[axis])
+    # The largest first: sort -a ascending (~a for unsigned ints, which is max - a: -a wraps).
+    key = a.data if not largest else -a.data if a.dtype.kind != "u" else ~a.data
+    order = a.xp.argsort(key, axis=axis, kind="stable")  # stable: among ties, the first first
+    indices = Tensor._wrap(order[(slice(None),) * axis + (slice(0, k),)], a.device)
+    return ValuesIndices(take_along(a, axis, indices), indices)

@@ -8,6 +8,7 @@ computations they run are written out in ``functional.py``.
 """
 
 from . import functional, init
+from .attention import MultiheadAttention
 from .conv import AvgPool2d, Conv2d, MaxPool2d
 from .layers import (
     GELU,
@@ -20,6 +21,7 @@ from .layers import (
     Flatten,
     Identity,
     L1Loss,
+    LayerNorm,
     LeakyReLU,
     Linear,
     LogSoftmax,
@@ -47,3 +49,4 @@ __all__ = [
     "ModuleList", "NLLLoss", "Parameter", "ParameterList", "ReLU", "Sequential", "Sigmoid",
     "Softmax", "Tanh", "functional", "init",
 ]  # fmt: skip
+__all__ += ["LayerNorm", "MultiheadAttention"]

@@ -339,3 +339,42 @@ CASES += [
         "topk_smallest_dim0", lambda a: a.topk(2, dim=0, largest=False).values, [distinct(4, 3)]
     ),
 ]
+
+
+# (Embedding's padding_idx is left out on purpose: its row's gradient is 0 by definition, not
+# the derivative a finite difference measures; test_attention.py checks it exactly.)
+def _blind_row_mask() -> Any:
+    keep = np.ones((3, 4), dtype=bool)
+    keep[1] = False  # query 1 may look at no key: its output is 0, its gradient 0
+    keep[2, 0] = False
+    return mg.tensor(keep)
+
+
+CASES += [
+    OpCase(
+        "layer_norm",
+        lambda x, w, b: F.layer_norm(x, (3,), w, b),
+        [rand(2, 4, 3), rand(3), rand(3)],
+    ),
+    OpCase("layer_norm_two_dims_no_affine", lambda x: F.layer_norm(x, (2, 3)), [rand(4, 2, 3)]),
+    OpCase(
+        "scaled_dot_product_attention",
+        lambda q, k, v: F.scaled_dot_product_attention(q, k, v),
+        [rand(2, 3, 4), rand(2, 5, 4), rand(2, 5, 2)],
+    ),
+    OpCase(
+        "scaled_dot_product_attention_causal",
+        lambda q, k, v: F.scaled_dot_product_attention(q, k, v, is_causal=True),
+        [rand(2, 1, 4, 3), rand(2, 1, 4, 3), rand(2, 1, 4, 3)],
+    ),
+    OpCase(
+        "scaled_dot_product_attention_bool_mask_blind_row",
+        lambda q, k, v: F.scaled_dot_product_attention(q, k, v, attn_mask=_blind_row_mask()),
+        [rand(3, 2), rand(4, 2), rand(4, 3)],
+    ),
+    OpCase(
+        "scaled_dot_product_attention_float_mask_scale",
+        lambda q, k, v, m: F.scaled_dot_product_attention(q, k, v, attn_mask=m, scale=0.7),
+        [rand(2, 3, 2), rand(2, 4, 2), rand(2, 4, 3), rand(3, 4)],
+    ),
+]

@@ -342,10 +342,10 @@ class MultiheadAttention(Module):
                     f"{getattr(attn_mask, 'shape', type(attn_mask).__name__)}"
                 )
             keep, bias = _mask_parts(attn_mask, query, f"{name}: attn_mask", true_means_keep=False)
-            shape = (n, self.num_heads, length, source) if attn_mask.ndim == 3 else None
-            if shape is not None:
-                keep = None if keep is None else keep.reshape(shape)
-                bias = None if bias is None else bias.reshape(shape)
+            if attn_mask.ndim == 3:  # (N * H, L, S), sample-major as PyTorch's: (N, H, L, S)
+                per_head = (n, self.num_heads, length, source)
+                keep = None if keep is None else keep.reshape(per_head)
+                bias = None if bias is None else bias.reshape(per_head)
             keeps.append(keep)
             biases.append(bias)
         keep_all = None

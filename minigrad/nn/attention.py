@@ -34,6 +34,7 @@ import numpy as np
 from .. import ops
 from ..backend import Device
 from ..checks import check_bool, check_int, check_number
+from ..ops.reduction import Softmax
 from ..tensor import Tensor, get_default_dtype
 from . import init
 from .functional import dropout, linear
@@ -64,18 +65,10 @@ def attend(
         scores = ops.where(Tensor._wrap(keep, query.device), scores, -math.inf)
     if bias is not None:
         scores = scores + bias
-    if keep is None and bias is None:
-        return _weights_times_values(ops.softmax(scores, -1), value, dropout_p)
-    # A row of scores that is all -inf: give it finite scores (so softmax stays finite), then
-    # weights 0. Two comparisons on the raw scores, no value read back to the host.
-    blind = Tensor._wrap(scores.data.max(axis=-1, keepdims=True) == -math.inf, query.device)
-    weights = ops.where(blind, 0.0, ops.softmax(ops.where(blind, 0.0, scores), -1))
-    return _weights_times_values(weights, value, dropout_p)
-
-
-def _weights_times_values(
-    weights: Tensor, value: Tensor, dropout_p: float
-) -> tuple[Tensor, Tensor]:
+    # A query that may look at no key has a row of only -inf: weights 0 there, not NaN.
+    weights = Softmax.apply(
+        scores, axis=scores.ndim - 1, empty_rows_zero=keep is not None or bias is not None
+    )
     if dropout_p > 0:
         weights = dropout(weights, dropout_p)  # drops whole (query, key) links, as PyTorch does
     return weights @ value, weights

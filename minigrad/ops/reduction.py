@@ -170,15 +170,26 @@ class LogSumExp(Function):
 
 
 class Softmax(Function):
-    """z = exp(a) / sum(exp(a)) along an axis;  dz/da applied to g is z * (g - sum(g * z))"""
+    """z = exp(a) / sum(exp(a)) along an axis;  dz/da applied to g is z * (g - sum(g * z))
+
+    With ``empty_rows_zero`` a row of only -inf (attention: a query that may look at no key)
+    gives z = 0 instead of 0/0 = NaN; the backward formula then gives 0 there too. The fix
+    touches only the per-row max and sum, arrays a row's length smaller than ``a``.
+    """
 
     reads_inputs = ()
     reads_output = True
 
-    def forward(self, a, axis):
+    def forward(self, a, axis, empty_rows_zero=False):
         self.axis = axis
-        e = self.xp.exp(a - a.max(axis=axis, keepdims=True))  # shift by max: no overflow
-        return e / e.sum(axis=axis, keepdims=True)
+        top = a.max(axis=axis, keepdims=True)
+        if empty_rows_zero:
+            top = self.xp.where(top == -math.inf, 0, top)  # exp(-inf - 0) = 0, not exp(nan)
+        e = self.xp.exp(a - top)  # shift by max: no overflow
+        total = e.sum(axis=axis, keepdims=True)
+        if empty_rows_zero:
+            total = self.xp.where(total == 0, 1, total)  # 0 only in an empty row: 0 / 1 = 0
+        return e / total
 
     def backward(self, grad, z, a):
         return z * (grad - (grad * z).sum(axis=self.axis, keepdims=True))

@@ -623,8 +623,8 @@ def masked_fill(a: Tensor, mask: Any, value: Any) -> Tensor:
 
     ``mask`` is a boolean tensor that broadcasts to ``a``'s shape (the result always has
     ``a``'s shape); ``value`` a number or a 0-d tensor. The gradient reaches ``a`` only where
-    the mask is False (and a 0-d tensor value gets the sum of the rest). ``-inf`` is the usual
-    value for attention masks: softmax then gives those places weight 0.
+    the mask is False (a 0-d tensor value gets the gradient summed over the filled places).
+    ``-inf`` is the usual value for attention masks: softmax then gives those places weight 0.
     """
     if not isinstance(a, Tensor):
         raise TypeError(f"masked_fill: input must be a Tensor, got {type(a).__name__}")

@@ -266,6 +266,7 @@ def main() -> None:
     ax_loss.legend()
     ax_lr.plot(history["step"], history["lr"])
     ax_lr.set(xlabel="step", ylabel="learning rate", title="Warm-up, then cosine decay")
+    fig.tight_layout()
     common.save_figure(fig, args, "tiny_gpt_loss.png")
 
     sample_text = val[:48] if not args.quick else val[:24]

@@ -305,8 +305,8 @@ CASES += [
 
 
 # ==== sequence models: masks, scans, picking and attention (issue 19) ===========================
-def _indices(*rows: list[int]) -> Any:
-    return mg.tensor(rows)  # made on the default device, as the op's input is
+def _indices(like: Any, *rows: list[int]) -> Any:
+    return mg.tensor(rows, device=like.device)  # where the op's input is
 
 
 CASES += [
@@ -328,11 +328,13 @@ CASES += [
     OpCase("chunk", lambda a: a.chunk(3, dim=-1)[2], [rand(2, 7)]),
     OpCase(
         "gather",
-        lambda a: mg.gather(a, 1, _indices([0, 0, 2], [1, 3, 3])),
+        lambda a: mg.gather(a, 1, _indices(a, [0, 0, 2], [1, 3, 3])),
         [rand(2, 4)],
     ),
     OpCase(
-        "gather_dim0_smaller_index", lambda a: a.gather(0, _indices([2, 0], [2, 2])), [rand(3, 4)]
+        "gather_dim0_smaller_index",
+        lambda a: a.gather(0, _indices(a, [2, 0], [2, 2])),
+        [rand(3, 4)],
     ),
     OpCase("topk_values", lambda a: mg.topk(a, 2).values, [distinct(3, 5)]),
     OpCase(
@@ -343,11 +345,11 @@ CASES += [
 
 # (Embedding's padding_idx is left out on purpose: its row's gradient is 0 by definition, not
 # the derivative a finite difference measures; test_attention.py checks it exactly.)
-def _blind_row_mask() -> Any:
+def _blind_row_mask(like: Any) -> Any:
     keep = np.ones((3, 4), dtype=bool)
     keep[1] = False  # query 1 may look at no key: its output is 0, its gradient 0
     keep[2, 0] = False
-    return mg.tensor(keep)
+    return mg.tensor(keep, device=like.device)
 
 
 CASES += [
@@ -369,7 +371,7 @@ CASES += [
     ),
     OpCase(
         "scaled_dot_product_attention_bool_mask_blind_row",
-        lambda q, k, v: F.scaled_dot_product_attention(q, k, v, attn_mask=_blind_row_mask()),
+        lambda q, k, v: F.scaled_dot_product_attention(q, k, v, attn_mask=_blind_row_mask(q)),
         [rand(3, 2), rand(4, 2), rand(4, 3)],
     ),
     OpCase(

@@ -42,13 +42,11 @@ from schedulers import CosineAnnealingLR, LinearLR, SequentialLR
 def build_parser() -> argparse.ArgumentParser:
     p = common.parser(__doc__)
     p.add_argument("--steps", type=int, help="training steps (default: 600, 40 with --quick)")
-    p.add_argument(
-        "--block-size", type=int, default=64, help="context length (default: %(default)s)"
-    )
+    p.add_argument("--block-size", type=int, help="context length (default: 64, 32 with --quick)")
     p.add_argument("--n-layer", type=int, default=2, help="blocks (default: %(default)s)")
-    p.add_argument("--n-embd", type=int, default=64, help="embedding size E (default: %(default)s)")
+    p.add_argument("--n-embd", type=int, help="embedding size E (default: 64, 32 with --quick)")
     p.add_argument("--n-head", type=int, default=4, help="attention heads (default: %(default)s)")
-    p.add_argument("--batch-size", type=int, default=32, help="sequences (default: %(default)s)")
+    p.add_argument("--batch-size", type=int, help="sequences (default: 32, 16 with --quick)")
     p.add_argument("--lr", type=float, default=3e-3, help="peak lr (default: %(default)s)")
     p.add_argument("--dropout", type=float, default=0.0, help="dropout (default: %(default)s)")
     p.add_argument("--tie", action="store_true", help="one matrix for the input and output layers")
@@ -179,8 +177,9 @@ def attention_of_one_head(model: GPT, ids: minigrad.Tensor, head: int = 0) -> np
 def main() -> None:
     args = build_parser().parse_args()
     device = common.setup(args)
-    if args.quick:
-        args.block_size, args.n_embd, args.batch_size = 32, 32, 16
+    args.block_size = args.block_size or (32 if args.quick else 64)
+    args.n_embd = args.n_embd or (32 if args.quick else 64)
+    args.batch_size = args.batch_size or (16 if args.quick else 32)
     steps = args.steps or (40 if args.quick else 600)
     warmup = max(1, steps // 10)
 

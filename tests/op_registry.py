@@ -380,3 +380,81 @@ CASES += [
         second_order=False,
     ),
 ]
+
+
+# ==== sequence models: masks, scans, picking and attention (issue 19) ===========================
+def _indices(like: Any, *rows: list[int]) -> Any:
+    return mg.tensor(rows, device=like.device)  # where the op's input is
+
+
+CASES += [
+    OpCase("tril", lambda a: mg.tril(a), [rand(2, 3, 4)]),
+    OpCase("triu_diagonal", lambda a: a.triu(diagonal=1), [rand(4, 3)]),
+    OpCase("tril_negative_diagonal", lambda a: a.tril(-1), [rand(3, 3)]),
+    OpCase("masked_fill", lambda a, m: a.masked_fill(m, -1.5), [rand(3, 4), rand(4) > 0]),
+    OpCase(
+        "masked_fill_function", lambda a, m: mg.masked_fill(a, m, 2.0), [rand(2, 3), rand(2, 3) > 0]
+    ),
+    OpCase("cumsum", lambda a: mg.cumsum(a, dim=1), [rand(3, 4)]),
+    OpCase("cumsum_first_dim", lambda a: a.cumsum(0), [rand(4, 2, 3)]),
+    OpCase("split_sizes", lambda a: mg.split(a, [1, 3], dim=1)[1] * 2.0, [rand(2, 4)]),
+    OpCase(
+        "split_int_sum",
+        lambda a: sum(p.sum() * (i + 1) for i, p in enumerate(a.split(2))),
+        [rand(5, 2)],
+    ),
+    OpCase("chunk", lambda a: a.chunk(3, dim=-1)[2], [rand(2, 7)]),
+    OpCase(
+        "gather",
+        lambda a: mg.gather(a, 1, _indices(a, [0, 0, 2], [1, 3, 3])),
+        [rand(2, 4)],
+    ),
+    OpCase(
+        "gather_dim0_smaller_index",
+        lambda a: a.gather(0, _indices(a, [2, 0], [2, 2])),
+        [rand(3, 4)],
+    ),
+    OpCase("topk_values", lambda a: mg.topk(a, 2).values, [distinct(3, 5)]),
+    OpCase(
+        "topk_smallest_dim0", lambda a: a.topk(2, dim=0, largest=False).values, [distinct(4, 3)]
+    ),
+]
+
+
+# (Embedding's padding_idx is left out on purpose: its row's gradient is 0 by definition, not
+# the derivative a finite difference measures; test_attention.py checks it exactly.)
+def _blind_row_mask(like: Any) -> Any:
+    keep = np.ones((3, 4), dtype=bool)
+    keep[1] = False  # query 1 may look at no key: its output is 0, its gradient 0
+    keep[2, 0] = False
+    return mg.tensor(keep, device=like.device)
+
+
+CASES += [
+    OpCase(
+        "layer_norm",
+        lambda x, w, b: F.layer_norm(x, (3,), w, b),
+        [rand(2, 4, 3), rand(3), rand(3)],
+    ),
+    OpCase("layer_norm_two_dims_no_affine", lambda x: F.layer_norm(x, (2, 3)), [rand(4, 2, 3)]),
+    OpCase(
+        "scaled_dot_product_attention",
+        lambda q, k, v: F.scaled_dot_product_attention(q, k, v),
+        [rand(2, 3, 4), rand(2, 5, 4), rand(2, 5, 2)],
+    ),
+    OpCase(
+        "scaled_dot_product_attention_causal",
+        lambda q, k, v: F.scaled_dot_product_attention(q, k, v, is_causal=True),
+        [rand(2, 1, 4, 3), rand(2, 1, 4, 3), rand(2, 1, 4, 3)],
+    ),
+    OpCase(
+        "scaled_dot_product_attention_bool_mask_blind_row",
+        lambda q, k, v: F.scaled_dot_product_attention(q, k, v, attn_mask=_blind_row_mask(q)),
+        [rand(3, 2), rand(4, 2), rand(4, 3)],
+    ),
+    OpCase(
+        "scaled_dot_product_attention_float_mask_scale",
+        lambda q, k, v, m: F.scaled_dot_product_attention(q, k, v, attn_mask=m, scale=0.7),
+        [rand(2, 3, 2), rand(2, 4, 2), rand(2, 4, 3), rand(3, 4)],
+    ),
+]

@@ -1555,6 +1555,225 @@ ROWS += [
 ]
 
 
+# ---- sequence models: masks, picking, sampling, attention (issue 19) ----------------------------
+def _mha(**kwargs):
+    return nn.MultiheadAttention(4, 2, **kwargs)
+
+
+def _sdpa(q=(2, 3, 4), k=(2, 5, 4), v=(2, 5, 4), **kwargs):
+    return F.scaled_dot_product_attention(t(*q), t(*k), t(*v), **kwargs)
+
+
+ROWS += [
+    ("tril of a vector", lambda: mg.tril(t(3)), ValueError, r"tril: input must have at least 2"),
+    ("triu float diagonal", lambda: t(2, 2).triu(0.5), TypeError, r"triu: diagonal must be an int"),
+    (
+        "masked_fill float mask",
+        lambda: t(2).masked_fill(t(2), 0.0),
+        TypeError,
+        r"mask must be a bool",
+    ),
+    (
+        "masked_fill mask shape",
+        lambda: t(2, 3).masked_fill(mg.tensor([True, False]), 0.0),
+        ValueError,
+        r"masked_fill: mask of shape \(2,\) does not broadcast to the input's shape \(2, 3\)",
+    ),
+    (
+        "masked_fill value shape",
+        lambda: t(2).masked_fill(mg.tensor([True, False]), t(2)),
+        ValueError,
+        r"0-d",
+    ),
+    ("cumsum without dim", lambda: mg.cumsum(t(3)), TypeError, r"cumsum: dim is required"),
+    ("cumsum dim range", lambda: t(2, 3).cumsum(2), ValueError, r"axis 2 is out of range"),
+    (
+        "split sections sum",
+        lambda: t(5).split([2, 2]),
+        ValueError,
+        r"add up to 4, but dim 0 has size 5",
+    ),
+    (
+        "split size 0",
+        lambda: t(5).split(0),
+        ValueError,
+        r"split_size_or_sections must be an integer >= 1",
+    ),
+    ("chunk 0", lambda: t(4).chunk(0), ValueError, r"chunk: chunks must be an integer >= 1, got 0"),
+    (
+        "gather float index",
+        lambda: mg.gather(t(3), 0, t(2)),
+        TypeError,
+        r"gather: index must hold integers",
+    ),
+    (
+        "gather index dims",
+        lambda: t(2, 3).gather(1, mg.tensor([0, 1])),
+        ValueError,
+        r"as many dims",
+    ),
+    ("gather index range", lambda: t(2, 3).gather(1, mg.tensor([[0, 3]])), IndexError, r"\[0, 2\]"),
+    (
+        "gather index size",
+        lambda: t(2, 3).gather(1, mg.tensor([[0], [1], [2]])),
+        ValueError,
+        r"larger",
+    ),
+    (
+        "topk k > size",
+        lambda: mg.topk(t(3), 4),
+        ValueError,
+        r"topk: k must be an integer in \[0, 3\], got 4",
+    ),
+    ("topk k negative", lambda: t(3).topk(-1), ValueError, r"topk: k must be"),
+    (
+        "topk bool",
+        lambda: mg.topk(mg.tensor([True, False]), 1),
+        TypeError,
+        r"topk: input must hold numbers",
+    ),
+    (
+        "multinomial negative",
+        lambda: mg.multinomial(mg.tensor([0.5, -0.1]), 1),
+        ValueError,
+        r"non-negative",
+    ),
+    (
+        "multinomial too many",
+        lambda: mg.multinomial(mg.tensor([0.0, 1.0, 2.0]), 3),
+        ValueError,
+        r"num_samples \(3\) must be at most the number of categories with a nonzero weight \(2\)",
+    ),
+    ("multinomial 3-d", lambda: mg.multinomial(t(1, 2, 3), 1), ValueError, r"\(C,\) or \(N, C\)"),
+    (
+        "multinomial ints",
+        lambda: mg.multinomial(mg.tensor([1, 2]), 1),
+        TypeError,
+        r"floating weights",
+    ),
+    (
+        "multinomial zero row",
+        lambda: mg.multinomial(mg.zeros(2, 3), 1, True),
+        ValueError,
+        r"positive sum",
+    ),
+    (
+        "layer_norm shape",
+        lambda: F.layer_norm(t(2, 3), 4),
+        ValueError,
+        r"last dims must be normalized_shape \(4,\)",
+    ),
+    (
+        "layer_norm weight",
+        lambda: F.layer_norm(t(2, 3), 3, t(2)),
+        ValueError,
+        r"weight must have shape \(3,\)",
+    ),
+    (
+        "LayerNorm size 0",
+        lambda: nn.LayerNorm(0),
+        ValueError,
+        r"LayerNorm: normalized_shape must be an integer >= 1",
+    ),
+    (
+        "LayerNorm input",
+        lambda: nn.LayerNorm(4)(t(2, 3)),
+        ValueError,
+        r"layer_norm: the input's last dims",
+    ),
+    ("sdpa features", lambda: _sdpa(k=(2, 5, 3)), ValueError, r"do not fit"),
+    ("sdpa value length", lambda: _sdpa(v=(2, 4, 4)), ValueError, r"do not fit"),
+    (
+        "sdpa int mask",
+        lambda: _sdpa(attn_mask=mg.ones(3, 5, dtype=mg.int64)),
+        TypeError,
+        r"bool tensor or a float",
+    ),
+    (
+        "sdpa mask shape",
+        lambda: _sdpa(attn_mask=t(5, 3)),
+        ValueError,
+        r"attn_mask of shape \(5, 3\) does not broadcast",
+    ),
+    (
+        "sdpa mask and causal",
+        lambda: _sdpa(attn_mask=t(3, 5), is_causal=True),
+        ValueError,
+        r"not both",
+    ),
+    (
+        "sdpa dropout 1",
+        lambda: _sdpa(dropout_p=1.0),
+        ValueError,
+        r"dropout_p must be a finite number in \[0, 1\)",
+    ),
+    (
+        "sdpa batch dims",
+        lambda: _sdpa(q=(3, 3, 4)),
+        ValueError,
+        r"scaled_dot_product_attention: matmul",
+    ),
+    (
+        "MHA heads",
+        lambda: nn.MultiheadAttention(6, 4),
+        ValueError,
+        r"embed_dim \(6\) must be divisible by num_heads \(4\)",
+    ),
+    (
+        "MHA embed dim",
+        lambda: _mha()(t(3, 2, 5), t(3, 2, 5), t(3, 2, 5)),
+        ValueError,
+        r"E = embed_dim = 4",
+    ),
+    (
+        "MHA key value",
+        lambda: _mha()(t(3, 2, 4), t(5, 2, 4), t(4, 2, 4)),
+        ValueError,
+        r"key and value must",
+    ),
+    (
+        "MHA batch sizes",
+        lambda: _mha()(t(3, 2, 4), t(5, 1, 4), t(5, 1, 4)),
+        ValueError,
+        r"batch sizes",
+    ),
+    (
+        "MHA padding mask shape",
+        lambda: _mha()(
+            t(3, 2, 4), t(5, 2, 4), t(5, 2, 4), key_padding_mask=mg.ones(5, 2, dtype=mg.bool_)
+        ),
+        ValueError,
+        r"key_padding_mask must have shape \(2, 5\)",
+    ),
+    (
+        "MHA attn_mask shape",
+        lambda: _mha()(t(3, 2, 4), t(5, 2, 4), t(5, 2, 4), attn_mask=t(3, 3)),
+        ValueError,
+        r"attn_mask must have shape \(L, S\) = \(3, 5\) or \(N \* num_heads, L, S\) = \(4, 3, 5\)",
+    ),
+    (
+        "MHA int mask",
+        lambda: _mha()(
+            t(3, 2, 4), t(5, 2, 4), t(5, 2, 4), key_padding_mask=mg.zeros(2, 5, dtype=mg.int64)
+        ),
+        TypeError,
+        r"key_padding_mask must be a bool tensor or a float tensor",
+    ),
+    (
+        "MHA causal hint",
+        lambda: _mha()(t(3, 2, 4), t(3, 2, 4), t(3, 2, 4), is_causal=True),
+        RuntimeError,
+        r"needs attn_mask",
+    ),
+    (
+        "Embedding padding_idx",
+        lambda: nn.Embedding(4, 2, padding_idx=4),
+        ValueError,
+        r"padding_idx must lie in \[-4, 3\]",
+    ),
+]
+
+
 @pytest.mark.parametrize(
     "make_mistake, error, words", [r[1:] for r in ROWS], ids=[r[0] for r in ROWS]
 )

@@ -8,6 +8,7 @@ computations they run are written out in ``functional.py``.
 """
 
 from . import functional, init
+from .attention import MultiheadAttention
 from .conv import AvgPool2d, Conv2d, MaxPool2d
 from .layers import (
     GELU,
@@ -20,6 +21,7 @@ from .layers import (
     Flatten,
     Identity,
     L1Loss,
+    LayerNorm,
     LeakyReLU,
     Linear,
     LogSoftmax,
@@ -49,3 +51,4 @@ __all__ = [
     "Softmax", "Tanh", "functional", "init",
     "GRU", "GRUCell", "LSTM", "LSTMCell", "RNN", "RNNCell",
 ]  # fmt: skip
+__all__ += ["LayerNorm", "MultiheadAttention"]

@@ -1243,3 +1243,39 @@ def test_a_frozen_parameter_is_accepted_and_left_alone_as_in_pytorch():
     optimizer.step()
     assert trained.numpy().tolist() == [0.5] and still.numpy().tolist() == [1.0]
     assert still not in optimizer.state
+
+
+@pytest.mark.parametrize(
+    "make, change, message",
+    [
+        (lambda ps: RMSprop(ps, lr=0.01), {"alpha": 1.5}, r"alpha must be .* in \[0, 1\]"),
+        (lambda ps: RMSprop(ps, lr=0.01), {"centered": "no"}, "centered must be True or False"),
+        (lambda ps: Adagrad(ps, lr=0.1), {"lr_decay": -1.0}, "lr_decay must be"),
+        (lambda ps: Adagrad(ps, lr=0.1), {"initial_accumulator_value": float("nan")}, "initial_"),
+    ],
+    ids=["RMSprop alpha", "RMSprop centered", "Adagrad lr_decay", "Adagrad accumulator"],
+)
+def test_a_refused_state_leaves_rmsprop_and_adagrad_unchanged(make, change, message):
+    p = param([1.0, -1.0])
+    optimizer = make([p])
+    set_grad(p, [0.5, 0.25])
+    optimizer.step()
+    before = optimizer.state_dict()
+    saved = optimizer.state_dict()
+    saved["param_groups"][0].update(change)
+    saved["step_count"] = 7
+    with pytest.raises((TypeError, ValueError), match=message):
+        optimizer.load_state_dict(saved)
+    after = optimizer.state_dict()
+    assert after["param_groups"] == before["param_groups"] and after["step_count"] == 1
+    for key, value in before["state"][0].items():
+        assert np.array_equal(after["state"][0][key], value)
+
+
+def test_a_state_from_another_optimizer_is_refused():
+    p = param([1.0])
+    adam = Adam([p], lr=0.1)
+    with pytest.raises(ValueError, match="lacks.*alpha.*another optimizer than RMSprop"):
+        RMSprop([param([1.0])]).load_state_dict(adam.state_dict())
+    with pytest.raises(ValueError, match="lacks.*another optimizer than Adagrad"):
+        Adagrad([param([1.0])]).load_state_dict(RMSprop([p]).state_dict())

@@ -5,14 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from minigrad.checks import check_number
+from minigrad.checks import check_bool, check_number
 
 from .optimizer import Optimizer
 
 
 class Adagrad(Optimizer):
     r"""Adagrad: ``Adagrad(params, lr=0.01, lr_decay=0.0, weight_decay=0.0,
-    initial_accumulator_value=0.0, eps=1e-10, *, scheduler=None, penalty=None)``.
+    initial_accumulator_value=0.0, eps=1e-10, *, maximize=False, scheduler=None, penalty=None)``.
 
     At every step, for each parameter theta with gradient g (lr, eta = lr_decay, lambda =
     weight_decay and eps read from its group; s starts at tau = initial_accumulator_value, t at 0):
@@ -44,11 +44,15 @@ class Adagrad(Optimizer):
         weight_decay: lambda, >= 0.
         initial_accumulator_value: tau, >= 0, the starting value of every entry of s.
         eps: >= 0, added to the denominator.
+        maximize: climb the objective instead: g <- -g before everything above.
         scheduler: a learning-rate scheduler built without an optimizer; this optimizer binds it
             and steps it after each of its own steps.
         penalty: an L1 / L2 / ElasticNet penalty for every group that does not set its own
             ``"penalty"`` (a group sets ``"penalty": None`` to go unpenalised).
     """
+
+    state_kinds = {"step": "count", "sum": "nonnegative"}
+    state_required = ("step", "sum")
 
     def __init__(
         self,
@@ -59,6 +63,7 @@ class Adagrad(Optimizer):
         initial_accumulator_value: float = 0.0,
         eps: float = 1e-10,
         *,
+        maximize: bool = False,
         scheduler: Any = None,
         penalty: Any = None,
     ) -> None:
@@ -68,6 +73,7 @@ class Adagrad(Optimizer):
             "weight_decay": weight_decay,
             "initial_accumulator_value": initial_accumulator_value,
             "eps": eps,
+            "maximize": maximize,
             "penalty": penalty,
         }
         super().__init__(params, defaults)
@@ -77,6 +83,7 @@ class Adagrad(Optimizer):
         owner = type(self).__name__
         for name in ("lr", "lr_decay", "weight_decay", "initial_accumulator_value", "eps"):
             group[name] = check_number(owner, name, group[name], low=0)
+        group["maximize"] = check_bool(owner, "maximize", group["maximize"])
 
     def _update(
         self, theta: Any, grad: Any, group: dict[str, Any], state: dict[str, Any], xp: Any

@@ -12,7 +12,7 @@ from .optimizer import Optimizer
 
 class RMSprop(Optimizer):
     r"""RMSprop: ``RMSprop(params, lr=0.01, alpha=0.99, eps=1e-8, weight_decay=0.0, momentum=0.0,
-    centered=False, *, scheduler=None, penalty=None)``.
+    centered=False, *, maximize=False, scheduler=None, penalty=None)``.
 
     At every step, for each parameter theta with gradient g (lr, alpha, eps, mu = momentum and
     lambda = weight_decay read from its group; v, g_avg and b start at zero):
@@ -51,11 +51,20 @@ class RMSprop(Optimizer):
         weight_decay: lambda, >= 0.
         momentum: mu, >= 0 (0 turns momentum off).
         centered: divide by the estimated standard deviation of g rather than its rms.
+        maximize: climb the objective instead: g <- -g before everything above.
         scheduler: a learning-rate scheduler built without an optimizer; this optimizer binds it
             and steps it after each of its own steps.
         penalty: an L1 / L2 / ElasticNet penalty for every group that does not set its own
             ``"penalty"`` (a group sets ``"penalty": None`` to go unpenalised).
     """
+
+    state_kinds = {
+        "step": "count",
+        "square_avg": "nonnegative",
+        "grad_avg": "array",
+        "momentum_buffer": "array",
+    }
+    state_required = ("step", "square_avg")
 
     def __init__(
         self,
@@ -67,6 +76,7 @@ class RMSprop(Optimizer):
         momentum: float = 0.0,
         centered: bool = False,
         *,
+        maximize: bool = False,
         scheduler: Any = None,
         penalty: Any = None,
     ) -> None:
@@ -77,6 +87,7 @@ class RMSprop(Optimizer):
             "weight_decay": weight_decay,
             "momentum": momentum,
             "centered": centered,
+            "maximize": maximize,
             "penalty": penalty,
         }
         super().__init__(params, defaults)
@@ -88,6 +99,7 @@ class RMSprop(Optimizer):
             group[name] = check_number(owner, name, group[name], low=0)
         group["alpha"] = check_number(owner, "alpha", group["alpha"], low=0, high=1)
         group["centered"] = check_bool(owner, "centered", group["centered"])
+        group["maximize"] = check_bool(owner, "maximize", group["maximize"])
 
     def _update(
         self, theta: Any, grad: Any, group: dict[str, Any], state: dict[str, Any], xp: Any

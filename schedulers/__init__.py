@@ -18,6 +18,7 @@ be owned by an optimizer.
 """
 
 from .base import LRScheduler
+from .constant import ConstantLR
 from .cosine import CosineAnnealingLR
 from .cyclic import CyclicLR
 from .exponential import ExponentialLR
@@ -27,12 +28,14 @@ from .multistep import MultiStepLR
 from .one_cycle import OneCycleLR
 from .plateau import ReduceLROnPlateau
 from .plot import plot
+from .polynomial import PolynomialLR
 from .sequential import SequentialLR
 from .step import StepLR
 from .warm_restarts import CosineAnnealingWarmRestarts
 
 __all__ = [
     "LRScheduler",
+    "ConstantLR",
     "CosineAnnealingLR",
     "CosineAnnealingWarmRestarts",
     "CyclicLR",
@@ -41,6 +44,7 @@ __all__ = [
     "LinearLR",
     "MultiStepLR",
     "OneCycleLR",
+    "PolynomialLR",
     "ReduceLROnPlateau",
     "SequentialLR",
     "StepLR",

@@ -83,6 +83,30 @@ def _optimizer_state_of_another_shape():
     new.load_state_dict(optimizer.state_dict())
 
 
+def _adam_state_with(**changes):
+    """Load an Adam's state after one step, with parameter 0's state entries changed."""
+    optim = _module("optim")
+    old = t(2, requires_grad=True)
+    optimizer = optim.Adam([old])
+    old.grad = t(2)
+    optimizer.step()
+    state = optimizer.state_dict()
+    state["state"][0].update(changes)
+    state["state"][0] = {k: v for k, v in state["state"][0].items() if v is not None}
+    optim.Adam([t(2, requires_grad=True)]).load_state_dict(state)
+
+
+def _optimizer_state_of_adam_into_sgd():
+    optim = _module("optim")
+    old = t(2, requires_grad=True)
+    adam = optim.Adam([old])
+    old.grad = t(2)
+    adam.step()
+    state = adam.state_dict()
+    state["param_groups"] = optim.SGD([t(2, requires_grad=True)]).state_dict()["param_groups"]
+    optim.SGD([t(2, requires_grad=True)]).load_state_dict(state)
+
+
 def _optimizer_state_without(group_key):
     state = _module("optim").SGD([t(2, requires_grad=True)], lr=0.1).state_dict()
     del state["param_groups"][0][group_key]
@@ -109,6 +133,22 @@ def _early_stopping_state_with(**changes):
     regularizers = _module("regularizers")
     state = {**regularizers.EarlyStopping().state_dict(), **changes}
     regularizers.EarlyStopping().load_state_dict(state)
+
+
+def _early_stopping_without(key):
+    """A state missing ``key`` is refused, and the EarlyStopping it was loaded into is unchanged."""
+    regularizers = _module("regularizers")
+    stopper = regularizers.EarlyStopping(patience=2)
+    stopper.step(1.0)
+    stopper.step(2.0)
+    state = regularizers.EarlyStopping().state_dict()
+    del state[key]
+    before = stopper.state_dict()
+    try:
+        stopper.load_state_dict(state)
+    finally:
+        after = stopper.state_dict()
+        assert {k: v for k, v in after.items()} == before, "a refused state changed the object"
 
 
 def _one_cycle_past_its_end(owned):
@@ -660,6 +700,44 @@ ROWS = [
         _optimizer_state_of_another_shape,
         ValueError,
         r"'momentum_buffer' of parameter 0 has shape \(2,\), the parameter has shape \(3,\)",
+    ),
+    (
+        "optimizer state with a penalty",
+        lambda: _optimizer_state_with(penalty=_module("regularizers").L2(0.1)),
+        ValueError,
+        r"parameter group 0 in the state holds a 'penalty'; penalties are not saved or loaded",
+    ),
+    (
+        "Adam state with a negative second moment",
+        lambda: _adam_state_with(v=np.array([0.5, -1.0])),
+        ValueError,
+        r"state of parameter 0: 'v' is a running mean of squares and cannot be negative, but "
+        r"holds -1\.0",
+    ),
+    (
+        "Adam state with a number for a moment",
+        lambda: _adam_state_with(m=0.5),
+        TypeError,
+        r"'m' must be an array of numbers shaped like the parameter, got float",
+    ),
+    (
+        "Adam state with a negative step",
+        lambda: _adam_state_with(step=-1),
+        ValueError,
+        r"'step' must be an int >= 0, got -1",
+    ),
+    (
+        "Adam state without v",
+        lambda: _adam_state_with(v=None),
+        ValueError,
+        r"the state of parameter 0 has no 'v'; Adam keeps \['m', 'step', 'v', 'v_hat'\]",
+    ),
+    (
+        "SGD state from Adam",
+        lambda: _optimizer_state_of_adam_into_sgd(),
+        ValueError,
+        r"has an unknown entry 'step' and an unknown entry 'm' and an unknown entry 'v'; SGD keeps "
+        r"\['momentum_buffer'\]",
     ),
     (
         "optimizer group lacks lr",
@@ -1214,6 +1292,19 @@ ROWS = [
         lambda: _early_stopping_state_with(wait=-1),
         ValueError,
         r"EarlyStopping.load_state_dict: wait must be an integer >= 0, got -1",
+    ),
+    (
+        "early stopping state without epoch",
+        lambda: _early_stopping_without("epoch"),
+        ValueError,
+        r"EarlyStopping.load_state_dict: missing key 'epoch' \(it takes what "
+        r"EarlyStopping.state_dict\(\) returned\)",
+    ),
+    (
+        "early stopping best weights not a dict",
+        lambda: _early_stopping_state_with(best_weights=[np.ones(2)]),
+        TypeError,
+        r"best_weights must be a model's state_dict \(a dict\) or None, got list",
     ),
     # ---- save and load ----
     (

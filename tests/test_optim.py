@@ -564,6 +564,7 @@ def test_each_group_gets_every_default_it_does_not_override():
         "dampening": 0.0,
         "nesterov": False,
         "weight_decay": 0.0,
+        "maximize": False,
         "penalty": None,
     }
     assert second["params"] == [b] and second["lr"] == 0.5 and second["momentum"] == 0.9
@@ -1279,3 +1280,60 @@ def test_a_state_from_another_optimizer_is_refused():
         RMSprop([param([1.0])]).load_state_dict(adam.state_dict())
     with pytest.raises(ValueError, match="lacks.*another optimizer than Adagrad"):
         Adagrad([param([1.0])]).load_state_dict(RMSprop([p]).state_dict())
+
+
+@pytest.mark.parametrize("make", [SGD, Adam, AdamW, RMSprop, Adagrad], ids=lambda c: c.__name__)
+def test_maximize_climbs_exactly_as_minimizing_the_negated_objective(make):
+    """PyTorch's maximize=True negates the gradient first, so weight decay still shrinks."""
+    climber, descender = param([1.0, -2.0]), param([1.0, -2.0])
+    up = make([climber], lr=0.1, weight_decay=0.1, maximize=True)
+    down = make([descender], lr=0.1, weight_decay=0.1)
+    for g in ([0.5, 1.0], [-0.25, 2.0], [1.0, 1.0]):
+        set_grad(climber, g)
+        set_grad(descender, [-v for v in g])
+        up.step()
+        down.step()
+    np.testing.assert_array_equal(climber.numpy(), descender.numpy())
+    assert not np.array_equal(climber.numpy(), [1.0, -2.0])
+
+
+def test_sgd_takes_pytorchs_positional_order():
+    # torch.optim.SGD(params, lr, momentum, dampening, weight_decay, nesterov)
+    p = param([1.0])
+    optimizer = SGD([p], 0.1, 0.9, 0.0, 0.01, True)
+    group = optimizer.param_groups[0]
+    assert group["weight_decay"] == 0.01 and group["nesterov"] is True
+
+
+def test_a_checkpoint_from_before_maximize_loads_as_minimizing():
+    p = param([1.0])
+    state = SGD([p], lr=0.1).state_dict()
+    del state["param_groups"][0]["maximize"]
+    resumed = SGD([param([1.0])], lr=0.1, maximize=True)
+    resumed.load_state_dict(state)
+    assert resumed.param_groups[0]["maximize"] is False
+
+
+@pytest.mark.parametrize(
+    "make, name, value, message",
+    [
+        (RMSprop, "square_avg", np.array([-1.0]), "'square_avg' is a running mean of squares"),
+        (RMSprop, "step", -1, "'step' must be an int >= 0"),
+        (RMSprop, "exp_avg", np.array([1.0]), "an unknown entry 'exp_avg'"),
+        (Adagrad, "sum", np.array([-1.0]), "'sum' is a running mean of squares"),
+        (Adagrad, "sum", None, "no 'sum'"),
+    ],
+    ids=["negative square_avg", "negative step", "Adam's entry", "negative sum", "no sum"],
+)
+def test_rmsprop_and_adagrad_refuse_a_state_they_would_misread(make, name, value, message):
+    p = param([1.0])
+    optimizer = make([p], lr=0.1)
+    set_grad(p, [1.0])
+    optimizer.step()
+    saved = optimizer.state_dict()
+    if value is None:
+        del saved["state"][0][name]
+    else:
+        saved["state"][0][name] = value
+    with pytest.raises((TypeError, ValueError), match=message):
+        make([param([1.0])], lr=0.1).load_state_dict(saved)

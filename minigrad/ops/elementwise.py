@@ -40,14 +40,27 @@ def lift(value: Any, like: Tensor) -> Tensor:
 
 
 def _promote(a: Tensor, b: Tensor) -> tuple[Tensor, Tensor]:
-    """PyTorch's promotion between a floating and an integer (or bool) tensor: the float dtype
-    wins (float32 * int64 is float32; NumPy would give float64). Otherwise NumPy's rule, which
-    then agrees with PyTorch's (float32 + float64 is float64, int32 + int64 is int64)."""
-    if is_floating_dtype(a.dtype) and not is_floating_dtype(b.dtype):
+    """PyTorch's promotion of two tensors' dtypes, by category (bool < integer < floating):
+
+    * a higher category wins: float32 * int64 is float32 (NumPy would give float64);
+    * in one category, a 0-d tensor counts like a Python number and takes the other's dtype:
+      float32 tensor + 0-d float64 tensor is float32, int32 + 0-d int64 is int32;
+    * otherwise NumPy's rule, which then agrees with PyTorch's (float32 + float64 is float64).
+    """
+    category_a, category_b = _category(a.dtype), _category(b.dtype)
+    if category_a > category_b:
         return a, b.astype(a.dtype)
-    if is_floating_dtype(b.dtype) and not is_floating_dtype(a.dtype):
+    if category_b > category_a:
         return a.astype(b.dtype), b
+    if a.ndim == 0 and b.ndim:
+        return a.astype(b.dtype), b
+    if b.ndim == 0 and a.ndim:
+        return a, b.astype(a.dtype)
     return a, b
+
+
+def _category(dtype: np.dtype) -> int:
+    return 2 if is_floating_dtype(dtype) else 0 if dtype.kind == "b" else 1
 
 
 def _binary(function: type[Function], a: Any, b: Any) -> Tensor:

@@ -17,6 +17,7 @@ import numpy as np
 
 import minigrad as mg
 from minigrad.nn import functional as F
+from minigrad.nn import rnn
 
 _rng = np.random.default_rng(1234)
 
@@ -300,5 +301,82 @@ CASES += [
             x, y, weight=w, reduction="sum", pos_weight=p
         ),
         [rand(3, 4), rand(3, 4, low=0, high=1), positive(4), positive(4)],
+    ),
+]
+
+
+# ==== recurrent layers (minigrad.nn.rnn): the cells, and unroll's time loop over them ==========
+# Their own generator, so cases added above never change these samples.
+_rnn_rng = np.random.default_rng(19)
+
+
+def _rnn(*shape: int) -> np.ndarray:
+    return _rnn_rng.uniform(-1.0, 1.0, size=shape)
+
+
+def _rnn_weights(gates: int, inputs: int, hidden: int) -> list[np.ndarray]:
+    """weight_ih, weight_hh, bias_ih, bias_hh of one layer with ``gates`` gates."""
+    rows = gates * hidden
+    return [_rnn(rows, inputs), _rnn(rows, hidden), _rnn(rows), _rnn(rows)]
+
+
+def _two_lstm_layers(seed: int | None):
+    """x (T, N, I), h_0 and c_0 (2, N, H), then 2 x 4 weights -> output and final states."""
+
+    def fn(x, h0, c0, *weights):
+        if seed is not None:
+            mg.manual_seed(seed)  # the same dropout masks on every call
+        states = [(h0[0], c0[0]), (h0[1], c0[1])]
+        layers = [weights[:4], weights[4:]]
+        out, finals = rnn.unroll(
+            rnn.lstm_cell, x, states, layers, dropout=0.3, training=seed is not None
+        )
+        return mg.cat([out, mg.stack([part for state in finals for part in state])])
+
+    return fn
+
+
+CASES += [
+    OpCase("rnn_tanh_cell", rnn.rnn_tanh_cell, [_rnn(2, 3), _rnn(2, 2), *_rnn_weights(1, 3, 2)]),
+    OpCase(
+        "lstm_cell",
+        lambda x, h, c, *w: mg.stack(rnn.lstm_cell(x, (h, c), *w)),
+        [_rnn(2, 3), _rnn(2, 2), _rnn(2, 2), *_rnn_weights(4, 3, 2)],
+    ),
+    OpCase(
+        "lstm_cell_no_bias",
+        lambda x, h, c, w_ih, w_hh: mg.stack(rnn.lstm_cell(x, (h, c), w_ih, w_hh)),
+        [_rnn(2, 3), _rnn(2, 2), _rnn(2, 2), *_rnn_weights(4, 3, 2)[:2]],
+    ),
+    OpCase("gru_cell", rnn.gru_cell, [_rnn(2, 3), _rnn(2, 2), *_rnn_weights(3, 3, 2)]),
+    # Whole sequences: gradients through time and across layers (first order: each call is a
+    # few hundred ops, and the cells above check the second derivatives of the same ops).
+    OpCase(
+        "rnn_tanh_unroll",
+        lambda x, h, *w: rnn.unroll(rnn.rnn_tanh_cell, x, [h], [w])[0],
+        [_rnn(3, 2, 2), _rnn(2, 2), *_rnn_weights(1, 2, 2)],
+        second_order=False,
+    ),
+    OpCase(
+        "gru_unroll",
+        lambda x, h, *w: rnn.unroll(rnn.gru_cell, x, [h], [w])[0],
+        [_rnn(3, 2, 2), _rnn(2, 2), *_rnn_weights(3, 2, 2)],
+        second_order=False,
+    ),
+    OpCase(
+        "lstm_two_layers_unroll",
+        _two_lstm_layers(seed=None),
+        [_rnn(3, 2, 2), _rnn(2, 2, 2), _rnn(2, 2, 2)]
+        + _rnn_weights(4, 2, 2)
+        + _rnn_weights(4, 2, 2),
+        second_order=False,
+    ),
+    OpCase(
+        "lstm_two_layers_dropout_unroll",
+        _two_lstm_layers(seed=3),
+        [_rnn(2, 2, 2), _rnn(2, 2, 2), _rnn(2, 2, 2)]
+        + _rnn_weights(4, 2, 2)
+        + _rnn_weights(4, 2, 2),
+        second_order=False,
     ),
 ]

@@ -1671,6 +1671,139 @@ ROWS = [
 ]
 
 
+# ---- recurrent layers ----
+ROWS += [
+    (
+        "LSTM input_size",
+        lambda: nn.LSTM(3, 4)(t(5, 2, 6)),
+        ValueError,
+        r"LSTM: input has 6 features \(shape \(5, 2, 6\)\), expected input_size=3",
+    ),
+    (
+        "GRU input not 2-D or 3-D",
+        lambda: nn.GRU(3, 4)(t(2, 5, 2, 3)),
+        ValueError,
+        r"GRU: input must be 3-D, .* or 2-D \(L, input_size\) .*got shape \(2, 5, 2, 3\)",
+    ),
+    (
+        "RNN empty sequence",
+        lambda: nn.RNN(3, 4, batch_first=True)(t(2, 0, 3)),
+        ValueError,
+        r"RNN: the sequence is empty",
+    ),
+    (
+        "RNN h0 shape",
+        lambda: nn.RNN(3, 4, num_layers=2)(t(5, 2, 3), t(1, 2, 4)),
+        ValueError,
+        r"RNN: h_0 must have shape \(2, 2, 4\) \(num_layers, batch, hidden_size\) .*got "
+        r"\(1, 2, 4\)",
+    ),
+    (
+        "RNN h0 of one sequence",
+        lambda: nn.RNN(3, 4)(t(5, 3), t(1, 2, 4)),
+        ValueError,
+        r"RNN: h_0 must have shape \(1, 4\) \(num_layers, hidden_size\)",
+    ),
+    (
+        "LSTM c0 shape",
+        lambda: nn.LSTM(3, 4)(t(5, 2, 3), (t(1, 2, 4), t(1, 2, 5))),
+        ValueError,
+        r"LSTM: c_0 must have shape \(1, 2, 4\)",
+    ),
+    (
+        "LSTM hx not a pair",
+        lambda: nn.LSTM(3, 4)(t(5, 2, 3), t(1, 2, 4)),
+        TypeError,
+        r"LSTM: hx must be a tuple \(h_0, c_0\) of two Tensors, got Tensor",
+    ),
+    (
+        "GRU h0 on another device",
+        lambda: nn.GRU(3, 4)(t(5, 2, 3, device="cpu"), t(1, 2, 4, device="fakegpu")),
+        RuntimeError,
+        r"GRU: input is on cpu, h_0 on fakegpu",
+    ),
+    (
+        "LSTM dropout above 1",
+        lambda: nn.LSTM(3, 4, num_layers=2, dropout=1.5),
+        ValueError,
+        r"LSTM: dropout must be a finite number in \[0, 1\), got 1.5",
+    ),
+    (
+        "GRU negative dropout",
+        lambda: nn.GRU(3, 4, num_layers=2, dropout=-0.1),
+        ValueError,
+        r"GRU: dropout must be a finite number in \[0, 1\), got -0.1",
+    ),
+    (
+        "RNN zero hidden_size",
+        lambda: nn.RNN(3, 0),
+        ValueError,
+        r"RNN: hidden_size must be an integer >= 1, got 0",
+    ),
+    (
+        "LSTM zero input_size",
+        lambda: nn.LSTM(0, 4),
+        ValueError,
+        r"LSTM: input_size must be an integer >= 1, got 0",
+    ),
+    (
+        "GRU zero layers",
+        lambda: nn.GRU(3, 4, num_layers=0),
+        ValueError,
+        r"GRU: num_layers must be an integer >= 1, got 0",
+    ),
+    (
+        "LSTMCell negative hidden_size",
+        lambda: nn.LSTMCell(3, -2),
+        ValueError,
+        r"LSTMCell: hidden_size must be an integer >= 1, got -2",
+    ),
+    (
+        "LSTM bidirectional",
+        lambda: nn.LSTM(3, 4, bidirectional=True),
+        NotImplementedError,
+        r"LSTM: bidirectional=True is not supported",
+    ),
+    (
+        "GRU bidirectional",
+        lambda: nn.GRU(3, 4, bidirectional=True),
+        NotImplementedError,
+        r"GRU: bidirectional=True is not supported",
+    ),
+    (
+        "LSTM proj_size",
+        lambda: nn.LSTM(3, 4, proj_size=2),
+        NotImplementedError,
+        r"LSTM: proj_size=2 .* is not supported",
+    ),
+    (
+        "RNN nonlinearity",
+        lambda: nn.RNN(3, 4, nonlinearity="sigmoid"),
+        ValueError,
+        r"RNN: nonlinearity must be 'tanh' or 'relu', got 'sigmoid'",
+    ),
+    (
+        "RNNCell input_size",
+        lambda: nn.RNNCell(3, 4)(t(2, 5)),
+        ValueError,
+        r"RNNCell: input must be \(N, input_size\) or \(input_size,\) with input_size=3, got "
+        r"shape \(2, 5\)",
+    ),
+    (
+        "GRUCell hx shape",
+        lambda: nn.GRUCell(3, 4)(t(2, 3), t(3, 4)),
+        ValueError,
+        r"GRUCell: the state must have shape \(2, 4\) for input of shape \(2, 3\), got \(3, 4\)",
+    ),
+    (
+        "LSTMCell hx not a pair",
+        lambda: nn.LSTMCell(3, 4)(t(2, 3), t(2, 4)),
+        TypeError,
+        r"LSTMCell: hx must be a tuple \(h, c\) of two Tensors",
+    ),
+]
+
+
 @pytest.mark.parametrize(
     "make_mistake, error, words", [r[1:] for r in ROWS], ids=[r[0] for r in ROWS]
 )

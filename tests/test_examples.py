@@ -32,6 +32,7 @@ EXAMPLES = {
     "gradcheck_tour.py": ["gradcheck_tour.png"],
     "lr_range_test.py": ["lr_range_test.png"],
     "autograd_from_scratch.py": ["autograd_graph.png", "autograd_graph.dot"],
+    "char_models.py": ["char_models.png"],
 }
 
 

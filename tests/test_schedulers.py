@@ -1106,3 +1106,18 @@ def test_a_param_group_added_after_the_scheduler_joins_the_schedule(name, owned)
     if name == "CosineAnnealingLR":  # the new group follows the formula from its own lr
         expected = [lr * (1 + math.cos(math.pi * 6 / 10)) / 2 for lr in (0.1, 0.05)]
         assert [group["lr"] for group in optimizer.param_groups] == pytest.approx(expected)
+
+
+def test_a_refused_sequential_state_leaves_it_and_its_children_unchanged():
+    scheduler = warmup_then_cosine(StandInOptimizer(lr=0.1))
+    train(scheduler, 7)
+    saved = scheduler.state_dict()
+    other = warmup_then_cosine(StandInOptimizer(lr=0.1))
+    train(other, 2)
+    bad = other.state_dict()
+    bad["last_epoch"] = -3  # refused by SequentialLR itself, after the children loaded
+    lr = scheduler.optimizer.param_groups[0]["lr"]
+    with pytest.raises(ValueError, match="last_epoch"):
+        scheduler.load_state_dict(bad)
+    assert scheduler.state_dict() == saved
+    assert scheduler.optimizer.param_groups[0]["lr"] == lr

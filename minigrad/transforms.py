@@ -26,6 +26,7 @@ docs/regularization.md.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -82,7 +83,7 @@ def affine(
         else (center[0] - 0.5, center[1] - 0.5)
     )
     a = math.radians(angle)
-    rows, cols = np.mgrid[0:height, 0:width].astype(np.float64)
+    rows, cols = _grid(height, width)
     dx, dy = cols - cx - translate[0], rows - cy - translate[1]
     x = cx + (math.cos(a) * dx + math.sin(a) * dy) / scale
     y = cy + (-math.sin(a) * dx + math.cos(a) * dy) / scale
@@ -122,15 +123,23 @@ def erase(image: Any, i: int, j: int, h: int, w: int, v: Any, inplace: bool = Fa
     return out
 
 
+@functools.lru_cache(maxsize=16)
+def _grid(height: int, width: int) -> tuple[np.ndarray, np.ndarray]:
+    """Every pixel's row and column index (made once per image size: it is read, never written)."""
+    rows, cols = np.indices((height, width), dtype=np.float64)
+    rows.flags.writeable = cols.flags.writeable = False
+    return rows, cols
+
+
 def _read(image: Any, rows: np.ndarray, cols: np.ndarray, fill: float) -> Any:
     """``image[..., rows, cols]`` for whole-number host coordinates; ``fill`` outside the image."""
     height, width = image.shape[-2:]
     inside = (rows >= 0) & (rows < height) & (cols >= 0) & (cols < width)
-    # Clipped so every index is valid (a GPU would wrap an out-of-range one around silently).
-    r = np.clip(rows, 0, height - 1).astype(np.int64)
-    c = np.clip(cols, 0, width - 1).astype(np.int64)
+    # Each (row, col) as one index into the flattened image; an outside point reads pixel 0
+    # (then replaced by fill), as a GPU would wrap an out-of-range index around silently.
+    flat = np.where(inside, rows * width + cols, 0).astype(np.int64)
+    values = image.reshape(*image.shape[:-2], height * width)[..., _on_device_of(image, flat)]
     xp = get_array_module(image)
-    values = image[..., _on_device_of(image, r), _on_device_of(image, c)]
     return xp.where(_on_device_of(image, inside), values, image.dtype.type(fill))
 
 

@@ -108,8 +108,12 @@ def test_lr_schedules_explains_why_gamma_10_is_refused(tmp_path):
 
 
 @pytest.mark.slow
-def test_train_classifier_resumes_exactly(tmp_path):
-    common = ["--quick", "--epochs", "3", "--out", str(tmp_path)]
+@pytest.mark.parametrize(
+    "remedies", [[], ["--augment", "--dropout", "0.3"]], ids=["plain", "augmented"]
+)
+def test_train_classifier_resumes_exactly(tmp_path, remedies):
+    """Dropout masks and augmentation draws come from minigrad's generator, saved with the run."""
+    common = ["--quick", "--epochs", "3", "--out", str(tmp_path), *remedies]
     straight = run_example("train_classifier.py", *common, "--save", "straight.npz", cwd=tmp_path)
     assert straight.returncode == 0, straight.stderr[-3000:]
     first = run_example(

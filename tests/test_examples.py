@@ -28,6 +28,7 @@ EXAMPLES = {
     "train_classifier.py": ["train_classifier.png"],
     "schedulers_compare.py": ["schedulers_compare.png"],
     "early_stopping.py": ["early_stopping.png"],
+    "generalization_gap.py": ["generalization_gap.png"],
     "elastic_net.py": ["elastic_net_paths.png", "elastic_net_grouping.png"],
     "gradcheck_tour.py": ["gradcheck_tour.png"],
     "lr_range_test.py": ["lr_range_test.png"],

@@ -466,3 +466,22 @@ def test_fit_and_viz_run_on_the_stand_in_gpu(tmp_path):
     out = model(minigrad.tensor(X[:4], device="fakegpu")).sum()
     assert "ReLU" in viz.to_dot(out, show_values=True)
     viz.render(out, tmp_path / "g.png", engine="matplotlib")
+
+
+@pytest.mark.slow
+def test_generalization_gap_trains_every_remedy_on_the_stand_in_gpu():
+    """The example's training runs on a device: augmentation on the host, batches moved after."""
+    import fake_device  # noqa: F401  (registers "fakegpu")
+
+    sys.path.insert(0, str(ROOT / "examples"))
+    try:
+        import generalization_gap as example
+    finally:
+        sys.path.remove(str(ROOT / "examples"))
+    data = example.split(0)
+    clocks: dict = {}
+    for remedy in example.REMEDIES:
+        curves, final, _ = example.train(remedy, 0, 1, minigrad.get_device("fakegpu"), data, clocks)
+        assert len(curves["val"]) == 1 and 0 <= final["test"]["accuracy"] <= 1
+    assert set(clocks) == {"augmentation", "augm. + shifts", "combination"}
+    assert all(clock.seconds > 0 for clock in clocks.values())

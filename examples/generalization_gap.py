@@ -44,7 +44,7 @@ from optim import Adam
 from regularizers import L2, EarlyStopping, ElasticNet
 
 N_TRAIN, N_VAL = 200, 400
-REMEDIES = {  # name: (penalty, dropout, augment, early stopping)
+REMEDIES = {  # name: (penalty, dropout p, augmentation: False, "plain" or "shifts", early stop)
     "nothing": (None, 0.0, False, False),
     "L2": ("l2", 0.0, False, False),
     "Elastic Net": ("elasticnet", 0.0, False, False),

@@ -7,7 +7,7 @@ Start with ``module.py`` (how parameters are found), then ``layers.py`` and ``co
 computations they run are written out in ``functional.py``.
 """
 
-from . import functional, init
+from . import functional, init, parallel
 from .conv import AvgPool2d, Conv2d, MaxPool2d
 from .layers import (
     GELU,
@@ -45,5 +45,5 @@ __all__ = [
     "Dropout", "Embedding", "Flatten", "GELU", "Identity", "IncompatibleKeys", "L1Loss",
     "LeakyReLU", "Linear", "LogSoftmax", "MSELoss", "MaxPool2d", "Module", "ModuleDict",
     "ModuleList", "NLLLoss", "Parameter", "ParameterList", "ReLU", "Sequential", "Sigmoid",
-    "Softmax", "Tanh", "functional", "init",
+    "Softmax", "Tanh", "functional", "init", "parallel",
 ]  # fmt: skip

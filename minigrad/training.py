@@ -123,7 +123,7 @@ def fit(
     bar = tqdm(range(start_epoch, epochs), desc="epochs", unit="epoch", disable=not progress)
     for epoch in bar:
         model.train()
-        sampler = getattr(train_loader, "sampler", None)
+        sampler: Any = getattr(train_loader, "sampler", None)
         if hasattr(sampler, "set_epoch"):  # a DistributedSampler: this epoch's order
             sampler.set_epoch(epoch)
         totals: dict[str, Any] = {}

@@ -250,8 +250,8 @@ mpi = pytest.mark.skipif(
 )
 
 
-def launch(out: Path, device: str, *scenarios: str, timeout: float = 120) -> None:
-    """Run the worker on 2 ranks; kill the whole process group if it hangs (a deadlock)."""
+def mpiexec_2(*command: str, timeout: float = 120) -> str:
+    """Run ``command`` on 2 ranks and return its output; kill every process if it hangs."""
     environment = dict(
         os.environ,
         PYTHONPATH=os.pathsep.join([str(ROOT), str(ROOT / "examples")]),
@@ -259,9 +259,8 @@ def launch(out: Path, device: str, *scenarios: str, timeout: float = 120) -> Non
         OMP_NUM_THREADS="1",  # two ranks on a small machine: one BLAS thread each
         OPENBLAS_NUM_THREADS="1",
     )
-    command = [MPIEXEC, "-n", "2", sys.executable, str(WORKER), str(out), device, *scenarios]
     process = subprocess.Popen(
-        command,
+        [MPIEXEC, "-n", "2", sys.executable, *command],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -273,8 +272,14 @@ def launch(out: Path, device: str, *scenarios: str, timeout: float = 120) -> Non
     except subprocess.TimeoutExpired:
         os.killpg(process.pid, signal.SIGKILL)  # mpiexec and both ranks: they share a session
         output, _ = process.communicate()
-        pytest.fail(f"mpiexec -n 2 {' '.join(scenarios)} hung for {timeout} s:\n{output[-3000:]}")
+        pytest.fail(f"mpiexec -n 2 {' '.join(command)} hung for {timeout} s:\n{output[-3000:]}")
     assert process.returncode == 0, output[-3000:]
+    return output
+
+
+def launch(out: Path, device: str, *scenarios: str) -> None:
+    """The worker's scenarios on 2 ranks, each rank writing its results into ``out``."""
+    mpiexec_2(str(WORKER), str(out), device, *scenarios)
 
 
 def ranks(out: Path, scenario: str) -> list[dict[str, np.ndarray]]:
@@ -358,3 +363,18 @@ def test_a_rank_0_checkpoint_resumes_a_two_rank_run_bit_for_bit(two_ranks, devic
     ]
     assert "1.running_mean" in differs and "rng" in differs
     assert "4.weight" not in differs
+
+
+@mpi
+@pytest.mark.slow
+@pytest.mark.host_only("the example's own --device flag chooses; one run is enough")
+def test_the_example_trains_on_two_ranks_and_resumes_from_its_checkpoint(tmp_path):
+    script, checkpoint = str(ROOT / "examples" / "train_distributed.py"), str(tmp_path / "run.npz")
+    common = ["--quick", "--out", str(tmp_path), "--save", checkpoint]
+    first = mpiexec_2(script, *common, "--stop-after", "1")
+    assert "rank 1: 629 training samples per epoch" in first
+    assert "stopping after epoch 1" in first
+    second = mpiexec_2(script, *common, "--resume", checkpoint)
+    assert "resumed" in second and "epoch 2: loss" in second
+    assert "parameters identical on every rank: True" in second
+    assert (tmp_path / "train_distributed.png").is_file()

@@ -32,6 +32,7 @@ EXAMPLES = {
     "gradcheck_tour.py": ["gradcheck_tour.png"],
     "lr_range_test.py": ["lr_range_test.png"],
     "autograd_from_scratch.py": ["autograd_graph.png", "autograd_graph.dot"],
+    "train_distributed.py": ["train_distributed.png"],  # one process here; 2 in test_distributed
 }
 
 

@@ -18,7 +18,8 @@ Read this file top to bottom; it is the whole engine.
   ``SomeFunction.apply``, which on raw arrays simply computes the forward.
 
 * ``backward`` (what ``Tensor.backward`` calls) adds each leaf's gradient into ``.grad``;
-  ``grad`` returns them instead.
+  ``grad`` returns them instead. A callback queued with ``run_after_backward`` runs once every
+  ``.grad`` is written (``DistributedDataParallel`` averages the gradients across processes there).
 
 Reference cycles would keep graphs alive until Python's cycle collector runs, so a Function keeps
 its output's *array* (all that backward needs), never the output Tensor: the output points to the

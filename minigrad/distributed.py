@@ -231,6 +231,13 @@ def all_reduce(tensor: Tensor, op: ReduceOp = ReduceOp.SUM) -> None:
     if not isinstance(op, ReduceOp):
         raise TypeError(f"all_reduce: op must be a ReduceOp such as ReduceOp.SUM, got {op!r}")
     _check_same_everywhere("all_reduce", group, tensor)
+    _all_reduce_unchecked(tensor, op)
+
+
+def _all_reduce_unchecked(tensor: Tensor, op: ReduceOp = ReduceOp.SUM) -> None:
+    """``all_reduce`` without the check that the ranks' tensors agree, for a caller that has
+    made sure of it once (``DistributedDataParallel``'s buckets): one all-reduce, not two."""
+    group = _current("all_reduce")
     _in_place(group, tensor, lambda buffer: group.all_reduce(buffer, op))
 
 

@@ -133,7 +133,8 @@ class DistributedDataParallel(Module):
                 xp.concatenate([*pieces, xp.asarray(flags, dtype=bucket[0].dtype)]),
                 bucket[0].device,
             )
-            dist.all_reduce(flat)
+            # The ranks' buckets were checked to agree at construction: no check per step.
+            dist._all_reduce_unchecked(flat)
             values, counts = flat.data[: -len(bucket)], flat.data[-len(bucket) :]
             start = 0
             for param, count in zip(bucket, to_host(counts).tolist()):
@@ -176,9 +177,13 @@ def _buckets(params: list[Parameter], cap_bytes: int) -> list[list[Parameter]]:
 
 def _check_same_model_on_every_rank(module: Module) -> None:
     """Raise on every rank if the ranks' models differ (names, shapes, dtypes of parameters and
-    buffers): broadcasting or averaging mismatched tensors would mix up their values."""
+    buffers, which parameters are trained): broadcasting or averaging mismatched tensors would
+    mix up their values, and the buckets are all-reduced without a check of their own."""
     parameters, buffers = module.named_parameters(), module.named_buffers()
-    layout = [("parameter", name, tuple(p.shape), str(p.dtype)) for name, p in parameters]
+    # requires_grad too: it decides which parameters go into the buckets
+    layout = [
+        ("parameter", name, tuple(p.shape), str(p.dtype), p.requires_grad) for name, p in parameters
+    ]
     layout += [("buffer", name, tuple(b.shape), str(b.dtype)) for name, b in buffers]
     layouts: list[Any] = [None] * dist.get_world_size()
     dist.all_gather_object(layouts, layout)

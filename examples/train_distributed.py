@@ -173,6 +173,7 @@ def time_one_process_epoch(
     epoch of ``fit`` does; the others wait (sleeping, not spinning). Returns the seconds the
     second epoch took, on every rank."""
     seconds = np.zeros(1)
+    state = minigrad.get_rng_state()  # the run itself must not depend on whether this ran
     if dist.get_rank() == 0:
         model = build_model().to(device)
         loader = DataLoader(
@@ -189,6 +190,7 @@ def time_one_process_epoch(
                 optimizer.step()
             evaluate(model, DataLoader(val, batch_size=256, device=device), loss_fn)
             seconds[0] = time.perf_counter() - start
+    minigrad.set_rng_state(state)
     dist.barrier()
     total = minigrad.tensor(seconds, device="cpu")
     dist.broadcast(total, src=0)
@@ -290,8 +292,9 @@ def main() -> None:
             "data; the loss printed is the mean over all ranks (fit all-reduces its sums).",
             "The parameters end identical on every rank: the same start (broadcast from rank "
             "0) and the same averaged gradient at every step.",
-            "Two ranks on a 2-core laptop share its cores, and the all-reduce adds a little "
-            "time per step: docs/distributed.md measures it and models larger machines.",
+            "Every step ends in an all-reduce that waits for the slowest rank: on a machine "
+            "with fewer free cores than ranks that wait, not the bytes sent, decides the time "
+            "(docs/distributed.md measures where it goes and models larger machines).",
         )
     dist.destroy_process_group()
 

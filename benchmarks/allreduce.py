@@ -3,10 +3,12 @@
     mpiexec -n 2 python benchmarks/allreduce.py
 
 For float32 arrays from 4 bytes to 64 MB: the time per ``minigrad.distributed.all_reduce`` in
-a run of back-to-back calls (the median of 5 runs, after one to warm up), in microseconds, and the bandwidth that implies, counting what each
-rank sends in a ring all-reduce, 2 (n - 1) / n of the array. Fitting t = alpha + beta * bytes to
-the small and large ends gives the latency alpha and the inverse bandwidth beta. The shape and
-dtype check that ``all_reduce`` makes first is included: it is part of what a call costs.
+a run of back-to-back calls (the median of 5 runs, after one to warm up), in microseconds, and
+the bandwidth that implies, counting what each rank sends in a ring all-reduce, 2 (n - 1) / n
+of the array. Fitting t = alpha + bytes / beta to the small and large ends gives the latency
+alpha and the bandwidth beta. The shape and dtype check that ``all_reduce`` makes first is
+included: it is part of what a call costs. On a shared machine the small sizes are noisy: a
+rank that is descheduled makes the other wait.
 """
 
 import os

@@ -184,7 +184,7 @@ def _check_same_model_on_every_rank(module: Module) -> None:
     layout = [
         ("parameter", name, tuple(p.shape), str(p.dtype), p.requires_grad) for name, p in parameters
     ]
-    layout += [("buffer", name, tuple(b.shape), str(b.dtype)) for name, b in buffers]
+    layout += [("buffer", name, tuple(b.shape), str(b.dtype), False) for name, b in buffers]
     layouts: list[Any] = [None] * dist.get_world_size()
     dist.all_gather_object(layouts, layout)
     for rank, other in enumerate(layouts):

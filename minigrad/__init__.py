@@ -31,6 +31,7 @@ from .factories import (
     full,
     full_like,
     linspace,
+    multinomial,
     ones,
     ones_like,
     rand,
@@ -51,15 +52,19 @@ from .ops import (
     argmin,
     broadcast_to,
     cat,
+    chunk,
     clip,
     concatenate,
     cos,
+    cumsum,
     exp,
     flatten,
+    gather,
     leaky_relu,
     log,
     log_softmax,
     logsumexp,
+    masked_fill,
     matmul,
     max,
     maximum,
@@ -73,6 +78,7 @@ from .ops import (
     sign,
     sin,
     softmax,
+    split,
     sqrt,
     squeeze,
     stack,
@@ -80,7 +86,10 @@ from .ops import (
     sum,
     swapaxes,
     tanh,
+    topk,
     transpose,
+    tril,
+    triu,
     unsqueeze,
     var,
     where,
@@ -95,5 +104,14 @@ float64 = _np.dtype(_np.float64)
 int32 = _np.dtype(_np.int32)
 int64 = _np.dtype(_np.int64)
 bool_ = _np.dtype(_np.bool_)
+int8 = _np.dtype(_np.int8)
+int16 = _np.dtype(_np.int16)
+uint8 = _np.dtype(_np.uint8)
+# PyTorch's other names for the same dtypes (torch.float is float32, torch.long is int64, ...).
+# They shadow the builtins inside this file only, so they come last.
+half, double, short, long = float16, float64, int16, int64
+float = float32
+int = int32
+bool = bool_
 
 __version__ = "0.1.0"

@@ -49,7 +49,7 @@ from typing import Any
 import numpy as np
 from numpy.lib import format as npy
 
-from .backend import cpu, device_of_array, to_host
+from .backend import Device, cpu, device_of_array, get_device, to_host
 from .tensor import Tensor
 
 FORMAT = "minigrad-checkpoint"
@@ -256,9 +256,19 @@ class _TooLarge(ValueError):
 
 
 def load(
-    path: str | os.PathLike, *, max_bytes: int = MAX_BYTES, max_header_bytes: int = MAX_HEADER_BYTES
+    path: str | os.PathLike,
+    map_location: Any = None,
+    *,
+    weights_only: bool | None = None,
+    max_bytes: int = MAX_BYTES,
+    max_header_bytes: int = MAX_HEADER_BYTES,
 ) -> Any:
     """Read a checkpoint written by :func:`save`; arrays and Tensors come back as NumPy arrays.
+
+    ``map_location`` and ``weights_only`` are accepted so that PyTorch's
+    ``torch.load(path, map_location=device, weights_only=True)`` runs unchanged, and change
+    nothing: arrays always come back on the host, and ``load_state_dict`` copies each onto its
+    parameter's device; and loading is always "weights only", whatever the flag says.
 
     Tuples come back as tuples, ints as ints (any size), floats bit for bit, arrays with their
     dtype and shape. Loading never runs code from the file (no pickle), and a file cannot make it
@@ -270,6 +280,14 @@ def load(
     does not write (strings, dates, records, an entry named twice, ...) or is bigger than the
     limits raises a ``ValueError`` naming it and the problem; no partial result is ever returned.
     """
+    if map_location is not None and not isinstance(map_location, (str, Device)):
+        raise TypeError(
+            f"load: map_location must be a device name such as 'cpu' or 'cuda', got "
+            f"{type(map_location).__name__} (arrays always load on the host; load_state_dict "
+            "moves them to each parameter's device)"
+        )
+    if map_location is not None:
+        get_device(map_location)  # a misspelt device is still an error
     path = os.fspath(path)
     with open(path, "rb") as file:  # a missing file stays a FileNotFoundError
         try:

@@ -38,6 +38,7 @@ from minigrad.checks import check_int, check_state
 # Group keys that hold objects rather than numbers: state_dict() leaves them out, and
 # load_state_dict() keeps the ones the optimizer was built with.
 _NOT_SAVED = ("params", "penalty")
+_ADDED_LATER = {"maximize": False}  # group settings that checkpoints before 0.2 lack
 _STATE_DICT_KEYS = ("state", "param_groups", "step_count", "scheduler")
 
 
@@ -58,6 +59,13 @@ class Optimizer:
         _step_count: how many times ``step()`` ran (schedulers read it to warn when they are
             stepped before the optimizer).
     """
+
+    # What a parameter's state may hold, checked by load_state_dict: each entry's kind, "count"
+    # (an int >= 0), "array" (an array shaped like the parameter) or "nonnegative" (such an
+    # array, >= 0 everywhere: a running mean of squares); and the entries a non-empty state
+    # must have. Subclasses set both.
+    state_kinds: dict[str, str] = {}
+    state_required: tuple[str, ...] = ()
 
     def __init__(self, params: Iterable[Any], defaults: dict[str, Any]) -> None:
         self.defaults = dict(defaults)
@@ -161,6 +169,7 @@ class Optimizer:
 
         For a parameter theta with gradient g, in the group's current settings:
 
+            g      <- -g                                      (with maximize=True)
             g      <- g + penalty.smooth_grad(theta)          (the L2 part, when there is one)
             theta  <- the update rule of this optimizer (see the subclass)
             theta  <- penalty.prox_(theta, lr)                (the L1 part: a soft-threshold)
@@ -182,6 +191,8 @@ class Optimizer:
                 if param.grad is None:
                     continue
                 grad = param.grad.data
+                if group.get("maximize"):
+                    grad = -grad  # a new array: .grad stays
                 if penalty is not None and penalty.l2_strength != 0:
                     grad = grad + penalty.smooth_grad(param.data)  # a new array: .grad stays
                 state = self.state.setdefault(param, {})
@@ -232,7 +243,8 @@ class Optimizer:
           across all groups in order), so it can be loaded into a fresh optimizer built over a
           fresh model with the same layout. Arrays are NumPy copies, whatever the device.
         * ``"param_groups"``: each group's hyper-parameters, with ``"params"`` as positions.
-          Penalty objects are not saved: a resumed optimizer keeps the ones it was built with.
+          Penalty objects are not saved, and a state that holds one is refused: a resumed
+          optimizer keeps the penalties it was built with.
         * ``"step_count"``: how many steps were taken.
         * ``"scheduler"``: the state of the scheduler this optimizer owns, or None.
         """
@@ -283,6 +295,16 @@ class Optimizer:
                     f"load_state_dict: parameter group {index} has {len(saved['params'])} "
                     f"parameters in the state and {len(group['params'])} in this optimizer"
                 )
+            if "penalty" in saved:
+                # One rule: a penalty is an object of the program, never part of the state, so
+                # a loaded state cannot swap the one this optimizer was built with.
+                raise ValueError(
+                    f"load_state_dict: parameter group {index} in the state holds a 'penalty'; "
+                    "penalties are not saved or loaded: build the optimizer with penalty=... "
+                    "(or set the group's 'penalty') as in the run that saved it"
+                )
+            # Settings added after a checkpoint was written take their old behaviour's value.
+            saved = {**{k: v for k, v in _ADDED_LATER.items() if k in self.defaults}, **saved}
             missing = [k for k in self.defaults if k not in _NOT_SAVED and k not in saved]
             if missing:
                 raise ValueError(
@@ -308,6 +330,7 @@ class Optimizer:
                     f"has {len(params)} parameters"
                 )
             param = params[position]
+            self._check_saved_state(saved_state, position)
             new_state[param] = {
                 name: _to_device_copy(value, param, position, name)
                 for name, value in saved_state.items()
@@ -335,6 +358,38 @@ class Optimizer:
             group.update(restored)  # the same dicts, which a scheduler may hold on to
         self.state = new_state
         self._step_count = step_count
+
+    def _check_saved_state(self, saved: Any, position: int) -> None:
+        """Refuse a parameter's saved state that this optimizer would misread (the shapes are
+        checked when the arrays are copied)."""
+        where = f"load_state_dict: the state of parameter {position}"
+        if not isinstance(saved, dict):
+            raise TypeError(f"{where} must be a dict, got {type(saved).__name__}")
+        problems = [f"an unknown entry '{name}'" for name in saved if name not in self.state_kinds]
+        if saved:  # an empty state is a parameter that has not been stepped yet
+            problems += [f"no '{name}'" for name in self.state_required if name not in saved]
+        if problems:
+            raise ValueError(
+                f"{where} has {' and '.join(problems)}; {type(self).__name__} keeps "
+                f"{sorted(self.state_kinds)}"
+            )
+        for name, value in saved.items():
+            kind = self.state_kinds[name]
+            if kind == "count":
+                if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
+                    raise ValueError(f"{where}: '{name}' must be an int >= 0, got {value!r}")
+                continue
+            what = value.dtype if isinstance(value, np.ndarray) else type(value).__name__
+            if not isinstance(value, np.ndarray) or value.dtype.kind not in "fiu":
+                raise TypeError(
+                    f"{where}: '{name}' must be an array of numbers shaped like the parameter, "
+                    f"got {what}"
+                )
+            if kind == "nonnegative" and bool((value < 0).any()):
+                raise ValueError(
+                    f"{where}: '{name}' is a running mean of squares and cannot be negative, but "
+                    f"holds {value.min()}"
+                )
 
     # --- display ----------------------------------------------------------------------------------
 

@@ -191,6 +191,21 @@ class EarlyStopping:
         """
         check_state("EarlyStopping", state)
         owner = "EarlyStopping.load_state_dict"
+        keys = ("best_score", "best_epoch", "stopped_epoch", "wait", "epoch", "best_weights")
+        problems = [f"missing key '{key}'" for key in keys if key not in state]
+        problems += [f"unexpected key '{key}'" for key in state if key not in keys]
+        if problems:
+            raise ValueError(
+                f"{owner}: {'; '.join(problems)} (it takes what EarlyStopping.state_dict() "
+                "returned)"
+            )
+        weights = state["best_weights"]
+        if weights is not None and not isinstance(weights, dict):
+            raise TypeError(
+                f"{owner}: best_weights must be a model's state_dict (a dict) or None, got "
+                f"{type(weights).__name__}"
+            )
+        weights = None if weights is None else _copy_state(weights)  # before anything changes
         best_score, best_epoch = state["best_score"], state["best_epoch"]
         stopped_epoch = state["stopped_epoch"]
         wait = check_int(owner, "wait", state["wait"], low=0)
@@ -203,8 +218,7 @@ class EarlyStopping:
             stopped_epoch = check_int(owner, "stopped_epoch", stopped_epoch, low=0)
         self.best_score, self.best_epoch, self.stopped_epoch = best_score, best_epoch, stopped_epoch
         self.wait, self.epoch = wait, epoch
-        weights = state["best_weights"]
-        self.best_weights = None if weights is None else _copy_state(weights)
+        self.best_weights = weights
 
     def __repr__(self) -> str:
         return (

@@ -15,24 +15,28 @@ its argument checks (``minigrad.checks``).
 """
 
 from .base import LRScheduler
+from .constant import ConstantLR
 from .cosine import CosineAnnealingLR
 from .cyclic import CyclicLR
 from .exponential import ExponentialLR
 from .linear import LinearLR
 from .one_cycle import OneCycleLR
 from .plot import plot
+from .polynomial import PolynomialLR
 from .sequential import SequentialLR
 from .step import StepLR
 from .warm_restarts import CosineAnnealingWarmRestarts
 
 __all__ = [
     "LRScheduler",
+    "ConstantLR",
     "CosineAnnealingLR",
     "CosineAnnealingWarmRestarts",
     "CyclicLR",
     "ExponentialLR",
     "LinearLR",
     "OneCycleLR",
+    "PolynomialLR",
     "SequentialLR",
     "StepLR",
     "plot",

@@ -92,6 +92,30 @@ def _optimizer_state_of_another_shape():
     new.load_state_dict(optimizer.state_dict())
 
 
+def _adam_state_with(**changes):
+    """Load an Adam's state after one step, with parameter 0's state entries changed."""
+    optim = _module("optim")
+    old = t(2, requires_grad=True)
+    optimizer = optim.Adam([old])
+    old.grad = t(2)
+    optimizer.step()
+    state = optimizer.state_dict()
+    state["state"][0].update(changes)
+    state["state"][0] = {k: v for k, v in state["state"][0].items() if v is not None}
+    optim.Adam([t(2, requires_grad=True)]).load_state_dict(state)
+
+
+def _optimizer_state_of_adam_into_sgd():
+    optim = _module("optim")
+    old = t(2, requires_grad=True)
+    adam = optim.Adam([old])
+    old.grad = t(2)
+    adam.step()
+    state = adam.state_dict()
+    state["param_groups"] = optim.SGD([t(2, requires_grad=True)]).state_dict()["param_groups"]
+    optim.SGD([t(2, requires_grad=True)]).load_state_dict(state)
+
+
 def _optimizer_state_without(group_key):
     state = _module("optim").SGD([t(2, requires_grad=True)], lr=0.1).state_dict()
     del state["param_groups"][0][group_key]
@@ -118,6 +142,22 @@ def _early_stopping_state_with(**changes):
     regularizers = _module("regularizers")
     state = {**regularizers.EarlyStopping().state_dict(), **changes}
     regularizers.EarlyStopping().load_state_dict(state)
+
+
+def _early_stopping_without(key):
+    """A state missing ``key`` is refused, and the EarlyStopping it was loaded into is unchanged."""
+    regularizers = _module("regularizers")
+    stopper = regularizers.EarlyStopping(patience=2)
+    stopper.step(1.0)
+    stopper.step(2.0)
+    state = regularizers.EarlyStopping().state_dict()
+    del state[key]
+    before = stopper.state_dict()
+    try:
+        stopper.load_state_dict(state)
+    finally:
+        after = stopper.state_dict()
+        assert {k: v for k, v in after.items()} == before, "a refused state changed the object"
 
 
 def _one_cycle_past_its_end(owned):
@@ -664,6 +704,44 @@ ROWS = [
         r"'momentum_buffer' of parameter 0 has shape \(2,\), the parameter has shape \(3,\)",
     ),
     (
+        "optimizer state with a penalty",
+        lambda: _optimizer_state_with(penalty=_module("regularizers").L2(0.1)),
+        ValueError,
+        r"parameter group 0 in the state holds a 'penalty'; penalties are not saved or loaded",
+    ),
+    (
+        "Adam state with a negative second moment",
+        lambda: _adam_state_with(v=np.array([0.5, -1.0])),
+        ValueError,
+        r"state of parameter 0: 'v' is a running mean of squares and cannot be negative, but "
+        r"holds -1\.0",
+    ),
+    (
+        "Adam state with a number for a moment",
+        lambda: _adam_state_with(m=0.5),
+        TypeError,
+        r"'m' must be an array of numbers shaped like the parameter, got float",
+    ),
+    (
+        "Adam state with a negative step",
+        lambda: _adam_state_with(step=-1),
+        ValueError,
+        r"'step' must be an int >= 0, got -1",
+    ),
+    (
+        "Adam state without v",
+        lambda: _adam_state_with(v=None),
+        ValueError,
+        r"the state of parameter 0 has no 'v'; Adam keeps \['m', 'step', 'v', 'v_hat'\]",
+    ),
+    (
+        "SGD state from Adam",
+        lambda: _optimizer_state_of_adam_into_sgd(),
+        ValueError,
+        r"has an unknown entry 'step' and an unknown entry 'm' and an unknown entry 'v'; SGD keeps "
+        r"\['momentum_buffer'\]",
+    ),
+    (
         "optimizer group lacks lr",
         lambda: _optimizer_state_without("lr"),
         ValueError,
@@ -974,6 +1052,19 @@ ROWS = [
         lambda: _early_stopping_state_with(wait=-1),
         ValueError,
         r"EarlyStopping.load_state_dict: wait must be an integer >= 0, got -1",
+    ),
+    (
+        "early stopping state without epoch",
+        lambda: _early_stopping_without("epoch"),
+        ValueError,
+        r"EarlyStopping.load_state_dict: missing key 'epoch' \(it takes what "
+        r"EarlyStopping.state_dict\(\) returned\)",
+    ),
+    (
+        "early stopping best weights not a dict",
+        lambda: _early_stopping_state_with(best_weights=[np.ones(2)]),
+        TypeError,
+        r"best_weights must be a model's state_dict \(a dict\) or None, got list",
     ),
     # ---- save and load ----
     (
@@ -1454,6 +1545,358 @@ ROWS = [
         lambda: mg.autograd.run_after_backward(3),
         TypeError,
         r"run_after_backward: callback must be callable, got 3",
+    ),
+]
+
+
+# ---- recurrent layers ----
+ROWS += [
+    (
+        "LSTM input_size",
+        lambda: nn.LSTM(3, 4)(t(5, 2, 6)),
+        ValueError,
+        r"LSTM: input has 6 features \(shape \(5, 2, 6\)\), expected input_size=3",
+    ),
+    (
+        "GRU input not 2-D or 3-D",
+        lambda: nn.GRU(3, 4)(t(2, 5, 2, 3)),
+        ValueError,
+        r"GRU: input must be 3-D, .* or 2-D \(L, input_size\) .*got shape \(2, 5, 2, 3\)",
+    ),
+    (
+        "RNN empty sequence",
+        lambda: nn.RNN(3, 4, batch_first=True)(t(2, 0, 3)),
+        ValueError,
+        r"RNN: the sequence is empty",
+    ),
+    (
+        "RNN h0 shape",
+        lambda: nn.RNN(3, 4, num_layers=2)(t(5, 2, 3), t(1, 2, 4)),
+        ValueError,
+        r"RNN: h_0 must have shape \(2, 2, 4\) \(num_layers, batch, hidden_size\) .*got "
+        r"\(1, 2, 4\)",
+    ),
+    (
+        "RNN h0 of one sequence",
+        lambda: nn.RNN(3, 4)(t(5, 3), t(1, 2, 4)),
+        ValueError,
+        r"RNN: h_0 must have shape \(1, 4\) \(num_layers, hidden_size\)",
+    ),
+    (
+        "LSTM c0 shape",
+        lambda: nn.LSTM(3, 4)(t(5, 2, 3), (t(1, 2, 4), t(1, 2, 5))),
+        ValueError,
+        r"LSTM: c_0 must have shape \(1, 2, 4\)",
+    ),
+    (
+        "LSTM hx not a pair",
+        lambda: nn.LSTM(3, 4)(t(5, 2, 3), t(1, 2, 4)),
+        TypeError,
+        r"LSTM: hx must be a tuple \(h_0, c_0\) of two Tensors, got Tensor",
+    ),
+    (
+        "GRU h0 on another device",
+        lambda: nn.GRU(3, 4)(t(5, 2, 3, device="cpu"), t(1, 2, 4, device="fakegpu")),
+        RuntimeError,
+        r"GRU: input is on cpu, h_0 on fakegpu",
+    ),
+    (
+        "LSTM dropout above 1",
+        lambda: nn.LSTM(3, 4, num_layers=2, dropout=1.5),
+        ValueError,
+        r"LSTM: dropout must be a finite number in \[0, 1\), got 1.5",
+    ),
+    (
+        "GRU negative dropout",
+        lambda: nn.GRU(3, 4, num_layers=2, dropout=-0.1),
+        ValueError,
+        r"GRU: dropout must be a finite number in \[0, 1\), got -0.1",
+    ),
+    (
+        "RNN zero hidden_size",
+        lambda: nn.RNN(3, 0),
+        ValueError,
+        r"RNN: hidden_size must be an integer >= 1, got 0",
+    ),
+    (
+        "LSTM zero input_size",
+        lambda: nn.LSTM(0, 4),
+        ValueError,
+        r"LSTM: input_size must be an integer >= 1, got 0",
+    ),
+    (
+        "GRU zero layers",
+        lambda: nn.GRU(3, 4, num_layers=0),
+        ValueError,
+        r"GRU: num_layers must be an integer >= 1, got 0",
+    ),
+    (
+        "LSTMCell negative hidden_size",
+        lambda: nn.LSTMCell(3, -2),
+        ValueError,
+        r"LSTMCell: hidden_size must be an integer >= 1, got -2",
+    ),
+    (
+        "LSTM bidirectional",
+        lambda: nn.LSTM(3, 4, bidirectional=True),
+        NotImplementedError,
+        r"LSTM: bidirectional=True is not supported",
+    ),
+    (
+        "GRU bidirectional",
+        lambda: nn.GRU(3, 4, bidirectional=True),
+        NotImplementedError,
+        r"GRU: bidirectional=True is not supported",
+    ),
+    (
+        "LSTM proj_size",
+        lambda: nn.LSTM(3, 4, proj_size=2),
+        NotImplementedError,
+        r"LSTM: proj_size=2 .* is not supported",
+    ),
+    (
+        "RNN nonlinearity",
+        lambda: nn.RNN(3, 4, nonlinearity="sigmoid"),
+        ValueError,
+        r"RNN: nonlinearity must be 'tanh' or 'relu', got 'sigmoid'",
+    ),
+    (
+        "RNNCell input_size",
+        lambda: nn.RNNCell(3, 4)(t(2, 5)),
+        ValueError,
+        r"RNNCell: input must be \(N, input_size\) or \(input_size,\) with input_size=3, got "
+        r"shape \(2, 5\)",
+    ),
+    (
+        "GRUCell hx shape",
+        lambda: nn.GRUCell(3, 4)(t(2, 3), t(3, 4)),
+        ValueError,
+        r"GRUCell: the state must have shape \(2, 4\) for input of shape \(2, 3\), got \(3, 4\)",
+    ),
+    (
+        "LSTMCell hx not a pair",
+        lambda: nn.LSTMCell(3, 4)(t(2, 3), t(2, 4)),
+        TypeError,
+        r"LSTMCell: hx must be a tuple \(h, c\) of two Tensors",
+    ),
+]
+
+
+# ---- sequence models: masks, picking, sampling, attention (issue 19) ----------------------------
+def _mha(**kwargs):
+    return nn.MultiheadAttention(4, 2, **kwargs)
+
+
+def _sdpa(q=(2, 3, 4), k=(2, 5, 4), v=(2, 5, 4), **kwargs):
+    return F.scaled_dot_product_attention(t(*q), t(*k), t(*v), **kwargs)
+
+
+ROWS += [
+    ("tril of a vector", lambda: mg.tril(t(3)), ValueError, r"tril: input must have at least 2"),
+    ("triu float diagonal", lambda: t(2, 2).triu(0.5), TypeError, r"triu: diagonal must be an int"),
+    (
+        "masked_fill float mask",
+        lambda: t(2).masked_fill(t(2), 0.0),
+        TypeError,
+        r"mask must be a bool",
+    ),
+    (
+        "masked_fill mask shape",
+        lambda: t(2, 3).masked_fill(mg.tensor([True, False]), 0.0),
+        ValueError,
+        r"masked_fill: mask of shape \(2,\) does not broadcast to the input's shape \(2, 3\)",
+    ),
+    (
+        "masked_fill value shape",
+        lambda: t(2).masked_fill(mg.tensor([True, False]), t(2)),
+        ValueError,
+        r"0-d",
+    ),
+    ("cumsum without dim", lambda: mg.cumsum(t(3)), TypeError, r"cumsum: dim is required"),
+    ("cumsum dim range", lambda: t(2, 3).cumsum(2), ValueError, r"axis 2 is out of range"),
+    (
+        "split sections sum",
+        lambda: t(5).split([2, 2]),
+        ValueError,
+        r"add up to 4, but dim 0 has size 5",
+    ),
+    (
+        "split size 0",
+        lambda: t(5).split(0),
+        ValueError,
+        r"split_size_or_sections must be an integer >= 1",
+    ),
+    ("chunk 0", lambda: t(4).chunk(0), ValueError, r"chunk: chunks must be an integer >= 1, got 0"),
+    (
+        "gather float index",
+        lambda: mg.gather(t(3), 0, t(2)),
+        TypeError,
+        r"gather: index must hold integers",
+    ),
+    (
+        "gather index dims",
+        lambda: t(2, 3).gather(1, mg.tensor([0, 1])),
+        ValueError,
+        r"as many dims",
+    ),
+    ("gather index range", lambda: t(2, 3).gather(1, mg.tensor([[0, 3]])), IndexError, r"\[0, 2\]"),
+    (
+        "gather index size",
+        lambda: t(2, 3).gather(1, mg.tensor([[0], [1], [2]])),
+        ValueError,
+        r"larger",
+    ),
+    (
+        "topk k > size",
+        lambda: mg.topk(t(3), 4),
+        ValueError,
+        r"topk: k must be an integer in \[0, 3\], got 4",
+    ),
+    ("topk k negative", lambda: t(3).topk(-1), ValueError, r"topk: k must be"),
+    (
+        "topk bool",
+        lambda: mg.topk(mg.tensor([True, False]), 1),
+        TypeError,
+        r"topk: input must hold numbers",
+    ),
+    (
+        "multinomial negative",
+        lambda: mg.multinomial(mg.tensor([0.5, -0.1]), 1),
+        ValueError,
+        r"non-negative",
+    ),
+    (
+        "multinomial too many",
+        lambda: mg.multinomial(mg.tensor([0.0, 1.0, 2.0]), 3),
+        ValueError,
+        r"num_samples \(3\) must be at most the number of categories with a nonzero weight \(2\)",
+    ),
+    ("multinomial 3-d", lambda: mg.multinomial(t(1, 2, 3), 1), ValueError, r"\(C,\) or \(N, C\)"),
+    (
+        "multinomial ints",
+        lambda: mg.multinomial(mg.tensor([1, 2]), 1),
+        TypeError,
+        r"floating weights",
+    ),
+    (
+        "multinomial zero row",
+        lambda: mg.multinomial(mg.zeros(2, 3), 1, True),
+        ValueError,
+        r"positive sum",
+    ),
+    (
+        "layer_norm shape",
+        lambda: F.layer_norm(t(2, 3), 4),
+        ValueError,
+        r"last dims must be normalized_shape \(4,\)",
+    ),
+    (
+        "layer_norm weight",
+        lambda: F.layer_norm(t(2, 3), 3, t(2)),
+        ValueError,
+        r"weight must have shape \(3,\)",
+    ),
+    (
+        "LayerNorm size 0",
+        lambda: nn.LayerNorm(0),
+        ValueError,
+        r"LayerNorm: normalized_shape must be an integer >= 1",
+    ),
+    (
+        "LayerNorm input",
+        lambda: nn.LayerNorm(4)(t(2, 3)),
+        ValueError,
+        r"layer_norm: the input's last dims",
+    ),
+    ("sdpa features", lambda: _sdpa(k=(2, 5, 3)), ValueError, r"do not fit"),
+    ("sdpa value length", lambda: _sdpa(v=(2, 4, 4)), ValueError, r"do not fit"),
+    (
+        "sdpa int mask",
+        lambda: _sdpa(attn_mask=mg.ones(3, 5, dtype=mg.int64)),
+        TypeError,
+        r"bool tensor or a float",
+    ),
+    (
+        "sdpa mask shape",
+        lambda: _sdpa(attn_mask=t(5, 3)),
+        ValueError,
+        r"attn_mask of shape \(5, 3\) does not broadcast",
+    ),
+    (
+        "sdpa mask and causal",
+        lambda: _sdpa(attn_mask=t(3, 5), is_causal=True),
+        ValueError,
+        r"not both",
+    ),
+    (
+        "sdpa dropout 1",
+        lambda: _sdpa(dropout_p=1.0),
+        ValueError,
+        r"dropout_p must be a finite number in \[0, 1\)",
+    ),
+    (
+        "sdpa batch dims",
+        lambda: _sdpa(q=(3, 3, 4)),
+        ValueError,
+        r"scaled_dot_product_attention: matmul",
+    ),
+    (
+        "MHA heads",
+        lambda: nn.MultiheadAttention(6, 4),
+        ValueError,
+        r"embed_dim \(6\) must be divisible by num_heads \(4\)",
+    ),
+    (
+        "MHA embed dim",
+        lambda: _mha()(t(3, 2, 5), t(3, 2, 5), t(3, 2, 5)),
+        ValueError,
+        r"E = embed_dim = 4",
+    ),
+    (
+        "MHA key value",
+        lambda: _mha()(t(3, 2, 4), t(5, 2, 4), t(4, 2, 4)),
+        ValueError,
+        r"key and value must",
+    ),
+    (
+        "MHA batch sizes",
+        lambda: _mha()(t(3, 2, 4), t(5, 1, 4), t(5, 1, 4)),
+        ValueError,
+        r"batch sizes",
+    ),
+    (
+        "MHA padding mask shape",
+        lambda: _mha()(
+            t(3, 2, 4), t(5, 2, 4), t(5, 2, 4), key_padding_mask=mg.ones(5, 2, dtype=mg.bool_)
+        ),
+        ValueError,
+        r"key_padding_mask must have shape \(2, 5\)",
+    ),
+    (
+        "MHA attn_mask shape",
+        lambda: _mha()(t(3, 2, 4), t(5, 2, 4), t(5, 2, 4), attn_mask=t(3, 3)),
+        ValueError,
+        r"attn_mask must have shape \(L, S\) = \(3, 5\) or \(N \* num_heads, L, S\) = \(4, 3, 5\)",
+    ),
+    (
+        "MHA int mask",
+        lambda: _mha()(
+            t(3, 2, 4), t(5, 2, 4), t(5, 2, 4), key_padding_mask=mg.zeros(2, 5, dtype=mg.int64)
+        ),
+        TypeError,
+        r"key_padding_mask must be a bool tensor or a float tensor",
+    ),
+    (
+        "MHA causal hint",
+        lambda: _mha()(t(3, 2, 4), t(3, 2, 4), t(3, 2, 4), is_causal=True),
+        RuntimeError,
+        r"needs attn_mask",
+    ),
+    (
+        "Embedding padding_idx",
+        lambda: nn.Embedding(4, 2, padding_idx=4),
+        ValueError,
+        r"padding_idx must lie in \[-4, 3\]",
     ),
 ]
 

@@ -32,6 +32,8 @@ EXAMPLES = {
     "gradcheck_tour.py": ["gradcheck_tour.png"],
     "lr_range_test.py": ["lr_range_test.png"],
     "autograd_from_scratch.py": ["autograd_graph.png", "autograd_graph.dot"],
+    "char_models.py": ["char_models.png"],
+    "tiny_gpt.py": ["tiny_gpt_loss.png", "tiny_gpt_attention.png"],
     "train_distributed.py": ["train_distributed.png"],  # one process here; 2 in test_distributed
 }
 
@@ -462,3 +464,42 @@ def test_fit_and_viz_run_on_the_stand_in_gpu(tmp_path):
     out = model(minigrad.tensor(X[:4], device="fakegpu")).sum()
     assert "ReLU" in viz.to_dot(out, show_values=True)
     viz.render(out, tmp_path / "g.png", engine="matplotlib")
+
+
+# ---- the tiny GPT learns ------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_tiny_gpt_learns_python_docs_in_sixty_steps():
+    """The example's GPT (one block, E = 32), 60 AdamW steps of 16 x 32 characters: the loss on
+    held-out text falls from ln 103 = 4.63 (a uniform guess over the 103 characters) to below 3.0
+    nats per character (2.68 with this seed). About a second of CPU time."""
+    import importlib
+
+    sys.path.insert(0, str(ROOT / "examples"))
+    try:
+        tiny_gpt = importlib.import_module("tiny_gpt")
+    finally:
+        sys.path.remove(str(ROOT / "examples"))
+    from optim import AdamW
+
+    minigrad.manual_seed(0)
+    tokenizer = tiny_gpt.CharTokenizer(tiny_gpt.load_text())
+    data = tokenizer.encode(tiny_gpt.load_text())
+    device = minigrad.get_default_device()
+    train, held_out = data[:-20000], data[-20000:]
+    model = tiny_gpt.GPT(len(tokenizer.chars), 32, n_layer=1, n_embd=32, n_head=4).to(device)
+    optimizer = AdamW(model.parameters(), lr=1e-2)
+    val = [tiny_gpt.random_blocks(held_out, 32, 32, device) for _ in range(2)]
+    with minigrad.no_grad():
+        before = np.mean([model.loss(x, y).item() for x, y in val])
+    for _ in range(60):
+        x, y = tiny_gpt.random_blocks(train, 32, 16, device)
+        loss = model.loss(x, y)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+    with minigrad.no_grad():
+        after = np.mean([model.loss(x, y).item() for x, y in val])
+    assert abs(before - np.log(len(tokenizer.chars))) < 0.1  # starts as a uniform guess
+    assert after < 3.0, f"held-out loss {after:.3f} after 60 steps"

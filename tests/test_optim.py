@@ -411,6 +411,7 @@ def test_each_group_gets_every_default_it_does_not_override():
         "dampening": 0.0,
         "nesterov": False,
         "weight_decay": 0.0,
+        "maximize": False,
         "penalty": None,
     }
     assert second["params"] == [b] and second["lr"] == 0.5 and second["momentum"] == 0.9
@@ -1051,3 +1052,35 @@ def test_a_frozen_parameter_is_accepted_and_left_alone_as_in_pytorch():
     optimizer.step()
     assert trained.numpy().tolist() == [0.5] and still.numpy().tolist() == [1.0]
     assert still not in optimizer.state
+
+
+@pytest.mark.parametrize("make", [SGD, Adam, AdamW], ids=lambda c: c.__name__)
+def test_maximize_climbs_exactly_as_minimizing_the_negated_objective(make):
+    """PyTorch's maximize=True negates the gradient first, so weight decay still shrinks."""
+    climber, descender = param([1.0, -2.0]), param([1.0, -2.0])
+    up = make([climber], lr=0.1, weight_decay=0.1, maximize=True)
+    down = make([descender], lr=0.1, weight_decay=0.1)
+    for g in ([0.5, 1.0], [-0.25, 2.0], [1.0, 1.0]):
+        set_grad(climber, g)
+        set_grad(descender, [-v for v in g])
+        up.step()
+        down.step()
+    np.testing.assert_array_equal(climber.numpy(), descender.numpy())
+    assert not np.array_equal(climber.numpy(), [1.0, -2.0])
+
+
+def test_sgd_takes_pytorchs_positional_order():
+    # torch.optim.SGD(params, lr, momentum, dampening, weight_decay, nesterov)
+    p = param([1.0])
+    optimizer = SGD([p], 0.1, 0.9, 0.0, 0.01, True)
+    group = optimizer.param_groups[0]
+    assert group["weight_decay"] == 0.01 and group["nesterov"] is True
+
+
+def test_a_checkpoint_from_before_maximize_loads_as_minimizing():
+    p = param([1.0])
+    state = SGD([p], lr=0.1).state_dict()
+    del state["param_groups"][0]["maximize"]
+    resumed = SGD([param([1.0])], lr=0.1, maximize=True)
+    resumed.load_state_dict(state)
+    assert resumed.param_groups[0]["maximize"] is False

@@ -418,3 +418,174 @@ def test_a_parameter_with_an_integer_tensor_keeps_its_float_dtype():
     weight = mg.nn.Parameter(mg.tensor([1.0, 2.0]))  # a Tensor subclass takes the same rule
     assert (weight * mg.tensor([2, 3])).dtype == np.float32
     assert (mg.tensor([2, 3]) * weight).dtype == np.float32
+
+
+def test_the_quickstart_classifier_as_written(tmp_path):
+    # PyTorch's "Quickstart", on the bundled digits instead of FashionMNIST; the imports are the
+    # only change (torch -> minigrad, torch.utils.data -> minigrad.data, torch.optim -> optim).
+    import minigrad as torch
+    import optim
+    from minigrad import nn
+    from minigrad.data import DataLoader, Dataset
+
+    class Digits(Dataset):
+        def __init__(self, images, labels):
+            self.images, self.labels = images, labels
+
+        def __len__(self):
+            return len(self.labels)
+
+        def __getitem__(self, idx):
+            return torch.tensor(self.images[idx], dtype=torch.float32), int(self.labels[idx])
+
+    torch.manual_seed(0)
+    images, labels = torch.data.load_digits(as_images=True)
+    training_data, test_data = (
+        Digits(images[:1400], labels[:1400]),
+        Digits(images[1400:], labels[1400:]),
+    )
+    train_dataloader = DataLoader(training_data, batch_size=64, shuffle=True)
+    test_dataloader = DataLoader(test_data, batch_size=64)
+    device = torch.get_default_device()
+
+    class NeuralNetwork(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.flatten = nn.Flatten()
+            self.linear_relu_stack = nn.Sequential(
+                nn.Linear(8 * 8, 64), nn.ReLU(), nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 10)
+            )
+
+        def forward(self, x):
+            x = self.flatten(x)
+            logits = self.linear_relu_stack(x)
+            return logits
+
+    model = NeuralNetwork().to(device)
+    loss_fn = nn.CrossEntropyLoss()
+    optimizer = optim.SGD(model.parameters(), lr=0.5)
+
+    def train(dataloader, model, loss_fn, optimizer):
+        size = len(dataloader.dataset)
+        model.train()
+        for batch, (X, y) in enumerate(dataloader):
+            X, y = X.to(device), y.to(device)
+            pred = model(X)
+            loss = loss_fn(pred, y)
+            loss.backward()
+            optimizer.step()
+            optimizer.zero_grad()
+            if batch % 10 == 0:
+                loss, current = loss.item(), (batch + 1) * len(X)
+                assert f"loss: {loss:>7f}  [{current:>5d}/{size:>5d}]"
+
+    def test(dataloader, model, loss_fn):
+        size = len(dataloader.dataset)
+        num_batches = len(dataloader)
+        model.eval()
+        test_loss, correct = 0, 0
+        with torch.no_grad():
+            for X, y in dataloader:
+                X, y = X.to(device), y.to(device)
+                pred = model(X)
+                test_loss += loss_fn(pred, y).item()
+                correct += (pred.argmax(1) == y).type(torch.float).sum().item()
+        test_loss /= num_batches
+        correct /= size
+        return test_loss, correct
+
+    first_loss, _ = test(test_dataloader, model, loss_fn)
+    for _ in range(15):
+        train(train_dataloader, model, loss_fn, optimizer)
+    test_loss, correct = test(test_dataloader, model, loss_fn)
+    # test() against the same numbers computed in NumPy from the model's outputs
+    with torch.no_grad():
+        logits = model(torch.tensor(images[1400:])).numpy().astype(np.float64)
+    expected = np.mean(logits.argmax(1) == labels[1400:])
+    assert correct == pytest.approx(expected, abs=1e-12)
+    assert test_loss < first_loss / 4 and correct > 0.9  # it learned (chance: 2.30 and 0.1)
+
+    torch.save(model.state_dict(), tmp_path / "model.pth")
+    model = NeuralNetwork().to(device)
+    model.load_state_dict(torch.load(tmp_path / "model.pth", weights_only=True))
+    classes = [str(i) for i in range(10)]
+    model.eval()
+    x, y = test_data[0][0], test_data[0][1]
+    with torch.no_grad():
+        x = x.to(device)
+        pred = model(x.unsqueeze(0))
+        predicted, actual = classes[pred[0].argmax(0)], classes[y]
+    assert predicted == str(logits[0].argmax()) and actual == str(labels[1400])
+
+
+def test_the_cnn_tutorial_idioms():
+    # "Training a classifier": a Net with Conv2d, MaxPool2d, torch.flatten(x, 1), and
+    # torch.max(outputs, 1) for the predicted classes; on 1x8x8 digits.
+    import minigrad as torch
+    import minigrad.nn.functional as F
+    import optim
+    from minigrad import nn
+
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv1 = nn.Conv2d(1, 6, 3, padding=1)
+            self.pool = nn.MaxPool2d(2, 2)
+            self.fc1 = nn.Linear(6 * 4 * 4, 10)
+
+        def forward(self, x):
+            x = self.pool(F.relu(self.conv1(x)))
+            x = torch.flatten(x, 1)  # flatten all dimensions except batch
+            return self.fc1(x)
+
+    torch.manual_seed(0)
+    images, labels = torch.data.load_digits(as_images=True)
+    inputs, targets = torch.tensor(images[:256]), torch.tensor(labels[:256])
+    net = Net()
+    criterion = nn.CrossEntropyLoss()
+    optimizer = optim.SGD(net.parameters(), lr=0.1, momentum=0.9)
+    losses = []
+    for _ in range(30):
+        optimizer.zero_grad()
+        outputs = net(inputs)
+        loss = criterion(outputs, targets)
+        loss.backward()
+        optimizer.step()
+        losses.append(loss.item())
+    _, predicted = torch.max(outputs, 1)
+    np.testing.assert_array_equal(predicted.numpy(), outputs.numpy().argmax(1))
+    correct = (predicted == targets).sum().item()
+    assert losses[-1] < losses[0] / 3 and correct > 0.8 * 256
+
+
+def test_dtypes_by_pytorchs_short_names():
+    assert (mg.float, mg.double, mg.half) == (mg.float32, mg.float64, mg.float16)
+    assert (mg.long, mg.int, mg.short, mg.bool) == (mg.int64, mg.int32, mg.int16, mg.bool_)
+    assert mg.tensor([1, 2]).type(mg.float).dtype == np.float32
+    assert mg.zeros(2, dtype=mg.long).dtype == np.int64
+
+
+def test_load_takes_pytorchs_map_location_and_weights_only(tmp_path):
+    path = tmp_path / "w.pth"
+    mg.save({"w": mg.tensor([1.0, 2.0])}, path)
+    for kwargs in ({"map_location": "cpu"}, {"weights_only": True}, {"weights_only": False}):
+        np.testing.assert_array_equal(mg.load(path, **kwargs)["w"], [1.0, 2.0])
+    np.testing.assert_array_equal(mg.load(path, "cpu")["w"], [1.0, 2.0])
+    with pytest.raises(TypeError, match="map_location must be a device name"):
+        mg.load(path, map_location={"cuda:0": "cpu"})
+    with pytest.raises(ValueError, match="cdua"):
+        mg.load(path, map_location="cdua")
+
+
+def test_a_zero_dim_tensor_takes_the_dtype_of_its_category_like_a_number():
+    # PyTorch: in one category, dimensioned tensors decide the dtype; a 0-d tensor acts as a
+    # Python number would. Across categories, the higher one (float > int > bool) wins.
+    f32, f64 = mg.tensor([1.0, 2.0], dtype=mg.float32), mg.tensor(3.0, dtype=mg.float64)
+    assert (f32 + f64).dtype == np.float32 and (f64 * f32).dtype == np.float32
+    assert (mg.tensor([1, 2], dtype=mg.int32) + mg.tensor(5)).dtype == np.int32
+    assert (mg.tensor([1, 2]) + mg.tensor(0.5, dtype=mg.float64)).dtype == np.float64
+    assert (mg.tensor([True]) + mg.tensor(1)).dtype == np.int64
+    assert (f64 * mg.tensor(2.0, dtype=mg.float32)).dtype == np.float64  # both 0-d: NumPy's rule
+    x = mg.tensor(3.0, dtype=mg.float64, requires_grad=True)
+    (f32 * x).sum().backward()
+    assert x.grad.dtype == np.float64 and x.grad.item() == 3.0

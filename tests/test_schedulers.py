@@ -20,12 +20,14 @@ from hypothesis import strategies as st
 
 import schedulers
 from schedulers import (
+    ConstantLR,
     CosineAnnealingLR,
     CosineAnnealingWarmRestarts,
     CyclicLR,
     ExponentialLR,
     LinearLR,
     OneCycleLR,
+    PolynomialLR,
     SequentialLR,
     StepLR,
 )
@@ -353,6 +355,20 @@ def test_linear_lr_can_decay_to_zero():
     assert curve(scheduler, range(6)) == pytest.approx([0.1, 0.075, 0.05, 0.025, 0, 0])
 
 
+def test_constant_lr_multiplies_the_first_steps_then_stops():
+    scheduler = ConstantLR(StandInOptimizer(lr=0.1), factor=0.5, total_iters=3)
+    assert curve(scheduler, range(6)) == pytest.approx([0.05, 0.05, 0.05, 0.1, 0.1, 0.1])
+
+
+def test_polynomial_lr_reaches_zero_along_a_power_curve():
+    scheduler = PolynomialLR(StandInOptimizer(lr=0.1), total_iters=4, power=2.0)
+    # (1 - t/4)**2 for t = 0..4, then 0
+    expected = [0.1 * (1 - t / 4) ** 2 for t in range(5)] + [0.0]
+    assert curve(scheduler, range(6)) == pytest.approx(expected)
+    linear = PolynomialLR(StandInOptimizer(lr=0.1), total_iters=5)
+    assert linear.lr_at(2)[0] == pytest.approx(0.1 * 3 / 5)
+
+
 def warmup_then_cosine(optimizer=None):
     return SequentialLR(
         optimizer,
@@ -404,6 +420,8 @@ FACTORIES = {
     "step": lambda opt=None: StepLR(opt, step_size=4, gamma=0.5),
     "exponential": lambda opt=None: ExponentialLR(opt, gamma=0.9),
     "linear": lambda opt=None: LinearLR(opt, start_factor=0.25, total_iters=8),
+    "constant": lambda opt=None: ConstantLR(opt, factor=0.25, total_iters=3),
+    "polynomial": lambda opt=None: PolynomialLR(opt, total_iters=6, power=1.5),
     "sequential": warmup_then_cosine,
 }
 all_schedulers = pytest.mark.parametrize("make", FACTORIES.values(), ids=FACTORIES.keys())
@@ -579,6 +597,10 @@ BAD_INPUT = {
     "total_steps 0": (lambda: OneCycleLR(max_lr=1, total_steps=0), "total_steps"),
     "step_size 0": (lambda: StepLR(step_size=0), "step_size"),
     "total_iters 0": (lambda: LinearLR(total_iters=0), "total_iters"),
+    "ConstantLR total_iters 0": (lambda: ConstantLR(total_iters=0), "total_iters"),
+    "ConstantLR factor above 1": (lambda: ConstantLR(factor=1.5), "factor"),
+    "PolynomialLR total_iters 0": (lambda: PolynomialLR(total_iters=0), "total_iters"),
+    "PolynomialLR negative power": (lambda: PolynomialLR(power=-1.0), "power"),
     "negative base_lr": (lambda: CyclicLR(base_lr=-0.1, max_lr=1), "base_lr"),
     "negative max_lr": (lambda: OneCycleLR(max_lr=-1, total_steps=10), "max_lr"),
     "negative eta_min": (lambda: CosineAnnealingLR(T_max=10, eta_min=-1e-3), "eta_min"),

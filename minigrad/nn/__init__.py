@@ -8,6 +8,7 @@ computations they run are written out in ``functional.py``.
 """
 
 from . import functional, init, parallel
+from .attention import MultiheadAttention
 from .conv import AvgPool2d, Conv2d, MaxPool2d
 from .layers import (
     GELU,
@@ -20,6 +21,7 @@ from .layers import (
     Flatten,
     Identity,
     L1Loss,
+    LayerNorm,
     LeakyReLU,
     Linear,
     LogSoftmax,
@@ -39,6 +41,7 @@ from .module import (
     ParameterList,
     Sequential,
 )
+from .rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
 
 __all__ = [
     "AvgPool2d", "BCEWithLogitsLoss", "BatchNorm1d", "BatchNorm2d", "Conv2d", "CrossEntropyLoss",
@@ -46,4 +49,6 @@ __all__ = [
     "LeakyReLU", "Linear", "LogSoftmax", "MSELoss", "MaxPool2d", "Module", "ModuleDict",
     "ModuleList", "NLLLoss", "Parameter", "ParameterList", "ReLU", "Sequential", "Sigmoid",
     "Softmax", "Tanh", "functional", "init", "parallel",
+    "GRU", "GRUCell", "LSTM", "LSTMCell", "RNN", "RNNCell",
 ]  # fmt: skip
+__all__ += ["LayerNorm", "MultiheadAttention"]

@@ -13,6 +13,7 @@ from .elementwise import (
     exp,
     leaky_relu,
     log,
+    masked_fill,
     maximum,
     minimum,
     mul,
@@ -26,6 +27,8 @@ from .elementwise import (
     sqrt,
     sub,
     tanh,
+    tril,
+    triu,
     where,
 )
 from .linalg import matmul
@@ -34,6 +37,7 @@ from .reduction import (
     amin,
     argmax,
     argmin,
+    cumsum,
     log_softmax,
     logsumexp,
     max,
@@ -43,16 +47,20 @@ from .reduction import (
     softmax_cross_entropy,
     std,
     sum,
+    topk,
     var,
 )
 from .shape import (
     broadcast_to,
     cat,
+    chunk,
     concatenate,
     flatten,
+    gather,
     getitem,
     pad,
     reshape,
+    split,
     squeeze,
     stack,
     sum_to,
@@ -69,3 +77,4 @@ __all__ = [
     "softplus", "sqrt", "squeeze", "stack", "std", "sub", "sum", "sum_to", "swapaxes", "tanh",
     "transpose", "unsqueeze", "var", "where",
 ]  # fmt: skip
+__all__ += ["chunk", "cumsum", "gather", "masked_fill", "split", "topk", "tril", "triu"]

@@ -57,14 +57,15 @@ def test_single_backend_is_rank_0_of_1_and_its_collectives_leave_tensors_as_they
     assert gathered == [{"rank": 0}]
 
 
-def test_destroy_leaves_the_group_and_a_new_one_can_start():
-    dist.init_process_group("single")
+def test_destroy_leaves_the_group_and_a_new_one_can_start(single):
     with pytest.raises(RuntimeError, match="already initialised"):
         dist.init_process_group("single")
     dist.destroy_process_group()
     assert not dist.is_initialized()
     with pytest.raises(RuntimeError, match=r"get_rank: no process group; call .*init_process"):
         dist.get_rank()
+    dist.init_process_group("single")  # a new group after the old one was left
+    assert dist.get_world_size() == 1
 
 
 def test_a_collective_bumps_the_version_so_a_graph_that_read_the_old_values_refuses(single):

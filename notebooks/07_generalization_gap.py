@@ -417,11 +417,11 @@ report("augmentation")
 #
 # The validation loss of the first run had almost stopped falling after 40 epochs; trained
 # longer, it rises again (the run below shows it). Somewhere in between is the best epoch, and
-# nobody knows in advance where. Early stopping trains with a generous budget, watches the validation loss after every epoch,
-# and stops once it has not improved for `patience` epochs in a row; then it puts back the
-# weights of the best epoch. "Improved" means better than the **best** value so far (by more
-# than `min_delta`, here 0), not better than the epoch before: a small recovery after a bad
-# epoch is not progress.
+# nobody knows in advance where. Early stopping trains with a generous budget, watches the
+# validation loss after every epoch, and stops once it has not improved for `patience` epochs
+# in a row; then it puts back the weights of the best epoch. "Improved" means better than the
+# **best** value so far (by more than `min_delta`, here 0), not better than the epoch before: a
+# small recovery after a bad epoch is not progress.
 #
 # ### Exercise 7.4: the patience rule
 #

@@ -6,8 +6,8 @@
 # *generalization gap*. This notebook makes the gap visible on a small set of digits, then
 # writes the core of four remedies by hand and checks each against minigrad: the proximal step of
 # an L1 penalty, inverted dropout, a pixel shift for data augmentation, and the patience rule of
-# early stopping. The chapters [regularization](../docs/regularization.md) and
-# [early stopping](../docs/early-stopping.md) go deeper, with numbers over several seeds.
+# early stopping. The chapters `docs/regularization.md` and `docs/early-stopping.md` go
+# deeper, with numbers over several seeds.
 #
 # About 30 minutes. Answers in `notebooks/solutions/07_generalization_gap.py`.
 

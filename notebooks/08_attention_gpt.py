@@ -6,8 +6,7 @@
 # every earlier position and take what it needs. The mechanism is attention. This notebook
 # writes scaled dot-product attention, multi-head attention and layer normalisation by hand,
 # checks each against minigrad's own, assembles them into a GPT block, and trains a tiny GPT on
-# first names for a few seconds. The chapter [sequence models](../docs/sequence-models.md)
-# goes deeper.
+# first names for a few seconds. The chapter `docs/sequence-models.md` goes deeper.
 #
 # About 30 minutes. Answers in `notebooks/solutions/08_attention_gpt.py`.
 

@@ -259,6 +259,10 @@ def mpiexec_2(*command: str, timeout: float = 120) -> str:
         MPLBACKEND="Agg",
         OMP_NUM_THREADS="1",  # two ranks on a small machine: one BLAS thread each
         OPENBLAS_NUM_THREADS="1",
+        # Open MPI's mpiexec refuses to start as root (containers, CI runners) without these;
+        # MPICH ignores them.
+        OMPI_ALLOW_RUN_AS_ROOT="1",
+        OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1",
     )
     process = subprocess.Popen(
         [MPIEXEC, "-n", "2", sys.executable, *command],

@@ -116,3 +116,47 @@ def matmul(a: Tensor, b: Tensor) -> Tensor:
             f"matmul: {a.shape} @ {b.shape}: batch dimensions {a.shape[:-2]} and "
             f"{b.shape[:-2]} cannot be broadcast together"
         ) from None
+
+
+def bmm(a: Tensor, b: Tensor) -> Tensor:
+    """Batched matrix product of (B, n, m) and (B, m, p) tensors: (B, n, p). No broadcasting,
+    as PyTorch's (``matmul`` broadcasts)."""
+    if not isinstance(a, Tensor) or not isinstance(b, Tensor):
+        raise TypeError(f"bmm: needs two Tensors, got {type(a).__name__} and {type(b).__name__}")
+    if a.ndim != 3 or b.ndim != 3:
+        raise ValueError(f"bmm: needs two 3-d tensors, got shapes {a.shape} and {b.shape}")
+    if a.shape[0] != b.shape[0] or a.shape[2] != b.shape[1]:
+        raise ValueError(
+            f"bmm: {a.shape} @ {b.shape}: needs (B, n, m) @ (B, m, p), the same B and m"
+        )
+    return MatMul.apply(a, b)
+
+
+def addmm(input: Any, mat1: Tensor, mat2: Tensor, *, beta: float = 1, alpha: float = 1) -> Tensor:
+    """beta * input + alpha * (mat1 @ mat2), with ``input`` broadcast to the product's (n, p).
+
+    As in PyTorch, beta = 0 ignores ``input`` altogether (a NaN in it does not spread). The
+    common case, beta = alpha = 1, is one op that adds ``input`` into the product's array.
+    """
+    from ..checks import check_number
+
+    beta = check_number("addmm", "beta", beta)
+    alpha = check_number("addmm", "alpha", alpha)
+    if not isinstance(mat1, Tensor) or not isinstance(mat2, Tensor):
+        raise TypeError("addmm: mat1 and mat2 must be Tensors")
+    if mat1.ndim != 2 or mat2.ndim != 2 or mat1.shape[1] != mat2.shape[0]:
+        raise ValueError(
+            f"addmm: mat1 and mat2 must be (n, m) and (m, p), got {mat1.shape} and {mat2.shape}"
+        )
+    input = lift(input, mat1)
+    shape = (mat1.shape[0], mat2.shape[1])
+    if input.ndim > 2 or any(
+        n != m and n != 1 for n, m in zip(reversed(input.shape), reversed(shape))
+    ):
+        raise ValueError(f"addmm: input of shape {input.shape} cannot be broadcast to {shape}")
+    if beta == 1 and alpha == 1 and input.dtype == mat1.dtype:
+        return AddMatMul.apply(input, mat1, mat2)
+    product = MatMul.apply(mat1, mat2)
+    if alpha != 1:
+        product = product * alpha
+    return product if beta == 0 else product + input * beta

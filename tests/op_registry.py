@@ -305,8 +305,67 @@ CASES += [
     OpCase("erf", F.erf, [rand(3, 4, low=-3.5, high=3.5)]),
     OpCase("softplus", lambda a: F.softplus(a, beta=2.0), [rand(3, 4, low=-5, high=5)]),
     OpCase("F_leaky_relu", lambda a: F.leaky_relu(a, 0.2), [away_from_zero(3, 3)]),
+    OpCase("silu", F.silu, [rand(3, 4, low=-4, high=4)]),
+    OpCase("mish", F.mish, [rand(3, 4, low=-4, high=4)]),
+    OpCase("elu", lambda a: F.elu(a, alpha=0.7), [away_from_zero(3, 4)]),
+    OpCase("hardtanh", lambda a: F.hardtanh(a, -0.5, 1.0), [np.array([-1.7, -0.3, 0.2, 0.9, 1.6])]),
+    OpCase("softsign", F.softsign, [rand(3, 4)]),
     # ---- losses ----
     OpCase("l1_loss", lambda a, b: F.l1_loss(a, b), [away_from_zero(4, 3), np.zeros((4, 3))]),
+    OpCase(
+        "smooth_l1_loss",
+        lambda a, b: F.smooth_l1_loss(a, b, beta=0.8),
+        [np.array([[-1.7, -0.3, 0.2], [0.5, 1.1, 2.0]]), np.zeros((2, 3))],
+    ),
+    OpCase(
+        "huber_loss",
+        lambda a, b: F.huber_loss(a, b, reduction="sum", delta=0.6),
+        [np.array([[-1.7, -0.3, 0.2], [0.5, 1.1, 2.0]]), np.zeros((2, 3))],
+    ),
+    OpCase(
+        "binary_cross_entropy",
+        lambda x, y: F.binary_cross_entropy(x, y),
+        [rand(3, 4, low=0.05, high=0.95), rand(3, 4, low=0, high=1)],
+    ),
+    OpCase(
+        "binary_cross_entropy_weighted",
+        lambda x, y, w: F.binary_cross_entropy(x, y, w, reduction="sum"),
+        [rand(3, 4, low=0.05, high=0.95), rand(3, 4, low=0, high=1), positive(4)],
+    ),
+    OpCase(
+        "kl_div",
+        lambda a, t: F.kl_div(a, t, reduction="batchmean"),
+        [rand(3, 4, low=-3, high=-0.1), rand(3, 4, low=0.1, high=1)],
+    ),
+    OpCase(
+        "kl_div_log_target",
+        lambda a, t: F.kl_div(a, t, reduction="sum", log_target=True),
+        [rand(3, 4, low=-3, high=-0.1), rand(3, 4, low=-3, high=-0.1)],
+    ),
+    OpCase(
+        "cross_entropy_probabilities",
+        lambda a, p: F.cross_entropy(a, p, label_smoothing=0.1),
+        [rand(4, 3), rand(4, 3, low=0, high=1)],
+    ),
+    OpCase(
+        "cross_entropy_probabilities_weighted_kdim",
+        lambda a, p: F.cross_entropy(
+            a, p, mg.tensor(CLASS_WEIGHTS, dtype=a.dtype, device=a.device), reduction="none"
+        ),
+        [rand(2, 3, 2), rand(2, 3, 2, low=0, high=1)],
+    ),
+    OpCase(
+        "cross_entropy_kdim",
+        lambda a: F.cross_entropy(a, [[0, 2], [-100, 1]], label_smoothing=0.1),
+        [rand(2, 3, 2)],
+    ),
+    OpCase("nll_loss_kdim", lambda a: F.nll_loss(a, [[[0, 2], [1, 1]]]), [rand(1, 3, 2, 2)]),
+    OpCase("normalize", lambda a: F.normalize(a, dim=1), [rand(3, 4)]),
+    OpCase("cosine_similarity", F.cosine_similarity, [rand(3, 4), rand(1, 4)]),
+    OpCase("pad_constant", lambda a: F.pad(a, (1, 2, -1, 1), value=0.5), [rand(3, 4)]),
+    OpCase("pad_reflect", lambda a: F.pad(a, (2, 1, 1, 1), mode="reflect"), [rand(1, 3, 4)]),
+    OpCase("pad_replicate", lambda a: F.pad(a, (2, 3), mode="replicate"), [rand(2, 3)]),
+    OpCase("pad_circular", lambda a: F.pad(a, (0, 1, 2, 3), mode="circular"), [rand(1, 3, 4)]),
     OpCase(
         "nll_loss",
         lambda a, t: F.nll_loss(a, t, reduction="sum"),

@@ -326,6 +326,59 @@ ROWS = [
         ValueError,
         r"empty batch",
     ),
+    # ---- nn.functional: activations, losses, pad, one_hot ----
+    ("elu alpha", lambda: F.elu(t(2), alpha="1"), TypeError, r"elu: alpha must be a number"),
+    ("hardtanh bounds", lambda: F.hardtanh(t(2), 1.0, -1.0), ValueError, r"min_val \(1.0\)"),
+    ("Hardtanh bounds", lambda: nn.Hardtanh(2, 1), ValueError, r"Hardtanh: min_val \(2\)"),
+    ("smooth_l1 beta", lambda: F.smooth_l1_loss(t(2), t(2), beta=-1), ValueError, r"beta must"),
+    ("huber delta 0", lambda: F.huber_loss(t(2), t(2), delta=0), ValueError, r"delta must be"),
+    ("huber shapes", lambda: F.huber_loss(t(2, 1), t(2)), ValueError, r"huber_loss: input shape"),
+    (
+        "bce not probabilities",
+        lambda: F.binary_cross_entropy(t(2) * 1.5, t(2)),
+        ValueError,
+        r"binary_cross_entropy: every element of input must lie in \[0, 1\]",
+    ),
+    ("BCELoss reduction", lambda: nn.BCELoss(reduction="avg"), ValueError, r"reduction must be"),
+    (
+        "kl_div reduction",
+        lambda: F.kl_div(t(2), t(2), reduction="batch"),
+        ValueError,
+        r"kl_div: reduction must be 'mean', 'batchmean', 'sum' or 'none'",
+    ),
+    (
+        "ce probabilities shape",
+        lambda: F.cross_entropy(t(2, 3), t(2, 2)),
+        ValueError,
+        r"probability target must have the input's shape \(2, 3\)",
+    ),
+    (
+        "ce probabilities ignore_index",
+        lambda: F.cross_entropy(t(2, 3), t(2, 3), ignore_index=0),
+        ValueError,
+        r"ignore_index is not supported with probability targets",
+    ),
+    (
+        "ce extra dims target",
+        lambda: F.cross_entropy(t(2, 3, 4), np.zeros((2, 3), dtype=np.int64)),
+        ValueError,
+        r"needs a target of shape \(2, 4\)",
+    ),
+    ("pad odd", lambda: F.pad(t(2, 3), (1, 2, 3)), ValueError, r"pad: pad must be a tuple"),
+    ("pad mode", lambda: F.pad(t(2, 3), (1, 1), mode="mirror"), ValueError, r"mode must be"),
+    (
+        "pad reflect too wide",
+        lambda: F.pad(t(1, 3), (3, 0), mode="reflect"),
+        ValueError,
+        r"mode='reflect' needs pads in \[0, 2\] for dim 1 of size 3",
+    ),
+    ("one_hot classes", lambda: F.one_hot(mg.tensor([0, 3]), 3), ValueError, r"\[0, 2\]"),
+    (
+        "cosine_similarity shapes",
+        lambda: F.cosine_similarity(t(2, 3), t(2, 4)),
+        ValueError,
+        r"cosine_similarity: shapes \(2, 3\) and \(2, 4\)",
+    ),
     # ---- schedulers ----
     (
         "exp_range gamma",
@@ -645,7 +698,7 @@ ROWS = [
         "ce 3-d logits",
         lambda: F.cross_entropy(t(2, 3, 4), np.array([0, 1])),
         ValueError,
-        r"input must be \(N, C\) .*got \(2, 3, 4\)",
+        r"input \(N, C, d1, \.\.\.\) of shape \(2, 3, 4\) needs a target of shape \(2, 4\)",
     ),
     (
         "ce label smoothing",

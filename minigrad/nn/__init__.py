@@ -10,24 +10,33 @@ computations they run are written out in ``functional.py``.
 from . import functional, init
 from .conv import AvgPool2d, Conv2d, MaxPool2d
 from .layers import (
+    ELU,
     GELU,
     BatchNorm1d,
     BatchNorm2d,
+    BCELoss,
     BCEWithLogitsLoss,
     CrossEntropyLoss,
     Dropout,
     Embedding,
     Flatten,
+    Hardtanh,
+    HuberLoss,
     Identity,
+    KLDivLoss,
     L1Loss,
     LeakyReLU,
     Linear,
     LogSoftmax,
+    Mish,
     MSELoss,
     NLLLoss,
     ReLU,
     Sigmoid,
+    SiLU,
+    SmoothL1Loss,
     Softmax,
+    Softsign,
     Tanh,
 )
 from .module import (
@@ -46,4 +55,8 @@ __all__ = [
     "LeakyReLU", "Linear", "LogSoftmax", "MSELoss", "MaxPool2d", "Module", "ModuleDict",
     "ModuleList", "NLLLoss", "Parameter", "ParameterList", "ReLU", "Sequential", "Sigmoid",
     "Softmax", "Tanh", "functional", "init",
+]  # fmt: skip
+__all__ += [
+    "BCELoss", "ELU", "Hardtanh", "HuberLoss", "KLDivLoss", "Mish", "SiLU", "SmoothL1Loss",
+    "Softsign",
 ]  # fmt: skip

@@ -436,6 +436,25 @@ class LeakyReLU(Function):
         return Where.apply(a > 0, grad, grad * self.negative_slope)
 
 
+class ELU(Function):
+    """z = a if a > 0 else alpha (e^a - 1);  dz/da = 1 where a > 0, else alpha e^a = z + alpha
+
+    (At a = 0 the left branch's slope, alpha, as PyTorch takes it.)
+    """
+
+    reads_inputs = (0,)
+    reads_output = True
+
+    def forward(self, a, alpha):
+        self.alpha = alpha
+        # expm1 of min(a, 0): the branch not taken never overflows to inf
+        return self.xp.where(a > 0, a, alpha * self.xp.expm1(self.xp.minimum(a, 0)))
+
+    def backward(self, grad, z, a):
+        positive = constant(value(a) > 0, grad)
+        return Where.apply(positive, grad, grad * (z + self.alpha))
+
+
 class Clip(Function):
     """z = min(max(a, low), high);  dz/da = 1 inside [low, high], else 0"""
 
@@ -575,6 +594,40 @@ class Softplus(Function):
 
     def backward(self, grad, z, a):
         return grad * Sigmoid.apply(a)
+
+
+class BinaryCrossEntropy(Function):
+    """z = -(y max(ln x, -100) + (1 - y) max(ln(1 - x), -100)), for probabilities x in [0, 1];
+
+        dz/dx = (x - y) / max(x (1 - x), 1e-12),   dz/dy = max(ln(1 - x), -100) - max(ln x, -100)
+
+    The logarithms are clamped at -100, as PyTorch does, so x = 0 or 1 gives a loss of 100 at
+    most, never inf; the denominator is clamped likewise, so the gradient there is large but
+    finite (and exactly 0 where x = y).
+    """
+
+    reads_inputs = (0, 1)
+    reads_output = False
+
+    def forward(self, x, y):
+        xp = self.xp
+        with np.errstate(divide="ignore"):  # ln 0 = -inf, clamped just below
+            log_x = xp.maximum(xp.log(x), -100)
+            log_rest = xp.maximum(xp.log(1 - x), -100)
+        return -(y * log_x + (1 - y) * log_rest)
+
+    def backward(self, grad, z, x, y):
+        grad_x = grad_y = None
+        if self.needs_input_grad[0]:
+            floor = constant(self.xp.asarray(1e-12, dtype=grad.dtype), grad)
+            grad_x = grad * (x - y) / Maximum.apply(x * (1 - x), floor)
+        if self.needs_input_grad[1]:
+            with np.errstate(divide="ignore"):
+                grad_y = grad * (
+                    Clip.apply(Log.apply(1 - x), low=-100, high=None)
+                    - Clip.apply(Log.apply(x), low=-100, high=None)
+                )
+        return grad_x, grad_y
 
 
 def add(a: Any, b: Any) -> Tensor:
@@ -725,6 +778,11 @@ def relu(a: Tensor) -> Tensor:
 def leaky_relu(a: Tensor, negative_slope: float = 0.01) -> Tensor:
     """a where a > 0, else negative_slope * a."""
     return LeakyReLU.apply(a, negative_slope=negative_slope)
+
+
+def elu(a: Tensor, alpha: float = 1.0) -> Tensor:
+    """a where a > 0, else alpha * (e^a - 1) (Clevert et al. 2015)."""
+    return ELU.apply(a, alpha=alpha)
 
 
 def clip(a: Tensor, min: float | None = None, max: float | None = None) -> Tensor:

@@ -99,14 +99,15 @@ class IndexAdd(Function):
 
 
 class Pad(Function):
-    """z = a with zeros around it (``pad_width`` as in NumPy);  dz/da is the middle of dz"""
+    """z = a with a constant (0 by default) around it (``pad_width`` as in NumPy);
+    dz/da is the middle of dz"""
 
     reads_inputs = ()
     reads_output = False
 
-    def forward(self, a, pad_width):
+    def forward(self, a, pad_width, value=0):
         self.pad_width = pad_width
-        return self.xp.pad(a, pad_width)
+        return self.xp.pad(a, pad_width, constant_values=value)
 
     def backward(self, grad, z, a):
         index = tuple(slice(lo, n - hi) for (lo, hi), n in zip(self.pad_width, grad.shape))
@@ -328,12 +329,15 @@ def getitem(a: Tensor, index: Any) -> Tensor:
         ) from None
 
 
-def pad(a: Tensor, pad_width: Sequence[tuple[int, int]]) -> Tensor:
-    """Add zeros around ``a``: ``pad_width[i] = (before, after)`` for axis i."""
+def pad(a: Tensor, pad_width: Sequence[tuple[int, int]], value: float = 0) -> Tensor:
+    """Add ``value`` (zeros by default) around ``a``: ``pad_width[i] = (before, after)`` for
+    axis i."""
     pad_width = tuple((int(lo), int(hi)) for lo, hi in pad_width)
     if len(pad_width) != a.ndim or any(lo < 0 or hi < 0 for lo, hi in pad_width):
         raise ValueError(f"pad: pad_width {pad_width} must give (before, after) >= 0 per axis")
-    return Pad.apply(a, pad_width=pad_width)
+    if value == 0:
+        return Pad.apply(a, pad_width=pad_width)
+    return Pad.apply(a, pad_width=pad_width, value=value)
 
 
 def repeat(a: Tensor, sizes: Sequence[int]) -> Tensor:

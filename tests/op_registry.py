@@ -253,6 +253,28 @@ CASES += [
         lambda x, w: F.conv2d(x, w, padding=1),
         [rand(2, 3, 3), rand(2, 2, 2, 2)],
     ),
+    OpCase(
+        "conv2d_groups",
+        lambda x, w, b: F.conv2d(x, w, b, padding=1, groups=2),
+        [rand(2, 4, 4, 3), rand(4, 2, 3, 2), rand(4)],
+    ),
+    OpCase(
+        "conv1d",
+        lambda x, w, b: F.conv1d(x, w, b, stride=2, padding=1, groups=2),
+        [rand(2, 4, 7), rand(2, 2, 3), rand(2)],
+    ),
+    OpCase(
+        "conv_transpose2d",
+        lambda x, w, b: F.conv_transpose2d(x, w, b, stride=2, padding=1, output_padding=1),
+        [rand(2, 3, 3, 2), rand(3, 2, 3, 3), rand(2)],
+    ),
+    OpCase(
+        "conv_transpose2d_groups_dilated",
+        lambda x, w: F.conv_transpose2d(x, w, stride=(1, 2), groups=2, dilation=(2, 1)),
+        [rand(1, 4, 3, 3), rand(4, 1, 2, 2)],
+    ),
+    OpCase("adaptive_avg_pool2d", lambda x: F.adaptive_avg_pool2d(x, (2, 3)), [rand(2, 2, 5, 7)]),
+    OpCase("interpolate_nearest", lambda x: F.interpolate(x, scale_factor=2), [rand(1, 2, 3, 2)]),
     OpCase("unfold", lambda x: F.unfold(x, (2, 3), padding=1, stride=(2, 1)), [rand(2, 2, 4, 4)]),
     OpCase(
         "fold",

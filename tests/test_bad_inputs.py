@@ -326,6 +326,52 @@ ROWS = [
         ValueError,
         r"empty batch",
     ),
+    # ---- convolution family: groups, conv1d, transposed, adaptive pooling, interpolate ----
+    (
+        "conv2d groups channels",
+        lambda: F.conv2d(t(1, 4, 5, 5), t(6, 3, 3, 3), groups=2),
+        ValueError,
+        r"conv2d: input has 4 channels, weight expects 6 \(3 per group x groups=2",
+    ),
+    (
+        "conv2d groups out",
+        lambda: F.conv2d(t(1, 4, 5, 5), t(3, 2, 3, 3), groups=2),
+        ValueError,
+        r"out_channels \(3, weight shape \(3, 2, 3, 3\)\) must be divisible by groups \(2\)",
+    ),
+    ("Conv2d groups", lambda: nn.Conv2d(4, 6, 3, groups=4), ValueError, r"out_channels \(6\)"),
+    ("conv1d 4-d", lambda: F.conv1d(t(1, 2, 3, 4), t(1, 2, 2)), ValueError, r"conv1d: input"),
+    ("Conv1d stride", lambda: nn.Conv1d(2, 2, 3, stride=(1, 2)), TypeError, r"1-tuple"),
+    (
+        "conv_transpose2d output_padding",
+        lambda: F.conv_transpose2d(t(1, 2, 3, 3), t(2, 2, 3, 3), stride=2, output_padding=2),
+        ValueError,
+        r"output_padding \(2, 2\) must be smaller than stride \(2, 2\)",
+    ),
+    (
+        "ConvTranspose2d groups",
+        lambda: nn.ConvTranspose2d(3, 4, 3, groups=2),
+        ValueError,
+        r"ConvTranspose2d: in_channels \(3\) must be divisible by groups \(2\)",
+    ),
+    (
+        "adaptive pool size",
+        lambda: F.adaptive_avg_pool2d(t(1, 1, 4, 4), (0, 2)),
+        ValueError,
+        r"output_size\[0\] must be an integer >= 1, got 0",
+    ),
+    (
+        "interpolate mode",
+        lambda: F.interpolate(t(1, 1, 4, 4), scale_factor=2, mode="bilinear"),
+        ValueError,
+        r"interpolate: mode must be 'nearest'",
+    ),
+    (
+        "interpolate both",
+        lambda: F.interpolate(t(1, 1, 4, 4), size=2, scale_factor=2),
+        ValueError,
+        r"exactly one of size and scale_factor",
+    ),
     # ---- nn.functional: activations, losses, pad, one_hot ----
     ("elu alpha", lambda: F.elu(t(2), alpha="1"), TypeError, r"elu: alpha must be a number"),
     ("hardtanh bounds", lambda: F.hardtanh(t(2), 1.0, -1.0), ValueError, r"min_val \(1.0\)"),

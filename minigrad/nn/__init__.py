@@ -8,7 +8,15 @@ computations they run are written out in ``functional.py``.
 """
 
 from . import functional, init
-from .conv import AvgPool2d, Conv2d, MaxPool2d
+from .conv import (
+    AdaptiveAvgPool2d,
+    AvgPool2d,
+    Conv1d,
+    Conv2d,
+    ConvTranspose2d,
+    MaxPool2d,
+    Upsample,
+)
 from .layers import (
     ELU,
     GELU,
@@ -60,3 +68,4 @@ __all__ += [
     "BCELoss", "ELU", "Hardtanh", "HuberLoss", "KLDivLoss", "Mish", "SiLU", "SmoothL1Loss",
     "Softsign",
 ]  # fmt: skip
+__all__ += ["AdaptiveAvgPool2d", "Conv1d", "ConvTranspose2d", "Upsample"]

@@ -39,6 +39,7 @@ __all__ += [
     "binary_cross_entropy", "cosine_similarity", "elu", "hardtanh", "huber_loss", "kl_div", "mish",
     "normalize", "one_hot", "pad", "silu", "smooth_l1_loss", "softsign",
 ]  # fmt: skip
+__all__ += ["adaptive_avg_pool2d", "conv1d", "conv_transpose2d", "interpolate"]
 
 
 def erf(input: Tensor) -> Tensor:
@@ -170,6 +171,7 @@ def conv2d(
     stride: int | Pair = 1,
     padding: int | Pair | str = 0,
     dilation: int | Pair = 1,
+    groups: int = 1,
 ) -> Tensor:
     """2-D convolution (strictly, cross-correlation, as in every deep-learning library).
 
@@ -177,6 +179,10 @@ def conv2d(
 
     input (N, C, H, W) (or one image (C, H, W)), weight (O, C, kh, kw), bias (O,).
     Output (N, O, OH, OW) with OH = (H + pad_top + pad_bottom - kh) // sh + 1 (dilation 1).
+
+    With ``groups`` g the channels split into g groups that never mix: the weight is
+    (O, C/g, kh, kw), and outputs [k O/g, (k+1) O/g) see only inputs [k C/g, (k+1) C/g).
+    (g = C with O = C is a depthwise convolution.)
 
     The recipe (see docs/nn.md):
       1. pad and im2col: every window, a (N, C, OH, OW, kh, kw) view, no copy yet;
@@ -193,11 +199,19 @@ def conv2d(
         raise ValueError(
             f"{op}: weight must be (out_channels, in_channels, kh, kw), got shape {weight.shape}"
         )
-    out_channels, channels, kh, kw = weight.shape
+    groups = check_int(op, "groups", groups, low=1)
+    out_channels, group_channels, kh, kw = weight.shape
+    channels = group_channels * groups
     if input.shape[1] != channels:
         raise ValueError(
             f"{op}: input has {input.shape[1]} channels, weight expects {channels} "
-            f"(input shape {input.shape}, weight shape {weight.shape})"
+            f"({group_channels} per group x groups={groups}; input shape {input.shape}, "
+            f"weight shape {weight.shape})"
+        )
+    if out_channels % groups:
+        raise ValueError(
+            f"{op}: out_channels ({out_channels}, weight shape {weight.shape}) must be divisible "
+            f"by groups ({groups})"
         )
     if bias is not None and bias.shape != (out_channels,):
         raise ValueError(f"{op}: bias must have shape ({out_channels},), got {bias.shape}")
@@ -208,6 +222,15 @@ def conv2d(
 
     windows = im2col(input, (kh, kw), stride, pads, dilation)  # (N, C, OH, OW, kh, kw)
     n, _, oh, ow = windows.shape[:4]
+    if groups > 1:
+        # One product per group, batched: (g, O/g, C/g*kh*kw) @ (N, g, C/g*kh*kw, OH*OW)
+        size = group_channels * kh * kw
+        columns = windows.transpose(0, 1, 4, 5, 2, 3).reshape(n, groups, size, oh * ow)
+        matrix = weight.reshape(groups, out_channels // groups, size)
+        out = (matrix @ columns).reshape(n, out_channels, oh, ow)
+        if bias is not None:
+            out = out + bias.reshape(1, out_channels, 1, 1)
+        return out.squeeze(0) if unbatched else out
     # One column per output pixel: (N, C*kh*kw, OH*OW). This reshape is the one copy.
     columns = windows.transpose(0, 1, 4, 5, 2, 3).reshape(n, channels * kh * kw, oh * ow)
     # (O, C*kh*kw) @ (N, C*kh*kw, OH*OW) -> (N, O, OH*OW): already in (N, O, OH, OW) order, so
@@ -218,6 +241,121 @@ def conv2d(
     else:  # b[o] added to every pixel of channel o, inside the product's array
         out = AddMatMul.apply(bias.reshape(out_channels, 1), matrix, columns)
     out = out.reshape(n, out_channels, oh, ow)
+    return out.squeeze(0) if unbatched else out
+
+
+def conv1d(
+    input: Tensor,
+    weight: Tensor,
+    bias: Tensor | None = None,
+    stride: int | tuple[int] = 1,
+    padding: int | tuple[int] | str = 0,
+    dilation: int | tuple[int] = 1,
+    groups: int = 1,
+) -> Tensor:
+    """1-D convolution of (N, C, L) (or (C, L)) input with an (O, C/groups, k) weight:
+
+        out[n, o, i] = b[o] + sum over c, p of w[o, c, p] * x_pad[n, c, i*s + p*d]
+
+    It is ``conv2d`` on images one pixel high: (N, C, 1, L) with a (O, C/g, 1, k) kernel.
+    """
+    op = "conv1d"
+    if input.ndim not in (2, 3):
+        raise ValueError(f"{op}: input must be (N, C, L) or (C, L), got shape {input.shape}")
+    if weight.ndim != 3:
+        raise ValueError(
+            f"{op}: weight must be (out_channels, in_channels/groups, k), got {weight.shape}"
+        )
+
+    def single(value: Any, name: str, minimum: int) -> int:
+        if isinstance(value, (tuple, list)):
+            if len(value) != 1:
+                raise TypeError(f"{op}: {name} must be an int or a 1-tuple, got {value!r}")
+            value = value[0]
+        return check_int(op, name, value, low=minimum)
+
+    if isinstance(padding, str):
+        pads: Any = padding
+    else:
+        pads = (0, single(padding, "padding", 0))
+    out = conv2d(
+        input.unsqueeze(-2),
+        weight.unsqueeze(-2),
+        bias,
+        (1, single(stride, "stride", 1)),
+        pads,
+        (1, single(dilation, "dilation", 1)),
+        groups,
+    )
+    return out.squeeze(-2)
+
+
+def conv_transpose2d(
+    input: Tensor,
+    weight: Tensor,
+    bias: Tensor | None = None,
+    stride: int | Pair = 1,
+    padding: int | Pair = 0,
+    output_padding: int | Pair = 0,
+    groups: int = 1,
+    dilation: int | Pair = 1,
+) -> Tensor:
+    """Transposed convolution: the adjoint of ``conv2d`` (the map its backward applies to the
+    output gradient), which scatters each input pixel, times the kernel, onto the output:
+
+        out[n, o, i*sh + p*dh - pad_h, j*sw + q*dw - pad_w] += x[n, c, i, j] * w[c, o, p, q]
+
+    input (N, C_in, H, W) (or (C_in, H, W)), weight (C_in, C_out/groups, kh, kw) as in
+    PyTorch, bias (C_out,). Output height (H - 1) sh - 2 pad_h + dh (kh - 1) + output_pad_h + 1,
+    likewise the width; ``output_padding`` (< stride) picks among the sizes that a strided
+    conv2d maps to the same H.
+
+    The recipe is conv2d's backwards: one matrix product makes every window's values,
+    (C_out*kh*kw, C_in) @ (C_in, H*W) per group, and col2im adds the windows onto the image.
+    """
+    op = "conv_transpose2d"
+    _same_device(input, op, weight=weight, bias=bias)
+    input, unbatched = _batched(input, op)
+    if weight.ndim != 4:
+        raise ValueError(
+            f"{op}: weight must be (in_channels, out_channels/groups, kh, kw), got {weight.shape}"
+        )
+    groups = check_int(op, "groups", groups, low=1)
+    channels, group_out, kh, kw = weight.shape
+    if input.shape[1] != channels:
+        raise ValueError(
+            f"{op}: input has {input.shape[1]} channels, weight expects {channels} "
+            f"(input shape {input.shape}, weight shape {weight.shape})"
+        )
+    if channels % groups:
+        raise ValueError(f"{op}: in_channels ({channels}) must be divisible by groups ({groups})")
+    out_channels = group_out * groups
+    if bias is not None and bias.shape != (out_channels,):
+        raise ValueError(f"{op}: bias must have shape ({out_channels},), got {bias.shape}")
+    stride = as_pair(stride, "stride", op, minimum=1)
+    dilation = as_pair(dilation, "dilation", op, minimum=1)
+    rows, cols = as_pair(padding, "padding", op, minimum=0)
+    extra = as_pair(output_padding, "output_padding", op, minimum=0)
+    if extra[0] >= stride[0] or extra[1] >= stride[1]:
+        # (PyTorch also allows output_padding < dilation; not here: col2im's window count
+        # would then disagree with the input's size)
+        raise ValueError(f"{op}: output_padding {extra} must be smaller than stride {stride}")
+    n, _, height, width = input.shape
+    out_h = (height - 1) * stride[0] - 2 * rows + dilation[0] * (kh - 1) + extra[0] + 1
+    out_w = (width - 1) * stride[1] - 2 * cols + dilation[1] * (kw - 1) + extra[1] + 1
+    if out_h < 1 or out_w < 1:
+        raise ValueError(f"{op}: the output would be {out_h}x{out_w}; reduce the padding")
+    # Each group: (C_out/g*kh*kw, C_in/g) @ (C_in/g, H*W) -> every window's values
+    group_in = channels // groups
+    matrix = weight.reshape(groups, group_in, group_out * kh * kw).transpose(0, 2, 1)
+    columns = matrix @ input.reshape(n, groups, group_in, height * width)
+    windows = columns.reshape(n, out_channels, kh, kw, height, width).transpose(0, 1, 4, 5, 2, 3)
+    # col2im adds the windows onto the output padded by `padding`, then crops the padding;
+    # the output_padding rows and columns at the end are those no window reaches past
+    pads = ((rows, rows), (cols, cols))
+    out = col2im(windows, (n, out_channels, out_h, out_w), (kh, kw), stride, pads, dilation)
+    if bias is not None:
+        out = out + bias.reshape(1, out_channels, 1, 1)
     return out.squeeze(0) if unbatched else out
 
 
@@ -342,6 +480,92 @@ def avg_pool2d(
     windows, unbatched = _pool_windows(input, kernel_size, stride, padding, 1, 0.0, "avg_pool2d")
     out = windows.mean(axis=0)
     return out.squeeze(0) if unbatched else out
+
+
+def _output_pair(value: Any, size: Pair, op: str) -> Pair:
+    """An output size given as an int, or a pair whose None entries keep the input's size."""
+    if not isinstance(value, (tuple, list)):
+        value = (value, value)
+    if len(value) != 2:
+        raise TypeError(f"{op}: output_size must be an int or a pair, got {value!r}")
+    return tuple(  # type: ignore[return-value]
+        n if v is None else check_int(op, f"output_size[{i}]", v, low=1)
+        for i, (v, n) in enumerate(zip(value, size))
+    )
+
+
+def _averaging_matrix(size: int, out: int, dtype: Any, device: Any) -> Tensor:
+    """(out, size) matrix whose row i averages the inputs [floor(i size / out),
+    ceil((i + 1) size / out)): PyTorch's adaptive pooling windows (they overlap when out does
+    not divide size)."""
+    matrix = np.zeros((out, size))
+    for i in range(out):
+        start, end = (i * size) // out, -((-(i + 1) * size) // out)
+        matrix[i, start:end] = 1.0 / (end - start)
+    return Tensor(matrix.astype(dtype), device=device)
+
+
+def adaptive_avg_pool2d(input: Tensor, output_size: int | tuple[int | None, int | None]) -> Tensor:
+    """Average pooling to a fixed output size (OH, OW), whatever the input's (H, W):
+
+        out[n, c, i, j] = mean of x[n, c, h, w] over h in [floor(i H/OH), ceil((i+1) H/OH))
+                                                  and w in [floor(j W/OW), ceil((j+1) W/OW))
+
+    A window is a rectangle, so its mean is a mean over rows of a mean over columns: two
+    matrix products with averaging matrices, A_h (OH, H) @ x @ A_w^T (W, OW).
+    """
+    op = "adaptive_avg_pool2d"
+    input, unbatched = _batched(input, op)
+    if input.dtype.kind != "f":
+        raise TypeError(f"{op}: needs a floating tensor, got {input.dtype}")
+    height, width = input.shape[2:]
+    out_h, out_w = _output_pair(output_size, (height, width), op)
+    if height == 0 or width == 0:
+        raise ValueError(f"{op}: input of shape {input.shape} has no pixels to pool")
+    rows = _averaging_matrix(height, out_h, input.dtype, input.device)
+    cols = _averaging_matrix(width, out_w, input.dtype, input.device)
+    out = rows @ input @ cols.T
+    return out.squeeze(0) if unbatched else out
+
+
+def interpolate(
+    input: Tensor,
+    size: Any = None,
+    scale_factor: Any = None,
+    mode: str = "nearest",
+) -> Tensor:
+    """Resize the spatial dims of (N, C, L), (N, C, H, W) or (N, C, D, H, W) input, by ``size``
+    or by ``scale_factor``. mode 'nearest' only (PyTorch's default): output position i takes
+    input position floor(i * scale), scale = in / out (1 / scale_factor when that is given),
+    so each input value is copied and its gradient adds up over its copies."""
+    op = "interpolate"
+    check_choice(op, "mode", mode, ("nearest",))
+    spatial = input.ndim - 2
+    if spatial not in (1, 2, 3):
+        raise ValueError(f"{op}: input must be 3-d, 4-d or 5-d (N, C, ...), got {input.shape}")
+    if (size is None) == (scale_factor is None):
+        raise ValueError(f"{op}: give exactly one of size and scale_factor")
+    sizes = input.shape[2:]
+    if size is not None:
+        wanted = size if isinstance(size, (tuple, list)) else (size,) * spatial
+        if len(wanted) != spatial:
+            raise ValueError(f"{op}: size {size!r} must give {spatial} sizes for {input.shape}")
+        out_sizes = [check_int(op, "size", n, low=1) for n in wanted]
+        scales = [n / m for n, m in zip(sizes, out_sizes)]
+    else:
+        factors = (
+            scale_factor if isinstance(scale_factor, (tuple, list)) else (scale_factor,) * spatial
+        )
+        if len(factors) != spatial:
+            raise ValueError(f"{op}: scale_factor {scale_factor!r} must give {spatial} factors")
+        factors = [check_number(op, "scale_factor", f, low=0, low_inclusive=False) for f in factors]
+        out_sizes = [math.floor(n * f) for n, f in zip(sizes, factors)]
+        scales = [1.0 / f for f in factors]
+    out = input
+    for axis, (n, m, scale) in enumerate(zip(sizes, out_sizes, scales)):
+        source = np.minimum(np.floor(np.arange(m) * scale).astype(np.int64), n - 1)
+        out = out[(slice(None),) * (axis + 2) + (source,)]
+    return out
 
 
 def dropout(input: Tensor, p: float = 0.5, training: bool = True) -> Tensor:

@@ -60,6 +60,7 @@ from .ops import (
     cos,
     diag,
     dist,
+    einsum,
     exp,
     expm1,
     flatten,

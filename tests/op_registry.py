@@ -183,6 +183,15 @@ CASES: list[OpCase] = [
     OpCase("matmul_vector_right", lambda a, b: a @ b, [rand(3, 4), rand(4)]),
     OpCase("matmul_dot", lambda a, b: a @ b, [rand(4), rand(4)]),
     OpCase("bmm", mg.bmm, [rand(2, 3, 4), rand(2, 4, 2)]),
+    OpCase(
+        "einsum_chain",
+        lambda a, b, c: mg.einsum("ij,jk,k->i", a, b, c),
+        [rand(2, 3), rand(3, 4), rand(4)],
+    ),
+    OpCase("einsum_outer_transpose", lambda a, b: mg.einsum("i,j->ji", a, b), [rand(3), rand(2)]),
+    # j is summed inside the first operand alone: its gradient is broadcast along j
+    OpCase("einsum_own_index", lambda a, b: mg.einsum("ij,k->ik", a, b), [rand(2, 3), rand(4)]),
+    OpCase("einsum_implicit_dot", lambda a, b: mg.einsum("i,i", a, b), [rand(4), rand(4)]),
     OpCase("addmm", mg.addmm, [rand(2), rand(3, 4), rand(4, 2)]),
     OpCase(
         "addmm_scaled",

@@ -293,6 +293,12 @@ ROWS = [
     ("addmm shapes", lambda: mg.addmm(t(2), t(2, 3), t(2, 2)), ValueError, r"\(n, m\) and"),
     ("addmm input", lambda: mg.addmm(t(3), t(2, 3), t(3, 2)), ValueError, r"cannot be broadcast"),
     ("addmm beta", lambda: mg.addmm(t(2), t(2, 3), t(3, 2), beta="1"), TypeError, r"beta must"),
+    ("einsum dims", lambda: mg.einsum("ij,j", t(2, 3), t(3, 1)), ValueError, r"operand 1 has 2"),
+    ("einsum sizes", lambda: mg.einsum("ij,j", t(2, 3), t(4)), ValueError, r"index 'j' has size 3"),
+    ("einsum count", lambda: mg.einsum("ij,j", t(2, 3)), ValueError, r"names 2 operands, got 1"),
+    ("einsum diagonal", lambda: mg.einsum("ii->i", t(2, 2)), ValueError, r"repeated within"),
+    ("einsum ellipsis", lambda: mg.einsum("...i->i", t(2, 2)), ValueError, r"'...' is not supp"),
+    ("einsum output", lambda: mg.einsum("ij->k", t(2, 2)), ValueError, r"'k' is in no operand"),
     # ---- losses ----
     ("mse shapes", lambda: F.mse_loss(t(3, 1), t(3)), ValueError, r"\(3, 1\).*\(3,\)"),
     ("ce float target", lambda: F.cross_entropy(t(2, 3), t(2)), TypeError, r"integer class"),

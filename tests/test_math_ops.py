@@ -271,3 +271,18 @@ def test_bmm_and_addmm():
     )
     ignored = mg.addmm(mg.tensor([math.nan]), mg.tensor(m1), mg.tensor(m2), beta=0)
     np.testing.assert_allclose(ignored.numpy(), m1 @ m2)  # beta = 0: input ignored, NaN too
+
+
+def test_einsum_forms():
+    rng = np.random.default_rng(3)
+    a, b, c = rng.standard_normal((2, 3)), rng.standard_normal((3, 4)), rng.standard_normal(4)
+    A, B, C = mg.tensor(a), mg.tensor(b), mg.tensor(c)
+    np.testing.assert_allclose(mg.einsum("ij,jk->ik", A, B).numpy(), a @ b)
+    np.testing.assert_allclose(mg.einsum("ij,jk", [A, B]).numpy(), a @ b)  # implicit, a list
+    np.testing.assert_allclose(mg.einsum("ba", A).numpy(), a.T)  # implicit: alphabetical
+    np.testing.assert_allclose(mg.einsum("ij,jk,k->i", A, B, C).numpy(), a @ b @ c)
+    np.testing.assert_allclose(mg.einsum("ij->", A).numpy(), a.sum())
+    x = leaf(a)
+    mg.einsum("ij,k->ik", x, mg.tensor(c)).sum().backward()
+    # d/dx[i, j] of sum over i, k of (sum over j of x[i, j]) c[k] = sum of c, for every (i, j)
+    np.testing.assert_allclose(x.grad.numpy(), np.full((2, 3), c.sum()))

@@ -40,7 +40,7 @@ from .elementwise import (
     trunc,
     where,
 )
-from .linalg import addmm, bmm, matmul
+from .linalg import addmm, bmm, einsum, matmul
 from .reduction import (
     amax,
     amin,
@@ -93,7 +93,7 @@ __all__ = [
 
 # PyTorch's elementwise and reduction functions that a differential sweep found missing
 __all__ += [
-    "addmm", "argsort", "bmm", "ceil", "diag", "dist", "expm1", "floor", "floor_divide", "log10",
-    "log1p", "log2", "median", "norm", "prod", "reciprocal", "remainder", "repeat", "round",
-    "rsqrt", "sort", "trace", "trunc",
+    "addmm", "argsort", "bmm", "ceil", "diag", "dist", "einsum", "expm1", "floor", "floor_divide",
+    "log10", "log1p", "log2", "median", "norm", "prod", "reciprocal", "remainder", "repeat",
+    "round", "rsqrt", "sort", "trace", "trunc",
 ]  # fmt: skip

@@ -7,7 +7,7 @@ from typing import Any
 
 from ..backend import Device
 from ..checks import check_int
-from ..ops.conv import as_padding, as_pair
+from ..ops.conv import as_padding, as_pair, as_single
 from ..tensor import Tensor
 from . import functional as F
 from .layers import add_weight_and_bias, default_init_, empty_parameter
@@ -110,23 +110,16 @@ class Conv1d(Module):
         self.out_channels = out_channels
         self.groups = _check_groups("Conv1d", in_channels, out_channels, groups)
 
-        def single(value: Any, name: str, minimum: int) -> tuple[int]:
-            if isinstance(value, (tuple, list)):
-                if len(value) != 1:
-                    raise TypeError(f"Conv1d: {name} must be an int or a 1-tuple, got {value!r}")
-                value = value[0]
-            return (check_int("Conv1d", name, value, low=minimum),)
-
-        self.kernel_size = single(kernel_size, "kernel_size", 1)
-        self.stride = single(stride, "stride", 1)
-        self.dilation = single(dilation, "dilation", 1)
+        self.kernel_size = (as_single(kernel_size, "kernel_size", "Conv1d", minimum=1),)
+        self.stride = (as_single(stride, "stride", "Conv1d", minimum=1),)
+        self.dilation = (as_single(dilation, "dilation", "Conv1d", minimum=1),)
         if isinstance(padding, str):
             as_padding(
                 padding, (1, *self.kernel_size), (1, *self.stride), (1, *self.dilation), "Conv1d"
             )  # checks it
             self.padding: Any = padding
         else:
-            self.padding = single(padding, "padding", 0)
+            self.padding = (as_single(padding, "padding", "Conv1d", minimum=0),)
         shape = (out_channels, in_channels // self.groups, *self.kernel_size)
         add_weight_and_bias(self, shape, bias, device, dtype)
 

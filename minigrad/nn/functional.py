@@ -16,7 +16,16 @@ import numpy as np
 from ..autograd import mark_written
 from ..checks import check_bool, check_choice, check_int, check_number
 from ..ops import leaky_relu, log_softmax, mean, relu, sigmoid, softmax, sqrt, sum, tanh, where
-from ..ops.conv import Padding, Pair, as_padding, as_pair, col2im, count_windows, im2col
+from ..ops.conv import (
+    Padding,
+    Pair,
+    as_padding,
+    as_pair,
+    as_single,
+    col2im,
+    count_windows,
+    im2col,
+)
 from ..ops.elementwise import BinaryCrossEntropy
 from ..ops.elementwise import elu as ops_elu
 from ..ops.elementwise import erf as ops_erf
@@ -267,24 +276,17 @@ def conv1d(
             f"{op}: weight must be (out_channels, in_channels/groups, k), got {weight.shape}"
         )
 
-    def single(value: Any, name: str, minimum: int) -> int:
-        if isinstance(value, (tuple, list)):
-            if len(value) != 1:
-                raise TypeError(f"{op}: {name} must be an int or a 1-tuple, got {value!r}")
-            value = value[0]
-        return check_int(op, name, value, low=minimum)
-
     if isinstance(padding, str):
         pads: Any = padding
     else:
-        pads = (0, single(padding, "padding", 0))
+        pads = (0, as_single(padding, "padding", op, 0))
     out = conv2d(
         input.unsqueeze(-2),
         weight.unsqueeze(-2),
         bias,
-        (1, single(stride, "stride", 1)),
+        (1, as_single(stride, "stride", op, 1)),
         pads,
-        (1, single(dilation, "dilation", 1)),
+        (1, as_single(dilation, "dilation", op, 1)),
         groups,
     )
     return out.squeeze(-2)

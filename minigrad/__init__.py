@@ -5,7 +5,7 @@ Start reading at ``autograd.py`` (the engine), then ``tensor.py`` and ``ops/``.
 
 import numpy as _np
 
-from . import checks, data, nn
+from . import checks, data, nn, transforms
 from .autograd import (
     Function,
     detect_anomaly,
@@ -31,6 +31,7 @@ from .factories import (
     full,
     full_like,
     linspace,
+    multinomial,
     ones,
     ones_like,
     rand,
@@ -55,9 +56,11 @@ from .ops import (
     broadcast_to,
     cat,
     ceil,
+    chunk,
     clip,
     concatenate,
     cos,
+    cumsum,
     diag,
     dist,
     einsum,
@@ -66,6 +69,7 @@ from .ops import (
     flatten,
     floor,
     floor_divide,
+    gather,
     leaky_relu,
     log,
     log1p,
@@ -73,6 +77,7 @@ from .ops import (
     log10,
     log_softmax,
     logsumexp,
+    masked_fill,
     matmul,
     max,
     maximum,
@@ -94,6 +99,7 @@ from .ops import (
     sin,
     softmax,
     sort,
+    split,
     sqrt,
     squeeze,
     stack,
@@ -101,8 +107,11 @@ from .ops import (
     sum,
     swapaxes,
     tanh,
+    topk,
     trace,
     transpose,
+    tril,
+    triu,
     trunc,
     unsqueeze,
     var,

@@ -26,14 +26,16 @@ from typing import Any
 
 import numpy as np
 
+from . import random
 from .backend import Device, get_device
 from .checks import check_int, check_number
 from .random import generator
 from .tensor import Tensor, get_default_dtype
 
 __all__ = [
-    "arange", "empty", "empty_like", "eye", "full", "full_like", "linspace", "ones", "ones_like",
-    "rand", "rand_like", "randint", "randint_like", "randn", "randn_like", "zeros", "zeros_like",
+    "arange", "empty", "empty_like", "eye", "full", "full_like", "linspace", "multinomial", "ones",
+    "ones_like", "rand", "rand_like", "randint", "randint_like", "randn", "randn_like", "zeros",
+    "zeros_like",
 ]  # fmt: skip
 
 Size = int | Sequence[int]
@@ -299,6 +301,69 @@ def randint(
     dtype, device = _dtype("randint", dtype, np.dtype(np.int64)), get_device(device)
     values = generator().integers(low, high, size=shape, dtype=np.int64)
     return _leaf(device.from_host(values.astype(dtype)), device, requires_grad)
+
+
+def multinomial(
+    input: Tensor,
+    num_samples: int,
+    replacement: bool = False,
+    *,
+    generator: np.random.Generator | None = None,
+) -> Tensor:
+    """Category indices drawn with probabilities proportional to ``input``'s weights, as
+    PyTorch's ``multinomial``: ``input`` (C,) gives (num_samples,) int64 indices, (N, C) gives
+    (N, num_samples), one independent draw per row. The weights need not sum to 1.
+
+    With replacement each draw is u ~ U[0, 1) looked up in the row's cumulative distribution:
+    the first i with u * total < w_0 + ... + w_i. Without replacement it is the Gumbel-top-k
+    trick: the categories with the largest log(w_i) + G_i, G_i ~ Gumbel(0, 1), in that order,
+    are distributed as drawing one at a time and removing each drawn category, and a zero
+    weight (log 0 = -inf) is never drawn.
+
+    The weights are read on the host and the draws come from minigrad's generator (or the
+    NumPy ``generator`` given), so one seed gives the same indices on every device.
+    """
+    if not isinstance(input, Tensor):
+        raise TypeError(f"multinomial: input must be a Tensor, got {type(input).__name__}")
+    if input.ndim not in (1, 2):
+        raise ValueError(f"multinomial: input must be (C,) or (N, C), got shape {input.shape}")
+    if input.dtype.kind != "f":
+        raise TypeError(f"multinomial: input must hold floating weights, got {input.dtype}")
+    categories = input.shape[-1]
+    num_samples = check_int("multinomial", "num_samples", num_samples, low=1)
+    if not isinstance(replacement, (bool, np.bool_)):
+        raise TypeError(f"multinomial: replacement must be True or False, got {replacement!r}")
+    if generator is not None and not isinstance(generator, np.random.Generator):
+        raise TypeError(
+            "multinomial: generator must be a numpy.random.Generator (or None for minigrad's), "
+            f"got {type(generator).__name__}"
+        )
+    weights = input.numpy().astype(np.float64).reshape(-1, categories)
+    if not np.isfinite(weights).all() or (weights < 0).any():
+        raise ValueError("multinomial: weights must be finite and non-negative")
+    totals = weights.sum(axis=1, keepdims=True)
+    if categories == 0 or (totals <= 0).any():
+        raise ValueError("multinomial: every row of weights must have a positive sum")
+    nonzero = int((weights > 0).sum(axis=1).min())
+    if not replacement and num_samples > nonzero:
+        raise ValueError(
+            f"multinomial: without replacement num_samples ({num_samples}) must be at most the "
+            f"number of categories with a nonzero weight ({nonzero})"
+        )
+    source = random.generator() if generator is None else generator
+    rows = weights.shape[0]
+    if replacement:
+        cumulative = np.cumsum(weights, axis=1)
+        drawn = source.random((rows, num_samples)) * totals
+        # the first category whose cumulative weight exceeds the draw
+        samples = np.stack([np.searchsorted(c, d, side="right") for c, d in zip(cumulative, drawn)])
+        samples = np.minimum(samples, categories - 1)  # u * total can round up to the total
+    else:
+        with np.errstate(divide="ignore"):
+            keys = np.log(weights) + source.gumbel(size=weights.shape)
+        samples = np.argsort(-keys, axis=1, kind="stable")[:, :num_samples]
+    samples = samples.astype(np.int64).reshape(input.shape[:-1] + (num_samples,))
+    return Tensor._wrap(input.device.from_host(samples), input.device)
 
 
 # --- *_like: another tensor's shape, dtype and device -----------------------------------------

@@ -739,9 +739,45 @@ class Tensor:
         """PyTorch's name for ``clip``."""
         return ops.clip(self, min, max)
 
-    def masked_fill(self, mask: Any, value: builtins.float) -> Tensor:
+    def masked_fill(self, mask: Any, value: Any) -> Tensor:
         """``value`` where ``mask`` is True, else self (differentiable in self)."""
-        return ops.where(mask, value, self)
+        return ops.masked_fill(self, mask, value)
+
+    def tril(self, diagonal: builtins.int = 0) -> Tensor:
+        return ops.tril(self, diagonal)
+
+    def triu(self, diagonal: builtins.int = 0) -> Tensor:
+        return ops.triu(self, diagonal)
+
+    def cumsum(self, dim: Any = None, **numpy_names: Any) -> Tensor:
+        return ops.cumsum(self, dim, **numpy_names)
+
+    def split(self, split_size: Any, dim: builtins.int = 0) -> tuple[Tensor, ...]:
+        return ops.split(self, split_size, dim)
+
+    def chunk(self, chunks: builtins.int, dim: builtins.int = 0) -> tuple[Tensor, ...]:
+        return ops.chunk(self, chunks, dim)
+
+    def gather(self, dim: builtins.int, index: Tensor) -> Tensor:
+        return ops.gather(self, dim, index)
+
+    def topk(
+        self,
+        k: builtins.int,
+        dim: builtins.int = -1,
+        largest: builtins.bool = True,
+        sorted: builtins.bool = True,
+    ) -> Any:
+        """``(values, indices)`` of the k largest (or smallest) values along ``dim``."""
+        return ops.topk(self, k, dim, largest, sorted)
+
+    def multinomial(
+        self, num_samples: builtins.int, replacement: builtins.bool = False, **options: Any
+    ) -> Tensor:
+        """``minigrad.multinomial(self, ...)``: category indices drawn by these weights."""
+        from .factories import multinomial
+
+        return multinomial(self, num_samples, replacement, **options)
 
     def clone(self) -> Tensor:
         """A copy with its own memory that stays in the graph (its gradient flows to self)."""

@@ -14,7 +14,7 @@ from .optimizer import Optimizer
 
 class Adam(Optimizer):
     r"""Adam: ``Adam(params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0,
-    amsgrad=False, *, scheduler=None, penalty=None)``.
+    amsgrad=False, *, maximize=False, scheduler=None, penalty=None)``.
 
     At every step, for each parameter theta with gradient g (lr, beta1, beta2, eps and
     lambda = weight_decay read from its group; m and v start at zero, t at 0):
@@ -61,6 +61,7 @@ class Adam(Optimizer):
         eps: >= 0, added to the denominator.
         weight_decay: lambda, >= 0.
         amsgrad: use the AMSGrad variant.
+        maximize: climb the objective instead: g <- -g before everything above.
         scheduler: a learning-rate scheduler built without an optimizer; this optimizer binds it
             and steps it after each of its own steps.
         penalty: an L1 / L2 / ElasticNet penalty for every group that does not set its own
@@ -79,6 +80,7 @@ class Adam(Optimizer):
         weight_decay: float = 0.0,
         amsgrad: bool = False,
         *,
+        maximize: bool = False,
         scheduler: Any = None,
         penalty: Any = None,
     ) -> None:
@@ -88,6 +90,7 @@ class Adam(Optimizer):
             "eps": eps,
             "weight_decay": weight_decay,
             "amsgrad": amsgrad,
+            "maximize": maximize,
             "penalty": penalty,
         }
         super().__init__(params, defaults)
@@ -105,6 +108,7 @@ class Adam(Optimizer):
             for i, beta in enumerate(betas)
         )
         group["amsgrad"] = check_bool(owner, "amsgrad", group["amsgrad"])
+        group["maximize"] = check_bool(owner, "maximize", group["maximize"])
 
     def _update(
         self, theta: Any, grad: Any, group: dict[str, Any], state: dict[str, Any], xp: Any
@@ -180,7 +184,8 @@ class Adam(Optimizer):
 
 class AdamW(Adam):
     r"""AdamW, Adam with decoupled weight decay: ``AdamW(params, lr=1e-3, betas=(0.9, 0.999),
-    eps=1e-8, weight_decay=1e-2, amsgrad=False, *, scheduler=None, penalty=None)``.
+    eps=1e-8, weight_decay=1e-2, amsgrad=False, *, maximize=False, scheduler=None,
+    penalty=None)``.
 
     The same as ``Adam`` except for where the weight decay lambda acts. Instead of adding
     lambda * theta to g, it shrinks theta directly, first, with the current (scheduled) lr:
@@ -207,11 +212,20 @@ class AdamW(Adam):
         weight_decay: float = 1e-2,
         amsgrad: bool = False,
         *,
+        maximize: bool = False,
         scheduler: Any = None,
         penalty: Any = None,
     ) -> None:
         super().__init__(
-            params, lr, betas, eps, weight_decay, amsgrad, scheduler=scheduler, penalty=penalty
+            params,
+            lr,
+            betas,
+            eps,
+            weight_decay,
+            amsgrad,
+            maximize=maximize,
+            scheduler=scheduler,
+            penalty=penalty,
         )
 
     def _update(

@@ -38,6 +38,7 @@ from minigrad.checks import check_int, check_state
 # Group keys that hold objects rather than numbers: state_dict() leaves them out, and
 # load_state_dict() keeps the ones the optimizer was built with.
 _NOT_SAVED = ("params", "penalty")
+_ADDED_LATER = {"maximize": False}  # group settings that checkpoints before 0.2 lack
 _STATE_DICT_KEYS = ("state", "param_groups", "step_count", "scheduler")
 
 
@@ -168,6 +169,7 @@ class Optimizer:
 
         For a parameter theta with gradient g, in the group's current settings:
 
+            g      <- -g                                      (with maximize=True)
             g      <- g + penalty.smooth_grad(theta)          (the L2 part, when there is one)
             theta  <- the update rule of this optimizer (see the subclass)
             theta  <- penalty.prox_(theta, lr)                (the L1 part: a soft-threshold)
@@ -189,6 +191,8 @@ class Optimizer:
                 if param.grad is None:
                     continue
                 grad = param.grad.data
+                if group.get("maximize"):
+                    grad = -grad  # a new array: .grad stays
                 if penalty is not None and penalty.l2_strength != 0:
                     grad = grad + penalty.smooth_grad(param.data)  # a new array: .grad stays
                 state = self.state.setdefault(param, {})
@@ -299,6 +303,8 @@ class Optimizer:
                     "penalties are not saved or loaded: build the optimizer with penalty=... "
                     "(or set the group's 'penalty') as in the run that saved it"
                 )
+            # Settings added after a checkpoint was written take their old behaviour's value.
+            saved = {**{k: v for k, v in _ADDED_LATER.items() if k in self.defaults}, **saved}
             missing = [k for k in self.defaults if k not in _NOT_SAVED and k not in saved]
             if missing:
                 raise ValueError(

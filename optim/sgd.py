@@ -13,7 +13,7 @@ from .optimizer import Optimizer
 
 class SGD(Optimizer):
     r"""Stochastic gradient descent: ``SGD(params, lr=1e-3, momentum=0.0, dampening=0.0,
-    nesterov=False, weight_decay=0.0, *, scheduler=None, penalty=None)``.
+    weight_decay=0.0, nesterov=False, *, maximize=False, scheduler=None, penalty=None)``.
 
     At every step, for each parameter theta with gradient g (lr, mu = momentum, tau = dampening
     and lambda = weight_decay read from its group):
@@ -41,8 +41,9 @@ class SGD(Optimizer):
         lr: learning rate, >= 0.
         momentum: mu, >= 0 (0 turns momentum off).
         dampening: tau, >= 0.
-        nesterov: use Nesterov momentum (needs momentum > 0 and dampening = 0).
         weight_decay: lambda, >= 0: adds lambda * theta to the gradient.
+        nesterov: use Nesterov momentum (needs momentum > 0 and dampening = 0).
+        maximize: climb the objective instead: g <- -g before everything above.
         scheduler: a learning-rate scheduler built without an optimizer; this optimizer binds it
             and steps it after each of its own steps.
         penalty: an L1 / L2 / ElasticNet penalty for every group that does not set its own
@@ -57,9 +58,10 @@ class SGD(Optimizer):
         lr: float = 1e-3,
         momentum: float = 0.0,
         dampening: float = 0.0,
-        nesterov: bool = False,
         weight_decay: float = 0.0,
+        nesterov: bool = False,
         *,
+        maximize: bool = False,
         scheduler: Any = None,
         penalty: Any = None,
     ) -> None:
@@ -69,6 +71,7 @@ class SGD(Optimizer):
             "dampening": dampening,
             "nesterov": nesterov,
             "weight_decay": weight_decay,
+            "maximize": maximize,
             "penalty": penalty,
         }
         super().__init__(params, defaults)
@@ -79,6 +82,7 @@ class SGD(Optimizer):
         for name in ("lr", "momentum", "dampening", "weight_decay"):
             group[name] = check_number(owner, name, group[name], low=0)
         group["nesterov"] = check_bool(owner, "nesterov", group["nesterov"])
+        group["maximize"] = check_bool(owner, "maximize", group["maximize"])
         if group["nesterov"] and (group["momentum"] <= 0 or group["dampening"] != 0):
             raise ValueError(
                 f"{owner}: nesterov=True needs momentum > 0 and dampening = 0, got "

@@ -17,6 +17,7 @@ import numpy as np
 
 import minigrad as mg
 from minigrad.nn import functional as F
+from minigrad.nn import rnn
 
 _rng = np.random.default_rng(1234)
 
@@ -444,5 +445,160 @@ CASES += [
             x, y, weight=w, reduction="sum", pos_weight=p
         ),
         [rand(3, 4), rand(3, 4, low=0, high=1), positive(4), positive(4)],
+    ),
+]
+
+
+# ==== recurrent layers (minigrad.nn.rnn): the cells, and unroll's time loop over them ==========
+# Their own generator, so cases added above never change these samples.
+_rnn_rng = np.random.default_rng(19)
+
+
+def _rnn(*shape: int) -> np.ndarray:
+    return _rnn_rng.uniform(-1.0, 1.0, size=shape)
+
+
+def _rnn_weights(gates: int, inputs: int, hidden: int) -> list[np.ndarray]:
+    """weight_ih, weight_hh, bias_ih, bias_hh of one layer with ``gates`` gates."""
+    rows = gates * hidden
+    return [_rnn(rows, inputs), _rnn(rows, hidden), _rnn(rows), _rnn(rows)]
+
+
+def _two_lstm_layers(seed: int | None):
+    """x (T, N, I), h_0 and c_0 (2, N, H), then 2 x 4 weights -> output and final states."""
+
+    def fn(x, h0, c0, *weights):
+        if seed is not None:
+            mg.manual_seed(seed)  # the same dropout masks on every call
+        states = [(h0[0], c0[0]), (h0[1], c0[1])]
+        layers = [weights[:4], weights[4:]]
+        out, finals = rnn.unroll(
+            rnn.lstm_cell, x, states, layers, dropout=0.3, training=seed is not None
+        )
+        return mg.cat([out, mg.stack([part for state in finals for part in state])])
+
+    return fn
+
+
+CASES += [
+    OpCase("rnn_tanh_cell", rnn.rnn_tanh_cell, [_rnn(2, 3), _rnn(2, 2), *_rnn_weights(1, 3, 2)]),
+    OpCase(
+        "lstm_cell",
+        lambda x, h, c, *w: mg.stack(rnn.lstm_cell(x, (h, c), *w)),
+        [_rnn(2, 3), _rnn(2, 2), _rnn(2, 2), *_rnn_weights(4, 3, 2)],
+    ),
+    OpCase(
+        "lstm_cell_no_bias",
+        lambda x, h, c, w_ih, w_hh: mg.stack(rnn.lstm_cell(x, (h, c), w_ih, w_hh)),
+        [_rnn(2, 3), _rnn(2, 2), _rnn(2, 2), *_rnn_weights(4, 3, 2)[:2]],
+    ),
+    OpCase("gru_cell", rnn.gru_cell, [_rnn(2, 3), _rnn(2, 2), *_rnn_weights(3, 3, 2)]),
+    # Whole sequences: gradients through time and across layers (first order: each call is a
+    # few hundred ops, and the cells above check the second derivatives of the same ops).
+    OpCase(
+        "rnn_tanh_unroll",
+        lambda x, h, *w: rnn.unroll(rnn.rnn_tanh_cell, x, [h], [w])[0],
+        [_rnn(3, 2, 2), _rnn(2, 2), *_rnn_weights(1, 2, 2)],
+        second_order=False,
+    ),
+    OpCase(
+        "gru_unroll",
+        lambda x, h, *w: rnn.unroll(rnn.gru_cell, x, [h], [w])[0],
+        [_rnn(3, 2, 2), _rnn(2, 2), *_rnn_weights(3, 2, 2)],
+        second_order=False,
+    ),
+    OpCase(
+        "lstm_two_layers_unroll",
+        _two_lstm_layers(seed=None),
+        [_rnn(3, 2, 2), _rnn(2, 2, 2), _rnn(2, 2, 2)]
+        + _rnn_weights(4, 2, 2)
+        + _rnn_weights(4, 2, 2),
+        second_order=False,
+    ),
+    OpCase(
+        "lstm_two_layers_dropout_unroll",
+        _two_lstm_layers(seed=3),
+        [_rnn(2, 2, 2), _rnn(2, 2, 2), _rnn(2, 2, 2)]
+        + _rnn_weights(4, 2, 2)
+        + _rnn_weights(4, 2, 2),
+        second_order=False,
+    ),
+]
+
+
+# ==== sequence models: masks, scans, picking and attention (issue 19) ===========================
+def _indices(like: Any, *rows: list[int]) -> Any:
+    return mg.tensor(rows, device=like.device)  # where the op's input is
+
+
+CASES += [
+    OpCase("tril", lambda a: mg.tril(a), [rand(2, 3, 4)]),
+    OpCase("triu_diagonal", lambda a: a.triu(diagonal=1), [rand(4, 3)]),
+    OpCase("tril_negative_diagonal", lambda a: a.tril(-1), [rand(3, 3)]),
+    OpCase("masked_fill", lambda a, m: a.masked_fill(m, -1.5), [rand(3, 4), rand(4) > 0]),
+    OpCase(
+        "masked_fill_function", lambda a, m: mg.masked_fill(a, m, 2.0), [rand(2, 3), rand(2, 3) > 0]
+    ),
+    OpCase("cumsum", lambda a: mg.cumsum(a, dim=1), [rand(3, 4)]),
+    OpCase("cumsum_first_dim", lambda a: a.cumsum(0), [rand(4, 2, 3)]),
+    OpCase("split_sizes", lambda a: mg.split(a, [1, 3], dim=1)[1] * 2.0, [rand(2, 4)]),
+    OpCase(
+        "split_int_sum",
+        lambda a: sum(p.sum() * (i + 1) for i, p in enumerate(a.split(2))),
+        [rand(5, 2)],
+    ),
+    OpCase("chunk", lambda a: a.chunk(3, dim=-1)[2], [rand(2, 7)]),
+    OpCase(
+        "gather",
+        lambda a: mg.gather(a, 1, _indices(a, [0, 0, 2], [1, 3, 3])),
+        [rand(2, 4)],
+    ),
+    OpCase(
+        "gather_dim0_smaller_index",
+        lambda a: a.gather(0, _indices(a, [2, 0], [2, 2])),
+        [rand(3, 4)],
+    ),
+    OpCase("topk_values", lambda a: mg.topk(a, 2).values, [distinct(3, 5)]),
+    OpCase(
+        "topk_smallest_dim0", lambda a: a.topk(2, dim=0, largest=False).values, [distinct(4, 3)]
+    ),
+]
+
+
+# (Embedding's padding_idx is left out on purpose: its row's gradient is 0 by definition, not
+# the derivative a finite difference measures; test_attention.py checks it exactly.)
+def _blind_row_mask(like: Any) -> Any:
+    keep = np.ones((3, 4), dtype=bool)
+    keep[1] = False  # query 1 may look at no key: its output is 0, its gradient 0
+    keep[2, 0] = False
+    return mg.tensor(keep, device=like.device)
+
+
+CASES += [
+    OpCase(
+        "layer_norm",
+        lambda x, w, b: F.layer_norm(x, (3,), w, b),
+        [rand(2, 4, 3), rand(3), rand(3)],
+    ),
+    OpCase("layer_norm_two_dims_no_affine", lambda x: F.layer_norm(x, (2, 3)), [rand(4, 2, 3)]),
+    OpCase(
+        "scaled_dot_product_attention",
+        lambda q, k, v: F.scaled_dot_product_attention(q, k, v),
+        [rand(2, 3, 4), rand(2, 5, 4), rand(2, 5, 2)],
+    ),
+    OpCase(
+        "scaled_dot_product_attention_causal",
+        lambda q, k, v: F.scaled_dot_product_attention(q, k, v, is_causal=True),
+        [rand(2, 1, 4, 3), rand(2, 1, 4, 3), rand(2, 1, 4, 3)],
+    ),
+    OpCase(
+        "scaled_dot_product_attention_bool_mask_blind_row",
+        lambda q, k, v: F.scaled_dot_product_attention(q, k, v, attn_mask=_blind_row_mask(q)),
+        [rand(3, 2), rand(4, 2), rand(4, 3)],
+    ),
+    OpCase(
+        "scaled_dot_product_attention_float_mask_scale",
+        lambda q, k, v, m: F.scaled_dot_product_attention(q, k, v, attn_mask=m, scale=0.7),
+        [rand(2, 3, 2), rand(2, 4, 2), rand(2, 4, 3), rand(3, 4)],
     ),
 ]

@@ -200,6 +200,13 @@ def _load_array(array):
     _load_bytes(checkpoint_bytes({"array": "array_0"}, {"array_0": array}))
 
 
+def _clip_norm(**kwargs):
+    """clip_grad_norm_ on one parameter with a gradient, max_norm 1 unless given."""
+    param = t(2, requires_grad=True)
+    param.grad = t(2)
+    nn.utils.clip_grad_norm_([param], **{"max_norm": 1.0, **kwargs})
+
+
 def _module(name):
     """Import an optional wing lazily, so a missing one fails its rows, not the whole table."""
     return pytest.importorskip(name)
@@ -528,6 +535,132 @@ ROWS = [
         lambda: mg.data.DataLoader((np.ones((4, 2)), np.ones(3))),
         ValueError,
         r"4.*3|3.*4",
+    ),
+    (
+        "RandomAffine negative shift",
+        lambda: mg.transforms.RandomAffine(0, translate=(-0.1, 0.1)),
+        ValueError,
+        r"RandomAffine: translate\[0\] must be a finite number in \[0, 1\], got -0.1",
+    ),
+    (
+        "RandomAffine translate of one number",
+        lambda: mg.transforms.RandomAffine(0, translate=0.25),
+        TypeError,
+        r"RandomAffine: translate must be a pair of numbers, got 0.25",
+    ),
+    (
+        "RandomAffine negative degrees",
+        lambda: mg.transforms.RandomAffine(-10),
+        ValueError,
+        r"RandomAffine: degrees must be a finite number >= 0, got -10",
+    ),
+    (
+        "RandomRotation degrees min above max",
+        lambda: mg.transforms.RandomRotation((20, 10)),
+        ValueError,
+        r"RandomRotation: degrees must be \(min, max\) with min <= max, got \(20, 10\)",
+    ),
+    (
+        "RandomAffine zero scale",
+        lambda: mg.transforms.RandomAffine(0, scale=(0.0, 1.0)),
+        ValueError,
+        r"RandomAffine: scale\[0\] must be a finite number > 0, got 0.0",
+    ),
+    (
+        "RandomAffine shear",
+        lambda: mg.transforms.RandomAffine(0, shear=10),
+        ValueError,
+        r"RandomAffine: shear is not implemented in minigrad, got 10",
+    ),
+    (
+        "RandomRotation bicubic",
+        lambda: mg.transforms.RandomRotation(10, interpolation="bicubic"),
+        ValueError,
+        r"RandomRotation: interpolation must be 'nearest' or 'bilinear', got 'bicubic'",
+    ),
+    (
+        "RandomRotation expand",
+        lambda: mg.transforms.RandomRotation(10, expand=True),
+        ValueError,
+        r"RandomRotation: expand=True is not implemented",
+    ),
+    (
+        "RandomErasing p above 1",
+        lambda: mg.transforms.RandomErasing(p=1.5),
+        ValueError,
+        r"RandomErasing: p must be a finite number in \[0, 1\], got 1.5",
+    ),
+    (
+        "RandomErasing negative p",
+        lambda: mg.transforms.RandomErasing(p=-0.1),
+        ValueError,
+        r"RandomErasing: p must be a finite number in \[0, 1\], got -0.1",
+    ),
+    (
+        "RandomErasing scale above 1",
+        lambda: mg.transforms.RandomErasing(scale=(0.1, 2.0)),
+        ValueError,
+        r"RandomErasing: scale\[1\] must be a finite number in \[0, 1\], got 2.0",
+    ),
+    (
+        "RandomErasing ratio zero",
+        lambda: mg.transforms.RandomErasing(ratio=(0, 1)),
+        ValueError,
+        r"RandomErasing: ratio\[0\] must be a finite number > 0, got 0",
+    ),
+    (
+        "RandomErasing value word",
+        lambda: mg.transforms.RandomErasing(value="blue"),
+        ValueError,
+        r"RandomErasing: value must be 'random', got 'blue'",
+    ),
+    (
+        "GaussianNoise NaN sigma",
+        lambda: mg.transforms.GaussianNoise(sigma=float("nan")),
+        ValueError,
+        r"GaussianNoise: sigma must be a finite number >= 0, got nan",
+    ),
+    (
+        "GaussianNoise negative sigma",
+        lambda: mg.transforms.GaussianNoise(sigma=-0.1),
+        ValueError,
+        r"GaussianNoise: sigma must be a finite number >= 0, got -0.1",
+    ),
+    (
+        "GaussianNoise on integers",
+        lambda: mg.transforms.GaussianNoise()(np.zeros((8, 8), np.int64)),
+        TypeError,
+        r"GaussianNoise: the image must be floating point, got int64",
+    ),
+    (
+        "transform of a flat vector",
+        lambda: mg.transforms.RandomRotation(10)(np.zeros(64, np.float32)),
+        ValueError,
+        r"RandomRotation: expects an image of shape \(..., H, W\), got shape \(64,\)",
+    ),
+    (
+        "transform of a list",
+        lambda: mg.transforms.RandomErasing()([[0.0, 1.0], [1.0, 0.0]]),
+        TypeError,
+        r"RandomErasing: expects one sample as a NumPy or CuPy array .* got list",
+    ),
+    (
+        "Compose of a non-callable",
+        lambda: mg.transforms.Compose([mg.transforms.GaussianNoise(), 0.5]),
+        TypeError,
+        r"Compose: transforms\[1\] must be callable, got 0.5",
+    ),
+    (
+        "TransformDataset lengths",
+        lambda: mg.data.TransformDataset(np.ones((4, 2)), np.ones(3)),
+        ValueError,
+        r"TransformDataset: the arrays have different lengths \[4, 3\]",
+    ),
+    (
+        "TransformDataset transform not callable",
+        lambda: mg.data.TransformDataset(np.ones((4, 2)), transform="rotate"),
+        TypeError,
+        r"TransformDataset: transform must be callable, got 'rotate'",
     ),
     (
         "load foreign file",
@@ -1136,6 +1269,248 @@ ROWS = [
         ValueError,
         r"mse_loss: reduction must be 'mean', 'sum' or 'none', got 'avg'",
     ),
+    # ---- the training toolbox: RMSprop, Adagrad, three schedulers, gradient clipping ----
+    (
+        "rmsprop lr nan",
+        lambda: _module("optim").RMSprop([t(2, requires_grad=True)], lr=float("nan")),
+        ValueError,
+        r"RMSprop: lr must be a finite number >= 0, got nan",
+    ),
+    (
+        "rmsprop negative lr",
+        lambda: _module("optim").RMSprop([t(2, requires_grad=True)], lr=-0.01),
+        ValueError,
+        r"RMSprop: lr must be a finite number >= 0, got -0.01",
+    ),
+    (
+        "rmsprop negative alpha",
+        lambda: _module("optim").RMSprop([t(2, requires_grad=True)], alpha=-0.5),
+        ValueError,
+        r"RMSprop: alpha must be a finite number in \[0, 1\], got -0.5",
+    ),
+    (
+        "rmsprop alpha nan",
+        lambda: _module("optim").RMSprop([t(2, requires_grad=True)], alpha=float("nan")),
+        ValueError,
+        r"RMSprop: alpha must be a finite number in \[0, 1\], got nan",
+    ),
+    (
+        "rmsprop negative eps",
+        lambda: _module("optim").RMSprop([t(2, requires_grad=True)], eps=-1e-8),
+        ValueError,
+        r"RMSprop: eps must be a finite number >= 0, got -1e-08",
+    ),
+    (
+        "rmsprop negative momentum",
+        lambda: _module("optim").RMSprop([t(2, requires_grad=True)], momentum=-0.9),
+        ValueError,
+        r"RMSprop: momentum must be a finite number >= 0, got -0.9",
+    ),
+    (
+        "rmsprop centered string",
+        lambda: _module("optim").RMSprop([t(2, requires_grad=True)], centered="yes"),
+        TypeError,
+        r"RMSprop: centered must be True or False, got 'yes' \(str\)",
+    ),
+    (
+        "adagrad negative lr",
+        lambda: _module("optim").Adagrad([t(2, requires_grad=True)], lr=-0.01),
+        ValueError,
+        r"Adagrad: lr must be a finite number >= 0, got -0.01",
+    ),
+    (
+        "adagrad lr_decay nan",
+        lambda: _module("optim").Adagrad([t(2, requires_grad=True)], lr_decay=float("nan")),
+        ValueError,
+        r"Adagrad: lr_decay must be a finite number >= 0, got nan",
+    ),
+    (
+        "adagrad negative initial_accumulator_value",
+        lambda: _module("optim").Adagrad([t(2, requires_grad=True)], initial_accumulator_value=-1),
+        ValueError,
+        r"Adagrad: initial_accumulator_value must be a finite number >= 0, got -1",
+    ),
+    (
+        "adagrad negative eps",
+        lambda: _module("optim").Adagrad([t(2, requires_grad=True)], eps=-1e-10),
+        ValueError,
+        r"Adagrad: eps must be a finite number >= 0, got -1e-10",
+    ),
+    (
+        "adagrad group weight_decay",
+        lambda: _module("optim").Adagrad(
+            [{"params": [t(2, requires_grad=True)], "weight_decay": -0.1}]
+        ),
+        ValueError,
+        r"Adagrad: weight_decay must be a finite number >= 0, got -0.1",
+    ),
+    (
+        "plateau factor 1",
+        lambda: _module("schedulers").ReduceLROnPlateau(factor=1.0),
+        ValueError,
+        r"ReduceLROnPlateau: factor must be a finite number in \[0, 1\), got 1.0",
+    ),
+    (
+        "plateau factor above 1",
+        lambda: _module("schedulers").ReduceLROnPlateau(factor=2),
+        ValueError,
+        r"ReduceLROnPlateau: factor must be a finite number in \[0, 1\), got 2",
+    ),
+    (
+        "plateau negative factor",
+        lambda: _module("schedulers").ReduceLROnPlateau(factor=-0.5),
+        ValueError,
+        r"ReduceLROnPlateau: factor must be a finite number in \[0, 1\), got -0.5",
+    ),
+    (
+        "plateau threshold nan",
+        lambda: _module("schedulers").ReduceLROnPlateau(threshold=float("nan")),
+        ValueError,
+        r"ReduceLROnPlateau: threshold must be a finite number >= 0, got nan",
+    ),
+    (
+        "plateau mode",
+        lambda: _module("schedulers").ReduceLROnPlateau(mode="lower"),
+        ValueError,
+        r"ReduceLROnPlateau: mode must be 'min' or 'max', got 'lower'",
+    ),
+    (
+        "plateau threshold_mode",
+        lambda: _module("schedulers").ReduceLROnPlateau(threshold_mode="absolute"),
+        ValueError,
+        r"ReduceLROnPlateau: threshold_mode must be 'rel' or 'abs', got 'absolute'",
+    ),
+    (
+        "plateau patience float",
+        lambda: _module("schedulers").ReduceLROnPlateau(patience=2.5),
+        TypeError,
+        r"ReduceLROnPlateau: patience must be an integer, got 2.5 \(float\)",
+    ),
+    (
+        "plateau negative min_lr",
+        lambda: _module("schedulers").ReduceLROnPlateau(min_lr=-1e-3),
+        ValueError,
+        r"ReduceLROnPlateau: min_lr must be a finite number >= 0, got -0.001",
+    ),
+    (
+        "plateau owned by an optimizer",
+        lambda: _module("optim").SGD(
+            [t(2, requires_grad=True)], scheduler=_module("schedulers").ReduceLROnPlateau()
+        ),
+        TypeError,
+        r"ReduceLROnPlateau cannot be handed to an optimizer \(scheduler=\.\.\.\)",
+    ),
+    (
+        "plateau step without a metric",
+        lambda: _module("schedulers").ReduceLROnPlateau(_sgd()).step(),
+        TypeError,
+        r"ReduceLROnPlateau.step\(\) needs the metric to watch: scheduler.step\(val_loss\)",
+    ),
+    (
+        "multistep empty milestones",
+        lambda: _module("schedulers").MultiStepLR(milestones=[]),
+        ValueError,
+        r"MultiStepLR: milestones must be a non-empty list of steps, e.g. \[30, 80\]; got \[\]",
+    ),
+    (
+        "multistep unsorted milestones",
+        lambda: _module("schedulers").MultiStepLR(milestones=[80, 30]),
+        ValueError,
+        r"MultiStepLR: milestones must be strictly increasing, got \[80, 30\]",
+    ),
+    (
+        "multistep float milestone",
+        lambda: _module("schedulers").MultiStepLR(milestones=[30, 80.5]),
+        TypeError,
+        r"MultiStepLR: milestones\[1\] must be an integer, got 80.5 \(float\)",
+    ),
+    (
+        "multistep gamma nan",
+        lambda: _module("schedulers").MultiStepLR(milestones=[3], gamma=float("nan")),
+        ValueError,
+        r"MultiStepLR: gamma must be a finite number > 0, got nan",
+    ),
+    (
+        "lambda not callable",
+        lambda: _module("schedulers").LambdaLR(lr_lambda=0.95),
+        TypeError,
+        r"LambdaLR: lr_lambda must be a function of the step, such as lambda t: 0.95\*\*t; "
+        r"got 0.95",
+    ),
+    (
+        "lambda wrong number",
+        lambda: _module("schedulers").LambdaLR(_sgd(), lr_lambda=[abs, abs]),
+        ValueError,
+        r"LambdaLR: lr_lambda has 2 functions but there are 1 param groups",
+    ),
+    (
+        "lambda returns a negative factor",
+        lambda: _module("schedulers").LambdaLR(_sgd(), lr_lambda=lambda t: -1.0),
+        ValueError,
+        r"LambdaLR: lr_lambda\(0\) must be a finite number >= 0, got -1.0",
+    ),
+    (
+        "clip max_norm nan",
+        lambda: _clip_norm(max_norm=float("nan")),
+        ValueError,
+        r"clip_grad_norm_: max_norm must be a number >= 0 \(inf allowed\), got nan",
+    ),
+    (
+        "clip negative max_norm",
+        lambda: _clip_norm(max_norm=-1.0),
+        ValueError,
+        r"clip_grad_norm_: max_norm must be a number >= 0 \(inf allowed\), got -1.0",
+    ),
+    (
+        "clip norm_type 0",
+        lambda: _clip_norm(norm_type=0),
+        ValueError,
+        r"clip_grad_norm_: norm_type must be a number > 0 \(inf allowed\), got 0",
+    ),
+    (
+        "clip norm_type nan",
+        lambda: _clip_norm(norm_type=float("nan")),
+        ValueError,
+        r"clip_grad_norm_: norm_type must be a number > 0 \(inf allowed\), got nan",
+    ),
+    (
+        "clip norm_type string",
+        lambda: _clip_norm(norm_type="fro"),
+        TypeError,
+        r"clip_grad_norm_: norm_type must be a number, got 'fro' \(str\)",
+    ),
+    (
+        "clip error_if_nonfinite string",
+        lambda: _clip_norm(error_if_nonfinite="yes"),
+        TypeError,
+        r"clip_grad_norm_: error_if_nonfinite must be True or False, got 'yes' \(str\)",
+    ),
+    (
+        "clip parameters not iterable",
+        lambda: nn.utils.clip_grad_norm_(1.0, max_norm=1.0),
+        TypeError,
+        r"clip_grad_norm_: parameters must be a Tensor or an iterable of Tensors "
+        r"\(model.parameters\(\)\), got float",
+    ),
+    (
+        "clip an array among the parameters",
+        lambda: nn.utils.clip_grad_norm_([t(2, requires_grad=True), np.ones(2)], max_norm=1.0),
+        TypeError,
+        r"clip_grad_norm_: parameters must be a Tensor or an iterable of Tensors; item 1 is a "
+        r"ndarray",
+    ),
+    (
+        "clip_value negative",
+        lambda: nn.utils.clip_grad_value_([t(2, requires_grad=True)], clip_value=-1.0),
+        ValueError,
+        r"clip_grad_value_: clip_value must be a number >= 0 \(inf allowed\), got -1.0",
+    ),
+    (
+        "clip_value nan",
+        lambda: nn.utils.clip_grad_value_([t(2, requires_grad=True)], clip_value=float("nan")),
+        ValueError,
+        r"clip_grad_value_: clip_value must be a number >= 0 \(inf allowed\), got nan",
+    ),
     # ---- load_state_dict checks what it restores as the constructor checks it ----
     (
         "optimizer state nesterov string",
@@ -1555,6 +1930,358 @@ ROWS = [
         lambda: mg.cat([t(2)], dim=0, axis=0),
         TypeError,
         r"cat: give dim or axis \(NumPy.s name for it\), not both",
+    ),
+]
+
+
+# ---- recurrent layers ----
+ROWS += [
+    (
+        "LSTM input_size",
+        lambda: nn.LSTM(3, 4)(t(5, 2, 6)),
+        ValueError,
+        r"LSTM: input has 6 features \(shape \(5, 2, 6\)\), expected input_size=3",
+    ),
+    (
+        "GRU input not 2-D or 3-D",
+        lambda: nn.GRU(3, 4)(t(2, 5, 2, 3)),
+        ValueError,
+        r"GRU: input must be 3-D, .* or 2-D \(L, input_size\) .*got shape \(2, 5, 2, 3\)",
+    ),
+    (
+        "RNN empty sequence",
+        lambda: nn.RNN(3, 4, batch_first=True)(t(2, 0, 3)),
+        ValueError,
+        r"RNN: the sequence is empty",
+    ),
+    (
+        "RNN h0 shape",
+        lambda: nn.RNN(3, 4, num_layers=2)(t(5, 2, 3), t(1, 2, 4)),
+        ValueError,
+        r"RNN: h_0 must have shape \(2, 2, 4\) \(num_layers, batch, hidden_size\) .*got "
+        r"\(1, 2, 4\)",
+    ),
+    (
+        "RNN h0 of one sequence",
+        lambda: nn.RNN(3, 4)(t(5, 3), t(1, 2, 4)),
+        ValueError,
+        r"RNN: h_0 must have shape \(1, 4\) \(num_layers, hidden_size\)",
+    ),
+    (
+        "LSTM c0 shape",
+        lambda: nn.LSTM(3, 4)(t(5, 2, 3), (t(1, 2, 4), t(1, 2, 5))),
+        ValueError,
+        r"LSTM: c_0 must have shape \(1, 2, 4\)",
+    ),
+    (
+        "LSTM hx not a pair",
+        lambda: nn.LSTM(3, 4)(t(5, 2, 3), t(1, 2, 4)),
+        TypeError,
+        r"LSTM: hx must be a tuple \(h_0, c_0\) of two Tensors, got Tensor",
+    ),
+    (
+        "GRU h0 on another device",
+        lambda: nn.GRU(3, 4)(t(5, 2, 3, device="cpu"), t(1, 2, 4, device="fakegpu")),
+        RuntimeError,
+        r"GRU: input is on cpu, h_0 on fakegpu",
+    ),
+    (
+        "LSTM dropout above 1",
+        lambda: nn.LSTM(3, 4, num_layers=2, dropout=1.5),
+        ValueError,
+        r"LSTM: dropout must be a finite number in \[0, 1\), got 1.5",
+    ),
+    (
+        "GRU negative dropout",
+        lambda: nn.GRU(3, 4, num_layers=2, dropout=-0.1),
+        ValueError,
+        r"GRU: dropout must be a finite number in \[0, 1\), got -0.1",
+    ),
+    (
+        "RNN zero hidden_size",
+        lambda: nn.RNN(3, 0),
+        ValueError,
+        r"RNN: hidden_size must be an integer >= 1, got 0",
+    ),
+    (
+        "LSTM zero input_size",
+        lambda: nn.LSTM(0, 4),
+        ValueError,
+        r"LSTM: input_size must be an integer >= 1, got 0",
+    ),
+    (
+        "GRU zero layers",
+        lambda: nn.GRU(3, 4, num_layers=0),
+        ValueError,
+        r"GRU: num_layers must be an integer >= 1, got 0",
+    ),
+    (
+        "LSTMCell negative hidden_size",
+        lambda: nn.LSTMCell(3, -2),
+        ValueError,
+        r"LSTMCell: hidden_size must be an integer >= 1, got -2",
+    ),
+    (
+        "LSTM bidirectional",
+        lambda: nn.LSTM(3, 4, bidirectional=True),
+        NotImplementedError,
+        r"LSTM: bidirectional=True is not supported",
+    ),
+    (
+        "GRU bidirectional",
+        lambda: nn.GRU(3, 4, bidirectional=True),
+        NotImplementedError,
+        r"GRU: bidirectional=True is not supported",
+    ),
+    (
+        "LSTM proj_size",
+        lambda: nn.LSTM(3, 4, proj_size=2),
+        NotImplementedError,
+        r"LSTM: proj_size=2 .* is not supported",
+    ),
+    (
+        "RNN nonlinearity",
+        lambda: nn.RNN(3, 4, nonlinearity="sigmoid"),
+        ValueError,
+        r"RNN: nonlinearity must be 'tanh' or 'relu', got 'sigmoid'",
+    ),
+    (
+        "RNNCell input_size",
+        lambda: nn.RNNCell(3, 4)(t(2, 5)),
+        ValueError,
+        r"RNNCell: input must be \(N, input_size\) or \(input_size,\) with input_size=3, got "
+        r"shape \(2, 5\)",
+    ),
+    (
+        "GRUCell hx shape",
+        lambda: nn.GRUCell(3, 4)(t(2, 3), t(3, 4)),
+        ValueError,
+        r"GRUCell: the state must have shape \(2, 4\) for input of shape \(2, 3\), got \(3, 4\)",
+    ),
+    (
+        "LSTMCell hx not a pair",
+        lambda: nn.LSTMCell(3, 4)(t(2, 3), t(2, 4)),
+        TypeError,
+        r"LSTMCell: hx must be a tuple \(h, c\) of two Tensors",
+    ),
+]
+
+
+# ---- sequence models: masks, picking, sampling, attention (issue 19) ----------------------------
+def _mha(**kwargs):
+    return nn.MultiheadAttention(4, 2, **kwargs)
+
+
+def _sdpa(q=(2, 3, 4), k=(2, 5, 4), v=(2, 5, 4), **kwargs):
+    return F.scaled_dot_product_attention(t(*q), t(*k), t(*v), **kwargs)
+
+
+ROWS += [
+    ("tril of a vector", lambda: mg.tril(t(3)), ValueError, r"tril: input must have at least 2"),
+    ("triu float diagonal", lambda: t(2, 2).triu(0.5), TypeError, r"triu: diagonal must be an int"),
+    (
+        "masked_fill float mask",
+        lambda: t(2).masked_fill(t(2), 0.0),
+        TypeError,
+        r"mask must be a bool",
+    ),
+    (
+        "masked_fill mask shape",
+        lambda: t(2, 3).masked_fill(mg.tensor([True, False]), 0.0),
+        ValueError,
+        r"masked_fill: mask of shape \(2,\) does not broadcast to the input's shape \(2, 3\)",
+    ),
+    (
+        "masked_fill value shape",
+        lambda: t(2).masked_fill(mg.tensor([True, False]), t(2)),
+        ValueError,
+        r"0-d",
+    ),
+    ("cumsum without dim", lambda: mg.cumsum(t(3)), TypeError, r"cumsum: dim is required"),
+    ("cumsum dim range", lambda: t(2, 3).cumsum(2), ValueError, r"axis 2 is out of range"),
+    (
+        "split sections sum",
+        lambda: t(5).split([2, 2]),
+        ValueError,
+        r"add up to 4, but dim 0 has size 5",
+    ),
+    (
+        "split size 0",
+        lambda: t(5).split(0),
+        ValueError,
+        r"split_size_or_sections must be an integer >= 1",
+    ),
+    ("chunk 0", lambda: t(4).chunk(0), ValueError, r"chunk: chunks must be an integer >= 1, got 0"),
+    (
+        "gather float index",
+        lambda: mg.gather(t(3), 0, t(2)),
+        TypeError,
+        r"gather: index must hold integers",
+    ),
+    (
+        "gather index dims",
+        lambda: t(2, 3).gather(1, mg.tensor([0, 1])),
+        ValueError,
+        r"as many dims",
+    ),
+    ("gather index range", lambda: t(2, 3).gather(1, mg.tensor([[0, 3]])), IndexError, r"\[0, 2\]"),
+    (
+        "gather index size",
+        lambda: t(2, 3).gather(1, mg.tensor([[0], [1], [2]])),
+        ValueError,
+        r"larger",
+    ),
+    (
+        "topk k > size",
+        lambda: mg.topk(t(3), 4),
+        ValueError,
+        r"topk: k must be an integer in \[0, 3\], got 4",
+    ),
+    ("topk k negative", lambda: t(3).topk(-1), ValueError, r"topk: k must be"),
+    (
+        "topk bool",
+        lambda: mg.topk(mg.tensor([True, False]), 1),
+        TypeError,
+        r"topk: input must hold numbers",
+    ),
+    (
+        "multinomial negative",
+        lambda: mg.multinomial(mg.tensor([0.5, -0.1]), 1),
+        ValueError,
+        r"non-negative",
+    ),
+    (
+        "multinomial too many",
+        lambda: mg.multinomial(mg.tensor([0.0, 1.0, 2.0]), 3),
+        ValueError,
+        r"num_samples \(3\) must be at most the number of categories with a nonzero weight \(2\)",
+    ),
+    ("multinomial 3-d", lambda: mg.multinomial(t(1, 2, 3), 1), ValueError, r"\(C,\) or \(N, C\)"),
+    (
+        "multinomial ints",
+        lambda: mg.multinomial(mg.tensor([1, 2]), 1),
+        TypeError,
+        r"floating weights",
+    ),
+    (
+        "multinomial zero row",
+        lambda: mg.multinomial(mg.zeros(2, 3), 1, True),
+        ValueError,
+        r"positive sum",
+    ),
+    (
+        "layer_norm shape",
+        lambda: F.layer_norm(t(2, 3), 4),
+        ValueError,
+        r"last dims must be normalized_shape \(4,\)",
+    ),
+    (
+        "layer_norm weight",
+        lambda: F.layer_norm(t(2, 3), 3, t(2)),
+        ValueError,
+        r"weight must have shape \(3,\)",
+    ),
+    (
+        "LayerNorm size 0",
+        lambda: nn.LayerNorm(0),
+        ValueError,
+        r"LayerNorm: normalized_shape must be an integer >= 1",
+    ),
+    (
+        "LayerNorm input",
+        lambda: nn.LayerNorm(4)(t(2, 3)),
+        ValueError,
+        r"layer_norm: the input's last dims",
+    ),
+    ("sdpa features", lambda: _sdpa(k=(2, 5, 3)), ValueError, r"do not fit"),
+    ("sdpa value length", lambda: _sdpa(v=(2, 4, 4)), ValueError, r"do not fit"),
+    (
+        "sdpa int mask",
+        lambda: _sdpa(attn_mask=mg.ones(3, 5, dtype=mg.int64)),
+        TypeError,
+        r"bool tensor or a float",
+    ),
+    (
+        "sdpa mask shape",
+        lambda: _sdpa(attn_mask=t(5, 3)),
+        ValueError,
+        r"attn_mask of shape \(5, 3\) does not broadcast",
+    ),
+    (
+        "sdpa mask and causal",
+        lambda: _sdpa(attn_mask=t(3, 5), is_causal=True),
+        ValueError,
+        r"not both",
+    ),
+    (
+        "sdpa dropout 1",
+        lambda: _sdpa(dropout_p=1.0),
+        ValueError,
+        r"dropout_p must be a finite number in \[0, 1\)",
+    ),
+    (
+        "sdpa batch dims",
+        lambda: _sdpa(q=(3, 3, 4)),
+        ValueError,
+        r"scaled_dot_product_attention: matmul",
+    ),
+    (
+        "MHA heads",
+        lambda: nn.MultiheadAttention(6, 4),
+        ValueError,
+        r"embed_dim \(6\) must be divisible by num_heads \(4\)",
+    ),
+    (
+        "MHA embed dim",
+        lambda: _mha()(t(3, 2, 5), t(3, 2, 5), t(3, 2, 5)),
+        ValueError,
+        r"E = embed_dim = 4",
+    ),
+    (
+        "MHA key value",
+        lambda: _mha()(t(3, 2, 4), t(5, 2, 4), t(4, 2, 4)),
+        ValueError,
+        r"key and value must",
+    ),
+    (
+        "MHA batch sizes",
+        lambda: _mha()(t(3, 2, 4), t(5, 1, 4), t(5, 1, 4)),
+        ValueError,
+        r"batch sizes",
+    ),
+    (
+        "MHA padding mask shape",
+        lambda: _mha()(
+            t(3, 2, 4), t(5, 2, 4), t(5, 2, 4), key_padding_mask=mg.ones(5, 2, dtype=mg.bool_)
+        ),
+        ValueError,
+        r"key_padding_mask must have shape \(2, 5\)",
+    ),
+    (
+        "MHA attn_mask shape",
+        lambda: _mha()(t(3, 2, 4), t(5, 2, 4), t(5, 2, 4), attn_mask=t(3, 3)),
+        ValueError,
+        r"attn_mask must have shape \(L, S\) = \(3, 5\) or \(N \* num_heads, L, S\) = \(4, 3, 5\)",
+    ),
+    (
+        "MHA int mask",
+        lambda: _mha()(
+            t(3, 2, 4), t(5, 2, 4), t(5, 2, 4), key_padding_mask=mg.zeros(2, 5, dtype=mg.int64)
+        ),
+        TypeError,
+        r"key_padding_mask must be a bool tensor or a float tensor",
+    ),
+    (
+        "MHA causal hint",
+        lambda: _mha()(t(3, 2, 4), t(3, 2, 4), t(3, 2, 4), is_causal=True),
+        RuntimeError,
+        r"needs attn_mask",
+    ),
+    (
+        "Embedding padding_idx",
+        lambda: nn.Embedding(4, 2, padding_idx=4),
+        ValueError,
+        r"padding_idx must lie in \[-4, 3\]",
     ),
 ]
 

@@ -29,11 +29,17 @@ def array(draw, shape, dtype):
 
 def pytorch_promoted(a, b):
     """PyTorch's rule where NumPy's differs: a float array with an integer one keeps the float
-    dtype (NumPy would widen float32 with int64 to float64)."""
-    if a.dtype.kind == "f" and b.dtype.kind != "f":
-        return a, b.astype(a.dtype)
-    if b.dtype.kind == "f" and a.dtype.kind != "f":
+    dtype (NumPy would widen float32 with int64 to float64), an integer one with a bool one the
+    integer dtype, and within one of those categories a 0-d array beside an n-d one takes the
+    n-d one's dtype, as a Python number would."""
+    rank = {"b": 0, "i": 1, "u": 1, "f": 2}
+    if rank[a.dtype.kind] != rank[b.dtype.kind]:
+        wider = a.dtype if rank[a.dtype.kind] > rank[b.dtype.kind] else b.dtype
+        return a.astype(wider), b.astype(wider)
+    if a.ndim == 0 and b.ndim:
         return a.astype(b.dtype), b
+    if b.ndim == 0 and a.ndim:
+        return a, b.astype(a.dtype)
     return a, b
 
 

@@ -575,3 +575,17 @@ def test_load_takes_pytorchs_map_location_and_weights_only(tmp_path):
         mg.load(path, map_location={"cuda:0": "cpu"})
     with pytest.raises(ValueError, match="cdua"):
         mg.load(path, map_location="cdua")
+
+
+def test_a_zero_dim_tensor_takes_the_dtype_of_its_category_like_a_number():
+    # PyTorch: in one category, dimensioned tensors decide the dtype; a 0-d tensor acts as a
+    # Python number would. Across categories, the higher one (float > int > bool) wins.
+    f32, f64 = mg.tensor([1.0, 2.0], dtype=mg.float32), mg.tensor(3.0, dtype=mg.float64)
+    assert (f32 + f64).dtype == np.float32 and (f64 * f32).dtype == np.float32
+    assert (mg.tensor([1, 2], dtype=mg.int32) + mg.tensor(5)).dtype == np.int32
+    assert (mg.tensor([1, 2]) + mg.tensor(0.5, dtype=mg.float64)).dtype == np.float64
+    assert (mg.tensor([True]) + mg.tensor(1)).dtype == np.int64
+    assert (f64 * mg.tensor(2.0, dtype=mg.float32)).dtype == np.float64  # both 0-d: NumPy's rule
+    x = mg.tensor(3.0, dtype=mg.float64, requires_grad=True)
+    (f32 * x).sum().backward()
+    assert x.grad.dtype == np.float64 and x.grad.item() == 3.0

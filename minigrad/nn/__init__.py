@@ -4,10 +4,11 @@
     import minigrad.nn.functional as F
 
 Start with ``module.py`` (how parameters are found), then ``layers.py`` and ``conv.py``; the
-computations they run are written out in ``functional.py``.
+computations they run are written out in ``functional.py``; ``utils.py`` clips gradients.
 """
 
-from . import functional, init
+from . import functional, init, utils
+from .attention import MultiheadAttention
 from .conv import (
     AdaptiveAvgPool2d,
     AvgPool2d,
@@ -33,6 +34,7 @@ from .layers import (
     Identity,
     KLDivLoss,
     L1Loss,
+    LayerNorm,
     LeakyReLU,
     Linear,
     LogSoftmax,
@@ -56,16 +58,19 @@ from .module import (
     ParameterList,
     Sequential,
 )
+from .rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
 
 __all__ = [
     "AvgPool2d", "BCEWithLogitsLoss", "BatchNorm1d", "BatchNorm2d", "Conv2d", "CrossEntropyLoss",
     "Dropout", "Embedding", "Flatten", "GELU", "Identity", "IncompatibleKeys", "L1Loss",
     "LeakyReLU", "Linear", "LogSoftmax", "MSELoss", "MaxPool2d", "Module", "ModuleDict",
     "ModuleList", "NLLLoss", "Parameter", "ParameterList", "ReLU", "Sequential", "Sigmoid",
-    "Softmax", "Tanh", "functional", "init",
+    "Softmax", "Tanh", "functional", "init", "utils",
+    "GRU", "GRUCell", "LSTM", "LSTMCell", "RNN", "RNNCell",
 ]  # fmt: skip
 __all__ += [
     "BCELoss", "ELU", "Hardtanh", "HuberLoss", "KLDivLoss", "Mish", "SiLU", "SmoothL1Loss",
     "Softsign",
 ]  # fmt: skip
 __all__ += ["AdaptiveAvgPool2d", "Conv1d", "ConvTranspose2d", "Upsample"]
+__all__ += ["LayerNorm", "MultiheadAttention"]

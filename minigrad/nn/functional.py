@@ -9,6 +9,7 @@ NumPy's names (``axis``).
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -33,16 +34,16 @@ from ..ops.elementwise import softplus as ops_softplus
 from ..ops.linalg import AddMatMul
 from ..ops.linalg import Linear as LinearFunction
 from ..ops.reduction import first_max, softmax_cross_entropy
-from ..ops.shape import GetItem
+from ..ops.shape import GetItem, all_below
 from ..ops.shape import pad as ops_pad
 from ..random import random_bits
 from ..tensor import Tensor
 
 __all__ = [
     "avg_pool2d", "batch_norm", "binary_cross_entropy_with_logits", "conv2d", "cross_entropy",
-    "dropout", "embedding", "erf", "fold", "gelu", "l1_loss", "leaky_relu", "linear",
-    "log_softmax", "max_pool2d", "mse_loss", "nll_loss", "relu", "sigmoid", "softmax", "softplus",
-    "tanh", "unfold",
+    "dropout", "embedding", "erf", "fold", "gelu", "l1_loss", "layer_norm", "leaky_relu", "linear",
+    "log_softmax", "max_pool2d", "mse_loss", "nll_loss", "relu", "scaled_dot_product_attention",
+    "sigmoid", "softmax", "softplus", "tanh", "unfold",
 ]  # fmt: skip
 __all__ += [
     "binary_cross_entropy", "cosine_similarity", "elu", "hardtanh", "huber_loss", "kl_div", "mish",
@@ -650,30 +651,67 @@ def batch_norm(
     return out
 
 
-def embedding(input: Any, weight: Tensor) -> Tensor:
+def layer_norm(
+    input: Tensor,
+    normalized_shape: int | Sequence[int],
+    weight: Tensor | None = None,
+    bias: Tensor | None = None,
+    eps: float = 1e-5,
+) -> Tensor:
+    """Layer normalisation (Ba, Kiros & Hinton 2016) over the last dims, ``normalized_shape``:
+
+        y = (x - mean) / sqrt(var + eps) * weight + bias
+
+    with mean and var (biased: divided by n) taken over those dims, separately for every
+    position in the dims before them. Unlike batch norm, no statistics are shared between the
+    samples of a batch, so training and evaluation compute the same thing and there are no
+    running statistics. Built from ops, so its backward is theirs.
+    """
+    shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+    for size in shape:
+        check_int("layer_norm", "normalized_shape", size, low=1)
+    count = len(shape)
+    if count == 0 or input.ndim < count or input.shape[input.ndim - count :] != shape:
+        raise ValueError(
+            f"layer_norm: the input's last dims must be normalized_shape {shape}, got input "
+            f"shape {input.shape}"
+        )
+    _same_device(input, "layer_norm", weight=weight, bias=bias)
+    for name, value in (("weight", weight), ("bias", bias)):
+        if value is not None and value.shape != shape:
+            raise ValueError(f"layer_norm: {name} must have shape {shape}, got {value.shape}")
+    axes = tuple(range(input.ndim - count, input.ndim))
+    centered = input - input.mean(axis=axes, keepdims=True)
+    variance = (centered * centered).mean(axis=axes, keepdims=True)  # biased: divides by n
+    out = centered * (variance + eps) ** -0.5
+    if weight is not None:
+        out = out * weight
+    if bias is not None:
+        out = out + bias
+    return out
+
+
+def embedding(input: Any, weight: Tensor, padding_idx: int | None = None) -> Tensor:
     """Rows of ``weight`` picked by the integer indices in ``input``: weight[input].
 
     The output has shape input.shape + (embedding_dim,); repeated indices add their gradients.
+    The row ``padding_idx`` (if given; negative counts from the end) is read like any other but
+    gets no gradient, as in PyTorch: padding tokens then never train their embedding.
     """
     indices = (input if isinstance(input, Tensor) else Tensor(input, device=weight.device)).data
     if indices.dtype.kind not in "iu":
         raise TypeError(f"embedding: indices must be integers, got {indices.dtype}")
     rows = weight.shape[0]
-    if not _all_below(indices, rows):
+    if not all_below(indices, rows):
         raise IndexError(f"embedding: indices must lie in [0, {rows - 1}]")
-    return GetItem.apply(weight, index=indices)  # checked above: not getitem's check again
-
-
-def _all_below(indices: Any, size: int) -> bool:
-    """Whether every integer in ``indices`` lies in [0, size).
-
-    Read as unsigned (a view, no copy), a negative integer becomes one above every valid index,
-    so one maximum answers both questions: one value read back, one device sync on a GPU. Worth
-    it, since on the GPU an out-of-range index would otherwise read a wrong row without an error.
-    """
-    if not indices.size:
-        return True
-    return int(indices.view(f"u{indices.dtype.itemsize}").max()) < size
+    out = GetItem.apply(weight, index=indices)  # checked above: not getitem's check again
+    if padding_idx is None:
+        return out
+    padding_idx = check_int("embedding", "padding_idx", padding_idx, low=-rows, high=rows - 1)
+    padded = Tensor._wrap((indices == padding_idx % rows)[..., None], weight.device)
+    # The same values everywhere; only where a row is padding, they come from a detached copy,
+    # so no gradient flows back into that row.
+    return where(padded, out.detach(), out)
 
 
 def one_hot(tensor: Any, num_classes: int = -1) -> Tensor:
@@ -689,7 +727,7 @@ def one_hot(tensor: Any, num_classes: int = -1) -> Tensor:
         if not indices.size:
             raise ValueError("one_hot: num_classes=-1 cannot be inferred from an empty tensor")
         num_classes = int(indices.max()) + 1
-    if not _all_below(indices, num_classes):
+    if not all_below(indices, num_classes):
         raise ValueError(f"one_hot: class indices must lie in [0, {num_classes - 1}]")
     xp = tensor.xp
     # compare each index with 0, 1, ..., C-1 along a new last axis: one broadcast comparison
@@ -891,11 +929,11 @@ def _class_targets(
     class_weight = None if weight is None else weight.data.astype(input.dtype)
     # The usual case, every target a class (-100, the default ignore_index, is none): one
     # value read, as before. Only when that fails, or ignore_index names a class, look closer.
-    if not 0 <= ignore_index < classes and _all_below(target, classes):
+    if not 0 <= ignore_index < classes and all_below(target, classes):
         return input, target, None if class_weight is None else class_weight[target]
     kept = target != ignore_index
     target = input.xp.where(kept, target, 0)
-    if not _all_below(target, classes):
+    if not all_below(target, classes):
         raise ValueError(
             f"{name}: target values must lie in [0, {classes - 1}] (or be ignore_index, "
             f"{ignore_index})"
@@ -1157,3 +1195,9 @@ def kl_div(input: Tensor, target: Any, reduction: str = "mean", log_target: bool
     if reduction == "batchmean":
         return sum(loss) / (input.shape[0] if input.ndim else 1)
     return _reduce(loss, reduction, name)
+
+
+# Attention lives in attention.py, beside MultiheadAttention; it is re-exported here, so that
+# F.scaled_dot_product_attention is where PyTorch users look for it. (It imports this module's
+# linear and dropout, which are defined by now: minigrad.nn imports this module first.)
+from .attention import scaled_dot_product_attention  # noqa: E402

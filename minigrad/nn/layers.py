@@ -11,6 +11,7 @@ import math
 from typing import Any
 
 from .. import ops
+from ..autograd import no_grad
 from ..backend import Device, get_device
 from ..checks import check_bool, check_choice, check_int, check_number
 from ..tensor import Tensor, get_default_dtype
@@ -216,29 +217,104 @@ class BatchNorm2d(_BatchNorm):
     input_ndims = (4,)
 
 
+class LayerNorm(Module):
+    """Layer normalisation over the last dims, ``normalized_shape`` (see ``F.layer_norm``):
+
+        y = (x - mean) / sqrt(var + eps) * weight + bias
+
+    Parameters ``weight`` (ones) and ``bias`` (zeros), each of ``normalized_shape``, when
+    ``elementwise_affine`` (``bias=False`` leaves the bias out), as in PyTorch.
+    """
+
+    def __init__(
+        self,
+        normalized_shape: int | tuple[int, ...] | list[int],
+        eps: float = 1e-5,
+        elementwise_affine: bool = True,
+        bias: bool = True,
+        device: str | Device | None = None,
+        dtype: Any = None,
+    ) -> None:
+        super().__init__()
+        if isinstance(normalized_shape, (list, tuple)):
+            shape = tuple(normalized_shape)
+        else:
+            shape = (normalized_shape,)
+        for size in shape:
+            check_int("LayerNorm", "normalized_shape", size, low=1)
+        if not shape:
+            raise ValueError("LayerNorm: normalized_shape must name at least one dim")
+        self.normalized_shape = tuple(int(n) for n in shape)
+        self.eps = check_number("LayerNorm", "eps", eps, low=0)
+        self.elementwise_affine = check_bool("LayerNorm", "elementwise_affine", elementwise_affine)
+        check_bool("LayerNorm", "bias", bias)
+        if elementwise_affine:
+            self.weight = init.ones_(empty_parameter(self.normalized_shape, device, dtype))
+        else:
+            self.register_parameter("weight", None)
+        if elementwise_affine and bias:
+            self.bias = empty_parameter(self.normalized_shape, device, dtype)
+        else:
+            self.register_parameter("bias", None)
+
+    def reset_parameters(self) -> None:
+        if self.weight is not None:
+            init.ones_(self.weight)
+        if self.bias is not None:
+            init.zeros_(self.bias)
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.layer_norm(input, self.normalized_shape, self.weight, self.bias, self.eps)
+
+    def extra_repr(self) -> str:
+        return (
+            f"{self.normalized_shape}, eps={self.eps}, elementwise_affine={self.elementwise_affine}"
+        )
+
+
 class Embedding(Module):
     """A lookup table: integer indices -> rows of ``weight`` (num_embeddings, embedding_dim).
 
-    The weight starts as N(0, 1), as in PyTorch.
+    The weight starts as N(0, 1), as in PyTorch. The row ``padding_idx``, if given, starts as
+    zeros and gets no gradient (``F.embedding``), so a padding token stays a zero vector.
     """
 
     def __init__(
         self,
         num_embeddings: int,
         embedding_dim: int,
+        padding_idx: int | None = None,
         device: str | Device | None = None,
         dtype: Any = None,
     ) -> None:
         super().__init__()
-        self.num_embeddings = num_embeddings
-        self.embedding_dim = embedding_dim
-        self.weight = init.normal_(empty_parameter((num_embeddings, embedding_dim), device, dtype))
+        self.num_embeddings = check_int("Embedding", "num_embeddings", num_embeddings, low=1)
+        self.embedding_dim = check_int("Embedding", "embedding_dim", embedding_dim, low=1)
+        if padding_idx is not None:
+            rows = num_embeddings
+            padding_idx = check_int("Embedding", "padding_idx", padding_idx, low=-rows)
+            if padding_idx >= rows:
+                raise ValueError(
+                    f"Embedding: padding_idx must lie in [-{rows}, {rows - 1}] "
+                    f"(num_embeddings={rows}), got {padding_idx}"
+                )
+            padding_idx %= rows  # PyTorch keeps it non-negative too
+        self.padding_idx = padding_idx
+        self.weight = empty_parameter((num_embeddings, embedding_dim), device, dtype)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        init.normal_(self.weight)
+        if self.padding_idx is not None:
+            with no_grad():
+                self.weight[self.padding_idx] = 0.0
 
     def forward(self, input: Any) -> Tensor:
-        return F.embedding(input, self.weight)
+        return F.embedding(input, self.weight, self.padding_idx)
 
     def extra_repr(self) -> str:
-        return f"{self.num_embeddings}, {self.embedding_dim}"
+        padding = "" if self.padding_idx is None else f", padding_idx={self.padding_idx}"
+        return f"{self.num_embeddings}, {self.embedding_dim}{padding}"
 
 
 # ---- activations ----------------------------------------------------------------------------

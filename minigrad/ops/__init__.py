@@ -20,6 +20,7 @@ from .elementwise import (
     log1p,
     log2,
     log10,
+    masked_fill,
     maximum,
     minimum,
     mul,
@@ -37,6 +38,8 @@ from .elementwise import (
     sqrt,
     sub,
     tanh,
+    tril,
+    triu,
     trunc,
     where,
 )
@@ -47,6 +50,7 @@ from .reduction import (
     argmax,
     argmin,
     argsort,
+    cumsum,
     dist,
     log_softmax,
     logsumexp,
@@ -61,18 +65,22 @@ from .reduction import (
     sort,
     std,
     sum,
+    topk,
     var,
 )
 from .shape import (
     broadcast_to,
     cat,
+    chunk,
     concatenate,
     diag,
     flatten,
+    gather,
     getitem,
     pad,
     repeat,
     reshape,
+    split,
     squeeze,
     stack,
     sum_to,
@@ -97,3 +105,4 @@ __all__ += [
     "log10", "log1p", "log2", "median", "norm", "prod", "reciprocal", "remainder", "repeat",
     "round", "rsqrt", "sort", "trace", "trunc",
 ]  # fmt: skip
+__all__ += ["chunk", "cumsum", "gather", "masked_fill", "split", "topk", "tril", "triu"]

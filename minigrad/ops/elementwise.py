@@ -41,14 +41,27 @@ def lift(value: Any, like: Tensor) -> Tensor:
 
 
 def _promote(a: Tensor, b: Tensor) -> tuple[Tensor, Tensor]:
-    """PyTorch's promotion between a floating and an integer (or bool) tensor: the float dtype
-    wins (float32 * int64 is float32; NumPy would give float64). Otherwise NumPy's rule, which
-    then agrees with PyTorch's (float32 + float64 is float64, int32 + int64 is int64)."""
-    if is_floating_dtype(a.dtype) and not is_floating_dtype(b.dtype):
+    """PyTorch's promotion of two tensors' dtypes, by category (bool < integer < floating):
+
+    * a higher category wins: float32 * int64 is float32 (NumPy would give float64);
+    * in one category, a 0-d tensor counts like a Python number and takes the other's dtype:
+      float32 tensor + 0-d float64 tensor is float32, int32 + 0-d int64 is int32;
+    * otherwise NumPy's rule, which then agrees with PyTorch's (float32 + float64 is float64).
+    """
+    category_a, category_b = _category(a.dtype), _category(b.dtype)
+    if category_a > category_b:
         return a, b.astype(a.dtype)
-    if is_floating_dtype(b.dtype) and not is_floating_dtype(a.dtype):
+    if category_b > category_a:
         return a.astype(b.dtype), b
+    if a.ndim == 0 and b.ndim:
+        return a.astype(b.dtype), b
+    if b.ndim == 0 and a.ndim:
+        return a, b.astype(a.dtype)
     return a, b
+
+
+def _category(dtype: np.dtype) -> int:
+    return 2 if is_floating_dtype(dtype) else 0 if dtype.kind == "b" else 1
 
 
 def _binary(function: type[Function], a: Any, b: Any) -> Tensor:
@@ -520,6 +533,22 @@ class Where(Function):
         )
 
 
+class Triangle(Function):
+    """z = a on and below (``lower``) or on and above the k-th diagonal of the last two axes,
+    0 elsewhere:  z[..., i, j] = a[..., i, j] * [j - i <= k]  (lower) or [j - i >= k] (upper);
+    dz/da = that same 0/1 mask, so the gradient is masked the same way"""
+
+    reads_inputs = ()
+    reads_output = False
+
+    def forward(self, a, diagonal, lower):
+        self.diagonal, self.lower = diagonal, lower
+        return self.xp.tril(a, diagonal) if lower else self.xp.triu(a, diagonal)
+
+    def backward(self, grad, z, a):
+        return Triangle.apply(grad, diagonal=self.diagonal, lower=self.lower)
+
+
 class Cast(Function):
     """z = a converted to another dtype;  dz/da = 1 (converted back by the engine)"""
 
@@ -820,6 +849,62 @@ def where(condition: Any, a: Any, b: Any) -> Tensor:
         raise ValueError(
             f"where: shapes {condition.shape}, {a.shape} and {b.shape} cannot be broadcast together"
         ) from error
+
+
+def _triangle(a: Tensor, diagonal: int, lower: bool) -> Tensor:
+    name = "tril" if lower else "triu"
+    if not isinstance(a, Tensor):
+        raise TypeError(f"{name}: input must be a Tensor, got {type(a).__name__}")
+    if a.ndim < 2:
+        raise ValueError(f"{name}: input must have at least 2 dims (a matrix), got {a.shape}")
+    if isinstance(diagonal, bool) or not isinstance(diagonal, (int, np.integer)):
+        raise TypeError(f"{name}: diagonal must be an int, got {diagonal!r}")
+    return Triangle.apply(a, diagonal=int(diagonal), lower=lower)
+
+
+def tril(a: Tensor, diagonal: int = 0) -> Tensor:
+    """The lower triangle of the last two dims: a[..., i, j] where j - i <= diagonal, else 0.
+
+    ``diagonal=0`` keeps the main diagonal, 1 one more above it, -1 drops it (PyTorch's)."""
+    return _triangle(a, diagonal, lower=True)
+
+
+def triu(a: Tensor, diagonal: int = 0) -> Tensor:
+    """The upper triangle of the last two dims: a[..., i, j] where j - i >= diagonal, else 0."""
+    return _triangle(a, diagonal, lower=False)
+
+
+def masked_fill(a: Tensor, mask: Any, value: Any) -> Tensor:
+    """``value`` where ``mask`` is True, ``a`` elsewhere (PyTorch's ``masked_fill``).
+
+    ``mask`` is a boolean tensor that broadcasts to ``a``'s shape (the result always has
+    ``a``'s shape); ``value`` a number or a 0-d tensor. The gradient reaches ``a`` only where
+    the mask is False (a 0-d tensor value gets the gradient summed over the filled places).
+    ``-inf`` is the usual value for attention masks: softmax then gives those places weight 0.
+    """
+    if not isinstance(a, Tensor):
+        raise TypeError(f"masked_fill: input must be a Tensor, got {type(a).__name__}")
+    if not isinstance(mask, Tensor):
+        mask = Tensor(mask, device=a.device)  # a NumPy mask or a list of bools, as where takes
+    if mask.dtype != np.bool_:
+        raise TypeError(f"masked_fill: mask must be a boolean tensor, got {mask.dtype}")
+    if mask.ndim > a.ndim or any(
+        m != n and m != 1 for m, n in zip(reversed(mask.shape), reversed(a.shape))
+    ):
+        raise ValueError(
+            f"masked_fill: mask of shape {mask.shape} does not broadcast to the input's shape "
+            f"{a.shape}"
+        )
+    if isinstance(value, Tensor) and value.ndim != 0:
+        raise ValueError(f"masked_fill: value must be a number or a 0-d tensor, got {value.shape}")
+    if not isinstance(value, (Tensor, bool, int, float, np.number)):
+        raise TypeError(f"masked_fill: value must be a number, got {type(value).__name__}")
+    if isinstance(value, np.number):
+        value = value.item()
+    fill = lift(value, a)
+    if fill.dtype != a.dtype:
+        fill = fill.astype(a.dtype)  # PyTorch's: the result keeps the input's dtype
+    return Where.apply(mask, fill, a)
 
 
 def astype(a: Tensor, dtype: Any) -> Tensor:

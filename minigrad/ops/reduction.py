@@ -201,6 +201,22 @@ class FirstMax(Function):
         return first
 
 
+class CumSum(Function):
+    """z_i = a_1 + ... + a_i along an axis;  dL/da_i = g_i + ... + g_n, the sum of the output
+    gradients from i to the end (a reversed cumulative sum), computed as
+    sum(g) - cumsum(g)_i + g_i so that it uses only this op and plain arithmetic"""
+
+    reads_inputs = ()
+    reads_output = False
+
+    def forward(self, a, axis):
+        self.axis = axis
+        return self.xp.cumsum(a, axis=axis)
+
+    def backward(self, grad, z, a):
+        return grad.sum(axis=self.axis, keepdims=True) - CumSum.apply(grad, axis=self.axis) + grad
+
+
 class LogSumExp(Function):
     """z = log(sum(exp(a))) over axes;  dz/da = exp(a - z) = softmax(a)
 
@@ -269,15 +285,26 @@ class Norm(Function):
 
 
 class Softmax(Function):
-    """z = exp(a) / sum(exp(a)) along an axis;  dz/da applied to g is z * (g - sum(g * z))"""
+    """z = exp(a) / sum(exp(a)) along an axis;  dz/da applied to g is z * (g - sum(g * z))
+
+    With ``empty_rows_zero`` a row of only -inf (attention: a query that may look at no key)
+    gives z = 0 instead of 0/0 = NaN; the backward formula then gives 0 there too. The fix
+    touches only the per-row max and sum, arrays a row's length smaller than ``a``.
+    """
 
     reads_inputs = ()
     reads_output = True
 
-    def forward(self, a, axis):
+    def forward(self, a, axis, empty_rows_zero=False):
         self.axis = axis
-        e = self.xp.exp(a - a.max(axis=axis, keepdims=True))  # shift by max: no overflow
-        return e / e.sum(axis=axis, keepdims=True)
+        top = a.max(axis=axis, keepdims=True)
+        if empty_rows_zero:
+            top = self.xp.where(top == -math.inf, 0, top)  # exp(-inf - 0) = 0, not exp(nan)
+        e = self.xp.exp(a - top)  # shift by max: no overflow
+        total = e.sum(axis=axis, keepdims=True)
+        if empty_rows_zero:
+            total = self.xp.where(total == 0, 1, total)  # 0 only in an empty row: 0 / 1 = 0
+        return e / total
 
     def backward(self, grad, z, a):
         return z * (grad - (grad * z).sum(axis=self.axis, keepdims=True))
@@ -751,3 +778,54 @@ def median(
     if not keepdim:
         values, middle = values.squeeze(axis), middle.squeeze(axis)
     return ValuesIndices(values, Tensor._wrap(middle, a.device))
+
+
+def cumsum(a: Tensor, dim: int | None = None, *, axis: int | None = None) -> Tensor:
+    """Running sums along ``dim``: z[i] = a[0] + ... + a[i] (PyTorch's ``cumsum``, dim required).
+
+    Integers and bools sum as int64, as in PyTorch."""
+    dim = dim_arg(dim, axis, "cumsum")
+    if dim is None:
+        raise TypeError("cumsum: dim is required, as in cumsum(x, dim=0)")
+    if not isinstance(dim, int) or isinstance(dim, bool):
+        raise TypeError(f"cumsum: dim must be an int, got {dim!r}")
+    if a.ndim == 0:  # as PyTorch: a 0-d tensor is its own running sum (dim 0 or -1)
+        normalize_axes(dim, (1,), "cumsum")
+        return cumsum(a.reshape(1), 0).reshape(())
+    (axis,) = normalize_axes(dim, a.shape, "cumsum")
+    if a.dtype.kind in "biu":
+        a = a.astype(np.int64)
+    return CumSum.apply(a, axis=axis)
+
+
+def topk(
+    a: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: bool = True
+) -> ValuesIndices:
+    """The ``k`` largest (or, with ``largest=False``, smallest) values along ``dim`` and their
+    indices, as PyTorch's ``topk``: the named tuple ``(values, indices)``.
+
+    Sorted from the most extreme, and among equal values the first one comes first (``sorted``
+    is accepted; the values always come sorted, which ``sorted=False`` allows). Each value's
+    gradient goes to the element its index names. One stable argsort finds the order; the values
+    are then gathered by those indices, so their backward is a scatter of the gradient back.
+    """
+    from ..checks import check_bool, check_int
+    from .shape import take_along
+
+    if not isinstance(a, Tensor):
+        raise TypeError(f"topk: input must be a Tensor, got {type(a).__name__}")
+    check_bool("topk", "largest", largest)
+    check_bool("topk", "sorted", sorted)
+    if not isinstance(dim, int) or isinstance(dim, bool):
+        raise TypeError(f"topk: dim must be an int, got {dim!r}")
+    if a.ndim == 0:
+        raise ValueError("topk: input must have at least 1 dim, got a 0-d tensor")
+    if a.dtype.kind == "b":
+        raise TypeError("topk: input must hold numbers, got bool; convert it with .long() first")
+    (axis,) = normalize_axes(dim, a.shape, "topk")
+    k = check_int("topk", "k", k, low=0, high=a.shape[axis])
+    # The largest first: sort -a ascending (~a for unsigned ints, which is max - a: -a wraps).
+    key = a.data if not largest else -a.data if a.dtype.kind != "u" else ~a.data
+    order = a.xp.argsort(key, axis=axis, kind="stable")  # stable: among ties, the first first
+    indices = Tensor._wrap(order[(slice(None),) * axis + (slice(0, k),)], a.device)
+    return ValuesIndices(take_along(a, axis, indices), indices)

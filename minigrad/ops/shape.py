@@ -393,3 +393,121 @@ def trace(a: Tensor) -> Tensor:
     if a.dtype.kind in "iub":
         values = values.astype(np.int64)
     return values.sum()
+
+
+def split(
+    a: Tensor, split_size_or_sections: int | Sequence[int], dim: int = 0
+) -> tuple[Tensor, ...]:
+    """Cut ``a`` into pieces along ``dim``, as PyTorch's ``split``: an int gives pieces of that
+    size (the last one smaller if the size does not divide), a list gives the size of each
+    piece (they must add up to the dim's size). Each piece is a slice of ``a``, so its gradient
+    goes back into its own part of ``a``'s gradient."""
+    from ..checks import check_int
+
+    if not isinstance(a, Tensor):
+        raise TypeError(f"split: input must be a Tensor, got {type(a).__name__}")
+    if a.ndim == 0:
+        raise ValueError("split: a 0-d tensor has no dim to split")
+    (axis,) = _one_axis(dim, a.shape, "split")
+    size = a.shape[axis]
+    if isinstance(split_size_or_sections, (list, tuple)):
+        sizes = [
+            check_int("split", f"split_size_or_sections[{i}]", n, low=0)
+            for i, n in enumerate(split_size_or_sections)
+        ]
+        if sum(sizes) != size:
+            raise ValueError(
+                f"split: sections {list(sizes)} add up to {sum(sizes)}, but dim {dim} "
+                f"has size {size} (shape {a.shape})"
+            )
+    else:
+        step = check_int("split", "split_size_or_sections", split_size_or_sections, low=1)
+        sizes = [min(step, size - start) for start in range(0, size, step)] or [0]
+    pieces, start = [], 0
+    for n in sizes:
+        index = (slice(None),) * axis + (slice(start, start + n),)
+        pieces.append(GetItem.apply(a, index=index))
+        start += n
+    return tuple(pieces)
+
+
+def chunk(a: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
+    """Cut ``a`` into ``chunks`` pieces along ``dim``, as PyTorch's ``chunk``: each of size
+    ceil(size / chunks), the last smaller, so there may be fewer than ``chunks`` pieces."""
+    from ..checks import check_int
+
+    chunks = check_int("chunk", "chunks", chunks, low=1)
+    if not isinstance(a, Tensor) or a.ndim == 0:
+        raise ValueError("chunk: input must be a Tensor with at least 1 dim")
+    (axis,) = _one_axis(dim, a.shape, "chunk")
+    return split(a, max(-(-a.shape[axis] // chunks), 1), axis)
+
+
+def gather(a: Tensor, dim: int, index: Tensor) -> Tensor:
+    """Values picked along ``dim`` by ``index``, as PyTorch's ``gather``: for a 3-d input and
+    dim=1, out[i, j, k] = a[i, index[i, j, k], k].
+
+    ``index`` is an integer tensor with as many dims as ``a``; it may be smaller than ``a`` in
+    every dim but ``dim`` (then only that corner of ``a`` is read), and the output has its shape.
+    Every index must lie in [0, a.shape[dim]). The gradient of each picked value goes back to the
+    place it was picked from; places picked twice add up.
+    """
+    if not isinstance(a, Tensor):
+        raise TypeError(f"gather: input must be a Tensor, got {type(a).__name__}")
+    if not isinstance(index, Tensor):
+        raise TypeError(f"gather: index must be an integer Tensor, got {type(index).__name__}")
+    if index.dtype.kind not in "iu":
+        raise TypeError(f"gather: index must hold integers, got {index.dtype}")
+    if index.device is not a.device:
+        raise RuntimeError(f"gather: input is on {a.device}, index on {index.device}")
+    if index.ndim != a.ndim:
+        raise ValueError(
+            f"gather: index must have as many dims as the input, got index shape {index.shape} "
+            f"for input shape {a.shape}"
+        )
+    (axis,) = _one_axis(dim, a.shape if a.ndim else (1,), "gather")
+    if any(m > n for d, (m, n) in enumerate(zip(index.shape, a.shape)) if d != axis):
+        raise ValueError(
+            f"gather: index of shape {index.shape} is larger than the input of shape {a.shape} "
+            f"outside dim {axis}"
+        )
+    size = a.shape[axis] if a.ndim else 1
+    if not all_below(index.data, size):
+        raise IndexError(f"gather: index values must lie in [0, {size - 1}] along dim {axis}")
+    return take_along(a, axis, index)
+
+
+def take_along(a: Tensor, axis: int, index: Tensor) -> Tensor:
+    """``gather`` without its checks, for callers whose indices are known to be good (topk)."""
+    if a.ndim == 0:
+        return GetItem.apply(a, index=())
+    # An open grid: index's own positions in every axis but ``axis``, where it picks; advanced
+    # indexing with these broadcasting ranges is exactly a[i, index[i, j, k], k].
+    grid = []
+    for d, n in enumerate(index.shape):
+        if d == axis:
+            grid.append(index.data)
+        else:
+            grid.append(a.xp.arange(n).reshape((1,) * d + (n,) + (1,) * (index.ndim - d - 1)))
+    return GetItem.apply(a, index=tuple(grid))
+
+
+def all_below(indices: Any, size: int) -> bool:
+    """Whether every integer in ``indices`` (an array) lies in [0, size).
+
+    Read as unsigned (a view, no copy), a negative integer becomes one above every valid index,
+    so one maximum answers both questions: one value read back, one device sync on a GPU. Worth
+    it, since on the GPU an out-of-range index would otherwise read a wrong row without an error.
+    """
+    if not indices.size:
+        return True
+    return int(indices.view(f"u{indices.dtype.itemsize}").max()) < size
+
+
+def _one_axis(dim: Any, shape: tuple[int, ...], op: str) -> tuple[int]:
+    from .reduction import normalize_axes
+
+    if not isinstance(dim, (int, np.integer)) or isinstance(dim, bool):
+        raise TypeError(f"{op}: dim must be an int, got {dim!r}")
+    (axis,) = normalize_axes(int(dim), shape, op)
+    return (axis,)

@@ -1,0 +1,589 @@
+"""Recurrent layers: ``RNN``, ``LSTM`` and ``GRU``, and the one-step cells they repeat.
+
+A recurrent layer reads a sequence x_1 ... x_T one step at a time and carries a state from each
+step to the next:
+
+    h_t = cell(x_t, h_(t-1))          h_0 given (zeros by default)
+
+The same weights are used at every step. Written out, a sequence of T steps is a T-layer deep
+network whose layers share their weights, so the gradient of a loss with respect to a weight is
+the sum of its gradients at every step. Computing it is "backpropagation through time" (BPTT),
+and here it needs no code of its own: ``unroll`` runs the time loop in plain Python, every step
+records its few ops (a matrix product, sigmoids, tanh, products) in the autograd graph, and
+``backward`` walks that graph from step T back to step 1, adding each step's share into the
+shared weights' gradients. Read ``unroll``, then one of the ``*_step`` functions.
+
+The three cells, with PyTorch's equations, gate order and parameter shapes (W_ih is
+(G*H, input_size), W_hh is (G*H, H) with G gates stacked along the first axis):
+
+    RNN (G = 1):   h' = tanh(x W_ih^T + b_ih + h W_hh^T + b_hh)      (or relu)
+
+    LSTM (G = 4, gates i, f, g, o):
+        i = sigmoid(W_ii x + b_ii + W_hi h + b_hi)        input gate
+        f = sigmoid(W_if x + b_if + W_hf h + b_hf)        forget gate
+        g = tanh(W_ig x + b_ig + W_hg h + b_hg)           candidate cell
+        o = sigmoid(W_io x + b_io + W_ho h + b_ho)        output gate
+        c' = f * c + i * g
+        h' = o * tanh(c')
+
+    GRU (G = 3, gates r, z, n):
+        r = sigmoid(W_ir x + b_ir + W_hr h + b_hr)        reset gate
+        z = sigmoid(W_iz x + b_iz + W_hz h + b_hz)        update gate
+        n = tanh(W_in x + b_in + r * (W_hn h + b_hn))     new gate
+        h' = (1 - z) * n + z * h
+
+(* is the elementwise product.) Every parameter starts as U(-1/sqrt(H), 1/sqrt(H)), as in
+PyTorch, so ``state_dict`` loads both ways. docs/sequence-models.md tells why the LSTM gates.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from ..backend import Device
+from ..checks import check_bool, check_choice, check_int, check_number
+from ..ops import relu, sigmoid, stack, tanh
+from ..tensor import Tensor
+from . import functional as F
+from . import init
+from .layers import empty_parameter
+from .module import Module, Parameter
+
+__all__ = [
+    "GRU", "GRUCell", "LSTM", "LSTMCell", "RNN", "RNNCell", "gru_cell", "lstm_cell",
+    "rnn_relu_cell", "rnn_tanh_cell", "unroll",
+]  # fmt: skip
+
+State = Any  # h, a Tensor (N, H), for RNN and GRU; the tuple (h, c) for LSTM
+Cell = Callable[..., State]  # cell(input, state, weight_ih, weight_hh, bias_ih, bias_hh)
+
+
+# ---- one step of each cell, as a function of its input, state and weights ------------------------
+def rnn_tanh_cell(
+    input: Tensor,
+    hx: Tensor,
+    weight_ih: Tensor,
+    weight_hh: Tensor,
+    bias_ih: Tensor | None = None,
+    bias_hh: Tensor | None = None,
+) -> Tensor:
+    """One Elman RNN step: h' = tanh(x W_ih^T + b_ih + h W_hh^T + b_hh). x (N, I), h (N, H)."""
+    return tanh(F.linear(input, weight_ih, bias_ih) + F.linear(hx, weight_hh, bias_hh))
+
+
+def rnn_relu_cell(
+    input: Tensor,
+    hx: Tensor,
+    weight_ih: Tensor,
+    weight_hh: Tensor,
+    bias_ih: Tensor | None = None,
+    bias_hh: Tensor | None = None,
+) -> Tensor:
+    """One Elman RNN step with relu: h' = relu(x W_ih^T + b_ih + h W_hh^T + b_hh)."""
+    return relu(F.linear(input, weight_ih, bias_ih) + F.linear(hx, weight_hh, bias_hh))
+
+
+def lstm_cell(
+    input: Tensor,
+    hx: tuple[Tensor, Tensor],
+    weight_ih: Tensor,
+    weight_hh: Tensor,
+    bias_ih: Tensor | None = None,
+    bias_hh: Tensor | None = None,
+) -> tuple[Tensor, Tensor]:
+    """One LSTM step: (h', c') from x (N, I) and hx = (h, c), each (N, H), through the gates
+    i, f, g, o of the module docstring. The four gates are computed together, (N, 4H), then cut
+    into quarters in PyTorch's order."""
+    h, c = hx
+    size = h.shape[-1]
+    gates = F.linear(input, weight_ih, bias_ih) + F.linear(h, weight_hh, bias_hh)
+    i = sigmoid(gates[:, :size])
+    f = sigmoid(gates[:, size : 2 * size])
+    g = tanh(gates[:, 2 * size : 3 * size])
+    o = sigmoid(gates[:, 3 * size :])
+    # The cell state is updated by a product and a sum, not squashed through a weight matrix:
+    # along c the gradient is multiplied only by f at each step, which is why it survives long
+    # sequences (docs/sequence-models.md).
+    c = f * c + i * g
+    return o * tanh(c), c
+
+
+def gru_cell(
+    input: Tensor,
+    hx: Tensor,
+    weight_ih: Tensor,
+    weight_hh: Tensor,
+    bias_ih: Tensor | None = None,
+    bias_hh: Tensor | None = None,
+) -> Tensor:
+    """One GRU step: h' from x (N, I) and h (N, H), through the gates r, z, n of the module
+    docstring. The reset gate multiplies W_hn h + b_hn only (PyTorch's form), so the input side
+    and the hidden side are two products, (N, 3H) each, cut in thirds."""
+    size = hx.shape[-1]
+    x_side = F.linear(input, weight_ih, bias_ih)
+    h_side = F.linear(hx, weight_hh, bias_hh)
+    r = sigmoid(x_side[:, :size] + h_side[:, :size])
+    z = sigmoid(x_side[:, size : 2 * size] + h_side[:, size : 2 * size])
+    n = tanh(x_side[:, 2 * size :] + r * h_side[:, 2 * size :])
+    return n + z * (hx - n)  # = (1 - z) * n + z * h, one op fewer
+
+
+# ---- the time loop: backpropagation through time comes from the graph it records ------------
+def unroll(
+    cell: Cell,
+    input: Tensor,
+    states: Sequence[State],
+    all_weights: Sequence[Sequence[Any]],
+    dropout: float = 0.0,
+    training: bool = False,
+) -> tuple[Tensor, list[State]]:
+    """Run a stack of recurrent layers over a sequence: (output, final state of each layer).
+
+    ``input`` is (T, N, I), time first; ``states[k]`` is layer k's initial state (h, or (h, c)
+    for an LSTM, each (N, H)) and ``all_weights[k]`` its (weight_ih, weight_hh, bias_ih,
+    bias_hh), biases possibly None. Layer k reads the outputs h_1 ... h_T of layer k - 1, after
+    dropout in training (not after the last layer, as in PyTorch). ``output`` is the last
+    layer's h_1 ... h_T, (T, N, H).
+    """
+    # The sequence as a list of T steps of (N, I). Each layer reads and writes such a list, and
+    # the output is stacked once at the end. Slicing step t out of one (T, N, ...) tensor inside
+    # the loop would cost O(T^2) in backward: indexing's backward makes a zero array the size
+    # of the whole tensor for every slice. So the input is sliced once, here, and each step
+    # multiplies its own x_t by W_ih (T small products rather than one large one: the same
+    # arithmetic). docs/sequence-models.md has the measurement.
+    steps = [input[t] for t in range(input.shape[0])]
+    final_states = []
+    for layer, (weight_ih, weight_hh, bias_ih, bias_hh) in enumerate(all_weights):
+        if layer > 0 and training and dropout > 0:
+            steps = [F.dropout(x, dropout, training) for x in steps]
+        state, outputs = states[layer], []
+        for x in steps:  # step t needs the state of step t - 1: a plain loop
+            state = cell(x, state, weight_ih, weight_hh, bias_ih, bias_hh)
+            outputs.append(state[0] if isinstance(state, tuple) else state)  # h
+        steps = outputs
+        final_states.append(state)
+    return stack(steps), final_states
+
+
+# ---- modules ----------------------------------------------------------------------------------
+def _uniform_parameters(module: Module) -> None:
+    """PyTorch's default for recurrent layers: every parameter ~ U(-1/sqrt(H), 1/sqrt(H))."""
+    bound = 1.0 / math.sqrt(module.hidden_size)
+    for parameter in module.parameters():
+        init.uniform_(parameter, -bound, bound)
+
+
+def _check_sizes(owner: str, input_size: Any, hidden_size: Any, bias: Any) -> None:
+    check_int(owner, "input_size", input_size, low=1)
+    check_int(owner, "hidden_size", hidden_size, low=1)
+    check_bool(owner, "bias", bias)
+
+
+class RNNBase(Module):
+    """What RNN, LSTM and GRU share: the parameters of every layer, the input and state checks,
+    and ``forward``, which hands the time loop to ``unroll`` with the subclass's ``step``."""
+
+    gate_count = 1
+
+    def __init__(
+        self,
+        input_size: int,
+        hidden_size: int,
+        num_layers: int = 1,
+        bias: bool = True,
+        batch_first: bool = False,
+        dropout: float = 0.0,
+        bidirectional: bool = False,
+        device: str | Device | None = None,
+        dtype: Any = None,
+    ) -> None:
+        super().__init__()
+        name = type(self).__name__
+        _check_sizes(name, input_size, hidden_size, bias)
+        self.input_size, self.hidden_size, self.bias = input_size, hidden_size, bias
+        self.num_layers = check_int(name, "num_layers", num_layers, low=1)
+        self.batch_first = check_bool(name, "batch_first", batch_first)
+        self.dropout = check_number(name, "dropout", dropout, low=0, high=1, high_inclusive=False)
+        if check_bool(name, "bidirectional", bidirectional):
+            raise NotImplementedError(
+                f"{name}: bidirectional=True is not supported in minigrad; run a second {name} "
+                "over the reversed sequence and concatenate the outputs"
+            )
+        if self.dropout > 0 and num_layers == 1:
+            warnings.warn(
+                f"{name}: dropout={dropout} acts between layers, so with num_layers=1 it does "
+                "nothing",
+                stacklevel=2,
+            )
+        rows = self.gate_count * hidden_size
+        for layer in range(num_layers):
+            layer_input = input_size if layer == 0 else hidden_size
+            setattr(
+                self, f"weight_ih_l{layer}", empty_parameter((rows, layer_input), device, dtype)
+            )
+            setattr(
+                self, f"weight_hh_l{layer}", empty_parameter((rows, hidden_size), device, dtype)
+            )
+            if bias:  # without bias PyTorch registers no bias at all: state_dict has no such key
+                setattr(self, f"bias_ih_l{layer}", empty_parameter((rows,), device, dtype))
+                setattr(self, f"bias_hh_l{layer}", empty_parameter((rows,), device, dtype))
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        _uniform_parameters(self)
+
+    @property
+    def all_weights(self) -> list[list[Parameter | None]]:
+        """[weight_ih, weight_hh, bias_ih, bias_hh] of each layer (biases None without bias)."""
+        names = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
+        return [
+            [getattr(self, f"{name}_l{layer}", None) for name in names]
+            for layer in range(self.num_layers)
+        ]
+
+    def cell(self, input: Tensor, state: State, *weights: Any) -> State:
+        """One step of one layer (each subclass names its cell function)."""
+        raise NotImplementedError
+
+    def state_count(self) -> int:
+        return 1
+
+    def _check_input(self, input: Tensor) -> bool:
+        """Whether ``input`` is one unbatched sequence (2-D) rather than a batch (3-D); a clear
+        error if it is neither, or has the wrong number of features, or no steps."""
+        name = type(self).__name__
+        if not isinstance(input, Tensor):
+            raise TypeError(f"{name}: input must be a Tensor, got {type(input).__name__}")
+        if input.ndim not in (2, 3):
+            raise ValueError(
+                f"{name}: input must be 3-D, (L, N, input_size) or (N, L, input_size) with "
+                f"batch_first=True, or 2-D (L, input_size) for one sequence; got shape "
+                f"{input.shape}"
+            )
+        if input.shape[-1] != self.input_size:
+            raise ValueError(
+                f"{name}: input has {input.shape[-1]} features (shape {input.shape}), expected "
+                f"input_size={self.input_size}"
+            )
+        length = input.shape[1 if self.batch_first and input.ndim == 3 else 0]
+        if length == 0:
+            raise ValueError(f"{name}: the sequence is empty (input shape {input.shape})")
+        return input.ndim == 2
+
+    def _initial_states(self, hx: Any, batch: int, unbatched: bool, input: Tensor) -> list[State]:
+        """Each layer's initial state, h or (h, c) of (N, H) tensors: zeros, or cut from hx."""
+        name = type(self).__name__
+        if hx is None:
+            zeros = Tensor._wrap(
+                input.xp.zeros((batch, self.hidden_size), dtype=input.dtype), input.device
+            )
+            parts = [("h_0", zeros)] * self.state_count()
+        else:
+            parts = self._state_parts(hx)
+            expected = (self.num_layers, self.hidden_size) if unbatched else (
+                self.num_layers, batch, self.hidden_size)  # fmt: skip
+            for label, part in parts:
+                if not isinstance(part, Tensor):
+                    raise TypeError(f"{name}: {label} must be a Tensor, got {type(part).__name__}")
+                if part.shape != expected:
+                    raise ValueError(
+                        f"{name}: {label} must have shape {expected} (num_layers, "
+                        f"{'' if unbatched else 'batch, '}hidden_size) for input of shape "
+                        f"{input.shape}, got {part.shape}"
+                    )
+                if part.device is not input.device:
+                    raise RuntimeError(
+                        f"{name}: input is on {input.device}, {label} on {part.device}; move one "
+                        "of them with .to()"
+                    )
+            # Layer k's slice of each part, (N, H); one sequence gets its batch axis of 1.
+            parts = [(label, part.unsqueeze(1) if unbatched else part) for label, part in parts]
+        states = []
+        for layer in range(self.num_layers):
+            state = tuple(part if hx is None else part[layer] for _, part in parts)
+            states.append(state if len(state) > 1 else state[0])
+        return states
+
+    def _state_parts(self, hx: Any) -> list[tuple[str, Any]]:
+        return [("h_0", hx)]
+
+    def _run(self, input: Tensor, hx: Any) -> tuple[Tensor, list[tuple[Tensor, ...]], bool]:
+        """(output in the caller's layout, final (h,) or (h, c) of every layer, unbatched)."""
+        unbatched = self._check_input(input)
+        if unbatched:
+            sequence = input.unsqueeze(1)  # (L, 1, I)
+        else:
+            sequence = input.transpose(0, 1) if self.batch_first else input  # (L, N, I)
+        states = self._initial_states(hx, sequence.shape[1], unbatched, input)
+        output, finals = unroll(
+            self.cell, sequence, states, self.all_weights, self.dropout, self.training
+        )
+        if unbatched:
+            output = output.squeeze(1)
+        elif self.batch_first:
+            output = output.transpose(0, 1)
+        return output, [f if isinstance(f, tuple) else (f,) for f in finals], unbatched
+
+    @staticmethod
+    def _stacked(finals: list[tuple[Tensor, ...]], part: int, unbatched: bool) -> Tensor:
+        """Part ``part`` of every layer's final state, stacked: (num_layers, N, H)."""
+        out = stack([state[part] for state in finals])
+        return out.squeeze(1) if unbatched else out
+
+    def extra_repr(self) -> str:
+        text = f"{self.input_size}, {self.hidden_size}"
+        if self.num_layers != 1:
+            text += f", num_layers={self.num_layers}"
+        if not self.bias:
+            text += ", bias=False"
+        if self.batch_first:
+            text += ", batch_first=True"
+        if self.dropout:
+            text += f", dropout={self.dropout}"
+        return text
+
+
+class RNN(RNNBase):
+    """A multi-layer Elman RNN. For each step t and each layer:
+
+        h_t = tanh(x_t W_ih^T + b_ih + h_(t-1) W_hh^T + b_hh)      (relu with nonlinearity='relu')
+
+    x_t is the input at step t for the first layer, the previous layer's h_t (after dropout, in
+    training) for the others. ``forward(input, hx=None)`` takes input (L, N, input_size)
+    ((N, L, input_size) with ``batch_first``, or (L, input_size) for one sequence) and h_0
+    (num_layers, N, H) (zeros if None), and returns ``output, h_n``: the last layer's h_t for
+    every t, (L, N, H) (batch first if asked), and every layer's last h, (num_layers, N, H).
+    """
+
+    def __init__(
+        self,
+        input_size: int,
+        hidden_size: int,
+        num_layers: int = 1,
+        nonlinearity: str = "tanh",
+        bias: bool = True,
+        batch_first: bool = False,
+        dropout: float = 0.0,
+        bidirectional: bool = False,
+        device: str | Device | None = None,
+        dtype: Any = None,
+    ) -> None:
+        check_choice("RNN", "nonlinearity", nonlinearity, ("tanh", "relu"))
+        super().__init__(
+            input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional,
+            device, dtype,
+        )  # fmt: skip
+        self.nonlinearity = nonlinearity
+
+    def cell(self, input: Tensor, state: State, *weights: Any) -> State:
+        if self.nonlinearity == "tanh":
+            return rnn_tanh_cell(input, state, *weights)
+        return rnn_relu_cell(input, state, *weights)
+
+    def forward(self, input: Tensor, hx: Tensor | None = None) -> tuple[Tensor, Tensor]:
+        output, finals, unbatched = self._run(input, hx)
+        return output, self._stacked(finals, 0, unbatched)
+
+    def extra_repr(self) -> str:
+        text = super().extra_repr()
+        return text if self.nonlinearity == "tanh" else text + ", nonlinearity=relu"
+
+
+class LSTM(RNNBase):
+    """A multi-layer long short-term memory RNN (Hochreiter & Schmidhuber 1997). Each layer, at
+    each step t, computes the gates i, f, g, o (in this order in the weights) and
+
+        c_t = f * c_(t-1) + i * g          h_t = o * tanh(c_t)
+
+    (the module docstring has every gate). ``forward(input, hx=None)`` takes hx = (h_0, c_0),
+    each (num_layers, N, H) (zeros if None), and returns ``output, (h_n, c_n)``. The layout of
+    input and output is RNN's. ``proj_size`` (LSTM with projections) is not supported.
+    """
+
+    gate_count = 4
+
+    def __init__(
+        self,
+        input_size: int,
+        hidden_size: int,
+        num_layers: int = 1,
+        bias: bool = True,
+        batch_first: bool = False,
+        dropout: float = 0.0,
+        bidirectional: bool = False,
+        proj_size: int = 0,
+        device: str | Device | None = None,
+        dtype: Any = None,
+    ) -> None:
+        if check_int("LSTM", "proj_size", proj_size, low=0) != 0:
+            raise NotImplementedError(
+                f"LSTM: proj_size={proj_size} (an LSTM with projections) is not supported in "
+                "minigrad; add an nn.Linear after the LSTM instead"
+            )
+        super().__init__(
+            input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional,
+            device, dtype,
+        )  # fmt: skip
+
+    def cell(self, input: Tensor, state: State, *weights: Any) -> State:
+        return lstm_cell(input, state, *weights)
+
+    def state_count(self) -> int:
+        return 2
+
+    def _state_parts(self, hx: Any) -> list[tuple[str, Any]]:
+        if not isinstance(hx, (tuple, list)) or len(hx) != 2:
+            raise TypeError(
+                f"LSTM: hx must be a tuple (h_0, c_0) of two Tensors, got {type(hx).__name__}"
+            )
+        return [("h_0", hx[0]), ("c_0", hx[1])]
+
+    def forward(
+        self, input: Tensor, hx: tuple[Tensor, Tensor] | None = None
+    ) -> tuple[Tensor, tuple[Tensor, Tensor]]:
+        output, finals, unbatched = self._run(input, hx)
+        return output, (self._stacked(finals, 0, unbatched), self._stacked(finals, 1, unbatched))
+
+
+class GRU(RNNBase):
+    """A multi-layer gated recurrent unit RNN (Cho et al. 2014). Each layer, at each step t,
+    computes the gates r, z, n (in this order in the weights) and
+
+        h_t = (1 - z) * n + z * h_(t-1)
+
+    (the module docstring has every gate). Inputs and outputs as RNN's: ``output, h_n``.
+    """
+
+    gate_count = 3
+
+    def cell(self, input: Tensor, state: State, *weights: Any) -> State:
+        return gru_cell(input, state, *weights)
+
+    def forward(self, input: Tensor, hx: Tensor | None = None) -> tuple[Tensor, Tensor]:
+        output, finals, unbatched = self._run(input, hx)
+        return output, self._stacked(finals, 0, unbatched)
+
+
+# ---- cells: one step, for a loop the user writes ----------------------------------------------
+class RNNCellBase(Module):
+    """The parameters weight_ih (G*H, I), weight_hh (G*H, H), bias_ih and bias_hh (G*H,) of a
+    cell, and the checks of its input and state. ``forward(input, hx=None)`` takes input (N, I)
+    or (I,) and a state (N, H) or (H,) (zeros if None)."""
+
+    gate_count = 1
+
+    def __init__(
+        self,
+        input_size: int,
+        hidden_size: int,
+        bias: bool = True,
+        device: str | Device | None = None,
+        dtype: Any = None,
+    ) -> None:
+        super().__init__()
+        _check_sizes(type(self).__name__, input_size, hidden_size, bias)
+        self.input_size, self.hidden_size, self.bias = input_size, hidden_size, bias
+        rows = self.gate_count * hidden_size
+        self.weight_ih = empty_parameter((rows, input_size), device, dtype)
+        self.weight_hh = empty_parameter((rows, hidden_size), device, dtype)
+        if bias:
+            self.bias_ih = empty_parameter((rows,), device, dtype)
+            self.bias_hh = empty_parameter((rows,), device, dtype)
+        else:
+            self.register_parameter("bias_ih", None)
+            self.register_parameter("bias_hh", None)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        _uniform_parameters(self)
+
+    def _batched(self, input: Tensor, hx: Any, parts: int) -> tuple[Tensor, State, bool]:
+        """(input (N, I), state tensors (N, H), unbatched), checked; zeros when hx is None."""
+        name = type(self).__name__
+        if not isinstance(input, Tensor):
+            raise TypeError(f"{name}: input must be a Tensor, got {type(input).__name__}")
+        if input.ndim not in (1, 2) or input.shape[-1] != self.input_size:
+            raise ValueError(
+                f"{name}: input must be (N, input_size) or (input_size,) with "
+                f"input_size={self.input_size}, got shape {input.shape}"
+            )
+        unbatched = input.ndim == 1
+        batch = 1 if unbatched else input.shape[0]
+        if unbatched:
+            input = input.unsqueeze(0)
+        if hx is None:
+            zeros = input.xp.zeros((batch, self.hidden_size), dtype=input.dtype)
+            return input, tuple(Tensor._wrap(zeros, input.device) for _ in range(parts)), unbatched
+        states = tuple(hx) if parts > 1 else (hx,)
+        expected = (self.hidden_size,) if unbatched else (batch, self.hidden_size)
+        for state in states:
+            if not isinstance(state, Tensor) or state.shape != expected:
+                shown = state.shape if isinstance(state, Tensor) else type(state).__name__
+                raise ValueError(
+                    f"{name}: the state must have shape {expected} for input of shape "
+                    f"{(self.input_size,) if unbatched else input.shape}, got {shown}"
+                )
+        if unbatched:
+            states = tuple(state.unsqueeze(0) for state in states)
+        return input, states, unbatched
+
+    def extra_repr(self) -> str:
+        return f"{self.input_size}, {self.hidden_size}" + ("" if self.bias else ", bias=False")
+
+
+class RNNCell(RNNCellBase):
+    """One Elman RNN step: h' = tanh(x W_ih^T + b_ih + h W_hh^T + b_hh) (or relu)."""
+
+    def __init__(
+        self,
+        input_size: int,
+        hidden_size: int,
+        bias: bool = True,
+        nonlinearity: str = "tanh",
+        device: str | Device | None = None,
+        dtype: Any = None,
+    ) -> None:
+        check_choice("RNNCell", "nonlinearity", nonlinearity, ("tanh", "relu"))
+        super().__init__(input_size, hidden_size, bias, device, dtype)
+        self.nonlinearity = nonlinearity
+
+    def forward(self, input: Tensor, hx: Tensor | None = None) -> Tensor:
+        input, (h,), unbatched = self._batched(input, hx, 1)
+        cell = rnn_tanh_cell if self.nonlinearity == "tanh" else rnn_relu_cell
+        h = cell(input, h, self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh)
+        return h.squeeze(0) if unbatched else h
+
+    def extra_repr(self) -> str:
+        text = super().extra_repr()
+        return text if self.nonlinearity == "tanh" else text + ", nonlinearity=relu"
+
+
+class LSTMCell(RNNCellBase):
+    """One LSTM step: (h', c') from x and hx = (h, c), with the gates i, f, g, o."""
+
+    gate_count = 4
+
+    def forward(
+        self, input: Tensor, hx: tuple[Tensor, Tensor] | None = None
+    ) -> tuple[Tensor, Tensor]:
+        if hx is not None and (not isinstance(hx, (tuple, list)) or len(hx) != 2):
+            raise TypeError(
+                f"LSTMCell: hx must be a tuple (h, c) of two Tensors, got {type(hx).__name__}"
+            )
+        input, (h, c), unbatched = self._batched(input, hx, 2)
+        h, c = lstm_cell(input, (h, c), self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh)
+        return (h.squeeze(0), c.squeeze(0)) if unbatched else (h, c)
+
+
+class GRUCell(RNNCellBase):
+    """One GRU step: h' from x and h, with the gates r, z, n."""
+
+    gate_count = 3
+
+    def forward(self, input: Tensor, hx: Tensor | None = None) -> Tensor:
+        input, (h,), unbatched = self._batched(input, hx, 1)
+        h = gru_cell(input, h, self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh)
+        return h.squeeze(0) if unbatched else h

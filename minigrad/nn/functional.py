@@ -1188,10 +1188,11 @@ def kl_div(input: Tensor, target: Any, reduction: str = "mean", log_target: bool
     if log_target:
         loss = target.exp() * (target - input)
     else:
-        # p log p with 0 log 0 = 0: the log of 1 where p = 0, so neither value nor gradient
-        # meets log(0) = -inf
-        safe = where(Tensor._wrap(target.data != 0, input.device), target, 1.0)
-        loss = target * (safe.log() - input)
+        # p log p, taken as 0 where p = 0 (its limit). Its slope there, log p + 1, is -inf: the
+        # branch not taken gives 0 * -inf = NaN as that gradient, PyTorch's answer too.
+        with np.errstate(divide="ignore", invalid="ignore"):
+            nonzero = Tensor._wrap(target.data != 0, input.device)
+            loss = where(nonzero, target * target.log(), 0.0) - target * input
     if reduction == "batchmean":
         return sum(loss) / (input.shape[0] if input.ndim else 1)
     return _reduce(loss, reduction, name)

@@ -316,6 +316,18 @@ class Tensor:
     def __rtruediv__(self, other: Any) -> Tensor:
         return ops.div(other, self)
 
+    def __floordiv__(self, other: Any) -> Tensor:
+        return ops.floor_divide(self, other)
+
+    def __rfloordiv__(self, other: Any) -> Tensor:
+        return ops.floor_divide(other, self)
+
+    def __mod__(self, other: Any) -> Tensor:
+        return ops.remainder(self, other)
+
+    def __rmod__(self, other: Any) -> Tensor:
+        return ops.remainder(other, self)
+
     def __pow__(self, other: Any) -> Tensor:
         return ops.pow(self, other)
 
@@ -432,6 +444,42 @@ class Tensor:
     def sign(self) -> Tensor:
         return ops.sign(self)
 
+    def rsqrt(self) -> Tensor:
+        return ops.rsqrt(self)
+
+    def log1p(self) -> Tensor:
+        return ops.log1p(self)
+
+    def expm1(self) -> Tensor:
+        return ops.expm1(self)
+
+    def log2(self) -> Tensor:
+        return ops.log2(self)
+
+    def log10(self) -> Tensor:
+        return ops.log10(self)
+
+    def reciprocal(self) -> Tensor:
+        return ops.reciprocal(self)
+
+    def floor(self) -> Tensor:
+        return ops.floor(self)
+
+    def ceil(self) -> Tensor:
+        return ops.ceil(self)
+
+    def round(self, *, decimals: builtins.int = 0) -> Tensor:
+        return ops.round(self, decimals=decimals)
+
+    def trunc(self) -> Tensor:
+        return ops.trunc(self)
+
+    def floor_divide(self, other: Any) -> Tensor:
+        return ops.floor_divide(self, other)
+
+    def remainder(self, other: Any) -> Tensor:
+        return ops.remainder(self, other)
+
     def tanh(self) -> Tensor:
         return ops.tanh(self)
 
@@ -487,6 +535,31 @@ class Tensor:
 
     def std(self, dim: Any = None, keepdim: bool = False, **options: Any) -> Tensor:
         return ops.std(self, dim, keepdim, **options)
+
+    def prod(self, dim: Any = None, keepdim: bool = False, **numpy_names: Any) -> Tensor:
+        return ops.prod(self, dim, keepdim, **numpy_names)
+
+    def norm(self, p: Any = "fro", dim: Any = None, keepdim: bool = False) -> Tensor:
+        """The vector p-norm over ``dim`` (all of it by default), as ``torch.norm``."""
+        return ops.norm(self, p, dim, keepdim)
+
+    def dist(self, other: Any, p: builtins.float = 2.0) -> Tensor:
+        return ops.dist(self, other, p)
+
+    def median(self, dim: Any = None, keepdim: bool = False, **numpy_names: Any) -> Any:
+        """PyTorch's: ``x.median()`` a 0-d tensor, ``x.median(dim)`` ``(values, indices)``."""
+        return ops.median(self, dim, keepdim, **numpy_names)
+
+    def sort(
+        self, dim: builtins.int = -1, descending: builtins.bool = False, stable: Any = False
+    ) -> Any:
+        """``(values, indices)`` along ``dim``, as PyTorch's (always stable here)."""
+        return ops.sort(self, dim, descending, stable)
+
+    def argsort(
+        self, dim: builtins.int = -1, descending: builtins.bool = False, stable: Any = False
+    ) -> Tensor:
+        return ops.argsort(self, dim, descending, stable)
 
     def logsumexp(self, dim: Any = None, keepdim: bool = False, **numpy_names: Any) -> Tensor:
         return ops.logsumexp(self, dim, keepdim, **numpy_names)
@@ -594,6 +667,24 @@ class Tensor:
         if self.ndim != 2 or getattr(other, "ndim", 0) != 2:
             raise ValueError(f"mm: needs two 2-d tensors, got {self.shape} and {other.shape}")
         return ops.matmul(self, other)
+
+    def bmm(self, other: Any) -> Tensor:
+        return ops.bmm(self, other)
+
+    def addmm(self, mat1: Any, mat2: Any, *, beta: Any = 1, alpha: Any = 1) -> Tensor:
+        return ops.addmm(self, mat1, mat2, beta=beta, alpha=alpha)
+
+    def trace(self) -> Tensor:
+        return ops.trace(self)
+
+    def diag(self, diagonal: builtins.int = 0) -> Tensor:
+        return ops.diag(self, diagonal)
+
+    def repeat(self, *sizes: Any) -> Tensor:
+        """Tile: ``x.repeat(2, 3)`` or ``x.repeat((2, 3))``, as PyTorch's (NumPy's ``tile``)."""
+        return ops.repeat(
+            self, sizes[0] if len(sizes) == 1 and not isinstance(sizes[0], builtins.int) else sizes
+        )
 
     # ---- dtypes ----------------------------------------------------------------------------------
     def astype(self, dtype: Any) -> Tensor:

@@ -9,27 +9,44 @@ computations they run are written out in ``functional.py``; ``utils.py`` clips g
 
 from . import functional, init, parallel, utils
 from .attention import MultiheadAttention
-from .conv import AvgPool2d, Conv2d, MaxPool2d
+from .conv import (
+    AdaptiveAvgPool2d,
+    AvgPool2d,
+    Conv1d,
+    Conv2d,
+    ConvTranspose2d,
+    MaxPool2d,
+    Upsample,
+)
 from .layers import (
+    ELU,
     GELU,
     BatchNorm1d,
     BatchNorm2d,
+    BCELoss,
     BCEWithLogitsLoss,
     CrossEntropyLoss,
     Dropout,
     Embedding,
     Flatten,
+    Hardtanh,
+    HuberLoss,
     Identity,
+    KLDivLoss,
     L1Loss,
     LayerNorm,
     LeakyReLU,
     Linear,
     LogSoftmax,
+    Mish,
     MSELoss,
     NLLLoss,
     ReLU,
     Sigmoid,
+    SiLU,
+    SmoothL1Loss,
     Softmax,
+    Softsign,
     Tanh,
 )
 from .module import (
@@ -51,4 +68,9 @@ __all__ = [
     "Softmax", "Tanh", "functional", "init", "parallel", "utils",
     "GRU", "GRUCell", "LSTM", "LSTMCell", "RNN", "RNNCell",
 ]  # fmt: skip
+__all__ += [
+    "BCELoss", "ELU", "Hardtanh", "HuberLoss", "KLDivLoss", "Mish", "SiLU", "SmoothL1Loss",
+    "Softsign",
+]  # fmt: skip
+__all__ += ["AdaptiveAvgPool2d", "Conv1d", "ConvTranspose2d", "Upsample"]
 __all__ += ["LayerNorm", "MultiheadAttention"]

@@ -6,10 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 from ..backend import Device
-from ..ops.conv import as_padding, as_pair
+from ..checks import check_int
+from ..ops.conv import as_padding, as_pair, as_single
 from ..tensor import Tensor
 from . import functional as F
-from .layers import add_weight_and_bias, default_init_
+from .layers import add_weight_and_bias, default_init_, empty_parameter
 from .module import Module
 
 Size = int | tuple[int, int]
@@ -21,7 +22,8 @@ class Conv2d(Module):
 
     Initialised as PyTorch does: weight ~ kaiming_uniform(a=sqrt(5)), i.e.
     U(-1/sqrt(fan_in), 1/sqrt(fan_in)) with fan_in = in_channels*kh*kw, and the bias the same.
-    ``padding`` may be an int, a pair, 'valid' or 'same'.
+    ``padding`` may be an int, a pair, 'valid' or 'same'. With ``groups`` g the weight is
+    (out_channels, in_channels/g, kh, kw), and both channel counts must be divisible by g.
     """
 
     def __init__(
@@ -32,14 +34,16 @@ class Conv2d(Module):
         stride: Size = 1,
         padding: Size | str = 0,
         dilation: Size = 1,
-        *,
+        groups: int = 1,
         bias: bool = True,
+        *,
         device: str | Device | None = None,
         dtype: Any = None,
     ) -> None:
         super().__init__()
         self.in_channels = in_channels
         self.out_channels = out_channels
+        self.groups = _check_groups("Conv2d", in_channels, out_channels, groups)
         self.kernel_size = as_pair(kernel_size, "kernel_size", "Conv2d", minimum=1)
         self.stride = as_pair(stride, "stride", "Conv2d", minimum=1)
         self.dilation = as_pair(dilation, "dilation", "Conv2d", minimum=1)
@@ -47,14 +51,16 @@ class Conv2d(Module):
         if not isinstance(padding, str):
             padding = as_pair(padding, "padding", "Conv2d", minimum=0)
         self.padding = padding
-        shape = (out_channels, in_channels, *self.kernel_size)
+        shape = (out_channels, in_channels // self.groups, *self.kernel_size)
         add_weight_and_bias(self, shape, bias, device, dtype)
 
     def reset_parameters(self) -> None:
         default_init_(self.weight, self.bias)
 
     def forward(self, input: Tensor) -> Tensor:
-        return F.conv2d(input, self.weight, self.bias, self.stride, self.padding, self.dilation)
+        return F.conv2d(
+            input, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups
+        )
 
     def extra_repr(self) -> str:
         text = (
@@ -65,6 +71,77 @@ class Conv2d(Module):
             text += f", padding={self.padding!r}"
         if self.dilation != (1, 1):
             text += f", dilation={self.dilation}"
+        if self.groups != 1:
+            text += f", groups={self.groups}"
+        return text + ("" if self.bias is not None else ", bias=False")
+
+
+def _check_groups(owner: str, in_channels: int, out_channels: int, groups: int) -> int:
+    """``groups`` as an int >= 1 that divides both channel counts (PyTorch's rule). The counts
+    themselves are checked with the weight's shape (``add_weight_and_bias``)."""
+    groups = check_int(owner, "groups", groups, low=1)
+    for name, count in (("in_channels", in_channels), ("out_channels", out_channels)):
+        if isinstance(count, int) and count > 0 and count % groups:
+            raise ValueError(f"{owner}: {name} ({count}) must be divisible by groups ({groups})")
+    return groups
+
+
+class Conv1d(Module):
+    """1-D convolution of (N, in_channels, L) input with a learned (out_channels,
+    in_channels/groups, k) weight and an (out_channels,) bias; see ``F.conv1d``. Initialised
+    as PyTorch does (as ``Conv2d``, with fan_in = in_channels/groups * k)."""
+
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_size: int | tuple[int],
+        stride: int | tuple[int] = 1,
+        padding: int | tuple[int] | str = 0,
+        dilation: int | tuple[int] = 1,
+        groups: int = 1,
+        bias: bool = True,
+        *,
+        device: str | Device | None = None,
+        dtype: Any = None,
+    ) -> None:
+        super().__init__()
+        self.in_channels = in_channels
+        self.out_channels = out_channels
+        self.groups = _check_groups("Conv1d", in_channels, out_channels, groups)
+
+        self.kernel_size = (as_single(kernel_size, "kernel_size", "Conv1d", minimum=1),)
+        self.stride = (as_single(stride, "stride", "Conv1d", minimum=1),)
+        self.dilation = (as_single(dilation, "dilation", "Conv1d", minimum=1),)
+        if isinstance(padding, str):
+            as_padding(
+                padding, (1, *self.kernel_size), (1, *self.stride), (1, *self.dilation), "Conv1d"
+            )  # checks it
+            self.padding: Any = padding
+        else:
+            self.padding = (as_single(padding, "padding", "Conv1d", minimum=0),)
+        shape = (out_channels, in_channels // self.groups, *self.kernel_size)
+        add_weight_and_bias(self, shape, bias, device, dtype)
+
+    def reset_parameters(self) -> None:
+        default_init_(self.weight, self.bias)
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.conv1d(
+            input, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups
+        )
+
+    def extra_repr(self) -> str:
+        text = (
+            f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
+            f"stride={self.stride}"
+        )
+        if self.padding not in ((0,), "valid"):
+            text += f", padding={self.padding!r}"
+        if self.dilation != (1,):
+            text += f", dilation={self.dilation}"
+        if self.groups != 1:
+            text += f", groups={self.groups}"
         return text + ("" if self.bias is not None else ", bias=False")
 
 
@@ -108,3 +185,113 @@ class AvgPool2d(Module):
 
     def extra_repr(self) -> str:
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+class AdaptiveAvgPool2d(Module):
+    """Average pooling to a fixed output size (see ``F.adaptive_avg_pool2d``); an entry of
+    ``output_size`` may be None to keep that input size."""
+
+    def __init__(self, output_size: int | tuple[int | None, int | None]) -> None:
+        super().__init__()
+        self.output_size = output_size
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.adaptive_avg_pool2d(input, self.output_size)
+
+    def extra_repr(self) -> str:
+        return f"output_size={self.output_size}"
+
+
+class ConvTranspose2d(Module):
+    """Transposed 2-D convolution (see ``F.conv_transpose2d``) with a learned (in_channels,
+    out_channels/groups, kh, kw) weight, as PyTorch lays it out, and an (out_channels,) bias.
+
+    Initialised as PyTorch does: kaiming_uniform(a=sqrt(5)) on that weight, whose fan_in is
+    then out_channels/groups * kh * kw, and the bias U(-1/sqrt(fan_in), 1/sqrt(fan_in)).
+    """
+
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_size: Size,
+        stride: Size = 1,
+        padding: Size = 0,
+        output_padding: Size = 0,
+        groups: int = 1,
+        bias: bool = True,
+        dilation: Size = 1,
+        *,
+        device: str | Device | None = None,
+        dtype: Any = None,
+    ) -> None:
+        super().__init__()
+        owner = "ConvTranspose2d"
+        self.in_channels = in_channels
+        self.out_channels = out_channels
+        self.groups = _check_groups(owner, in_channels, out_channels, groups)
+        self.kernel_size = as_pair(kernel_size, "kernel_size", owner, minimum=1)
+        self.stride = as_pair(stride, "stride", owner, minimum=1)
+        self.padding = as_pair(padding, "padding", owner, minimum=0)
+        self.output_padding = as_pair(output_padding, "output_padding", owner, minimum=0)
+        self.dilation = as_pair(dilation, "dilation", owner, minimum=1)
+        if any(extra >= step for extra, step in zip(self.output_padding, self.stride)):
+            raise ValueError(
+                f"{owner}: output_padding {self.output_padding} must be smaller than stride "
+                f"{self.stride}"
+            )
+        shape = (in_channels, out_channels // self.groups, *self.kernel_size)
+        # add_weight_and_bias gives the bias one value per weight row; here rows are inputs
+        add_weight_and_bias(self, shape, False, device, dtype)
+        if bias:
+            self.bias = empty_parameter((out_channels,), device, dtype)
+        else:
+            self.register_parameter("bias", None)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        default_init_(self.weight, self.bias)
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.conv_transpose2d(
+            input,
+            self.weight,
+            self.bias,
+            self.stride,
+            self.padding,
+            self.output_padding,
+            self.groups,
+            self.dilation,
+        )
+
+    def extra_repr(self) -> str:
+        text = (
+            f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
+            f"stride={self.stride}"
+        )
+        if self.padding != (0, 0):
+            text += f", padding={self.padding}"
+        if self.output_padding != (0, 0):
+            text += f", output_padding={self.output_padding}"
+        if self.dilation != (1, 1):
+            text += f", dilation={self.dilation}"
+        if self.groups != 1:
+            text += f", groups={self.groups}"
+        return text + ("" if self.bias is not None else ", bias=False")
+
+
+class Upsample(Module):
+    """Resize by ``size`` or ``scale_factor`` (see ``F.interpolate``; mode 'nearest')."""
+
+    def __init__(self, size: Any = None, scale_factor: Any = None, mode: str = "nearest") -> None:
+        super().__init__()
+        self.size, self.scale_factor, self.mode = size, scale_factor, mode
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.interpolate(input, self.size, self.scale_factor, self.mode)
+
+    def extra_repr(self) -> str:
+        shown = (
+            f"size={self.size}" if self.size is not None else f"scale_factor={self.scale_factor}"
+        )
+        return f"{shown}, mode={self.mode!r}"

@@ -15,15 +15,27 @@ from typing import Any
 import numpy as np
 
 from ..autograd import mark_written
-from ..checks import check_choice, check_int, check_number
+from ..checks import check_bool, check_choice, check_int, check_number
 from ..ops import leaky_relu, log_softmax, mean, relu, sigmoid, softmax, sqrt, sum, tanh, where
-from ..ops.conv import Padding, Pair, as_padding, as_pair, col2im, count_windows, im2col
+from ..ops.conv import (
+    Padding,
+    Pair,
+    as_padding,
+    as_pair,
+    as_single,
+    col2im,
+    count_windows,
+    im2col,
+)
+from ..ops.elementwise import BinaryCrossEntropy
+from ..ops.elementwise import elu as ops_elu
 from ..ops.elementwise import erf as ops_erf
 from ..ops.elementwise import softplus as ops_softplus
 from ..ops.linalg import AddMatMul
 from ..ops.linalg import Linear as LinearFunction
 from ..ops.reduction import first_max, softmax_cross_entropy
 from ..ops.shape import GetItem, all_below
+from ..ops.shape import pad as ops_pad
 from ..random import random_bits
 from ..tensor import Tensor
 
@@ -33,6 +45,11 @@ __all__ = [
     "log_softmax", "max_pool2d", "mse_loss", "nll_loss", "relu", "scaled_dot_product_attention",
     "sigmoid", "softmax", "softplus", "tanh", "unfold",
 ]  # fmt: skip
+__all__ += [
+    "binary_cross_entropy", "cosine_similarity", "elu", "hardtanh", "huber_loss", "kl_div", "mish",
+    "normalize", "one_hot", "pad", "silu", "smooth_l1_loss", "softsign",
+]  # fmt: skip
+__all__ += ["adaptive_avg_pool2d", "conv1d", "conv_transpose2d", "interpolate"]
 
 
 def erf(input: Tensor) -> Tensor:
@@ -60,6 +77,40 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:
         inner = (input + 0.044715 * input * input * input) * math.sqrt(2 / math.pi)
         return input * 0.5 * (1.0 + tanh(inner))
     raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
+
+
+def silu(input: Tensor) -> Tensor:
+    """SiLU (swish): x * sigmoid(x)  (Elfwing et al. 2017, Ramachandran et al. 2017)."""
+    return input * sigmoid(input)
+
+
+def mish(input: Tensor) -> Tensor:
+    """Mish: x * tanh(softplus(x))  (Misra 2019)."""
+    return input * tanh(ops_softplus(input))
+
+
+def elu(input: Tensor, alpha: float = 1.0) -> Tensor:
+    """ELU: x for x > 0, alpha * (e^x - 1) otherwise  (Clevert et al. 2015)."""
+    return ops_elu(input, check_number("elu", "alpha", alpha))
+
+
+def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0) -> Tensor:
+    """x clamped to [min_val, max_val]; the gradient is 1 strictly inside, 0 elsewhere.
+
+    Not quite ``clamp``: PyTorch gives hardtanh's gradient 0 at the two bounds themselves (where
+    clamp gives 1), so the clamped value is taken as a constant wherever x is not inside.
+    """
+    low = check_number("hardtanh", "min_val", min_val)
+    high = check_number("hardtanh", "max_val", max_val)
+    if low > high:
+        raise ValueError(f"hardtanh: min_val ({low}) must not be greater than max_val ({high})")
+    inside = Tensor._wrap((input.data > low) & (input.data < high), input.device)
+    return where(inside, input, input.detach().clip(low, high))
+
+
+def softsign(input: Tensor) -> Tensor:
+    """x / (1 + |x|)."""
+    return input / (1.0 + input.abs())
 
 
 # ---- layers -----------------------------------------------------------------------------------
@@ -130,6 +181,7 @@ def conv2d(
     stride: int | Pair = 1,
     padding: int | Pair | str = 0,
     dilation: int | Pair = 1,
+    groups: int = 1,
 ) -> Tensor:
     """2-D convolution (strictly, cross-correlation, as in every deep-learning library).
 
@@ -137,6 +189,10 @@ def conv2d(
 
     input (N, C, H, W) (or one image (C, H, W)), weight (O, C, kh, kw), bias (O,).
     Output (N, O, OH, OW) with OH = (H + pad_top + pad_bottom - kh) // sh + 1 (dilation 1).
+
+    With ``groups`` g the channels split into g groups that never mix: the weight is
+    (O, C/g, kh, kw), and outputs [k O/g, (k+1) O/g) see only inputs [k C/g, (k+1) C/g).
+    (g = C with O = C is a depthwise convolution.)
 
     The recipe (see docs/nn.md):
       1. pad and im2col: every window, a (N, C, OH, OW, kh, kw) view, no copy yet;
@@ -153,11 +209,19 @@ def conv2d(
         raise ValueError(
             f"{op}: weight must be (out_channels, in_channels, kh, kw), got shape {weight.shape}"
         )
-    out_channels, channels, kh, kw = weight.shape
+    groups = check_int(op, "groups", groups, low=1)
+    out_channels, group_channels, kh, kw = weight.shape
+    channels = group_channels * groups
     if input.shape[1] != channels:
         raise ValueError(
             f"{op}: input has {input.shape[1]} channels, weight expects {channels} "
-            f"(input shape {input.shape}, weight shape {weight.shape})"
+            f"({group_channels} per group x groups={groups}; input shape {input.shape}, "
+            f"weight shape {weight.shape})"
+        )
+    if out_channels % groups:
+        raise ValueError(
+            f"{op}: out_channels ({out_channels}, weight shape {weight.shape}) must be divisible "
+            f"by groups ({groups})"
         )
     if bias is not None and bias.shape != (out_channels,):
         raise ValueError(f"{op}: bias must have shape ({out_channels},), got {bias.shape}")
@@ -168,6 +232,15 @@ def conv2d(
 
     windows = im2col(input, (kh, kw), stride, pads, dilation)  # (N, C, OH, OW, kh, kw)
     n, _, oh, ow = windows.shape[:4]
+    if groups > 1:
+        # One product per group, batched: (g, O/g, C/g*kh*kw) @ (N, g, C/g*kh*kw, OH*OW)
+        size = group_channels * kh * kw
+        columns = windows.transpose(0, 1, 4, 5, 2, 3).reshape(n, groups, size, oh * ow)
+        matrix = weight.reshape(groups, out_channels // groups, size)
+        out = (matrix @ columns).reshape(n, out_channels, oh, ow)
+        if bias is not None:
+            out = out + bias.reshape(1, out_channels, 1, 1)
+        return out.squeeze(0) if unbatched else out
     # One column per output pixel: (N, C*kh*kw, OH*OW). This reshape is the one copy.
     columns = windows.transpose(0, 1, 4, 5, 2, 3).reshape(n, channels * kh * kw, oh * ow)
     # (O, C*kh*kw) @ (N, C*kh*kw, OH*OW) -> (N, O, OH*OW): already in (N, O, OH, OW) order, so
@@ -178,6 +251,114 @@ def conv2d(
     else:  # b[o] added to every pixel of channel o, inside the product's array
         out = AddMatMul.apply(bias.reshape(out_channels, 1), matrix, columns)
     out = out.reshape(n, out_channels, oh, ow)
+    return out.squeeze(0) if unbatched else out
+
+
+def conv1d(
+    input: Tensor,
+    weight: Tensor,
+    bias: Tensor | None = None,
+    stride: int | tuple[int] = 1,
+    padding: int | tuple[int] | str = 0,
+    dilation: int | tuple[int] = 1,
+    groups: int = 1,
+) -> Tensor:
+    """1-D convolution of (N, C, L) (or (C, L)) input with an (O, C/groups, k) weight:
+
+        out[n, o, i] = b[o] + sum over c, p of w[o, c, p] * x_pad[n, c, i*s + p*d]
+
+    It is ``conv2d`` on images one pixel high: (N, C, 1, L) with a (O, C/g, 1, k) kernel.
+    """
+    op = "conv1d"
+    if input.ndim not in (2, 3):
+        raise ValueError(f"{op}: input must be (N, C, L) or (C, L), got shape {input.shape}")
+    if weight.ndim != 3:
+        raise ValueError(
+            f"{op}: weight must be (out_channels, in_channels/groups, k), got {weight.shape}"
+        )
+
+    if isinstance(padding, str):
+        pads: Any = padding
+    else:
+        pads = (0, as_single(padding, "padding", op, 0))
+    out = conv2d(
+        input.unsqueeze(-2),
+        weight.unsqueeze(-2),
+        bias,
+        (1, as_single(stride, "stride", op, 1)),
+        pads,
+        (1, as_single(dilation, "dilation", op, 1)),
+        groups,
+    )
+    return out.squeeze(-2)
+
+
+def conv_transpose2d(
+    input: Tensor,
+    weight: Tensor,
+    bias: Tensor | None = None,
+    stride: int | Pair = 1,
+    padding: int | Pair = 0,
+    output_padding: int | Pair = 0,
+    groups: int = 1,
+    dilation: int | Pair = 1,
+) -> Tensor:
+    """Transposed convolution: the adjoint of ``conv2d`` (the map its backward applies to the
+    output gradient), which scatters each input pixel, times the kernel, onto the output:
+
+        out[n, o, i*sh + p*dh - pad_h, j*sw + q*dw - pad_w] += x[n, c, i, j] * w[c, o, p, q]
+
+    input (N, C_in, H, W) (or (C_in, H, W)), weight (C_in, C_out/groups, kh, kw) as in
+    PyTorch, bias (C_out,). Output height (H - 1) sh - 2 pad_h + dh (kh - 1) + output_pad_h + 1,
+    likewise the width; ``output_padding`` (< stride) picks among the sizes that a strided
+    conv2d maps to the same H.
+
+    The recipe is conv2d's backwards: one matrix product makes every window's values,
+    (C_out*kh*kw, C_in) @ (C_in, H*W) per group, and col2im adds the windows onto the image.
+    """
+    op = "conv_transpose2d"
+    _same_device(input, op, weight=weight, bias=bias)
+    input, unbatched = _batched(input, op)
+    if weight.ndim != 4:
+        raise ValueError(
+            f"{op}: weight must be (in_channels, out_channels/groups, kh, kw), got {weight.shape}"
+        )
+    groups = check_int(op, "groups", groups, low=1)
+    channels, group_out, kh, kw = weight.shape
+    if input.shape[1] != channels:
+        raise ValueError(
+            f"{op}: input has {input.shape[1]} channels, weight expects {channels} "
+            f"(input shape {input.shape}, weight shape {weight.shape})"
+        )
+    if channels % groups:
+        raise ValueError(f"{op}: in_channels ({channels}) must be divisible by groups ({groups})")
+    out_channels = group_out * groups
+    if bias is not None and bias.shape != (out_channels,):
+        raise ValueError(f"{op}: bias must have shape ({out_channels},), got {bias.shape}")
+    stride = as_pair(stride, "stride", op, minimum=1)
+    dilation = as_pair(dilation, "dilation", op, minimum=1)
+    rows, cols = as_pair(padding, "padding", op, minimum=0)
+    extra = as_pair(output_padding, "output_padding", op, minimum=0)
+    if extra[0] >= stride[0] or extra[1] >= stride[1]:
+        # (PyTorch also allows output_padding < dilation; not here: col2im's window count
+        # would then disagree with the input's size)
+        raise ValueError(f"{op}: output_padding {extra} must be smaller than stride {stride}")
+    n, _, height, width = input.shape
+    out_h = (height - 1) * stride[0] - 2 * rows + dilation[0] * (kh - 1) + extra[0] + 1
+    out_w = (width - 1) * stride[1] - 2 * cols + dilation[1] * (kw - 1) + extra[1] + 1
+    if out_h < 1 or out_w < 1:
+        raise ValueError(f"{op}: the output would be {out_h}x{out_w}; reduce the padding")
+    # Each group: (C_out/g*kh*kw, C_in/g) @ (C_in/g, H*W) -> every window's values
+    group_in = channels // groups
+    matrix = weight.reshape(groups, group_in, group_out * kh * kw).transpose(0, 2, 1)
+    columns = matrix @ input.reshape(n, groups, group_in, height * width)
+    windows = columns.reshape(n, out_channels, kh, kw, height, width).transpose(0, 1, 4, 5, 2, 3)
+    # col2im adds the windows onto the output padded by `padding`, then crops the padding;
+    # the output_padding rows and columns at the end are those no window reaches past
+    pads = ((rows, rows), (cols, cols))
+    out = col2im(windows, (n, out_channels, out_h, out_w), (kh, kw), stride, pads, dilation)
+    if bias is not None:
+        out = out + bias.reshape(1, out_channels, 1, 1)
     return out.squeeze(0) if unbatched else out
 
 
@@ -302,6 +483,92 @@ def avg_pool2d(
     windows, unbatched = _pool_windows(input, kernel_size, stride, padding, 1, 0.0, "avg_pool2d")
     out = windows.mean(axis=0)
     return out.squeeze(0) if unbatched else out
+
+
+def _output_pair(value: Any, size: Pair, op: str) -> Pair:
+    """An output size given as an int, or a pair whose None entries keep the input's size."""
+    if not isinstance(value, (tuple, list)):
+        value = (value, value)
+    if len(value) != 2:
+        raise TypeError(f"{op}: output_size must be an int or a pair, got {value!r}")
+    return tuple(  # type: ignore[return-value]
+        n if v is None else check_int(op, f"output_size[{i}]", v, low=1)
+        for i, (v, n) in enumerate(zip(value, size))
+    )
+
+
+def _averaging_matrix(size: int, out: int, dtype: Any, device: Any) -> Tensor:
+    """(out, size) matrix whose row i averages the inputs [floor(i size / out),
+    ceil((i + 1) size / out)): PyTorch's adaptive pooling windows (they overlap when out does
+    not divide size)."""
+    matrix = np.zeros((out, size))
+    for i in range(out):
+        start, end = (i * size) // out, -((-(i + 1) * size) // out)
+        matrix[i, start:end] = 1.0 / (end - start)
+    return Tensor(matrix.astype(dtype), device=device)
+
+
+def adaptive_avg_pool2d(input: Tensor, output_size: int | tuple[int | None, int | None]) -> Tensor:
+    """Average pooling to a fixed output size (OH, OW), whatever the input's (H, W):
+
+        out[n, c, i, j] = mean of x[n, c, h, w] over h in [floor(i H/OH), ceil((i+1) H/OH))
+                                                  and w in [floor(j W/OW), ceil((j+1) W/OW))
+
+    A window is a rectangle, so its mean is a mean over rows of a mean over columns: two
+    matrix products with averaging matrices, A_h (OH, H) @ x @ A_w^T (W, OW).
+    """
+    op = "adaptive_avg_pool2d"
+    input, unbatched = _batched(input, op)
+    if input.dtype.kind != "f":
+        raise TypeError(f"{op}: needs a floating tensor, got {input.dtype}")
+    height, width = input.shape[2:]
+    out_h, out_w = _output_pair(output_size, (height, width), op)
+    if height == 0 or width == 0:
+        raise ValueError(f"{op}: input of shape {input.shape} has no pixels to pool")
+    rows = _averaging_matrix(height, out_h, input.dtype, input.device)
+    cols = _averaging_matrix(width, out_w, input.dtype, input.device)
+    out = rows @ input @ cols.T
+    return out.squeeze(0) if unbatched else out
+
+
+def interpolate(
+    input: Tensor,
+    size: Any = None,
+    scale_factor: Any = None,
+    mode: str = "nearest",
+) -> Tensor:
+    """Resize the spatial dims of (N, C, L), (N, C, H, W) or (N, C, D, H, W) input, by ``size``
+    or by ``scale_factor``. mode 'nearest' only (PyTorch's default): output position i takes
+    input position floor(i * scale), scale = in / out (1 / scale_factor when that is given),
+    so each input value is copied and its gradient adds up over its copies."""
+    op = "interpolate"
+    check_choice(op, "mode", mode, ("nearest",))
+    spatial = input.ndim - 2
+    if spatial not in (1, 2, 3):
+        raise ValueError(f"{op}: input must be 3-d, 4-d or 5-d (N, C, ...), got {input.shape}")
+    if (size is None) == (scale_factor is None):
+        raise ValueError(f"{op}: give exactly one of size and scale_factor")
+    sizes = input.shape[2:]
+    if size is not None:
+        wanted = size if isinstance(size, (tuple, list)) else (size,) * spatial
+        if len(wanted) != spatial:
+            raise ValueError(f"{op}: size {size!r} must give {spatial} sizes for {input.shape}")
+        out_sizes = [check_int(op, "size", n, low=1) for n in wanted]
+        scales = [n / m for n, m in zip(sizes, out_sizes)]
+    else:
+        factors = (
+            scale_factor if isinstance(scale_factor, (tuple, list)) else (scale_factor,) * spatial
+        )
+        if len(factors) != spatial:
+            raise ValueError(f"{op}: scale_factor {scale_factor!r} must give {spatial} factors")
+        factors = [check_number(op, "scale_factor", f, low=0, low_inclusive=False) for f in factors]
+        out_sizes = [math.floor(n * f) for n, f in zip(sizes, factors)]
+        scales = [1.0 / f for f in factors]
+    out = input
+    for axis, (n, m, scale) in enumerate(zip(sizes, out_sizes, scales)):
+        source = np.minimum(np.floor(np.arange(m) * scale).astype(np.int64), n - 1)
+        out = out[(slice(None),) * (axis + 2) + (source,)]
+    return out
 
 
 def dropout(input: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
@@ -447,6 +714,117 @@ def embedding(input: Any, weight: Tensor, padding_idx: int | None = None) -> Ten
     return where(padded, out.detach(), out)
 
 
+def one_hot(tensor: Any, num_classes: int = -1) -> Tensor:
+    """Integer class indices -> int64 one-hot rows: the result has shape
+    tensor.shape + (num_classes,), 1 at [..., tensor[...]] and 0 elsewhere. ``num_classes=-1``
+    takes the largest index + 1. Not differentiable (its input holds integers)."""
+    tensor = tensor if isinstance(tensor, Tensor) else Tensor(tensor)
+    if tensor.dtype.kind not in "iu":
+        raise TypeError(f"one_hot: tensor must hold integer class indices, got {tensor.dtype}")
+    num_classes = check_int("one_hot", "num_classes", num_classes, low=-1)
+    indices = tensor.data
+    if num_classes == -1:
+        if not indices.size:
+            raise ValueError("one_hot: num_classes=-1 cannot be inferred from an empty tensor")
+        num_classes = int(indices.max()) + 1
+    if not all_below(indices, num_classes):
+        raise ValueError(f"one_hot: class indices must lie in [0, {num_classes - 1}]")
+    xp = tensor.xp
+    # compare each index with 0, 1, ..., C-1 along a new last axis: one broadcast comparison
+    classes = xp.arange(num_classes, dtype=indices.dtype)
+    return Tensor._wrap((indices[..., None] == classes).astype(np.int64), tensor.device)
+
+
+def pad(input: Tensor, pad: Any, mode: str = "constant", value: float | None = None) -> Tensor:
+    """PyTorch's pad: ``pad`` lists (before, after) pairs from the *last* dim backwards, so
+    (1, 2) pads the last dim with 1 before and 2 after, and (1, 2, 3, 4) also pads the one
+    before it with 3 and 4. A negative amount crops instead.
+
+    mode 'constant' fills with ``value`` (0 by default); 'reflect' mirrors the input without
+    repeating its edge (a pad must be smaller than the dim); 'replicate' repeats the edge;
+    'circular' wraps around (a pad at most the dim). Every mode is differentiable: the
+    gradient of each copied value goes back to where it was copied from.
+    """
+    check_choice("pad", "mode", mode, ("constant", "reflect", "replicate", "circular"))
+    amounts = tuple(pad) if isinstance(pad, (tuple, list)) else None
+    if (
+        amounts is None
+        or len(amounts) % 2
+        or len(amounts) // 2 > input.ndim
+        or not all(isinstance(n, (int, np.integer)) and not isinstance(n, bool) for n in amounts)
+    ):
+        raise ValueError(
+            f"pad: pad must be a tuple of ints of even length, at most 2 per dim "
+            f"({2 * input.ndim} here), got {pad!r}"
+        )
+    if mode != "constant" and value is not None:
+        raise ValueError(f"pad: value is for mode='constant', not mode={mode!r}")
+    widths = [(0, 0)] * input.ndim
+    for i in range(len(amounts) // 2):
+        widths[input.ndim - 1 - i] = (int(amounts[2 * i]), int(amounts[2 * i + 1]))
+    if mode == "constant":
+        # crop what is negative first (a slice), then pad what is positive
+        crop = tuple(
+            slice(max(-lo, 0), n - max(-hi, 0)) for (lo, hi), n in zip(widths, input.shape)
+        )
+        if any(lo < 0 or hi < 0 for lo, hi in widths):
+            input = input[crop]
+        positive = tuple((max(lo, 0), max(hi, 0)) for lo, hi in widths)
+        return ops_pad(input, positive, value=0.0 if value is None else value)
+    out = input
+    for axis, (lo, hi) in enumerate(widths):
+        if lo == 0 and hi == 0:
+            continue
+        n = input.shape[axis]
+        limit = n - 1 if mode == "reflect" else n
+        if lo > limit or hi > limit or lo < 0 or hi < 0:
+            raise ValueError(
+                f"pad: mode={mode!r} needs pads in [0, {limit}] for dim {axis} of size {n}, "
+                f"got ({lo}, {hi})"
+            )
+        source = np.arange(-lo, n + hi)  # the position each output element copies
+        if mode == "replicate":
+            source = np.clip(source, 0, n - 1)
+        elif mode == "circular":
+            source = source % n
+        else:  # reflect about the first and last elements: period 2(n - 1)
+            source = np.abs(source)
+            source = np.where(source > n - 1, 2 * (n - 1) - source, source)
+        index = (slice(None),) * axis + (source,)
+        out = out[index]  # an integer-array index: gathers, and its backward adds back
+    return out
+
+
+def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12) -> Tensor:
+    """input / max(||input||_p, eps) along ``dim``: unit vectors, with eps keeping a zero
+    vector at 0 instead of 0 / 0."""
+    eps = check_number("normalize", "eps", eps, low=0)
+    return input / input.norm(p, dim, keepdim=True).clip(min=eps)
+
+
+def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -> Tensor:
+    """sum(x1 * x2) / (max(||x1||, eps) max(||x2||, eps)) along ``dim`` (inputs broadcast).
+
+    Each norm is clamped at eps in value only; its gradient is the norm's own, as in PyTorch
+    (which clamps the norms outside the graph), so tiny vectors give PyTorch's gradients.
+    """
+    eps = check_number("cosine_similarity", "eps", eps, low=0)
+    _same_device(x1, "cosine_similarity", x2=x2)
+    try:
+        shape = np.broadcast_shapes(x1.shape, x2.shape)
+    except ValueError:
+        raise ValueError(
+            f"cosine_similarity: shapes {x1.shape} and {x2.shape} cannot be broadcast together"
+        ) from None
+    x1, x2 = x1.broadcast_to(shape), x2.broadcast_to(shape)
+
+    def clamped_norm(x: Tensor) -> Tensor:
+        length = x.norm(2, dim, keepdim=True)
+        return length + (length.detach().clip(min=eps) - length.detach())
+
+    return (x1 / clamped_norm(x1) * (x2 / clamped_norm(x2))).sum(axis=dim)
+
+
 # ---- losses -------------------------------------------------------------------------------------
 def _check_reduction(reduction: str, name: str) -> None:
     check_choice(name, "reduction", reduction, ("mean", "sum", "none"))
@@ -484,6 +862,43 @@ def l1_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
     """Mean absolute error: mean(|input - target|). Shapes must match exactly."""
     diff = input - _same_shape_target(input, target, "l1_loss")
     return _reduce(diff.abs(), reduction, "l1_loss")
+
+
+def smooth_l1_loss(
+    input: Tensor, target: Any, reduction: str = "mean", beta: float = 1.0
+) -> Tensor:
+    """Smooth L1 (Girshick 2015), with d = input - target:
+
+        0.5 d^2 / beta    where |d| < beta
+        |d| - 0.5 beta    elsewhere
+
+    Quadratic near 0, linear beyond beta, with matching slopes at |d| = beta; beta = 0 is the
+    L1 loss. Shapes must match exactly.
+    """
+    beta = check_number("smooth_l1_loss", "beta", beta, low=0)
+    diff = input - _same_shape_target(input, target, "smooth_l1_loss")
+    size = diff.abs()
+    if beta == 0:  # the quadratic piece is empty (and 0.5 d^2 / 0 would make NaN gradients)
+        return _reduce(size, reduction, "smooth_l1_loss")
+    near = Tensor._wrap(size.data < beta, input.device)
+    loss = where(near, diff * diff * (0.5 / beta), size - 0.5 * beta)
+    return _reduce(loss, reduction, "smooth_l1_loss")
+
+
+def huber_loss(input: Tensor, target: Any, reduction: str = "mean", delta: float = 1.0) -> Tensor:
+    """Huber loss (Huber 1964), with d = input - target:
+
+        0.5 d^2                     where |d| < delta
+        delta (|d| - 0.5 delta)     elsewhere
+
+    delta times ``smooth_l1_loss`` with beta = delta. Shapes must match exactly.
+    """
+    delta = check_number("huber_loss", "delta", delta, low=0, low_inclusive=False)
+    diff = input - _same_shape_target(input, target, "huber_loss")
+    size = diff.abs()
+    near = Tensor._wrap(size.data < delta, input.device)
+    loss = where(near, diff * diff * 0.5, (size - 0.5 * delta) * delta)
+    return _reduce(loss, reduction, "huber_loss")
 
 
 def _class_targets(
@@ -529,6 +944,78 @@ def _class_targets(
     return input, target, sample_weight
 
 
+def _classes_last(input: Tensor, target: Tensor, name: str) -> tuple[Tensor, tuple[int, ...]]:
+    """(N, C, d1, ...) scores as (N*d1*..., C), one row per position (the class axis moved
+    last), and the shape (N, d1, ...) of the positions; the target must have that shape."""
+    positions = (input.shape[0],) + input.shape[2:]
+    if target.shape != positions:
+        raise ValueError(
+            f"{name}: input (N, C, d1, ...) of shape {input.shape} needs a target of shape "
+            f"{positions}, got {target.shape}"
+        )
+    classes_last = input.permute(0, *range(2, input.ndim), 1)
+    return classes_last.reshape(-1, input.shape[1]), positions
+
+
+def _cross_entropy_with_probabilities(
+    input: Tensor,
+    target: Tensor,
+    weight: Tensor | None,
+    ignore_index: int,
+    reduction: str,
+    label_smoothing: float,
+) -> Tensor:
+    """Cross-entropy against class probabilities p (a float target of the input's shape):
+
+        loss[n] = -sum over c of w[c] p'[n, c] log softmax(input[n])[c],
+        p' = (1 - e) p + e / C  (label smoothing e)
+
+    'mean' divides by the number of samples N (times d1 * ... for (N, C, d1, ...) input), with
+    or without class weights: PyTorch's rule for probability targets. Classes are on axis 1.
+    """
+    name = "cross_entropy"
+    _same_device(input, name, target=target)
+    if ignore_index != -100:
+        raise ValueError(f"{name}: ignore_index is not supported with probability targets")
+    if target.shape != input.shape:
+        if target.ndim == input.ndim - 1:  # the shape of class indices, but floats
+            raise TypeError(
+                f"{name}: target must hold integer class indices, got {target.dtype} of shape "
+                f"{target.shape} (a float target means class probabilities, of the input's "
+                f"shape {input.shape})"
+            )
+        raise ValueError(
+            f"{name}: a probability target must have the input's shape {input.shape}, "
+            f"got {target.shape}"
+        )
+    if input.ndim == 0:
+        raise ValueError(f"{name}: input must be (N, C, ...) or (C,), got a 0-d tensor")
+    single = input.ndim == 1
+    if single:
+        input, target = input.reshape(1, -1), target.reshape(1, -1)
+    classes = input.shape[1]
+    if weight is not None:
+        weight = weight if isinstance(weight, Tensor) else Tensor(weight, device=input.device)
+        if weight.shape != (classes,):
+            raise ValueError(
+                f"{name}: weight must have one value per class, shape ({classes},), got "
+                f"{weight.shape}"
+            )
+    target = target.astype(input.dtype)
+    if label_smoothing:
+        target = target * (1.0 - label_smoothing) + label_smoothing / classes
+    log_probs = log_softmax(input, axis=1)
+    if weight is not None:
+        shape = (1, classes) + (1,) * (input.ndim - 2)
+        log_probs = log_probs * weight.astype(input.dtype).reshape(shape)
+    loss = -(target * log_probs).sum(axis=1)  # (N, d1, ...)
+    if reduction == "mean":
+        return loss.sum() / loss.numel()  # per sample (and position), weighted or not
+    if reduction == "sum":
+        return loss.sum()
+    return loss.reshape(()) if single else loss
+
+
 def _picked(scores: Tensor, target: Any) -> Tensor:
     """scores[n, target[n]] for each row n; the targets were checked by _class_targets, so this
     skips getitem's own bounds check (on a GPU, more values read back)."""
@@ -544,7 +1031,15 @@ def nll_loss(
     reduction: str = "mean",
 ) -> Tensor:
     """Negative log-likelihood: -w[t[n]] input[n, t[n]], for ``input`` holding log-probabilities;
-    'mean' divides by the sum of the weights of the targets not ignored (PyTorch's rule)."""
+    'mean' divides by the sum of the weights of the targets not ignored (PyTorch's rule).
+    (N, C, d1, ...) input with (N, d1, ...) targets counts each position as a sample."""
+    if input.ndim > 2:
+        target = target if isinstance(target, Tensor) else Tensor(target, device=input.device)
+        flat, positions = _classes_last(input, target, "nll_loss")
+        loss = nll_loss(
+            flat, target.reshape(-1), weight, ignore_index=ignore_index, reduction=reduction
+        )
+        return loss.reshape(positions) if reduction == "none" else loss
     input, target, sample_weight = _class_targets(input, target, "nll_loss", weight, ignore_index)
     picked = _picked(input, target)
     if sample_weight is None:
@@ -579,6 +1074,22 @@ def cross_entropy(
     """
     check_number("cross_entropy", "label_smoothing", label_smoothing, low=0, high=1)
     _check_reduction(reduction, "cross_entropy")
+    target = target if isinstance(target, Tensor) else Tensor(target, device=input.device)
+    if target.dtype.kind == "f":
+        return _cross_entropy_with_probabilities(
+            input, target, weight, ignore_index, reduction, label_smoothing
+        )
+    if input.ndim > 2:  # (N, C, d1, ...): one sample per position, through the (N, C) path
+        flat, positions = _classes_last(input, target, "cross_entropy")
+        loss = cross_entropy(
+            flat,
+            target.reshape(-1),
+            weight,
+            ignore_index=ignore_index,
+            reduction=reduction,
+            label_smoothing=label_smoothing,
+        )
+        return loss.reshape(positions) if reduction == "none" else loss
     input, target, sample_weight = _class_targets(
         input, target, "cross_entropy", weight, ignore_index
     )
@@ -634,6 +1145,56 @@ def binary_cross_entropy_with_logits(
         )
     if weight is not None:
         loss = loss * weight
+    return _reduce(loss, reduction, name)
+
+
+def binary_cross_entropy(
+    input: Tensor, target: Any, weight: Tensor | None = None, reduction: str = "mean"
+) -> Tensor:
+    """Binary cross-entropy on probabilities x in [0, 1] with targets y:
+
+        -w (y log x + (1 - y) log(1 - x)),   each log clamped at -100 (as PyTorch)
+
+    so x = 0 or 1 costs at most 100 instead of inf. ``weight`` w scales each element
+    (broadcast to the input). On logits, ``binary_cross_entropy_with_logits`` is the stable
+    choice; this one is for inputs that are already probabilities (after a sigmoid).
+    """
+    name = "binary_cross_entropy"
+    target = _same_shape_target(input, target, name)
+    _check_reduction(reduction, name)
+    data = input.data
+    if data.size and not bool(((data >= 0) & (data <= 1)).all()):  # NaN fails this too
+        raise ValueError(f"{name}: every element of input must lie in [0, 1] (probabilities)")
+    loss = BinaryCrossEntropy.apply(input, target.astype(input.dtype))
+    if weight is not None:
+        loss = loss * weight
+    return _reduce(loss, reduction, name)
+
+
+def kl_div(input: Tensor, target: Any, reduction: str = "mean", log_target: bool = False) -> Tensor:
+    """Kullback-Leibler divergence with ``input`` holding log-probabilities log q, pointwise
+
+        p (log p - log q)          for target p (log_target=False; 0 where p = 0)
+        e^t (t - log q)            for target t = log p (log_target=True)
+
+    reduced as PyTorch does: 'sum', 'none', 'batchmean' (the sum divided by the batch size,
+    input.shape[0]: the KL divergence per sample) or 'mean' (divided by the number of
+    elements, which is not the KL divergence; PyTorch keeps it as the default).
+    """
+    name = "kl_div"
+    check_choice(name, "reduction", reduction, ("mean", "batchmean", "sum", "none"))
+    check_bool(name, "log_target", log_target)
+    target = _same_shape_target(input, target, name)
+    if log_target:
+        loss = target.exp() * (target - input)
+    else:
+        # p log p, taken as 0 where p = 0 (its limit). Its slope there, log p + 1, is -inf: the
+        # branch not taken gives 0 * -inf = NaN as that gradient, PyTorch's answer too.
+        with np.errstate(divide="ignore", invalid="ignore"):
+            nonzero = Tensor._wrap(target.data != 0, input.device)
+            loss = where(nonzero, target * target.log(), 0.0) - target * input
+    if reduction == "batchmean":
+        return sum(loss) / (input.shape[0] if input.ndim else 1)
     return _reduce(loss, reduction, name)
 
 

@@ -367,6 +367,60 @@ class GELU(Module):
         return f"approximate={self.approximate!r}"
 
 
+class SiLU(Module):
+    """x * sigmoid(x) (see ``F.silu``)"""
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.silu(input)
+
+
+class Mish(Module):
+    """x * tanh(softplus(x)) (see ``F.mish``)"""
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.mish(input)
+
+
+class ELU(Module):
+    """x for x > 0, alpha * (e^x - 1) otherwise (see ``F.elu``)"""
+
+    def __init__(self, alpha: float = 1.0) -> None:
+        super().__init__()
+        self.alpha = check_number("ELU", "alpha", alpha)
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.elu(input, self.alpha)
+
+    def extra_repr(self) -> str:
+        return f"alpha={self.alpha}"
+
+
+class Hardtanh(Module):
+    """x clamped to [min_val, max_val] (see ``F.hardtanh``)"""
+
+    def __init__(self, min_val: float = -1.0, max_val: float = 1.0) -> None:
+        super().__init__()
+        self.min_val = check_number("Hardtanh", "min_val", min_val)
+        self.max_val = check_number("Hardtanh", "max_val", max_val)
+        if self.min_val > self.max_val:
+            raise ValueError(
+                f"Hardtanh: min_val ({min_val}) must not be greater than max_val ({max_val})"
+            )
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.hardtanh(input, self.min_val, self.max_val)
+
+    def extra_repr(self) -> str:
+        return f"min_val={self.min_val}, max_val={self.max_val}"
+
+
+class Softsign(Module):
+    """x / (1 + |x|)"""
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.softsign(input)
+
+
 class Softmax(Module):
     """exp(x) / sum(exp(x)) along ``dim``. (``axis=``: NumPy's name for ``dim``.)"""
 
@@ -416,6 +470,46 @@ class L1Loss(Module):
 
     def forward(self, input: Tensor, target: Any) -> Tensor:
         return F.l1_loss(input, target, self.reduction)
+
+
+class SmoothL1Loss(Module):
+    """``F.smooth_l1_loss`` as a module: quadratic below ``beta``, linear above."""
+
+    def __init__(self, reduction: str = "mean", beta: float = 1.0) -> None:
+        super().__init__()
+        self.reduction = check_choice("SmoothL1Loss", "reduction", reduction, _REDUCTIONS)
+        self.beta = check_number("SmoothL1Loss", "beta", beta, low=0)
+
+    def forward(self, input: Tensor, target: Any) -> Tensor:
+        return F.smooth_l1_loss(input, target, self.reduction, self.beta)
+
+
+class HuberLoss(Module):
+    """``F.huber_loss`` as a module: quadratic below ``delta``, linear above."""
+
+    def __init__(self, reduction: str = "mean", delta: float = 1.0) -> None:
+        super().__init__()
+        self.reduction = check_choice("HuberLoss", "reduction", reduction, _REDUCTIONS)
+        self.delta = check_number("HuberLoss", "delta", delta, low=0, low_inclusive=False)
+
+    def forward(self, input: Tensor, target: Any) -> Tensor:
+        return F.huber_loss(input, target, self.reduction, self.delta)
+
+
+class KLDivLoss(Module):
+    """``F.kl_div`` as a module (input: log-probabilities); 'batchmean' is the KL divergence."""
+
+    def __init__(self, reduction: str = "mean", log_target: bool = False) -> None:
+        super().__init__()
+        choices = ("mean", "batchmean", "sum", "none")
+        self.reduction = check_choice("KLDivLoss", "reduction", reduction, choices)
+        self.log_target = check_bool("KLDivLoss", "log_target", log_target)
+
+    def forward(self, input: Tensor, target: Any) -> Tensor:
+        return F.kl_div(input, target, self.reduction, self.log_target)
+
+
+_REDUCTIONS = ("mean", "sum", "none")
 
 
 class CrossEntropyLoss(Module):
@@ -480,3 +574,15 @@ class BCEWithLogitsLoss(Module):
         return F.binary_cross_entropy_with_logits(
             input, target, self.weight, self.reduction, self.pos_weight
         )
+
+
+class BCELoss(Module):
+    """``F.binary_cross_entropy`` as a module (probabilities in [0, 1], logs clamped at -100)."""
+
+    def __init__(self, weight: Tensor | None = None, reduction: str = "mean") -> None:
+        super().__init__()
+        self.reduction = check_choice("BCELoss", "reduction", reduction, _REDUCTIONS)
+        self.register_buffer("weight", weight)  # a buffer: it follows the module's device
+
+    def forward(self, input: Tensor, target: Any) -> Tensor:
+        return F.binary_cross_entropy(input, target, self.weight, self.reduction)

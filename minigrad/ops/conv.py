@@ -46,6 +46,15 @@ def as_pair(value: Any, name: str, op: str, minimum: int) -> Pair:
     return height, width
 
 
+def as_single(value: Any, name: str, op: str, minimum: int) -> int:
+    """An int or a 1-tuple (PyTorch's form for 1-D layers) as an int, at least ``minimum``."""
+    if isinstance(value, (tuple, list)):
+        if len(value) != 1:
+            raise TypeError(f"{op}: {name} must be an int or a 1-tuple, got {value!r}")
+        value = value[0]
+    return check_int(op, name, value, low=minimum)
+
+
 def as_padding(value: Any, kernel: Pair, stride: Pair, dilation: Pair, op: str) -> Padding:
     """Padding as ((top, bottom), (left, right)); 'valid' is none, 'same' keeps H and W."""
     if value == "valid":

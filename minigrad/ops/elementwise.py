@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from ..autograd import Function, constant, no_grad, value
+from ..checks import check_int
 from ..tensor import Tensor, get_default_dtype, is_floating_dtype
 
 
@@ -139,6 +140,54 @@ class Div(Function):
         return grad_a, (-grad_a * a / b if self.needs_input_grad[1] else None)
 
 
+class Reciprocal(Function):
+    """z = 1 / a;  dz/da = -1/a^2 = -z^2"""
+
+    reads_inputs = ()
+    reads_output = True
+
+    def forward(self, a):
+        return self.xp.reciprocal(a)
+
+    def backward(self, grad, z, a):
+        return -(grad * z * z)
+
+
+class FloorDivide(Function):
+    """z = floor(a / b);  dz/da = dz/db = 0 (a step function: flat between its jumps)
+
+    PyTorch gives no derivative at all here (its backward raises); minigrad gives the derivative
+    that floor has almost everywhere, 0, as for ``floor`` itself.
+    """
+
+    reads_inputs = ()
+    reads_output = False
+
+    def forward(self, a, b):
+        return self.xp.floor_divide(a, b)
+
+    def backward(self, grad, z, a, b):
+        zero = constant(self.xp.zeros((), dtype=grad.dtype), grad)
+        return grad * zero, grad * zero
+
+
+class Remainder(Function):
+    """z = a - b floor(a / b) (the sign of b, as Python's %);  dz/da = 1, dz/db = -floor(a / b)"""
+
+    reads_inputs = (0, 1)
+    reads_output = False
+
+    def forward(self, a, b):
+        return self.xp.remainder(a, b)
+
+    def backward(self, grad, z, a, b):
+        if not self.needs_input_grad[1]:
+            return grad, None
+        # floor(a / b) is piecewise constant: a plain array, no graph even for second derivatives
+        quotient = self.xp.floor_divide(value(a), value(b))
+        return grad, -(grad * constant(quotient, grad))
+
+
 class Pow(Function):
     """z = a ** b;  dz/da = b * a^(b-1), dz/db = z * ln(a)
 
@@ -207,6 +256,19 @@ class Exp(Function):
         return grad * z
 
 
+class Expm1(Function):
+    """z = e^a - 1 (exact for tiny a, where exp(a) - 1 loses every digit);  dz/da = e^a = z + 1"""
+
+    reads_inputs = ()
+    reads_output = True
+
+    def forward(self, a):
+        return self.xp.expm1(a)
+
+    def backward(self, grad, z, a):
+        return grad * z + grad
+
+
 class Log(Function):
     """z = ln(a);  dz/da = 1/a"""
 
@@ -218,6 +280,34 @@ class Log(Function):
 
     def backward(self, grad, z, a):
         return grad / a
+
+
+class Log1p(Function):
+    """z = ln(1 + a) (exact for tiny a, where log(1 + a) rounds 1 + a first);  dz/da = 1/(1 + a)"""
+
+    reads_inputs = (0,)
+    reads_output = False
+
+    def forward(self, a):
+        return self.xp.log1p(a)
+
+    def backward(self, grad, z, a):
+        return grad / (a + 1)
+
+
+class LogBase(Function):
+    """z = log_base(a) = ln(a) / ln(base), base 2 or 10;  dz/da = 1 / (a ln(base))"""
+
+    reads_inputs = (0,)
+    reads_output = False
+
+    def forward(self, a, base):
+        self.base = base
+        # log2 and log10 themselves, not ln(a) / ln(base): exact at the powers of the base
+        return self.xp.log2(a) if base == 2 else self.xp.log10(a)
+
+    def backward(self, grad, z, a):
+        return grad / (a * math.log(self.base))
 
 
 class Sqrt(Function):
@@ -233,6 +323,19 @@ class Sqrt(Function):
         return grad / (2 * z)
 
 
+class Rsqrt(Function):
+    """z = 1 / sqrt(a);  dz/da = -1 / (2 a^(3/2)) = -z^3 / 2"""
+
+    reads_inputs = ()
+    reads_output = True
+
+    def forward(self, a):
+        return 1 / self.xp.sqrt(a)
+
+    def backward(self, grad, z, a):
+        return grad * z * z * z * -0.5
+
+
 class Abs(Function):
     """z = |a|;  dz/da = sign(a), taking 0 at a = 0 (a subgradient)"""
 
@@ -244,6 +347,26 @@ class Abs(Function):
 
     def backward(self, grad, z, a):
         return grad * constant(self.xp.sign(value(a)), grad)  # sign is constant: no graph
+
+
+class Rounding(Function):
+    """z = floor(a), ceil(a), round(a), trunc(a) or sign(a);  dz/da = 0
+
+    Each is a step function: flat between its jumps, so its derivative is 0 (taken as 0 at the
+    jumps too, as PyTorch does). The result stays in the graph, so that a gradient through it
+    is a zero, not a missing one.
+    """
+
+    reads_inputs = ()
+    reads_output = False
+
+    def forward(self, a, how, decimals=0):
+        if how == "round":
+            return self.xp.round(a, decimals)  # half to even, as PyTorch's
+        return getattr(self.xp, how)(a)
+
+    def backward(self, grad, z, a):
+        return grad * constant(self.xp.zeros((), dtype=grad.dtype), grad)
 
 
 class Sin(Function):
@@ -324,6 +447,25 @@ class LeakyReLU(Function):
 
     def backward(self, grad, z, a):
         return Where.apply(a > 0, grad, grad * self.negative_slope)
+
+
+class ELU(Function):
+    """z = a if a > 0 else alpha (e^a - 1);  dz/da = 1 where a > 0, else alpha e^a = z + alpha
+
+    (At a = 0 the left branch's slope, alpha, as PyTorch takes it.)
+    """
+
+    reads_inputs = (0,)
+    reads_output = True
+
+    def forward(self, a, alpha):
+        self.alpha = alpha
+        # expm1 of min(a, 0): the branch not taken never overflows to inf
+        return self.xp.where(a > 0, a, alpha * self.xp.expm1(self.xp.minimum(a, 0)))
+
+    def backward(self, grad, z, a):
+        positive = constant(value(a) > 0, grad)
+        return Where.apply(positive, grad, grad * (z + self.alpha))
 
 
 class Clip(Function):
@@ -483,6 +625,40 @@ class Softplus(Function):
         return grad * Sigmoid.apply(a)
 
 
+class BinaryCrossEntropy(Function):
+    """z = -(y max(ln x, -100) + (1 - y) max(ln(1 - x), -100)), for probabilities x in [0, 1];
+
+        dz/dx = (x - y) / max(x (1 - x), 1e-12),   dz/dy = max(ln(1 - x), -100) - max(ln x, -100)
+
+    The logarithms are clamped at -100, as PyTorch does, so x = 0 or 1 gives a loss of 100 at
+    most, never inf; the denominator is clamped likewise, so the gradient there is large but
+    finite (and exactly 0 where x = y).
+    """
+
+    reads_inputs = (0, 1)
+    reads_output = False
+
+    def forward(self, x, y):
+        xp = self.xp
+        with np.errstate(divide="ignore"):  # ln 0 = -inf, clamped just below
+            log_x = xp.maximum(xp.log(x), -100)
+            log_rest = xp.maximum(xp.log(1 - x), -100)
+        return -(y * log_x + (1 - y) * log_rest)
+
+    def backward(self, grad, z, x, y):
+        grad_x = grad_y = None
+        if self.needs_input_grad[0]:
+            floor = constant(self.xp.asarray(1e-12, dtype=grad.dtype), grad)
+            grad_x = grad * (x - y) / Maximum.apply(x * (1 - x), floor)
+        if self.needs_input_grad[1]:
+            with np.errstate(divide="ignore"):
+                grad_y = grad * (
+                    Clip.apply(Log.apply(1 - x), low=-100, high=None)
+                    - Clip.apply(Log.apply(x), low=-100, high=None)
+                )
+        return grad_x, grad_y
+
+
 def add(a: Any, b: Any) -> Tensor:
     """a + b, broadcasting."""
     return _binary(Add, a, b)
@@ -509,6 +685,43 @@ def _is_float_operand(x: Any) -> bool:
     return isinstance(x, float) or (isinstance(x, Tensor) and is_floating_dtype(x.dtype))
 
 
+def _integer_divisor_check(a: Any, b: Any, op: str) -> None:
+    """Integer division by zero has no answer (NumPy quietly gives 0): refuse it, as PyTorch
+    does. One value read from the device, and only for integer operands."""
+    if _is_float_operand(a) or _is_float_operand(b):
+        return  # floats divide by zero into inf or NaN, as in IEEE arithmetic
+    divisor = b.data if isinstance(b, Tensor) else b
+    if bool((divisor == 0).any()) if isinstance(b, Tensor) else divisor == 0:
+        raise ZeroDivisionError(f"{op}: integer division by zero (the divisor holds a 0)")
+
+
+def floor_divide(a: Any, b: Any) -> Tensor:
+    """floor(a / b), rounding towards -inf (``a // b``): -7 // 2 is -4, as in Python and PyTorch.
+
+    Integers stay integers. Its gradient is 0 (a step function; PyTorch gives none).
+    """
+    _integer_divisor_check(a, b, "floor_divide")
+    return _binary(FloorDivide, a, b)
+
+
+def remainder(a: Any, b: Any) -> Tensor:
+    """a - b * floor(a / b) (``a % b``): the result has the sign of b, as Python's % and
+    PyTorch's ``remainder`` (-7 % 2 is 1, 7 % -2 is -1)."""
+    _integer_divisor_check(a, b, "remainder")
+    return _binary(Remainder, a, b)
+
+
+def _floating(a: Tensor) -> Tensor:
+    """An integer or bool tensor converted to the default float dtype (PyTorch's rule for the
+    functions that only make sense in floats, such as ``rsqrt``); a float tensor as it is."""
+    return a if is_floating_dtype(a.dtype) else a.astype(get_default_dtype())
+
+
+def reciprocal(a: Tensor) -> Tensor:
+    """1 / a, elementwise (integers become the default float dtype)."""
+    return Reciprocal.apply(_floating(a))
+
+
 def pow(a: Any, b: Any) -> Tensor:
     """a ** b. A Python-number exponent is a constant (the common case: x ** 2)."""
     if isinstance(a, Tensor) and isinstance(b, (int, float)) and not isinstance(b, bool):
@@ -526,14 +739,39 @@ def exp(a: Tensor) -> Tensor:
     return Exp.apply(a)
 
 
+def expm1(a: Tensor) -> Tensor:
+    """e ** a - 1, elementwise, accurate for a near 0."""
+    return Expm1.apply(_floating(a))
+
+
 def log(a: Tensor) -> Tensor:
     """Natural logarithm, elementwise (NaN below 0, -inf at 0, as in NumPy)."""
     return Log.apply(a)
 
 
+def log1p(a: Tensor) -> Tensor:
+    """ln(1 + a), elementwise, accurate for a near 0 (NaN below -1, -inf at -1)."""
+    return Log1p.apply(_floating(a))
+
+
+def log2(a: Tensor) -> Tensor:
+    """Base-2 logarithm, elementwise."""
+    return LogBase.apply(_floating(a), base=2)
+
+
+def log10(a: Tensor) -> Tensor:
+    """Base-10 logarithm, elementwise."""
+    return LogBase.apply(_floating(a), base=10)
+
+
 def sqrt(a: Tensor) -> Tensor:
     """Square root, elementwise."""
     return Sqrt.apply(a)
+
+
+def rsqrt(a: Tensor) -> Tensor:
+    """1 / sqrt(a), elementwise (inf at 0, NaN below 0)."""
+    return Rsqrt.apply(_floating(a))
 
 
 def abs(a: Tensor) -> Tensor:
@@ -569,6 +807,11 @@ def relu(a: Tensor) -> Tensor:
 def leaky_relu(a: Tensor, negative_slope: float = 0.01) -> Tensor:
     """a where a > 0, else negative_slope * a."""
     return LeakyReLU.apply(a, negative_slope=negative_slope)
+
+
+def elu(a: Tensor, alpha: float = 1.0) -> Tensor:
+    """a where a > 0, else alpha * (e^a - 1) (Clevert et al. 2015)."""
+    return ELU.apply(a, alpha=alpha)
 
 
 def clip(a: Tensor, min: float | None = None, max: float | None = None) -> Tensor:
@@ -675,9 +918,40 @@ def astype(a: Tensor, dtype: Any) -> Tensor:
     return Cast.apply(a, dtype=dtype)
 
 
+def _rounded(a: Tensor, how: str, decimals: int = 0) -> Tensor:
+    if a.dtype.kind == "b" or (a.dtype.kind in "iu" and how != "sign"):
+        # already whole numbers (and a bool's sign is itself): a copy, in the same dtype
+        return Tensor._wrap(a.data.copy(), a.device)
+    return Rounding.apply(a, how=how, decimals=decimals)
+
+
 def sign(a: Tensor) -> Tensor:
-    """-1, 0 or 1 by the sign of each value. Not differentiable (its derivative is 0)."""
-    return Tensor._wrap(a.xp.sign(a.data), a.device)
+    """-1, 0 or 1 by the sign of each value (0 for 0 and -0, NaN for NaN); its gradient is 0."""
+    return _rounded(a, "sign")
+
+
+def floor(a: Tensor) -> Tensor:
+    """The largest whole number <= a, elementwise; its gradient is 0."""
+    return _rounded(a, "floor")
+
+
+def ceil(a: Tensor) -> Tensor:
+    """The smallest whole number >= a, elementwise; its gradient is 0."""
+    return _rounded(a, "ceil")
+
+
+def trunc(a: Tensor) -> Tensor:
+    """a rounded towards 0 (its whole part), elementwise; its gradient is 0."""
+    return _rounded(a, "trunc")
+
+
+def round(a: Tensor, *, decimals: int = 0) -> Tensor:
+    """a rounded to ``decimals`` decimal places, halves to the even neighbour (2.5 -> 2, as
+    PyTorch and NumPy do); its gradient is 0."""
+    check_int("round", "decimals", decimals)
+    if decimals and a.dtype.kind in "iub":
+        raise TypeError(f"round: decimals={decimals} needs a floating tensor, got {a.dtype}")
+    return _rounded(a, "round", decimals)
 
 
 def erf(a: Tensor) -> Tensor:

@@ -12,8 +12,9 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from ..autograd import Function, constant, value
+from ..checks import check_bool, check_number
 from ..tensor import Tensor
-from .elementwise import Exp, Where
+from .elementwise import Abs, Exp, PowScalar, Rounding, Where
 from .shape import BroadcastTo
 
 Axis = int | tuple[int, ...] | None
@@ -60,6 +61,58 @@ class Sum(Function):
         return BroadcastTo.apply(grad, shape=a.shape)
 
 
+class Prod(Function):
+    """z = product of a along the last axis;  dz/da[i] = product of a[j] over j != i
+
+    The derivative is not z / a[i], which is 0 / 0 where a[i] = 0: ``ProdOthers`` computes each
+    product of the others directly, so a zero in the input gets the right gradient (the product
+    of the rest) and every other element of its row gets 0.
+    """
+
+    reads_inputs = (0,)
+    reads_output = False
+
+    def forward(self, a):
+        return a.prod(axis=-1)
+
+    def backward(self, grad, z, a):
+        return grad.reshape(grad.shape + (1,)) * ProdOthers.apply(a)
+
+
+class ProdOthers(Function):
+    """z[i] = product of a[j] over j != i, along the last axis;
+    dz[i]/da[j] = product of a[k] over k != i, j (for j != i), 0 for j = i
+
+    Forward: the product of everything before i (an exclusive running product from the left)
+    times the product of everything after it (from the right), so no division, no 0 / 0. The
+    backward (second derivatives of ``prod``) lays each row out as an (n, n) matrix whose row i
+    is a with a[i] replaced by 1, and takes the products of others of that: n^2 memory, paid
+    only when a second derivative is asked for.
+    """
+
+    reads_inputs = (0,)
+    reads_output = False
+
+    def forward(self, a):
+        xp = self.xp
+        if a.shape[-1] == 0:
+            return xp.ones_like(a)
+        ones = xp.ones(a.shape[:-1] + (1,), dtype=a.dtype)
+        before = xp.cumprod(xp.concatenate([ones, a[..., :-1]], axis=-1), axis=-1)
+        after = xp.cumprod(xp.concatenate([ones, a[..., :0:-1]], axis=-1), axis=-1)[..., ::-1]
+        return before * after
+
+    def backward(self, grad, z, a):
+        n = a.shape[-1]
+        diagonal = constant(self.xp.eye(n, dtype=bool), grad)
+        one = constant(self.xp.ones((), dtype=grad.dtype), grad)
+        zero = constant(self.xp.zeros((), dtype=grad.dtype), grad)
+        rows = Where.apply(diagonal, one, a.reshape(a.shape[:-1] + (1, n)))  # (..., n, n)
+        pairs = ProdOthers.apply(rows)  # [i, j]: product over k != i, j (when j != i)
+        weights = Where.apply(diagonal, zero, grad.reshape(grad.shape + (1,)))
+        return (weights * pairs).sum(axis=-2)
+
+
 class Max(Function):
     """z = max of a over axes;  dz/da = 1 at the maximum (shared equally among ties), else 0"""
 
@@ -84,6 +137,26 @@ class Max(Function):
             grad = grad.reshape(kept)
         # divided while it is still the reduced size, then spread: no full-size float mask
         return (grad / constant(ties, grad)) * constant(is_max, grad)
+
+
+class Median(Function):
+    """z = the lower median of all of a (the middle value, the lower of the two middle ones for
+    an even count);  dz/da = 1/k at each of the k elements equal to z, else 0 (PyTorch's rule)"""
+
+    reads_inputs = (0,)
+    reads_output = True
+
+    def forward(self, a):
+        flat = a.reshape(-1)
+        middle = self.xp.sort(flat)[(flat.size - 1) // 2]
+        return self.xp.where(self.xp.isnan(flat).any(), self.xp.nan, middle).astype(a.dtype)
+
+    def backward(self, grad, z, a):
+        a, z = value(a), value(z)
+        # piecewise constant in a, as for Max: a plain array, no graph
+        chosen = (a == z) | ((a != a) & (z != z))  # a NaN median is the NaN elements'
+        share = chosen / chosen.sum(dtype=grad.dtype)
+        return grad * constant(share.astype(grad.dtype), grad)
 
 
 class FirstMax(Function):
@@ -167,6 +240,48 @@ class LogSumExp(Function):
         # a row of only -inf has z = -inf, and a - z would be nan: subtract 0 there instead
         zero = constant(self.xp.zeros((), dtype=z.dtype), z)
         return grad * Exp.apply(a - Where.apply(z == -math.inf, zero, z))
+
+
+class Norm(Function):
+    """z = (sum of |a|^p over axes)^(1/p) for a finite p != 0;
+    dz/da = sign(a) |a|^(p-1) / z^(p-1)   (a / z for p = 2)
+
+    Where z = 0 (all of a is 0) the formula is 0 / 0; the gradient is taken as 0 there, as
+    PyTorch does (a subgradient: the norm has a kink at 0). For p < 1, |a|^(p-1) is infinite at
+    a = 0 and that element's gradient is taken as 0 too.
+    """
+
+    reads_inputs = (0,)
+    reads_output = True
+
+    def forward(self, a, p, axes, keepdims):
+        self.p, self.axes, self.keepdims = p, axes, keepdims
+        xp = self.xp
+        if p == 2:
+            return xp.sqrt((a * a).sum(axis=axes, keepdims=keepdims))
+        if p == 1:
+            return xp.abs(a).sum(axis=axes, keepdims=keepdims)
+        with np.errstate(divide="ignore"):  # p < 0: |0|^p = inf, so the norm is 0, on purpose
+            return (xp.abs(a) ** p).sum(axis=axes, keepdims=keepdims) ** (1.0 / p)
+
+    def backward(self, grad, z, a):
+        kept = _kept_shape(a.shape, self.axes)
+        grad, z = grad.reshape(kept), z.reshape(kept)
+        p = self.p
+        zero = constant(self.xp.zeros((), dtype=grad.dtype), grad)
+        one = constant(self.xp.ones((), dtype=grad.dtype), grad)
+        at_zero = constant(value(z) == 0, grad)
+        if p == 2:
+            scaled, denominator = a, z
+        else:
+            scaled = Rounding.apply(a, how="sign")  # sign(a), with a zero derivative
+            if p != 1:
+                scaled = scaled * PowScalar.apply(Abs.apply(a), exponent=p - 1)
+            if p < 1:
+                scaled = Where.apply(constant(value(a) == 0, grad), zero, scaled)
+            denominator = PowScalar.apply(z, exponent=p - 1)
+        scale = Where.apply(at_zero, zero, grad / Where.apply(at_zero, one, denominator))
+        return scaled * scale
 
 
 class Softmax(Function):
@@ -259,7 +374,8 @@ def _keep(keepdim: bool, keepdims: bool | None) -> bool:
 
 
 class ValuesIndices(NamedTuple):
-    """What ``max(dim)`` and ``min(dim)`` return, as PyTorch's ``torch.return_types.max``."""
+    """What ``max(dim)``, ``min(dim)``, ``sort`` and ``median(dim)`` return, as PyTorch's
+    ``torch.return_types.max`` and its kin."""
 
     values: Tensor
     indices: Tensor
@@ -292,6 +408,36 @@ def mean(
     if count == 0:
         raise ValueError(f"mean: averaging over an empty axis of shape {a.shape}")
     return Sum.apply(a, axes=axes, keepdims=_keep(keepdim, keepdims)) * (1.0 / count)
+
+
+def prod(
+    a: Tensor,
+    dim: int | None = None,
+    keepdim: bool = False,
+    *,
+    axis: int | None = None,
+    keepdims: bool | None = None,
+) -> Tensor:
+    """Product of all values, or along one ``dim``; 1 over an empty axis.
+
+    Integers and bools multiply in int64, as in PyTorch. The gradient is exact where the input
+    holds zeros (see ``Prod``).
+    """
+    dim = dim_arg(dim, axis, "prod")
+    if dim is not None and (not isinstance(dim, int) or isinstance(dim, bool)):
+        raise TypeError(f"prod: dim must be one int (or None for all), got {dim!r}")
+    if a.dtype.kind in "iub":
+        a = a.astype(np.int64)
+    keep = _keep(keepdim, keepdims)
+    if dim is None:
+        out = Prod.apply(a.reshape(-1))
+        return out.reshape((1,) * a.ndim) if keep else out
+    (axis,) = normalize_axes(dim, a.shape, "prod")
+    shape = a.shape
+    if axis != a.ndim - 1:  # the product runs along the last axis: move dim there
+        a = a.permute([i for i in range(a.ndim) if i != axis] + [axis])
+    out = Prod.apply(a)
+    return out.reshape(_kept_shape(shape, (axis,))) if keep else out
 
 
 def _nonempty_axes(a: Tensor, axis: Axis, op: str) -> tuple[int, ...]:
@@ -425,6 +571,50 @@ def std(a: Tensor, dim: Axis = None, keepdim: bool = False, **kwargs: Any) -> Te
     return sqrt(var(a, dim, keepdim, **kwargs))
 
 
+def norm(
+    a: Tensor,
+    p: float | str = "fro",
+    dim: Axis = None,
+    keepdim: bool = False,
+) -> Tensor:
+    """The vector p-norm of ``a`` over ``dim`` (all of it by default), as ``torch.norm``:
+
+        p finite, != 0:  (sum |a|^p)^(1/p)      ('fro' is p = 2, over any dims)
+        p = inf, -inf:   max |a|, min |a|       (ties share the gradient)
+        p = 0:           the count of nonzero values (gradient 0)
+
+    The gradient is 0 where the norm is 0 (PyTorch's choice at that kink), never NaN.
+    """
+    if not a.dtype.kind == "f":
+        raise TypeError(f"norm: needs a floating tensor, got {a.dtype}")
+    if isinstance(p, str):
+        if p != "fro":
+            raise ValueError(
+                f"norm: p must be a number or 'fro', got {p!r} (the matrix norms, such as "
+                "'nuc', are not available)"
+            )
+        p = 2.0
+    p = check_number("norm", "p", p, allow_inf=True)
+    axes = normalize_axes(dim, a.shape, "norm")
+    keep = check_bool("norm", "keepdim", keepdim)
+    from .elementwise import abs as absolute
+
+    if p == math.inf:
+        return amax(absolute(a), axes, keep)
+    if p == -math.inf:
+        return amin(absolute(a), axes, keep)
+    if p == 0:
+        from .elementwise import sign
+
+        return sum(sign(absolute(a)), axes, keep)  # 1 per nonzero value, through a zero gradient
+    return Norm.apply(a, p=p, axes=axes, keepdims=keep)
+
+
+def dist(a: Tensor, other: Any, p: float = 2.0) -> Tensor:
+    """The p-norm of ``a - other`` (broadcasting), over all of it: ``norm(a - other, p)``."""
+    return norm(a - other, p)
+
+
 def logsumexp(
     a: Tensor,
     dim: Axis = None,
@@ -488,6 +678,106 @@ def _arg_extreme(a: Tensor, dim: int | None, keepdim: bool, op: str) -> Tensor:
     if keepdim:
         index = index.reshape(_kept_shape(a.shape, (dim,)))
     return Tensor._wrap(a.xp.asarray(index), a.device)
+
+
+def _take_along(a: Tensor, indices: Any, axis: int) -> Tensor:
+    """a's values at ``indices`` along ``axis`` (NumPy's take_along_axis), differentiable: each
+    value's gradient goes back to the element it was taken from. The indices are already known
+    to be in range (they come from a sort), so getitem's bounds check is skipped."""
+    from .shape import GetItem
+
+    xp = a.xp
+    index = tuple(
+        indices if k == axis else xp.arange(n).reshape((n,) + (1,) * (indices.ndim - 1 - k))
+        for k, n in enumerate(indices.shape)
+    )
+    return GetItem.apply(a, index=index)
+
+
+def _stable_argsort(data: Any, axis: int, descending: bool, xp: Any) -> Any:
+    """Indices that sort ``data`` along ``axis``, equal values kept in their original order.
+
+    Descending: sort the reversed data ascending and reverse the result, which turns its order
+    into descending while equal values, reversed twice, come back in their original order. NaN
+    counts as the largest value (last ascending, first descending), as in PyTorch.
+    """
+    if not descending:
+        return xp.argsort(data, axis=axis, kind="stable")
+    n = data.shape[axis]
+    flipped = xp.flip(xp.argsort(xp.flip(data, axis=axis), axis=axis, kind="stable"), axis=axis)
+    return (n - 1) - flipped
+
+
+def _sort_axis(a: Tensor, dim: int, op: str) -> int:
+    if not isinstance(dim, int) or isinstance(dim, bool):
+        raise TypeError(f"{op}: dim must be an int, got {dim!r}")
+    if a.ndim == 0:
+        if dim not in (0, -1):
+            raise ValueError(f"{op}: dim {dim} is out of range for a 0-d tensor")
+        return 0
+    (axis,) = normalize_axes(dim, a.shape, op)
+    return axis
+
+
+def sort(a: Tensor, dim: int = -1, descending: bool = False, stable: bool = False) -> ValuesIndices:
+    """The values along ``dim`` in order, and where each came from: ``(values, indices)``.
+
+    The sort is always stable (equal values keep their order; ``stable`` is accepted for
+    PyTorch's signature), NaN sorts as the largest value, and each value's gradient goes back
+    to the element it came from.
+    """
+    axis = _sort_axis(a, dim, "sort")
+    check_bool("sort", "descending", descending)
+    check_bool("sort", "stable", stable)
+    if a.ndim == 0:
+        return ValuesIndices(a * 1, Tensor._wrap(a.xp.zeros((), dtype=np.int64), a.device))
+    indices = _stable_argsort(a.data, axis, descending, a.xp)
+    return ValuesIndices(_take_along(a, indices, axis), Tensor._wrap(indices, a.device))
+
+
+def argsort(a: Tensor, dim: int = -1, descending: bool = False, stable: bool = False) -> Tensor:
+    """The indices that sort ``a`` along ``dim`` (``sort(...).indices``; stable, NaN largest)."""
+    axis = _sort_axis(a, dim, "argsort")
+    check_bool("argsort", "descending", descending)
+    check_bool("argsort", "stable", stable)
+    if a.ndim == 0:
+        return Tensor._wrap(a.xp.zeros((), dtype=np.int64), a.device)
+    return Tensor._wrap(_stable_argsort(a.data, axis, descending, a.xp), a.device)
+
+
+def median(
+    a: Tensor, dim: int | None = None, keepdim: bool = False, *, axis: int | None = None
+) -> Any:
+    """The lower median (of an even count, the lower of the two middle values), as PyTorch's:
+
+    ``median(a)``: of all values, a 0-d tensor; its gradient is shared equally by the elements
+    equal to it. ``median(a, dim)``: the named tuple ``(values, indices)`` along ``dim``, each
+    value's gradient going to the element its index names. A NaN makes the median NaN (with
+    the index of the first NaN).
+    """
+    dim = dim_arg(dim, axis, "median")
+    if dim is None:
+        if a.numel() == 0:
+            raise ValueError("median: the median of an empty tensor is undefined")
+        return Median.apply(a)
+    axis = _sort_axis(a, dim, "median")
+    if a.ndim == 0:
+        return ValuesIndices(a * 1, Tensor._wrap(a.xp.zeros((), dtype=np.int64), a.device))
+    n = a.shape[axis]
+    if n == 0:
+        raise ValueError(f"median: dim {dim} of shape {a.shape} is empty")
+    xp = a.xp
+    order = _stable_argsort(a.data, axis, False, xp)
+    at = (n - 1) // 2
+    middle = order[(slice(None),) * axis + (slice(at, at + 1),)]  # the axis kept, size 1
+    if a.dtype.kind == "f":  # a slice holding NaN: its median is NaN, at its first NaN
+        nan = xp.isnan(a.data)
+        first_nan = xp.expand_dims(nan.argmax(axis=axis), axis)
+        middle = xp.where(xp.expand_dims(nan.any(axis=axis), axis), first_nan, middle)
+    values = _take_along(a, middle, axis)
+    if not keepdim:
+        values, middle = values.squeeze(axis), middle.squeeze(axis)
+    return ValuesIndices(values, Tensor._wrap(middle, a.device))
 
 
 def cumsum(a: Tensor, dim: int | None = None, *, axis: int | None = None) -> Tensor:

@@ -99,14 +99,15 @@ class IndexAdd(Function):
 
 
 class Pad(Function):
-    """z = a with zeros around it (``pad_width`` as in NumPy);  dz/da is the middle of dz"""
+    """z = a with a constant (0 by default) around it (``pad_width`` as in NumPy);
+    dz/da is the middle of dz"""
 
     reads_inputs = ()
     reads_output = False
 
-    def forward(self, a, pad_width):
+    def forward(self, a, pad_width, value=0):
         self.pad_width = pad_width
-        return self.xp.pad(a, pad_width)
+        return self.xp.pad(a, pad_width, constant_values=value)
 
     def backward(self, grad, z, a):
         index = tuple(slice(lo, n - hi) for (lo, hi), n in zip(self.pad_width, grad.shape))
@@ -328,12 +329,70 @@ def getitem(a: Tensor, index: Any) -> Tensor:
         ) from None
 
 
-def pad(a: Tensor, pad_width: Sequence[tuple[int, int]]) -> Tensor:
-    """Add zeros around ``a``: ``pad_width[i] = (before, after)`` for axis i."""
+def pad(a: Tensor, pad_width: Sequence[tuple[int, int]], value: float = 0) -> Tensor:
+    """Add ``value`` (zeros by default) around ``a``: ``pad_width[i] = (before, after)`` for
+    axis i."""
     pad_width = tuple((int(lo), int(hi)) for lo, hi in pad_width)
     if len(pad_width) != a.ndim or any(lo < 0 or hi < 0 for lo, hi in pad_width):
         raise ValueError(f"pad: pad_width {pad_width} must give (before, after) >= 0 per axis")
-    return Pad.apply(a, pad_width=pad_width)
+    if value == 0:
+        return Pad.apply(a, pad_width=pad_width)
+    return Pad.apply(a, pad_width=pad_width, value=value)
+
+
+def repeat(a: Tensor, sizes: Sequence[int]) -> Tensor:
+    """``a`` tiled ``sizes[i]`` times along dim i, as PyTorch's ``Tensor.repeat`` (NumPy's
+    ``tile``); extra leading sizes add new dims. Each copy's gradient adds back into ``a``.
+
+    Done as a broadcast and a reshape: (d0, d1) becomes (1, d0, 1, d1), is broadcast to
+    (r0, d0, r1, d1), and is read as (r0*d0, r1*d1).
+    """
+    sizes = tuple(sizes)
+    for size in sizes:
+        if not isinstance(size, (int, np.integer)) or isinstance(size, bool) or size < 0:
+            raise ValueError(f"repeat: sizes must be ints >= 0, got {sizes}")
+    if len(sizes) < a.ndim:
+        raise ValueError(
+            f"repeat: needs at least one size per dim ({a.ndim} for shape {a.shape}), got {sizes}"
+        )
+    shape = (1,) * (len(sizes) - a.ndim) + a.shape
+    spread = reshape(a, tuple(n for d in shape for n in (1, d)))
+    tiled = broadcast_to(spread, tuple(n for r, d in zip(sizes, shape) for n in (r, d)))
+    return reshape(tiled, tuple(r * d for r, d in zip(sizes, shape)))
+
+
+def _diagonal_index(xp: Any, rows: int, cols: int, offset: int) -> tuple[Any, Any]:
+    """(row, column) positions of diagonal ``offset`` of a rows x cols matrix (above the main
+    one for offset > 0, below for offset < 0)."""
+    length = max(0, min(rows, cols - offset) if offset >= 0 else min(rows + offset, cols))
+    steps = xp.arange(length)
+    return (steps, steps + offset) if offset >= 0 else (steps - offset, steps)
+
+
+def diag(a: Tensor, diagonal: int = 0) -> Tensor:
+    """PyTorch's ``diag``: a 1-D ``a`` becomes a square matrix with ``a`` on diagonal
+    ``diagonal`` (above the main one if > 0, below if < 0) and zeros elsewhere; a 2-D ``a``
+    gives that diagonal of it as a 1-D tensor."""
+    from ..checks import check_int
+
+    diagonal = check_int("diag", "diagonal", diagonal)
+    if a.ndim == 1:
+        size = a.shape[0] + abs(diagonal)
+        index = _diagonal_index(a.xp, size, size, diagonal)
+        return IndexAdd.apply(a, index=index, shape=(size, size))
+    if a.ndim == 2:
+        return GetItem.apply(a, index=_diagonal_index(a.xp, a.shape[0], a.shape[1], diagonal))
+    raise ValueError(f"diag: input must be 1-D or 2-D, got shape {a.shape}")
+
+
+def trace(a: Tensor) -> Tensor:
+    """The sum of the main diagonal of a 2-D tensor (integers sum in int64, as PyTorch's)."""
+    if a.ndim != 2:
+        raise ValueError(f"trace: input must be 2-D, got shape {a.shape}")
+    values = diag(a)
+    if a.dtype.kind in "iub":
+        values = values.astype(np.int64)
+    return values.sum()
 
 
 def split(

@@ -1,0 +1,150 @@
+"""Grouped and 1-D convolution, transposed convolution, adaptive average pooling and nearest
+interpolation, against the defining sums written as plain NumPy loops."""
+
+import math
+
+import numpy as np
+import pytest
+
+import minigrad as mg
+from minigrad import nn
+from minigrad.nn import functional as F
+
+rng = np.random.default_rng(0)
+
+
+def f64(values):
+    return mg.tensor(np.asarray(values, dtype=np.float64))
+
+
+def conv2d_by_loops(x, w, b, stride, padding, dilation, groups):
+    n, c, h, wd = x.shape
+    o, cg, kh, kw = w.shape
+    xp = np.pad(x, [(0, 0), (0, 0), (padding, padding), (padding, padding)])
+    oh = (h + 2 * padding - dilation * (kh - 1) - 1) // stride + 1
+    ow = (wd + 2 * padding - dilation * (kw - 1) - 1) // stride + 1
+    out = np.zeros((n, o, oh, ow))
+    per_group = o // groups
+    for k in range(o):
+        g = k // per_group
+        for i in range(oh):
+            for j in range(ow):
+                rows = slice(i * stride, i * stride + dilation * (kh - 1) + 1, dilation)
+                cols = slice(j * stride, j * stride + dilation * (kw - 1) + 1, dilation)
+                patch = xp[:, g * cg : (g + 1) * cg, rows, cols]
+                out[:, k, i, j] = (patch * w[k]).sum(axis=(1, 2, 3)) + b[k]
+    return out
+
+
+def conv_transpose2d_by_loops(x, w, b, stride, padding, output_padding, dilation, groups):
+    n, c, h, wd = x.shape
+    _, og, kh, kw = w.shape
+    oh = (h - 1) * stride - 2 * padding + dilation * (kh - 1) + output_padding + 1
+    ow = (wd - 1) * stride - 2 * padding + dilation * (kw - 1) + output_padding + 1
+    full = np.zeros((n, og * groups, oh + 2 * padding, ow + 2 * padding))
+    per_group = c // groups
+    for ci in range(c):
+        g = ci // per_group
+        for i in range(h):
+            for j in range(wd):
+                for p in range(kh):
+                    for q in range(kw):
+                        y, z = i * stride + p * dilation, j * stride + q * dilation
+                        full[:, g * og : (g + 1) * og, y, z] += (
+                            x[:, ci, i, j, None] * w[ci, :, p, q]
+                        )
+    out = full[:, :, padding : padding + oh, padding : padding + ow]
+    return out + b.reshape(1, -1, 1, 1)
+
+
+@pytest.mark.parametrize(
+    "stride, padding, dilation, groups", [(1, 1, 1, 2), (2, 0, 1, 4), (1, 2, 2, 4)]
+)
+def test_grouped_conv2d_matches_the_sum(stride, padding, dilation, groups):
+    x, w, b = (
+        rng.standard_normal((2, 4, 6, 5)),
+        rng.standard_normal((8, 4 // groups, 3, 2)),
+        rng.standard_normal(8),
+    )
+    out = F.conv2d(f64(x), f64(w), f64(b), stride, padding, dilation, groups)
+    np.testing.assert_allclose(
+        out.numpy(), conv2d_by_loops(x, w, b, stride, padding, dilation, groups)
+    )
+
+
+def test_conv1d_is_conv2d_one_pixel_high():
+    x, w, b = rng.standard_normal((2, 4, 9)), rng.standard_normal((6, 2, 3)), rng.standard_normal(6)
+    out = F.conv1d(f64(x), f64(w), f64(b), stride=2, padding=1, groups=2)
+    # stride 2, padding 1: the stride-1 sums over the padded input, every second one
+    padded = conv2d_by_loops(
+        np.pad(x, [(0, 0), (0, 0), (1, 1)])[:, :, None], w[:, :, None], b, 1, 0, 1, 2
+    )
+    np.testing.assert_allclose(out.numpy(), padded[:, :, 0, ::2])
+    same = F.conv1d(f64(x), f64(w), padding="same", groups=2)
+    assert same.shape == (2, 6, 9)
+    layer = nn.Conv1d(4, 6, 3, groups=2, padding=1, dtype=np.float64)
+    assert layer.weight.shape == (6, 2, 3) and layer(f64(x)).shape == (2, 6, 9)
+    assert repr(layer) == "Conv1d(4, 6, kernel_size=(3,), stride=(1,), padding=(1,), groups=2)"
+
+
+def test_conv2d_layer_with_groups():
+    layer = nn.Conv2d(4, 8, 3, groups=4)
+    assert layer.weight.shape == (8, 1, 3, 3)
+    assert repr(layer) == "Conv2d(4, 8, kernel_size=(3, 3), stride=(1, 1), groups=4)"
+    bound = 1 / math.sqrt(1 * 3 * 3)  # fan_in counts one group's channels
+    assert np.abs(layer.weight.numpy()).max() <= bound
+
+
+@pytest.mark.parametrize(
+    "stride, padding, output_padding, dilation, groups",
+    [(1, 0, 0, 1, 1), (2, 1, 1, 1, 1), (3, 1, 2, 2, 2), (2, 0, 0, 1, 4)],
+)
+def test_conv_transpose2d_matches_the_scatter(stride, padding, output_padding, dilation, groups):
+    x = rng.standard_normal((2, 4, 3, 4))
+    w, b = rng.standard_normal((4, 6 // 2 if groups == 2 else 2, 3, 2)), None
+    b = rng.standard_normal(w.shape[1] * groups)
+    out = F.conv_transpose2d(
+        f64(x), f64(w), f64(b), stride, padding, output_padding, groups, dilation
+    )
+    expected = conv_transpose2d_by_loops(x, w, b, stride, padding, output_padding, dilation, groups)
+    np.testing.assert_allclose(out.numpy(), expected)
+
+
+def test_conv_transpose2d_is_the_adjoint_of_conv2d():
+    # <conv2d(x, w), y> = <x, conv_transpose2d(y, w)> for every x and y
+    x, w = rng.standard_normal((1, 3, 7, 6)), rng.standard_normal((4, 3, 3, 3))
+    y = rng.standard_normal((1, 4, 4, 3))  # conv2d's output: (7 + 2 - 3) // 2 + 1 rows
+    forward = F.conv2d(f64(x), f64(w), stride=2, padding=1).numpy()
+    back = F.conv_transpose2d(f64(y), f64(w), stride=2, padding=1, output_padding=(0, 1)).numpy()
+    np.testing.assert_allclose((forward * y).sum(), (x * back).sum())
+    layer = nn.ConvTranspose2d(4, 6, 3, stride=2, groups=2, output_padding=1)
+    assert layer.weight.shape == (4, 3, 3, 3) and layer.bias.shape == (6,)
+    assert layer(mg.zeros(1, 4, 5, 5)).shape == (1, 6, 12, 12)
+
+
+def test_adaptive_avg_pool2d_uses_pytorchs_windows():
+    x = rng.standard_normal((2, 3, 5, 7))
+    out = F.adaptive_avg_pool2d(f64(x), (3, 2)).numpy()
+    expected = np.zeros((2, 3, 3, 2))
+    for i in range(3):
+        for j in range(2):
+            r0, r1 = (i * 5) // 3, math.ceil((i + 1) * 5 / 3)
+            c0, c1 = (j * 7) // 2, math.ceil((j + 1) * 7 / 2)
+            expected[:, :, i, j] = x[:, :, r0:r1, c0:c1].mean(axis=(2, 3))
+    np.testing.assert_allclose(out, expected)
+    np.testing.assert_allclose(
+        F.adaptive_avg_pool2d(f64(x), 1).numpy(), x.mean((2, 3), keepdims=True)
+    )
+    assert nn.AdaptiveAvgPool2d((None, 2))(f64(x)).shape == (2, 3, 5, 2)
+
+
+def test_nearest_interpolation():
+    x = np.arange(6.0).reshape(1, 1, 2, 3)
+    up = F.interpolate(f64(x), scale_factor=2).numpy()
+    np.testing.assert_array_equal(up, x.repeat(2, axis=2).repeat(2, axis=3))
+    down = F.interpolate(f64(x), size=(1, 2)).numpy()  # rows floor(0 * 2) = 0; cols 0, 1
+    np.testing.assert_array_equal(down, x[:, :, [0]][:, :, :, [0, 1]])
+    assert nn.Upsample(scale_factor=3)(mg.zeros(1, 2, 4)).shape == (1, 2, 12)
+    leaf = mg.tensor(x, requires_grad=True)
+    F.interpolate(leaf, scale_factor=2).sum().backward()
+    np.testing.assert_array_equal(leaf.grad.numpy(), np.full((1, 1, 2, 3), 4.0))  # 4 copies each

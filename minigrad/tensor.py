@@ -641,6 +641,56 @@ class Tensor:
     def flatten(self, start_dim: int = 0, end_dim: int = -1) -> Tensor:
         return ops.flatten(self, start_dim, end_dim)
 
+    def unflatten(self, dim: int, sizes: Any) -> Tensor:
+        return ops.unflatten(self, dim, sizes)
+
+    def narrow(self, dim: int, start: int, length: int) -> Tensor:
+        return ops.narrow(self, dim, start, length)
+
+    def flip(self, *dims: Any) -> Tensor:
+        """Reverse the order along ``dims``: ``x.flip(0)``, ``x.flip(0, 1)``, ``x.flip((0, 1))``."""
+        return ops.flip(self, dims[0] if len(dims) == 1 else dims)
+
+    def roll(self, shifts: Any, dims: Any = None) -> Tensor:
+        return ops.roll(self, shifts, dims)
+
+    def index_select(self, dim: int, index: Tensor) -> Tensor:
+        return ops.index_select(self, dim, index)
+
+    @property
+    def mT(self) -> Tensor:
+        """The last two dims swapped (a batch of matrices, each transposed), as PyTorch's."""
+        if self.ndim < 2:
+            raise ValueError(f"mT needs at least 2 dims, got shape {self.shape}")
+        return ops.swapaxes(self, -2, -1)
+
+    def outer(self, other: Tensor) -> Tensor:
+        return ops.outer(self, other)
+
+    def dot(self, other: Tensor) -> Tensor:
+        return ops.dot(self, other)
+
+    def isclose(
+        self,
+        other: Any,
+        rtol: builtins.float = 1e-05,
+        atol: builtins.float = 1e-08,
+        equal_nan: Any = False,
+    ) -> Tensor:
+        return ops.isclose(self, other, rtol, atol, equal_nan)
+
+    def allclose(
+        self,
+        other: Any,
+        rtol: builtins.float = 1e-05,
+        atol: builtins.float = 1e-08,
+        equal_nan: Any = False,
+    ) -> Any:
+        return ops.allclose(self, other, rtol, atol, equal_nan)
+
+    def equal(self, other: Tensor) -> Any:
+        return ops.equal(self, other)
+
     def squeeze(self, dim: int | tuple[int, ...] | None = None, **numpy_names: Any) -> Tensor:
         return ops.squeeze(self, dim, **numpy_names)
 

@@ -602,3 +602,33 @@ CASES += [
         [rand(2, 3, 2), rand(2, 4, 2), rand(2, 4, 3), rand(3, 4)],
     ),
 ]
+
+
+# ==== PyTorch's shape and product helpers built from other ops (narrow, flip, roll, ...) ========
+_more_rng = np.random.default_rng(2024)
+
+
+def _more(*shape: int) -> np.ndarray:
+    return _more_rng.uniform(-2.0, 2.0, size=shape)
+
+
+CASES += [
+    OpCase("narrow", lambda a: a.narrow(1, 1, 2), [_more(3, 4)]),
+    OpCase("narrow_negative_start", lambda a: mg.narrow(a, 0, -2, 2), [_more(3, 2)]),
+    OpCase("unflatten", lambda a: a.unflatten(1, (2, -1)), [_more(3, 6)]),
+    OpCase("flip", lambda a: a.flip(0, 2), [_more(2, 3, 4)]),
+    OpCase("roll_dims", lambda a: a.roll((1, -2), (0, 1)), [_more(3, 4)]),
+    OpCase("roll_flat", lambda a: mg.roll(a, 5), [_more(2, 3)]),
+    OpCase(
+        "index_select_repeats",
+        lambda a: a.index_select(1, mg.tensor([3, 0, 3], device=a.device)),
+        [_more(2, 4)],
+    ),
+    OpCase("outer", mg.outer, [_more(3), _more(4)]),
+    OpCase("dot", mg.dot, [_more(5), _more(5)]),
+    OpCase("hstack", lambda a, b: mg.hstack([a, b]), [_more(2, 3), _more(2, 1)]),
+    OpCase("vstack_rows", lambda a, b: mg.vstack([a, b]), [_more(3), _more(2, 3)]),
+    OpCase("mT", lambda a: a.mT, [_more(2, 3, 4)]),
+    OpCase("softmax_dtype", lambda a: F.softmax(a, dim=0, dtype=mg.float64), [_more(3, 2)]),
+    OpCase("mean_dtype", lambda a: a.mean(1, dtype=mg.float64), [_more(3, 2)]),
+]

@@ -2412,6 +2412,58 @@ ROWS += [
     ),
 ]
 
+# ---- PyTorch's small helpers ----
+ROWS += [
+    (
+        "narrow past the end",
+        lambda: t(3, 4).narrow(1, 2, 3),
+        ValueError,
+        r"narrow: length must be an integer in \[0, 2\], got 3",
+    ),
+    (
+        "roll shifts and dims",
+        lambda: t(3, 4).roll((1, 2), 0),
+        ValueError,
+        r"roll: shifts \(1, 2\) and dims 0 must have the same number of entries",
+    ),
+    (
+        "index_select float index",
+        lambda: t(3, 4).index_select(0, t(2)),
+        TypeError,
+        r"index_select: index must be a 1-D integer Tensor, got \(2,\) float",
+    ),
+    (
+        "index_select out of range",
+        lambda: t(3, 4).index_select(1, mg.tensor([0, 4])),
+        IndexError,
+        r"index_select: index values must lie in \[0, 3\] along dim 1",
+    ),
+    (
+        "outer of a matrix",
+        lambda: mg.outer(t(2, 2), t(2)),
+        ValueError,
+        r"outer: needs two 1-D tensors, got shapes \(2, 2\) and \(2,\)",
+    ),
+    (
+        "dot lengths",
+        lambda: mg.dot(t(2), t(3)),
+        ValueError,
+        r"dot: the tensors have lengths 2 and 3",
+    ),
+    (
+        "isclose negative rtol",
+        lambda: mg.isclose(t(2), t(2), rtol=-1.0),
+        ValueError,
+        r"isclose: rtol must be",
+    ),
+    (
+        "mT of a vector",
+        lambda: t(3).mT,
+        ValueError,
+        r"mT needs at least 2 dims, got shape \(3,\)",
+    ),
+]
+
 
 @pytest.mark.parametrize(
     "make_mistake, error, words", [r[1:] for r in ROWS], ids=[r[0] for r in ROWS]

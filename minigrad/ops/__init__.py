@@ -4,17 +4,20 @@ and the public functions that check their arguments and apply them."""
 from .elementwise import (
     abs,
     add,
+    allclose,
     astype,
     ceil,
     clip,
     compare,
     cos,
     div,
+    equal,
     erf,
     exp,
     expm1,
     floor,
     floor_divide,
+    isclose,
     leaky_relu,
     log,
     log1p,
@@ -43,7 +46,7 @@ from .elementwise import (
     trunc,
     where,
 )
-from .linalg import addmm, bmm, einsum, matmul
+from .linalg import addmm, bmm, dot, einsum, matmul, outer
 from .reduction import (
     amax,
     amin,
@@ -75,11 +78,16 @@ from .shape import (
     concatenate,
     diag,
     flatten,
+    flip,
     gather,
     getitem,
+    hstack,
+    index_select,
+    narrow,
     pad,
     repeat,
     reshape,
+    roll,
     split,
     squeeze,
     stack,
@@ -87,7 +95,9 @@ from .shape import (
     swapaxes,
     trace,
     transpose,
+    unflatten,
     unsqueeze,
+    vstack,
 )
 
 __all__ = [
@@ -106,3 +116,7 @@ __all__ += [
     "round", "rsqrt", "sort", "trace", "trunc",
 ]  # fmt: skip
 __all__ += ["chunk", "cumsum", "gather", "masked_fill", "split", "topk", "tril", "triu"]
+__all__ += [
+    "allclose", "dot", "equal", "flip", "hstack", "index_select", "isclose", "narrow", "outer",
+    "roll", "unflatten", "vstack",
+]  # fmt: skip

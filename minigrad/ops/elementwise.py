@@ -964,6 +964,44 @@ def softplus(a: Tensor) -> Tensor:
     return Softplus.apply(a)
 
 
+def isclose(
+    a: Tensor, b: Any, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False
+) -> Tensor:
+    """|a - b| <= atol + rtol * |b|, elementwise, as a bool tensor (PyTorch's ``isclose``; equal
+    infinities are close, NaN only with ``equal_nan``)."""
+    from ..checks import check_bool, check_number
+
+    rtol = check_number("isclose", "rtol", rtol, low=0)
+    atol = check_number("isclose", "atol", atol, low=0)
+    equal_nan = check_bool("isclose", "equal_nan", equal_nan)
+    if not isinstance(a, Tensor):
+        a = lift(a, b)
+    b = lift(b, a)
+    if a.device is not b.device:
+        raise RuntimeError(f"isclose: inputs are on different devices ({a.device} and {b.device})")
+    try:
+        close = a.xp.isclose(a.data, b.data, rtol=rtol, atol=atol, equal_nan=equal_nan)
+    except ValueError:
+        raise ValueError(
+            f"isclose: shapes {a.shape} and {b.shape} cannot be broadcast together"
+        ) from None
+    return Tensor._wrap(close, a.device)
+
+
+def allclose(
+    a: Tensor, b: Any, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False
+) -> bool:
+    """Whether every element ``isclose`` (a Python bool: one value read from the device)."""
+    return bool(isclose(a, b, rtol, atol, equal_nan).data.all())
+
+
+def equal(a: Tensor, b: Tensor) -> bool:
+    """Whether ``a`` and ``b`` have the same shape and the same values (PyTorch's ``equal``)."""
+    if not isinstance(a, Tensor) or not isinstance(b, Tensor):
+        raise TypeError(f"equal: needs two Tensors, got {type(a).__name__} and {type(b).__name__}")
+    return a.shape == b.shape and bool(compare(a, b, "equal").data.all())
+
+
 def compare(a: Any, b: Any, name: str) -> Tensor:
     """An elementwise comparison (``name`` is a ufunc such as 'less'); a boolean tensor."""
     if type(a) is Tensor and type(b) is Tensor:

@@ -265,3 +265,26 @@ def einsum(equation: str, *operands: Any) -> Tensor:
                 f"einsum: operands are on different devices ({device}, {operand.device})"
             )
     return Einsum.apply(*operands, subscripts=tuple(subscripts), output=output)
+
+
+def outer(a: Tensor, b: Tensor) -> Tensor:
+    """The outer product of two 1-D tensors: out[i, j] = a[i] * b[j] (PyTorch's ``outer``)."""
+    if not isinstance(a, Tensor) or not isinstance(b, Tensor) or a.ndim != 1 or b.ndim != 1:
+        raise ValueError(
+            f"outer: needs two 1-D tensors, got shapes {getattr(a, 'shape', a)} and "
+            f"{getattr(b, 'shape', b)}"
+        )
+    return reshape(a, (a.shape[0], 1)) * reshape(b, (1, b.shape[0]))
+
+
+def dot(a: Tensor, b: Tensor) -> Tensor:
+    """sum_i a[i] * b[i] for two 1-D tensors of one length (PyTorch's ``dot``: no broadcasting,
+    no matrices; ``matmul`` does those)."""
+    if not isinstance(a, Tensor) or not isinstance(b, Tensor) or a.ndim != 1 or b.ndim != 1:
+        raise ValueError(
+            f"dot: needs two 1-D tensors, got shapes {getattr(a, 'shape', a)} and "
+            f"{getattr(b, 'shape', b)}"
+        )
+    if a.shape != b.shape:
+        raise ValueError(f"dot: the tensors have lengths {a.shape[0]} and {b.shape[0]}")
+    return matmul(a, b)

@@ -386,10 +386,12 @@ def sum(
     dim: Axis = None,
     keepdim: bool = False,
     *,
+    dtype: Any = None,
     axis: Axis = None,
     keepdims: bool | None = None,
 ) -> Tensor:
-    """Sum over ``dim`` (an int, a tuple, or None for all)."""
+    """Sum over ``dim`` (an int, a tuple, or None for all); ``dtype`` converts ``a`` first."""
+    a = a if dtype is None else a.astype(dtype)
     axes = normalize_axes(dim_arg(dim, axis, "sum"), a.shape, "sum")
     return Sum.apply(a, axes=axes, keepdims=_keep(keepdim, keepdims))
 
@@ -399,10 +401,13 @@ def mean(
     dim: Axis = None,
     keepdim: bool = False,
     *,
+    dtype: Any = None,
     axis: Axis = None,
     keepdims: bool | None = None,
 ) -> Tensor:
-    """Average over ``dim``: the sum divided by the number of values summed."""
+    """Average over ``dim``: the sum divided by the number of values summed (``dtype``
+    converts ``a`` first, as in PyTorch)."""
+    a = a if dtype is None else a.astype(dtype)
     axes = normalize_axes(dim_arg(dim, axis, "mean"), a.shape, "mean")
     count = math.prod(a.shape[i] for i in axes)
     if count == 0:
@@ -628,14 +633,17 @@ def logsumexp(
     return LogSumExp.apply(a, axes=axes, keepdims=_keep(keepdim, keepdims))
 
 
-def softmax(a: Tensor, dim: int = -1, *, axis: int | None = None) -> Tensor:
-    """exp(a) / sum(exp(a)) along ``dim`` (numerically stable)."""
+def softmax(a: Tensor, dim: int = -1, *, dtype: Any = None, axis: int | None = None) -> Tensor:
+    """exp(a) / sum(exp(a)) along ``dim`` (numerically stable); ``dtype`` converts ``a`` first."""
+    a = a if dtype is None else a.astype(dtype)
     (axis,) = _nonempty_axes(a, axis if axis is not None else dim, "softmax")
     return Softmax.apply(a, axis=axis)
 
 
-def log_softmax(a: Tensor, dim: int = -1, *, axis: int | None = None) -> Tensor:
-    """log(softmax(a)) = a - logsumexp(a), which stays finite where softmax underflows to 0."""
+def log_softmax(a: Tensor, dim: int = -1, *, dtype: Any = None, axis: int | None = None) -> Tensor:
+    """log(softmax(a)) = a - logsumexp(a), which stays finite where softmax underflows to 0;
+    ``dtype`` converts ``a`` first."""
+    a = a if dtype is None else a.astype(dtype)
     axes = _nonempty_axes(a, axis if axis is not None else dim, "log_softmax")
     return a - logsumexp(a, axes, keepdim=True)
 

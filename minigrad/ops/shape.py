@@ -504,6 +504,96 @@ def all_below(indices: Any, size: int) -> bool:
     return int(indices.view(f"u{indices.dtype.itemsize}").max()) < size
 
 
+def narrow(a: Tensor, dim: int, start: int, length: int) -> Tensor:
+    """``a``'s elements start .. start + length - 1 along ``dim``, as PyTorch's ``narrow``: a
+    slice (a view), whose gradient goes back into that part of ``a``'s gradient."""
+    from ..checks import check_int
+
+    (axis,) = _one_axis(dim, a.shape, "narrow")
+    size = a.shape[axis]
+    start = check_int("narrow", "start", start, low=-size, high=size)
+    start = start + size if start < 0 else start
+    length = check_int("narrow", "length", length, low=0, high=size - start)
+    return GetItem.apply(a, index=(slice(None),) * axis + (slice(start, start + length),))
+
+
+def unflatten(a: Tensor, dim: int, sizes: Sequence[int]) -> Tensor:
+    """Split dim ``dim`` into several, as PyTorch's ``unflatten``: (2, 12) with dim 1 and sizes
+    (3, 4) becomes (2, 3, 4); one size may be -1. The inverse of ``flatten``."""
+    (axis,) = _one_axis(dim, a.shape, "unflatten")
+    return reshape(a, a.shape[:axis] + tuple(sizes) + a.shape[axis + 1 :])
+
+
+def flip(a: Tensor, dims: int | Sequence[int]) -> Tensor:
+    """``a`` with the order of its elements reversed along each of ``dims``, as PyTorch's
+    ``flip``; the gradient is flipped back the same way."""
+    from .reduction import normalize_axes
+
+    wanted: Any = tuple(dims) if isinstance(dims, (list, tuple)) else (dims,)
+    axes = normalize_axes(wanted, a.shape, "flip")
+    return GetItem.apply(
+        a, index=tuple(slice(None, None, -1) if d in axes else slice(None) for d in range(a.ndim))
+    )
+
+
+def roll(a: Tensor, shifts: int | Sequence[int], dims: int | Sequence[int] | None = None) -> Tensor:
+    """``a`` shifted by ``shifts`` along ``dims``, elements leaving one end coming back at the
+    other, as PyTorch's ``roll`` (flattened first, then reshaped, when ``dims`` is None). Two
+    slices joined: out = cat(a[-s:], a[:-s]) along the dim."""
+    if dims is None:
+        return reshape(roll(reshape(a, (-1,)), shifts, 0), a.shape)
+    shift_list = list(shifts) if isinstance(shifts, (list, tuple)) else [shifts]
+    dim_list = list(dims) if isinstance(dims, (list, tuple)) else [dims]
+    if len(shift_list) != len(dim_list):
+        raise ValueError(
+            f"roll: shifts {shifts!r} and dims {dims!r} must have the same number of entries"
+        )
+    out = a
+    for shift, dim in zip(shift_list, dim_list):
+        if not isinstance(shift, (int, np.integer)) or isinstance(shift, bool):
+            raise TypeError(f"roll: shifts must be ints, got {shift!r}")
+        (axis,) = _one_axis(dim, a.shape, "roll")
+        size = a.shape[axis]
+        shift = int(shift) % size if size else 0
+        if shift:
+            before = (slice(None),) * axis
+            out = cat(
+                [
+                    GetItem.apply(out, index=before + (slice(size - shift, None),)),
+                    GetItem.apply(out, index=before + (slice(0, size - shift),)),
+                ],
+                dim=axis,
+            )
+    return out
+
+
+def index_select(a: Tensor, dim: int, index: Tensor) -> Tensor:
+    """The slices of ``a`` along ``dim`` that the 1-D integer ``index`` names, in its order, as
+    PyTorch's ``index_select``; a slice picked twice gets both gradients."""
+    if not isinstance(index, Tensor) or index.ndim != 1 or index.dtype.kind not in "iu":
+        raise TypeError(
+            f"index_select: index must be a 1-D integer Tensor, got "
+            f"{getattr(index, 'shape', type(index).__name__)} {getattr(index, 'dtype', '')}"
+        )
+    (axis,) = _one_axis(dim, a.shape, "index_select")
+    if not all_below(index.data, a.shape[axis]):
+        raise IndexError(
+            f"index_select: index values must lie in [0, {a.shape[axis] - 1}] along dim {axis}"
+        )
+    return GetItem.apply(a, index=(slice(None),) * axis + (index.data,))
+
+
+def hstack(tensors: Sequence[Tensor]) -> Tensor:
+    """Join side by side: along dim 1, or dim 0 for 1-D tensors (PyTorch's ``hstack``)."""
+    tensors = list(tensors)
+    return cat(tensors, dim=0 if tensors and tensors[0].ndim == 1 else 1)
+
+
+def vstack(tensors: Sequence[Tensor]) -> Tensor:
+    """Join one under another along dim 0, 1-D tensors first made rows (PyTorch's ``vstack``)."""
+    return cat([t.reshape(1, -1) if t.ndim == 1 else t for t in tensors], dim=0)
+
+
 def _one_axis(dim: Any, shape: tuple[int, ...], op: str) -> tuple[int]:
     from .reduction import normalize_axes
 

@@ -174,6 +174,40 @@ def attention_of_one_head(model: GPT, ids: minigrad.Tensor, head: int = 0) -> np
 
 
 # ---- training --------------------------------------------------------------------------------
+def make_optimizer(model: GPT, lr: float, steps: int) -> AdamW:
+    """AdamW owning its schedule: a linear warm-up over the first tenth of the steps, from lr / 100
+    to ``lr``, then a cosine down to lr / 10 (stepped by ``optimizer.step()`` itself, so a
+    checkpoint of the optimizer holds the schedule's place too)."""
+    warmup = max(1, steps // 10)
+    schedule = SequentialLR(
+        schedulers=[
+            LinearLR(start_factor=0.01, total_iters=warmup),
+            CosineAnnealingLR(T_max=max(1, steps - warmup), eta_min=lr / 10),
+        ],
+        milestones=[warmup],
+    )
+    # Weight decay on the matrices only: biases, LayerNorm gains and embeddings are left alone.
+    decay = [p for p in model.parameters() if p.ndim == 2 and p is not model.tok_emb.weight]
+    others = [p for p in model.parameters() if all(p is not q for q in decay)]
+    return AdamW(
+        [{"params": decay, "weight_decay": 0.1}, {"params": others, "weight_decay": 0.0}],
+        lr=lr,
+        betas=(0.9, 0.99),
+        scheduler=schedule,
+    )
+
+
+def train_step(model: GPT, optimizer: AdamW, x: minigrad.Tensor, y: minigrad.Tensor) -> float:
+    """One step on one batch; returns its loss."""
+    loss = model.loss(x, y)
+    optimizer.zero_grad()
+    loss.backward()
+    # Gradient clipping goes here (nn.utils.clip_grad_norm_(model.parameters(), 1.0)) once
+    # it lands; this small model trains stably without it.
+    optimizer.step()  # also advances the schedule
+    return loss.item()
+
+
 def main() -> None:
     args = build_parser().parse_args()
     device = common.setup(args)
@@ -181,7 +215,6 @@ def main() -> None:
     args.n_embd = args.n_embd or (32 if args.quick else 64)
     args.batch_size = args.batch_size or (16 if args.quick else 32)
     steps = args.steps or (40 if args.quick else 600)
-    warmup = max(1, steps // 10)
 
     text = load_text()
     tokenizer = CharTokenizer(text)
@@ -202,22 +235,7 @@ def main() -> None:
     parameter_count = sum(p.numel() for p in model.parameters())
     print(f"model: {parameter_count:,} parameters, {args.n_layer} blocks, E={args.n_embd}")
 
-    # Weight decay on the matrices only: biases, LayerNorm gains and embeddings are left alone.
-    decay = [p for p in model.parameters() if p.ndim == 2 and p is not model.tok_emb.weight]
-    others = [p for p in model.parameters() if all(p is not q for q in decay)]
-    optimizer = AdamW(
-        [{"params": decay, "weight_decay": 0.1}, {"params": others, "weight_decay": 0.0}],
-        lr=args.lr,
-        betas=(0.9, 0.99),
-    )
-    scheduler = SequentialLR(
-        optimizer,
-        schedulers=[
-            LinearLR(optimizer, start_factor=0.01, total_iters=warmup),
-            CosineAnnealingLR(optimizer, T_max=steps - warmup, eta_min=args.lr / 10),
-        ],
-        milestones=[warmup],
-    )
+    optimizer = make_optimizer(model, args.lr, steps)
 
     # A fixed set of validation batches, so the curve's wiggles are the model's, not the sample's.
     val_batches = [
@@ -237,16 +255,9 @@ def main() -> None:
     start = time.perf_counter()
     for step in range(steps):
         x, y = random_blocks(train, args.block_size, args.batch_size, device)
-        loss = model.loss(x, y)
-        optimizer.zero_grad()
-        loss.backward()
-        # Gradient clipping goes here (nn.utils.clip_grad_norm_(model.parameters(), 1.0)) once
-        # it lands; this small model trains stably without it.
-        history["lr"].append(optimizer.param_groups[0]["lr"])
-        optimizer.step()
-        scheduler.step()
+        history["lr"].append(optimizer.param_groups[0]["lr"])  # the lr this step uses
+        history["train"].append(train_step(model, optimizer, x, y))
         history["step"].append(step)
-        history["train"].append(loss.item())
         if step % every == 0 or step == steps - 1:
             history["val_step"].append(step)
             history["val"].append(val_loss())

@@ -15,6 +15,7 @@ import argparse
 import math
 import os
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -113,6 +114,20 @@ def tied_best(scores: dict[str, float]) -> list[str]:
 def join_names(names: list[str]) -> str:
     """'a', 'a and b', 'a, b and c'."""
     return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+class Timed:
+    """Wrap a callable and add up the seconds spent in it (``.seconds``), e.g. a transform, to
+    say what share of an epoch it takes."""
+
+    def __init__(self, function: Any) -> None:
+        self.function, self.seconds = function, 0.0
+
+    def __call__(self, *args: Any) -> Any:
+        start = time.perf_counter()
+        result = self.function(*args)
+        self.seconds += time.perf_counter() - start
+        return result
 
 
 def notice(*points: str) -> None:

@@ -9,19 +9,22 @@ switched in from the command line:
     python examples/train_classifier.py --optimizer sgd --penalty l1 --alpha 1e-2  # 80% zeros
     python examples/train_classifier.py --penalty elasticnet --alpha 1e-3 --r 0.5
     python examples/train_classifier.py --early-stopping --patience 5 --scheduler cosine --epochs 40
+    python examples/train_classifier.py --augment --dropout 0.3 --epochs 30  # two more remedies
     python examples/train_classifier.py --save run.npz --stop-after 5    # "interrupted" ...
     python examples/train_classifier.py --resume run.npz                 # ... and resumed
 
 What it shows: the data split into train / validation / test; a model trained with
 ``minigrad.training.fit``; biases and normalisation parameters left out of the penalty and the
 weight decay (a parameter group of their own); the learning rate of every step; checkpoints that
-resume exactly (model, optimizer with its scheduler, early stopper, epoch and random state).
+resume exactly (model, optimizer with its scheduler, early stopper, epoch and random state; the
+random state covers the dropout masks and the augmentation draws too).
 Figure: runs/train_classifier.png (loss, accuracy, lr per step, and the test digits it got wrong).
 """
 
 from __future__ import annotations
 
 import argparse
+import time
 
 import common
 import matplotlib.pyplot as plt
@@ -29,15 +32,17 @@ import numpy as np
 
 import minigrad
 import minigrad.nn as nn
-from minigrad.data import DataLoader, load_digits, train_val_test_split
+from minigrad.data import DataLoader, TransformDataset, load_digits, train_val_test_split
 from minigrad.training import evaluate, fit
+from minigrad.transforms import Compose, GaussianNoise, RandomAffine, RandomErasing
 from optim import SGD, Adam, AdamW
 from regularizers import L1, L2, EarlyStopping, ElasticNet
 from schedulers import CosineAnnealingLR, CyclicLR, OneCycleLR
 
 # The settings a checkpoint remembers: --resume continues the run they describe.
 SETTINGS = (
-    "model optimizer scheduler penalty alpha r lr epochs batch_size early_stopping patience seed"
+    "model optimizer scheduler penalty alpha r lr epochs batch_size early_stopping patience "
+    "dropout augment seed"
 ).split()
 PEAK_LR = {"sgd": 0.1, "adam": 0.01, "adamw": 0.01}
 
@@ -104,6 +109,18 @@ def build_parser() -> argparse.ArgumentParser:
         default=5,
         help="epochs without improvement before --early-stopping stops (default: %(default)s)",
     )
+    p.add_argument(
+        "--dropout",
+        type=probability,
+        default=None,
+        help="dropout probability before the last layer (default: 0.2 for mlp, none for cnn)",
+    )
+    p.add_argument(
+        "--augment",
+        action="store_true",
+        help="augment the training digits: rotations of up to 10 degrees, a little noise, and "
+        "sometimes a small erased patch (no shifts: these digits are centred; never flips)",
+    )
     p.add_argument("--save", default=None, help="write a checkpoint here after every epoch")
     p.add_argument("--resume", default=None, help="continue the run saved in this checkpoint")
     p.add_argument(
@@ -115,9 +132,24 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-def build_model(kind: str) -> nn.Module:
+def probability(text: str) -> float:
+    """A --dropout value: a number in [0, 1), refused as the command line refuses a bad choice."""
+    try:
+        p = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid float value: {text!r}") from None
+    if not 0 <= p < 1:
+        raise argparse.ArgumentTypeError(f"must lie in [0, 1), got {text}")
+    return p
+
+
+def build_model(kind: str, dropout: float | None = None) -> nn.Module:
     if kind == "mlp":
-        return nn.Sequential(nn.Linear(64, 256), nn.ReLU(), nn.Dropout(0.2), nn.Linear(256, 10))
+        p = 0.2 if dropout is None else dropout
+        return nn.Sequential(nn.Linear(64, 256), nn.ReLU(), nn.Dropout(p), nn.Linear(256, 10))
+    # Dropout goes in only when asked for, so the default model (and its checkpoints' layer
+    # numbering) stays as it was.
+    head = [nn.Dropout(dropout)] if dropout else []
     return nn.Sequential(  # 1x8x8 -> 16x4x4 -> 32x2x2 -> 10 classes
         nn.Conv2d(1, 16, 3, padding=1),
         nn.BatchNorm2d(16),
@@ -129,8 +161,28 @@ def build_model(kind: str) -> nn.Module:
         nn.Flatten(),
         nn.Linear(32 * 2 * 2, 64),
         nn.ReLU(),
+        *head,
         nn.Linear(64, 10),
     )
+
+
+def augmentation(flat: bool) -> Compose:
+    """Label-preserving changes of a training digit, drawn afresh every time it is read.
+
+    One sample at a time, on the host (before the DataLoader moves the batch to the device).
+    Never a flip: a mirrored digit is another symbol. No shifts either: the UCI digits are centred
+    in their frame, and shifted ones scored lower (examples/generalization_gap.py measures it).
+    With ``flat``, the 64 pixels of the mlp's
+    input are viewed as the 8x8 image for the changes and flattened again after.
+    """
+    changes = [
+        RandomAffine(degrees=10),  # rotate by up to 10 degrees
+        GaussianNoise(sigma=0.05),
+        RandomErasing(p=0.25, scale=(0.02, 0.1)),  # a patch of 1 to 6 pixels, now and then
+    ]
+    if flat:
+        changes = [lambda x: x.reshape(1, 8, 8), *changes, lambda x: x.reshape(64)]
+    return Compose(changes)
 
 
 def build_optimizer(args: argparse.Namespace, model: nn.Module, steps_per_epoch: int):
@@ -207,6 +259,11 @@ def plot(history: dict, test_errors: tuple, steps_per_epoch: int, title: str):
     return fig
 
 
+def dropout_text(args: argparse.Namespace) -> str:
+    p = args.dropout if args.dropout is not None else (0.2 if args.model == "mlp" else 0.0)
+    return f"{p:g}" if p else "none"
+
+
 def resumed_settings(checkpoint: dict) -> dict:
     """The training settings a checkpoint remembers, checked as the command line checks them.
 
@@ -243,11 +300,14 @@ def main() -> None:
     X, y = load_digits(as_images=args.model == "cnn")
     train, val, test = train_val_test_split(X, y, seed=args.seed)
     print(f"digits: {len(train[0])} train, {len(val[0])} validation, {len(test[0])} test")
+    if args.augment:  # the training set only: validation and test see the digits as they are
+        augment = common.Timed(augmentation(flat=args.model == "mlp"))  # to say what it costs
+        train = TransformDataset(*train, transform=augment)
     train_loader = DataLoader(train, batch_size=args.batch_size, shuffle=True, device=device)
     val_loader = DataLoader(val, batch_size=512, device=device)
     test_loader = DataLoader(test, batch_size=512, device=device)
 
-    model = build_model(args.model).to(device)
+    model = build_model(args.model, args.dropout).to(device)
     optimizer = build_optimizer(args, model, len(train_loader))
     early_stopping = EarlyStopping(patience=args.patience) if args.early_stopping else None
     start_epoch, history = 0, None
@@ -280,8 +340,11 @@ def main() -> None:
 
     print(
         f"training: {args.model}, {args.optimizer}, scheduler {args.scheduler}, "
-        f"penalty {args.penalty}, {args.epochs} epochs on {device}"
+        f"penalty {args.penalty}, dropout {dropout_text(args)}, "
+        f"{'augmented' if args.augment else 'plain'} training digits, "
+        f"{args.epochs} epochs on {device}"
     )
+    started = time.perf_counter()
     try:
         history = fit(
             model,
@@ -299,6 +362,7 @@ def main() -> None:
         # Every finished epoch was already saved (atomically), so there is nothing to save here.
         where = f"; epochs finished so far are in {args.save} (--resume)" if args.save else ""
         raise SystemExit(f"\ninterrupted{where}") from None
+    training_seconds = time.perf_counter() - started
     test = evaluate(model, test_loader, nn.CrossEntropyLoss())
 
     model.eval()
@@ -320,6 +384,13 @@ def main() -> None:
         f"test accuracy {test['accuracy']:.2%} ({len(wrong)} of {len(y_test)} wrong), "
         f"test loss {test['loss']:.4f}"
     )
+    if args.augment:
+        epochs_run = len(history["train_loss"]) - start_epoch
+        print(
+            f"augmentation: {augment.seconds:.2f} s of {training_seconds:.2f} s of training "
+            f"({augment.seconds / training_seconds:.0%}), {augment.seconds / epochs_run:.3f} s "
+            f"per epoch, on the host"
+        )
     if args.penalty != "none":
         print(f"weights exactly zero: {zeros} of {count} ({zeros / count:.1%})")
     if args.penalty in ("l1", "elasticnet") and args.optimizer != "sgd":
@@ -331,7 +402,8 @@ def main() -> None:
 
     title = (
         f"{args.model.upper()} on the digits: {args.optimizer}, scheduler {args.scheduler}, "
-        f"penalty {args.penalty}; test accuracy {test['accuracy']:.1%}"
+        f"penalty {args.penalty}, dropout {dropout_text(args)}"
+        f"{', augmented' if args.augment else ''}; test accuracy {test['accuracy']:.1%}"
     )
     common.save_figure(
         plot(history, test_errors, len(train_loader), title), args, "train_classifier.png"
@@ -342,8 +414,8 @@ def main() -> None:
         gap = (
             f"The last epoch's training loss ({train_loss:.4f}) is {val_loss / train_loss:.0f}x "
             f"below its validation loss ({val_loss:.4f}): the model fits the training set better "
-            "than it generalises, the gap regularization (penalties, weight decay, early "
-            "stopping) is for."
+            "than it generalises, the gap regularization (penalties, weight decay, dropout, "
+            "augmentation, early stopping) is for."
         )
     else:
         gap = (
@@ -357,8 +429,16 @@ def main() -> None:
             f"The lr changed at every one of the {steps} steps ({len(train_loader)} per epoch, "
             "one per batch): schedulers count iterations (batches), not epochs."
         )
+    measured = []
+    if args.augment or dropout_text(args) != "none":
+        measured = [
+            "The training loss and accuracy are measured as the model trains: on augmented "
+            "digits and with dropout active where they are on; validation and test see plain "
+            "digits with dropout off (model.eval()), so training can score below validation."
+        ]
     common.notice(
         gap,
+        *measured,
         lr_note,
         "The test set was used once, at the very end; choices were made on the validation set.",
         "Biases and BatchNorm parameters sat in their own parameter group, without penalty "

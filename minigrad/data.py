@@ -1,5 +1,8 @@
 """Feeding a model: ``DataLoader``, small synthetic datasets, and the bundled UCI digits.
 
+Data augmentation lives in ``minigrad.transforms`` (also reachable as
+``minigrad.data.transforms``); ``TransformDataset`` applies it sample by sample.
+
 Everything here is plain NumPy until the last step: ``DataLoader`` hands out batches as
 Tensors on the device you ask for. Random choices (shuffling, and the synthetic datasets when
 no ``seed`` is given) draw from ``minigrad.random.generator()``, so ``minigrad.manual_seed``
@@ -15,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from . import transforms  # noqa: F401  (minigrad.data.transforms, as torchvision pairs them)
 from .backend import Device, cpu, device_of_array, get_array_module, get_device, to_host
 from .checks import check_bool, check_int, check_number
 from .random import generator
@@ -24,6 +28,7 @@ __all__ = [
     "DataLoader",
     "Dataset",
     "TensorDataset",
+    "TransformDataset",
     "load_digits",
     "make_moons",
     "make_regression",
@@ -143,6 +148,50 @@ class TensorDataset(Dataset):
 
     def __getitem__(self, index: int) -> tuple[Any, ...]:
         return tuple(t[index] for t in self.tensors)
+
+
+class TransformDataset(Dataset):
+    """Arrays with the same first dim, as ``TensorDataset``, with torchvision's ``transform`` and
+    ``target_transform``: item i is ``(transform(arrays[0][i]), target_transform(arrays[1][i]),
+    arrays[2][i], ...)``, each transform left out when None.
+
+    A transform gets **one sample** (one image, not a batch) and runs when the item is read, so
+    ``DataLoader`` (which reads items one by one for a map-style dataset) makes every batch from
+    fresh draws, on the host, before moving the batch to its device::
+
+        train = TransformDataset(X_train, y_train, transform=transforms.RandomRotation(10))
+    """
+
+    def __init__(
+        self,
+        *arrays: Any,
+        transform: Callable[[Any], Any] | None = None,
+        target_transform: Callable[[Any], Any] | None = None,
+    ) -> None:
+        if not arrays:
+            raise ValueError("TransformDataset: needs at least one array, e.g. (X, y)")
+        lengths = [len(array) for array in arrays]
+        if len(set(lengths)) > 1:
+            raise ValueError(f"TransformDataset: the arrays have different lengths {lengths}")
+        for name, function in (("transform", transform), ("target_transform", target_transform)):
+            if function is not None and not callable(function):
+                raise TypeError(f"TransformDataset: {name} must be callable, got {function!r}")
+        if target_transform is not None and len(arrays) < 2:
+            raise ValueError("TransformDataset: target_transform needs a second array (targets)")
+        self.arrays = arrays
+        self.transform = transform
+        self.target_transform = target_transform
+
+    def __len__(self) -> int:
+        return len(self.arrays[0])
+
+    def __getitem__(self, index: int) -> tuple[Any, ...]:
+        item = [array[index] for array in self.arrays]
+        if self.transform is not None:
+            item[0] = self.transform(item[0])
+        if self.target_transform is not None:
+            item[1] = self.target_transform(item[1])
+        return tuple(item)
 
 
 def _as_columns(dataset: Any) -> tuple[Any, ...] | None:

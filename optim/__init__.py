@@ -1,4 +1,4 @@
-"""Optimizers written from their update equations: SGD, Adam and AdamW.
+"""Optimizers written from their update equations: SGD, Adam, AdamW, RMSprop and Adagrad.
 
     optimizer = SGD(model.parameters(), lr=0.1, momentum=0.9)
     for batch in data:
@@ -13,11 +13,14 @@ into the gradient, its L1 part is applied as a proximal step). It uses both thro
 methods only: this package imports minigrad, never ``schedulers`` or ``regularizers``.
 
 Start reading at ``optimizer.py`` (the shared step loop, parameter groups, saving), then
-``sgd.py`` and ``adam.py``. The guide chapter is ``docs/optim.md``.
+``sgd.py`` and ``adam.py`` (``rmsprop.py`` and ``adagrad.py`` are Adam's two ancestors). The
+guide chapter is ``docs/optim.md``.
 """
 
+from .adagrad import Adagrad
 from .adam import Adam, AdamW
 from .optimizer import Optimizer
+from .rmsprop import RMSprop
 from .sgd import SGD
 
-__all__ = ["Optimizer", "SGD", "Adam", "AdamW"]
+__all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad"]

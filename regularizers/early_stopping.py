@@ -7,6 +7,7 @@ epoch budget and watches the validation metric after every epoch:
     improved  =  best - metric > min_delta      (mode='min', e.g. a loss)
                  metric - best > min_delta      (mode='max', e.g. an accuracy)
 
+(the rule ``minigrad.improvement.is_improvement``, shared with ``schedulers.ReduceLROnPlateau``).
 An improvement records the epoch as the best one (and, with a model, a copy of its weights) and
 resets the counter ``wait`` to 0. Any other epoch adds 1 to ``wait``; when ``wait`` reaches
 ``patience`` training stops and the best weights are loaded back. The comparison is strict, as in
@@ -30,6 +31,7 @@ import numpy as np
 from minigrad import Tensor
 from minigrad.backend import to_host
 from minigrad.checks import check_bool, check_choice, check_int, check_number, check_state
+from minigrad.improvement import MODES, is_improvement
 
 
 def _host_copy(value: Any) -> Any:
@@ -98,7 +100,7 @@ class EarlyStopping:
         name = "EarlyStopping"
         self.patience = check_int(name, "patience", patience, low=0)
         self.min_delta = check_number(name, "min_delta", min_delta, low=0)
-        self.mode = check_choice(name, "mode", mode, ("min", "max"))
+        self.mode = check_choice(name, "mode", mode, MODES)
         self.baseline = None if baseline is None else check_number(name, "baseline", baseline)
         self.restore_best_weights = check_bool(name, "restore_best_weights", restore_best_weights)
         self.start_from_epoch = check_int(name, "start_from_epoch", start_from_epoch, low=0)
@@ -113,11 +115,7 @@ class EarlyStopping:
     def is_improvement(self, metric: float) -> bool:
         """Whether ``metric`` beats the best score (or, before any best, the baseline)."""
         reference = self.best_score if self.best_score is not None else self.baseline
-        if reference is None:  # the first epoch that counts is always the best so far
-            return True
-        if self.mode == "min":
-            return reference - metric > self.min_delta
-        return metric - reference > self.min_delta
+        return is_improvement(metric, reference, mode=self.mode, threshold=self.min_delta)
 
     def step(self, metric: Any, model: Any = None) -> bool:
         """Record one epoch's validation ``metric``; return True when training should stop.

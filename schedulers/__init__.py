@@ -10,7 +10,10 @@ Two ways to use one, giving the same learning rates:
     optimizer = SGD(params, lr=0.1, scheduler=CosineAnnealingLR(T_max=100))
 
 Schedulers only touch ``optimizer.param_groups``; they never import optim, and of minigrad only
-its argument checks (``minigrad.checks``).
+its argument checks (``minigrad.checks``) and, for ReduceLROnPlateau, the improvement rule it
+shares with EarlyStopping (``minigrad.improvement``). ReduceLROnPlateau is the one scheduler
+without a closed form: it is stepped with a metric, ``scheduler.step(val_loss)``, and so cannot
+be owned by an optimizer.
 ``plot(scheduler, steps)`` draws a curve without stepping anything.
 """
 
@@ -19,8 +22,11 @@ from .constant import ConstantLR
 from .cosine import CosineAnnealingLR
 from .cyclic import CyclicLR
 from .exponential import ExponentialLR
+from .lambda_lr import LambdaLR
 from .linear import LinearLR
+from .multistep import MultiStepLR
 from .one_cycle import OneCycleLR
+from .plateau import ReduceLROnPlateau
 from .plot import plot
 from .polynomial import PolynomialLR
 from .sequential import SequentialLR
@@ -34,9 +40,12 @@ __all__ = [
     "CosineAnnealingWarmRestarts",
     "CyclicLR",
     "ExponentialLR",
+    "LambdaLR",
     "LinearLR",
+    "MultiStepLR",
     "OneCycleLR",
     "PolynomialLR",
+    "ReduceLROnPlateau",
     "SequentialLR",
     "StepLR",
     "plot",

@@ -21,7 +21,8 @@ The binding protocol (the optimizers in ``optim`` implement the other side):
   so a fresh scheduler continues the same curve.
 
 Of an optimizer, schedulers touch only ``optimizer.param_groups``: they never import optim, and
-of minigrad they import only its argument checks (``minigrad.checks``).
+of minigrad they import only its argument checks (``minigrad.checks``) and the improvement rule
+(``minigrad.improvement``, for ReduceLROnPlateau).
 """
 
 from __future__ import annotations
@@ -36,7 +37,9 @@ from typing import Any
 from minigrad.checks import check_bool, check_int, check_number, check_state
 
 # Per-group values a state holds besides the hyper-parameters: lrs and momenta, each >= 0.
-_PER_GROUP_STATE = ("base_lrs", "_last_lr", "max_lrs", "base_momentums", "max_momentums")
+_PER_GROUP_STATE = (
+    "base_lrs", "_last_lr", "max_lrs", "base_momentums", "max_momentums", "min_lrs",
+)  # fmt: skip
 
 
 def _unbound() -> None:

@@ -107,6 +107,14 @@ class SequentialLR(LRScheduler):
                 f"SequentialLR.load_state_dict: expected a 'schedulers' list of "
                 f"{len(self.schedulers)} states"
             )
-        for child, child_state in zip(self.schedulers, children, strict=True):
-            child.load_state_dict(child_state)
-        super().load_state_dict(state)
+        # All or nothing: if any part is refused, every child goes back to where it was.
+        before = [child.state_dict() for child in self.schedulers]
+        try:
+            for child, child_state in zip(self.schedulers, children, strict=True):
+                child.load_state_dict(child_state)
+            super().load_state_dict(state)
+        except BaseException:
+            for child, child_state in zip(self.schedulers, before, strict=True):
+                child.load_state_dict(child_state)
+            self._write(self.last_epoch)  # the children wrote their own lr into the groups
+            raise

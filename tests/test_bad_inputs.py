@@ -200,6 +200,13 @@ def _load_array(array):
     _load_bytes(checkpoint_bytes({"array": "array_0"}, {"array_0": array}))
 
 
+def _clip_norm(**kwargs):
+    """clip_grad_norm_ on one parameter with a gradient, max_norm 1 unless given."""
+    param = t(2, requires_grad=True)
+    param.grad = t(2)
+    nn.utils.clip_grad_norm_([param], **{"max_norm": 1.0, **kwargs})
+
+
 def _module(name):
     """Import an optional wing lazily, so a missing one fails its rows, not the whole table."""
     return pytest.importorskip(name)
@@ -391,6 +398,132 @@ ROWS = [
         lambda: mg.data.DataLoader((np.ones((4, 2)), np.ones(3))),
         ValueError,
         r"4.*3|3.*4",
+    ),
+    (
+        "RandomAffine negative shift",
+        lambda: mg.transforms.RandomAffine(0, translate=(-0.1, 0.1)),
+        ValueError,
+        r"RandomAffine: translate\[0\] must be a finite number in \[0, 1\], got -0.1",
+    ),
+    (
+        "RandomAffine translate of one number",
+        lambda: mg.transforms.RandomAffine(0, translate=0.25),
+        TypeError,
+        r"RandomAffine: translate must be a pair of numbers, got 0.25",
+    ),
+    (
+        "RandomAffine negative degrees",
+        lambda: mg.transforms.RandomAffine(-10),
+        ValueError,
+        r"RandomAffine: degrees must be a finite number >= 0, got -10",
+    ),
+    (
+        "RandomRotation degrees min above max",
+        lambda: mg.transforms.RandomRotation((20, 10)),
+        ValueError,
+        r"RandomRotation: degrees must be \(min, max\) with min <= max, got \(20, 10\)",
+    ),
+    (
+        "RandomAffine zero scale",
+        lambda: mg.transforms.RandomAffine(0, scale=(0.0, 1.0)),
+        ValueError,
+        r"RandomAffine: scale\[0\] must be a finite number > 0, got 0.0",
+    ),
+    (
+        "RandomAffine shear",
+        lambda: mg.transforms.RandomAffine(0, shear=10),
+        ValueError,
+        r"RandomAffine: shear is not implemented in minigrad, got 10",
+    ),
+    (
+        "RandomRotation bicubic",
+        lambda: mg.transforms.RandomRotation(10, interpolation="bicubic"),
+        ValueError,
+        r"RandomRotation: interpolation must be 'nearest' or 'bilinear', got 'bicubic'",
+    ),
+    (
+        "RandomRotation expand",
+        lambda: mg.transforms.RandomRotation(10, expand=True),
+        ValueError,
+        r"RandomRotation: expand=True is not implemented",
+    ),
+    (
+        "RandomErasing p above 1",
+        lambda: mg.transforms.RandomErasing(p=1.5),
+        ValueError,
+        r"RandomErasing: p must be a finite number in \[0, 1\], got 1.5",
+    ),
+    (
+        "RandomErasing negative p",
+        lambda: mg.transforms.RandomErasing(p=-0.1),
+        ValueError,
+        r"RandomErasing: p must be a finite number in \[0, 1\], got -0.1",
+    ),
+    (
+        "RandomErasing scale above 1",
+        lambda: mg.transforms.RandomErasing(scale=(0.1, 2.0)),
+        ValueError,
+        r"RandomErasing: scale\[1\] must be a finite number in \[0, 1\], got 2.0",
+    ),
+    (
+        "RandomErasing ratio zero",
+        lambda: mg.transforms.RandomErasing(ratio=(0, 1)),
+        ValueError,
+        r"RandomErasing: ratio\[0\] must be a finite number > 0, got 0",
+    ),
+    (
+        "RandomErasing value word",
+        lambda: mg.transforms.RandomErasing(value="blue"),
+        ValueError,
+        r"RandomErasing: value must be 'random', got 'blue'",
+    ),
+    (
+        "GaussianNoise NaN sigma",
+        lambda: mg.transforms.GaussianNoise(sigma=float("nan")),
+        ValueError,
+        r"GaussianNoise: sigma must be a finite number >= 0, got nan",
+    ),
+    (
+        "GaussianNoise negative sigma",
+        lambda: mg.transforms.GaussianNoise(sigma=-0.1),
+        ValueError,
+        r"GaussianNoise: sigma must be a finite number >= 0, got -0.1",
+    ),
+    (
+        "GaussianNoise on integers",
+        lambda: mg.transforms.GaussianNoise()(np.zeros((8, 8), np.int64)),
+        TypeError,
+        r"GaussianNoise: the image must be floating point, got int64",
+    ),
+    (
+        "transform of a flat vector",
+        lambda: mg.transforms.RandomRotation(10)(np.zeros(64, np.float32)),
+        ValueError,
+        r"RandomRotation: expects an image of shape \(..., H, W\), got shape \(64,\)",
+    ),
+    (
+        "transform of a list",
+        lambda: mg.transforms.RandomErasing()([[0.0, 1.0], [1.0, 0.0]]),
+        TypeError,
+        r"RandomErasing: expects one sample as a NumPy or CuPy array .* got list",
+    ),
+    (
+        "Compose of a non-callable",
+        lambda: mg.transforms.Compose([mg.transforms.GaussianNoise(), 0.5]),
+        TypeError,
+        r"Compose: transforms\[1\] must be callable, got 0.5",
+    ),
+    (
+        "TransformDataset lengths",
+        lambda: mg.data.TransformDataset(np.ones((4, 2)), np.ones(3)),
+        ValueError,
+        r"TransformDataset: the arrays have different lengths \[4, 3\]",
+    ),
+    (
+        "TransformDataset transform not callable",
+        lambda: mg.data.TransformDataset(np.ones((4, 2)), transform="rotate"),
+        TypeError,
+        r"TransformDataset: transform must be callable, got 'rotate'",
     ),
     (
         "load foreign file",
@@ -998,6 +1131,248 @@ ROWS = [
         lambda: F.mse_loss(t(2), t(2), reduction="avg"),
         ValueError,
         r"mse_loss: reduction must be 'mean', 'sum' or 'none', got 'avg'",
+    ),
+    # ---- the training toolbox: RMSprop, Adagrad, three schedulers, gradient clipping ----
+    (
+        "rmsprop lr nan",
+        lambda: _module("optim").RMSprop([t(2, requires_grad=True)], lr=float("nan")),
+        ValueError,
+        r"RMSprop: lr must be a finite number >= 0, got nan",
+    ),
+    (
+        "rmsprop negative lr",
+        lambda: _module("optim").RMSprop([t(2, requires_grad=True)], lr=-0.01),
+        ValueError,
+        r"RMSprop: lr must be a finite number >= 0, got -0.01",
+    ),
+    (
+        "rmsprop negative alpha",
+        lambda: _module("optim").RMSprop([t(2, requires_grad=True)], alpha=-0.5),
+        ValueError,
+        r"RMSprop: alpha must be a finite number in \[0, 1\], got -0.5",
+    ),
+    (
+        "rmsprop alpha nan",
+        lambda: _module("optim").RMSprop([t(2, requires_grad=True)], alpha=float("nan")),
+        ValueError,
+        r"RMSprop: alpha must be a finite number in \[0, 1\], got nan",
+    ),
+    (
+        "rmsprop negative eps",
+        lambda: _module("optim").RMSprop([t(2, requires_grad=True)], eps=-1e-8),
+        ValueError,
+        r"RMSprop: eps must be a finite number >= 0, got -1e-08",
+    ),
+    (
+        "rmsprop negative momentum",
+        lambda: _module("optim").RMSprop([t(2, requires_grad=True)], momentum=-0.9),
+        ValueError,
+        r"RMSprop: momentum must be a finite number >= 0, got -0.9",
+    ),
+    (
+        "rmsprop centered string",
+        lambda: _module("optim").RMSprop([t(2, requires_grad=True)], centered="yes"),
+        TypeError,
+        r"RMSprop: centered must be True or False, got 'yes' \(str\)",
+    ),
+    (
+        "adagrad negative lr",
+        lambda: _module("optim").Adagrad([t(2, requires_grad=True)], lr=-0.01),
+        ValueError,
+        r"Adagrad: lr must be a finite number >= 0, got -0.01",
+    ),
+    (
+        "adagrad lr_decay nan",
+        lambda: _module("optim").Adagrad([t(2, requires_grad=True)], lr_decay=float("nan")),
+        ValueError,
+        r"Adagrad: lr_decay must be a finite number >= 0, got nan",
+    ),
+    (
+        "adagrad negative initial_accumulator_value",
+        lambda: _module("optim").Adagrad([t(2, requires_grad=True)], initial_accumulator_value=-1),
+        ValueError,
+        r"Adagrad: initial_accumulator_value must be a finite number >= 0, got -1",
+    ),
+    (
+        "adagrad negative eps",
+        lambda: _module("optim").Adagrad([t(2, requires_grad=True)], eps=-1e-10),
+        ValueError,
+        r"Adagrad: eps must be a finite number >= 0, got -1e-10",
+    ),
+    (
+        "adagrad group weight_decay",
+        lambda: _module("optim").Adagrad(
+            [{"params": [t(2, requires_grad=True)], "weight_decay": -0.1}]
+        ),
+        ValueError,
+        r"Adagrad: weight_decay must be a finite number >= 0, got -0.1",
+    ),
+    (
+        "plateau factor 1",
+        lambda: _module("schedulers").ReduceLROnPlateau(factor=1.0),
+        ValueError,
+        r"ReduceLROnPlateau: factor must be a finite number in \[0, 1\), got 1.0",
+    ),
+    (
+        "plateau factor above 1",
+        lambda: _module("schedulers").ReduceLROnPlateau(factor=2),
+        ValueError,
+        r"ReduceLROnPlateau: factor must be a finite number in \[0, 1\), got 2",
+    ),
+    (
+        "plateau negative factor",
+        lambda: _module("schedulers").ReduceLROnPlateau(factor=-0.5),
+        ValueError,
+        r"ReduceLROnPlateau: factor must be a finite number in \[0, 1\), got -0.5",
+    ),
+    (
+        "plateau threshold nan",
+        lambda: _module("schedulers").ReduceLROnPlateau(threshold=float("nan")),
+        ValueError,
+        r"ReduceLROnPlateau: threshold must be a finite number >= 0, got nan",
+    ),
+    (
+        "plateau mode",
+        lambda: _module("schedulers").ReduceLROnPlateau(mode="lower"),
+        ValueError,
+        r"ReduceLROnPlateau: mode must be 'min' or 'max', got 'lower'",
+    ),
+    (
+        "plateau threshold_mode",
+        lambda: _module("schedulers").ReduceLROnPlateau(threshold_mode="absolute"),
+        ValueError,
+        r"ReduceLROnPlateau: threshold_mode must be 'rel' or 'abs', got 'absolute'",
+    ),
+    (
+        "plateau patience float",
+        lambda: _module("schedulers").ReduceLROnPlateau(patience=2.5),
+        TypeError,
+        r"ReduceLROnPlateau: patience must be an integer, got 2.5 \(float\)",
+    ),
+    (
+        "plateau negative min_lr",
+        lambda: _module("schedulers").ReduceLROnPlateau(min_lr=-1e-3),
+        ValueError,
+        r"ReduceLROnPlateau: min_lr must be a finite number >= 0, got -0.001",
+    ),
+    (
+        "plateau owned by an optimizer",
+        lambda: _module("optim").SGD(
+            [t(2, requires_grad=True)], scheduler=_module("schedulers").ReduceLROnPlateau()
+        ),
+        TypeError,
+        r"ReduceLROnPlateau cannot be handed to an optimizer \(scheduler=\.\.\.\)",
+    ),
+    (
+        "plateau step without a metric",
+        lambda: _module("schedulers").ReduceLROnPlateau(_sgd()).step(),
+        TypeError,
+        r"ReduceLROnPlateau.step\(\) needs the metric to watch: scheduler.step\(val_loss\)",
+    ),
+    (
+        "multistep empty milestones",
+        lambda: _module("schedulers").MultiStepLR(milestones=[]),
+        ValueError,
+        r"MultiStepLR: milestones must be a non-empty list of steps, e.g. \[30, 80\]; got \[\]",
+    ),
+    (
+        "multistep unsorted milestones",
+        lambda: _module("schedulers").MultiStepLR(milestones=[80, 30]),
+        ValueError,
+        r"MultiStepLR: milestones must be strictly increasing, got \[80, 30\]",
+    ),
+    (
+        "multistep float milestone",
+        lambda: _module("schedulers").MultiStepLR(milestones=[30, 80.5]),
+        TypeError,
+        r"MultiStepLR: milestones\[1\] must be an integer, got 80.5 \(float\)",
+    ),
+    (
+        "multistep gamma nan",
+        lambda: _module("schedulers").MultiStepLR(milestones=[3], gamma=float("nan")),
+        ValueError,
+        r"MultiStepLR: gamma must be a finite number > 0, got nan",
+    ),
+    (
+        "lambda not callable",
+        lambda: _module("schedulers").LambdaLR(lr_lambda=0.95),
+        TypeError,
+        r"LambdaLR: lr_lambda must be a function of the step, such as lambda t: 0.95\*\*t; "
+        r"got 0.95",
+    ),
+    (
+        "lambda wrong number",
+        lambda: _module("schedulers").LambdaLR(_sgd(), lr_lambda=[abs, abs]),
+        ValueError,
+        r"LambdaLR: lr_lambda has 2 functions but there are 1 param groups",
+    ),
+    (
+        "lambda returns a negative factor",
+        lambda: _module("schedulers").LambdaLR(_sgd(), lr_lambda=lambda t: -1.0),
+        ValueError,
+        r"LambdaLR: lr_lambda\(0\) must be a finite number >= 0, got -1.0",
+    ),
+    (
+        "clip max_norm nan",
+        lambda: _clip_norm(max_norm=float("nan")),
+        ValueError,
+        r"clip_grad_norm_: max_norm must be a number >= 0 \(inf allowed\), got nan",
+    ),
+    (
+        "clip negative max_norm",
+        lambda: _clip_norm(max_norm=-1.0),
+        ValueError,
+        r"clip_grad_norm_: max_norm must be a number >= 0 \(inf allowed\), got -1.0",
+    ),
+    (
+        "clip norm_type 0",
+        lambda: _clip_norm(norm_type=0),
+        ValueError,
+        r"clip_grad_norm_: norm_type must be a number > 0 \(inf allowed\), got 0",
+    ),
+    (
+        "clip norm_type nan",
+        lambda: _clip_norm(norm_type=float("nan")),
+        ValueError,
+        r"clip_grad_norm_: norm_type must be a number > 0 \(inf allowed\), got nan",
+    ),
+    (
+        "clip norm_type string",
+        lambda: _clip_norm(norm_type="fro"),
+        TypeError,
+        r"clip_grad_norm_: norm_type must be a number, got 'fro' \(str\)",
+    ),
+    (
+        "clip error_if_nonfinite string",
+        lambda: _clip_norm(error_if_nonfinite="yes"),
+        TypeError,
+        r"clip_grad_norm_: error_if_nonfinite must be True or False, got 'yes' \(str\)",
+    ),
+    (
+        "clip parameters not iterable",
+        lambda: nn.utils.clip_grad_norm_(1.0, max_norm=1.0),
+        TypeError,
+        r"clip_grad_norm_: parameters must be a Tensor or an iterable of Tensors "
+        r"\(model.parameters\(\)\), got float",
+    ),
+    (
+        "clip an array among the parameters",
+        lambda: nn.utils.clip_grad_norm_([t(2, requires_grad=True), np.ones(2)], max_norm=1.0),
+        TypeError,
+        r"clip_grad_norm_: parameters must be a Tensor or an iterable of Tensors; item 1 is a "
+        r"ndarray",
+    ),
+    (
+        "clip_value negative",
+        lambda: nn.utils.clip_grad_value_([t(2, requires_grad=True)], clip_value=-1.0),
+        ValueError,
+        r"clip_grad_value_: clip_value must be a number >= 0 \(inf allowed\), got -1.0",
+    ),
+    (
+        "clip_value nan",
+        lambda: nn.utils.clip_grad_value_([t(2, requires_grad=True)], clip_value=float("nan")),
+        ValueError,
+        r"clip_grad_value_: clip_value must be a number >= 0 \(inf allowed\), got nan",
     ),
     # ---- load_state_dict checks what it restores as the constructor checks it ----
     (

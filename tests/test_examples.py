@@ -28,6 +28,7 @@ EXAMPLES = {
     "train_classifier.py": ["train_classifier.png"],
     "schedulers_compare.py": ["schedulers_compare.png"],
     "early_stopping.py": ["early_stopping.png"],
+    "generalization_gap.py": ["generalization_gap.png"],
     "elastic_net.py": ["elastic_net_paths.png", "elastic_net_grouping.png"],
     "gradcheck_tour.py": ["gradcheck_tour.png"],
     "lr_range_test.py": ["lr_range_test.png"],
@@ -110,8 +111,12 @@ def test_lr_schedules_explains_why_gamma_10_is_refused(tmp_path):
 
 
 @pytest.mark.slow
-def test_train_classifier_resumes_exactly(tmp_path):
-    common = ["--quick", "--epochs", "3", "--out", str(tmp_path)]
+@pytest.mark.parametrize(
+    "remedies", [[], ["--augment", "--dropout", "0.3"]], ids=["plain", "augmented"]
+)
+def test_train_classifier_resumes_exactly(tmp_path, remedies):
+    """Dropout masks and augmentation draws come from minigrad's generator, saved with the run."""
+    common = ["--quick", "--epochs", "3", "--out", str(tmp_path), *remedies]
     straight = run_example("train_classifier.py", *common, "--save", "straight.npz", cwd=tmp_path)
     assert straight.returncode == 0, straight.stderr[-3000:]
     first = run_example(
@@ -502,3 +507,22 @@ def test_tiny_gpt_learns_python_docs_in_sixty_steps():
         after = np.mean([model.loss(x, y).item() for x, y in val])
     assert abs(before - np.log(len(tokenizer.chars))) < 0.1  # starts as a uniform guess
     assert after < 3.0, f"held-out loss {after:.3f} after 60 steps"
+
+
+@pytest.mark.slow
+def test_generalization_gap_trains_every_remedy_on_the_stand_in_gpu():
+    """The example's training runs on a device: augmentation on the host, batches moved after."""
+    import fake_device  # noqa: F401  (registers "fakegpu")
+
+    sys.path.insert(0, str(ROOT / "examples"))
+    try:
+        import generalization_gap as example
+    finally:
+        sys.path.remove(str(ROOT / "examples"))
+    data = example.split(0)
+    clocks: dict = {}
+    for remedy in example.REMEDIES:
+        curves, final, _ = example.train(remedy, 0, 1, minigrad.get_device("fakegpu"), data, clocks)
+        assert len(curves["val"]) == 1 and 0 <= final["test"]["accuracy"] <= 1
+    assert set(clocks) == {"augmentation", "augm. + shifts", "combination"}
+    assert all(clock.seconds > 0 for clock in clocks.values())

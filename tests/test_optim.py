@@ -1,4 +1,4 @@
-"""SGD, Adam and AdamW: update rules checked by hand, parameter groups, saving, and the handshakes.
+"""Optimizers: update rules checked by hand, parameter groups, saving, and the handshakes.
 
 Every expected trajectory below is worked out in the test itself, step by step, from the update
 rules in the optimizers' docstrings, with plain Python arithmetic: the gradients are given (not
@@ -17,7 +17,7 @@ import pytest
 import minigrad
 from minigrad import Tensor
 from minigrad.backend import to_host
-from optim import SGD, Adam, AdamW, Optimizer
+from optim import SGD, Adagrad, Adam, AdamW, Optimizer, RMSprop
 
 # --- helpers --------------------------------------------------------------------------------------
 
@@ -267,6 +267,113 @@ def test_adamw_default_weight_decay_is_one_hundredth():
     assert Adam([param([1.0])]).param_groups[0]["weight_decay"] == 0.0
 
 
+# --- RMSprop and Adagrad, by hand -----------------------------------------------------------------
+
+
+def test_rmsprop_two_steps_by_hand():
+    p = param([1.0])
+    optimizer = RMSprop([p], lr=0.01)  # alpha 0.99, eps 1e-8
+    values = run(optimizer, p, [[2.0], [-1.0]])
+    v1 = 0.01 * 2.0**2  # 0.04: v starts at zero and is not bias-corrected
+    theta1 = 1.0 - 0.01 * 2.0 / (math.sqrt(v1) + 1e-8)  # 1 - 0.01 * 2 / 0.2 = 0.9: ten times lr
+    v2 = 0.99 * v1 + 0.01 * (-1.0) ** 2  # 0.0496
+    theta2 = theta1 - 0.01 * -1.0 / (math.sqrt(v2) + 1e-8)
+    np.testing.assert_allclose(values[:, 0], [theta1, theta2], rtol=1e-14)
+    assert theta1 == pytest.approx(0.9, abs=1e-7)
+    np.testing.assert_allclose(to_host(optimizer.state[p]["square_avg"]), [v2], rtol=1e-14)
+    assert optimizer.state[p]["step"] == 2 and sorted(optimizer.state[p]) == ["square_avg", "step"]
+
+
+def test_rmsprop_momentum_accumulates_the_divided_step():
+    p = param([1.0])
+    optimizer = RMSprop([p], lr=0.01, alpha=0.9, momentum=0.5)
+    values = run(optimizer, p, [[2.0], [-1.0], [3.0]])
+    v1 = 0.1 * 4.0  # 0.4
+    b1 = 2.0 / (math.sqrt(v1) + 1e-8)  # b starts at zero: b = 0.5 * 0 + g / d
+    theta1 = 1.0 - 0.01 * b1
+    v2 = 0.9 * v1 + 0.1 * 1.0  # 0.46
+    b2 = 0.5 * b1 + -1.0 / (math.sqrt(v2) + 1e-8)
+    theta2 = theta1 - 0.01 * b2
+    v3 = 0.9 * v2 + 0.1 * 9.0  # 1.314
+    b3 = 0.5 * b2 + 3.0 / (math.sqrt(v3) + 1e-8)
+    theta3 = theta2 - 0.01 * b3
+    np.testing.assert_allclose(values[:, 0], [theta1, theta2, theta3], rtol=1e-13)
+    np.testing.assert_allclose(to_host(optimizer.state[p]["momentum_buffer"]), [b3], rtol=1e-13)
+
+
+def test_rmsprop_centered_divides_by_the_standard_deviation():
+    p = param([1.0])
+    optimizer = RMSprop([p], lr=0.01, alpha=0.9, centered=True)
+    values = run(optimizer, p, [[2.0], [-1.0]])
+    v1, mean1 = 0.1 * 4.0, 0.1 * 2.0  # 0.4 and 0.2
+    theta1 = 1.0 - 0.01 * 2.0 / (math.sqrt(v1 - mean1**2) + 1e-8)  # sqrt(0.36) = 0.6
+    v2, mean2 = 0.9 * v1 + 0.1 * 1.0, 0.9 * mean1 + 0.1 * -1.0  # 0.46 and 0.08
+    theta2 = theta1 - 0.01 * -1.0 / (math.sqrt(v2 - mean2**2) + 1e-8)  # sqrt(0.4536)
+    np.testing.assert_allclose(values[:, 0], [theta1, theta2], rtol=1e-13)
+    np.testing.assert_allclose(to_host(optimizer.state[p]["grad_avg"]), [mean2], rtol=1e-13)
+
+
+def test_rmsprop_weight_decay_is_added_to_the_gradient_first():
+    p = param([1.0])
+    values = run(RMSprop([p], lr=0.01, weight_decay=0.5), p, [[2.0], [2.0]])
+    g1 = 2.0 + 0.5 * 1.0  # 2.5
+    v1 = 0.01 * g1**2
+    theta1 = 1.0 - 0.01 * g1 / (math.sqrt(v1) + 1e-8)
+    g2 = 2.0 + 0.5 * theta1
+    v2 = 0.99 * v1 + 0.01 * g2**2
+    theta2 = theta1 - 0.01 * g2 / (math.sqrt(v2) + 1e-8)
+    np.testing.assert_allclose(values[:, 0], [theta1, theta2], rtol=1e-13)
+
+
+def test_adagrad_two_steps_by_hand():
+    p = param([1.0, 2.0])
+    optimizer = Adagrad([p], lr=0.1)  # eps 1e-10
+    values = run(optimizer, p, [[2.0, 0.5], [-1.0, 0.5]])
+    s1 = [4.0, 0.25]  # the sum of squared gradients so far
+    theta1 = [1.0 - 0.1 * 2.0 / (2.0 + 1e-10), 2.0 - 0.1 * 0.5 / (0.5 + 1e-10)]  # each moves lr
+    s2 = [s1[0] + 1.0, s1[1] + 0.25]  # 5 and 0.5
+    theta2 = [
+        theta1[0] - 0.1 * -1.0 / (math.sqrt(s2[0]) + 1e-10),
+        theta1[1] - 0.1 * 0.5 / (math.sqrt(s2[1]) + 1e-10),
+    ]
+    np.testing.assert_allclose(values, [theta1, theta2], rtol=1e-14)
+    np.testing.assert_allclose(to_host(optimizer.state[p]["sum"]), s2, rtol=1e-14)
+    assert optimizer.state[p]["step"] == 2
+
+
+def test_adagrad_steps_shrink_like_one_over_root_t_for_a_constant_gradient():
+    p = param([0.0])
+    values = run(Adagrad([p], lr=0.1, eps=0.0), p, [[3.0]] * 4)
+    # s_t = 9 t, so step t moves lr * 3 / sqrt(9 t) = lr / sqrt(t), whatever the gradient's size
+    steps = -np.diff(np.concatenate([[0.0], values[:, 0]]))
+    np.testing.assert_allclose(steps, [0.1 / math.sqrt(t) for t in (1, 2, 3, 4)], rtol=1e-14)
+
+
+def test_adagrad_lr_decay_initial_accumulator_and_weight_decay():
+    p = param([1.0])
+    optimizer = Adagrad(
+        [p], lr=0.1, lr_decay=0.5, initial_accumulator_value=1.0, weight_decay=0.2, eps=1e-3
+    )
+    values = run(optimizer, p, [[2.0], [-1.0]])
+    g1 = 2.0 + 0.2 * 1.0  # 2.2
+    s1 = 1.0 + g1**2  # s starts at initial_accumulator_value
+    theta1 = 1.0 - 0.1 / (1 + 0 * 0.5) * g1 / (math.sqrt(s1) + 1e-3)
+    g2 = -1.0 + 0.2 * theta1
+    s2 = s1 + g2**2
+    theta2 = theta1 - 0.1 / (1 + 1 * 0.5) * g2 / (math.sqrt(s2) + 1e-3)  # lr / 1.5 at t = 2
+    np.testing.assert_allclose(values[:, 0], [theta1, theta2], rtol=1e-14)
+
+
+def test_adagrad_accumulator_starts_from_the_groups_own_value():
+    a, b = param([1.0]), param([1.0])
+    optimizer = Adagrad([{"params": [a]}, {"params": [b], "initial_accumulator_value": 3.0}])
+    set_grad(a, [1.0])
+    set_grad(b, [1.0])
+    optimizer.step()
+    assert to_host(optimizer.state[a]["sum"]).tolist() == [1.0]
+    assert to_host(optimizer.state[b]["sum"]).tolist() == [4.0]
+
+
 # --- every combination of flags -------------------------------------------------------------------
 
 PENALTIES = [None, StandInPenalty(l1_strength=0.01, l2_strength=0.02)]
@@ -320,14 +427,57 @@ def test_every_adam_flag_combination(cls, amsgrad, weight_decay, penalty, dtype)
         assert state[name].dtype == dtype
 
 
+RMSPROP_FLAGS = list(itertools.product([0.0, 0.9], [False, True], [0.0, 0.1], PENALTIES))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("momentum, centered, weight_decay, penalty", RMSPROP_FLAGS)
+def test_every_rmsprop_flag_combination(momentum, centered, weight_decay, penalty, dtype):
+    p = param([0.0, 0.0], dtype)
+    optimizer = RMSprop(
+        [p], lr=0.01, momentum=momentum, centered=centered, weight_decay=weight_decay,
+        penalty=penalty,
+    )  # fmt: skip
+    start = quadratic_loss(p).item()
+    train(optimizer, p, 20)
+    assert p.dtype == dtype and np.isfinite(p.numpy()).all()
+    assert quadratic_loss(p).item() < start
+    state = optimizer.state[p]
+    expected = (
+        ["square_avg", "step"] + ["grad_avg"] * centered + ["momentum_buffer"] * (momentum > 0)
+    )
+    assert sorted(state) == sorted(expected) and state["step"] == 20
+    assert all(state[name].dtype == dtype for name in expected if name != "step")
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize(
+    "lr_decay, weight_decay, penalty", list(itertools.product([0.0, 0.1], [0.0, 0.1], PENALTIES))
+)
+def test_every_adagrad_flag_combination(lr_decay, weight_decay, penalty, dtype):
+    p = param([0.0, 0.0], dtype)
+    optimizer = Adagrad(
+        [p], lr=0.5, lr_decay=lr_decay, weight_decay=weight_decay, penalty=penalty,
+        initial_accumulator_value=0.1,
+    )  # fmt: skip
+    start = quadratic_loss(p).item()
+    train(optimizer, p, 20)
+    assert p.dtype == dtype and np.isfinite(p.numpy()).all()
+    assert quadratic_loss(p).item() < start
+    state = optimizer.state[p]
+    assert sorted(state) == ["step", "sum"] and state["sum"].dtype == dtype
+
+
 @pytest.mark.parametrize(
     "make",
     [
         lambda ps: SGD(ps, lr=0.1, momentum=0.9, nesterov=True, weight_decay=0.1),
         lambda ps: Adam(ps, lr=0.1, amsgrad=True, weight_decay=0.1),
         lambda ps: AdamW(ps, lr=0.1, amsgrad=True),
+        lambda ps: RMSprop(ps, lr=0.1, momentum=0.9, centered=True, weight_decay=0.1),
+        lambda ps: Adagrad(ps, lr=0.1, lr_decay=0.1, weight_decay=0.1),
     ],
-    ids=["SGD", "Adam", "AdamW"],
+    ids=["SGD", "Adam", "AdamW", "RMSprop", "Adagrad"],
 )
 def test_float32_stays_float32_even_with_numpy_float64_hyperparameters(make):
     p = param([1.0, -1.0], np.float32)
@@ -337,8 +487,11 @@ def test_float32_stays_float32_even_with_numpy_float64_hyperparameters(make):
     group["lr"] = np.float64(0.1)
     if "betas" in group:
         group["betas"] = (np.float64(0.9), np.float64(0.999))
-    else:
+    elif "momentum" in group:
         group["momentum"] = np.float64(0.9)
+    for name in ("alpha", "eps", "lr_decay"):
+        if name in group:
+            group[name] = np.float64(group[name])
     for _ in range(3):
         set_grad(p, [0.5, -0.25])
         optimizer.step()
@@ -482,8 +635,21 @@ def test_repr_shows_the_class_groups_and_hyperparameters():
         (lambda ps: Adam(ps, lr=0.1), 500),
         (lambda ps: Adam(ps, lr=0.1, amsgrad=True), 500),
         (lambda ps: AdamW(ps, lr=0.1, weight_decay=0.0), 500),
+        (lambda ps: RMSprop(ps, lr=0.01), 1000),
+        (lambda ps: RMSprop(ps, lr=0.01, momentum=0.5, centered=True), 500),
+        (lambda ps: Adagrad(ps, lr=1.0), 500),
     ],
-    ids=["SGD", "momentum", "nesterov", "Adam", "AMSGrad", "AdamW"],
+    ids=[
+        "SGD",
+        "momentum",
+        "nesterov",
+        "Adam",
+        "AMSGrad",
+        "AdamW",
+        "RMSprop",
+        "centered",
+        "Adagrad",
+    ],
 )
 def test_converges_to_the_minimum_of_a_quadratic(make, steps):
     p = param([0.0, 0.0])
@@ -516,6 +682,12 @@ OPTIMIZER_MAKERS = {
     "SGD-dampening": lambda groups, **kw: SGD(groups, lr=0.1, momentum=0.5, dampening=0.3, **kw),
     "Adam": lambda groups, **kw: Adam(groups, lr=0.1, amsgrad=True, weight_decay=0.01, **kw),
     "AdamW": lambda groups, **kw: AdamW(groups, lr=0.1, **kw),
+    "RMSprop": lambda groups, **kw: RMSprop(
+        groups, lr=0.01, momentum=0.9, centered=True, weight_decay=0.01, **kw
+    ),
+    "Adagrad": lambda groups, **kw: Adagrad(
+        groups, lr=0.1, lr_decay=0.01, initial_accumulator_value=0.1, **kw
+    ),
 }
 
 
@@ -719,6 +891,14 @@ SCHEDULE_CASES = {
         lambda ps, **kw: Adam(ps, lr=0.2, **kw),
         lambda s, opt: s.CyclicLR(opt, base_lr=0.01, max_lr=0.1, step_size_up=3),
     ),
+    "RMSprop+cyclic-momentum": (
+        lambda ps, **kw: RMSprop(ps, lr=0.01, momentum=0.9, **kw),
+        lambda s, opt: s.CyclicLR(opt, base_lr=0.001, max_lr=0.01, step_size_up=3),
+    ),
+    "Adagrad+cosine": (
+        lambda ps, **kw: Adagrad(ps, lr=0.5, **kw),
+        lambda s, opt: s.CosineAnnealingLR(opt, T_max=5, eta_min=0.01),
+    ),
     "AdamW+one-cycle": (
         lambda ps, **kw: AdamW(ps, lr=0.2, **kw),
         lambda s, opt: s.OneCycleLR(opt, max_lr=0.1, total_steps=12),
@@ -737,7 +917,7 @@ def record_schedule(optimizer, p, steps, scheduler=None):
         if scheduler is not None:
             scheduler.step()
         group = optimizer.param_groups[0]
-        momentum = group["betas"][0] if "betas" in group else group["momentum"]
+        momentum = group["betas"][0] if "betas" in group else group.get("momentum")
         history.append((group["lr"], momentum, *p.numpy().tolist()))
     return history
 
@@ -938,6 +1118,18 @@ BAD_INPUTS = [
     (lambda p: Adam([p], betas=(0.9, -0.1)), ValueError, r"betas\[1\]"),
     (lambda p: AdamW([p], betas=(0.9, 1.5)), ValueError, r"betas\[1\]"),
     (lambda p: Adam([p], betas=(0.9,)), TypeError, "betas"),
+    (lambda p: RMSprop([p], lr=-0.01), ValueError, "RMSprop: lr must be a finite number >= 0"),
+    (lambda p: RMSprop([p], alpha=1.5), ValueError, r"RMSprop: alpha must be .* in \[0, 1\]"),
+    (lambda p: RMSprop([p], alpha=float("nan")), ValueError, "alpha.*nan"),
+    (lambda p: RMSprop([p], eps=-1e-8), ValueError, "RMSprop: eps"),
+    (lambda p: RMSprop([p], momentum=-0.9), ValueError, "RMSprop: momentum"),
+    (lambda p: RMSprop([p], weight_decay=-0.1), ValueError, "RMSprop: weight_decay"),
+    (lambda p: RMSprop([p], centered=1), TypeError, "RMSprop: centered must be True or False"),
+    (lambda p: Adagrad([p], lr=float("nan")), ValueError, "Adagrad: lr must be a finite number"),
+    (lambda p: Adagrad([p], lr_decay=-0.1), ValueError, "Adagrad: lr_decay"),
+    (lambda p: Adagrad([p], weight_decay=-0.1), ValueError, "Adagrad: weight_decay"),
+    (lambda p: Adagrad([p], initial_accumulator_value=-1), ValueError, "initial_accumulator"),
+    (lambda p: Adagrad([p], eps=-1e-10), ValueError, "Adagrad: eps"),
     (lambda p: SGD([{"params": [p], "lr": -1.0}], lr=0.1), ValueError, "lr"),
     (lambda p: SGD([{"params": [p]}], lr=-1.0), ValueError, "lr"),
     (lambda p: SGD([]), ValueError, "params is empty"),
@@ -1054,7 +1246,43 @@ def test_a_frozen_parameter_is_accepted_and_left_alone_as_in_pytorch():
     assert still not in optimizer.state
 
 
-@pytest.mark.parametrize("make", [SGD, Adam, AdamW], ids=lambda c: c.__name__)
+@pytest.mark.parametrize(
+    "make, change, message",
+    [
+        (lambda ps: RMSprop(ps, lr=0.01), {"alpha": 1.5}, r"alpha must be .* in \[0, 1\]"),
+        (lambda ps: RMSprop(ps, lr=0.01), {"centered": "no"}, "centered must be True or False"),
+        (lambda ps: Adagrad(ps, lr=0.1), {"lr_decay": -1.0}, "lr_decay must be"),
+        (lambda ps: Adagrad(ps, lr=0.1), {"initial_accumulator_value": float("nan")}, "initial_"),
+    ],
+    ids=["RMSprop alpha", "RMSprop centered", "Adagrad lr_decay", "Adagrad accumulator"],
+)
+def test_a_refused_state_leaves_rmsprop_and_adagrad_unchanged(make, change, message):
+    p = param([1.0, -1.0])
+    optimizer = make([p])
+    set_grad(p, [0.5, 0.25])
+    optimizer.step()
+    before = optimizer.state_dict()
+    saved = optimizer.state_dict()
+    saved["param_groups"][0].update(change)
+    saved["step_count"] = 7
+    with pytest.raises((TypeError, ValueError), match=message):
+        optimizer.load_state_dict(saved)
+    after = optimizer.state_dict()
+    assert after["param_groups"] == before["param_groups"] and after["step_count"] == 1
+    for key, value in before["state"][0].items():
+        assert np.array_equal(after["state"][0][key], value)
+
+
+def test_a_state_from_another_optimizer_is_refused():
+    p = param([1.0])
+    adam = Adam([p], lr=0.1)
+    with pytest.raises(ValueError, match="lacks.*alpha.*another optimizer than RMSprop"):
+        RMSprop([param([1.0])]).load_state_dict(adam.state_dict())
+    with pytest.raises(ValueError, match="lacks.*another optimizer than Adagrad"):
+        Adagrad([param([1.0])]).load_state_dict(RMSprop([p]).state_dict())
+
+
+@pytest.mark.parametrize("make", [SGD, Adam, AdamW, RMSprop, Adagrad], ids=lambda c: c.__name__)
 def test_maximize_climbs_exactly_as_minimizing_the_negated_objective(make):
     """PyTorch's maximize=True negates the gradient first, so weight decay still shrinks."""
     climber, descender = param([1.0, -2.0]), param([1.0, -2.0])
@@ -1084,3 +1312,28 @@ def test_a_checkpoint_from_before_maximize_loads_as_minimizing():
     resumed = SGD([param([1.0])], lr=0.1, maximize=True)
     resumed.load_state_dict(state)
     assert resumed.param_groups[0]["maximize"] is False
+
+
+@pytest.mark.parametrize(
+    "make, name, value, message",
+    [
+        (RMSprop, "square_avg", np.array([-1.0]), "'square_avg' is a running mean of squares"),
+        (RMSprop, "step", -1, "'step' must be an int >= 0"),
+        (RMSprop, "exp_avg", np.array([1.0]), "an unknown entry 'exp_avg'"),
+        (Adagrad, "sum", np.array([-1.0]), "'sum' is a running mean of squares"),
+        (Adagrad, "sum", None, "no 'sum'"),
+    ],
+    ids=["negative square_avg", "negative step", "Adam's entry", "negative sum", "no sum"],
+)
+def test_rmsprop_and_adagrad_refuse_a_state_they_would_misread(make, name, value, message):
+    p = param([1.0])
+    optimizer = make([p], lr=0.1)
+    set_grad(p, [1.0])
+    optimizer.step()
+    saved = optimizer.state_dict()
+    if value is None:
+        del saved["state"][0][name]
+    else:
+        saved["state"][0][name] = value
+    with pytest.raises((TypeError, ValueError), match=message):
+        make([param([1.0])], lr=0.1).load_state_dict(saved)

@@ -2,8 +2,9 @@
 bitwise identical to a run that never stopped.
 
 The matrix: SGD with momentum and Adam, each with CyclicLR stepped by the user (PyTorch style) or
-bound to the optimizer; every run has dropout and a shuffling DataLoader, so the random state
-must be saved too. Also: a training process killed with SIGKILL resumes from its last
+bound to the optimizer, on plain data or on digits augmented sample by sample (shifts, rotations,
+noise, erasing); every run has dropout and a shuffling DataLoader, so the random state must be
+saved too. Also: a training process killed with SIGKILL resumes from its last
 checkpoint, and a kill in the middle of save leaves the previous checkpoint loadable.
 """
 
@@ -22,22 +23,40 @@ import optim
 import regularizers
 import schedulers
 from minigrad import nn
-from minigrad.data import DataLoader
+from minigrad import transforms as T
+from minigrad.data import DataLoader, TransformDataset, load_digits
 from minigrad.nn import functional as F
 
 EPOCHS, STOP_AFTER = 4, 2
 
 
-def _data():
+def _data(kind="plain"):
+    if kind == "augmented":  # 40 digits as 1x8x8 images; the transforms run in the loader
+        X, y = load_digits(as_images=True)
+        return X[:40], y[:40]
     rng = np.random.default_rng(3)
     x = rng.standard_normal((40, 5)).astype(np.float32)
     y = (x[:, 0] + x[:, 1] > 0).astype(np.int64)
     return x, y
 
 
-def _build(optimizer_name, binding):
+def _build(optimizer_name, binding, kind="plain"):
     """Fresh model, optimizer, scheduler, early stopper and loader: what a script builds."""
-    model = nn.Sequential(nn.Linear(5, 16), nn.ReLU(), nn.Dropout(0.3), nn.Linear(16, 2))
+    if kind == "augmented":
+        model = nn.Sequential(
+            nn.Flatten(), nn.Linear(64, 16), nn.ReLU(), nn.Dropout(0.3), nn.Linear(16, 10)
+        )
+        augment = T.Compose(
+            [
+                T.RandomAffine(10, translate=(0.25, 0.25)),
+                T.GaussianNoise(sigma=0.05),
+                T.RandomErasing(p=0.5, scale=(0.02, 0.1), value="random"),
+            ]
+        )
+        dataset = TransformDataset(*_data(kind), transform=augment)
+    else:
+        model = nn.Sequential(nn.Linear(5, 16), nn.ReLU(), nn.Dropout(0.3), nn.Linear(16, 2))
+        dataset = _data(kind)
     cyclic = dict(base_lr=0.01, max_lr=0.1, step_size_up=3)
     make = {
         "sgd": lambda **kw: optim.SGD(model.parameters(), lr=0.05, momentum=0.9, **kw),
@@ -50,11 +69,11 @@ def _build(optimizer_name, binding):
         optimizer = make()
         scheduler = schedulers.CyclicLR(optimizer, **cyclic)
     stopper = regularizers.EarlyStopping(patience=50)
-    loader = DataLoader(_data(), batch_size=8, shuffle=True)
+    loader = DataLoader(dataset, batch_size=8, shuffle=True)
     return model, optimizer, scheduler, stopper, loader
 
 
-def _train_epoch(model, optimizer, scheduler, stopper, loader, binding):
+def _train_epoch(model, optimizer, scheduler, stopper, loader, binding, kind="plain"):
     model.train()
     for x, y in loader:
         optimizer.zero_grad()
@@ -65,7 +84,7 @@ def _train_epoch(model, optimizer, scheduler, stopper, loader, binding):
             scheduler.step()
     with mg.no_grad():
         model.eval()
-        x, y = _data()
+        x, y = _data(kind)
         stopper.step(F.cross_entropy(model(mg.tensor(x)), mg.tensor(y)).item(), model)
 
 
@@ -90,28 +109,29 @@ def _restore(objects, state):
     return state["epoch"]
 
 
+@pytest.mark.parametrize("kind", ["plain", "augmented"])
 @pytest.mark.parametrize("binding", ["standalone", "bound"])
 @pytest.mark.parametrize("optimizer_name", ["sgd", "adam"])
-def test_resumed_run_is_bitwise_identical(tmp_path, optimizer_name, binding):
+def test_resumed_run_is_bitwise_identical(tmp_path, optimizer_name, binding, kind):
     mg.manual_seed(11)
-    straight = _build(optimizer_name, binding)
+    straight = _build(optimizer_name, binding, kind)
     for _ in range(EPOCHS):
-        _train_epoch(*straight, binding)
+        _train_epoch(*straight, binding, kind)
     rng_after_straight_run = mg.get_rng_state()
 
     mg.manual_seed(11)
-    first = _build(optimizer_name, binding)
+    first = _build(optimizer_name, binding, kind)
     for _ in range(STOP_AFTER):
-        _train_epoch(*first, binding)
+        _train_epoch(*first, binding, kind)
     path = tmp_path / "checkpoint.npz"
     mg.save(_checkpoint(*first[:4], epoch=STOP_AFTER), path)
     del first
     mg.manual_seed(999)  # whatever happens in between must not matter
 
-    resumed = _build(optimizer_name, binding)
+    resumed = _build(optimizer_name, binding, kind)
     start = _restore(resumed, mg.load(path))
     for _ in range(start, EPOCHS):
-        _train_epoch(*resumed, binding)
+        _train_epoch(*resumed, binding, kind)
 
     for (name, a), (_, b) in zip(
         straight[0].state_dict().items(), resumed[0].state_dict().items(), strict=True

@@ -25,9 +25,12 @@ from schedulers import (
     CosineAnnealingWarmRestarts,
     CyclicLR,
     ExponentialLR,
+    LambdaLR,
     LinearLR,
+    MultiStepLR,
     OneCycleLR,
     PolynomialLR,
+    ReduceLROnPlateau,
     SequentialLR,
     StepLR,
 )
@@ -403,6 +406,195 @@ def test_sequential_refuses_children_of_another_optimizer():
 
 
 # ------------------------------------------------------------------------------------------------
+# MultiStepLR: lr(t) = eta_0 * gamma ** (number of milestones <= t)
+# LambdaLR:    lr(t) = eta_0 * f(t)
+# ------------------------------------------------------------------------------------------------
+
+
+def test_multistep_lr_decays_at_each_milestone():
+    scheduler = MultiStepLR(StandInOptimizer(lr=1.0), milestones=[2, 5], gamma=0.1)
+    # milestones reached by t = 0..6: 0, 0, 1, 1, 1, 2, 2
+    expected = [1.0, 1.0, 0.1, 0.1, 0.1, 0.01, 0.01]
+    assert train(scheduler, 7) == pytest.approx(expected, rel=1e-15)
+    assert scheduler.lr_at(1000)[0] == pytest.approx(0.01, rel=1e-15)  # no decay after the last
+
+
+def test_multistep_lr_with_a_milestone_at_zero_starts_decayed():
+    scheduler = MultiStepLR(StandInOptimizer(lr=1.0), milestones=[0, 3], gamma=0.5)
+    assert curve(scheduler, range(5)) == [0.5, 0.5, 0.5, 0.25, 0.25]
+
+
+def test_lambda_lr_multiplies_the_initial_lr_by_the_function():
+    scheduler = LambdaLR(StandInOptimizer(lr=0.2), lr_lambda=lambda t: 0.5**t)
+    assert train(scheduler, 4) == [0.2, 0.1, 0.05, 0.025]
+
+
+def test_lambda_lr_takes_one_function_per_group():
+    optimizer = StandInOptimizer(lr=[0.1, 1.0])
+    warm_up, decay = (lambda t: min(1.0, (t + 1) / 4)), (lambda t: 1 / (1 + t))
+    scheduler = LambdaLR(optimizer, lr_lambda=[warm_up, decay])
+    assert curve(scheduler, range(5), group=0) == pytest.approx([0.025, 0.05, 0.075, 0.1, 0.1])
+    assert curve(scheduler, range(5), group=1) == pytest.approx([1, 1 / 2, 1 / 3, 1 / 4, 1 / 5])
+
+
+def test_lambda_lr_refuses_a_factor_that_is_negative_or_nan():
+    scheduler = LambdaLR(StandInOptimizer(lr=0.1), lr_lambda=lambda t: 1 - t)
+    assert scheduler.lr_at(1) == [0.0]
+    with pytest.raises(ValueError, match=r"LambdaLR: lr_lambda\(2\) must be a finite number >= 0"):
+        scheduler.lr_at(2)
+    nan = LambdaLR(StandInOptimizer(lr=0.1), lr_lambda=lambda t: 1.0 if t == 0 else math.nan)
+    with pytest.raises(ValueError, match=r"lr_lambda\(1\).*nan"):
+        train(nan, 2)
+
+
+def test_lambda_lr_does_not_save_its_functions():
+    scheduler = LambdaLR(StandInOptimizer(lr=0.1), lr_lambda=[lambda t: 0.9**t])
+    train(scheduler, 3)
+    state = scheduler.state_dict()
+    assert "lr_lambda" not in state and "lr_lambdas" not in state
+    json.dumps(state)  # plain data only
+
+
+# ------------------------------------------------------------------------------------------------
+# ReduceLROnPlateau: drop lr by factor after more than `patience` epochs without improvement
+# ------------------------------------------------------------------------------------------------
+
+
+def plateau_lrs(scheduler, metrics, group=0):
+    """Step with each metric; return the lr of ``group`` after each step."""
+    lrs = []
+    for metric in metrics:
+        scheduler.optimizer.step()
+        scheduler.step(metric)
+        lrs.append(scheduler.optimizer.param_groups[group]["lr"])
+    return lrs
+
+
+def test_plateau_drops_the_lr_after_more_than_patience_bad_epochs():
+    optimizer = StandInOptimizer(lr=0.1)
+    scheduler = ReduceLROnPlateau(
+        optimizer, factor=0.5, patience=2, threshold_mode="abs", threshold=0
+    )
+    metrics = [1.0, 0.9, 0.95, 0.95, 0.95, 0.95, 0.95, 0.95, 0.8]
+    # best:    1.0  0.9  -     -     -     -     -     -    0.8
+    # bad:     0    0    1     2     3->0  1     2     3->0  0      a drop at each 3 > patience
+    expected = [0.1, 0.1, 0.1, 0.1, 0.05, 0.05, 0.05, 0.025, 0.025]
+    assert plateau_lrs(scheduler, metrics) == pytest.approx(expected, rel=1e-15)
+    assert scheduler.best == 0.8 and scheduler.num_bad_epochs == 0 and scheduler.last_epoch == 9
+    assert scheduler.get_last_lr() == [0.025]
+
+
+def test_plateau_relative_threshold_needs_a_gain_of_threshold_times_best():
+    scheduler = ReduceLROnPlateau(StandInOptimizer(lr=1.0), patience=0, threshold=0.1)  # 'rel'
+    # after best = 1.0 an improvement must beat it by more than 0.1 * 1.0: 0.95 is not one
+    assert plateau_lrs(scheduler, [1.0, 0.95]) == [1.0, 0.1]
+    assert scheduler.best == 1.0
+    assert plateau_lrs(scheduler, [0.89]) == [0.1] and scheduler.best == 0.89
+
+
+def test_plateau_relative_threshold_with_a_negative_best_uses_its_size():
+    scheduler = ReduceLROnPlateau(StandInOptimizer(lr=1.0), patience=5, threshold=0.1)
+    plateau_lrs(scheduler, [-1.0, -0.95])  # -0.95 is worse than -1.0: it must not count
+    assert scheduler.best == -1.0 and scheduler.num_bad_epochs == 1
+    plateau_lrs(scheduler, [-1.2])  # beats -1.0 by 0.2 > 0.1 * |-1.0|
+    assert scheduler.best == -1.2
+
+
+def test_plateau_max_mode_for_an_accuracy():
+    scheduler = ReduceLROnPlateau(
+        StandInOptimizer(lr=1.0), mode="max", patience=1, threshold=0.01, threshold_mode="abs"
+    )
+    # 0.5 best; 0.505 gains 0.005 <= 0.01: bad 1; 0.6 best; 0.6 bad 1; 0.59 bad 2 > 1: drop
+    assert plateau_lrs(scheduler, [0.5, 0.505, 0.6, 0.6, 0.59]) == [1, 1, 1, 1, 0.1]
+
+
+def test_plateau_cooldown_ignores_bad_epochs_after_a_drop():
+    scheduler = ReduceLROnPlateau(
+        StandInOptimizer(lr=1.0), patience=0, cooldown=2, threshold=0, threshold_mode="abs"
+    )
+    # epoch 1 bad -> drop, cooldown 2; epochs 2 and 3 are cooldown (bad reset); epoch 4 drops
+    assert plateau_lrs(scheduler, [1.0, 1.0, 1.0, 1.0, 1.0]) == pytest.approx(
+        [1.0, 0.1, 0.1, 0.1, 0.01], rel=1e-15
+    )
+
+
+def test_plateau_min_lr_per_group_and_eps_skip_tiny_changes():
+    optimizer = StandInOptimizer(lr=[0.1, 1.0])
+    scheduler = ReduceLROnPlateau(optimizer, patience=0, min_lr=[0.05, 0.0], eps=0.04)
+    plateau_lrs(scheduler, [1.0, 1.0])  # one drop: 0.1 -> max(0.01, 0.05); 1.0 -> 0.1
+    assert [g["lr"] for g in optimizer.param_groups] == pytest.approx([0.05, 0.1], rel=1e-15)
+    plateau_lrs(scheduler, [1.0])  # group 0 stays at its floor; group 1 changes by 0.09 > eps
+    assert [g["lr"] for g in optimizer.param_groups] == pytest.approx([0.05, 0.01], rel=1e-15)
+    plateau_lrs(scheduler, [1.0])  # group 1 would change by 0.009 <= eps: left alone
+    assert [g["lr"] for g in optimizer.param_groups] == pytest.approx([0.05, 0.01], rel=1e-15)
+
+
+def test_plateau_nan_is_a_bad_epoch_and_a_tensor_metric_is_read():
+    import minigrad
+
+    scheduler = ReduceLROnPlateau(StandInOptimizer(lr=1.0), patience=1)
+    plateau_lrs(scheduler, [minigrad.tensor(1.0), math.nan, np.float32(math.nan)])
+    assert scheduler.best == 1.0 and scheduler.optimizer.param_groups[0]["lr"] == 0.1
+
+
+def test_plateau_agrees_with_early_stopping_on_every_improvement():
+    from regularizers import EarlyStopping
+
+    rng = np.random.default_rng(0)
+    metrics = np.round(1 + np.cumsum(rng.normal(0, 0.02, 200)), 2).tolist()
+    for mode, delta in [("min", 0.0), ("min", 0.01), ("max", 0.02)]:
+        stopper = EarlyStopping(patience=10**6, min_delta=delta, mode=mode)
+        scheduler = ReduceLROnPlateau(
+            StandInOptimizer(), mode=mode, threshold=delta, threshold_mode="abs", patience=10**6
+        )
+        bests = []
+        for metric in metrics:
+            stopper.step(metric)
+            scheduler.step(metric)
+            assert scheduler.best == stopper.best_score
+            bests.append(scheduler.best)
+        assert len(set(bests)) > 5  # many improvements, and many refusals, were compared
+
+
+def test_plateau_state_dict_round_trip_through_json_resumes_identically():
+    metrics = [1.0, 0.9, 0.95, 0.95, 0.8, 0.85, 0.85, 0.85, 0.85, 0.9, 0.9, 0.9]
+    make = lambda opt: ReduceLROnPlateau(opt, factor=0.5, patience=1, cooldown=1, min_lr=1e-3)  # noqa: E731
+    original = make(two_group_optimizer())
+    plateau_lrs(original, metrics[:6])
+    state = json.loads(json.dumps(original.state_dict()))
+    resumed = make(two_group_optimizer())
+    resumed.load_state_dict(state)
+    assert resumed.optimizer.param_groups == original.optimizer.param_groups
+    for group in range(2):
+        rest = metrics[6:]
+        expected = plateau_lrs(copy.deepcopy(original), rest, group)
+        assert plateau_lrs(copy.deepcopy(resumed), rest, group) == expected
+    assert len(set(plateau_lrs(original, metrics[6:]))) > 1  # the lr really moved after resuming
+
+
+def test_plateau_cannot_be_owned_but_can_be_bound_later():
+    with pytest.raises(TypeError, match="cannot be handed to an optimizer.*step\\(val_loss\\)"):
+        StandInOptimizer(scheduler=ReduceLROnPlateau())
+    scheduler = ReduceLROnPlateau(patience=0)
+    optimizer = StandInOptimizer(lr=0.5)
+    scheduler.bind(optimizer)
+    assert optimizer.param_groups[0]["lr"] == 0.5  # binding leaves the lr alone
+    plateau_lrs(scheduler, [1.0, 2.0])
+    assert optimizer.param_groups[0]["lr"] == pytest.approx(0.05)
+
+
+def test_plateau_has_no_closed_form_and_needs_its_metric():
+    scheduler = ReduceLROnPlateau(StandInOptimizer(lr=0.1))
+    with pytest.raises(TypeError, match="no lr_at"):
+        scheduler.lr_at(3)
+    with pytest.raises(TypeError, match=r"needs the metric.*step\(val_loss\)"):
+        scheduler.step()
+    with pytest.raises(TypeError, match="metric must be a number"):
+        scheduler.step("0.5")
+    assert scheduler.last_epoch == 0  # the refused steps counted nothing
+
+
+# ------------------------------------------------------------------------------------------------
 # Behaviour every scheduler shares
 # ------------------------------------------------------------------------------------------------
 
@@ -423,6 +615,11 @@ FACTORIES = {
     "constant": lambda opt=None: ConstantLR(opt, factor=0.25, total_iters=3),
     "polynomial": lambda opt=None: PolynomialLR(opt, total_iters=6, power=1.5),
     "sequential": warmup_then_cosine,
+    "multistep": lambda opt=None: MultiStepLR(opt, milestones=[3, 7, 12], gamma=0.5),
+    "lambda": lambda opt=None: LambdaLR(opt, lr_lambda=lambda t: 1 / (1 + t)),
+    "lambda_per_group": lambda opt=None: LambdaLR(
+        opt, lr_lambda=[lambda t: 0.9**t, lambda t: min(1.0, (t + 1) / 5)]
+    ),
 }
 all_schedulers = pytest.mark.parametrize("make", FACTORIES.values(), ids=FACTORIES.keys())
 
@@ -647,6 +844,56 @@ BAD_INPUT = {
         "one entry fewer",
     ),
     "negative step": (lambda: CosineAnnealingLR(sgd_like(), T_max=10).lr_at(-1), "step"),
+    "factor 1": (lambda: ReduceLROnPlateau(factor=1.0), r"factor must be .* in \[0, 1\), got 1"),
+    "factor negative": (lambda: ReduceLROnPlateau(factor=-0.1), "factor"),
+    "factor nan": (lambda: ReduceLROnPlateau(factor=math.nan), "factor.*nan"),
+    "plateau mode": (lambda: ReduceLROnPlateau(mode="minimum"), "mode must be 'min' or 'max'"),
+    "threshold_mode": (
+        lambda: ReduceLROnPlateau(threshold_mode="relative"),
+        "threshold_mode must be 'rel' or 'abs'",
+    ),
+    "negative threshold": (lambda: ReduceLROnPlateau(threshold=-1e-4), "threshold"),
+    "negative patience": (lambda: ReduceLROnPlateau(patience=-1), "patience"),
+    "negative cooldown": (lambda: ReduceLROnPlateau(cooldown=-1), "cooldown"),
+    "negative min_lr": (lambda: ReduceLROnPlateau(min_lr=-0.1), "min_lr"),
+    "negative eps": (lambda: ReduceLROnPlateau(eps=-1e-8), "eps"),
+    "min_lr per group count": (
+        lambda: ReduceLROnPlateau(StandInOptimizer(lr=0.1), min_lr=[0.0, 0.0]),
+        "min_lr has 2 entries",
+    ),
+    "empty milestones": (lambda: MultiStepLR(milestones=[]), "non-empty list"),
+    "unsorted milestones": (lambda: MultiStepLR(milestones=[30, 10]), "strictly increasing"),
+    "repeated milestones": (lambda: MultiStepLR(milestones=[10, 10]), "strictly increasing"),
+    "negative milestone": (lambda: MultiStepLR(milestones=[-1, 10]), r"milestones\[0\]"),
+    "multistep gamma 0": (lambda: MultiStepLR(milestones=[3], gamma=0), "gamma"),
+    "wrong number of lambdas": (
+        lambda: LambdaLR(StandInOptimizer(lr=[0.1, 0.2]), lr_lambda=[lambda t: 1.0]),
+        "lr_lambda has 1 functions but there are 2 param groups",
+    ),
+    "plateau state of another scheduler": (
+        lambda: ReduceLROnPlateau(sgd_like()).load_state_dict(
+            StepLR(sgd_like(), step_size=2).state_dict()
+        ),
+        "does not match",
+    ),
+    "plateau state with a negative counter": (
+        lambda: ReduceLROnPlateau(sgd_like()).load_state_dict(
+            {**ReduceLROnPlateau(sgd_like()).state_dict(), "num_bad_epochs": -1}
+        ),
+        "num_bad_epochs must be an integer >= 0",
+    ),
+    "plateau state with a counter past cooldown": (
+        lambda: ReduceLROnPlateau(sgd_like(), cooldown=2).load_state_dict(
+            {**ReduceLROnPlateau(sgd_like(), cooldown=2).state_dict(), "cooldown_counter": 3}
+        ),
+        r"cooldown_counter must be an integer in \[0, 2\]",
+    ),
+    "plateau state with a refused factor": (
+        lambda: ReduceLROnPlateau(sgd_like()).load_state_dict(
+            {**ReduceLROnPlateau(sgd_like()).state_dict(), "factor": 2.0}
+        ),
+        "a saved hyper-parameter is refused.*factor",
+    ),
     "state of another scheduler": (
         lambda: StepLR(sgd_like(), step_size=2).load_state_dict(
             CosineAnnealingLR(sgd_like(), T_max=10).state_dict()
@@ -677,6 +924,16 @@ MISSING = {
     "OneCycleLR total_steps": (lambda: OneCycleLR(max_lr=1), "total_steps"),
     "StepLR": (lambda: StepLR(), "step_size"),
     "ExponentialLR": (lambda: ExponentialLR(), "gamma"),
+    "MultiStepLR": (lambda: MultiStepLR(), "milestones"),
+    "LambdaLR": (lambda: LambdaLR(), "lr_lambda"),
+    "a non-callable lr_lambda": (
+        lambda: LambdaLR(lr_lambda=0.5),
+        "lr_lambda must be a function of the step",
+    ),
+    "a non-callable lr_lambda in the list": (
+        lambda: LambdaLR(lr_lambda=[abs, "0.5"]),
+        r"lr_lambda\[1\] must be a function",
+    ),
     "SequentialLR": (lambda: SequentialLR(schedulers=[LinearLR()]), "milestones"),
     "a hyper-parameter where the optimizer goes": (lambda: CosineAnnealingLR(100), "keyword"),
     "a fractional step": (lambda: CosineAnnealingLR(sgd_like(), T_max=10).lr_at(1.5), "integer"),
@@ -742,6 +999,53 @@ def test_real_adam_has_its_beta1_cycled():
     assert optimizer.param_groups[0]["betas"][1] == 0.999
 
 
+def test_real_rmsprop_has_its_momentum_cycled_and_adagrad_has_none_to_cycle():
+    optim, minigrad = real_optim()
+    parameter = minigrad.Tensor(np.zeros(2), requires_grad=True)
+    optimizer = optim.RMSprop([parameter], lr=0.01, momentum=0.9)
+    scheduler = CyclicLR(optimizer, base_lr=0.001, max_lr=0.01, step_size_up=4)
+    assert optimizer.param_groups[0]["momentum"] == 0.9  # max_momentum where lr is lowest
+    lrs_used(optimizer, parameter, minigrad, 2, scheduler)
+    # t = 2 of 4 up: halfway, so momentum = 0.9 - (0.9 - 0.8) * 0.5 = 0.85
+    assert optimizer.param_groups[0]["momentum"] == pytest.approx(0.85)
+    assert optimizer.param_groups[0]["lr"] == pytest.approx(0.0055)
+    adagrad = optim.Adagrad([minigrad.Tensor(np.zeros(2), requires_grad=True)])
+    with pytest.raises(ValueError, match="cycle_momentum=False"):
+        CyclicLR(adagrad, base_lr=0.001, max_lr=0.01)
+    CyclicLR(adagrad, base_lr=0.001, max_lr=0.01, cycle_momentum=False)
+    assert "momentum" not in adagrad.param_groups[0]
+
+
+def test_real_sgd_driven_by_reduce_lr_on_plateau_resumes_with_the_optimizer():
+    optim, minigrad = real_optim()
+
+    def build():
+        parameter = minigrad.Tensor(np.zeros(2), requires_grad=True)
+        optimizer = optim.SGD([parameter], lr=0.1, momentum=0.9)
+        return optimizer, ReduceLROnPlateau(optimizer, patience=1), parameter
+
+    metrics = [1.0, 1.0, 1.0, 0.5, 0.6, 0.6, 0.6, 0.6]
+    optimizer, scheduler, p1 = build()
+    for metric in metrics[:4]:
+        lrs_used(optimizer, p1, minigrad, 1)
+        scheduler.step(metric)
+    resumed_optimizer, resumed, p2 = build()
+    p2.data[...] = p1.data
+    resumed_optimizer.load_state_dict(optimizer.state_dict())
+    resumed.load_state_dict(scheduler.state_dict())
+    for metric in metrics[4:]:
+        lrs_used(optimizer, p1, minigrad, 1)
+        lrs_used(resumed_optimizer, p2, minigrad, 1)
+        scheduler.step(metric)
+        resumed.step(metric)
+        assert resumed_optimizer.param_groups[0]["lr"] == optimizer.param_groups[0]["lr"]
+    # bad epochs: 1.0 best, 1, 2 -> drop; 0.5 best, 0.6: 1, 2 -> drop; 1, 2 -> drop
+    assert optimizer.param_groups[0]["lr"] == pytest.approx(1e-4, rel=1e-12)
+    np.testing.assert_array_equal(p1.numpy(), p2.numpy())
+    with pytest.raises(TypeError, match="cannot be handed to an optimizer"):
+        optim.SGD([p1], lr=0.1, scheduler=ReduceLROnPlateau())
+
+
 def test_real_sgd_without_momentum_refuses_cycle_momentum():
     optim, minigrad = real_optim()
     parameter = minigrad.Tensor(np.zeros(2), requires_grad=True)
@@ -771,6 +1075,8 @@ ADDED_GROUP_SCHEDULERS = {
     "OneCycleLR": lambda: OneCycleLR(max_lr=0.1, total_steps=20, cycle_momentum=False),
     "StepLR": lambda: StepLR(step_size=2),
     "ExponentialLR": lambda: ExponentialLR(gamma=0.9),
+    "MultiStepLR": lambda: MultiStepLR(milestones=[1, 4]),
+    "LambdaLR": lambda: LambdaLR(lr_lambda=lambda t: 0.5**t),
     "SequentialLR": lambda: SequentialLR(
         schedulers=[StepLR(step_size=2), ExponentialLR(gamma=0.9)], milestones=[3]
     ),
@@ -800,3 +1106,18 @@ def test_a_param_group_added_after_the_scheduler_joins_the_schedule(name, owned)
     if name == "CosineAnnealingLR":  # the new group follows the formula from its own lr
         expected = [lr * (1 + math.cos(math.pi * 6 / 10)) / 2 for lr in (0.1, 0.05)]
         assert [group["lr"] for group in optimizer.param_groups] == pytest.approx(expected)
+
+
+def test_a_refused_sequential_state_leaves_it_and_its_children_unchanged():
+    scheduler = warmup_then_cosine(StandInOptimizer(lr=0.1))
+    train(scheduler, 7)
+    saved = scheduler.state_dict()
+    other = warmup_then_cosine(StandInOptimizer(lr=0.1))
+    train(other, 2)
+    bad = other.state_dict()
+    bad["last_epoch"] = -3  # refused by SequentialLR itself, after the children loaded
+    lr = scheduler.optimizer.param_groups[0]["lr"]
+    with pytest.raises(ValueError, match="last_epoch"):
+        scheduler.load_state_dict(bad)
+    assert scheduler.state_dict() == saved
+    assert scheduler.optimizer.param_groups[0]["lr"] == lr

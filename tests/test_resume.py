@@ -257,7 +257,7 @@ def test_a_kill_during_save_leaves_the_previous_checkpoint_loadable(tmp_path):
 
 # ---- the tiny GPT of examples/tiny_gpt.py ------------------------------------------------------
 
-GPT_STEPS = 10  # the schedule: 1 step of warm-up, then 9 of cosine
+GPT_STEPS = 20  # the schedule: 2 steps of warm-up, then 18 of cosine
 
 
 def _tiny_gpt():
@@ -291,7 +291,7 @@ def _gpt_run(tiny_gpt, data, start=0, stop=GPT_STEPS, checkpoint=None):
     return model, optimizer, losses
 
 
-@pytest.mark.parametrize("stop_after", [1, 6], ids=["in-warm-up", "in-cosine"])
+@pytest.mark.parametrize("stop_after", [1, 12], ids=["in-warm-up", "in-cosine"])
 def test_tiny_gpt_with_dropout_and_warm_up_cosine_resumes_bit_for_bit(tmp_path, stop_after):
     tiny_gpt = _tiny_gpt()
     text = tiny_gpt.load_text()[:5000]

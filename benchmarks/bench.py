@@ -15,7 +15,8 @@ Python's cycle collector (issue 15). minigrad / torch is therefore a ratio of tw
     python benchmarks/bench.py --quick    # a smoke run: few repeats, small counts (CI)
     python benchmarks/bench.py --json results.json
     python benchmarks/bench.py --device cuda   # minigrad on the GPU against the CPU floor
-    python benchmarks/bench.py --profile mlp   # cProfile of minigrad's MLP step (or cnn, per-op)
+    python benchmarks/bench.py --profile mlp   # cProfile of minigrad's MLP step (or cnn, lstm,
+                                               # gpt, per-op)
 
 The workloads (see benchmarks/README.md for the details and how to read the numbers):
 
@@ -1325,6 +1326,10 @@ def run_profile(args: argparse.Namespace) -> int:
 
     elif args.profile == "mlp":
         run = mlp_workload(device)[0]["minigrad"]
+    elif args.profile == "lstm":
+        run = lstm_workload(device)["minigrad"]
+    elif args.profile == "gpt":
+        run = gpt_workload(device)["minigrad"]
     else:
         run = cnn_workload(device)["minigrad"]
     for _ in range(10):
@@ -1362,7 +1367,7 @@ def main() -> int:
     )
     parser.add_argument(
         "--profile",
-        choices=["mlp", "cnn", "per-op"],
+        choices=["mlp", "cnn", "lstm", "gpt", "per-op"],
         help="print a cProfile of minigrad's side of one workload and stop",
     )
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)

@@ -5,7 +5,7 @@ Start reading at ``autograd.py`` (the engine), then ``tensor.py`` and ``ops/``.
 
 import numpy as _np
 
-from . import checks, data, nn, transforms
+from . import checks, data, distributed, nn, transforms
 from .autograd import (
     Function,
     detect_anomaly,

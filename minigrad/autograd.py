@@ -18,7 +18,8 @@ Read this file top to bottom; it is the whole engine.
   ``SomeFunction.apply``, which on raw arrays simply computes the forward.
 
 * ``backward`` (what ``Tensor.backward`` calls) adds each leaf's gradient into ``.grad``;
-  ``grad`` returns them instead.
+  ``grad`` returns them instead. A callback queued with ``run_after_backward`` runs once every
+  ``.grad`` is written (``DistributedDataParallel`` averages the gradients across processes there).
 
 Reference cycles would keep graphs alive until Python's cycle collector runs, so a Function keeps
 its output's *array* (all that backward needs), never the output Tensor: the output points to the
@@ -637,6 +638,22 @@ def _retain(fn: Function, grad: Any, create_graph: bool) -> None:
         tensor.grad = g if tensor.grad is None else tensor.grad + g
 
 
+class _AfterBackward:
+    queued: list[Callable[[], None]] = []
+
+
+def run_after_backward(callback: Callable[[], None]) -> None:
+    """Call ``callback()`` once, when the next ``Tensor.backward()`` has written every ``.grad``.
+
+    What ``DistributedDataParallel`` uses to average the gradients across processes after the
+    backward pass (its forward queues it), so that ``optimizer.step()`` needs no change.
+    ``minigrad.grad`` writes no ``.grad`` and does not run it.
+    """
+    if not callable(callback):
+        raise TypeError(f"run_after_backward: callback must be callable, got {callback!r}")
+    _AfterBackward.queued.append(callback)
+
+
 def _seed_gradient(output: Tensor, grad: Any) -> Tensor:
     """The gradient that starts backward: 1 for a scalar, otherwise the user's ``grad``."""
     if not output.requires_grad:
@@ -681,6 +698,10 @@ def backward(
         if not create_graph:  # g is a raw array
             g = _tensor.Tensor._wrap(_own_buffer(g, adopted), leaf.device)
         leaf.grad = g if leaf.grad is None else leaf.grad + g
+    if _AfterBackward.queued:
+        callbacks, _AfterBackward.queued = _AfterBackward.queued, []  # each runs once
+        for callback in callbacks:
+            callback()
 
 
 def _own_buffer(array: Any, adopted: set[int]) -> Any:

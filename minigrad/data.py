@@ -18,7 +18,10 @@ from typing import Any
 
 import numpy as np
 
-from . import transforms  # noqa: F401  (minigrad.data.transforms, as torchvision pairs them)
+from . import (
+    distributed,
+    transforms,  # noqa: F401  (minigrad.data.transforms, as torchvision pairs them)
+)
 from .backend import Device, cpu, device_of_array, get_array_module, get_device, to_host
 from .checks import check_bool, check_int, check_number
 from .random import generator
@@ -27,6 +30,7 @@ from .tensor import Tensor
 __all__ = [
     "DataLoader",
     "Dataset",
+    "DistributedSampler",
     "TensorDataset",
     "TransformDataset",
     "load_digits",
@@ -63,6 +67,9 @@ class DataLoader:
         loader = DataLoader((X, y), batch_size=32, shuffle=True)
         for xb, yb in loader:
             ...
+
+    ``sampler`` (instead of ``shuffle``) gives the order itself: any object whose iteration
+    yields dataset indices and whose ``len`` is their number, such as a ``DistributedSampler``.
     """
 
     def __init__(
@@ -73,6 +80,7 @@ class DataLoader:
         drop_last: bool = False,
         device: str | Device | None = None,
         collate_fn: Callable[[list[Any]], Any] | None = None,
+        sampler: Any = None,
     ) -> None:
         self.batch_size = check_int("DataLoader", "batch_size", batch_size, low=1)
         if collate_fn is not None and not callable(collate_fn):
@@ -84,15 +92,19 @@ class DataLoader:
         self.dataset = dataset
         self._columns = _as_columns(dataset)  # None for a map-style dataset
         self._length = len(self._columns[0]) if self._columns is not None else len(dataset)
+        self.sampler = _check_sampler(sampler, self.shuffle)
 
     def __len__(self) -> int:
+        count = self._length if self.sampler is None else len(self.sampler)
         if self.drop_last:
-            return self._length // self.batch_size
-        return math.ceil(self._length / self.batch_size)
+            return count // self.batch_size
+        return math.ceil(count / self.batch_size)
 
     def __iter__(self) -> Iterator[tuple[Tensor, ...]]:
         # The order is drawn here, eagerly, so the random stream advances exactly once per
         # epoch, when the loop starts (not lazily at the first batch).
+        if self.sampler is not None:
+            return self._batches(_sampled_order(self.sampler, self._length))
         order = generator().permutation(self._length) if self.shuffle else np.arange(self._length)
         return self._batches(order)
 
@@ -113,6 +125,118 @@ class DataLoader:
         return (
             f"DataLoader({self._length} samples, batch_size={self.batch_size}, "
             f"shuffle={self.shuffle}, drop_last={self.drop_last}, device='{self.device}')"
+        )
+
+
+def _check_sampler(sampler: Any, shuffle: bool) -> Any:
+    if sampler is None:
+        return None
+    if not (hasattr(sampler, "__iter__") and hasattr(sampler, "__len__")):
+        raise TypeError(
+            "DataLoader: sampler must yield dataset indices and have a len(), such as a "
+            f"DistributedSampler; got {type(sampler).__name__}"
+        )
+    if shuffle:
+        raise ValueError(
+            "DataLoader: sampler option is mutually exclusive with shuffle; the sampler decides "
+            "the order (DistributedSampler(..., shuffle=True) shuffles)"
+        )
+    return sampler
+
+
+def _sampled_order(sampler: Any, length: int) -> np.ndarray:
+    """The sampler's indices for this epoch, checked: a negative or too large index would
+    otherwise wrap around or fail deep inside indexing."""
+    order = np.fromiter((int(index) for index in sampler), dtype=np.int64)
+    if len(order) != len(sampler):
+        raise ValueError(
+            f"DataLoader: the sampler yielded {len(order)} indices but its len() is {len(sampler)}"
+        )
+    if order.size and (order.min() < 0 or order.max() >= length):
+        bad = order[(order < 0) | (order >= length)][0]
+        raise IndexError(
+            f"DataLoader: the sampler yielded index {bad}, outside the dataset's 0..{length - 1}"
+        )
+    return order
+
+
+class DistributedSampler:
+    """Each rank's share of the dataset, the same seeded order on every rank (PyTorch's).
+
+    Every rank draws the same permutation of ``0 .. N-1`` from ``seed + epoch`` (so call
+    ``set_epoch(epoch)`` at the start of each epoch to get a new order), pads it by repeating
+    its first indices until its length is a multiple of ``num_replicas`` (``drop_last=True``
+    drops the tail instead), and takes every ``num_replicas``-th index starting at ``rank``::
+
+        N = 10, 3 ranks, no shuffle:  0 1 2 3 4 5 6 7 8 9 | 0 1   (padded to 12)
+        rank 0: 0 3 6 9    rank 1: 1 4 7 0    rank 2: 2 5 8 1
+
+    The shares are disjoint except for the padding and together cover the dataset. Every rank
+    gets the same number of samples, hence of batches: a rank with one batch more would wait
+    in its all-reduce for ranks that have finished the epoch. ``num_replicas`` and ``rank``
+    default to the process group's world size and rank. Hand it to ``DataLoader(...,
+    sampler=sampler)``; ``minigrad.training.fit`` calls ``set_epoch`` for you.
+    """
+
+    def __init__(
+        self,
+        dataset: Any,
+        num_replicas: int | None = None,
+        rank: int | None = None,
+        shuffle: bool = True,
+        seed: int = 0,
+        drop_last: bool = False,
+    ) -> None:
+        name = "DistributedSampler"
+        if num_replicas is None or rank is None:
+            if not distributed.is_initialized():
+                raise RuntimeError(
+                    f"{name}: num_replicas and rank default to the process group's, and there is "
+                    "none; call minigrad.distributed.init_process_group() first or pass both"
+                )
+            num_replicas = distributed.get_world_size() if num_replicas is None else num_replicas
+            rank = distributed.get_rank() if rank is None else rank
+        self.num_replicas = check_int(name, "num_replicas", num_replicas, low=1)
+        self.rank = check_int(name, "rank", rank, low=0, high=self.num_replicas - 1)
+        self.shuffle = check_bool(name, "shuffle", shuffle)
+        self.seed = check_int(name, "seed", seed, low=0)
+        self.drop_last = check_bool(name, "drop_last", drop_last)
+        self.dataset = dataset
+        columns = _as_columns(dataset)  # a tuple (X, y) is counted by rows, as DataLoader does
+        self.dataset_length = len(columns[0]) if columns is not None else len(dataset)
+        if self.drop_last and self.dataset_length % self.num_replicas:
+            # the largest multiple of num_replicas below N, shared out
+            self.num_samples = math.ceil(
+                (self.dataset_length - self.num_replicas) / self.num_replicas
+            )
+        else:
+            self.num_samples = math.ceil(self.dataset_length / self.num_replicas)
+        self.total_size = self.num_samples * self.num_replicas
+        self.epoch = 0
+
+    def set_epoch(self, epoch: int) -> None:
+        """Use the permutation of this epoch (``seed + epoch``) from now on."""
+        self.epoch = check_int("DistributedSampler.set_epoch", "epoch", epoch, low=0)
+
+    def __iter__(self) -> Iterator[int]:
+        n = self.dataset_length
+        if self.shuffle:
+            order = np.random.default_rng(self.seed + self.epoch).permutation(n)
+        else:
+            order = np.arange(n)
+        if self.total_size > n:  # pad with the first indices, repeated as often as needed
+            order = np.concatenate([order] * math.ceil(self.total_size / n))
+        order = order[: self.total_size]
+        return iter(order[self.rank :: self.num_replicas].tolist())
+
+    def __len__(self) -> int:
+        return self.num_samples
+
+    def __repr__(self) -> str:
+        return (
+            f"DistributedSampler({self.dataset_length} samples, rank {self.rank} of "
+            f"{self.num_replicas}, {self.num_samples} each, shuffle={self.shuffle}, "
+            f"seed={self.seed}, epoch={self.epoch})"
         )
 
 

@@ -13,6 +13,14 @@ neither ``optim`` nor ``regularizers``. A scheduler handed to the optimizer
 (``SGD(..., scheduler=...)``) is stepped by the optimizer after every batch. Tensors stay on the
 device the loaders put them on: running sums stay on it too, and only one number per quantity
 per epoch comes back to the host (``.item()``).
+
+Under data parallelism, when ``model`` is a ``DistributedDataParallel``, every rank runs them
+together: each rank's sums and counts are all-reduced before the means are taken, so every rank
+reports the same loss and metrics over all ranks' samples, and an early stopper makes the same
+decision everywhere (a rank that stopped alone would leave the others waiting in their next
+all-reduce). Any other model is measured on this rank alone, so rank 0 may evaluate
+``model.module`` by itself. ``fit`` also calls ``set_epoch(epoch)`` on the training loader's
+sampler when it has one (a ``DistributedSampler``: a new order every epoch).
 """
 
 from __future__ import annotations
@@ -20,9 +28,13 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+import numpy as np
 from tqdm.auto import tqdm
 
+from . import distributed
 from .autograd import no_grad
+from .backend import cpu
+from .nn.parallel import DistributedDataParallel
 from .tensor import Tensor
 
 Metric = Callable[[Tensor, Tensor], Tensor]
@@ -45,11 +57,19 @@ def _run_batch(model, inputs, targets, loss_fn, metrics, totals) -> Tensor:
     return loss
 
 
-def _means(totals: dict[str, Any]) -> dict[str, float]:
+def _means(totals: dict[str, Any], model: Any) -> dict[str, float]:
     if not totals:
         raise ValueError("fit/evaluate: the loader yielded no batches (is the dataset empty?)")
     count = totals.pop("count")
-    return {name: float(total.item()) / count for name, total in totals.items()}
+    sums = {name: float(total.item()) for name, total in totals.items()}
+    if isinstance(model, DistributedDataParallel):
+        # every rank's sums and counts, added up: the means over all ranks' samples
+        names = sorted(sums)
+        together = Tensor(np.array([count] + [sums[name] for name in names]), device=cpu)
+        distributed.all_reduce(together)
+        count, *values = together.numpy().tolist()
+        sums = dict(zip(names, values))
+    return {name: total / count for name, total in sums.items()}
 
 
 def evaluate(model, loader, loss_fn, metrics: Mapping[str, Metric] | None = None) -> dict:
@@ -62,7 +82,7 @@ def evaluate(model, loader, loss_fn, metrics: Mapping[str, Metric] | None = None
         for inputs, targets in loader:
             _run_batch(model, inputs, targets, loss_fn, metrics.items(), totals)
     model.train(was_training)
-    return _means(totals)
+    return _means(totals, model)
 
 
 def fit(
@@ -103,6 +123,9 @@ def fit(
     bar = tqdm(range(start_epoch, epochs), desc="epochs", unit="epoch", disable=not progress)
     for epoch in bar:
         model.train()
+        sampler: Any = getattr(train_loader, "sampler", None)
+        if hasattr(sampler, "set_epoch"):  # a DistributedSampler: this epoch's order
+            sampler.set_epoch(epoch)
         totals: dict[str, Any] = {}
         for inputs, targets in train_loader:
             loss = _run_batch(model, inputs, targets, loss_fn, metrics.items(), totals)
@@ -110,7 +133,7 @@ def fit(
             loss.backward()
             history["lr"].append(optimizer.param_groups[0]["lr"])  # the lr this step uses
             optimizer.step()
-        results = {f"train_{name}": value for name, value in _means(totals).items()}
+        results = {f"train_{name}": value for name, value in _means(totals, model).items()}
         if val_loader is not None:
             val = evaluate(model, val_loader, loss_fn, metrics)
             results.update({f"val_{name}": value for name, value in val.items()})

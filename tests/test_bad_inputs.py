@@ -49,6 +49,15 @@ def _early_stopping():
     return EarlyStopping()
 
 
+def _in_one_process_group(mistake):
+    """Make ``mistake`` inside a process group of one (the "single" backend), then leave it."""
+    mg.distributed.init_process_group("single")
+    try:
+        mistake()
+    finally:
+        mg.distributed.destroy_process_group()
+
+
 def _backward_twice():
     x = t(2, requires_grad=True)
     y = (x * x).sum()
@@ -1793,6 +1802,124 @@ ROWS = [
         lambda: mg.cat([t(2)], dim=0, axis=0),
         TypeError,
         r"cat: give dim or axis \(NumPy.s name for it\), not both",
+    ),
+    (
+        "all_reduce before init_process_group",
+        lambda: mg.distributed.all_reduce(t(2)),
+        RuntimeError,
+        r"all_reduce: no process group; call minigrad.distributed.init_process_group\(\) first",
+    ),
+    (
+        "init_process_group unknown backend",
+        lambda: mg.distributed.init_process_group("nccl"),
+        ValueError,
+        r"init_process_group: backend must be 'mpi' or 'single', got 'nccl'",
+    ),
+    (
+        "all_reduce of an array",
+        lambda: _in_one_process_group(lambda: mg.distributed.all_reduce(np.ones(2))),
+        TypeError,
+        r"all_reduce: tensor must be a minigrad Tensor, got array\(.*\(ndarray\)",
+    ),
+    (
+        "all_reduce op as a string",
+        lambda: _in_one_process_group(lambda: mg.distributed.all_reduce(t(2), op="sum")),
+        TypeError,
+        r"all_reduce: op must be a ReduceOp such as ReduceOp.SUM, got 'sum'",
+    ),
+    (
+        "all_reduce of a recorded result",
+        lambda: _in_one_process_group(
+            lambda: mg.distributed.all_reduce(t(2, requires_grad=True) * 2)
+        ),
+        RuntimeError,
+        r"all_reduce: the tensor is the result of a recorded operation.*detach\(\)",
+    ),
+    (
+        "broadcast from a rank that does not exist",
+        lambda: _in_one_process_group(lambda: mg.distributed.broadcast(t(2), src=1)),
+        ValueError,
+        r"broadcast: src must be an integer in \[0, 0\], got 1",
+    ),
+    (
+        "all_gather_object list of the wrong length",
+        lambda: _in_one_process_group(lambda: mg.distributed.all_gather_object([], 1)),
+        ValueError,
+        r"all_gather_object: object_list must be a list of length world_size \(1\), got \[\]",
+    ),
+    (
+        "DistributedDataParallel before init_process_group",
+        lambda: nn.parallel.DistributedDataParallel(nn.Linear(2, 1)),
+        RuntimeError,
+        r"DistributedDataParallel: no process group; call .*init_process_group\(\) first",
+    ),
+    (
+        "DistributedDataParallel of a function",
+        lambda: nn.parallel.DistributedDataParallel(lambda x: x),
+        TypeError,
+        r"DistributedDataParallel: module must be an nn.Module, got function",
+    ),
+    (
+        "DistributedDataParallel bucket of 0 MB",
+        lambda: _in_one_process_group(
+            lambda: nn.parallel.DistributedDataParallel(nn.Linear(2, 1), bucket_cap_mb=0)
+        ),
+        ValueError,
+        r"DistributedDataParallel: bucket_cap_mb must be a finite number > 0, got 0",
+    ),
+    (
+        "DistributedSampler with no process group",
+        lambda: mg.data.DistributedSampler(range(4)),
+        RuntimeError,
+        r"DistributedSampler: num_replicas and rank default to the process group's.*pass both",
+    ),
+    (
+        "DistributedSampler rank past the last",
+        lambda: mg.data.DistributedSampler(range(4), num_replicas=2, rank=2),
+        ValueError,
+        r"DistributedSampler: rank must be an integer in \[0, 1\], got 2",
+    ),
+    (
+        "DistributedSampler no replicas",
+        lambda: mg.data.DistributedSampler(range(4), num_replicas=0, rank=0),
+        ValueError,
+        r"DistributedSampler: num_replicas must be an integer >= 1, got 0",
+    ),
+    (
+        "DistributedSampler negative epoch",
+        lambda: mg.data.DistributedSampler(range(4), 1, 0).set_epoch(-1),
+        ValueError,
+        r"DistributedSampler.set_epoch: epoch must be an integer >= 0, got -1",
+    ),
+    (
+        "DataLoader sampler and shuffle",
+        lambda: mg.data.DataLoader(
+            (np.ones((4, 2)),), shuffle=True, sampler=mg.data.DistributedSampler(range(4), 1, 0)
+        ),
+        ValueError,
+        r"DataLoader: sampler option is mutually exclusive with shuffle",
+    ),
+    (
+        "DataLoader sampler that is a number",
+        lambda: mg.data.DataLoader((np.ones((4, 2)),), sampler=3),
+        TypeError,
+        r"DataLoader: sampler must yield dataset indices and have a len\(\).*got int",
+    ),
+    (
+        "DataLoader sampler index past the data",
+        lambda: list(
+            mg.data.DataLoader(
+                (np.ones((2, 1)),), sampler=mg.data.DistributedSampler(range(3), 1, 0)
+            )
+        ),
+        IndexError,
+        r"DataLoader: the sampler yielded index 2, outside the dataset's 0..1",
+    ),
+    (
+        "run_after_backward not callable",
+        lambda: mg.autograd.run_after_backward(3),
+        TypeError,
+        r"run_after_backward: callback must be callable, got 3",
     ),
 ]
 

@@ -36,6 +36,7 @@ EXAMPLES = {
     "char_models.py": ["char_models.png"],
     "tiny_gpt.py": ["tiny_gpt_loss.png", "tiny_gpt_attention.png"],
     "exploding_gradients.py": ["exploding_gradients.png"],
+    "train_distributed.py": ["train_distributed.png"],  # one process here; 2 in test_distributed
 }
 
 

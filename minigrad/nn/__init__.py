@@ -7,7 +7,7 @@ Start with ``module.py`` (how parameters are found), then ``layers.py`` and ``co
 computations they run are written out in ``functional.py``; ``utils.py`` clips gradients.
 """
 
-from . import functional, init, utils
+from . import functional, init, parallel, utils
 from .attention import MultiheadAttention
 from .conv import AvgPool2d, Conv2d, MaxPool2d
 from .layers import (
@@ -48,7 +48,7 @@ __all__ = [
     "Dropout", "Embedding", "Flatten", "GELU", "Identity", "IncompatibleKeys", "L1Loss",
     "LeakyReLU", "Linear", "LogSoftmax", "MSELoss", "MaxPool2d", "Module", "ModuleDict",
     "ModuleList", "NLLLoss", "Parameter", "ParameterList", "ReLU", "Sequential", "Sigmoid",
-    "Softmax", "Tanh", "functional", "init", "utils",
+    "Softmax", "Tanh", "functional", "init", "parallel", "utils",
     "GRU", "GRUCell", "LSTM", "LSTMCell", "RNN", "RNNCell",
 ]  # fmt: skip
 __all__ += ["LayerNorm", "MultiheadAttention"]

@@ -20,7 +20,7 @@ clipping, once with max_norm = 1. Each step's gradient norm (before clipping) is
 Figure runs/exploding_gradients.png: the gradient norm per step of both runs (log scale, the
 clipping threshold dotted) and their training loss.
 
-    python examples/exploding_gradients.py            # about half a minute on a laptop CPU
+    python examples/exploding_gradients.py            # about 10 s on a laptop CPU
     python examples/exploding_gradients.py --quick    # a few seconds (what the tests run)
 """
 

@@ -292,7 +292,12 @@ def _gpt_run(tiny_gpt, data, start=0, stop=GPT_STEPS, checkpoint=None):
 
 
 @pytest.mark.parametrize("stop_after", [1, 12], ids=["in-warm-up", "in-cosine"])
-def test_tiny_gpt_with_dropout_and_warm_up_cosine_resumes_bit_for_bit(tmp_path, stop_after):
+def test_tiny_gpt_with_dropout_and_warm_up_cosine_resumes_bit_for_bit(tmp_path, stop_after, device):
+    if device == "cuda":
+        # Seen on the H200: the embedding's backward is a scatter-add, which CuPy does with
+        # atomic additions in whatever order the threads run, so two runs differ in the last
+        # bits (docs/gpu.md). Runs without repeated indices resume exactly on the GPU too.
+        pytest.skip("CUDA's atomic scatter-add is not bit-for-bit reproducible")
     tiny_gpt = _tiny_gpt()
     text = tiny_gpt.load_text()[:5000]
     data = tiny_gpt.CharTokenizer(text).encode(text)

@@ -811,6 +811,17 @@ class Tensor:
     def gather(self, dim: builtins.int, index: Tensor) -> Tensor:
         return ops.gather(self, dim, index)
 
+    def scatter(self, dim: builtins.int, index: Tensor, src: Any) -> Tensor:
+        return ops.scatter(self, dim, index, src)
+
+    def scatter_add(self, dim: builtins.int, index: Tensor, src: Tensor) -> Tensor:
+        return ops.scatter_add(self, dim, index, src)
+
+    def index_add(
+        self, dim: builtins.int, index: Tensor, source: Tensor, *, alpha: Any = 1
+    ) -> Tensor:
+        return ops.index_add(self, dim, index, source, alpha=alpha)
+
     def topk(
         self,
         k: builtins.int,
@@ -865,6 +876,37 @@ class Tensor:
         self, min: builtins.float | None = None, max: builtins.float | None = None
     ) -> Tensor:
         return self.copy_(ops.clip(self.detach(), min, max))
+
+    def _overwrite(self, compute: Any, name: str) -> Tensor:
+        """Store ``compute()`` (an op applied to self, of self's shape) in self's own memory.
+
+        Unlike ``add_`` on a recorded tensor, which gives the out-of-place result, these refuse
+        while gradients are recorded for self: ``x.scatter_(...)`` used as a statement would
+        otherwise leave x unchanged without a word.
+        """
+        if self.requires_grad and autograd.is_grad_enabled():
+            raise RuntimeError(
+                f"{name}: a tensor that requires grad cannot be changed in place while gradients "
+                f"are recorded; use the out-of-place {name.rstrip('_')}, or minigrad.no_grad()"
+            )
+        with autograd.no_grad():
+            result = compute()
+        self.data[...] = result.data.astype(self.dtype, copy=False)
+        autograd.mark_written(self)
+        return self
+
+    def scatter_(self, dim: builtins.int, index: Tensor, src: Any) -> Tensor:
+        return self._overwrite(lambda: ops.scatter(self, dim, index, src), "scatter_")
+
+    def scatter_add_(self, dim: builtins.int, index: Tensor, src: Tensor) -> Tensor:
+        return self._overwrite(lambda: ops.scatter_add(self, dim, index, src), "scatter_add_")
+
+    def index_add_(
+        self, dim: builtins.int, index: Tensor, source: Tensor, *, alpha: Any = 1
+    ) -> Tensor:
+        return self._overwrite(
+            lambda: ops.index_add(self, dim, index, source, alpha=alpha), "index_add_"
+        )
 
     # ---- Python's number protocols, on one-element tensors -----------------------------------
     def __float__(self) -> builtins.float:

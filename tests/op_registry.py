@@ -632,3 +632,47 @@ CASES += [
     OpCase("softmax_dtype", lambda a: F.softmax(a, dim=0, dtype=mg.float64), [_more(3, 2)]),
     OpCase("mean_dtype", lambda a: a.mean(1, dtype=mg.float64), [_more(3, 2)]),
 ]
+
+
+# ==== PyTorch's scatter family, elementwise extras and statistics found missing ================
+_ops2_rng = np.random.default_rng(2025)
+
+
+def _o2(*shape: int, low: float = -2.0, high: float = 2.0) -> np.ndarray:
+    return _ops2_rng.uniform(low, high, size=shape)
+
+
+def _o2_signed(*shape: int) -> np.ndarray:
+    """0.3 <= |x| <= 1.5, either sign: away from 0 (kinks) and from the poles of tan."""
+    return _ops2_rng.uniform(0.3, 1.5, size=shape) * _ops2_rng.choice([-1.0, 1.0], size=shape)
+
+
+def _long(values: Any, like: Any) -> Any:
+    return mg.tensor(np.array(values, dtype=np.int64), device=like.device)
+
+
+_SCATTER_INDEX = [[0, 2, 1, 0], [2, 0, 0, 1]]  # no position named twice: scatter is exact
+
+CASES += [
+    OpCase(
+        "scatter",
+        lambda a, s: a.scatter(0, _long(_SCATTER_INDEX, a), s),
+        [_o2(3, 4), _o2(2, 4)],
+    ),
+    OpCase(
+        "scatter_src_larger_dim1",
+        lambda a, s: mg.scatter(a, 1, _long([[3, 0], [1, 2], [0, 3]], a), s),
+        [_o2(3, 4), _o2(3, 3)],
+    ),
+    OpCase("scatter_number", lambda a: a.scatter(1, _long([[1], [0]], a), 0.5), [_o2(2, 3)]),
+    OpCase(
+        "scatter_add_repeats",
+        lambda a, s: a.scatter_add(1, _long([[0, 0, 2], [1, 1, 1]], a), s),
+        [_o2(2, 3), _o2(2, 3)],
+    ),
+    OpCase(
+        "index_add_repeats_alpha",
+        lambda a, s: mg.index_add(a, 1, _long([2, 0, 2], a), s, alpha=-1.5),
+        [_o2(2, 3), _o2(2, 3)],
+    ),
+]

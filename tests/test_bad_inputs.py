@@ -2465,6 +2465,88 @@ ROWS += [
 ]
 
 
+ROWS += [
+    (
+        "scatter index dims",
+        lambda: t(3, 4).scatter(0, mg.tensor([0, 1]), 1.0),
+        ValueError,
+        r"scatter: index must have as many dims as the input, got index shape \(2,\)",
+    ),
+    (
+        "scatter float index",
+        lambda: t(3, 4).scatter(0, t(1, 4), 1.0),
+        TypeError,
+        r"scatter: index must be an integer Tensor, got float64",
+    ),
+    (
+        "scatter index out of range",
+        lambda: t(3, 4).scatter(1, mg.tensor([[4]]), 1.0),
+        IndexError,
+        r"scatter: index values must lie in \[0, 3\] along dim 1",
+    ),
+    (
+        "scatter index wider than input",
+        lambda: t(2, 2).scatter(0, mg.zeros(1, 3, dtype=mg.int64), 1.0),
+        ValueError,
+        r"scatter: index of shape \(1, 3\) must be no larger than the input of shape \(2, 2\)",
+    ),
+    (
+        "scatter src smaller than index",
+        lambda: t(2, 2).scatter(0, mg.zeros(2, 2, dtype=mg.int64), t(1, 2)),
+        ValueError,
+        r"scatter: index of shape \(2, 2\) must be no larger than src of shape \(1, 2\)",
+    ),
+    (
+        "scatter src dtype",
+        lambda: t(2, 2).scatter(0, mg.zeros(1, 2, dtype=mg.int64), t(1, 2, dtype=np.float32)),
+        TypeError,
+        r"scatter: src must have the input's dtype float64, got float32",
+    ),
+    (
+        "scatter fraction into integers",
+        lambda: mg.zeros(3, dtype=mg.int64).scatter(0, mg.tensor([1]), 2.7),
+        TypeError,
+        r"scatter: src=2.7 is not an integer, and the input is int64",
+    ),
+    (
+        "scatter_add number src",
+        lambda: t(3).scatter_add(0, mg.tensor([1]), 2.0),
+        TypeError,
+        r"scatter_add: src must be a Tensor, got float",
+    ),
+    (
+        "index_add source shape",
+        lambda: t(3, 2).index_add(0, mg.tensor([0, 1]), t(3, 2)),
+        ValueError,
+        r"index_add: source must have shape \(2, 2\) .* got \(3, 2\)",
+    ),
+    (
+        "index_add 2-D index",
+        lambda: t(3, 2).index_add(0, mg.tensor([[0]]), t(1, 2)),
+        TypeError,
+        r"index_add: index must be a 1-D integer Tensor, got \(1, 1\) int64",
+    ),
+    (
+        "index_add index out of range",
+        lambda: t(3, 2).index_add(0, mg.tensor([-1]), t(1, 2)),
+        IndexError,
+        r"index_add: index values must lie in \[0, 2\] along dim 0",
+    ),
+    (
+        "index_add alpha",
+        lambda: t(3).index_add(0, mg.tensor([0]), t(1), alpha="2"),
+        TypeError,
+        r"index_add: alpha must be a number, got '2'",
+    ),
+    (
+        "scatter_ on a recorded leaf",
+        lambda: t(3, requires_grad=True).scatter_(0, mg.tensor([0]), 1.0),
+        RuntimeError,
+        r"scatter_: a tensor that requires grad cannot be changed in place .* scatter,",
+    ),
+]
+
+
 @pytest.mark.parametrize(
     "make_mistake, error, words", [r[1:] for r in ROWS], ids=[r[0] for r in ROWS]
 )

@@ -82,12 +82,15 @@ from .shape import (
     gather,
     getitem,
     hstack,
+    index_add,
     index_select,
     narrow,
     pad,
     repeat,
     reshape,
     roll,
+    scatter,
+    scatter_add,
     split,
     squeeze,
     stack,
@@ -120,3 +123,4 @@ __all__ += [
     "allclose", "dot", "equal", "flip", "hstack", "index_select", "isclose", "narrow", "outer",
     "roll", "unflatten", "vstack",
 ]  # fmt: skip
+__all__ += ["index_add", "scatter", "scatter_add"]

@@ -811,6 +811,28 @@ class Tensor:
     def gather(self, dim: builtins.int, index: Tensor) -> Tensor:
         return ops.gather(self, dim, index)
 
+    # index queries (not differentiable; on a GPU each waits for the values: a device sync)
+    def nonzero(self, *, as_tuple: builtins.bool = False) -> Any:
+        return ops.nonzero(self, as_tuple=as_tuple)
+
+    def argwhere(self) -> Tensor:
+        return ops.argwhere(self)
+
+    def unique(
+        self,
+        sorted: builtins.bool = True,
+        return_inverse: builtins.bool = False,
+        return_counts: builtins.bool = False,
+        dim: builtins.int | None = None,
+    ) -> Any:
+        return ops.unique(self, sorted, return_inverse, return_counts, dim)
+
+    def bincount(self, weights: Tensor | None = None, minlength: builtins.int = 0) -> Tensor:
+        return ops.bincount(self, weights, minlength)
+
+    def count_nonzero(self, dim: Any = None) -> Tensor:
+        return ops.count_nonzero(self, dim)
+
     def scatter(self, dim: builtins.int, index: Tensor, src: Any) -> Tensor:
         return ops.scatter(self, dim, index, src)
 

@@ -2544,6 +2544,54 @@ ROWS += [
         RuntimeError,
         r"scatter_: a tensor that requires grad cannot be changed in place .* scatter,",
     ),
+    (
+        "bincount of floats",
+        lambda: mg.bincount(t(3)),
+        TypeError,
+        r"bincount: input must be a 1-D integer tensor, got shape \(3,\) float64",
+    ),
+    (
+        "bincount negative value",
+        lambda: mg.bincount(mg.tensor([1, -2])),
+        ValueError,
+        r"bincount: input values must be >= 0, got -2",
+    ),
+    (
+        "bincount negative minlength",
+        lambda: mg.bincount(mg.tensor([1]), minlength=-1),
+        ValueError,
+        r"bincount: minlength must be an integer >= 0, got -1",
+    ),
+    (
+        "bincount weights length",
+        lambda: mg.bincount(mg.tensor([1, 2]), weights=t(3)),
+        ValueError,
+        r"bincount: weights must be a Tensor of the input's shape \(2,\), got \(3,\)",
+    ),
+    (
+        "unique along a dim",
+        lambda: mg.unique(t(2, 2), dim=0),
+        NotImplementedError,
+        r"unique: only dim=None \(flattened\) is supported, got dim=0",
+    ),
+    (
+        "nonzero as_tuple not a bool",
+        lambda: t(2).nonzero(as_tuple=1),
+        TypeError,
+        r"nonzero: as_tuple must be",
+    ),
+    (
+        "count_nonzero repeated dim",
+        lambda: t(2, 2).count_nonzero((0, 0)),
+        ValueError,
+        r"count_nonzero: axis \(0, 0\) repeats an axis",
+    ),
+    (
+        "where with only a",
+        lambda: mg.where(t(2) > 0, t(2)),
+        TypeError,
+        r"where: give both a and b, or neither",
+    ),
 ]
 
 

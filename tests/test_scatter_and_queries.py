@@ -72,3 +72,51 @@ def test_an_in_place_scatter_breaks_a_backward_that_reads_the_old_values():
         h.scatter_(0, long([0]), 5.0)
     with pytest.raises(RuntimeError, match="modified in place"):
         y.backward()
+
+
+def test_nonzero_argwhere_and_one_argument_where():
+    x = f64([[1, 0], [0, np.nan]])  # NaN is not zero
+    np.testing.assert_array_equal(x.nonzero().numpy(), [[0, 0], [1, 1]])
+    assert x.nonzero().dtype == mg.int64
+    np.testing.assert_array_equal(mg.argwhere(x).numpy(), [[0, 0], [1, 1]])
+    rows, cols = mg.where(x != 0)
+    assert rows.numpy().tolist() == [0, 1] and cols.numpy().tolist() == [0, 1]
+    rows, cols = x.nonzero(as_tuple=True)
+    assert rows.numpy().tolist() == [0, 1] and cols.numpy().tolist() == [0, 1]
+    # empty and 0-d inputs keep PyTorch's shapes
+    assert mg.nonzero(mg.zeros(0, 3)).shape == (0, 2)
+    assert mg.tensor(2.0).nonzero().shape == (1, 0)
+    assert mg.tensor(0.0).nonzero().shape == (0, 0)
+    (only,) = mg.where(mg.tensor(2.0))
+    assert only.numpy().tolist() == [0]
+
+
+def test_unique_sorts_counts_and_inverts():
+    x = long([[3, 1], [1, 2]])
+    values, inverse, counts = x.unique(return_inverse=True, return_counts=True)
+    assert values.numpy().tolist() == [1, 2, 3]
+    assert inverse.numpy().tolist() == [[2, 0], [0, 1]]  # values[inverse] == x
+    assert counts.numpy().tolist() == [2, 1, 1]
+    assert inverse.dtype == mg.int64 and counts.dtype == mg.int64
+    nan = mg.unique(f64([2, np.nan, 1, np.nan])).numpy()  # each NaN is its own value
+    np.testing.assert_array_equal(nan, [1, 2, np.nan, np.nan])
+    empty, empty_inverse, empty_counts = mg.unique(
+        long([]), return_inverse=True, return_counts=True
+    )
+    assert empty.shape == empty_inverse.shape == empty_counts.shape == (0,)
+
+
+def test_bincount_and_count_nonzero():
+    x = long([0, 2, 2, 5])
+    assert x.bincount().numpy().tolist() == [1, 0, 2, 0, 0, 1]
+    assert mg.bincount(x, minlength=8).numpy().tolist() == [1, 0, 2, 0, 0, 1, 0, 0]
+    assert mg.bincount(long([]), minlength=2).numpy().tolist() == [0, 0]
+    weighted = mg.bincount(x, weights=mg.tensor([0.5, 1.0, 2.0, 4.0], dtype=mg.float32))
+    assert weighted.dtype == mg.float32
+    assert weighted.numpy().tolist() == [0.5, 0, 3, 0, 0, 4]
+    assert mg.bincount(x, weights=long([1, 1, 1, 1])).dtype == mg.float64  # as PyTorch
+    y = f64([[1, 0, 2], [0, 0, 3]])
+    assert mg.count_nonzero(y).item() == 3 and y.count_nonzero().dtype == mg.int64
+    assert y.count_nonzero(0).numpy().tolist() == [1, 0, 2]
+    assert y.count_nonzero((0, 1)).item() == 3
+    assert y.count_nonzero(-1).numpy().tolist() == [2, 1]

@@ -53,6 +53,9 @@ from .reduction import (
     argmax,
     argmin,
     argsort,
+    argwhere,
+    bincount,
+    count_nonzero,
     cumsum,
     dist,
     log_softmax,
@@ -61,6 +64,7 @@ from .reduction import (
     mean,
     median,
     min,
+    nonzero,
     norm,
     prod,
     softmax,
@@ -69,6 +73,7 @@ from .reduction import (
     std,
     sum,
     topk,
+    unique,
     var,
 )
 from .shape import (
@@ -124,3 +129,4 @@ __all__ += [
     "roll", "unflatten", "vstack",
 ]  # fmt: skip
 __all__ += ["index_add", "scatter", "scatter_add"]
+__all__ += ["argwhere", "bincount", "count_nonzero", "nonzero", "unique"]

@@ -833,8 +833,22 @@ def minimum(a: Any, b: Any) -> Tensor:
     return _binary(Minimum, a, b)
 
 
-def where(condition: Any, a: Any, b: Any) -> Tensor:
-    """Take ``a`` where ``condition`` is true, ``b`` elsewhere (broadcasting all three)."""
+_MISSING: Any = object()
+
+
+def where(condition: Any, a: Any = _MISSING, b: Any = _MISSING) -> Any:
+    """Take ``a`` where ``condition`` is true, ``b`` elsewhere (broadcasting all three).
+
+    ``where(condition)`` alone is ``nonzero(condition, as_tuple=True)``, as in PyTorch: a tuple
+    of index tensors, one per dim (a device sync on a GPU)."""
+    if a is _MISSING and b is _MISSING:
+        from .reduction import nonzero
+
+        if not isinstance(condition, Tensor):
+            raise TypeError(f"where: condition must be a Tensor, got {type(condition).__name__}")
+        return nonzero(condition, as_tuple=True)
+    if a is _MISSING or b is _MISSING:
+        raise TypeError("where: give both a and b, or neither (where(condition) is nonzero)")
     like = next((t for t in (a, b, condition) if isinstance(t, Tensor)), None)
     if like is None:
         raise TypeError("where: at least one argument must be a Tensor")

@@ -753,6 +753,122 @@ def argsort(a: Tensor, dim: int = -1, descending: bool = False, stable: bool = F
     return Tensor._wrap(_stable_argsort(a.data, axis, descending, a.xp), a.device)
 
 
+# ---- index queries: data-dependent sizes, so on a GPU each reads back (a device sync) ----------
+def _query_input(a: Any, op: str) -> Tensor:
+    if not isinstance(a, Tensor):
+        raise TypeError(f"{op}: input must be a Tensor, got {type(a).__name__}")
+    return a
+
+
+def nonzero(a: Tensor, *, as_tuple: bool = False) -> Any:
+    """The indices of ``a``'s nonzero elements (NaN counts as nonzero), as PyTorch's ``nonzero``:
+    an int64 tensor of shape (count, a.ndim), one row per element in row-major order, or with
+    ``as_tuple=True`` one 1-D tensor per dim (a 0-d input counts as 1-d). Not differentiable.
+    The output's size depends on the values: on a GPU this waits for them (a device sync)."""
+    a = _query_input(a, "nonzero")
+    check_bool("nonzero", "as_tuple", as_tuple)
+    xp = a.xp
+    if as_tuple:
+        data = a.data.reshape(1) if a.ndim == 0 else a.data
+        return tuple(Tensor._wrap(i.astype(np.int64), a.device) for i in xp.nonzero(data))
+    if a.ndim == 0:  # shape (1, 0) or (0, 0), as PyTorch: one "row" of no coordinates, or none
+        rows = int(bool(a.data != 0))
+        return Tensor._wrap(xp.zeros((rows, 0), dtype=np.int64), a.device)
+    return Tensor._wrap(xp.argwhere(a.data).astype(np.int64), a.device)
+
+
+def argwhere(a: Tensor) -> Tensor:
+    """``nonzero(a)``: the (count, a.ndim) int64 indices of the nonzero elements (a device sync
+    on a GPU)."""
+    return nonzero(_query_input(a, "argwhere"))
+
+
+def unique(
+    a: Tensor,
+    sorted: bool = True,
+    return_inverse: bool = False,
+    return_counts: bool = False,
+    dim: int | None = None,
+) -> Any:
+    """The distinct values of ``a``, flattened and sorted ascending, as PyTorch's ``unique``;
+    with ``return_inverse`` also the int64 index of each element's value in them (``a``'s
+    shape), with ``return_counts`` how often each occurs. Every NaN is its own value, as in
+    PyTorch. ``sorted=False`` sorts too (PyTorch's CPU kernel does the same); ``dim`` must be
+    None. Not differentiable; the size depends on the values (a device sync on a GPU).
+    """
+    a = _query_input(a, "unique")
+    for name, flag in (("sorted", sorted), ("return_inverse", return_inverse)):
+        check_bool("unique", name, flag)
+    check_bool("unique", "return_counts", return_counts)
+    if dim is not None:
+        raise NotImplementedError(
+            f"unique: only dim=None (flattened) is supported, got dim={dim!r}"
+        )
+    xp = a.xp
+    flat = a.data.reshape(-1)
+    order = _stable_argsort(flat, 0, False, xp)
+    ordered = flat[order]
+    # a new value starts wherever a sorted element differs from the one before it; NaN != NaN,
+    # so each NaN starts its own
+    starts = xp.ones(flat.shape, dtype=bool)
+    starts[1:] = ordered[1:] != ordered[:-1]
+    values = ordered[starts]
+    result = [Tensor._wrap(values, a.device)]
+    if return_inverse:
+        inverse = xp.empty(flat.shape, dtype=np.int64)
+        inverse[order] = xp.cumsum(starts, dtype=np.int64) - 1
+        result.append(Tensor._wrap(inverse.reshape(a.shape), a.device))
+    if return_counts:
+        first = xp.flatnonzero(starts)
+        ends = xp.concatenate([first[1:], xp.array([flat.size], dtype=first.dtype)])
+        result.append(Tensor._wrap((ends - first).astype(np.int64), a.device))
+    return result[0] if len(result) == 1 else tuple(result)
+
+
+def bincount(a: Tensor, weights: Tensor | None = None, minlength: int = 0) -> Tensor:
+    """How often each of 0, 1, ..., max(a) occurs in the 1-D non-negative integer ``a``, as
+    PyTorch's ``bincount``: out[v] = #{i: a[i] = v}, or the sum of ``weights[i]`` over those i;
+    at least ``minlength`` bins. int64 counts; weighted sums in the weights' float dtype (float64
+    for integer weights). Not differentiable; the length depends on the values (a device sync).
+    """
+    from ..checks import check_int
+
+    a = _query_input(a, "bincount")
+    if a.ndim != 1 or a.dtype.kind not in "iu":
+        raise TypeError(
+            f"bincount: input must be a 1-D integer tensor, got shape {a.shape} {a.dtype}"
+        )
+    minlength = check_int("bincount", "minlength", minlength, low=0)
+    if a.data.size and int(a.data.min()) < 0:
+        raise ValueError(f"bincount: input values must be >= 0, got {int(a.data.min())}")
+    if weights is None:
+        counts = a.xp.bincount(a.data, minlength=minlength).astype(np.int64)
+        return Tensor._wrap(counts, a.device)
+    if not isinstance(weights, Tensor) or weights.shape != a.shape:
+        raise ValueError(
+            f"bincount: weights must be a Tensor of the input's shape {a.shape}, got "
+            f"{getattr(weights, 'shape', type(weights).__name__)}"
+        )
+    if weights.device is not a.device:
+        raise RuntimeError(f"bincount: input is on {a.device}, weights on {weights.device}")
+    if weights.dtype.kind not in "iuf":
+        raise TypeError(f"bincount: weights must be numbers, got {weights.dtype}")
+    dtype = weights.dtype if weights.dtype.kind == "f" else np.dtype(np.float64)
+    sums = a.xp.bincount(a.data, weights=weights.data, minlength=minlength)
+    return Tensor._wrap(sums.astype(dtype), a.device)
+
+
+def count_nonzero(a: Tensor, dim: Axis = None) -> Tensor:
+    """The number of nonzero elements of ``a`` (NaN counts), over all of it or over the dims
+    ``dim`` (an int or a tuple), as PyTorch's ``count_nonzero``; int64, not differentiable."""
+    a = _query_input(a, "count_nonzero")
+    if isinstance(dim, list):
+        dim = tuple(dim)
+    axes = normalize_axes(dim, a.shape, "count_nonzero")
+    counts = (a.data != 0).sum(axis=axes).astype(np.int64)
+    return Tensor._wrap(a.xp.asarray(counts), a.device)
+
+
 def median(
     a: Tensor, dim: int | None = None, keepdim: bool = False, *, axis: int | None = None
 ) -> Any:

@@ -349,6 +349,28 @@ class Tensor:
     def __abs__(self) -> Tensor:
         return ops.abs(self)
 
+    # Bitwise operators, on bool and integer tensors (for bools: and, or, xor, not), as PyTorch's
+    def __and__(self, other: Any) -> Tensor:
+        return ops.bitwise(self, other, "bitwise_and")
+
+    def __rand__(self, other: Any) -> Tensor:
+        return ops.bitwise(other, self, "bitwise_and")
+
+    def __or__(self, other: Any) -> Tensor:
+        return ops.bitwise(self, other, "bitwise_or")
+
+    def __ror__(self, other: Any) -> Tensor:
+        return ops.bitwise(other, self, "bitwise_or")
+
+    def __xor__(self, other: Any) -> Tensor:
+        return ops.bitwise(self, other, "bitwise_xor")
+
+    def __rxor__(self, other: Any) -> Tensor:
+        return ops.bitwise(other, self, "bitwise_xor")
+
+    def __invert__(self) -> Tensor:
+        return ops.bitwise_not(self)
+
     def __getitem__(self, index: Any) -> Tensor:
         return ops.getitem(self, index)
 
@@ -488,6 +510,57 @@ class Tensor:
 
     def cos(self) -> Tensor:
         return ops.cos(self)
+
+    def tan(self) -> Tensor:
+        return ops.tan(self)
+
+    def asin(self) -> Tensor:
+        return ops.asin(self)
+
+    def acos(self) -> Tensor:
+        return ops.acos(self)
+
+    def atan(self) -> Tensor:
+        return ops.atan(self)
+
+    def sinh(self) -> Tensor:
+        return ops.sinh(self)
+
+    def cosh(self) -> Tensor:
+        return ops.cosh(self)
+
+    def asinh(self) -> Tensor:
+        return ops.asinh(self)
+
+    def acosh(self) -> Tensor:
+        return ops.acosh(self)
+
+    def atanh(self) -> Tensor:
+        return ops.atanh(self)
+
+    def square(self) -> Tensor:
+        return ops.square(self)
+
+    def atan2(self, other: Any) -> Tensor:
+        return ops.atan2(self, other)
+
+    def logaddexp(self, other: Any) -> Tensor:
+        return ops.logaddexp(self, other)
+
+    def lerp(self, end: Any, weight: Any) -> Tensor:
+        return ops.lerp(self, end, weight)
+
+    def logical_and(self, other: Any) -> Tensor:
+        return ops.logical_and(self, other)
+
+    def logical_or(self, other: Any) -> Tensor:
+        return ops.logical_or(self, other)
+
+    def logical_xor(self, other: Any) -> Tensor:
+        return ops.logical_xor(self, other)
+
+    def logical_not(self) -> Tensor:
+        return ops.logical_not(self)
 
     def sigmoid(self) -> Tensor:
         return ops.sigmoid(self)
@@ -789,6 +862,12 @@ class Tensor:
         """PyTorch's name for ``clip``."""
         return ops.clip(self, min, max)
 
+    def clamp_min(self, min: Any) -> Tensor:
+        return ops.clamp_min(self, min)
+
+    def clamp_max(self, max: Any) -> Tensor:
+        return ops.clamp_max(self, max)
+
     def masked_fill(self, mask: Any, value: Any) -> Tensor:
         """``value`` where ``mask`` is True, else self (differentiable in self)."""
         return ops.masked_fill(self, mask, value)
@@ -801,6 +880,9 @@ class Tensor:
 
     def cumsum(self, dim: Any = None, **numpy_names: Any) -> Tensor:
         return ops.cumsum(self, dim, **numpy_names)
+
+    def cumprod(self, dim: Any = None, **numpy_names: Any) -> Tensor:
+        return ops.cumprod(self, dim, **numpy_names)
 
     def split(self, split_size: Any, dim: builtins.int = 0) -> tuple[Tensor, ...]:
         return ops.split(self, split_size, dim)

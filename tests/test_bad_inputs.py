@@ -2592,6 +2592,66 @@ ROWS += [
         TypeError,
         r"where: give both a and b, or neither",
     ),
+    (
+        "clamp_min string",
+        lambda: t(2).clamp_min("0"),
+        TypeError,
+        r"clamp_min: min must be a number, got '0'",
+    ),
+    (
+        "clamp_max nan",
+        lambda: t(2).clamp_max(float("nan")),
+        ValueError,
+        r"clamp_max: max must be a number .*, got nan",
+    ),
+    (
+        "lerp of integers",
+        lambda: mg.lerp(mg.tensor([1, 2]), t(2), 0.5),
+        TypeError,
+        r"lerp: input must be a float Tensor, got int64",
+    ),
+    (
+        "lerp weight string",
+        lambda: t(2).lerp(t(2), "half"),
+        TypeError,
+        r"lerp: weight must be a number, got 'half'",
+    ),
+    (
+        "cumprod without dim",
+        lambda: mg.cumprod(t(3)),
+        TypeError,
+        r"cumprod: dim is required",
+    ),
+    (
+        "cumprod dim out of range",
+        lambda: t(3).cumprod(1),
+        ValueError,
+        r"cumprod: axis 1 is out of range for a tensor of shape \(3,\)",
+    ),
+    (
+        "var_mean too few values",
+        lambda: mg.var_mean(t(1)),
+        ValueError,
+        r"var: 1 values over dim \(0,\) are too few for correction=1",
+    ),
+    (
+        "xor of floats",
+        lambda: t(2) ^ t(2),
+        TypeError,
+        r"bitwise_xor: needs bool or integer tensors, got float64",
+    ),
+    (
+        "atan2 of two numbers",
+        lambda: mg.atan2(1.0, 2.0),
+        TypeError,
+        r"atan2: at least one argument must be a Tensor",
+    ),
+    (
+        "logical_and shapes",
+        lambda: mg.logical_and(t(2), t(3)),
+        ValueError,
+        r"logical_and: shapes \(2,\) and \(3,\) cannot be broadcast together",
+    ),
 ]
 
 

@@ -217,6 +217,39 @@ class CumSum(Function):
         return grad.sum(axis=self.axis, keepdims=True) - CumSum.apply(grad, axis=self.axis) + grad
 
 
+class CumProd(Function):
+    """z_i = a_1 * ... * a_i along an axis;  dz_i/da_k = prod_{j <= i, j != k} a_j for i >= k.
+
+    Without zeros that is z_i / a_k, so dL/da_k = (sum_{i >= k} g_i z_i) / a_k: a reversed
+    cumulative sum. With a zero in ``a`` (checked: a device sync on a GPU) the division fails,
+    so the products leaving out each a_k are formed outright: an n x n matrix per row, with
+    a_k replaced by 1 in row k, multiplied up along the row (exact, and n times the work).
+    """
+
+    reads_inputs = (0,)
+    reads_output = True
+
+    def forward(self, a, axis):
+        self.axis = axis
+        return self.xp.cumprod(a, axis=axis)
+
+    def backward(self, grad, z, a):
+        axis = self.axis
+        if not bool((value(a) == 0).any()):
+            gz = grad * z
+            return (gz.sum(axis=axis, keepdims=True) - CumSum.apply(gz, axis=axis) + gz) / a
+        last = a.ndim - 1
+        rows, g = a.swapaxes(axis, last), grad.swapaxes(axis, last)
+        n = a.shape[axis]
+        eye = self.xp.eye(n, dtype=bool)
+        one = constant(self.xp.ones((), dtype=grad.dtype), grad)
+        # left_out[..., k, j] = a_j, or 1 where j = k; its running product along j leaves a_k out
+        left_out = Where.apply(constant(eye, grad), one, rows[..., None, :])
+        products = CumProd.apply(left_out, axis=last + 1)
+        later = constant(self.xp.triu(self.xp.ones((n, n), dtype=grad.dtype)), grad)  # i >= k
+        return (g[..., None, :] * products * later).sum(axis=last + 1).swapaxes(axis, last)
+
+
 class LogSumExp(Function):
     """z = log(sum(exp(a))) over axes;  dz/da = exp(a - z) = softmax(a)
 
@@ -576,6 +609,21 @@ def std(a: Tensor, dim: Axis = None, keepdim: bool = False, **kwargs: Any) -> Te
     return sqrt(var(a, dim, keepdim, **kwargs))
 
 
+def var_mean(a: Tensor, dim: Axis = None, keepdim: bool = False, **kwargs: Any) -> tuple:
+    """``(var(a, ...), mean(a, ...))`` over the same dims, as PyTorch's ``var_mean`` (unbiased
+    by default: ``correction=1``; the mean never takes a correction)."""
+    dims = dim_arg(dim, kwargs.pop("axis", None), "var_mean")
+    keep = _keep(keepdim, kwargs.pop("keepdims", None))
+    return var(a, dims, keep, **kwargs), mean(a, dims, keepdim=keep)
+
+
+def std_mean(a: Tensor, dim: Axis = None, keepdim: bool = False, **kwargs: Any) -> tuple:
+    """``(std(a, ...), mean(a, ...))`` over the same dims, as PyTorch's ``std_mean``."""
+    dims = dim_arg(dim, kwargs.pop("axis", None), "std_mean")
+    keep = _keep(keepdim, kwargs.pop("keepdims", None))
+    return std(a, dims, keep, **kwargs), mean(a, dims, keepdim=keep)
+
+
 def norm(
     a: Tensor,
     p: float | str = "fro",
@@ -920,6 +968,24 @@ def cumsum(a: Tensor, dim: int | None = None, *, axis: int | None = None) -> Ten
     if a.dtype.kind in "biu":
         a = a.astype(np.int64)
     return CumSum.apply(a, axis=axis)
+
+
+def cumprod(a: Tensor, dim: int | None = None, *, axis: int | None = None) -> Tensor:
+    """Running products along ``dim``: z[i] = a[0] * ... * a[i] (PyTorch's ``cumprod``, dim
+    required; integers and bools as int64). dL/da_k = sum_{i >= k} g_i prod_{j <= i, j != k} a_j,
+    exact at zeros too (see CumProd)."""
+    dim = dim_arg(dim, axis, "cumprod")
+    if dim is None:
+        raise TypeError("cumprod: dim is required, as in cumprod(x, dim=0)")
+    if not isinstance(dim, int) or isinstance(dim, bool):
+        raise TypeError(f"cumprod: dim must be an int, got {dim!r}")
+    if a.ndim == 0:
+        normalize_axes(dim, (1,), "cumprod")
+        return cumprod(a.reshape(1), 0).reshape(())
+    (axis,) = normalize_axes(dim, a.shape, "cumprod")
+    if a.dtype.kind in "biu":
+        a = a.astype(np.int64)
+    return CumProd.apply(a, axis=axis)
 
 
 def topk(

@@ -11,6 +11,7 @@ from .autograd import (
     detect_anomaly,
     enable_grad,
     grad,
+    inference_mode,
     is_grad_enabled,
     no_grad,
     set_grad_enabled,
@@ -25,6 +26,7 @@ from .backend import (
 )
 from .factories import (
     arange,
+    bernoulli,
     empty,
     empty_like,
     eye,
@@ -32,6 +34,7 @@ from .factories import (
     full_like,
     linspace,
     multinomial,
+    normal,
     ones,
     ones_like,
     rand,
@@ -40,6 +43,7 @@ from .factories import (
     randint_like,
     randn,
     randn_like,
+    randperm,
     zeros,
     zeros_like,
 )
@@ -161,7 +165,15 @@ from .ops import (
 )
 from .random import get_rng_state, manual_seed, set_rng_state
 from .serialization import load, save
-from .tensor import Tensor, from_numpy, get_default_dtype, set_default_dtype, tensor
+from .tensor import (
+    Tensor,
+    from_numpy,
+    get_default_dtype,
+    is_tensor,
+    numel,
+    set_default_dtype,
+    tensor,
+)
 
 float16 = _np.dtype(_np.float16)
 float32 = _np.dtype(_np.float32)

@@ -944,6 +944,79 @@ class Tensor:
 
         return multinomial(self, num_samples, replacement, **options)
 
+    # ---- new_*: factories that default to this tensor's dtype and device, as PyTorch's -----------
+    def _new_options(self, dtype: Any, device: Any) -> dict[str, Any]:
+        return {
+            "dtype": self.dtype if dtype is None else dtype,
+            "device": self.device if device is None else device,
+        }
+
+    def new_zeros(
+        self,
+        *size: Any,
+        dtype: Any = None,
+        device: Any = None,
+        requires_grad: builtins.bool = False,
+    ) -> Tensor:
+        """``zeros(size)`` with this tensor's dtype and device (unless given)."""
+        from .factories import zeros
+
+        return zeros(*size, **self._new_options(dtype, device), requires_grad=requires_grad)
+
+    def new_ones(
+        self,
+        *size: Any,
+        dtype: Any = None,
+        device: Any = None,
+        requires_grad: builtins.bool = False,
+    ) -> Tensor:
+        """``ones(size)`` with this tensor's dtype and device (unless given)."""
+        from .factories import ones
+
+        return ones(*size, **self._new_options(dtype, device), requires_grad=requires_grad)
+
+    def new_empty(
+        self,
+        *size: Any,
+        dtype: Any = None,
+        device: Any = None,
+        requires_grad: builtins.bool = False,
+    ) -> Tensor:
+        """``empty(size)`` with this tensor's dtype and device (unless given)."""
+        from .factories import empty
+
+        return empty(*size, **self._new_options(dtype, device), requires_grad=requires_grad)
+
+    def new_full(
+        self,
+        size: Any,
+        fill_value: Any,
+        *,
+        dtype: Any = None,
+        device: Any = None,
+        requires_grad: builtins.bool = False,
+    ) -> Tensor:
+        """``full(size, fill_value)`` with this tensor's dtype (not the value's) and device."""
+        from .factories import full
+
+        options = self._new_options(dtype, device)
+        return full(size, fill_value, **options, requires_grad=requires_grad)
+
+    def new_tensor(
+        self,
+        data: Any,
+        *,
+        dtype: Any = None,
+        device: Any = None,
+        requires_grad: builtins.bool = False,
+    ) -> Tensor:
+        """``tensor(data)`` (a copy) with this tensor's dtype and device unless given, as
+        PyTorch's: ``float_tensor.new_tensor([1, 2])`` is float."""
+        if isinstance(data, Tensor):
+            data = data.numpy()
+        options = self._new_options(dtype, device)
+        return Tensor(data, requires_grad=requires_grad, **options)
+
     def clone(self) -> Tensor:
         """A copy with its own memory that stays in the graph (its gradient flows to self)."""
         return self * 1 if self.requires_grad else Tensor._wrap(self.data.copy(), self.device)
@@ -995,9 +1068,45 @@ class Tensor:
             )
         with autograd.no_grad():
             result = compute()
-        self.data[...] = result.data.astype(self.dtype, copy=False)
+        if not np.can_cast(result.dtype, self.dtype, casting="same_kind"):
+            raise TypeError(
+                f"{name}: the result is {result.dtype}, which cannot be stored in this "
+                f"{self.dtype} tensor"
+            )
+        self.data[...] = result.data
         autograd.mark_written(self)
         return self
+
+    # unary in-place forms: the op's result written back (refused while self is recorded)
+    def abs_(self) -> Tensor:
+        return self._overwrite(lambda: ops.abs(self), "abs_")
+
+    def neg_(self) -> Tensor:
+        return self._overwrite(lambda: ops.neg(self), "neg_")
+
+    def exp_(self) -> Tensor:
+        return self._overwrite(lambda: ops.exp(self), "exp_")
+
+    def log_(self) -> Tensor:
+        return self._overwrite(lambda: ops.log(self), "log_")
+
+    def sqrt_(self) -> Tensor:
+        return self._overwrite(lambda: ops.sqrt(self), "sqrt_")
+
+    def sigmoid_(self) -> Tensor:
+        return self._overwrite(lambda: ops.sigmoid(self), "sigmoid_")
+
+    def tanh_(self) -> Tensor:
+        return self._overwrite(lambda: ops.tanh(self), "tanh_")
+
+    def square_(self) -> Tensor:
+        return self._overwrite(lambda: ops.square(self), "square_")
+
+    def clamp_min_(self, min: Any) -> Tensor:
+        return self._overwrite(lambda: ops.clamp_min(self, min), "clamp_min_")
+
+    def clamp_max_(self, max: Any) -> Tensor:
+        return self._overwrite(lambda: ops.clamp_max(self, max), "clamp_max_")
 
     def scatter_(self, dim: builtins.int, index: Tensor, src: Any) -> Tensor:
         return self._overwrite(lambda: ops.scatter(self, dim, index, src), "scatter_")
@@ -1051,6 +1160,18 @@ def tensor(
     or training the tensor, never changes the other. ``from_numpy`` shares memory instead.
     """
     return Tensor(data, requires_grad=requires_grad, dtype=dtype, device=device)
+
+
+def is_tensor(obj: Any) -> bool:
+    """Whether ``obj`` is a minigrad Tensor (a Parameter included), as ``torch.is_tensor``."""
+    return isinstance(obj, Tensor)
+
+
+def numel(input: Tensor) -> int:
+    """The number of elements of ``input``, as ``torch.numel``."""
+    if not isinstance(input, Tensor):
+        raise TypeError(f"numel: input must be a Tensor, got {type(input).__name__}")
+    return input.numel()
 
 
 def from_numpy(array: np.ndarray) -> Tensor:

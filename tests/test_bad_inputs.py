@@ -2652,6 +2652,66 @@ ROWS += [
         ValueError,
         r"logical_and: shapes \(2,\) and \(3,\) cannot be broadcast together",
     ),
+    (
+        "randperm negative",
+        lambda: mg.randperm(-1),
+        ValueError,
+        r"randperm: n must be an integer >= 0, got -1",
+    ),
+    (
+        "normal negative std",
+        lambda: mg.normal(0.0, -1.0, size=(2,)),
+        ValueError,
+        r"normal: std must be a finite number >= 0, got -1.0",
+    ),
+    (
+        "normal numbers without size",
+        lambda: mg.normal(0.0, 1.0),
+        TypeError,
+        r"normal: with a number mean and std, give size",
+    ),
+    (
+        "normal negative std tensor",
+        lambda: mg.normal(t(2), -t(2)),
+        ValueError,
+        r"normal: std must be >= 0, got -1.0",
+    ),
+    (
+        "normal shapes",
+        lambda: mg.normal(t(2), t(3)),
+        ValueError,
+        r"normal: the shapes of mean and std cannot be broadcast together \(\(2,\) and \(3,\)\)",
+    ),
+    (
+        "normal integer mean",
+        lambda: mg.normal(mg.tensor([1, 2])),
+        TypeError,
+        r"normal: mean must be a float Tensor, got int64",
+    ),
+    (
+        "bernoulli probability above 1",
+        lambda: mg.bernoulli(mg.tensor([0.5, 1.5])),
+        ValueError,
+        r"bernoulli: probabilities must lie in \[0, 1\], got values in \[0.5, 1.5\]",
+    ),
+    (
+        "bernoulli of integers",
+        lambda: mg.bernoulli(mg.tensor([1, 0])),
+        TypeError,
+        r"bernoulli: input must be a float Tensor of probabilities, got int64",
+    ),
+    (
+        "inference_mode non-bool",
+        lambda: mg.inference_mode(1),
+        TypeError,
+        r"inference_mode: mode must be a bool, got 1",
+    ),
+    (
+        "numel of a list",
+        lambda: mg.numel([1, 2]),
+        TypeError,
+        r"numel: input must be a Tensor, got list",
+    ),
 ]
 
 

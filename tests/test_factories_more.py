@@ -96,7 +96,7 @@ def test_unary_in_place_methods_write_self():
     np.testing.assert_allclose(y.numpy(), [1, np.e], rtol=1e-6)
     y.log_()
     np.testing.assert_allclose(y.numpy(), [0, 1], atol=1e-6)
-    with pytest.raises(TypeError, match=r"exp_: the result is float\d+, which cannot be stored in this int64"):
+    with pytest.raises(TypeError, match=r"exp_: the result is float\d+, which cannot be stored"):
         mg.tensor([1, 2]).exp_()
     with pytest.raises(RuntimeError, match=r"abs_: a tensor that requires grad cannot"):
         mg.ones(2, requires_grad=True).abs_()

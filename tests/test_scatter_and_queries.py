@@ -35,6 +35,9 @@ def test_scatter_of_a_number_and_into_integers():
     ints = mg.zeros(3, dtype=mg.int64).scatter(0, long([2]), 4)
     assert ints.dtype == mg.int64 and ints.numpy().tolist() == [0, 0, 4]
     assert mg.tensor(1.0).scatter(0, long(0), 5.0).item() == 5.0  # 0-d, as PyTorch
+    flags = mg.zeros(3, dtype=mg.bool_).scatter(0, long([1]), True)
+    assert flags.dtype == mg.bool_ and flags.numpy().tolist() == [False, True, False]
+    assert mg.zeros(2, 3).scatter(1, mg.zeros(2, 0, dtype=mg.int64), 1.0).sum().item() == 0
 
 
 def test_scatter_add_and_index_add_add_up_repeated_indices():

@@ -597,7 +597,7 @@ def scatter(a: Tensor, dim: int, index: Tensor, src: Any) -> Tensor:
     _, grid = _scatter_grid("scatter", a, dim, index, src)
     if isinstance(src, Tensor):
         return Scatter.apply(a, _corner(src, index.shape), index=grid)
-    if isinstance(src, bool) or not isinstance(src, (int, float, np.integer, np.floating)):
+    if not isinstance(src, (bool, int, float, np.bool_, np.integer, np.floating)):
         raise TypeError(f"scatter: src must be a Tensor or a number, got {src!r}")
     if a.dtype.kind in "iu" and not float(src).is_integer():
         # PyTorch truncates 2.7 to 2 here; a silent change of value is refused instead

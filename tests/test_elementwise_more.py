@@ -124,6 +124,10 @@ def test_bitwise_operators_on_bools_and_integers():
     assert (m ^ m).numpy().tolist() == [0, 0]
     assert (~m).numpy().tolist() == [-6, 2]  # ~x = -x - 1
     assert (p[:2] & m).dtype == mg.int64  # bool with integers: integers, as in PyTorch
+    assert mg.bitwise_and(m, 6).numpy().tolist() == [4, 4]
+    assert mg.bitwise_or(p, q).numpy().tolist() == [True, True, False]
+    assert mg.bitwise_xor(m, 1).numpy().tolist() == [4, -4]
+    assert mg.bitwise_not(m).numpy().tolist() == [-6, 2]
     x = mg.ones(2)
     with pytest.raises(TypeError, match=r"bitwise_and: needs bool or integer tensors, got float"):
         _ = x & x

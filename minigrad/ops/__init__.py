@@ -14,7 +14,10 @@ from .elementwise import (
     atan2,
     atanh,
     bitwise,
+    bitwise_and,
     bitwise_not,
+    bitwise_or,
+    bitwise_xor,
     ceil,
     clamp_max,
     clamp_min,
@@ -155,7 +158,8 @@ __all__ += [
 __all__ += ["index_add", "scatter", "scatter_add"]
 __all__ += ["argwhere", "bincount", "count_nonzero", "nonzero", "unique"]
 __all__ += [
-    "acos", "acosh", "asin", "asinh", "atan", "atan2", "atanh", "bitwise", "bitwise_not",
-    "clamp_max", "clamp_min", "cosh", "cumprod", "lerp", "logaddexp", "logical_and",
-    "logical_not", "logical_or", "logical_xor", "sinh", "square", "std_mean", "tan", "var_mean",
+    "acos", "acosh", "asin", "asinh", "atan", "atan2", "atanh", "bitwise", "bitwise_and",
+    "bitwise_not", "bitwise_or", "bitwise_xor", "clamp_max", "clamp_min", "cosh", "cumprod", "lerp",
+    "logaddexp", "logical_and", "logical_not", "logical_or", "logical_xor", "sinh", "square",
+    "std_mean", "tan", "var_mean",
 ]  # fmt: skip

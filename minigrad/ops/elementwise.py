@@ -1355,6 +1355,21 @@ def bitwise(a: Any, b: Any, name: str) -> Tensor:
         ) from None
 
 
+def bitwise_and(a: Any, b: Any) -> Tensor:
+    """``a & b`` bit by bit on bool or integer tensors (and, for bools)."""
+    return bitwise(a, b, "bitwise_and")
+
+
+def bitwise_or(a: Any, b: Any) -> Tensor:
+    """``a | b`` bit by bit on bool or integer tensors (or, for bools)."""
+    return bitwise(a, b, "bitwise_or")
+
+
+def bitwise_xor(a: Any, b: Any) -> Tensor:
+    """``a ^ b`` bit by bit on bool or integer tensors (exclusive or, for bools)."""
+    return bitwise(a, b, "bitwise_xor")
+
+
 def bitwise_not(a: Tensor) -> Tensor:
     """``~a``: logical not of a bool tensor, every bit flipped in an integer one (~x = -x - 1)."""
     if not isinstance(a, Tensor) or a.dtype.kind not in "biu":

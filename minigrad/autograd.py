@@ -107,6 +107,29 @@ class no_grad(_GradModeContext):
     mode = False
 
 
+class inference_mode(_GradModeContext):
+    """PyTorch's ``inference_mode``: here the same as ``no_grad`` (minigrad has no lighter
+    tensors to make), as ``with minigrad.inference_mode():``, ``@minigrad.inference_mode()`` or
+    ``@minigrad.inference_mode``; ``inference_mode(False)`` leaves recording as it is on."""
+
+    def __new__(cls, mode: Any = True) -> Any:
+        if callable(mode):  # used bare as a decorator: mode is the function
+            return cls()(mode)
+        return super().__new__(cls)
+
+    def __init__(self, mode: bool = True) -> None:
+        if not isinstance(mode, bool):
+            raise TypeError(f"inference_mode: mode must be a bool, got {mode!r}")
+        self.mode = False
+        self.active = mode
+
+    def __enter__(self) -> None:
+        self.previous = _set_mode(False if self.active else _GradMode.enabled)
+
+    def __call__(self, function: Any) -> Any:
+        return super().__call__(function) if self.active else function
+
+
 class enable_grad(_GradModeContext):
     """Turns recording back on inside a ``no_grad`` block."""
 

@@ -37,6 +37,7 @@ __all__ = [
     "ones_like", "rand", "rand_like", "randint", "randint_like", "randn", "randn_like", "zeros",
     "zeros_like",
 ]  # fmt: skip
+__all__ += ["bernoulli", "normal", "randperm"]
 
 Size = int | Sequence[int]
 DeviceLike = str | Device | None
@@ -301,6 +302,90 @@ def randint(
     dtype, device = _dtype("randint", dtype, np.dtype(np.int64)), get_device(device)
     values = generator().integers(low, high, size=shape, dtype=np.int64)
     return _leaf(device.from_host(values.astype(dtype)), device, requires_grad)
+
+
+def randperm(
+    n: int, *, dtype: Any = None, device: DeviceLike = None, requires_grad: bool = False
+) -> Tensor:
+    """A random ordering of 0, 1, ..., n - 1 (int64 unless ``dtype`` says otherwise)."""
+    n = check_int("randperm", "n", n, low=0)
+    dtype, device = _dtype("randperm", dtype, np.dtype(np.int64)), get_device(device)
+    values = generator().permutation(n)
+    return _leaf(device.from_host(values.astype(dtype)), device, requires_grad)
+
+
+def normal(
+    mean: Any = 0.0,
+    std: Any = 1.0,
+    size: Size | None = None,
+    *,
+    dtype: Any = None,
+    device: DeviceLike = None,
+    requires_grad: bool = False,
+) -> Tensor:
+    """Values drawn from N(mean, std^2), in PyTorch's forms: ``normal(mean, std)`` with a Tensor
+    mean, std or both (broadcast together; the result has their float dtype and device), or
+    ``normal(mean, std, size)`` with two numbers.
+
+    Drawn as z = mean + std * e with e ~ N(0, 1) from minigrad's generator (on the host, then
+    moved), so a Tensor mean or std gets a gradient as in PyTorch: dz/dmean = 1, dz/dstd = e.
+    """
+    tensors = [x for x in (mean, std) if isinstance(x, Tensor)]
+    for name, x in (("mean", mean), ("std", std)):
+        if not isinstance(x, Tensor):
+            check_number("normal", name, x, low=0.0 if name == "std" else None)
+        elif not x.dtype.kind == "f":
+            raise TypeError(f"normal: {name} must be a float Tensor, got {x.dtype}")
+    if not tensors:
+        if size is None:
+            raise TypeError(
+                "normal: with a number mean and std, give size, as in normal(0, 1, (3,))"
+            )
+        shape = _sequence("normal", size)
+        dtype = _floating("normal", _dtype("normal", dtype, get_default_dtype()))
+        device = get_device(device)
+        values = mean + std * generator().standard_normal(size=shape)
+        return _leaf(device.from_host(values.astype(dtype)), device, requires_grad)
+    if size is not None or dtype is not None or device is not None or requires_grad:
+        raise TypeError(
+            "normal: size, dtype, device and requires_grad go with a number mean and std; "
+            "a Tensor mean or std gives them"
+        )
+    if isinstance(std, Tensor) and std.data.size and float(std.data.min()) < 0:
+        raise ValueError(f"normal: std must be >= 0, got {float(std.data.min())}")
+    if len(tensors) == 2 and mean.device is not std.device:
+        raise RuntimeError(f"normal: mean is on {mean.device}, std on {std.device}")
+    try:
+        shape = np.broadcast_shapes(*(t.shape for t in tensors))
+    except ValueError:
+        raise ValueError(
+            f"normal: the shapes of mean and std cannot be broadcast together "
+            f"({' and '.join(str(t.shape) for t in tensors)})"
+        ) from None
+    like = tensors[0]
+    kind = np.result_type(*(t.dtype for t in tensors))
+    noise = generator().standard_normal(size=shape).astype(kind)
+    return mean + std * Tensor._wrap(like.device.from_host(noise), like.device)
+
+
+def bernoulli(input: Tensor) -> Tensor:
+    """1 with probability p, else 0, for each probability p in ``input`` (which must lie in
+    [0, 1]: checked, a device sync on a GPU); the result has ``input``'s float dtype and device.
+    u ~ U[0, 1) is drawn from minigrad's generator on the host, and the value is u < p."""
+    if not isinstance(input, Tensor) or input.dtype.kind != "f":
+        raise TypeError(
+            f"bernoulli: input must be a float Tensor of probabilities, got "
+            f"{getattr(input, 'dtype', type(input).__name__)}"
+        )
+    data = input.data
+    if data.size and not (float(data.min()) >= 0 and float(data.max()) <= 1):  # NaN fails too
+        raise ValueError(
+            f"bernoulli: probabilities must lie in [0, 1], got values in "
+            f"[{float(data.min())}, {float(data.max())}]"
+        )
+    u = generator().integers(0, 2**53, size=input.shape) * 2.0**-53
+    below = input.device.from_host(u) < data
+    return Tensor._wrap(below.astype(input.dtype), input.device)
 
 
 def multinomial(

@@ -349,6 +349,28 @@ class Tensor:
     def __abs__(self) -> Tensor:
         return ops.abs(self)
 
+    # Bitwise operators, on bool and integer tensors (for bools: and, or, xor, not), as PyTorch's
+    def __and__(self, other: Any) -> Tensor:
+        return ops.bitwise(self, other, "bitwise_and")
+
+    def __rand__(self, other: Any) -> Tensor:
+        return ops.bitwise(other, self, "bitwise_and")
+
+    def __or__(self, other: Any) -> Tensor:
+        return ops.bitwise(self, other, "bitwise_or")
+
+    def __ror__(self, other: Any) -> Tensor:
+        return ops.bitwise(other, self, "bitwise_or")
+
+    def __xor__(self, other: Any) -> Tensor:
+        return ops.bitwise(self, other, "bitwise_xor")
+
+    def __rxor__(self, other: Any) -> Tensor:
+        return ops.bitwise(other, self, "bitwise_xor")
+
+    def __invert__(self) -> Tensor:
+        return ops.bitwise_not(self)
+
     def __getitem__(self, index: Any) -> Tensor:
         return ops.getitem(self, index)
 
@@ -488,6 +510,57 @@ class Tensor:
 
     def cos(self) -> Tensor:
         return ops.cos(self)
+
+    def tan(self) -> Tensor:
+        return ops.tan(self)
+
+    def asin(self) -> Tensor:
+        return ops.asin(self)
+
+    def acos(self) -> Tensor:
+        return ops.acos(self)
+
+    def atan(self) -> Tensor:
+        return ops.atan(self)
+
+    def sinh(self) -> Tensor:
+        return ops.sinh(self)
+
+    def cosh(self) -> Tensor:
+        return ops.cosh(self)
+
+    def asinh(self) -> Tensor:
+        return ops.asinh(self)
+
+    def acosh(self) -> Tensor:
+        return ops.acosh(self)
+
+    def atanh(self) -> Tensor:
+        return ops.atanh(self)
+
+    def square(self) -> Tensor:
+        return ops.square(self)
+
+    def atan2(self, other: Any) -> Tensor:
+        return ops.atan2(self, other)
+
+    def logaddexp(self, other: Any) -> Tensor:
+        return ops.logaddexp(self, other)
+
+    def lerp(self, end: Any, weight: Any) -> Tensor:
+        return ops.lerp(self, end, weight)
+
+    def logical_and(self, other: Any) -> Tensor:
+        return ops.logical_and(self, other)
+
+    def logical_or(self, other: Any) -> Tensor:
+        return ops.logical_or(self, other)
+
+    def logical_xor(self, other: Any) -> Tensor:
+        return ops.logical_xor(self, other)
+
+    def logical_not(self) -> Tensor:
+        return ops.logical_not(self)
 
     def sigmoid(self) -> Tensor:
         return ops.sigmoid(self)
@@ -789,6 +862,12 @@ class Tensor:
         """PyTorch's name for ``clip``."""
         return ops.clip(self, min, max)
 
+    def clamp_min(self, min: Any) -> Tensor:
+        return ops.clamp_min(self, min)
+
+    def clamp_max(self, max: Any) -> Tensor:
+        return ops.clamp_max(self, max)
+
     def masked_fill(self, mask: Any, value: Any) -> Tensor:
         """``value`` where ``mask`` is True, else self (differentiable in self)."""
         return ops.masked_fill(self, mask, value)
@@ -802,6 +881,9 @@ class Tensor:
     def cumsum(self, dim: Any = None, **numpy_names: Any) -> Tensor:
         return ops.cumsum(self, dim, **numpy_names)
 
+    def cumprod(self, dim: Any = None, **numpy_names: Any) -> Tensor:
+        return ops.cumprod(self, dim, **numpy_names)
+
     def split(self, split_size: Any, dim: builtins.int = 0) -> tuple[Tensor, ...]:
         return ops.split(self, split_size, dim)
 
@@ -810,6 +892,39 @@ class Tensor:
 
     def gather(self, dim: builtins.int, index: Tensor) -> Tensor:
         return ops.gather(self, dim, index)
+
+    # index queries (not differentiable; on a GPU each waits for the values: a device sync)
+    def nonzero(self, *, as_tuple: builtins.bool = False) -> Any:
+        return ops.nonzero(self, as_tuple=as_tuple)
+
+    def argwhere(self) -> Tensor:
+        return ops.argwhere(self)
+
+    def unique(
+        self,
+        sorted: builtins.bool = True,
+        return_inverse: builtins.bool = False,
+        return_counts: builtins.bool = False,
+        dim: builtins.int | None = None,
+    ) -> Any:
+        return ops.unique(self, sorted, return_inverse, return_counts, dim)
+
+    def bincount(self, weights: Tensor | None = None, minlength: builtins.int = 0) -> Tensor:
+        return ops.bincount(self, weights, minlength)
+
+    def count_nonzero(self, dim: Any = None) -> Tensor:
+        return ops.count_nonzero(self, dim)
+
+    def scatter(self, dim: builtins.int, index: Tensor, src: Any) -> Tensor:
+        return ops.scatter(self, dim, index, src)
+
+    def scatter_add(self, dim: builtins.int, index: Tensor, src: Tensor) -> Tensor:
+        return ops.scatter_add(self, dim, index, src)
+
+    def index_add(
+        self, dim: builtins.int, index: Tensor, source: Tensor, *, alpha: Any = 1
+    ) -> Tensor:
+        return ops.index_add(self, dim, index, source, alpha=alpha)
 
     def topk(
         self,
@@ -828,6 +943,79 @@ class Tensor:
         from .factories import multinomial
 
         return multinomial(self, num_samples, replacement, **options)
+
+    # ---- new_*: factories that default to this tensor's dtype and device, as PyTorch's -----------
+    def _new_options(self, dtype: Any, device: Any) -> dict[str, Any]:
+        return {
+            "dtype": self.dtype if dtype is None else dtype,
+            "device": self.device if device is None else device,
+        }
+
+    def new_zeros(
+        self,
+        *size: Any,
+        dtype: Any = None,
+        device: Any = None,
+        requires_grad: builtins.bool = False,
+    ) -> Tensor:
+        """``zeros(size)`` with this tensor's dtype and device (unless given)."""
+        from .factories import zeros
+
+        return zeros(*size, **self._new_options(dtype, device), requires_grad=requires_grad)
+
+    def new_ones(
+        self,
+        *size: Any,
+        dtype: Any = None,
+        device: Any = None,
+        requires_grad: builtins.bool = False,
+    ) -> Tensor:
+        """``ones(size)`` with this tensor's dtype and device (unless given)."""
+        from .factories import ones
+
+        return ones(*size, **self._new_options(dtype, device), requires_grad=requires_grad)
+
+    def new_empty(
+        self,
+        *size: Any,
+        dtype: Any = None,
+        device: Any = None,
+        requires_grad: builtins.bool = False,
+    ) -> Tensor:
+        """``empty(size)`` with this tensor's dtype and device (unless given)."""
+        from .factories import empty
+
+        return empty(*size, **self._new_options(dtype, device), requires_grad=requires_grad)
+
+    def new_full(
+        self,
+        size: Any,
+        fill_value: Any,
+        *,
+        dtype: Any = None,
+        device: Any = None,
+        requires_grad: builtins.bool = False,
+    ) -> Tensor:
+        """``full(size, fill_value)`` with this tensor's dtype (not the value's) and device."""
+        from .factories import full
+
+        options = self._new_options(dtype, device)
+        return full(size, fill_value, **options, requires_grad=requires_grad)
+
+    def new_tensor(
+        self,
+        data: Any,
+        *,
+        dtype: Any = None,
+        device: Any = None,
+        requires_grad: builtins.bool = False,
+    ) -> Tensor:
+        """``tensor(data)`` (a copy) with this tensor's dtype and device unless given, as
+        PyTorch's: ``float_tensor.new_tensor([1, 2])`` is float."""
+        if isinstance(data, Tensor):
+            data = data.numpy()
+        options = self._new_options(dtype, device)
+        return Tensor(data, requires_grad=requires_grad, **options)
 
     def clone(self) -> Tensor:
         """A copy with its own memory that stays in the graph (its gradient flows to self)."""
@@ -865,6 +1053,73 @@ class Tensor:
         self, min: builtins.float | None = None, max: builtins.float | None = None
     ) -> Tensor:
         return self.copy_(ops.clip(self.detach(), min, max))
+
+    def _overwrite(self, compute: Any, name: str) -> Tensor:
+        """Store ``compute()`` (an op applied to self, of self's shape) in self's own memory.
+
+        Unlike ``add_`` on a recorded tensor, which gives the out-of-place result, these refuse
+        while gradients are recorded for self: ``x.scatter_(...)`` used as a statement would
+        otherwise leave x unchanged without a word.
+        """
+        if self.requires_grad and autograd.is_grad_enabled():
+            raise RuntimeError(
+                f"{name}: a tensor that requires grad cannot be changed in place while gradients "
+                f"are recorded; use the out-of-place {name.rstrip('_')}, or minigrad.no_grad()"
+            )
+        with autograd.no_grad():
+            result = compute()
+        if not np.can_cast(result.dtype, self.dtype, casting="same_kind"):
+            raise TypeError(
+                f"{name}: the result is {result.dtype}, which cannot be stored in this "
+                f"{self.dtype} tensor"
+            )
+        self.data[...] = result.data
+        autograd.mark_written(self)
+        return self
+
+    # unary in-place forms: the op's result written back (refused while self is recorded)
+    def abs_(self) -> Tensor:
+        return self._overwrite(lambda: ops.abs(self), "abs_")
+
+    def neg_(self) -> Tensor:
+        return self._overwrite(lambda: ops.neg(self), "neg_")
+
+    def exp_(self) -> Tensor:
+        return self._overwrite(lambda: ops.exp(self), "exp_")
+
+    def log_(self) -> Tensor:
+        return self._overwrite(lambda: ops.log(self), "log_")
+
+    def sqrt_(self) -> Tensor:
+        return self._overwrite(lambda: ops.sqrt(self), "sqrt_")
+
+    def sigmoid_(self) -> Tensor:
+        return self._overwrite(lambda: ops.sigmoid(self), "sigmoid_")
+
+    def tanh_(self) -> Tensor:
+        return self._overwrite(lambda: ops.tanh(self), "tanh_")
+
+    def square_(self) -> Tensor:
+        return self._overwrite(lambda: ops.square(self), "square_")
+
+    def clamp_min_(self, min: Any) -> Tensor:
+        return self._overwrite(lambda: ops.clamp_min(self, min), "clamp_min_")
+
+    def clamp_max_(self, max: Any) -> Tensor:
+        return self._overwrite(lambda: ops.clamp_max(self, max), "clamp_max_")
+
+    def scatter_(self, dim: builtins.int, index: Tensor, src: Any) -> Tensor:
+        return self._overwrite(lambda: ops.scatter(self, dim, index, src), "scatter_")
+
+    def scatter_add_(self, dim: builtins.int, index: Tensor, src: Tensor) -> Tensor:
+        return self._overwrite(lambda: ops.scatter_add(self, dim, index, src), "scatter_add_")
+
+    def index_add_(
+        self, dim: builtins.int, index: Tensor, source: Tensor, *, alpha: Any = 1
+    ) -> Tensor:
+        return self._overwrite(
+            lambda: ops.index_add(self, dim, index, source, alpha=alpha), "index_add_"
+        )
 
     # ---- Python's number protocols, on one-element tensors -----------------------------------
     def __float__(self) -> builtins.float:
@@ -905,6 +1160,18 @@ def tensor(
     or training the tensor, never changes the other. ``from_numpy`` shares memory instead.
     """
     return Tensor(data, requires_grad=requires_grad, dtype=dtype, device=device)
+
+
+def is_tensor(obj: Any) -> bool:
+    """Whether ``obj`` is a minigrad Tensor (a Parameter included), as ``torch.is_tensor``."""
+    return isinstance(obj, Tensor)
+
+
+def numel(input: Tensor) -> int:
+    """The number of elements of ``input``, as ``torch.numel``."""
+    if not isinstance(input, Tensor):
+        raise TypeError(f"numel: input must be a Tensor, got {type(input).__name__}")
+    return input.numel()
 
 
 def from_numpy(array: np.ndarray) -> Tensor:

@@ -632,3 +632,96 @@ CASES += [
     OpCase("softmax_dtype", lambda a: F.softmax(a, dim=0, dtype=mg.float64), [_more(3, 2)]),
     OpCase("mean_dtype", lambda a: a.mean(1, dtype=mg.float64), [_more(3, 2)]),
 ]
+
+
+# ==== PyTorch's scatter family, elementwise extras and statistics found missing ================
+_ops2_rng = np.random.default_rng(2025)
+
+
+def _o2(*shape: int, low: float = -2.0, high: float = 2.0) -> np.ndarray:
+    return _ops2_rng.uniform(low, high, size=shape)
+
+
+def _o2_signed(*shape: int) -> np.ndarray:
+    """0.3 <= |x| <= 1.5, either sign: away from 0 (kinks) and from the poles of tan."""
+    return _ops2_rng.uniform(0.3, 1.5, size=shape) * _ops2_rng.choice([-1.0, 1.0], size=shape)
+
+
+def _long(values: Any, like: Any) -> Any:
+    return mg.tensor(np.array(values, dtype=np.int64), device=like.device)
+
+
+_SCATTER_INDEX = [[0, 2, 1, 0], [2, 0, 0, 1]]  # no position named twice: scatter is exact
+
+CASES += [
+    OpCase(
+        "scatter",
+        lambda a, s: a.scatter(0, _long(_SCATTER_INDEX, a), s),
+        [_o2(3, 4), _o2(2, 4)],
+    ),
+    OpCase(
+        "scatter_src_larger_dim1",
+        lambda a, s: mg.scatter(a, 1, _long([[3, 0], [1, 2], [0, 3]], a), s),
+        [_o2(3, 4), _o2(3, 3)],
+    ),
+    OpCase("scatter_number", lambda a: a.scatter(1, _long([[1], [0]], a), 0.5), [_o2(2, 3)]),
+    OpCase(
+        "scatter_add_repeats",
+        lambda a, s: a.scatter_add(1, _long([[0, 0, 2], [1, 1, 1]], a), s),
+        [_o2(2, 3), _o2(2, 3)],
+    ),
+    OpCase(
+        "index_add_repeats_alpha",
+        lambda a, s: mg.index_add(a, 1, _long([2, 0, 2], a), s, alpha=-1.5),
+        [_o2(2, 3), _o2(2, 3)],
+    ),
+]
+
+
+def _zeros_at(array: np.ndarray, *places: tuple[int, ...]) -> np.ndarray:
+    """``array`` with exact zeros at ``places``: cumprod's gradient must not divide by them.
+    (Finite differences are valid there: cumprod is a polynomial in each input.)"""
+    array = array.copy()
+    for place in places:
+        array[place] = 0.0
+    return array
+
+
+CASES += [
+    OpCase("tan", mg.tan, [_o2_signed(3, 4)]),
+    OpCase("asin", mg.asin, [_o2(3, 4, low=-0.8, high=0.8)]),
+    OpCase("acos", lambda a: a.acos(), [_o2(3, 4, low=-0.8, high=0.8)]),
+    OpCase("atan", mg.atan, [_o2(3, 4)]),
+    OpCase("atan2_broadcast", mg.atan2, [_o2_signed(3, 4), _o2_signed(4)]),
+    OpCase("sinh", mg.sinh, [_o2(3, 4)]),
+    OpCase("cosh", lambda a: a.cosh(), [_o2(3, 4)]),
+    OpCase("asinh", mg.asinh, [_o2(3, 4)]),
+    OpCase("acosh", mg.acosh, [_o2(3, 4, low=1.2, high=3.0)]),
+    OpCase("atanh", lambda a: a.atanh(), [_o2(3, 4, low=-0.8, high=0.8)]),
+    OpCase("logaddexp_broadcast", mg.logaddexp, [_o2(3, 4), _o2(3, 1)]),
+    OpCase("logaddexp_far_apart", lambda a, b: a.logaddexp(b * 40.0), [_o2(5), _o2(5)]),
+    OpCase("square", mg.square, [_o2(3, 4)]),
+    OpCase("lerp_tensor_weight", mg.lerp, [_o2(3, 4), _o2(4), _o2(3, 4)]),
+    OpCase("lerp_number_weight", lambda a, b: a.lerp(b, 0.3), [_o2(3, 4), _o2(3, 4)]),
+    OpCase("clamp_min", lambda a: a.clamp_min(0.1), [_o2_signed(3, 4)]),
+    OpCase("clamp_max_tensor", lambda a, b: mg.clamp_max(a, b), [_o2(3, 4), _o2(4) + 5.0]),
+    OpCase("cumprod", lambda a: a.cumprod(1), [_o2_signed(3, 4)]),
+    OpCase(
+        "cumprod_zeros", lambda a: mg.cumprod(a, 1), [_zeros_at(_o2(3, 5), (0, 1), (1, 2), (1, 4))]
+    ),
+    OpCase(
+        "cumprod_zeros_dim0",
+        lambda a: a.cumprod(0),
+        [_zeros_at(_o2(4, 2, 3), (0, 1, 1), (2, 0, 0))],
+    ),
+    OpCase(
+        "var_mean",
+        lambda a: mg.var_mean(a, 1)[0] + 2.0 * mg.var_mean(a, 1)[1],
+        [_o2(3, 4)],
+    ),
+    OpCase(
+        "std_mean_biased_keepdim",
+        lambda a: mg.std_mean(a, 0, keepdim=True, correction=0)[0] * mg.std_mean(a, 0)[1],
+        [_o2(3, 4)],
+    ),
+]

@@ -2465,6 +2465,256 @@ ROWS += [
 ]
 
 
+ROWS += [
+    (
+        "scatter index dims",
+        lambda: t(3, 4).scatter(0, mg.tensor([0, 1]), 1.0),
+        ValueError,
+        r"scatter: index must have as many dims as the input, got index shape \(2,\)",
+    ),
+    (
+        "scatter float index",
+        lambda: t(3, 4).scatter(0, t(1, 4), 1.0),
+        TypeError,
+        r"scatter: index must be an integer Tensor, got float64",
+    ),
+    (
+        "scatter index out of range",
+        lambda: t(3, 4).scatter(1, mg.tensor([[4]]), 1.0),
+        IndexError,
+        r"scatter: index values must lie in \[0, 3\] along dim 1",
+    ),
+    (
+        "scatter index wider than input",
+        lambda: t(2, 2).scatter(0, mg.zeros(1, 3, dtype=mg.int64), 1.0),
+        ValueError,
+        r"scatter: index of shape \(1, 3\) must be no larger than the input of shape \(2, 2\)",
+    ),
+    (
+        "scatter src smaller than index",
+        lambda: t(2, 2).scatter(0, mg.zeros(2, 2, dtype=mg.int64), t(1, 2)),
+        ValueError,
+        r"scatter: index of shape \(2, 2\) must be no larger than src of shape \(1, 2\)",
+    ),
+    (
+        "scatter src dtype",
+        lambda: t(2, 2).scatter(0, mg.zeros(1, 2, dtype=mg.int64), t(1, 2, dtype=np.float32)),
+        TypeError,
+        r"scatter: src must have the input's dtype float64, got float32",
+    ),
+    (
+        "scatter fraction into integers",
+        lambda: mg.zeros(3, dtype=mg.int64).scatter(0, mg.tensor([1]), 2.7),
+        TypeError,
+        r"scatter: src=2.7 is not an integer, and the input is int64",
+    ),
+    (
+        "scatter_add number src",
+        lambda: t(3).scatter_add(0, mg.tensor([1]), 2.0),
+        TypeError,
+        r"scatter_add: src must be a Tensor, got float",
+    ),
+    (
+        "index_add source shape",
+        lambda: t(3, 2).index_add(0, mg.tensor([0, 1]), t(3, 2)),
+        ValueError,
+        r"index_add: source must have shape \(2, 2\) .* got \(3, 2\)",
+    ),
+    (
+        "index_add 2-D index",
+        lambda: t(3, 2).index_add(0, mg.tensor([[0]]), t(1, 2)),
+        TypeError,
+        r"index_add: index must be a 1-D integer Tensor, got \(1, 1\) int64",
+    ),
+    (
+        "index_add index out of range",
+        lambda: t(3, 2).index_add(0, mg.tensor([-1]), t(1, 2)),
+        IndexError,
+        r"index_add: index values must lie in \[0, 2\] along dim 0",
+    ),
+    (
+        "index_add alpha",
+        lambda: t(3).index_add(0, mg.tensor([0]), t(1), alpha="2"),
+        TypeError,
+        r"index_add: alpha must be a number, got '2'",
+    ),
+    (
+        "scatter_ on a recorded leaf",
+        lambda: t(3, requires_grad=True).scatter_(0, mg.tensor([0]), 1.0),
+        RuntimeError,
+        r"scatter_: a tensor that requires grad cannot be changed in place .* scatter,",
+    ),
+    (
+        "bincount of floats",
+        lambda: mg.bincount(t(3)),
+        TypeError,
+        r"bincount: input must be a 1-D integer tensor, got shape \(3,\) float64",
+    ),
+    (
+        "bincount negative value",
+        lambda: mg.bincount(mg.tensor([1, -2])),
+        ValueError,
+        r"bincount: input values must be >= 0, got -2",
+    ),
+    (
+        "bincount negative minlength",
+        lambda: mg.bincount(mg.tensor([1]), minlength=-1),
+        ValueError,
+        r"bincount: minlength must be an integer >= 0, got -1",
+    ),
+    (
+        "bincount weights length",
+        lambda: mg.bincount(mg.tensor([1, 2]), weights=t(3)),
+        ValueError,
+        r"bincount: weights must be a Tensor of the input's shape \(2,\), got \(3,\)",
+    ),
+    (
+        "unique along a dim",
+        lambda: mg.unique(t(2, 2), dim=0),
+        NotImplementedError,
+        r"unique: only dim=None \(flattened\) is supported, got dim=0",
+    ),
+    (
+        "nonzero as_tuple not a bool",
+        lambda: t(2).nonzero(as_tuple=1),
+        TypeError,
+        r"nonzero: as_tuple must be",
+    ),
+    (
+        "count_nonzero repeated dim",
+        lambda: t(2, 2).count_nonzero((0, 0)),
+        ValueError,
+        r"count_nonzero: axis \(0, 0\) repeats an axis",
+    ),
+    (
+        "where with only a",
+        lambda: mg.where(t(2) > 0, t(2)),
+        TypeError,
+        r"where: give both a and b, or neither",
+    ),
+    (
+        "clamp_min string",
+        lambda: t(2).clamp_min("0"),
+        TypeError,
+        r"clamp_min: min must be a number, got '0'",
+    ),
+    (
+        "clamp_max nan",
+        lambda: t(2).clamp_max(float("nan")),
+        ValueError,
+        r"clamp_max: max must be a number .*, got nan",
+    ),
+    (
+        "lerp of integers",
+        lambda: mg.lerp(mg.tensor([1, 2]), t(2), 0.5),
+        TypeError,
+        r"lerp: input must be a float Tensor, got int64",
+    ),
+    (
+        "lerp weight string",
+        lambda: t(2).lerp(t(2), "half"),
+        TypeError,
+        r"lerp: weight must be a number, got 'half'",
+    ),
+    (
+        "cumprod without dim",
+        lambda: mg.cumprod(t(3)),
+        TypeError,
+        r"cumprod: dim is required",
+    ),
+    (
+        "cumprod dim out of range",
+        lambda: t(3).cumprod(1),
+        ValueError,
+        r"cumprod: axis 1 is out of range for a tensor of shape \(3,\)",
+    ),
+    (
+        "var_mean too few values",
+        lambda: mg.var_mean(t(1)),
+        ValueError,
+        r"var: 1 values over dim \(0,\) are too few for correction=1",
+    ),
+    (
+        "xor of floats",
+        lambda: t(2) ^ t(2),
+        TypeError,
+        r"bitwise_xor: needs bool or integer tensors, got float64",
+    ),
+    (
+        "atan2 of two numbers",
+        lambda: mg.atan2(1.0, 2.0),
+        TypeError,
+        r"atan2: at least one argument must be a Tensor",
+    ),
+    (
+        "logical_and shapes",
+        lambda: mg.logical_and(t(2), t(3)),
+        ValueError,
+        r"logical_and: shapes \(2,\) and \(3,\) cannot be broadcast together",
+    ),
+    (
+        "randperm negative",
+        lambda: mg.randperm(-1),
+        ValueError,
+        r"randperm: n must be an integer >= 0, got -1",
+    ),
+    (
+        "normal negative std",
+        lambda: mg.normal(0.0, -1.0, size=(2,)),
+        ValueError,
+        r"normal: std must be a finite number >= 0, got -1.0",
+    ),
+    (
+        "normal numbers without size",
+        lambda: mg.normal(0.0, 1.0),
+        TypeError,
+        r"normal: with a number mean and std, give size",
+    ),
+    (
+        "normal negative std tensor",
+        lambda: mg.normal(t(2), -t(2)),
+        ValueError,
+        r"normal: std must be >= 0, got -1.0",
+    ),
+    (
+        "normal shapes",
+        lambda: mg.normal(t(2), t(3)),
+        ValueError,
+        r"normal: the shapes of mean and std cannot be broadcast together \(\(2,\) and \(3,\)\)",
+    ),
+    (
+        "normal integer mean",
+        lambda: mg.normal(mg.tensor([1, 2])),
+        TypeError,
+        r"normal: mean must be a float Tensor, got int64",
+    ),
+    (
+        "bernoulli probability above 1",
+        lambda: mg.bernoulli(mg.tensor([0.5, 1.5])),
+        ValueError,
+        r"bernoulli: probabilities must lie in \[0, 1\], got values in \[0.5, 1.5\]",
+    ),
+    (
+        "bernoulli of integers",
+        lambda: mg.bernoulli(mg.tensor([1, 0])),
+        TypeError,
+        r"bernoulli: input must be a float Tensor of probabilities, got int64",
+    ),
+    (
+        "inference_mode non-bool",
+        lambda: mg.inference_mode(1),
+        TypeError,
+        r"inference_mode: mode must be a bool, got 1",
+    ),
+    (
+        "numel of a list",
+        lambda: mg.numel([1, 2]),
+        TypeError,
+        r"numel: input must be a Tensor, got list",
+    ),
+]
+
+
 @pytest.mark.parametrize(
     "make_mistake, error, words", [r[1:] for r in ROWS], ids=[r[0] for r in ROWS]
 )

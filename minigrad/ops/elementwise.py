@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from ..autograd import Function, constant, no_grad, value
-from ..checks import check_int
+from ..checks import check_int, check_number
 from ..tensor import Tensor, get_default_dtype, is_floating_dtype
 
 
@@ -395,6 +395,73 @@ class Cos(Function):
         return -(grad * Sin.apply(a))
 
 
+class Tan(Function):
+    """z = tan(a);  dz/da = 1 + tan(a)^2 = 1 + z^2"""
+
+    reads_inputs = ()
+    reads_output = True
+
+    def forward(self, a):
+        return self.xp.tan(a)
+
+    def backward(self, grad, z, a):
+        return grad + grad * z * z
+
+
+class Asin(Function):
+    """z = asin(a);  dz/da = 1 / sqrt(1 - a^2)  (|a| < 1)"""
+
+    reads_inputs = (0,)
+    reads_output = False
+
+    def forward(self, a):
+        return self.xp.arcsin(a)
+
+    def backward(self, grad, z, a):
+        return grad * Rsqrt.apply(1 - a * a)
+
+
+class Acos(Function):
+    """z = acos(a);  dz/da = -1 / sqrt(1 - a^2)  (|a| < 1)"""
+
+    reads_inputs = (0,)
+    reads_output = False
+
+    def forward(self, a):
+        return self.xp.arccos(a)
+
+    def backward(self, grad, z, a):
+        return -(grad * Rsqrt.apply(1 - a * a))
+
+
+class Atan(Function):
+    """z = atan(a);  dz/da = 1 / (1 + a^2)"""
+
+    reads_inputs = (0,)
+    reads_output = False
+
+    def forward(self, a):
+        return self.xp.arctan(a)
+
+    def backward(self, grad, z, a):
+        return grad / (1 + a * a)
+
+
+class Atan2(Function):
+    """z = atan2(y, x), the angle of the point (x, y);  dz/dy = x / (x^2 + y^2),
+    dz/dx = -y / (x^2 + y^2)"""
+
+    reads_inputs = (0, 1)
+    reads_output = False
+
+    def forward(self, y, x):
+        return self.xp.arctan2(y, x)
+
+    def backward(self, grad, z, y, x):
+        scaled = grad / (x * x + y * y)
+        return scaled * x, -(scaled * y)
+
+
 class Tanh(Function):
     """z = tanh(a);  dz/da = 1 - z^2"""
 
@@ -406,6 +473,71 @@ class Tanh(Function):
 
     def backward(self, grad, z, a):
         return grad - grad * z * z  # grad * (1 - z^2), without a constant 1 to make
+
+
+class Sinh(Function):
+    """z = sinh(a);  dz/da = cosh(a)"""
+
+    reads_inputs = (0,)
+    reads_output = False
+
+    def forward(self, a):
+        return self.xp.sinh(a)
+
+    def backward(self, grad, z, a):
+        return grad * Cosh.apply(a)
+
+
+class Cosh(Function):
+    """z = cosh(a);  dz/da = sinh(a)"""
+
+    reads_inputs = (0,)
+    reads_output = False
+
+    def forward(self, a):
+        return self.xp.cosh(a)
+
+    def backward(self, grad, z, a):
+        return grad * Sinh.apply(a)
+
+
+class Asinh(Function):
+    """z = asinh(a);  dz/da = 1 / sqrt(a^2 + 1)"""
+
+    reads_inputs = (0,)
+    reads_output = False
+
+    def forward(self, a):
+        return self.xp.arcsinh(a)
+
+    def backward(self, grad, z, a):
+        return grad * Rsqrt.apply(a * a + 1)
+
+
+class Acosh(Function):
+    """z = acosh(a);  dz/da = 1 / sqrt(a^2 - 1)  (a > 1)"""
+
+    reads_inputs = (0,)
+    reads_output = False
+
+    def forward(self, a):
+        return self.xp.arccosh(a)
+
+    def backward(self, grad, z, a):
+        return grad * Rsqrt.apply(a * a - 1)
+
+
+class Atanh(Function):
+    """z = atanh(a);  dz/da = 1 / (1 - a^2)  (|a| < 1)"""
+
+    reads_inputs = (0,)
+    reads_output = False
+
+    def forward(self, a):
+        return self.xp.arctanh(a)
+
+    def backward(self, grad, z, a):
+        return grad / (1 - a * a)
 
 
 # About the most negative a for which e^-a is still finite, for float32 and float64.
@@ -635,6 +767,27 @@ class Softplus(Function):
         return grad * Sigmoid.apply(a)
 
 
+class LogAddExp(Function):
+    """z = log(e^a + e^b);  dz/da = e^(a - z), dz/db = e^(b - z)  (each a softmax weight)
+
+    Computed as max(a, b) + log1p(e^-|a - b|), which cannot overflow; equal infinities give
+    that infinity (their difference, NaN, is never formed)."""
+
+    reads_inputs = (0, 1)
+    reads_output = True
+
+    def forward(self, a, b):
+        xp = self.xp
+        high = xp.maximum(a, b)
+        with np.errstate(invalid="ignore"):  # inf - inf: replaced just below
+            gap = xp.abs(a - b)
+        gap = xp.where(a == b, 0, gap)
+        return high + xp.log1p(xp.exp(-gap))
+
+    def backward(self, grad, z, a, b):
+        return grad * Exp.apply(a - z), grad * Exp.apply(b - z)
+
+
 class BinaryCrossEntropy(Function):
     """z = -(y max(ln x, -100) + (1 - y) max(ln(1 - x), -100)), for probabilities x in [0, 1];
 
@@ -804,6 +957,60 @@ def cos(a: Tensor) -> Tensor:
     return Cos.apply(a)
 
 
+def tan(a: Tensor) -> Tensor:
+    """Tangent, elementwise (radians);  d/da tan(a) = 1 + tan(a)^2."""
+    return Tan.apply(_floating(a))
+
+
+def asin(a: Tensor) -> Tensor:
+    """Arcsine in [-pi/2, pi/2] (NaN outside [-1, 1]);  d/da = 1 / sqrt(1 - a^2)."""
+    return Asin.apply(_floating(a))
+
+
+def acos(a: Tensor) -> Tensor:
+    """Arccosine in [0, pi] (NaN outside [-1, 1]);  d/da = -1 / sqrt(1 - a^2)."""
+    return Acos.apply(_floating(a))
+
+
+def atan(a: Tensor) -> Tensor:
+    """Arctangent in (-pi/2, pi/2);  d/da = 1 / (1 + a^2)."""
+    return Atan.apply(_floating(a))
+
+
+def atan2(y: Any, x: Any) -> Tensor:
+    """The angle of the point (x, y) in (-pi, pi], elementwise (broadcasting), as PyTorch's
+    ``atan2(input, other)`` with input = y;  dz/dy = x / (x^2 + y^2), dz/dx = -y / (x^2 + y^2)."""
+    like = y if isinstance(y, Tensor) else x
+    if not isinstance(like, Tensor):
+        raise TypeError("atan2: at least one argument must be a Tensor")
+    return _binary(Atan2, _floating(lift(y, like)), _floating(lift(x, like)))
+
+
+def sinh(a: Tensor) -> Tensor:
+    """Hyperbolic sine;  d/da sinh(a) = cosh(a)."""
+    return Sinh.apply(_floating(a))
+
+
+def cosh(a: Tensor) -> Tensor:
+    """Hyperbolic cosine;  d/da cosh(a) = sinh(a)."""
+    return Cosh.apply(_floating(a))
+
+
+def asinh(a: Tensor) -> Tensor:
+    """Inverse hyperbolic sine;  d/da = 1 / sqrt(a^2 + 1)."""
+    return Asinh.apply(_floating(a))
+
+
+def acosh(a: Tensor) -> Tensor:
+    """Inverse hyperbolic cosine (NaN below 1);  d/da = 1 / sqrt(a^2 - 1)."""
+    return Acosh.apply(_floating(a))
+
+
+def atanh(a: Tensor) -> Tensor:
+    """Inverse hyperbolic tangent (+-inf at +-1, NaN beyond);  d/da = 1 / (1 - a^2)."""
+    return Atanh.apply(_floating(a))
+
+
 def sigmoid(a: Tensor) -> Tensor:
     """1 / (1 + e^-a), elementwise, computed without overflow (integers: the default float)."""
     return Sigmoid.apply(_floating(a))
@@ -833,6 +1040,41 @@ def clip(a: Tensor, min: float | None = None, max: float | None = None) -> Tenso
     return Clip.apply(a, low=min, high=max)
 
 
+def clamp_min(a: Tensor, min: Any) -> Tensor:
+    """max(a, min): a number, or a Tensor broadcast against ``a`` (PyTorch's ``clamp_min``);
+    the gradient passes where a > min."""
+    if isinstance(min, Tensor):
+        return maximum(a, min)
+    check_number("clamp_min", "min", min, allow_inf=True)
+    return clip(a, min=min)  # as given: an int bound keeps an int tensor int
+
+
+def clamp_max(a: Tensor, max: Any) -> Tensor:
+    """min(a, max): a number, or a Tensor broadcast against ``a`` (PyTorch's ``clamp_max``);
+    the gradient passes where a < max."""
+    if isinstance(max, Tensor):
+        return minimum(a, max)
+    check_number("clamp_max", "max", max, allow_inf=True)
+    return clip(a, max=max)  # as given: an int bound keeps an int tensor int
+
+
+def square(a: Tensor) -> Tensor:
+    """a * a, elementwise (integers stay integers);  d/da a^2 = 2 a."""
+    return mul(a, a)
+
+
+def lerp(a: Tensor, end: Any, weight: Any) -> Tensor:
+    """a + weight * (end - a), elementwise (broadcasting), as PyTorch's ``lerp``; ``weight`` a
+    number or a Tensor. Gradients: 1 - weight for a, weight for end, end - a for weight."""
+    if not isinstance(a, Tensor) or not is_floating_dtype(a.dtype):
+        raise TypeError(
+            f"lerp: input must be a float Tensor, got {getattr(a, 'dtype', type(a).__name__)}"
+        )
+    if not isinstance(weight, Tensor):
+        weight = check_number("lerp", "weight", weight, allow_inf=True)
+    return a + weight * (end - a)
+
+
 def maximum(a: Any, b: Any) -> Tensor:
     """Elementwise maximum of two tensors (broadcasting)."""
     return _binary(Maximum, a, b)
@@ -843,8 +1085,22 @@ def minimum(a: Any, b: Any) -> Tensor:
     return _binary(Minimum, a, b)
 
 
-def where(condition: Any, a: Any, b: Any) -> Tensor:
-    """Take ``a`` where ``condition`` is true, ``b`` elsewhere (broadcasting all three)."""
+_MISSING: Any = object()
+
+
+def where(condition: Any, a: Any = _MISSING, b: Any = _MISSING) -> Any:
+    """Take ``a`` where ``condition`` is true, ``b`` elsewhere (broadcasting all three).
+
+    ``where(condition)`` alone is ``nonzero(condition, as_tuple=True)``, as in PyTorch: a tuple
+    of index tensors, one per dim (a device sync on a GPU)."""
+    if a is _MISSING and b is _MISSING:
+        from .reduction import nonzero
+
+        if not isinstance(condition, Tensor):
+            raise TypeError(f"where: condition must be a Tensor, got {type(condition).__name__}")
+        return nonzero(condition, as_tuple=True)
+    if a is _MISSING or b is _MISSING:
+        raise TypeError("where: give both a and b, or neither (where(condition) is nonzero)")
     like = next((t for t in (a, b, condition) if isinstance(t, Tensor)), None)
     if like is None:
         raise TypeError("where: at least one argument must be a Tensor")
@@ -974,6 +1230,15 @@ def softplus(a: Tensor) -> Tensor:
     return Softplus.apply(a)
 
 
+def logaddexp(a: Any, b: Any) -> Tensor:
+    """log(e^a + e^b), elementwise (broadcasting), without overflow;  dz/da = e^(a - z),
+    dz/db = e^(b - z)."""
+    like = a if isinstance(a, Tensor) else b
+    if not isinstance(like, Tensor):
+        raise TypeError("logaddexp: at least one argument must be a Tensor")
+    return _binary(LogAddExp, _floating(lift(a, like)), _floating(lift(b, like)))
+
+
 def isclose(
     a: Tensor, b: Any, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False
 ) -> Tensor:
@@ -1027,3 +1292,89 @@ def compare(a: Any, b: Any, name: str) -> Tensor:
         raise ValueError(
             f"{name}: shapes {a.shape} and {b.shape} cannot be broadcast together"
         ) from None
+
+
+# ---- logic: booleans out, no gradient ---------------------------------------------------------
+def _logic_pair(a: Any, b: Any, name: str) -> tuple[Tensor, Tensor]:
+    like = a if isinstance(a, Tensor) else b
+    if not isinstance(like, Tensor):
+        raise TypeError(f"{name}: at least one argument must be a Tensor")
+    a, b = lift(a, like), lift(b, like)
+    if a.device is not b.device:
+        raise RuntimeError(f"{name}: inputs are on different devices ({a.device} and {b.device})")
+    return a, b
+
+
+def _logical(a: Any, b: Any, name: str) -> Tensor:
+    """A logical ufunc of two tensors: every nonzero value (NaN included) counts as true."""
+    a, b = _logic_pair(a, b, name)
+    try:
+        return Tensor._wrap(getattr(a.xp, name)(a.data, b.data), a.device)
+    except ValueError:
+        raise ValueError(
+            f"{name}: shapes {a.shape} and {b.shape} cannot be broadcast together"
+        ) from None
+
+
+def logical_and(a: Any, b: Any) -> Tensor:
+    """a and b, elementwise, with nonzero as true; a bool tensor."""
+    return _logical(a, b, "logical_and")
+
+
+def logical_or(a: Any, b: Any) -> Tensor:
+    """a or b, elementwise, with nonzero as true; a bool tensor."""
+    return _logical(a, b, "logical_or")
+
+
+def logical_xor(a: Any, b: Any) -> Tensor:
+    """Exactly one of a and b, elementwise, with nonzero as true; a bool tensor."""
+    return _logical(a, b, "logical_xor")
+
+
+def logical_not(a: Tensor) -> Tensor:
+    """not a, elementwise (true where a is 0); a bool tensor."""
+    if not isinstance(a, Tensor):
+        raise TypeError(f"logical_not: input must be a Tensor, got {type(a).__name__}")
+    return Tensor._wrap(a.xp.logical_not(a.data), a.device)
+
+
+def bitwise(a: Any, b: Any, name: str) -> Tensor:
+    """``a & b``, ``a | b`` or ``a ^ b`` (``name`` the NumPy ufunc) on bool or integer tensors,
+    bit by bit; the result's dtype follows PyTorch's promotion (bool & bool stays bool)."""
+    a, b = _logic_pair(a, b, name)
+    for t in (a, b):
+        if t.dtype.kind not in "biu":
+            raise TypeError(f"{name}: needs bool or integer tensors, got {t.dtype}")
+    if a.dtype != b.dtype:
+        a, b = _promote(a, b)
+    try:
+        return Tensor._wrap(getattr(a.xp, name)(a.data, b.data), a.device)
+    except ValueError:
+        raise ValueError(
+            f"{name}: shapes {a.shape} and {b.shape} cannot be broadcast together"
+        ) from None
+
+
+def bitwise_and(a: Any, b: Any) -> Tensor:
+    """``a & b`` bit by bit on bool or integer tensors (and, for bools)."""
+    return bitwise(a, b, "bitwise_and")
+
+
+def bitwise_or(a: Any, b: Any) -> Tensor:
+    """``a | b`` bit by bit on bool or integer tensors (or, for bools)."""
+    return bitwise(a, b, "bitwise_or")
+
+
+def bitwise_xor(a: Any, b: Any) -> Tensor:
+    """``a ^ b`` bit by bit on bool or integer tensors (exclusive or, for bools)."""
+    return bitwise(a, b, "bitwise_xor")
+
+
+def bitwise_not(a: Tensor) -> Tensor:
+    """``~a``: logical not of a bool tensor, every bit flipped in an integer one (~x = -x - 1)."""
+    if not isinstance(a, Tensor) or a.dtype.kind not in "biu":
+        raise TypeError(
+            f"bitwise_not: needs a bool or integer tensor, got "
+            f"{getattr(a, 'dtype', type(a).__name__)}"
+        )
+    return Tensor._wrap(a.xp.invert(a.data), a.device)

@@ -217,6 +217,39 @@ class CumSum(Function):
         return grad.sum(axis=self.axis, keepdims=True) - CumSum.apply(grad, axis=self.axis) + grad
 
 
+class CumProd(Function):
+    """z_i = a_1 * ... * a_i along an axis;  dz_i/da_k = prod_{j <= i, j != k} a_j for i >= k.
+
+    Without zeros that is z_i / a_k, so dL/da_k = (sum_{i >= k} g_i z_i) / a_k: a reversed
+    cumulative sum. With a zero in ``a`` (checked: a device sync on a GPU) the division fails,
+    so the products leaving out each a_k are formed outright: an n x n matrix per row, with
+    a_k replaced by 1 in row k, multiplied up along the row (exact, and n times the work).
+    """
+
+    reads_inputs = (0,)
+    reads_output = True
+
+    def forward(self, a, axis):
+        self.axis = axis
+        return self.xp.cumprod(a, axis=axis)
+
+    def backward(self, grad, z, a):
+        axis = self.axis
+        if not bool((value(a) == 0).any()):
+            gz = grad * z
+            return (gz.sum(axis=axis, keepdims=True) - CumSum.apply(gz, axis=axis) + gz) / a
+        last = a.ndim - 1
+        rows, g = a.swapaxes(axis, last), grad.swapaxes(axis, last)
+        n = a.shape[axis]
+        eye = self.xp.eye(n, dtype=bool)
+        one = constant(self.xp.ones((), dtype=grad.dtype), grad)
+        # left_out[..., k, j] = a_j, or 1 where j = k; its running product along j leaves a_k out
+        left_out = Where.apply(constant(eye, grad), one, rows[..., None, :])
+        products = CumProd.apply(left_out, axis=last + 1)
+        later = constant(self.xp.triu(self.xp.ones((n, n), dtype=grad.dtype)), grad)  # i >= k
+        return (g[..., None, :] * products * later).sum(axis=last + 1).swapaxes(axis, last)
+
+
 class LogSumExp(Function):
     """z = log(sum(exp(a))) over axes;  dz/da = exp(a - z) = softmax(a)
 
@@ -576,6 +609,21 @@ def std(a: Tensor, dim: Axis = None, keepdim: bool = False, **kwargs: Any) -> Te
     return sqrt(var(a, dim, keepdim, **kwargs))
 
 
+def var_mean(a: Tensor, dim: Axis = None, keepdim: bool = False, **kwargs: Any) -> tuple:
+    """``(var(a, ...), mean(a, ...))`` over the same dims, as PyTorch's ``var_mean`` (unbiased
+    by default: ``correction=1``; the mean never takes a correction)."""
+    dims = dim_arg(dim, kwargs.pop("axis", None), "var_mean")
+    keep = _keep(keepdim, kwargs.pop("keepdims", None))
+    return var(a, dims, keep, **kwargs), mean(a, dims, keepdim=keep)
+
+
+def std_mean(a: Tensor, dim: Axis = None, keepdim: bool = False, **kwargs: Any) -> tuple:
+    """``(std(a, ...), mean(a, ...))`` over the same dims, as PyTorch's ``std_mean``."""
+    dims = dim_arg(dim, kwargs.pop("axis", None), "std_mean")
+    keep = _keep(keepdim, kwargs.pop("keepdims", None))
+    return std(a, dims, keep, **kwargs), mean(a, dims, keepdim=keep)
+
+
 def norm(
     a: Tensor,
     p: float | str = "fro",
@@ -753,6 +801,122 @@ def argsort(a: Tensor, dim: int = -1, descending: bool = False, stable: bool = F
     return Tensor._wrap(_stable_argsort(a.data, axis, descending, a.xp), a.device)
 
 
+# ---- index queries: data-dependent sizes, so on a GPU each reads back (a device sync) ----------
+def _query_input(a: Any, op: str) -> Tensor:
+    if not isinstance(a, Tensor):
+        raise TypeError(f"{op}: input must be a Tensor, got {type(a).__name__}")
+    return a
+
+
+def nonzero(a: Tensor, *, as_tuple: bool = False) -> Any:
+    """The indices of ``a``'s nonzero elements (NaN counts as nonzero), as PyTorch's ``nonzero``:
+    an int64 tensor of shape (count, a.ndim), one row per element in row-major order, or with
+    ``as_tuple=True`` one 1-D tensor per dim (a 0-d input counts as 1-d). Not differentiable.
+    The output's size depends on the values: on a GPU this waits for them (a device sync)."""
+    a = _query_input(a, "nonzero")
+    check_bool("nonzero", "as_tuple", as_tuple)
+    xp = a.xp
+    if as_tuple:
+        data = a.data.reshape(1) if a.ndim == 0 else a.data
+        return tuple(Tensor._wrap(i.astype(np.int64), a.device) for i in xp.nonzero(data))
+    if a.ndim == 0:  # shape (1, 0) or (0, 0), as PyTorch: one "row" of no coordinates, or none
+        rows = int(bool(a.data != 0))
+        return Tensor._wrap(xp.zeros((rows, 0), dtype=np.int64), a.device)
+    return Tensor._wrap(xp.argwhere(a.data).astype(np.int64), a.device)
+
+
+def argwhere(a: Tensor) -> Tensor:
+    """``nonzero(a)``: the (count, a.ndim) int64 indices of the nonzero elements (a device sync
+    on a GPU)."""
+    return nonzero(_query_input(a, "argwhere"))
+
+
+def unique(
+    a: Tensor,
+    sorted: bool = True,
+    return_inverse: bool = False,
+    return_counts: bool = False,
+    dim: int | None = None,
+) -> Any:
+    """The distinct values of ``a``, flattened and sorted ascending, as PyTorch's ``unique``;
+    with ``return_inverse`` also the int64 index of each element's value in them (``a``'s
+    shape), with ``return_counts`` how often each occurs. Every NaN is its own value, as in
+    PyTorch. ``sorted=False`` sorts too (PyTorch's CPU kernel does the same); ``dim`` must be
+    None. Not differentiable; the size depends on the values (a device sync on a GPU).
+    """
+    a = _query_input(a, "unique")
+    for name, flag in (("sorted", sorted), ("return_inverse", return_inverse)):
+        check_bool("unique", name, flag)
+    check_bool("unique", "return_counts", return_counts)
+    if dim is not None:
+        raise NotImplementedError(
+            f"unique: only dim=None (flattened) is supported, got dim={dim!r}"
+        )
+    xp = a.xp
+    flat = a.data.reshape(-1)
+    order = _stable_argsort(flat, 0, False, xp)
+    ordered = flat[order]
+    # a new value starts wherever a sorted element differs from the one before it; NaN != NaN,
+    # so each NaN starts its own
+    starts = xp.ones(flat.shape, dtype=bool)
+    starts[1:] = ordered[1:] != ordered[:-1]
+    values = ordered[starts]
+    result = [Tensor._wrap(values, a.device)]
+    if return_inverse:
+        inverse = xp.empty(flat.shape, dtype=np.int64)
+        inverse[order] = xp.cumsum(starts, dtype=np.int64) - 1
+        result.append(Tensor._wrap(inverse.reshape(a.shape), a.device))
+    if return_counts:
+        first = xp.flatnonzero(starts)
+        ends = xp.concatenate([first[1:], xp.array([flat.size], dtype=first.dtype)])
+        result.append(Tensor._wrap((ends - first).astype(np.int64), a.device))
+    return result[0] if len(result) == 1 else tuple(result)
+
+
+def bincount(a: Tensor, weights: Tensor | None = None, minlength: int = 0) -> Tensor:
+    """How often each of 0, 1, ..., max(a) occurs in the 1-D non-negative integer ``a``, as
+    PyTorch's ``bincount``: out[v] = #{i: a[i] = v}, or the sum of ``weights[i]`` over those i;
+    at least ``minlength`` bins. int64 counts; weighted sums in the weights' float dtype (float64
+    for integer weights). Not differentiable; the length depends on the values (a device sync).
+    """
+    from ..checks import check_int
+
+    a = _query_input(a, "bincount")
+    if a.ndim != 1 or a.dtype.kind not in "iu":
+        raise TypeError(
+            f"bincount: input must be a 1-D integer tensor, got shape {a.shape} {a.dtype}"
+        )
+    minlength = check_int("bincount", "minlength", minlength, low=0)
+    if a.data.size and int(a.data.min()) < 0:
+        raise ValueError(f"bincount: input values must be >= 0, got {int(a.data.min())}")
+    if weights is None:
+        counts = a.xp.bincount(a.data, minlength=minlength).astype(np.int64)
+        return Tensor._wrap(counts, a.device)
+    if not isinstance(weights, Tensor) or weights.shape != a.shape:
+        raise ValueError(
+            f"bincount: weights must be a Tensor of the input's shape {a.shape}, got "
+            f"{getattr(weights, 'shape', type(weights).__name__)}"
+        )
+    if weights.device is not a.device:
+        raise RuntimeError(f"bincount: input is on {a.device}, weights on {weights.device}")
+    if weights.dtype.kind not in "iuf":
+        raise TypeError(f"bincount: weights must be numbers, got {weights.dtype}")
+    dtype = weights.dtype if weights.dtype.kind == "f" else np.dtype(np.float64)
+    sums = a.xp.bincount(a.data, weights=weights.data, minlength=minlength)
+    return Tensor._wrap(sums.astype(dtype), a.device)
+
+
+def count_nonzero(a: Tensor, dim: Axis = None) -> Tensor:
+    """The number of nonzero elements of ``a`` (NaN counts), over all of it or over the dims
+    ``dim`` (an int or a tuple), as PyTorch's ``count_nonzero``; int64, not differentiable."""
+    a = _query_input(a, "count_nonzero")
+    if isinstance(dim, list):
+        dim = tuple(dim)
+    axes = normalize_axes(dim, a.shape, "count_nonzero")
+    counts = (a.data != 0).sum(axis=axes).astype(np.int64)
+    return Tensor._wrap(a.xp.asarray(counts), a.device)
+
+
 def median(
     a: Tensor, dim: int | None = None, keepdim: bool = False, *, axis: int | None = None
 ) -> Any:
@@ -804,6 +968,24 @@ def cumsum(a: Tensor, dim: int | None = None, *, axis: int | None = None) -> Ten
     if a.dtype.kind in "biu":
         a = a.astype(np.int64)
     return CumSum.apply(a, axis=axis)
+
+
+def cumprod(a: Tensor, dim: int | None = None, *, axis: int | None = None) -> Tensor:
+    """Running products along ``dim``: z[i] = a[0] * ... * a[i] (PyTorch's ``cumprod``, dim
+    required; integers and bools as int64). dL/da_k = sum_{i >= k} g_i prod_{j <= i, j != k} a_j,
+    exact at zeros too (see CumProd)."""
+    dim = dim_arg(dim, axis, "cumprod")
+    if dim is None:
+        raise TypeError("cumprod: dim is required, as in cumprod(x, dim=0)")
+    if not isinstance(dim, int) or isinstance(dim, bool):
+        raise TypeError(f"cumprod: dim must be an int, got {dim!r}")
+    if a.ndim == 0:
+        normalize_axes(dim, (1,), "cumprod")
+        return cumprod(a.reshape(1), 0).reshape(())
+    (axis,) = normalize_axes(dim, a.shape, "cumprod")
+    if a.dtype.kind in "biu":
+        a = a.astype(np.int64)
+    return CumProd.apply(a, axis=axis)
 
 
 def topk(

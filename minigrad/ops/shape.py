@@ -12,8 +12,9 @@ from typing import Any
 
 import numpy as np
 
-from ..autograd import BroadcastTo, Function, IndexedGrad, SumTo
-from ..backend import Device, scatter_add
+from ..autograd import BroadcastTo, Function, IndexedGrad, SumTo, constant
+from ..backend import Device
+from ..backend import scatter_add as add_at
 from ..tensor import Tensor
 
 
@@ -92,13 +93,33 @@ class IndexAdd(Function):
         self.index = index
         out = self.xp.zeros(shape, dtype=g.dtype)
         if _may_repeat(index):
-            scatter_add(self.xp, out, index, g)
+            add_at(self.xp, out, index, g)
         else:
             out[index] = g  # slices, ints and masks never name a position twice
         return out
 
     def backward(self, grad, z, g):
         return GetItem.apply(grad, index=self.index)
+
+
+class Scatter(Function):
+    """z = a with s written at the positions ``index`` names (PyTorch's ``scatter``);
+    dz/da = 1 off those positions and 0 on them, dz/ds = 1 at the position each value went to,
+    so a's gradient is dz with the written places zeroed and s's gradient is dz[index]."""
+
+    reads_inputs = ()
+    reads_output = False
+
+    def forward(self, a, s, index):
+        self.index = index
+        out = a.copy()
+        out[index] = s  # of repeated positions one value wins, as in PyTorch (which one: unsaid)
+        return out
+
+    def backward(self, grad, z, a, s):
+        keep = self.xp.ones(grad.shape, dtype=grad.dtype)
+        keep[self.index] = 0
+        return grad * constant(keep, grad), GetItem.apply(grad, index=self.index)
 
 
 class Pad(Function):
@@ -505,6 +526,160 @@ def all_below(indices: Any, size: int) -> bool:
     if not indices.size:
         return True
     return int(indices.view(f"u{indices.dtype.itemsize}").max()) < size
+
+
+# ---- scatter: the writes that gather's reads undo ------------------------------------------------
+def _scatter_grid(op: str, a: Tensor, dim: int, index: Tensor, src: Any) -> tuple[int, tuple]:
+    """Check PyTorch's scatter rules and return (axis, the advanced index out[grid] = src).
+
+    ``index`` has as many dims as ``a``, fits inside ``a`` in every dim but ``dim`` (and inside
+    a Tensor ``src`` in every dim), and its values lie in [0, a.shape[dim]): the range check reads
+    one value back, a device sync on a GPU, because CuPy would wrap a bad index around silently.
+    """
+    if not isinstance(a, Tensor):
+        raise TypeError(f"{op}: input must be a Tensor, got {type(a).__name__}")
+    if not isinstance(index, Tensor) or index.dtype.kind not in "iu":
+        raise TypeError(
+            f"{op}: index must be an integer Tensor, got "
+            f"{getattr(index, 'dtype', type(index).__name__)}"
+        )
+    if index.device is not a.device:
+        raise RuntimeError(f"{op}: input is on {a.device}, index on {index.device}")
+    if index.ndim != a.ndim:
+        raise ValueError(
+            f"{op}: index must have as many dims as the input, got index shape {index.shape} "
+            f"for input shape {a.shape}"
+        )
+    (axis,) = _one_axis(dim, a.shape, op)
+    if any(m > n for d, (m, n) in enumerate(zip(index.shape, a.shape)) if d != axis):
+        raise ValueError(
+            f"{op}: index of shape {index.shape} must be no larger than the input of shape "
+            f"{a.shape} outside dim {axis}"
+        )
+    if isinstance(src, Tensor):
+        if src.device is not a.device:
+            raise RuntimeError(f"{op}: input is on {a.device}, src on {src.device}")
+        if src.dtype != a.dtype:
+            raise TypeError(f"{op}: src must have the input's dtype {a.dtype}, got {src.dtype}")
+        if src.ndim != index.ndim or any(m > n for m, n in zip(index.shape, src.shape)):
+            raise ValueError(
+                f"{op}: index of shape {index.shape} must be no larger than src of shape "
+                f"{src.shape} in every dim"
+            )
+    if not all_below(index.data, a.shape[axis]):
+        raise IndexError(
+            f"{op}: index values must lie in [0, {a.shape[axis] - 1}] along dim {axis}"
+        )
+    grid = []
+    for d, n in enumerate(index.shape):
+        if d == axis:
+            grid.append(index.data)
+        else:  # index's own position in every other dim (see take_along)
+            grid.append(a.xp.arange(n).reshape((1,) * d + (n,) + (1,) * (index.ndim - d - 1)))
+    return axis, tuple(grid)
+
+
+def _corner(src: Tensor, shape: tuple[int, ...]) -> Tensor:
+    """The part of ``src`` that an index of ``shape`` reads (all of it when the shapes agree)."""
+    if src.shape == shape:
+        return src
+    return GetItem.apply(src, index=tuple(slice(0, n) for n in shape))
+
+
+def scatter(a: Tensor, dim: int, index: Tensor, src: Any) -> Tensor:
+    """A copy of ``a`` with ``src``'s values written where ``index`` points, as PyTorch's
+    ``scatter``: for a 3-d input and dim=1, out[i, index[i, j, k], k] = src[i, j, k].
+
+    ``src`` is a Tensor of ``a``'s dtype (only its corner of ``index``'s shape is read) or a
+    number. Where ``index`` names one place twice, one of the values is kept. Gradients: ``a``'s
+    is dz with the written places zeroed, ``src``'s is gather(dz, dim, index).
+    """
+    if a.ndim == 0 and isinstance(index, Tensor) and index.ndim == 0:
+        flat = src.reshape(1) if isinstance(src, Tensor) else src
+        return scatter(a.reshape(1), dim, index.reshape(1), flat).reshape(())
+    _, grid = _scatter_grid("scatter", a, dim, index, src)
+    if isinstance(src, Tensor):
+        return Scatter.apply(a, _corner(src, index.shape), index=grid)
+    if not isinstance(src, (bool, int, float, np.bool_, np.integer, np.floating)):
+        raise TypeError(f"scatter: src must be a Tensor or a number, got {src!r}")
+    if a.dtype.kind in "iu" and not float(src).is_integer():
+        # PyTorch truncates 2.7 to 2 here; a silent change of value is refused instead
+        raise TypeError(f"scatter: src={src!r} is not an integer, and the input is {a.dtype}")
+    filled = Tensor._wrap(a.xp.full(index.shape, src, dtype=a.dtype), a.device)
+    return Scatter.apply(a, filled, index=grid)
+
+
+def _check_add_device(op: str, a: Tensor) -> None:
+    if a.device.type != "cpu" and a.dtype.kind != "f":
+        raise TypeError(
+            f"{op}: on {a.device} only float tensors can be added into (repeated indices go "
+            f"through CuPy's scatter_add), got {a.dtype}"
+        )
+
+
+def scatter_add(a: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:
+    """A copy of ``a`` with ``src``'s values added where ``index`` points, as PyTorch's
+    ``scatter_add``: out[i, index[i, j, k], k] += src[i, j, k] for dim=1, repeats adding up.
+
+    z = a + S(src) with S linear;  dz/da = 1, and src's gradient is gather(dz, dim, index).
+    On a GPU only float tensors (CuPy adds repeated indices for floats only).
+    """
+    if not isinstance(src, Tensor):
+        raise TypeError(f"scatter_add: src must be a Tensor, got {type(src).__name__}")
+    if a.ndim == 0 and isinstance(index, Tensor) and index.ndim == 0:
+        return scatter_add(a.reshape(1), dim, index.reshape(1), src.reshape(1)).reshape(())
+    _, grid = _scatter_grid("scatter_add", a, dim, index, src)
+    _check_add_device("scatter_add", a)
+    return a + IndexAdd.apply(_corner(src, index.shape), index=grid, shape=a.shape)
+
+
+def index_add(a: Tensor, dim: int, index: Tensor, source: Tensor, *, alpha: Any = 1) -> Tensor:
+    """A copy of ``a`` with alpha * ``source``'s slices added to the slices of ``a`` that the
+    1-D ``index`` names along ``dim``, as PyTorch's ``index_add``: for dim=0,
+    out[index[i]] += alpha * source[i], repeats adding up.
+
+    z = a + alpha S(source);  dz/da = 1, and source's gradient is alpha * index_select(dz, dim,
+    index). On a GPU only float tensors.
+    """
+    from ..checks import check_number
+
+    if not isinstance(a, Tensor) or not isinstance(source, Tensor):
+        raise TypeError(
+            f"index_add: input and source must be Tensors, got {type(a).__name__} and "
+            f"{type(source).__name__}"
+        )
+    if not isinstance(index, Tensor) or index.ndim != 1 or index.dtype.kind not in "iu":
+        raise TypeError(
+            f"index_add: index must be a 1-D integer Tensor, got "
+            f"{getattr(index, 'shape', type(index).__name__)} {getattr(index, 'dtype', '')}"
+        )
+    if index.device is not a.device or source.device is not a.device:
+        raise RuntimeError(
+            f"index_add: input is on {a.device}, index on {index.device}, source on {source.device}"
+        )
+    if source.dtype != a.dtype:
+        raise TypeError(
+            f"index_add: source must have the input's dtype {a.dtype}, got {source.dtype}"
+        )
+    (axis,) = _one_axis(dim, a.shape, "index_add")
+    wanted = a.shape[:axis] + (index.shape[0],) + a.shape[axis + 1 :]
+    if source.shape != wanted:
+        raise ValueError(
+            f"index_add: source must have shape {wanted} (the input's, with dim {axis} the "
+            f"length of index), got {source.shape}"
+        )
+    alpha = check_number("index_add", "alpha", alpha)
+    if a.dtype.kind in "iub" and not float(alpha).is_integer():
+        raise TypeError(f"index_add: alpha={alpha!r} is not an integer, and the input is {a.dtype}")
+    if not all_below(index.data, a.shape[axis]):
+        raise IndexError(
+            f"index_add: index values must lie in [0, {a.shape[axis] - 1}] along dim {axis}"
+        )
+    _check_add_device("index_add", a)
+    if alpha != 1:
+        source = source * (int(alpha) if a.dtype.kind in "iu" else alpha)
+    where = (slice(None),) * axis + (index.data,)
+    return a + IndexAdd.apply(source, index=where, shape=a.shape)
 
 
 def narrow(a: Tensor, dim: int, start: int, length: int) -> Tensor:

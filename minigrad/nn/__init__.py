@@ -55,7 +55,9 @@ from .module import (
     ModuleDict,
     ModuleList,
     Parameter,
+    ParameterDict,
     ParameterList,
+    RemovableHandle,
     Sequential,
 )
 from .rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
@@ -74,3 +76,4 @@ __all__ += [
 ]  # fmt: skip
 __all__ += ["AdaptiveAvgPool2d", "Conv1d", "ConvTranspose2d", "Upsample"]
 __all__ += ["LayerNorm", "MultiheadAttention"]
+__all__ += ["ParameterDict", "RemovableHandle"]

@@ -1,0 +1,113 @@
+"""Module hooks and dotted-name look-ups, ParameterDict, and the data helpers (Subset,
+random_split, ConcatDataset, DataLoader's PyTorch keywords). Expected values by hand."""
+
+import numpy as np
+import pytest
+
+import minigrad as mg
+import minigrad.nn as nn
+from minigrad.nn import module as module_file
+
+
+def t(values, **kwargs):
+    return mg.tensor(np.asarray(values, dtype=np.float64), **kwargs)
+
+
+# ---- hooks ---------------------------------------------------------------------------------------
+
+
+def test_forward_hook_sees_args_and_output_and_can_replace_the_output():
+    model = nn.Sequential(nn.Linear(2, 3), nn.ReLU(), nn.Linear(3, 1))
+    x = t([[1.0, -2.0]])
+    seen = []
+    handle = model[1].register_forward_hook(lambda m, args, out: seen.append((m, args, out)))
+    y = model(x)
+    ((module, args, out),) = seen
+    assert module is model[1] and isinstance(args, tuple) and len(args) == 1
+    np.testing.assert_array_equal(out.numpy(), np.maximum(args[0].numpy(), 0))
+    handle.remove()
+    handle.remove()  # a second remove does nothing
+    model(x)
+    assert len(seen) == 1
+    # a hook's return value replaces the output: zeroing the hidden layer leaves the bias
+    with model[1].register_forward_hook(lambda m, a, out: out * 0):
+        np.testing.assert_allclose(model(x).numpy(), model[2].bias.numpy()[None])
+    np.testing.assert_allclose(model(x).numpy(), y.numpy())  # removed on leaving the block
+
+
+def test_forward_pre_hook_can_replace_the_args_and_gradients_flow_through():
+    layer = nn.Linear(2, 1)
+    x = t([[1.0, 2.0]], requires_grad=True)
+    handle = layer.register_forward_pre_hook(lambda m, args: args[0] * 2)  # a non-tuple: (x*2,)
+    out = layer(x)
+    expected = 2 * x.numpy() @ layer.weight.numpy().T + layer.bias.numpy()
+    np.testing.assert_allclose(out.numpy(), expected)
+    out.sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), 2 * layer.weight.numpy())
+    handle.remove()
+    np.testing.assert_allclose(layer(x).numpy(), expected - x.numpy() @ layer.weight.numpy().T)
+
+
+def test_hooks_run_in_order_and_prepend_puts_one_first():
+    layer = nn.Identity()
+    order = []
+    handles = [
+        layer.register_forward_hook(lambda m, a, o: order.append("a")),
+        layer.register_forward_hook(lambda m, a, o: order.append("b")),
+        layer.register_forward_hook(lambda m, a, o: order.append("c"), prepend=True),
+    ]
+    layer(t([1.0]))
+    assert order == ["c", "a", "b"]
+    for handle in handles:
+        handle.remove()
+
+
+def test_no_hooks_means_the_plain_call():
+    # Module.__call__ is forward() alone while no hook exists anywhere (the fast path).
+    assert nn.Module.__call__ is nn.Module._plain_call
+    handle = nn.ReLU().register_forward_pre_hook(lambda m, a: None)
+    assert nn.Module.__call__ is nn.Module._call_with_hooks
+    handle.remove()
+    assert nn.Module.__call__ is nn.Module._plain_call and module_file._live_hooks == 0
+
+
+def test_a_hook_must_be_callable():
+    with pytest.raises(TypeError, match="register_forward_hook: hook must be callable"):
+        nn.ReLU().register_forward_hook("print")
+
+
+# ---- dotted names ------------------------------------------------------------------------------
+
+
+def test_get_submodule_parameter_and_buffer_by_dotted_name():
+    model = nn.Sequential(nn.Linear(2, 3), nn.Sequential(nn.BatchNorm1d(3)))
+    assert model.get_submodule("") is model
+    assert model.get_submodule("1.0") is model[1][0]
+    assert model.get_parameter("0.weight") is model[0].weight
+    assert model.get_buffer("1.0.running_mean") is model[1][0].running_mean
+    with pytest.raises(
+        AttributeError, match=r"Sequential has no sub-module '2'; it has \['0', '1'\]"
+    ):
+        model.get_submodule("2")
+    with pytest.raises(AttributeError, match="Linear has no parameter 'wieght'"):
+        model.get_parameter("0.wieght")
+    with pytest.raises(AttributeError, match="BatchNorm1d has no buffer 'weight'"):
+        model.get_buffer("1.0.weight")  # a parameter, not a buffer
+    with pytest.raises(TypeError, match="target must be a str"):
+        model.get_submodule(0)
+
+
+def test_parameter_dict_registers_and_wraps():
+    params = nn.ParameterDict({"scale": t([2.0]), "shift": nn.Parameter(t([0.5]))})
+    params["extra"] = t([1.0, 1.0])
+    assert list(params) == ["scale", "shift", "extra"] and "shift" in params
+    assert isinstance(params["scale"], nn.Parameter) and params["scale"].requires_grad
+    assert list(params.state_dict()) == ["scale", "shift", "extra"]
+    assert [name for name, _ in params.named_parameters()] == ["scale", "shift", "extra"]
+    assert params.pop("extra").shape == (2,) and len(params) == 2
+    with pytest.raises(KeyError, match="ParameterDict has no parameter 'extra'"):
+        params["extra"]
+    with pytest.raises(TypeError, match="must be a Tensor or Parameter, got float"):
+        params["bad"] = 1.0
+    with pytest.raises(KeyError, match="without '.'"):
+        params["a.b"] = t([1.0])

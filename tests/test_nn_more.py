@@ -111,3 +111,79 @@ def test_parameter_dict_registers_and_wraps():
         params["bad"] = 1.0
     with pytest.raises(KeyError, match="without '.'"):
         params["a.b"] = t([1.0])
+
+
+# ---- data: Subset, random_split, ConcatDataset, DataLoader keywords ------------------------------
+
+
+def test_subset_reads_the_chosen_items_of_a_map_style_or_column_dataset():
+    X, y = np.arange(10.0).reshape(5, 2), np.arange(5)
+    subset = mg.data.Subset((X, y), [4, 0, -1])
+    assert len(subset) == 3 and subset.indices == [4, 0, 4]
+    np.testing.assert_array_equal(subset[1][0], X[0])
+    xb, yb = next(iter(mg.data.DataLoader(subset, batch_size=3)))
+    np.testing.assert_array_equal(xb.numpy(), X[[4, 0, 4]])
+    np.testing.assert_array_equal(yb.numpy(), [4, 0, 4])
+    pairs = [(np.float32(i), i) for i in range(4)]
+    assert mg.data.Subset(pairs, [2])[0] == pairs[2]
+
+
+def test_random_split_counts_and_fractions_partition_the_indices():
+    mg.manual_seed(0)
+    parts = mg.data.random_split(list(range(10)), [3, 7])
+    assert [len(p) for p in parts] == [3, 7]
+    assert sorted(parts[0].indices + parts[1].indices) == list(range(10))
+    # fractions: floor(n * f) each, the remainder one by one from the first part
+    assert [len(p) for p in mg.data.random_split(list(range(5)), [0.5, 0.5])] == [3, 2]
+    assert [len(p) for p in mg.data.random_split(list(range(10)), [0.7, 0.2, 0.1])] == [7, 2, 1]
+    assert [len(p) for p in mg.data.random_split(list(range(11)), [1 / 3] * 3)] == [4, 4, 3]
+    with pytest.warns(UserWarning, match="part 1 .* gets no items"):  # [1, 0, 2]
+        mg.data.random_split(list(range(3)), [0.1, 0.1, 0.8])
+
+
+def test_random_split_draws_from_the_generator_it_is_given():
+    state = mg.get_rng_state()
+    a = mg.data.random_split(list(range(20)), [0.5, 0.5], generator=state)
+    b = mg.data.random_split(list(range(20)), [0.5, 0.5], generator=state)
+    assert a[0].indices == b[0].indices  # the same state, the same split
+    assert mg.get_rng_state() == state  # minigrad's own generator did not move
+    c = mg.data.random_split(list(range(20)), [10, 10], generator=np.random.default_rng(3))
+    assert c[0].indices == np.random.default_rng(3).permutation(20)[:10].tolist()
+
+
+def test_concat_dataset_indexes_across_the_parts():
+    first, second = [(1.0, 0), (2.0, 1)], (np.array([[3.0], [4.0], [5.0]]), np.array([2, 3, 4]))
+    both = mg.data.ConcatDataset([first, second])
+    assert len(both) == 5 and both.cumulative_sizes == [2, 5]
+    assert both[1] == (2.0, 1) and both[2][1] == 2 and both[-1][1] == 4
+    with pytest.raises(IndexError, match="index 5 is out of range for 5 items"):
+        both[5]
+
+
+def test_data_loader_accepts_torch_keywords_and_its_generator():
+    X = np.arange(8.0)
+    loader = mg.data.DataLoader(
+        X, batch_size=8, shuffle=True, generator=np.random.default_rng(1), pin_memory=True,
+        timeout=0, persistent_workers=False,
+    )  # fmt: skip
+    (first,), (second,) = next(iter(loader)), next(iter(loader))
+    rng = np.random.default_rng(1)
+    np.testing.assert_array_equal(first.numpy(), X[rng.permutation(8)])
+    np.testing.assert_array_equal(second.numpy(), X[rng.permutation(8)])  # a new order each epoch
+
+
+def test_data_loader_with_workers_loads_in_process_and_warns_once(monkeypatch):
+    from minigrad import data
+
+    monkeypatch.setattr(data, "_warned_num_workers", False)
+    X = np.arange(6.0)
+    with pytest.warns(UserWarning, match="num_workers=2 loads in the main process"):
+        loader = mg.data.DataLoader(X, batch_size=6, num_workers=2)
+    np.testing.assert_array_equal(next(iter(loader))[0].numpy(), X)
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        mg.data.DataLoader(X, num_workers=4)  # once per process
+    with pytest.raises(ValueError, match="worker_init_fn needs worker processes"):
+        mg.data.DataLoader(X, num_workers=2, worker_init_fn=lambda worker_id: None)

@@ -632,3 +632,40 @@ CASES += [
     OpCase("softmax_dtype", lambda a: F.softmax(a, dim=0, dtype=mg.float64), [_more(3, 2)]),
     OpCase("mean_dtype", lambda a: a.mean(1, dtype=mg.float64), [_more(3, 2)]),
 ]
+
+
+# ==== PyTorch's missing layers: activations, PReLU, group/instance norm, 1-d pools, distances ===
+_layers_rng = np.random.default_rng(2025)
+
+
+def _layers(*shape: int) -> np.ndarray:
+    """Values with 0.2 <= |x| <= 2.5 that avoid the kinks at 0 and +-3 (hardswish/sigmoid)."""
+    return _layers_rng.uniform(0.2, 2.5, size=shape) * _layers_rng.choice([-1.0, 1.0], size=shape)
+
+
+CASES += [
+    OpCase("F_relu_inplace_in_graph", lambda a: F.relu(a * 1.0, inplace=True), [_layers(3, 4)]),
+    OpCase("hardswish", F.hardswish, [_layers(3, 4)]),
+    OpCase("hardsigmoid", F.hardsigmoid, [_layers(3, 4)]),
+    OpCase("softplus_threshold", lambda a: F.softplus(a * 4.0, 2.0, 5.0), [_layers(3, 4)]),
+    OpCase("prelu_per_channel", F.prelu, [_layers(2, 3, 4), _layers(3)]),
+    OpCase("prelu_shared", F.prelu, [_layers(5), _layers(1)]),
+    OpCase(
+        "group_norm",
+        lambda x, w, b: F.group_norm(x, 2, w, b),
+        [_layers(2, 4, 3), _layers(4), _layers(4)],
+    ),
+    OpCase(
+        "instance_norm_affine",
+        lambda x, w, b: F.instance_norm(x, weight=w, bias=b),
+        [_layers(2, 3, 2, 2), _layers(3), _layers(3)],
+    ),
+    OpCase("max_pool1d", lambda x: F.max_pool1d(x, 3, 2, 1), [distinct(2, 2, 7)]),
+    OpCase("avg_pool1d", lambda x: F.avg_pool1d(x, 2, 1, 1), [_layers(2, 5)]),
+    OpCase("pairwise_distance", F.pairwise_distance, [_layers(4, 3), _layers(4, 3)]),
+    OpCase(
+        "pairwise_distance_p3_keepdim",
+        lambda a, b: F.pairwise_distance(a, b, p=3.0, keepdim=True),
+        [_layers(2, 3), _layers(2, 3)],
+    ),
+]

@@ -6,6 +6,7 @@ import pytest
 
 import minigrad as mg
 import minigrad.nn as nn
+import minigrad.nn.functional as F
 from minigrad.nn import module as module_file
 
 
@@ -187,3 +188,152 @@ def test_data_loader_with_workers_loads_in_process_and_warns_once(monkeypatch):
         mg.data.DataLoader(X, num_workers=4)  # once per process
     with pytest.raises(ValueError, match="worker_init_fn needs worker processes"):
         mg.data.DataLoader(X, num_workers=2, worker_init_fn=lambda worker_id: None)
+
+
+# ---- layers ----------------------------------------------------------------------------------
+
+
+def test_identity_ignores_its_arguments_and_unflatten_splits_a_dim():
+    x = t(np.arange(12.0).reshape(2, 6))
+    assert nn.Identity(54, unused_argument="x")(x) is x
+    out = nn.Unflatten(1, (2, 3))(x)
+    np.testing.assert_array_equal(out.numpy(), np.arange(12.0).reshape(2, 2, 3))
+    assert list(nn.Unflatten(-1, [3, -1])(x).shape) == [2, 3, 2]
+
+
+def test_softplus_module_switches_to_linear_above_the_threshold():
+    x = np.array([-2.0, 0.0, 1.0, 3.0])
+    out = nn.Softplus(beta=2.0, threshold=4.0)(t(x)).numpy()
+    smooth = np.log1p(np.exp(2.0 * x)) / 2.0
+    np.testing.assert_allclose(out, np.where(2.0 * x > 4.0, x, smooth))
+    assert out[3] == 3.0  # exactly x up there
+
+
+def test_hardswish_hardsigmoid_values_and_kink_gradients():
+    x = np.array([-4.0, -3.0, -1.5, 0.0, 2.0, 3.0, 5.0])
+    relu6 = np.clip(x + 3, 0, 6)
+    np.testing.assert_allclose(F.hardswish(t(x)).numpy(), x * relu6 / 6)
+    np.testing.assert_allclose(nn.Hardsigmoid()(t(x)).numpy(), relu6 / 6)
+    a = t(x, requires_grad=True)
+    F.hardswish(a).sum().backward()
+    inside = (x > -3) & (x < 3)
+    np.testing.assert_allclose(a.grad.numpy(), np.where(inside, x / 3 + 0.5, (x >= 3) * 1.0))
+    b = t(x, requires_grad=True)
+    F.hardsigmoid(b).sum().backward()
+    np.testing.assert_allclose(b.grad.numpy(), inside / 6.0)
+
+
+def test_prelu_learns_one_slope_per_channel():
+    layer = nn.PReLU(3)
+    assert list(layer.state_dict()) == ["weight"] and np.all(layer.weight.numpy() == 0.25)
+    x = np.array([[[-1.0, 2.0], [-2.0, -3.0], [4.0, -0.5]]])  # (1, 3, 2)
+    layer.weight.data[...] = layer.weight.device.from_host(np.array([0.1, 0.2, 0.3]))
+    out = layer(t(x))
+    slope = np.array([0.1, 0.2, 0.3])[None, :, None]
+    np.testing.assert_allclose(out.numpy(), np.where(x > 0, x, slope * x))
+    out.sum().backward()
+    np.testing.assert_allclose(layer.weight.grad.numpy(), np.minimum(x, 0).sum(axis=(0, 2)))
+
+
+def test_channel_dropout_zeroes_whole_channels_and_scales_the_rest():
+    mg.manual_seed(0)
+    x = t(np.ones((8, 16, 5)))
+    out = nn.Dropout1d(0.5)(x).numpy()
+    per_channel = out.reshape(8, 16, 5)
+    assert np.all(per_channel == per_channel[..., :1])  # one draw per (sample, channel)
+    assert set(np.unique(out)) <= {0.0, 2.0} and 0.3 < (out == 0).mean() < 0.7
+    maps = nn.Dropout2d(0.25)(t(np.ones((4, 6, 3, 3)))).numpy()
+    assert np.all(maps == maps[..., :1, :1]) and set(np.unique(maps)) <= {0.0, 4.0 / 3.0}
+    layer = nn.Dropout2d(0.5).eval()
+    np.testing.assert_array_equal(layer(t(np.ones((2, 3, 2, 2)))).numpy(), np.ones((2, 3, 2, 2)))
+
+
+def test_one_dimensional_pools_are_the_two_dimensional_ones_on_a_row():
+    x = np.arange(14.0).reshape(1, 2, 7) % 5
+    out = nn.MaxPool1d(3, stride=2)(t(x)).numpy()
+    expected = np.stack([x[..., i : i + 3].max(-1) for i in range(0, 5, 2)], -1)
+    np.testing.assert_array_equal(out, expected)
+    avg = nn.AvgPool1d(2, padding=1)(t(x[0])).numpy()  # unbatched (C, L); pads count as zeros
+    padded = np.pad(x[0], ((0, 0), (1, 1)))
+    np.testing.assert_allclose(avg, (padded[:, 0:8:2] + padded[:, 1:9:2]) / 2)
+
+
+def test_group_and_instance_norm_normalise_by_hand():
+    rng = np.random.default_rng(5)
+    x = rng.normal(size=(2, 4, 3))
+    groups = x.reshape(2, 2, 6)
+    expected = (groups - groups.mean(-1, keepdims=True)) / np.sqrt(
+        groups.var(-1, keepdims=True) + 1e-5
+    )
+    layer = nn.GroupNorm(2, 4)
+    assert list(layer.state_dict()) == ["weight", "bias"]
+    np.testing.assert_allclose(layer(t(x)).numpy(), expected.reshape(x.shape), rtol=1e-6)
+    inorm = nn.InstanceNorm1d(4)
+    assert inorm.state_dict() == {}  # PyTorch's defaults: no affine, no running statistics
+    per = (x - x.mean(-1, keepdims=True)) / np.sqrt(x.var(-1, keepdims=True) + 1e-5)
+    np.testing.assert_allclose(inorm(t(x)).numpy(), per, rtol=1e-6)
+    tracked = nn.InstanceNorm1d(4, track_running_stats=True)
+    tracked(t(x))
+    np.testing.assert_allclose(tracked.running_mean.numpy(), 0.1 * x.mean(-1).mean(0), rtol=1e-6)
+    unbiased = x.var(-1, ddof=1).mean(0)
+    np.testing.assert_allclose(tracked.running_var.numpy(), 0.9 + 0.1 * unbiased, rtol=1e-6)
+    assert int(tracked.num_batches_tracked.item()) == 0  # never counted, as PyTorch's
+
+
+def test_distance_modules():
+    a, b = np.array([[1.0, 2.0], [0.0, 3.0]]), np.array([[1.0, 0.0], [4.0, 0.0]])
+    d = nn.PairwiseDistance()(t(a), t(b)).numpy()
+    np.testing.assert_allclose(d, np.linalg.norm(a - b + 1e-6, axis=-1))
+    cos = nn.CosineSimilarity(dim=1)(t(a), t(b)).numpy()
+    np.testing.assert_allclose(
+        cos, (a * b).sum(1) / np.linalg.norm(a, axis=1) / np.linalg.norm(b, axis=1)
+    )
+
+
+def test_inplace_writes_through_the_version_counter_outside_a_graph():
+    x = t([-1.0, 2.0])
+    version = x._version
+    assert F.relu(x, inplace=True) is x and x._version == version + 1
+    np.testing.assert_array_equal(x.numpy(), [0.0, 2.0])
+    # a backward that read x before the write now raises instead of using the new values
+    w = t([1.0, 1.0], requires_grad=True)
+    y = (w * x).sum()
+    nn.ReLU(inplace=True)(x * 1.0)  # a temporary: nothing read it
+    nn.LeakyReLU(0.1, inplace=True)(x)
+    with pytest.raises(RuntimeError, match="modified in place"):
+        y.backward()
+    # in a recorded graph a non-leaf is computed out of place, as `h += 1` is
+    h = t([-1.0, 2.0], requires_grad=True) * 1.0
+    out = F.relu(h, inplace=True)
+    assert out is not h and np.array_equal(out.numpy(), [0.0, 2.0])
+    with pytest.raises(RuntimeError, match=r"relu\(inplace=True\): a leaf tensor"):
+        F.relu(t([1.0], requires_grad=True), inplace=True)
+    with pytest.raises(TypeError, match="inplace must be"):
+        nn.ReLU(inplace="yes")
+
+
+# ---- init ------------------------------------------------------------------------------------
+
+
+def test_trunc_normal_stays_inside_and_orthogonal_is_orthogonal():
+    mg.manual_seed(1)
+    w = mg.zeros(200, 50)
+    nn.init.trunc_normal_(w, mean=0.5, std=1.0, a=-1.0, b=1.5)
+    values = w.numpy()
+    assert values.min() >= -1.0 and values.max() <= 1.5 and abs(values.mean() - 0.5) < 0.2
+    for shape in [(3, 5), (5, 3), (4, 2, 3)]:
+        q = nn.init.orthogonal_(mg.zeros(*shape), gain=2.0).numpy().reshape(shape[0], -1)
+        small = q @ q.T if q.shape[0] <= q.shape[1] else q.T @ q
+        np.testing.assert_allclose(small, 4.0 * np.eye(len(small)), atol=1e-5)
+    with pytest.raises(ValueError, match="holds under 1e-4"):
+        nn.init.trunc_normal_(mg.zeros(3), mean=0.0, std=1.0, a=10.0, b=11.0)
+
+
+def test_eye_and_dirac_pass_the_input_through():
+    np.testing.assert_array_equal(nn.init.eye_(mg.zeros(2, 3)).numpy(), np.eye(2, 3))
+    conv = nn.Conv1d(2, 2, 3, padding=1, bias=False)
+    nn.init.dirac_(conv.weight)
+    x = t(np.arange(10.0).reshape(1, 2, 5))
+    np.testing.assert_allclose(conv(x.astype(conv.weight.dtype)).numpy(), x.numpy(), atol=1e-6)
+    grouped = nn.init.dirac_(mg.zeros(4, 2, 3, 3), groups=2).numpy()
+    assert grouped[2, 0, 1, 1] == 1.0 and grouped[3, 1, 1, 1] == 1.0 and grouped.sum() == 4

@@ -669,3 +669,31 @@ CASES += [
         [_layers(2, 3), _layers(2, 3)],
     ),
 ]
+
+
+# ==== TransformerEncoderLayer: the composite, gradient-checked through its input ==============
+def _encoder_layer(norm_first: bool) -> Any:
+    state = mg.get_rng_state()  # importing the registry leaves minigrad's generator as it was
+    mg.manual_seed(7)
+    layer = mg.nn.TransformerEncoderLayer(4, 2, 6, dropout=0.0, norm_first=norm_first)
+    mg.set_rng_state(state)
+    return layer.double()
+
+
+_POST_NORM, _PRE_NORM = _encoder_layer(False), _encoder_layer(True)
+_encoder_rng = np.random.default_rng(2026)
+
+CASES += [
+    OpCase(
+        "transformer_encoder_layer_post_norm",
+        lambda x: _POST_NORM.to(x.device)(x),
+        [_encoder_rng.uniform(-1.0, 1.0, size=(3, 2, 4))],
+    ),
+    OpCase(
+        "transformer_encoder_layer_pre_norm_causal",
+        lambda x: _PRE_NORM.to(x.device)(
+            x, src_mask=mg.ones(3, 3, dtype=bool, device=x.device).triu(1)
+        ),
+        [_encoder_rng.uniform(-1.0, 1.0, size=(3, 4))],
+    ),
+]

@@ -2614,6 +2614,18 @@ ROWS += [
         r"DataLoader: num_workers must be an integer >= 0, got -1",
     ),
     (
+        "TransformerEncoderLayer activation",
+        lambda: nn.TransformerEncoderLayer(4, 2, 8, activation="tanh"),
+        ValueError,
+        r"TransformerEncoderLayer: activation must be 'relu', 'gelu' or a callable, got 'tanh'",
+    ),
+    (
+        "TransformerEncoder of a Linear",
+        lambda: nn.TransformerEncoder(nn.Linear(2, 2), 2),
+        TypeError,
+        r"TransformerEncoder: encoder_layer must be a TransformerEncoderLayer, got Linear",
+    ),
+    (
         "DataLoader worker_init_fn",
         lambda: mg.data.DataLoader(np.ones(3), num_workers=1, worker_init_fn=print),
         ValueError,

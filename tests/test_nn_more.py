@@ -337,3 +337,85 @@ def test_eye_and_dirac_pass_the_input_through():
     np.testing.assert_allclose(conv(x.astype(conv.weight.dtype)).numpy(), x.numpy(), atol=1e-6)
     grouped = nn.init.dirac_(mg.zeros(4, 2, 3, 3), groups=2).numpy()
     assert grouped[2, 0, 1, 1] == 1.0 and grouped[3, 1, 1, 1] == 1.0 and grouped.sum() == 4
+
+
+# ---- transformer encoder -----------------------------------------------------------------------
+
+
+def _numpy_layer_norm(x, w, b, eps=1e-5):
+    return (x - x.mean(-1, keepdims=True)) / np.sqrt(x.var(-1, keepdims=True) + eps) * w + b
+
+
+def _numpy_encoder_layer(x, s, heads, norm_first):
+    """One encoder layer on (S, E) input, from its state_dict, in NumPy."""
+
+    def attention(h):
+        q, k, v = np.split(h @ s["self_attn.in_proj_weight"].T + s["self_attn.in_proj_bias"], 3, -1)
+        d = q.shape[-1] // heads
+        outs = []
+        for i in range(heads):
+            part = slice(i * d, (i + 1) * d)
+            scores = q[:, part] @ k[:, part].T / np.sqrt(d)
+            weights = np.exp(scores - scores.max(-1, keepdims=True))
+            outs.append(weights / weights.sum(-1, keepdims=True) @ v[:, part])
+        out = np.concatenate(outs, -1)
+        return out @ s["self_attn.out_proj.weight"].T + s["self_attn.out_proj.bias"]
+
+    def feed_forward(h):
+        hidden = np.maximum(h @ s["linear1.weight"].T + s["linear1.bias"], 0)
+        return hidden @ s["linear2.weight"].T + s["linear2.bias"]
+
+    def norm(h, i):
+        return _numpy_layer_norm(h, s[f"norm{i}.weight"], s[f"norm{i}.bias"])
+
+    if norm_first:
+        x = x + attention(norm(x, 1))
+        return x + feed_forward(norm(x, 2))
+    x = norm(x + attention(x), 1)
+    return norm(x + feed_forward(x), 2)
+
+
+@pytest.mark.parametrize("norm_first", [False, True])
+def test_transformer_encoder_layer_matches_numpy(norm_first):
+    mg.manual_seed(3)
+    layer = nn.TransformerEncoderLayer(8, 2, 16, dropout=0.0, norm_first=norm_first)
+    layer.double()
+    state = layer.state_dict()
+    assert list(state) == [
+        "self_attn.in_proj_weight", "self_attn.in_proj_bias", "self_attn.out_proj.weight",
+        "self_attn.out_proj.bias", "linear1.weight", "linear1.bias", "linear2.weight",
+        "linear2.bias", "norm1.weight", "norm1.bias", "norm2.weight", "norm2.bias",
+    ]  # fmt: skip
+    rng = np.random.default_rng(0)
+    for name in state:  # non-trivial norms too
+        state[name] = rng.normal(size=state[name].shape) * 0.5
+    layer.load_state_dict(state)
+    x = rng.normal(size=(5, 8))
+    np.testing.assert_allclose(
+        layer(t(x)).numpy(), _numpy_encoder_layer(x, state, 2, norm_first), rtol=1e-6, atol=1e-9
+    )
+
+
+def test_transformer_encoder_copies_the_layer_and_applies_the_final_norm():
+    mg.manual_seed(4)
+    layer = nn.TransformerEncoderLayer(4, 1, 8, dropout=0.0, batch_first=True).double()
+    encoder = nn.TransformerEncoder(layer, 2, norm=nn.LayerNorm(4).double())
+    state = encoder.state_dict()
+    assert [k for k in state if k.endswith("linear1.weight")] == [
+        "layers.0.linear1.weight", "layers.1.linear1.weight",
+    ]  # fmt: skip
+    assert "norm.weight" in state and len(state) == 2 * 12 + 2
+    for i in range(2):  # copies: equal weights, separate parameters
+        np.testing.assert_array_equal(
+            state[f"layers.{i}.linear1.weight"], layer.state_dict()["linear1.weight"]
+        )
+    assert encoder.layers[0].linear1.weight is not encoder.layers[1].linear1.weight
+    x = np.random.default_rng(1).normal(size=(2, 3, 4))
+    expected = x
+    for i in range(2):
+        sub = {
+            k[len(f"layers.{i}.") :]: v for k, v in state.items() if k.startswith(f"layers.{i}.")
+        }
+        expected = np.stack([_numpy_encoder_layer(s, sub, 1, False) for s in expected])
+    expected = _numpy_layer_norm(expected, state["norm.weight"], state["norm.bias"])
+    np.testing.assert_allclose(encoder(t(x)).numpy(), expected, rtol=1e-6, atol=1e-9)

@@ -75,6 +75,7 @@ from .module import (
     Sequential,
 )
 from .rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
+from .transformer import TransformerEncoder, TransformerEncoderLayer
 
 __all__ = [
     "AvgPool2d", "BCEWithLogitsLoss", "BatchNorm1d", "BatchNorm2d", "Conv2d", "CrossEntropyLoss",
@@ -96,3 +97,4 @@ __all__ += [
     "Hardswish", "InstanceNorm1d", "InstanceNorm2d", "MaxPool1d", "PReLU", "PairwiseDistance",
     "Softplus", "Unflatten",
 ]  # fmt: skip
+__all__ += ["TransformerEncoder", "TransformerEncoderLayer"]

@@ -695,6 +695,8 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
     if not training or p == 0.0:
         return input
     mask = _dropout_mask(input, input.shape, p)
+    if not inplace:  # the common case, without the closure
+        return input * mask
     return _maybe_in_place(input, inplace, "dropout", lambda x: x * mask)
 
 

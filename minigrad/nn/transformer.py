@@ -62,6 +62,15 @@ class TransformerEncoderLayer(Module):
         check_int(name, "dim_feedforward", dim_feedforward, low=1)
         check_number(name, "dropout", dropout, low=0, high=1, high_inclusive=False)
         self.norm_first = check_bool(name, "norm_first", norm_first)
+        rule = f"{name}: activation must be 'relu', 'gelu' or a callable, got"
+        if isinstance(activation, str):
+            if activation not in _ACTIVATIONS:
+                raise ValueError(f"{rule} {activation!r}")
+            chosen = _ACTIVATIONS[activation]
+        elif callable(activation):
+            chosen = activation  # a Module becomes a child (no parameters), as in PyTorch
+        else:
+            raise TypeError(f"{rule} {type(activation).__name__}")
         self.self_attn = MultiheadAttention(
             d_model, nhead, dropout=dropout, bias=bias, batch_first=batch_first, device=device,
             dtype=dtype,
@@ -74,19 +83,7 @@ class TransformerEncoderLayer(Module):
         self.dropout1 = Dropout(dropout)
         self.dropout2 = Dropout(dropout)
         # Last, as PyTorch assigns it: a Module activation is then the last child listed.
-        if isinstance(activation, str):
-            if activation not in _ACTIVATIONS:
-                raise ValueError(
-                    f"{name}: activation must be 'relu', 'gelu' or a callable, got {activation!r}"
-                )
-            self.activation = _ACTIVATIONS[activation]
-        elif callable(activation):
-            self.activation = activation  # a Module is registered as a child, as in PyTorch
-        else:
-            raise TypeError(
-                f"{name}: activation must be 'relu', 'gelu' or a callable, got "
-                f"{type(activation).__name__}"
-            )
+        self.activation = chosen
 
     def forward(
         self,

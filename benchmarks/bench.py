@@ -5,7 +5,7 @@ NumPy *floor* in this file that makes the same BLAS calls and nothing else (forw
 hand, in-place optimizer update). The floor is what any framework must at least do, so the ratio
 minigrad / floor is minigrad's overhead: 1.00x means none.
 
-If PyTorch is installed, it is timed on the MLP, CNN and per-op workloads too, from the same
+If PyTorch is installed, it is timed on every workload but the chains too, from the same
 weights and data, but in a process of its own (``--child-framework torch``, with
 torch_workloads.py): in the process that times minigrad against the floor, PyTorch's OpenMP
 threads and NumPy's BLAS threads would spin against each other, and torch's objects would slow
@@ -15,15 +15,21 @@ Python's cycle collector (issue 15). minigrad / torch is therefore a ratio of tw
     python benchmarks/bench.py --quick    # a smoke run: few repeats, small counts (CI)
     python benchmarks/bench.py --json results.json
     python benchmarks/bench.py --device cuda   # minigrad on the GPU against the CPU floor
-    python benchmarks/bench.py --profile mlp   # cProfile of minigrad's MLP step (or cnn, per-op)
+    python benchmarks/bench.py --profile mlp   # cProfile of minigrad's MLP step (or cnn, lstm,
+                                               # gpt, per-op)
 
 The workloads (see benchmarks/README.md for the details and how to read the numbers):
 
 1. MLP step: 784-256-128-10, ReLU, batch 128, float32, softmax cross-entropy, Adam(lr=1e-3).
 2. CNN step: 64x1x28x28 -> conv 3x3 (8 channels, padding 1) -> ReLU -> max-pool 2 -> flatten ->
    linear 10 -> cross-entropy, SGD(lr=0.01).
-3. Per-op overhead: a chain of 200 elementwise ops (mul, add, tanh in turn) on 4x4 float64.
-4. Deep chains: 20,000 and 100,000 ops; linear time means the longer one takes about 5x as long.
+3. LSTM step: nn.LSTM(32, 128) over 64 steps of a batch of 32, a linear read-out of the last
+   hidden state, cross-entropy, Adam. The floor runs the gates' loop forward and backward by hand.
+4. Tiny-GPT step: 2 pre-LayerNorm blocks (4-head causal attention, GELU MLP), width 64, context
+   64, batch 32, vocabulary 65, cross-entropy at every position, Adam. The floor writes out
+   attention, LayerNorm and GELU and their backward by hand.
+5. Per-op overhead: a chain of 200 elementwise ops (mul, add, tanh in turn) on 4x4 float64.
+6. Deep chains: 20,000 and 100,000 ops; linear time means the longer one takes about 5x as long.
    Timed twice for minigrad: as a plain loop runs it, and with Python's cycle collector paused
    (as ``timeit`` does), which is minigrad's own work; see docs/performance.md for why they differ.
 
@@ -85,6 +91,8 @@ class Config:
     repeats: int  # timed blocks; each gives one time per side and one ratio
     mlp_steps: int  # calls per timed block
     cnn_steps: int
+    lstm_steps: int
+    gpt_steps: int
     per_op_calls: int
     chain_lengths: tuple[int, int]
     chain_repeats: int
@@ -92,8 +100,10 @@ class Config:
     agreement_steps: int  # training steps whose losses must agree with the floor's
 
 
-FULL = Config(10, 21, 20, 10, 20, (20_000, 100_000), 9, 1000, 5)
-QUICK = Config(2, 3, 3, 2, 5, (5_000, 25_000), 1, 50, 5)
+FULL = Config(10, 21, 20, 10, 4, 2, 20, (20_000, 100_000), 9, 1000, 5)
+QUICK = Config(2, 3, 3, 2, 1, 1, 5, (5_000, 25_000), 1, 50, 5)
+# Timed on every side, PyTorch's too (torch_workloads.bench_sides); the chains only here.
+WORKLOADS = ("mlp_step", "cnn_step", "lstm_step", "gpt_step", "per_op")
 
 MLP_SIZES = (784, 256, 128, 10)
 MLP_BATCH = 128
@@ -104,6 +114,13 @@ PER_OP_LENGTH = 200
 PER_OP_CYCLE = ("mul", "add", "tanh")  # op i of the chain is PER_OP_CYCLE[i % 3]
 ADAM = dict(lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8)
 SGD_LR = 0.01
+LSTM_STEPS, LSTM_BATCH, LSTM_INPUT, LSTM_HIDDEN = 64, 32, 32, 128  # (T, N, input), hidden H
+GPT_VOCAB, GPT_CONTEXT, GPT_WIDTH, GPT_HEADS, GPT_BLOCKS, GPT_BATCH = 65, 64, 64, 4, 2, 32
+BLOCK_PARAMETERS = [  # one GPT block's parameters, by their state_dict names
+    "ln_1.weight", "ln_1.bias", "attn.in_proj_weight", "attn.in_proj_bias",
+    "attn.out_proj.weight", "attn.out_proj.bias", "ln_2.weight", "ln_2.bias",
+    "mlp.0.weight", "mlp.0.bias", "mlp.2.weight", "mlp.2.bias",
+]  # fmt: skip
 
 
 # ================================================================================================
@@ -161,6 +178,53 @@ def cnn_start() -> tuple[list[np.ndarray], np.ndarray, np.ndarray]:
     rng = np.random.default_rng(0)
     weights, (x, labels) = cnn_weights(rng), cnn_data(rng)
     return weights, x, labels
+
+
+def lstm_start() -> tuple[list[np.ndarray], np.ndarray, np.ndarray]:
+    """The LSTM's initial weights [W_ih (4H, I), W_hh (4H, H), b_ih, b_hh (4H,), W_out (10, H),
+    b_out (10,)], uniform(+-1/sqrt(H)) as PyTorch's nn.LSTM and nn.Linear(H, 10) start; a batch
+    of sequences (T, N, I), sequence first as nn.LSTM's default; one label per sequence. Seed 0."""
+    rng = np.random.default_rng(0)
+    bound = 1 / np.sqrt(LSTM_HIDDEN)
+    shapes = [
+        (4 * LSTM_HIDDEN, LSTM_INPUT),
+        (4 * LSTM_HIDDEN, LSTM_HIDDEN),
+        (4 * LSTM_HIDDEN,),
+        (4 * LSTM_HIDDEN,),
+        (CLASSES, LSTM_HIDDEN),
+        (CLASSES,),
+    ]
+    weights = [rng.uniform(-bound, bound, shape).astype(np.float32) for shape in shapes]
+    x = rng.standard_normal((LSTM_STEPS, LSTM_BATCH, LSTM_INPUT), dtype=np.float32)
+    return weights, x, rng.integers(0, CLASSES, LSTM_BATCH)
+
+
+def gpt_start() -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
+    """The tiny GPT's initial weights by their state_dict names (GPT-2's initialisation: N(0, 0.02)
+    for matrices and embeddings, zero biases, LayerNorm gains 1), a batch of character ids
+    (N, T) and the next character after each (N, T). Seed 0."""
+    rng = np.random.default_rng(0)
+    vocab, context, width = GPT_VOCAB, GPT_CONTEXT, GPT_WIDTH
+    shapes = {"tok_emb.weight": (vocab, width), "pos_emb.weight": (context, width)}
+    block_shapes = [
+        (width,), (width,), (3 * width, width), (3 * width,), (width, width), (width,),
+        (width,), (width,), (4 * width, width), (4 * width,), (width, 4 * width), (width,),
+    ]  # fmt: skip
+    for k in range(GPT_BLOCKS):
+        shapes.update(
+            {f"blocks.{k}.{name}": shape for name, shape in zip(BLOCK_PARAMETERS, block_shapes)}
+        )
+    shapes.update({"ln_f.weight": (width,), "ln_f.bias": (width,), "head.weight": (vocab, width)})
+    weights = {}
+    for name, shape in shapes.items():
+        if name.endswith("bias"):
+            weights[name] = np.zeros(shape, np.float32)
+        elif ".ln_" in name or name.startswith("ln_"):
+            weights[name] = np.ones(shape, np.float32)
+        else:
+            weights[name] = (0.02 * rng.standard_normal(shape)).astype(np.float32)
+    text = rng.integers(0, vocab, (GPT_BATCH, context + 1))
+    return weights, text[:, :-1], text[:, 1:]
 
 
 def per_op_start() -> tuple[np.ndarray, np.ndarray]:
@@ -240,6 +304,182 @@ def mlp_floor_step(params: list, state: dict, x: np.ndarray, labels: np.ndarray)
     d_h1 *= h1 > 0
     d_w1, d_b1 = d_h1.T @ x, d_h1.sum(axis=0)
     adam_floor(params, [d_w1, d_b1, d_w2, d_b2, d_w3, d_b3], state)
+    return float(loss)
+
+
+def sigmoid(x: np.ndarray) -> np.ndarray:
+    """1 / (1 + exp(-x)), as 0.5 tanh(x / 2) + 0.5: the same function, and exp never overflows."""
+    out = np.tanh(x * 0.5)
+    out *= 0.5
+    out += 0.5
+    return out
+
+
+def lstm_floor_step(params: list, state: dict, x: np.ndarray, labels: np.ndarray) -> float:
+    """One Adam step of the LSTM sequence classifier by hand (PyTorch's gate order i, f, g, o):
+
+        gates_t = x_t W_ih^T + b_ih + h_(t-1) W_hh^T + b_hh;  i, f, o = sigmoid, g = tanh of them
+        c_t = f c_(t-1) + i g;  h_t = o tanh(c_t);  logits = h_T W_out^T + b_out
+
+    The least work there is: the input's product for all T steps is one matrix product before
+    the loop (and W_ih's gradient one after it), which no step depends on; only h_(t-1) W_hh^T
+    must wait for the step before. Backward runs the loop in reverse, by the chain rule.
+    """
+    w_ih, w_hh, b_ih, b_hh, w_out, b_out = params
+    steps, n, _ = x.shape
+    size = w_hh.shape[1]
+    projected = (x.reshape(steps * n, -1) @ w_ih.T).reshape(steps, n, 4 * size)
+    projected += b_ih + b_hh
+    h, c = np.zeros((n, size), np.float32), np.zeros((n, size), np.float32)
+    hs, cs, acts = [h], [c], []  # h_0..h_T, c_0..c_T, and each step's gate activations
+    for t in range(steps):
+        gates = projected[t] + h @ w_hh.T
+        act = np.empty_like(gates)
+        act[:, : 2 * size] = sigmoid(gates[:, : 2 * size])  # i, f
+        act[:, 2 * size : 3 * size] = np.tanh(gates[:, 2 * size : 3 * size])  # g
+        act[:, 3 * size :] = sigmoid(gates[:, 3 * size :])  # o
+        i, f, g, o = (act[:, k * size : (k + 1) * size] for k in range(4))
+        c = f * c + i * g
+        h = o * np.tanh(c)
+        hs.append(h), cs.append(c), acts.append(act)
+    logits = h @ w_out.T + b_out
+    loss, d_logits = log_softmax_cross_entropy(logits, labels)
+    # backward: the read-out, then the steps in reverse
+    d_w_out, d_b_out = d_logits.T @ h, d_logits.sum(axis=0)
+    d_h, d_c = d_logits @ w_out, np.zeros_like(c)
+    d_gates = np.empty((steps, n, 4 * size), np.float32)
+    for t in reversed(range(steps)):
+        i, f, g, o = (acts[t][:, k * size : (k + 1) * size] for k in range(4))
+        tanh_c = np.tanh(cs[t + 1])
+        d_c += d_h * o * (1 - tanh_c * tanh_c)  # h_t = o tanh(c_t)
+        d = d_gates[t]
+        d[:, :size] = d_c * g * i * (1 - i)  # sigmoid' = s (1 - s)
+        d[:, size : 2 * size] = d_c * cs[t] * f * (1 - f)
+        d[:, 2 * size : 3 * size] = d_c * i * (1 - g * g)  # tanh' = 1 - tanh^2
+        d[:, 3 * size :] = d_h * tanh_c * o * (1 - o)
+        d_h = d @ w_hh  # to h_(t-1)
+        d_c = d_c * f  # to c_(t-1): along the cell, only the forget gate
+    flat = d_gates.reshape(steps * n, 4 * size)
+    d_w_ih = flat.T @ x.reshape(steps * n, -1)
+    d_w_hh = flat.T @ np.stack(hs[:-1]).reshape(steps * n, size)
+    d_b = flat.sum(axis=0)
+    adam_floor(params, [d_w_ih, d_w_hh, d_b, d_b, d_w_out, d_b_out], state)
+    return float(loss)
+
+
+def layer_norm_floor(x: np.ndarray, gain: np.ndarray, bias: np.ndarray) -> tuple[np.ndarray, Any]:
+    """y = (x - mean) / sqrt(var + 1e-5) * gain + bias over the last axis; and backward's needs."""
+    centred = x - x.mean(axis=-1, keepdims=True)
+    inverse_std = 1 / np.sqrt((centred * centred).mean(axis=-1, keepdims=True) + 1e-5)
+    normed = centred * inverse_std
+    return normed * gain + bias, (normed, inverse_std, gain)
+
+
+def layer_norm_floor_backward(d_y: np.ndarray, cache: Any) -> tuple[np.ndarray, ...]:
+    """d x = (d_n - mean(d_n) - n mean(d_n n)) / std, with d_n = d_y gain; and d gain, d bias."""
+    normed, inverse_std, gain = cache
+    d_normed = d_y * gain
+    d_x = d_normed - d_normed.mean(axis=-1, keepdims=True)
+    d_x -= normed * (d_normed * normed).mean(axis=-1, keepdims=True)
+    d_x *= inverse_std
+    rows = d_y.reshape(-1, d_y.shape[-1])
+    return d_x, (rows * normed.reshape(rows.shape)).sum(axis=0), rows.sum(axis=0)
+
+
+GELU_C = math.sqrt(2 / math.pi)
+
+
+def gpt_floor_step(params: dict, state: dict, ids: np.ndarray, targets: np.ndarray) -> float:
+    """One Adam step of the tiny GPT by hand: embeddings, GPT_BLOCKS pre-LayerNorm blocks
+    (x + attention(LN(x)), then x + MLP(LN(x)) with GELU's tanh form), LN, the read-out.
+
+        attention:  Q, K, V = split(h W_in^T + b_in) into heads of D = E / heads
+                    A = softmax(Q K^T / sqrt(D), with -inf above the diagonal);  out = A V
+        GELU:       u (1 + tanh(c (u + 0.044715 u^3))) / 2, c = sqrt(2 / pi)
+
+    Backward by the chain rule, block by block in reverse; softmax's is
+    d scores = A * (d A - sum_j(d A * A)), and the masked scores get none (A is 0 there).
+    """
+    n, steps = ids.shape
+    width, heads = GPT_WIDTH, GPT_HEADS
+    size = width // heads
+    causal = np.triu(np.full((steps, steps), -np.inf, np.float32), 1)  # -inf above the diagonal
+    grads: dict[str, np.ndarray] = {}
+
+    def to_heads(a: np.ndarray) -> np.ndarray:  # (N, T, E) -> (N, heads, T, D)
+        return a.reshape(n, steps, heads, size).transpose(0, 2, 1, 3)
+
+    def from_heads(a: np.ndarray) -> np.ndarray:  # (N, heads, T, D) -> (N*T, E)
+        return a.transpose(0, 2, 1, 3).reshape(n * steps, width)
+
+    x = params["tok_emb.weight"][ids] + params["pos_emb.weight"][:steps]
+    caches = []
+    for k in range(GPT_BLOCKS):
+        p = {name: params[f"blocks.{k}.{name}"] for name in BLOCK_PARAMETERS}
+        h, ln_1 = layer_norm_floor(x, p["ln_1.weight"], p["ln_1.bias"])
+        h = h.reshape(n * steps, width)
+        qkv = h @ p["attn.in_proj_weight"].T + p["attn.in_proj_bias"]
+        q, key, v = (to_heads(part) for part in np.split(qkv.reshape(n, steps, 3 * width), 3, -1))
+        scores = q @ key.transpose(0, 1, 3, 2)
+        scores *= 1 / math.sqrt(size)
+        scores += causal
+        scores -= scores.max(axis=-1, keepdims=True)
+        weights = np.exp(scores)
+        weights /= weights.sum(axis=-1, keepdims=True)
+        mixed = from_heads(weights @ v)
+        x = x + (mixed @ p["attn.out_proj.weight"].T + p["attn.out_proj.bias"]).reshape(x.shape)
+        h2, ln_2 = layer_norm_floor(x, p["ln_2.weight"], p["ln_2.bias"])
+        h2 = h2.reshape(n * steps, width)
+        u = h2 @ p["mlp.0.weight"].T + p["mlp.0.bias"]
+        tanh_z = np.tanh(GELU_C * (u + 0.044715 * (u * u * u)))  # u**3: a slow pow in NumPy
+        gelu = 0.5 * u * (1 + tanh_z)
+        x = x + (gelu @ p["mlp.2.weight"].T + p["mlp.2.bias"]).reshape(x.shape)
+        caches.append((p, h, ln_1, q, key, v, weights, mixed, h2, ln_2, u, tanh_z, gelu))
+    final, ln_f = layer_norm_floor(x, params["ln_f.weight"], params["ln_f.bias"])
+    final = final.reshape(n * steps, width)
+    logits = final @ params["head.weight"].T
+    loss, d_logits = log_softmax_cross_entropy(logits, targets.reshape(-1))
+
+    grads["head.weight"] = d_logits.T @ final
+    d_x, grads["ln_f.weight"], grads["ln_f.bias"] = layer_norm_floor_backward(
+        (d_logits @ params["head.weight"]).reshape(n, steps, width), ln_f
+    )
+    for k in reversed(range(GPT_BLOCKS)):
+        p, h, ln_1, q, key, v, weights, mixed, h2, ln_2, u, tanh_z, gelu = caches[k]
+        g: dict[str, np.ndarray] = {}
+        # x = x + MLP(LN_2(x))
+        d_out = d_x.reshape(n * steps, width)
+        g["mlp.2.weight"], g["mlp.2.bias"] = d_out.T @ gelu, d_out.sum(axis=0)
+        d_gelu_du = 0.5 * (1 + tanh_z) + 0.5 * u * (1 - tanh_z * tanh_z) * GELU_C * (
+            1 + 3 * 0.044715 * (u * u)
+        )
+        d_u = (d_out @ p["mlp.2.weight"]) * d_gelu_du
+        g["mlp.0.weight"], g["mlp.0.bias"] = d_u.T @ h2, d_u.sum(axis=0)
+        d_h2 = (d_u @ p["mlp.0.weight"]).reshape(n, steps, width)
+        d_ln, g["ln_2.weight"], g["ln_2.bias"] = layer_norm_floor_backward(d_h2, ln_2)
+        d_x = d_x + d_ln
+        # x = x + attention(LN_1(x))
+        d_out = d_x.reshape(n * steps, width)
+        g["attn.out_proj.weight"], g["attn.out_proj.bias"] = d_out.T @ mixed, d_out.sum(axis=0)
+        d_mixed = to_heads((d_out @ p["attn.out_proj.weight"]).reshape(n, steps, width))
+        d_weights = d_mixed @ v.transpose(0, 1, 3, 2)
+        d_v = weights.transpose(0, 1, 3, 2) @ d_mixed
+        d_scores = weights * (d_weights - (d_weights * weights).sum(axis=-1, keepdims=True))
+        d_scores *= 1 / math.sqrt(size)
+        d_q, d_k = d_scores @ key, d_scores.transpose(0, 1, 3, 2) @ q
+        d_qkv = np.concatenate([from_heads(d_q), from_heads(d_k), from_heads(d_v)], axis=1)
+        g["attn.in_proj_weight"], g["attn.in_proj_bias"] = d_qkv.T @ h, d_qkv.sum(axis=0)
+        d_h = (d_qkv @ p["attn.in_proj_weight"]).reshape(n, steps, width)
+        d_ln, g["ln_1.weight"], g["ln_1.bias"] = layer_norm_floor_backward(d_h, ln_1)
+        d_x = d_x + d_ln
+        grads.update({f"blocks.{k}.{name}": value for name, value in g.items()})
+    # an embedding row's gradient is the sum over the places it was picked
+    grads["tok_emb.weight"] = np.zeros_like(params["tok_emb.weight"])
+    np.add.at(grads["tok_emb.weight"], ids.reshape(-1), d_x.reshape(n * steps, width))
+    grads["pos_emb.weight"] = np.zeros_like(params["pos_emb.weight"])
+    grads["pos_emb.weight"][:steps] = d_x.sum(axis=0)
+    names = list(params)
+    adam_floor([params[name] for name in names], [grads[name] for name in names], state)
     return float(loss)
 
 
@@ -391,6 +631,79 @@ def cnn_minigrad(weights: list[np.ndarray], device: str) -> tuple[Any, Any]:
         linear.bias[...] = b
     model = nn.Sequential(conv, nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(), linear).to(device)
     return model, optim.SGD(model.parameters(), lr=SGD_LR)
+
+
+class LSTMClassifier(minigrad.nn.Module):
+    """nn.LSTM over the sequence, then nn.Linear on its last hidden state: class scores."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.lstm = minigrad.nn.LSTM(LSTM_INPUT, LSTM_HIDDEN)
+        self.out = minigrad.nn.Linear(LSTM_HIDDEN, CLASSES)
+
+    def forward(self, x: Any) -> Any:
+        _, (h_n, _) = self.lstm(x)  # h_n: (layers = 1, N, H)
+        return self.out(h_n[0])
+
+
+def lstm_minigrad(weights: list[np.ndarray], device: str) -> tuple[Any, Any]:
+    """The LSTM classifier with the floor's initial weights (PyTorch's names); and its Adam."""
+    model = LSTMClassifier()
+    names = ["lstm.weight_ih_l0", "lstm.weight_hh_l0", "lstm.bias_ih_l0", "lstm.bias_hh_l0"]
+    model.load_state_dict(dict(zip(names + ["out.weight", "out.bias"], weights)))
+    model = model.to(device)
+    return model, optim.Adam(model.parameters(), lr=ADAM["lr"])
+
+
+class GPTBlock(minigrad.nn.Module):
+    """x + attention(LN(x)), then x + MLP(LN(x)): examples/tiny_gpt.py's block, no dropout."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        nn = minigrad.nn
+        self.ln_1 = nn.LayerNorm(GPT_WIDTH)
+        self.attn = nn.MultiheadAttention(GPT_WIDTH, GPT_HEADS, batch_first=True)
+        self.ln_2 = nn.LayerNorm(GPT_WIDTH)
+        self.mlp = nn.Sequential(
+            nn.Linear(GPT_WIDTH, 4 * GPT_WIDTH),
+            nn.GELU("tanh"),
+            nn.Linear(4 * GPT_WIDTH, GPT_WIDTH),
+        )
+
+    def forward(self, x: Any, future: Any) -> Any:
+        h = self.ln_1(x)
+        x = x + self.attn(h, h, h, attn_mask=future, need_weights=False)[0]
+        return x + self.mlp(self.ln_2(x))
+
+
+class TinyGPT(minigrad.nn.Module):
+    """Token and position embeddings, GPT_BLOCKS blocks, LayerNorm, a read-out without bias.
+    forward returns (N*T, vocab) scores, one row per position, for F.cross_entropy."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        nn = minigrad.nn
+        self.tok_emb = nn.Embedding(GPT_VOCAB, GPT_WIDTH)
+        self.pos_emb = nn.Embedding(GPT_CONTEXT, GPT_WIDTH)
+        self.blocks = nn.ModuleList([GPTBlock() for _ in range(GPT_BLOCKS)])
+        self.ln_f = nn.LayerNorm(GPT_WIDTH)
+        self.head = nn.Linear(GPT_WIDTH, GPT_VOCAB, bias=False)
+
+    def forward(self, ids: Any) -> Any:
+        steps = ids.shape[1]
+        x = self.tok_emb(ids) + self.pos_emb(minigrad.arange(steps, device=ids.device))
+        future = minigrad.ones(steps, steps, dtype=minigrad.bool_, device=ids.device).triu(1)
+        for block in self.blocks:
+            x = block(x, future)
+        return self.head(self.ln_f(x)).reshape(-1, GPT_VOCAB)
+
+
+def gpt_minigrad(weights: dict[str, np.ndarray], device: str) -> tuple[Any, Any]:
+    """The tiny GPT with the floor's initial weights; and its Adam."""
+    model = TinyGPT()
+    model.load_state_dict(weights)
+    model = model.to(device)
+    return model, optim.Adam(model.parameters(), lr=ADAM["lr"])
 
 
 def minigrad_train_step(model: Any, optimizer: Any, x: Any, labels: Any) -> float:
@@ -566,11 +879,46 @@ def cnn_workload(device: str) -> dict[str, Callable[[], float]]:
     return sides
 
 
+def lstm_workload(device: str) -> dict[str, Callable[[], float]]:
+    """Each side's LSTM training step, both from the same weights and data."""
+    weights, x, labels = lstm_start()
+    floor_params = [p.copy() for p in weights]
+    state = {"t": 0, "m": [np.zeros_like(p) for p in weights]}
+    state["v"] = [np.zeros_like(p) for p in weights]
+    model, optimizer = lstm_minigrad(weights, device)
+    x_t, labels_t = minigrad.tensor(x, device=device), minigrad.tensor(labels, device=device)
+    return {
+        "floor": lambda: lstm_floor_step(floor_params, state, x, labels),
+        "minigrad": lambda: minigrad_train_step(model, optimizer, x_t, labels_t),
+    }
+
+
+def gpt_workload(device: str) -> dict[str, Callable[[], float]]:
+    """Each side's tiny-GPT training step, both from the same weights and data."""
+    weights, ids, targets = gpt_start()
+    floor_params = {name: value.copy() for name, value in weights.items()}
+    state = {"t": 0, "m": [np.zeros_like(p) for p in weights.values()]}
+    state["v"] = [np.zeros_like(p) for p in weights.values()]
+    model, optimizer = gpt_minigrad(weights, device)
+    ids_t = minigrad.tensor(ids, device=device)
+    targets_t = minigrad.tensor(targets.reshape(-1), device=device)
+    return {
+        "floor": lambda: gpt_floor_step(floor_params, state, ids, targets),
+        "minigrad": lambda: minigrad_train_step(model, optimizer, ids_t, targets_t),
+    }
+
+
 def check_agreement(config: Config, device: str) -> dict[str, Any]:
     """Does minigrad compute what the floor computes? Fresh copies of both sides train a few
     steps; their losses (and the gradients below) must agree to 1e-5."""
     result: dict[str, Any] = {}
-    for name, sides in (("mlp", mlp_workload(device)[0]), ("cnn", cnn_workload(device))):
+    workloads = {
+        "mlp": mlp_workload(device)[0],
+        "cnn": cnn_workload(device),
+        "lstm": lstm_workload(device),
+        "gpt": gpt_workload(device),
+    }
+    for name, sides in workloads.items():
         differences = [
             abs(sides["minigrad"]() - sides["floor"]()) for _ in range(config.agreement_steps)
         ]
@@ -601,10 +949,12 @@ def check_agreement(config: Config, device: str) -> dict[str, Any]:
 
 def torch_loss_differences(torch_losses: dict[str, list[float]]) -> dict[str, float]:
     """Max |loss difference| between PyTorch's first training steps, taken in its own process,
-    and the floor's: both start from ``mlp_start()`` and ``cnn_start()``, so they must agree."""
+    and the floor's: both start from the same ``*_start()`` weights, so they must agree."""
     floor_steps = {
         "mlp_step": mlp_workload("cpu")[0]["floor"],
         "cnn_step": cnn_workload("cpu")["floor"],
+        "lstm_step": lstm_workload("cpu")["floor"],
+        "gpt_step": gpt_workload("cpu")["floor"],
     }
     differences = {}
     for name, floor_step in floor_steps.items():
@@ -632,6 +982,16 @@ def bench_cnn(config: Config, device: str) -> tuple[dict[str, list], dict[str, A
     steps = max(config.rss_steps // 5, 10)
     memory = {name: steady_state_memory(sides[name], steps) for name in ("floor", "minigrad")}
     return times, memory
+
+
+def bench_sequences(config: Config, device: str) -> dict[str, dict[str, list]]:
+    """Seconds per training step of the LSTM and the tiny GPT, floor and minigrad."""
+    return {
+        "lstm_step": compare(
+            lstm_workload(device), config.lstm_steps, config.warmup, config.repeats
+        ),
+        "gpt_step": compare(gpt_workload(device), config.gpt_steps, config.warmup, config.repeats),
+    }
 
 
 def bench_per_op(config: Config, device: str) -> dict[str, list]:
@@ -734,6 +1094,8 @@ def print_report(config: Config, results: dict[str, Any]) -> None:
     )
     print(time_row("MLP step (ms)", 1e3, times["mlp_step"], torch_times.get("mlp_step")))
     print(time_row("CNN step (ms)", 1e3, times["cnn_step"], torch_times.get("cnn_step")))
+    print(time_row("LSTM step (ms)", 1e3, times["lstm_step"], torch_times.get("lstm_step")))
+    print(time_row("tiny-GPT step (ms)", 1e3, times["gpt_step"], torch_times.get("gpt_step")))
     print(time_row("per-op (us/op, fwd + bwd)", 1e6, times["per_op"], torch_times.get("per_op")))
     short, long = config.chain_lengths
     for n in (short, long):
@@ -783,7 +1145,9 @@ def print_report(config: Config, results: dict[str, Any]) -> None:
     print(
         f"check, minigrad vs floor: {verdict}. Max |loss difference| over "
         f"{config.agreement_steps} steps: MLP {agreement['mlp_loss_max_difference']:.1e}, "
-        f"CNN {agreement['cnn_loss_max_difference']:.1e}; CNN input gradient "
+        f"CNN {agreement['cnn_loss_max_difference']:.1e}, "
+        f"LSTM {agreement['lstm_loss_max_difference']:.1e}, "
+        f"tiny GPT {agreement['gpt_loss_max_difference']:.1e}; CNN input gradient "
         f"{agreement['cnn_input_grad_max_difference']:.1e}; per-op chain (loss and gradients) "
         f"{agreement['per_op_max_difference']:.1e}",
         flush=True,
@@ -795,7 +1159,8 @@ def print_report(config: Config, results: dict[str, Any]) -> None:
         print(
             f"check, torch vs floor: {verdict}. Max |loss difference| over "
             f"{config.agreement_steps} steps: MLP {differences['mlp_step']:.1e}, "
-            f"CNN {differences['cnn_step']:.1e}",
+            f"CNN {differences['cnn_step']:.1e}, LSTM {differences['lstm_step']:.1e}, "
+            f"tiny GPT {differences['gpt_step']:.1e}",
             flush=True,
         )
 
@@ -815,13 +1180,13 @@ def run_child(args: argparse.Namespace) -> int:
     results["times_seconds"] = {
         "mlp_step": mlp_times,
         "cnn_step": cnn_times,
+        **bench_sequences(config, device),
         "per_op": bench_per_op(config, device),
         "chains": bench_chains(config, device),
     }
     times = results["times_seconds"]
     results["minigrad_over_floor"] = {
-        name: ratios(times[name]["minigrad"], times[name]["floor"])
-        for name in ("mlp_step", "cnn_step", "per_op")
+        name: ratios(times[name]["minigrad"], times[name]["floor"]) for name in WORKLOADS
     }
     short, long = (times["chains"][str(n)] for n in config.chain_lengths)
     results["chain_scaling"] = ratios(long[PAUSED], short[PAUSED])
@@ -836,7 +1201,7 @@ def run_child(args: argparse.Namespace) -> int:
         results["torch"] = torch_results
         results["minigrad_over_torch"] = {
             name: ratio_of_medians(times[name]["minigrad"], torch_results["times_seconds"][name])
-            for name in ("mlp_step", "cnn_step", "per_op")
+            for name in WORKLOADS
         }
     print_report(config, results)
 
@@ -847,7 +1212,7 @@ def run_child(args: argparse.Namespace) -> int:
 
 
 def run_torch_child(args: argparse.Namespace) -> int:
-    """Time PyTorch on the MLP, CNN and per-op workloads, alone in this process, and write its
+    """Time PyTorch on every workload but the chains, alone in this process, and write its
     times and the losses of its first training steps (for the agreement check) as JSON."""
     import torch_workloads  # here only: the process that times minigrad never imports torch
 
@@ -859,9 +1224,16 @@ def run_torch_child(args: argparse.Namespace) -> int:
     fresh = torch_workloads.bench_sides(args.device)
     losses = {
         name: [fresh[name]() for _ in range(config.agreement_steps)]
-        for name in ("mlp_step", "cnn_step")
+        for name in WORKLOADS
+        if name != "per_op"
     }
-    calls = dict(mlp_step=config.mlp_steps, cnn_step=config.cnn_steps, per_op=config.per_op_calls)
+    calls = dict(
+        mlp_step=config.mlp_steps,
+        cnn_step=config.cnn_steps,
+        lstm_step=config.lstm_steps,
+        gpt_step=config.gpt_steps,
+        per_op=config.per_op_calls,
+    )
     times = {}
     for name, side in torch_workloads.bench_sides(args.device).items():
         times[name] = compare({"torch": side}, calls[name], config.warmup, config.repeats)["torch"]
@@ -954,6 +1326,10 @@ def run_profile(args: argparse.Namespace) -> int:
 
     elif args.profile == "mlp":
         run = mlp_workload(device)[0]["minigrad"]
+    elif args.profile == "lstm":
+        run = lstm_workload(device)["minigrad"]
+    elif args.profile == "gpt":
+        run = gpt_workload(device)["minigrad"]
     else:
         run = cnn_workload(device)["minigrad"]
     for _ in range(10):
@@ -991,7 +1367,7 @@ def main() -> int:
     )
     parser.add_argument(
         "--profile",
-        choices=["mlp", "cnn", "per-op"],
+        choices=["mlp", "cnn", "lstm", "gpt", "per-op"],
         help="print a cProfile of minigrad's side of one workload and stop",
     )
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)

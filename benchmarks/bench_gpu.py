@@ -9,7 +9,10 @@ at GPU-sized batches:
 
 1. MLP step 784-256-128-10, Adam, at batch 512 and 4096.
 2. CNN step (conv 3x3x8, ReLU, max-pool 2, linear 10), SGD, at batch 256.
-3. Per-op launch overhead: 200 elementwise ops on 4x4 float64, forward and backward.
+3. LSTM step (1 layer, hidden 128, 64 steps, batch 32, Adam), bench.py's size: thousands of small
+   kernels, where launch overhead decides.
+4. Tiny-GPT step (2 blocks, width 64, context 64, batch 32, Adam), bench.py's size.
+5. Per-op launch overhead: 200 elementwise ops on 4x4 float64, forward and backward.
 
 Every timed call ends in ``loss.item()``, which waits for the GPU, so a timed step is a finished
 step (synchronised wall time). Both sides are warmed up first (CuPy compiles each kernel on first
@@ -63,6 +66,23 @@ def cnn_sides(batch: int, device: str) -> dict[str, Callable[[], float]]:
     return sides
 
 
+def lstm_sides(device: str) -> dict[str, Callable[[], float]]:
+    weights, x, labels = bench.lstm_start()  # bench.py's size: it is a per-step cost already
+    sides = {"minigrad": minigrad_side(bench.lstm_minigrad, weights, x, labels, device)}
+    if torch_workloads is not None:
+        sides["torch"] = torch_workloads.lstm_torch(weights, x, labels, device)
+    return sides
+
+
+def gpt_sides(device: str) -> dict[str, Callable[[], float]]:
+    weights, ids, targets = bench.gpt_start()
+    flat_targets = targets.reshape(-1)  # one per position, as the model's rows of scores
+    sides = {"minigrad": minigrad_side(bench.gpt_minigrad, weights, ids, flat_targets, device)}
+    if torch_workloads is not None:
+        sides["torch"] = torch_workloads.gpt_torch(weights, ids, targets, device)
+    return sides
+
+
 def minigrad_side(
     build: Callable, weights: list, x: Any, labels: Any, device: str
 ) -> Callable[[], float]:
@@ -87,6 +107,8 @@ WORKLOADS: dict[str, tuple[Callable[[str], dict[str, Callable[[], float]]], int]
     "MLP step, batch 512": (lambda device: mlp_sides(512, device), 20),
     "MLP step, batch 4096": (lambda device: mlp_sides(4096, device), 10),
     "CNN step, batch 256": (lambda device: cnn_sides(256, device), 10),
+    "LSTM step, 64 steps, batch 32": (lstm_sides, 5),
+    "tiny-GPT step, context 64, batch 32": (gpt_sides, 5),
     "per-op, 200 ops on 4x4 float64": (per_op_sides, 5),
 }
 
@@ -111,20 +133,19 @@ def main() -> int:
         torch_workloads = None
     warmup, repeats = (3, 5) if args.quick else (5, 15)
     results: dict[str, Any] = {}
-    print(f"{'workload':34s} {'minigrad ms':>12s} {'torch ms':>10s} {'minigrad/torch':>22s}")
+    print(f"{'workload':36s} {'minigrad ms':>12s} {'torch ms':>10s} {'minigrad/torch':>22s}")
     for name, (make_sides, calls) in WORKLOADS.items():
         sides = make_sides("cuda")
         gap = check_agreement(sides)
         times = bench.compare(sides, calls, warmup, repeats)
         row: dict[str, Any] = {side: bench.summary(t) for side, t in times.items()}
-        line = f"{name:34s} {row['minigrad']['median'] * 1e3:12.3f}"
+        line = f"{name:36s} {row['minigrad']['median'] * 1e3:12.3f}"
         if "torch" in times:
             row["ratio"] = bench.ratios(times["minigrad"], times["torch"])
             row["first_loss_gap"] = gap
             line += f" {row['torch']['median'] * 1e3:10.3f} {bench.spread(row['ratio']):>22s}"
         results[name] = row
         print(line, flush=True)
-    print("tiny-GPT and LSTM steps: not yet (they come with the sequence-models issue)")
     if args.json:
         with open(args.json, "w") as f:
             json.dump(results, f, indent=2)

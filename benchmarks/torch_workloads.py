@@ -66,6 +66,83 @@ def cnn_torch(weights: list[np.ndarray], x, labels, device: str) -> Callable[[],
     return torch_train_step(model, optimizer, x, labels, device)
 
 
+class LSTMClassifier(torch.nn.Module):
+    """bench.LSTMClassifier in PyTorch: nn.LSTM, then nn.Linear on the last hidden state."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.lstm = torch.nn.LSTM(bench.LSTM_INPUT, bench.LSTM_HIDDEN)
+        self.out = torch.nn.Linear(bench.LSTM_HIDDEN, bench.CLASSES)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        _, (h_n, _) = self.lstm(x)
+        return self.out(h_n[0])
+
+
+def load_weights(model: torch.nn.Module, weights: dict[str, np.ndarray]) -> None:
+    """Copy NumPy arrays into a model's parameters by their state_dict names (minigrad's too)."""
+    model.load_state_dict({name: torch.from_numpy(value) for name, value in weights.items()})
+
+
+def lstm_torch(weights: list[np.ndarray], x, labels, device: str) -> Callable[[], float]:
+    """bench.lstm_minigrad in PyTorch: the same weights under the same names, and Adam."""
+    model = LSTMClassifier()
+    names = ["lstm.weight_ih_l0", "lstm.weight_hh_l0", "lstm.bias_ih_l0", "lstm.bias_hh_l0"]
+    load_weights(model, dict(zip(names + ["out.weight", "out.bias"], weights)))
+    model = model.to(device)
+    optimizer = torch.optim.Adam(model.parameters(), lr=bench.ADAM["lr"])
+    return torch_train_step(model, optimizer, x, labels, device)
+
+
+class GPTBlock(torch.nn.Module):
+    """bench.GPTBlock in PyTorch: the same modules under the same names."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        nn, width = torch.nn, bench.GPT_WIDTH
+        self.ln_1 = nn.LayerNorm(width)
+        self.attn = nn.MultiheadAttention(width, bench.GPT_HEADS, batch_first=True)
+        self.ln_2 = nn.LayerNorm(width)
+        self.mlp = nn.Sequential(
+            nn.Linear(width, 4 * width), nn.GELU(approximate="tanh"), nn.Linear(4 * width, width)
+        )
+
+    def forward(self, x: torch.Tensor, future: torch.Tensor) -> torch.Tensor:
+        h = self.ln_1(x)
+        x = x + self.attn(h, h, h, attn_mask=future, need_weights=False)[0]
+        return x + self.mlp(self.ln_2(x))
+
+
+class TinyGPT(torch.nn.Module):
+    """bench.TinyGPT in PyTorch: (N*T, vocab) scores, one row per position."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        nn = torch.nn
+        self.tok_emb = nn.Embedding(bench.GPT_VOCAB, bench.GPT_WIDTH)
+        self.pos_emb = nn.Embedding(bench.GPT_CONTEXT, bench.GPT_WIDTH)
+        self.blocks = nn.ModuleList([GPTBlock() for _ in range(bench.GPT_BLOCKS)])
+        self.ln_f = nn.LayerNorm(bench.GPT_WIDTH)
+        self.head = nn.Linear(bench.GPT_WIDTH, bench.GPT_VOCAB, bias=False)
+
+    def forward(self, ids: torch.Tensor) -> torch.Tensor:
+        steps = ids.shape[1]
+        x = self.tok_emb(ids) + self.pos_emb(torch.arange(steps, device=ids.device))
+        future = torch.ones(steps, steps, dtype=torch.bool, device=ids.device).triu(1)
+        for block in self.blocks:
+            x = block(x, future)
+        return self.head(self.ln_f(x)).reshape(-1, bench.GPT_VOCAB)
+
+
+def gpt_torch(weights: dict[str, np.ndarray], ids, targets, device: str) -> Callable[[], float]:
+    """bench.gpt_minigrad in PyTorch: the same weights under the same names, and Adam."""
+    model = TinyGPT()
+    load_weights(model, weights)
+    model = model.to(device)
+    optimizer = torch.optim.Adam(model.parameters(), lr=bench.ADAM["lr"])
+    return torch_train_step(model, optimizer, ids, targets.reshape(-1), device)
+
+
 def per_op_torch(x: np.ndarray, w: np.ndarray, length: int, device: str) -> Callable[[], float]:
     """bench.per_op_minigrad in PyTorch: the chain forward and backward; a call returns the loss."""
     x_t = torch.tensor(x, requires_grad=True, device=device)
@@ -97,5 +174,7 @@ def bench_sides(device: str) -> dict[str, Callable[[], float]]:
     return {
         "mlp_step": mlp_torch(mlp_weights, x, labels, device),
         "cnn_step": cnn_torch(cnn_weights, images, image_labels, device),
+        "lstm_step": lstm_torch(*bench.lstm_start(), device),
+        "gpt_step": gpt_torch(*bench.gpt_start(), device),
         "per_op": per_op_torch(*bench.per_op_start(), bench.PER_OP_LENGTH, device),
     }

@@ -11,13 +11,15 @@ on a laptop CPU in under a minute:
 
 It learns to predict the next character of Python's own documentation (``pydoc_data.topics``,
 about 465,000 characters that every Python installation carries), with AdamW, a linear warm-up
-into a cosine decay (minigrad's schedulers), and cross-entropy on every position at once.
+into a cosine decay (minigrad's schedulers), the gradient's norm clipped to 1
+(``nn.utils.clip_grad_norm_``), and cross-entropy on every position at once.
 
     python examples/tiny_gpt.py                   # about 40 s on a laptop CPU
     python examples/tiny_gpt.py --quick           # a few seconds, what the smoke test runs
     python examples/tiny_gpt.py --device cuda     # the same run on the GPU (CuPy)
 
-Figures: runs/tiny_gpt_loss.png (training and validation loss, and the learning rate per step)
+Figures: runs/tiny_gpt_loss.png (training and validation loss, the learning rate and the
+gradient's norm before clipping, per step)
 and runs/tiny_gpt_attention.png (what one head of the first block attends to, on one sample).
 Printed: the parameter count, the losses, and text sampled from the trained model.
 """
@@ -174,6 +176,43 @@ def attention_of_one_head(model: GPT, ids: minigrad.Tensor, head: int = 0) -> np
 
 
 # ---- training --------------------------------------------------------------------------------
+def make_optimizer(model: GPT, lr: float, steps: int) -> AdamW:
+    """AdamW owning its schedule: a linear warm-up over the first tenth of the steps, from lr / 100
+    to ``lr``, then a cosine down to lr / 10 (stepped by ``optimizer.step()`` itself, so a
+    checkpoint of the optimizer holds the schedule's place too)."""
+    warmup = max(1, steps // 10)
+    schedule = SequentialLR(
+        schedulers=[
+            LinearLR(start_factor=0.01, total_iters=warmup),
+            CosineAnnealingLR(T_max=max(1, steps - warmup), eta_min=lr / 10),
+        ],
+        milestones=[warmup],
+    )
+    # Weight decay on the matrices only: biases, LayerNorm gains and embeddings are left alone.
+    decay = [p for p in model.parameters() if p.ndim == 2 and p is not model.tok_emb.weight]
+    others = [p for p in model.parameters() if all(p is not q for q in decay)]
+    return AdamW(
+        [{"params": decay, "weight_decay": 0.1}, {"params": others, "weight_decay": 0.0}],
+        lr=lr,
+        betas=(0.9, 0.99),
+        scheduler=schedule,
+    )
+
+
+def train_step(
+    model: GPT, optimizer: AdamW, x: minigrad.Tensor, y: minigrad.Tensor
+) -> tuple[float, float]:
+    """One step on one batch; returns its loss and the gradient's norm before clipping."""
+    loss = model.loss(x, y)
+    optimizer.zero_grad()
+    loss.backward()
+    # Clip the gradient's norm to 1 (GPT-2 and most transformer recipes do): one unlucky batch
+    # early in training cannot throw the weights far. The norm before clipping is returned.
+    norm = nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+    optimizer.step()  # also advances the schedule
+    return loss.item(), norm.item()
+
+
 def main() -> None:
     args = build_parser().parse_args()
     device = common.setup(args)
@@ -181,7 +220,6 @@ def main() -> None:
     args.n_embd = args.n_embd or (32 if args.quick else 64)
     args.batch_size = args.batch_size or (16 if args.quick else 32)
     steps = args.steps or (40 if args.quick else 600)
-    warmup = max(1, steps // 10)
 
     text = load_text()
     tokenizer = CharTokenizer(text)
@@ -202,22 +240,7 @@ def main() -> None:
     parameter_count = sum(p.numel() for p in model.parameters())
     print(f"model: {parameter_count:,} parameters, {args.n_layer} blocks, E={args.n_embd}")
 
-    # Weight decay on the matrices only: biases, LayerNorm gains and embeddings are left alone.
-    decay = [p for p in model.parameters() if p.ndim == 2 and p is not model.tok_emb.weight]
-    others = [p for p in model.parameters() if all(p is not q for q in decay)]
-    optimizer = AdamW(
-        [{"params": decay, "weight_decay": 0.1}, {"params": others, "weight_decay": 0.0}],
-        lr=args.lr,
-        betas=(0.9, 0.99),
-    )
-    scheduler = SequentialLR(
-        optimizer,
-        schedulers=[
-            LinearLR(optimizer, start_factor=0.01, total_iters=warmup),
-            CosineAnnealingLR(optimizer, T_max=steps - warmup, eta_min=args.lr / 10),
-        ],
-        milestones=[warmup],
-    )
+    optimizer = make_optimizer(model, args.lr, steps)
 
     # A fixed set of validation batches, so the curve's wiggles are the model's, not the sample's.
     val_batches = [
@@ -232,30 +255,29 @@ def main() -> None:
         model.train()
         return total
 
-    history: dict[str, list] = {"step": [], "train": [], "val_step": [], "val": [], "lr": []}
+    history: dict[str, list] = {
+        "step": [], "train": [], "val_step": [], "val": [], "lr": [], "grad_norm": []
+    }  # fmt: skip
     every = max(1, steps // (5 if args.quick else 10))  # how often to measure validation loss
     start = time.perf_counter()
     for step in range(steps):
         x, y = random_blocks(train, args.block_size, args.batch_size, device)
-        loss = model.loss(x, y)
-        optimizer.zero_grad()
-        loss.backward()
-        # Gradient clipping goes here (nn.utils.clip_grad_norm_(model.parameters(), 1.0)) once
-        # it lands; this small model trains stably without it.
-        history["lr"].append(optimizer.param_groups[0]["lr"])
-        optimizer.step()
-        scheduler.step()
+        history["lr"].append(optimizer.param_groups[0]["lr"])  # the lr this step uses
+        loss, norm = train_step(model, optimizer, x, y)
+        history["train"].append(loss)
+        history["grad_norm"].append(norm)
         history["step"].append(step)
-        history["train"].append(loss.item())
         if step % every == 0 or step == steps - 1:
             history["val_step"].append(step)
             history["val"].append(val_loss())
             print(f"step {step:4d}  train {history['train'][-1]:.3f}  val {history['val'][-1]:.3f}")
     seconds = time.perf_counter() - start
     print(f"trained {steps} steps in {seconds:.1f} s ({1000 * seconds / steps:.0f} ms per step)")
+    clipped = sum(norm > 1.0 for norm in history["grad_norm"])
+    print(f"the gradient's norm was over 1, and clipped, in {clipped} of {steps} steps")
     uniform = math.log(len(tokenizer.chars))
 
-    fig, (ax_loss, ax_lr) = plt.subplots(1, 2, figsize=(10, 3.5))
+    fig, (ax_loss, ax_lr, ax_norm) = plt.subplots(1, 3, figsize=(14, 3.5))
     ax_loss.plot(history["step"], history["train"], lw=0.8, alpha=0.6, label="training batch")
     ax_loss.plot(history["val_step"], history["val"], "o-", label="validation")
     ax_loss.axhline(
@@ -265,6 +287,10 @@ def main() -> None:
     ax_loss.legend()
     ax_lr.plot(history["step"], history["lr"])
     ax_lr.set(xlabel="step", ylabel="learning rate", title="Warm-up, then cosine decay")
+    ax_norm.semilogy(history["step"], history["grad_norm"], lw=0.8)
+    ax_norm.axhline(1.0, color="gray", ls=":", label="max_norm = 1: longer ones are scaled to 1")
+    ax_norm.set(xlabel="step", ylabel="gradient norm before clipping", title="Clipping")
+    ax_norm.legend()
     fig.tight_layout()
     common.save_figure(fig, args, "tiny_gpt_loss.png")
 

@@ -483,6 +483,49 @@ class cycle_collector_paused:
             gc.enable()
 
 
+class IndexedGrad:
+    """A gradient that is zero except at ``index``, where it is ``values``: what indexing's
+    backward hands the engine on arrays (``GetItem``), instead of a full-size array.
+
+    A tensor read slice by slice (an RNN taking x[t] at each of T steps) would otherwise get T
+    full-size gradients, mostly zeros, and T full-size additions: O(T^2) work. The engine adds
+    each slice into one buffer of its own instead (``_accumulate``): O(T).
+    """
+
+    __slots__ = ("index", "values", "repeats")
+
+    def __init__(self, index: Any, values: Any, repeats: bool) -> None:
+        self.index, self.values, self.repeats = index, values, repeats
+
+    def add_into(self, buffer: Any, xp: Any) -> None:
+        if self.repeats:  # integer arrays may name one place twice: each adds
+            from .backend import scatter_add
+
+            scatter_add(xp, buffer, self.index, self.values)
+        else:
+            buffer[self.index] += self.values
+
+
+def _accumulate(grads: dict, owned: set, key: int, g: Any, tensor: Tensor) -> None:
+    """grads[key] += g, adding in place into buffers the engine made itself (``owned``): those
+    alias nothing, where a gradient an op returned may be shared (add passes one to both)."""
+    previous = grads.get(key)
+    if type(g) is IndexedGrad:
+        if key not in owned:
+            xp = tensor.device.xp
+            data = tensor.data
+            buffer = xp.zeros(data.shape, data.dtype) if previous is None else previous.copy()
+            grads[key], previous = buffer, buffer
+            owned.add(key)
+        g.add_into(previous, tensor.device.xp)
+    elif previous is None:
+        grads[key] = g
+    elif key in owned:
+        previous += g
+    else:
+        grads[key] = previous + g
+
+
 def run_backward(
     root: Tensor,
     grad: Tensor,
@@ -504,6 +547,7 @@ def run_backward(
     # Function's output is known by its Function; it keeps only the output's array).
     wanted = {_node(t) for t in inputs} if inputs is not None else set()
     grads: dict[int, Any] = {id(root._ctx): grad}  # d(root)/d(node), summed over paths so far
+    owned: set[int] = set()  # nodes whose gradient is a buffer made here (see _accumulate)
     returned: dict[int, Tensor] = {}  # the tensors whose gradients we hand back, by node
     if id(root._ctx) in wanted:  # d(root)/d(root): the seed itself, as in PyTorch
         returned[id(root._ctx)] = root
@@ -539,14 +583,17 @@ def run_backward(
             for tensor, needed, g in zip(fn.inputs, needs, in_grads):
                 if not needed or g is None:
                     continue
-                data = tensor.data
-                if g.shape != data.shape or g.dtype != data.dtype:
-                    g = _match_input(g, tensor)
                 key = _node(tensor)
                 if tensor._ctx is None or key in wanted:
                     returned[key] = tensor
-                previous = grads.get(key)
-                grads[key] = g if previous is None else previous + g
+                if type(g) is not IndexedGrad:
+                    data = tensor.data
+                    if g.shape != data.shape or g.dtype != data.dtype:
+                        g = _match_input(g, tensor)
+                    if key not in grads:
+                        grads[key] = g  # the first path in: the common case, kept short
+                        continue
+                _accumulate(grads, owned, key, g, tensor)
     if not retain_graph:
         for fn in order:
             # Drop what forward saved for backward too (a kept loss would hold it otherwise);
@@ -743,6 +790,7 @@ def _anomaly_checked_backward(fn: Function, grad: Any, values: tuple) -> Any:
         detect_anomaly.in_backward = False
     for g in in_grads if isinstance(in_grads, (tuple, list)) else (in_grads,):
         if g is not None:
+            g = g.values if type(g) is IndexedGrad else g
             _check_finite(fn, value(g), fn.inputs, "backward gradient")
     return in_grads
 

@@ -131,11 +131,27 @@ def _shown_with_type(value: Any) -> str:
     return f"{_shown(value)} ({type(value).__name__})"
 
 
-def check_state(owner: str, value: Any) -> Mapping[str, Any]:
-    """``value`` if it is a mapping, the form every ``state_dict()`` returns; else a TypeError."""
+def check_state(
+    owner: str,
+    value: Any,
+    required: tuple[str, ...] = (),
+    allowed: tuple[str, ...] | None = None,
+    hint: str = "",
+) -> Mapping[str, Any]:
+    """``value`` if it is a mapping, the form every ``state_dict()`` returns; else a TypeError.
+
+    With ``required`` (and ``allowed``, the keys that may appear besides; by default only the
+    required ones), a ValueError names every missing and unexpected key, then ``hint``.
+    """
     if not isinstance(value, Mapping):
         raise TypeError(
             f"{owner}.load_state_dict: expected the dict that state_dict() returned, got "
             f"{_shown_with_type(value)}"
         )
+    if required or allowed is not None:
+        known = set(required if allowed is None else allowed) | set(required)
+        problems = [f"missing key '{key}'" for key in required if key not in value]
+        problems += [f"unexpected key '{key}'" for key in value if key not in known]
+        if problems:
+            raise ValueError(f"load_state_dict for {owner}: {'; '.join(problems)}{hint}")
     return value

@@ -274,14 +274,14 @@ class Optimizer:
         groups, of parameters per group, and parameter shapes); arrays are copied onto each
         parameter's device in its dtype. Everything is checked before anything changes.
         """
-        check_state(type(self).__name__, state_dict)
-        problems = [f"missing key '{k}'" for k in ("state", "param_groups") if k not in state_dict]
-        problems += [f"unexpected key '{k}'" for k in state_dict if k not in _STATE_DICT_KEYS]
-        if problems:
-            raise ValueError(
-                f"load_state_dict for {type(self).__name__}: {'; '.join(problems)} (it takes what "
-                "an optimizer's state_dict() returned; a model's goes to model.load_state_dict)"
-            )
+        check_state(
+            type(self).__name__,
+            state_dict,
+            required=("state", "param_groups"),
+            allowed=_STATE_DICT_KEYS,
+            hint=" (it takes what an optimizer's state_dict() returned; a model's goes to "
+            "model.load_state_dict)",
+        )
         saved_groups = state_dict["param_groups"]
         if len(saved_groups) != len(self.param_groups):
             raise ValueError(

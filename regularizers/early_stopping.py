@@ -187,16 +187,10 @@ class EarlyStopping:
         The counters must be integers >= 0 and the best score a finite number (or None); they
         are checked before anything changes.
         """
-        check_state("EarlyStopping", state)
-        owner = "EarlyStopping.load_state_dict"
         keys = ("best_score", "best_epoch", "stopped_epoch", "wait", "epoch", "best_weights")
-        problems = [f"missing key '{key}'" for key in keys if key not in state]
-        problems += [f"unexpected key '{key}'" for key in state if key not in keys]
-        if problems:
-            raise ValueError(
-                f"{owner}: {'; '.join(problems)} (it takes what EarlyStopping.state_dict() "
-                "returned)"
-            )
+        hint = " (it takes what EarlyStopping.state_dict() returned)"
+        check_state("EarlyStopping", state, required=keys, hint=hint)
+        owner = "EarlyStopping.load_state_dict"
         weights = state["best_weights"]
         if weights is not None and not isinstance(weights, dict):
             raise TypeError(

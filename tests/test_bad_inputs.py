@@ -1569,7 +1569,7 @@ ROWS = [
         "early stopping state without epoch",
         lambda: _early_stopping_without("epoch"),
         ValueError,
-        r"EarlyStopping.load_state_dict: missing key 'epoch' \(it takes what "
+        r"load_state_dict for EarlyStopping: missing key 'epoch' \(it takes what "
         r"EarlyStopping.state_dict\(\) returned\)",
     ),
     (

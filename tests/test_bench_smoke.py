@@ -18,18 +18,20 @@ pytestmark = pytest.mark.slow  # runs the benchmark itself, twice
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BENCH = os.path.join(ROOT, "benchmarks", "bench.py")
 
-# The four ratio lines, e.g. "MLP step (ms)   2.4   2.9   1.23x [1.17, 1.25]".
+# The ratio lines, e.g. "MLP step (ms)   2.4   2.9   1.23x [1.17, 1.25]".
 RATIO = r"\d+\.\d+x \[\d+\.\d+, \d+\.\d+\]"
 RATIO_LINES = {
     "MLP step": rf"^MLP step .*{RATIO}",
     "CNN step": rf"^CNN step .*{RATIO}",
+    "LSTM step": rf"^LSTM step .*{RATIO}",
+    "tiny-GPT step": rf"^tiny-GPT step .*{RATIO}",
     "per-op": rf"^per-op .*{RATIO}",
     "chain scaling": rf"^chain scaling .*{RATIO}",
 }
 
 
 @pytest.mark.slow
-def test_quick_benchmark_runs_and_prints_the_four_ratios_for_each_malloc_setting(tmp_path):
+def test_quick_benchmark_runs_and_prints_every_ratio_for_each_malloc_setting(tmp_path):
     results = tmp_path / "results.json"
     done = subprocess.run(
         [sys.executable, BENCH, "--quick", "--json", str(results)],
@@ -45,7 +47,9 @@ def test_quick_benchmark_runs_and_prints_the_four_ratios_for_each_malloc_setting
             assert re.search(pattern, section, re.MULTILINE), f"no {name} ratio line in:\n{section}"
         assert "check, minigrad vs floor: agree" in section
         if importlib.util.find_spec("torch") is not None:
-            assert re.search(rf"^MLP step .*{RATIO} +\d+\.\d+x$", section, re.MULTILINE), section
+            for name in ("MLP step", "CNN step", "LSTM step", "tiny-GPT step", "per-op"):
+                torch_column = rf"^{name} .*{RATIO} +\d+\.\d+x$"
+                assert re.search(torch_column, section, re.MULTILINE), section
             assert "check, torch vs floor: agree" in section
     # PyTorch, when installed, runs in a process of its own, never beside minigrad (issue 15)
     for setting in json.loads(results.read_text())["malloc"].values():

@@ -519,3 +519,20 @@ def test_set_grad_enabled_switches_when_called_and_restores_after_a_block():
         with mg.enable_grad():
             assert mg.is_grad_enabled()
     assert mg.is_grad_enabled()
+
+
+def test_slicing_a_tensor_step_by_step_adds_each_slice_into_one_gradient(monkeypatch):
+    """x[t] for t = 0 .. T-1 (an RNN reading its input): the backward adds each slice's gradient
+    into one buffer, O(T), rather than making T full-size zero arrays and adding them, O(T^2)."""
+    from minigrad.ops import shape
+
+    def no_full_size_arrays(*args, **kwargs):
+        raise AssertionError("indexing's backward built a full-size gradient")
+
+    monkeypatch.setattr(shape.IndexAdd, "forward", no_full_size_arrays)
+    x = mg.tensor(np.arange(12.0).reshape(6, 2), requires_grad=True)
+    total = sum((x[t] * (t + 1)).sum() for t in range(6)) + (x[[0, 0]] * 10).sum()
+    total.backward()
+    expected = np.repeat(np.arange(1.0, 7.0)[:, None], 2, axis=1)
+    expected[0] += 20  # row 0 picked twice more, by an integer index
+    np.testing.assert_array_equal(x.grad.numpy(), expected)

@@ -35,6 +35,7 @@ EXAMPLES = {
     "autograd_from_scratch.py": ["autograd_graph.png", "autograd_graph.dot"],
     "char_models.py": ["char_models.png"],
     "tiny_gpt.py": ["tiny_gpt_loss.png", "tiny_gpt_attention.png"],
+    "exploding_gradients.py": ["exploding_gradients.png"],
     "train_distributed.py": ["train_distributed.png"],  # one process here; 2 in test_distributed
 }
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from ..autograd import BroadcastTo, Function, SumTo
+from ..autograd import BroadcastTo, Function, IndexedGrad, SumTo
 from ..backend import Device, scatter_add
 from ..tensor import Tensor
 
@@ -76,7 +76,10 @@ class GetItem(Function):
         return a[index]
 
     def backward(self, grad, z, a):
-        return IndexAdd.apply(grad, index=self.index, shape=a.shape)
+        if isinstance(grad, Tensor):  # recorded: a differentiable op, for higher derivatives
+            return IndexAdd.apply(grad, index=self.index, shape=a.shape)
+        # on arrays the engine adds the slice into the input's gradient itself (IndexedGrad)
+        return IndexedGrad(self.index, grad, _may_repeat(self.index))
 
 
 class IndexAdd(Function):

@@ -12,6 +12,8 @@ makes a run reproducible and ``get_rng_state`` / ``set_rng_state`` checkpoint it
 from __future__ import annotations
 
 import math
+import numbers
+import warnings
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -28,15 +30,18 @@ from .random import generator
 from .tensor import Tensor
 
 __all__ = [
+    "ConcatDataset",
     "DataLoader",
     "Dataset",
     "DistributedSampler",
+    "Subset",
     "TensorDataset",
     "TransformDataset",
     "load_digits",
     "make_moons",
     "make_regression",
     "make_spiral",
+    "random_split",
     "train_val_test_split",
 ]
 
@@ -70,6 +75,14 @@ class DataLoader:
 
     ``sampler`` (instead of ``shuffle``) gives the order itself: any object whose iteration
     yields dataset indices and whose ``len`` is their number, such as a ``DistributedSampler``.
+
+    ``generator`` is what ``shuffle`` draws from: None (minigrad's own, ``manual_seed``), a
+    ``numpy.random.Generator``, or a ``minigrad.get_rng_state()`` dict to start a private one
+    from. PyTorch's worker keywords are accepted: ``num_workers > 0`` still loads in this
+    process (with a one-time warning; the batches are the same) and refuses ``worker_init_fn``,
+    which would have run in the workers; ``pin_memory`` is accepted and ignored, since batches
+    are copied to ``device`` directly; ``persistent_workers``, ``prefetch_factor`` and
+    ``timeout`` are checked and ignored.
     """
 
     def __init__(
@@ -81,7 +94,19 @@ class DataLoader:
         device: str | Device | None = None,
         collate_fn: Callable[[list[Any]], Any] | None = None,
         sampler: Any = None,
+        num_workers: int = 0,
+        pin_memory: bool = False,
+        generator: Any = None,
+        worker_init_fn: Callable[[int], None] | None = None,
+        persistent_workers: bool = False,
+        prefetch_factor: int | None = None,
+        timeout: float = 0,
     ) -> None:
+        self._check_torch_keywords(
+            num_workers, pin_memory, worker_init_fn, persistent_workers, prefetch_factor, timeout
+        )
+        # None: minigrad's own generator, looked up at each epoch so a later manual_seed counts.
+        self.generator = None if generator is None else _generator_from("DataLoader", generator)
         self.batch_size = check_int("DataLoader", "batch_size", batch_size, low=1)
         if collate_fn is not None and not callable(collate_fn):
             raise TypeError(f"DataLoader: collate_fn must be callable, got {collate_fn!r}")
@@ -94,6 +119,42 @@ class DataLoader:
         self._length = len(self._columns[0]) if self._columns is not None else len(dataset)
         self.sampler = _check_sampler(sampler, self.shuffle)
 
+    def _check_torch_keywords(
+        self,
+        num_workers: Any,
+        pin_memory: Any,
+        worker_init_fn: Any,
+        persistent_workers: Any,
+        prefetch_factor: Any,
+        timeout: Any,
+    ) -> None:
+        """PyTorch's worker-process keywords, accepted so its scripts run unchanged: batches
+        are the same with or without them, since minigrad always loads in this process."""
+        global _warned_num_workers
+        self.num_workers = check_int("DataLoader", "num_workers", num_workers, low=0)
+        self.pin_memory = check_bool("DataLoader", "pin_memory", pin_memory)  # see the docstring
+        check_bool("DataLoader", "persistent_workers", persistent_workers)
+        if prefetch_factor is not None:
+            check_int("DataLoader", "prefetch_factor", prefetch_factor, low=1)
+        check_number("DataLoader", "timeout", timeout, low=0)
+        if worker_init_fn is not None and not callable(worker_init_fn):
+            raise TypeError(f"DataLoader: worker_init_fn must be callable, got {worker_init_fn!r}")
+        if self.num_workers > 0 and worker_init_fn is not None:
+            # It would seed or set up worker processes; skipping it could change the data.
+            raise ValueError(
+                f"DataLoader: worker_init_fn needs worker processes (num_workers="
+                f"{self.num_workers}), and minigrad loads in the main process; set it up "
+                "before the loop instead, or pass num_workers=0"
+            )
+        if self.num_workers > 0 and not _warned_num_workers:
+            _warned_num_workers = True
+            warnings.warn(
+                f"DataLoader: num_workers={self.num_workers} loads in the main process: minigrad "
+                "starts no worker processes (the batches are the same, only not prefetched)",
+                UserWarning,
+                stacklevel=3,
+            )
+
     def __len__(self) -> int:
         count = self._length if self.sampler is None else len(self.sampler)
         if self.drop_last:
@@ -105,7 +166,10 @@ class DataLoader:
         # epoch, when the loop starts (not lazily at the first batch).
         if self.sampler is not None:
             return self._batches(_sampled_order(self.sampler, self._length))
-        order = generator().permutation(self._length) if self.shuffle else np.arange(self._length)
+        if self.shuffle:
+            order = (self.generator or generator()).permutation(self._length)
+        else:
+            order = np.arange(self._length)
         return self._batches(order)
 
     def _batches(self, order: np.ndarray) -> Iterator[tuple[Tensor, ...]]:
@@ -126,6 +190,9 @@ class DataLoader:
             f"DataLoader({self._length} samples, batch_size={self.batch_size}, "
             f"shuffle={self.shuffle}, drop_last={self.drop_last}, device='{self.device}')"
         )
+
+
+_warned_num_workers = False  # num_workers > 0 warns once per process
 
 
 def _check_sampler(sampler: Any, shuffle: bool) -> Any:
@@ -316,6 +383,141 @@ class TransformDataset(Dataset):
         if self.target_transform is not None:
             item[1] = self.target_transform(item[1])
         return tuple(item)
+
+
+# ---- subsets and concatenations ----------------------------------------------------------------
+
+
+def _map_style(owner: str, dataset: Any) -> Any:
+    """``dataset`` as an object with ``__len__`` and ``__getitem__``: a tuple of arrays such as
+    ``(X, y)`` (which DataLoader reads as columns) becomes a TensorDataset of those columns."""
+    if isinstance(dataset, tuple):
+        columns = _as_columns(dataset)
+        assert columns is not None
+        return TensorDataset(*columns)
+    if not (hasattr(dataset, "__len__") and hasattr(dataset, "__getitem__")):
+        raise TypeError(
+            f"{owner}: dataset must be a tuple of arrays such as (X, y), or an object with "
+            f"__len__ and __getitem__; got {type(dataset).__name__}"
+        )
+    return dataset
+
+
+class Subset(Dataset):
+    """The items of ``dataset`` at ``indices``, in that order: ``Subset(ds, [4, 0])[1]`` is
+    ``ds[0]``. Indices may repeat; each must lie in ``-len(ds) .. len(ds)-1``."""
+
+    def __init__(self, dataset: Any, indices: Any) -> None:
+        self.dataset = dataset
+        self._items = _map_style("Subset", dataset)
+        if isinstance(indices, Tensor):
+            indices = indices.numpy()
+        order = np.asarray(indices)
+        if order.ndim != 1 or (order.size and order.dtype.kind not in "iu"):
+            raise TypeError(
+                f"Subset: indices must be a 1-d sequence of integers, got {order.dtype} of "
+                f"shape {order.shape}"
+            )
+        n = len(self._items)
+        if order.size and (order.min() < -n or order.max() >= n):
+            bad = order[(order < -n) | (order >= n)][0]
+            raise IndexError(f"Subset: index {bad} is out of range for a dataset of {n} items")
+        self.indices: list[int] = [int(i) % n for i in order] if n else []
+
+    def __len__(self) -> int:
+        return len(self.indices)
+
+    def __getitem__(self, index: int) -> Any:
+        if isinstance(index, (list, np.ndarray)):
+            return [self._items[self.indices[int(i)]] for i in index]
+        return self._items[self.indices[index]]
+
+
+class ConcatDataset(Dataset):
+    """Datasets one after another: item ``i`` comes from the first dataset whose cumulative
+    length exceeds ``i`` (``cumulative_sizes`` holds those running totals)."""
+
+    def __init__(self, datasets: Any) -> None:
+        self.datasets = [_map_style("ConcatDataset", dataset) for dataset in datasets]
+        if not self.datasets:
+            raise ValueError("ConcatDataset: datasets should not be an empty iterable")
+        self.cumulative_sizes: list[int] = np.cumsum([len(d) for d in self.datasets]).tolist()
+
+    def __len__(self) -> int:
+        return self.cumulative_sizes[-1]
+
+    def __getitem__(self, index: int) -> Any:
+        n = len(self)
+        if not -n <= index < n:
+            raise IndexError(f"ConcatDataset: index {index} is out of range for {n} items")
+        index %= n
+        which = int(np.searchsorted(self.cumulative_sizes, index, side="right"))
+        start = self.cumulative_sizes[which - 1] if which else 0
+        return self.datasets[which][index - start]
+
+
+def _generator_from(owner: str, value: Any) -> np.random.Generator:
+    """The generator to draw from: minigrad's own (``manual_seed``) for None, a NumPy Generator
+    as it is, or a fresh one started from a ``minigrad.get_rng_state()`` dict (which leaves
+    minigrad's own generator where it was)."""
+    if value is None:
+        return generator()
+    if isinstance(value, np.random.Generator):
+        return value
+    if isinstance(value, dict) and "bit_generator" in value:
+        fresh = np.random.default_rng()
+        try:
+            fresh.bit_generator.state = value
+        except (KeyError, TypeError, ValueError) as error:
+            raise ValueError(
+                f"{owner}: generator state is damaged ({type(error).__name__}: {error}); pass "
+                "the dict that minigrad.get_rng_state() returned"
+            ) from None
+        return fresh
+    raise TypeError(
+        f"{owner}: generator must be None, a numpy.random.Generator or a "
+        f"minigrad.get_rng_state() dict, got {type(value).__name__}"
+    )
+
+
+def random_split(dataset: Any, lengths: Any, generator: Any = None) -> list[Subset]:
+    """Shuffle ``dataset``'s indices and cut them into ``Subset``s of the given ``lengths``.
+
+    ``lengths`` are counts summing to ``len(dataset)``, or fractions summing to 1: then each
+    part gets ``floor(n * fraction)`` items and the ``r`` left over go one each to the first
+    ``r`` parts (PyTorch's rule: ``[0.5, 0.5]`` of 5 is ``[3, 2]``). The order is drawn from
+    ``generator`` (see ``DataLoader``), minigrad's own generator when None.
+    """
+    owner = "random_split"
+    items = _map_style(owner, dataset)
+    n = len(items)
+    lengths = list(lengths)
+    if not lengths:
+        raise ValueError(f"{owner}: lengths is empty; give counts or fractions, e.g. [0.8, 0.2]")
+    if all(isinstance(v, numbers.Integral) and not isinstance(v, bool) for v in lengths):
+        counts = [check_int(owner, f"lengths[{i}]", v, low=0) for i, v in enumerate(lengths)]
+    else:
+        fractions = [
+            check_number(owner, f"lengths[{i}]", v, low=0, high=1) for i, v in enumerate(lengths)
+        ]
+        total = math.fsum(fractions)
+        if not (math.isclose(total, 1.0) and total <= 1.0):
+            raise ValueError(
+                f"{owner}: fractions in lengths must sum to 1, got {lengths} (sum {total})"
+            )
+        counts = [math.floor(n * fraction) for fraction in fractions]
+        for i in range(n - sum(counts)):  # the remainder, round-robin from the first part
+            counts[i % len(counts)] += 1
+        for i, count in enumerate(counts):
+            if count == 0:
+                warnings.warn(f"{owner}: part {i} of {lengths} gets no items of {n}", stacklevel=2)
+    if sum(counts) != n:
+        raise ValueError(
+            f"{owner}: lengths {counts} sum to {sum(counts)}, but the dataset has {n} items"
+        )
+    order = _generator_from(owner, generator).permutation(n).tolist()
+    ends = np.cumsum(counts).tolist()
+    return [Subset(dataset, order[end - count : end]) for count, end in zip(counts, ends)]
 
 
 def _as_columns(dataset: Any) -> tuple[Any, ...] | None:

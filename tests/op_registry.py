@@ -678,6 +678,43 @@ CASES += [
 ]
 
 
+# ==== PyTorch's missing layers: activations, PReLU, group/instance norm, 1-d pools, distances ===
+_layers_rng = np.random.default_rng(2025)
+
+
+def _layers(*shape: int) -> np.ndarray:
+    """Values with 0.2 <= |x| <= 2.5 that avoid the kinks at 0 and +-3 (hardswish/sigmoid)."""
+    return _layers_rng.uniform(0.2, 2.5, size=shape) * _layers_rng.choice([-1.0, 1.0], size=shape)
+
+
+CASES += [
+    OpCase("F_relu_inplace_in_graph", lambda a: F.relu(a * 1.0, inplace=True), [_layers(3, 4)]),
+    OpCase("hardswish", F.hardswish, [_layers(3, 4)]),
+    OpCase("hardsigmoid", F.hardsigmoid, [_layers(3, 4)]),
+    OpCase("softplus_threshold", lambda a: F.softplus(a * 4.0, 2.0, 5.0), [_layers(3, 4)]),
+    OpCase("prelu_per_channel", F.prelu, [_layers(2, 3, 4), _layers(3)]),
+    OpCase("prelu_shared", F.prelu, [_layers(5), _layers(1)]),
+    OpCase(
+        "group_norm",
+        lambda x, w, b: F.group_norm(x, 2, w, b),
+        [_layers(2, 4, 3), _layers(4), _layers(4)],
+    ),
+    OpCase(
+        "instance_norm_affine",
+        lambda x, w, b: F.instance_norm(x, weight=w, bias=b),
+        [_layers(2, 3, 2, 2), _layers(3), _layers(3)],
+    ),
+    OpCase("max_pool1d", lambda x: F.max_pool1d(x, 3, 2, 1), [distinct(2, 2, 7)]),
+    OpCase("avg_pool1d", lambda x: F.avg_pool1d(x, 2, 1, 1), [_layers(2, 5)]),
+    OpCase("pairwise_distance", F.pairwise_distance, [_layers(4, 3), _layers(4, 3)]),
+    OpCase(
+        "pairwise_distance_p3_keepdim",
+        lambda a, b: F.pairwise_distance(a, b, p=3.0, keepdim=True),
+        [_layers(2, 3), _layers(2, 3)],
+    ),
+]
+
+
 def _zeros_at(array: np.ndarray, *places: tuple[int, ...]) -> np.ndarray:
     """``array`` with exact zeros at ``places``: cumprod's gradient must not divide by them.
     (Finite differences are valid there: cumprod is a polynomial in each input.)"""
@@ -723,5 +760,33 @@ CASES += [
         "std_mean_biased_keepdim",
         lambda a: mg.std_mean(a, 0, keepdim=True, correction=0)[0] * mg.std_mean(a, 0)[1],
         [_o2(3, 4)],
+    ),
+]
+
+
+# ==== TransformerEncoderLayer: the composite, gradient-checked through its input ==============
+def _encoder_layer(norm_first: bool) -> Any:
+    state = mg.get_rng_state()  # importing the registry leaves minigrad's generator as it was
+    mg.manual_seed(7)
+    layer = mg.nn.TransformerEncoderLayer(4, 2, 6, dropout=0.0, norm_first=norm_first)
+    mg.set_rng_state(state)
+    return layer.double()
+
+
+_POST_NORM, _PRE_NORM = _encoder_layer(False), _encoder_layer(True)
+_encoder_rng = np.random.default_rng(2026)
+
+CASES += [
+    OpCase(
+        "transformer_encoder_layer_post_norm",
+        lambda x: _POST_NORM.to(x.device)(x),
+        [_encoder_rng.uniform(-1.0, 1.0, size=(3, 2, 4))],
+    ),
+    OpCase(
+        "transformer_encoder_layer_pre_norm_causal",
+        lambda x: _PRE_NORM.to(x.device)(
+            x, src_mask=mg.ones(3, 3, dtype=bool, device=x.device).triu(1)
+        ),
+        [_encoder_rng.uniform(-1.0, 1.0, size=(3, 4))],
     ),
 ]

@@ -2715,6 +2715,175 @@ ROWS += [
 ]
 
 
+# ---- PyTorch's missing nn and data APIs: hooks, dotted names, layers, init, data ----
+ROWS += [
+    (
+        "forward hook not callable",
+        lambda: nn.ReLU().register_forward_hook(None),
+        TypeError,
+        r"register_forward_hook: hook must be callable, got NoneType",
+    ),
+    (
+        "get_submodule missing",
+        lambda: nn.Sequential(nn.ReLU()).get_submodule("0.inner"),
+        AttributeError,
+        r"get_submodule\('0.inner'\): ReLU has no sub-module 'inner'",
+    ),
+    (
+        "get_buffer of a parameter",
+        lambda: nn.Linear(2, 2).get_buffer("weight"),
+        AttributeError,
+        r"get_buffer\('weight'\): Linear has no buffer 'weight'",
+    ),
+    (
+        "ParameterDict non-tensor",
+        lambda: nn.ParameterDict({"scale": 2.0}),
+        TypeError,
+        r"ParameterDict: value for 'scale' must be a Tensor or Parameter, got float",
+    ),
+    (
+        "relu inplace on a leaf",
+        lambda: F.relu(t(2, requires_grad=True), inplace=True),
+        RuntimeError,
+        r"relu\(inplace=True\): a leaf tensor that requires grad",
+    ),
+    (
+        "ReLU inplace not bool",
+        lambda: nn.ReLU(inplace=1),
+        TypeError,
+        r"ReLU: inplace must be",
+    ),
+    (
+        "Softplus beta zero",
+        lambda: nn.Softplus(beta=0),
+        ValueError,
+        r"Softplus: beta must be a finite non-zero number, got 0",
+    ),
+    (
+        "PReLU channels",
+        lambda: nn.PReLU(3)(t(2, 4)),
+        ValueError,
+        r"prelu: weight has 3 entries; it needs 1 or one per channel \(dim 1 of input shape "
+        r"\(2, 4\): 4\)",
+    ),
+    (
+        "Dropout2d of 3-d input",
+        lambda: nn.Dropout2d()(t(2, 3, 4)),
+        ValueError,
+        r"dropout2d: input must be 4-d \(N, C, ...\) \(for \(N, C, L\) use dropout1d\)",
+    ),
+    (
+        "Dropout1d p",
+        lambda: nn.Dropout1d(p=1.0),
+        ValueError,
+        r"Dropout1d: p must be a finite number in \[0, 1\)",
+    ),
+    (
+        "MaxPool1d of 4-d input",
+        lambda: nn.MaxPool1d(2)(t(1, 2, 3, 4)),
+        ValueError,
+        r"max_pool1d: input must be \(N, C, L\) or \(C, L\), got shape \(1, 2, 3, 4\)",
+    ),
+    (
+        "GroupNorm groups",
+        lambda: nn.GroupNorm(3, 4),
+        ValueError,
+        r"GroupNorm: num_channels \(4\) must be divisible by num_groups \(3\)",
+    ),
+    (
+        "GroupNorm channels",
+        lambda: nn.GroupNorm(2, 4)(t(2, 6, 3)),
+        ValueError,
+        r"GroupNorm: expected input \(N, 4, ...\), got shape \(2, 6, 3\)",
+    ),
+    (
+        "InstanceNorm2d of 2-d input",
+        lambda: nn.InstanceNorm2d(3)(t(3, 4)),
+        ValueError,
+        r"InstanceNorm2d: expected 4-d \(N, C, ...\) or 3-d \(C, ...\) input",
+    ),
+    (
+        "InstanceNorm momentum None",
+        lambda: nn.InstanceNorm1d(3, momentum=None, track_running_stats=True),
+        ValueError,
+        r"InstanceNorm1d: momentum=None with track_running_stats=True is not supported",
+    ),
+    (
+        "PairwiseDistance p",
+        lambda: nn.PairwiseDistance(p=0),
+        ValueError,
+        r"PairwiseDistance: p must be a number > 0",
+    ),
+    (
+        "orthogonal_ of a vector",
+        lambda: nn.init.orthogonal_(t(3)),
+        ValueError,
+        r"orthogonal_: needs at least 2 dims, got shape \(3,\)",
+    ),
+    (
+        "dirac_ groups",
+        lambda: nn.init.dirac_(t(3, 2, 3), groups=2),
+        ValueError,
+        r"dirac_: groups must be a positive int dividing dim 0 \(3\), got 2",
+    ),
+    (
+        "Subset index out of range",
+        lambda: mg.data.Subset([1, 2, 3], [0, 3]),
+        IndexError,
+        r"Subset: index 3 is out of range for a dataset of 3 items",
+    ),
+    (
+        "random_split counts",
+        lambda: mg.data.random_split([1, 2, 3], [1, 1]),
+        ValueError,
+        r"random_split: lengths \[1, 1\] sum to 2, but the dataset has 3 items",
+    ),
+    (
+        "random_split fractions",
+        lambda: mg.data.random_split([1, 2, 3], [0.5, 0.6]),
+        ValueError,
+        r"random_split: fractions in lengths must sum to 1, got \[0.5, 0.6\]",
+    ),
+    (
+        "random_split generator",
+        lambda: mg.data.random_split([1, 2], [1, 1], generator=0),
+        TypeError,
+        r"random_split: generator must be None, a numpy.random.Generator or a "
+        r"minigrad.get_rng_state\(\) dict, got int",
+    ),
+    (
+        "ConcatDataset empty",
+        lambda: mg.data.ConcatDataset([]),
+        ValueError,
+        r"ConcatDataset: datasets should not be an empty iterable",
+    ),
+    (
+        "DataLoader num_workers",
+        lambda: mg.data.DataLoader(np.ones(3), num_workers=-1),
+        ValueError,
+        r"DataLoader: num_workers must be an integer >= 0, got -1",
+    ),
+    (
+        "TransformerEncoderLayer activation",
+        lambda: nn.TransformerEncoderLayer(4, 2, 8, activation="tanh"),
+        ValueError,
+        r"TransformerEncoderLayer: activation must be 'relu', 'gelu' or a callable, got 'tanh'",
+    ),
+    (
+        "TransformerEncoder of a Linear",
+        lambda: nn.TransformerEncoder(nn.Linear(2, 2), 2),
+        TypeError,
+        r"TransformerEncoder: encoder_layer must be a TransformerEncoderLayer, got Linear",
+    ),
+    (
+        "DataLoader worker_init_fn",
+        lambda: mg.data.DataLoader(np.ones(3), num_workers=1, worker_init_fn=print),
+        ValueError,
+        r"DataLoader: worker_init_fn needs worker processes \(num_workers=1\)",
+    ),
+]
+
+
 @pytest.mark.parametrize(
     "make_mistake, error, words", [r[1:] for r in ROWS], ids=[r[0] for r in ROWS]
 )

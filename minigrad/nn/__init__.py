@@ -11,10 +11,12 @@ from . import functional, init, parallel, utils
 from .attention import MultiheadAttention
 from .conv import (
     AdaptiveAvgPool2d,
+    AvgPool1d,
     AvgPool2d,
     Conv1d,
     Conv2d,
     ConvTranspose2d,
+    MaxPool1d,
     MaxPool2d,
     Upsample,
 )
@@ -25,13 +27,21 @@ from .layers import (
     BatchNorm2d,
     BCELoss,
     BCEWithLogitsLoss,
+    CosineSimilarity,
     CrossEntropyLoss,
     Dropout,
+    Dropout1d,
+    Dropout2d,
     Embedding,
     Flatten,
+    GroupNorm,
+    Hardsigmoid,
+    Hardswish,
     Hardtanh,
     HuberLoss,
     Identity,
+    InstanceNorm1d,
+    InstanceNorm2d,
     KLDivLoss,
     L1Loss,
     LayerNorm,
@@ -41,13 +51,17 @@ from .layers import (
     Mish,
     MSELoss,
     NLLLoss,
+    PairwiseDistance,
+    PReLU,
     ReLU,
     Sigmoid,
     SiLU,
     SmoothL1Loss,
     Softmax,
+    Softplus,
     Softsign,
     Tanh,
+    Unflatten,
 )
 from .module import (
     IncompatibleKeys,
@@ -55,10 +69,13 @@ from .module import (
     ModuleDict,
     ModuleList,
     Parameter,
+    ParameterDict,
     ParameterList,
+    RemovableHandle,
     Sequential,
 )
 from .rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
+from .transformer import TransformerEncoder, TransformerEncoderLayer
 
 __all__ = [
     "AvgPool2d", "BCEWithLogitsLoss", "BatchNorm1d", "BatchNorm2d", "Conv2d", "CrossEntropyLoss",
@@ -74,3 +91,10 @@ __all__ += [
 ]  # fmt: skip
 __all__ += ["AdaptiveAvgPool2d", "Conv1d", "ConvTranspose2d", "Upsample"]
 __all__ += ["LayerNorm", "MultiheadAttention"]
+__all__ += ["ParameterDict", "RemovableHandle"]
+__all__ += [
+    "AvgPool1d", "CosineSimilarity", "Dropout1d", "Dropout2d", "GroupNorm", "Hardsigmoid",
+    "Hardswish", "InstanceNorm1d", "InstanceNorm2d", "MaxPool1d", "PReLU", "PairwiseDistance",
+    "Softplus", "Unflatten",
+]  # fmt: skip
+__all__ += ["TransformerEncoder", "TransformerEncoderLayer"]

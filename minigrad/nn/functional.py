@@ -9,14 +9,16 @@ NumPy's names (``axis``).
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 
-from ..autograd import mark_written
+from ..autograd import is_grad_enabled, mark_written, no_grad
 from ..checks import check_bool, check_choice, check_int, check_number
-from ..ops import leaky_relu, log_softmax, mean, relu, sigmoid, softmax, sqrt, sum, tanh, where
+from ..ops import leaky_relu as ops_leaky_relu
+from ..ops import log_softmax, mean, sigmoid, softmax, sqrt, sum, tanh, where
+from ..ops import relu as ops_relu
 from ..ops.conv import (
     Padding,
     Pair,
@@ -57,11 +59,21 @@ def erf(input: Tensor) -> Tensor:
     return ops_erf(input)
 
 
-def softplus(input: Tensor, beta: float = 1.0) -> Tensor:
-    """log(1 + e^(beta x)) / beta, a smooth ReLU; never overflows."""
-    if beta == 1.0:
-        return ops_softplus(input)
-    return ops_softplus(input * beta) * (1.0 / beta)
+def softplus(input: Tensor, beta: float = 1.0, threshold: float | None = 20.0) -> Tensor:
+    """log(1 + e^(beta x)) / beta, a smooth ReLU; never overflows.
+
+    Where ``beta * x > threshold`` it is x itself (gradient 1), as PyTorch's: there the two
+    differ by less than e^-threshold / beta. ``threshold=None`` keeps the smooth form everywhere.
+    """
+    beta = check_number("softplus", "beta", beta)
+    if beta == 0:
+        raise ValueError("softplus: beta must be a finite non-zero number, got 0")
+    smooth = ops_softplus(input) if beta == 1.0 else ops_softplus(input * beta) * (1.0 / beta)
+    if threshold is None:
+        return smooth
+    threshold = check_number("softplus", "threshold", threshold, allow_inf=True)
+    linear = Tensor._wrap(input.data * beta > threshold, input.device)
+    return where(linear, input, smooth)
 
 
 # ---- activations --------------------------------------------------------------------------------
@@ -79,22 +91,66 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:
     raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
 
 
-def silu(input: Tensor) -> Tensor:
+def _maybe_in_place(
+    input: Tensor, inplace: bool, name: str, compute: Callable[[Tensor], Tensor]
+) -> Tensor:
+    """``compute(input)``, written into ``input``'s own memory when ``inplace``.
+
+    The rule is that of minigrad's in-place arithmetic (``x += y``, docs/engine.md): with no
+    graph being recorded for ``input`` its array is overwritten and ``mark_written`` bumps its
+    version, so a backward that still needs the old values raises instead of using the new
+    ones; a non-leaf in a recorded graph is computed out of place, as a new node (the input
+    keeps its values); a leaf that requires grad is refused, as PyTorch refuses it.
+    """
+    if not check_bool(name, "inplace", inplace):
+        return compute(input)
+    if input.requires_grad and is_grad_enabled():
+        if input.is_leaf:
+            raise RuntimeError(
+                f"{name}(inplace=True): a leaf tensor that requires grad cannot be changed in "
+                "place while gradients are recorded; pass inplace=False"
+            )
+        return compute(input)
+    with no_grad():
+        result = compute(input)
+    input.data[...] = result.data
+    mark_written(input)
+    return input
+
+
+def relu(input: Tensor, inplace: bool = False) -> Tensor:
+    """max(x, 0). ``inplace=True``: see ``_maybe_in_place`` for when it overwrites the input."""
+    if not inplace:
+        return ops_relu(input)
+    return _maybe_in_place(input, inplace, "relu", ops_relu)
+
+
+def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
+    """x for x > 0, negative_slope * x otherwise."""
+    return _maybe_in_place(
+        input, inplace, "leaky_relu", lambda x: ops_leaky_relu(x, negative_slope)
+    )
+
+
+def silu(input: Tensor, inplace: bool = False) -> Tensor:
     """SiLU (swish): x * sigmoid(x)  (Elfwing et al. 2017, Ramachandran et al. 2017)."""
-    return input * sigmoid(input)
+    return _maybe_in_place(input, inplace, "silu", lambda x: x * sigmoid(x))
 
 
-def mish(input: Tensor) -> Tensor:
+def mish(input: Tensor, inplace: bool = False) -> Tensor:
     """Mish: x * tanh(softplus(x))  (Misra 2019)."""
-    return input * tanh(ops_softplus(input))
+    return _maybe_in_place(input, inplace, "mish", lambda x: x * tanh(ops_softplus(x)))
 
 
-def elu(input: Tensor, alpha: float = 1.0) -> Tensor:
+def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     """ELU: x for x > 0, alpha * (e^x - 1) otherwise  (Clevert et al. 2015)."""
-    return ops_elu(input, check_number("elu", "alpha", alpha))
+    alpha = check_number("elu", "alpha", alpha)
+    return _maybe_in_place(input, inplace, "elu", lambda x: ops_elu(x, alpha))
 
 
-def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0) -> Tensor:
+def hardtanh(
+    input: Tensor, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False
+) -> Tensor:
     """x clamped to [min_val, max_val]; the gradient is 1 strictly inside, 0 elsewhere.
 
     Not quite ``clamp``: PyTorch gives hardtanh's gradient 0 at the two bounds themselves (where
@@ -104,8 +160,62 @@ def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0) -> Tens
     high = check_number("hardtanh", "max_val", max_val)
     if low > high:
         raise ValueError(f"hardtanh: min_val ({low}) must not be greater than max_val ({high})")
-    inside = Tensor._wrap((input.data > low) & (input.data < high), input.device)
-    return where(inside, input, input.detach().clip(low, high))
+
+    def clamp(x: Tensor) -> Tensor:
+        inside = Tensor._wrap((x.data > low) & (x.data < high), x.device)
+        return where(inside, x, x.detach().clip(low, high))
+
+    return _maybe_in_place(input, inplace, "hardtanh", clamp)
+
+
+def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
+    """x * relu6(x + 3) / 6  (Howard et al. 2019): 0 below -3, x above 3, x (x + 3) / 6 between.
+
+    Written as a ``where`` of the three pieces so that the gradient at -3 and 3 is PyTorch's
+    (0 at -3, 1 at 3: x / 3 + 1/2 only strictly between), not a clamp's.
+    """
+
+    def compute(x: Tensor) -> Tensor:
+        middle = Tensor._wrap((x.data > -3) & (x.data < 3), x.device)
+        above = Tensor._wrap(x.data >= 3, x.device)
+        return where(middle, x * (x + 3.0) * (1.0 / 6.0), where(above, x, x * 0.0))
+
+    return _maybe_in_place(input, inplace, "hardswish", compute)
+
+
+def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
+    """relu6(x + 3) / 6: 0 at or below -3, 1 at or above 3, x / 6 + 1/2 strictly between
+    (where alone its gradient, 1/6, is non-zero, as PyTorch's)."""
+
+    def compute(x: Tensor) -> Tensor:
+        inside = Tensor._wrap((x.data > -3) & (x.data < 3), x.device)
+        outside = Tensor._wrap((x.data >= 3).astype(x.dtype), x.device)
+        return where(inside, x * (1.0 / 6.0) + 0.5, outside)
+
+    return _maybe_in_place(input, inplace, "hardsigmoid", compute)
+
+
+def prelu(input: Tensor, weight: Tensor) -> Tensor:
+    """x for x > 0, weight * x otherwise, with a learned slope per channel (He et al. 2015).
+
+    ``weight`` has 1 entry (shared) or one per channel, dim 1 of the input; an input of fewer
+    than 2 dims has one channel, as in PyTorch.
+    """
+    if weight.ndim != 1:
+        raise ValueError(f"prelu: weight must be 1-d, got shape {weight.shape}")
+    channels = input.shape[1] if input.ndim >= 2 else 1
+    if weight.shape[0] not in (1, channels):
+        raise ValueError(
+            f"prelu: weight has {weight.shape[0]} entries; it needs 1 or one per channel "
+            f"(dim 1 of input shape {input.shape}: {channels})"
+        )
+    _same_device(input, "prelu", weight=weight)
+    if input.ndim >= 2:
+        slope = weight.reshape((-1,) + (1,) * (input.ndim - 2))
+    else:
+        slope = weight.reshape(())
+    positive = Tensor._wrap(input.data > 0, input.device)
+    return where(positive, input, input * slope)
 
 
 def softsign(input: Tensor) -> Tensor:
@@ -571,7 +681,7 @@ def interpolate(
     return out
 
 
-def dropout(input: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
+def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
     """Inverted dropout: zero each value with probability p, scale the survivors by 1/(1-p).
 
     Scaling in training keeps the expected value of every unit unchanged, so evaluation
@@ -581,11 +691,57 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
     are at least p * 2**64.
     """
     p = check_number("dropout", "p", p, low=0, high=1, high_inclusive=False)
+    check_bool("dropout", "inplace", inplace)
     if not training or p == 0.0:
         return input
-    keep = random_bits(input.xp, input.shape) >= np.uint64(min(int(p * 2.0**64), 2**64 - 1))
+    mask = _dropout_mask(input, input.shape, p)
+    if not inplace:  # the common case, without the closure
+        return input * mask
+    return _maybe_in_place(input, inplace, "dropout", lambda x: x * mask)
+
+
+def _dropout_mask(input: Tensor, shape: tuple[int, ...], p: float) -> Tensor:
+    """0 with probability p, else 1/(1-p), of ``shape``, drawn on the input's device."""
+    keep = random_bits(input.xp, shape) >= np.uint64(min(int(p * 2.0**64), 2**64 - 1))
     mask = keep.astype(input.dtype) * input.dtype.type(1.0 / (1.0 - p))
-    return input * Tensor._wrap(mask, input.device)
+    return Tensor._wrap(mask, input.device)
+
+
+def _channel_dropout(
+    input: Tensor, p: float, training: bool, inplace: bool, spatial: int, name: str
+) -> Tensor:
+    """Zero whole channels: one draw per (sample, channel), broadcast over the ``spatial``
+    trailing dims, survivors scaled by 1/(1-p). Input (N, C, *spatial) or unbatched (C, *)."""
+    p = check_number(name, "p", p, low=0, high=1, high_inclusive=False)
+    check_bool(name, "inplace", inplace)
+    # dropout2d refuses 3-d input: PyTorch reads it as (N, C, L) with a warning that this
+    # will change to (C, H, W); rather than guess, ask for dropout1d or an explicit batch dim.
+    allowed = (spatial + 2,) if spatial == 2 else (spatial + 1, spatial + 2)
+    if input.ndim not in allowed:
+        unbatched = (
+            f" or {spatial + 1}-d (C, ...)" if spatial == 1 else " (for (N, C, L) use dropout1d)"
+        )
+        raise ValueError(
+            f"{name}: input must be {spatial + 2}-d (N, C, ...){unbatched}, got shape {input.shape}"
+        )
+    if not training or p == 0.0:
+        return input
+    mask = _dropout_mask(input, input.shape[: input.ndim - spatial] + (1,) * spatial, p)
+    return _maybe_in_place(input, inplace, name, lambda x: x * mask)
+
+
+def dropout1d(
+    input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False
+) -> Tensor:
+    """Dropout of whole channels of (N, C, L) or (C, L) input (Tompson et al. 2015)."""
+    return _channel_dropout(input, p, training, inplace, 1, "dropout1d")
+
+
+def dropout2d(
+    input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False
+) -> Tensor:
+    """Dropout of whole channels (feature maps) of (N, C, H, W) or (C, H, W) input."""
+    return _channel_dropout(input, p, training, inplace, 2, "dropout2d")
 
 
 def batch_norm(
@@ -1202,3 +1358,178 @@ def kl_div(input: Tensor, target: Any, reduction: str = "mean", log_target: bool
 # F.scaled_dot_product_attention is where PyTorch users look for it. (It imports this module's
 # linear and dropout, which are defined by now: minigrad.nn imports this module first.)
 from .attention import scaled_dot_product_attention  # noqa: E402
+
+# ==== PyTorch's missing layers' functional forms: 1-d pools, group/instance norm, distances ====
+__all__ += [
+    "avg_pool1d", "dropout1d", "dropout2d", "group_norm", "hardsigmoid", "hardswish",
+    "instance_norm", "max_pool1d", "pairwise_distance", "prelu",
+]  # fmt: skip
+
+
+def _single(value: Any, name: str, op: str) -> int:
+    """An int, or a 1-tuple of one (PyTorch's 1-d pools take both)."""
+    if isinstance(value, (tuple, list)) and len(value) == 1:
+        value = value[0]
+    return check_int(op, name, value)
+
+
+def _as_2d_pool_input(input: Tensor, op: str) -> Tensor:
+    """(N, C, L) -> (N, C, 1, L), (C, L) -> (C, 1, L): a 1-d pool is a 2-d one of height 1."""
+    if input.ndim not in (2, 3):
+        raise ValueError(f"{op}: input must be (N, C, L) or (C, L), got shape {input.shape}")
+    return input.unsqueeze(-2)
+
+
+def max_pool1d(
+    input: Tensor,
+    kernel_size: int | tuple[int],
+    stride: int | tuple[int] | None = None,
+    padding: int | tuple[int] = 0,
+    dilation: int | tuple[int] = 1,
+) -> Tensor:
+    """The largest value in each window of length ``kernel_size`` along the last dim
+    (``max_pool2d`` on a height-1 image); ``stride`` defaults to ``kernel_size``."""
+    op = "max_pool1d"
+    k = _single(kernel_size, "kernel_size", op)
+    s = k if stride is None else _single(stride, "stride", op)
+    out = max_pool2d(
+        _as_2d_pool_input(input, op),
+        (1, k),
+        (1, s),
+        (0, _single(padding, "padding", op)),
+        (1, _single(dilation, "dilation", op)),
+    )
+    return out.squeeze(-2)
+
+
+def avg_pool1d(
+    input: Tensor,
+    kernel_size: int | tuple[int],
+    stride: int | tuple[int] | None = None,
+    padding: int | tuple[int] = 0,
+) -> Tensor:
+    """The mean of each window of length ``kernel_size`` along the last dim (zero padding
+    counts, as PyTorch's default); ``stride`` defaults to ``kernel_size``."""
+    op = "avg_pool1d"
+    k = _single(kernel_size, "kernel_size", op)
+    s = k if stride is None else _single(stride, "stride", op)
+    out = avg_pool2d(
+        _as_2d_pool_input(input, op), (1, k), (1, s), (0, _single(padding, "padding", op))
+    )
+    return out.squeeze(-2)
+
+
+def _per_channel(value: Tensor, ndim: int) -> Tensor:
+    """A (C,) tensor shaped (1, C, 1, ...) to broadcast against an (N, C, ...) input."""
+    return value.reshape((1, -1) + (1,) * (ndim - 2))
+
+
+def group_norm(
+    input: Tensor,
+    num_groups: int,
+    weight: Tensor | None = None,
+    bias: Tensor | None = None,
+    eps: float = 1e-5,
+) -> Tensor:
+    """Group normalisation (Wu & He 2018): the C channels of each sample split into
+    ``num_groups`` groups of C / G, each normalised over its channels and positions,
+
+        y = (x - mean_g) / sqrt(var_g + eps) * weight[c] + bias[c]     (var biased)
+
+    Independent of the batch, like layer norm (G = 1) and instance norm (G = C).
+    """
+    num_groups = check_int("group_norm", "num_groups", num_groups, low=1)
+    if input.ndim < 2 or input.shape[1] % num_groups:
+        raise ValueError(
+            f"group_norm: input must be (N, C, ...) with C divisible by num_groups="
+            f"{num_groups}, got shape {input.shape}"
+        )
+    channels = input.shape[1]
+    _same_device(input, "group_norm", weight=weight, bias=bias)
+    for name, value in (("weight", weight), ("bias", bias)):
+        if value is not None and value.shape != (channels,):
+            raise ValueError(f"group_norm: {name} must have shape ({channels},), got {value.shape}")
+    grouped = input.reshape((input.shape[0], num_groups, -1))
+    centered = grouped - grouped.mean(axis=2, keepdims=True)
+    variance = (centered * centered).mean(axis=2, keepdims=True)
+    out = (centered * (variance + eps) ** -0.5).reshape(input.shape)
+    if weight is not None:
+        out = out * _per_channel(weight, input.ndim)
+    if bias is not None:
+        out = out + _per_channel(bias, input.ndim)
+    return out
+
+
+def instance_norm(
+    input: Tensor,
+    running_mean: Tensor | None = None,
+    running_var: Tensor | None = None,
+    weight: Tensor | None = None,
+    bias: Tensor | None = None,
+    use_input_stats: bool = True,
+    momentum: float = 0.1,
+    eps: float = 1e-5,
+) -> Tensor:
+    """Instance normalisation (Ulyanov et al. 2016): each channel of each sample normalised
+    over its own positions, y = (x - mean_nc) / sqrt(var_nc + eps) * weight + bias.
+
+    With ``use_input_stats`` the running statistics, if given, move towards the batch average
+    of the per-instance ones (var unbiased), as batch norm's do; without, they are used instead.
+    Input (N, C, *spatial) with at least one spatial dim.
+    """
+    if input.ndim < 3:
+        raise ValueError(f"instance_norm: input must be (N, C, L, ...), got shape {input.shape}")
+    channels = input.shape[1]
+    _same_device(
+        input, "instance_norm", running_mean=running_mean, running_var=running_var, weight=weight,
+        bias=bias,
+    )  # fmt: skip
+    for name, value in (
+        ("running_mean", running_mean), ("running_var", running_var), ("weight", weight),
+        ("bias", bias),
+    ):  # fmt: skip
+        if value is not None and value.shape != (channels,):
+            raise ValueError(
+                f"instance_norm: {name} must have shape ({channels},), got {value.shape}"
+            )
+    axes = tuple(range(2, input.ndim))
+    if use_input_stats:
+        count = math.prod(input.shape[2:])
+        mean_nc = input.mean(axis=axes, keepdims=True)
+        centered = input - mean_nc
+        variance = (centered * centered).mean(axis=axes, keepdims=True)
+        # The running statistics are bookkeeping on the raw arrays, outside the graph.
+        if running_mean is not None:
+            running_mean.data *= 1 - momentum
+            running_mean.data += momentum * mean_nc.data.reshape(-1, channels).mean(axis=0)
+            mark_written(running_mean)
+        if running_var is not None:
+            unbiased = variance.data.reshape(-1, channels) * (count / max(count - 1, 1))
+            running_var.data *= 1 - momentum
+            running_var.data += momentum * unbiased.mean(axis=0)
+            mark_written(running_var)
+    else:
+        if running_mean is None or running_var is None:
+            raise ValueError("instance_norm: use_input_stats=False needs running_mean and var")
+        centered = input - _per_channel(running_mean, input.ndim)
+        variance = _per_channel(running_var, input.ndim)
+    out = centered * (variance + eps) ** -0.5
+    if weight is not None:
+        out = out * _per_channel(weight, input.ndim)
+    if bias is not None:
+        out = out + _per_channel(bias, input.ndim)
+    return out
+
+
+def pairwise_distance(
+    x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6, keepdim: bool = False
+) -> Tensor:
+    """The p-norm of x1 - x2 + eps along the last dim: (sum |x1 - x2 + eps|^p)^(1/p).
+
+    The eps (PyTorch's) keeps the gradient finite when x1 == x2.
+    """
+    p = check_number("pairwise_distance", "p", p, low=0, low_inclusive=False, allow_inf=True)
+    diff = (x1 - x2 + eps).abs()
+    if math.isinf(p):
+        return diff.amax(-1, keepdim)
+    return (diff**p).sum(axis=-1, keepdims=keepdim) ** (1.0 / p)

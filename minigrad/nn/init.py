@@ -31,6 +31,7 @@ __all__ = [
     "kaiming_uniform_", "normal_", "ones_", "uniform_", "xavier_normal_", "xavier_uniform_",
     "zeros_",
 ]  # fmt: skip
+__all__ += ["dirac_", "eye_", "orthogonal_", "trunc_normal_"]
 
 
 def _fill(tensor: Tensor, values: np.ndarray) -> Tensor:
@@ -143,3 +144,76 @@ def kaiming_normal_(
     """N(0, std^2) with std = gain / sqrt(fan) (He et al. 2015)."""
     std = _kaiming_std(tensor, a, mode, nonlinearity, "kaiming_normal_")
     return normal_(tensor, 0.0, std)
+
+
+def trunc_normal_(
+    tensor: Tensor, mean: float = 0.0, std: float = 1.0, a: float = -2.0, b: float = 2.0
+) -> Tensor:
+    """Fill with N(mean, std^2) conditioned on [a, b] (the bounds are absolute values, not
+    multiples of std, as PyTorch's). Drawn by rejection: values outside are drawn again, so
+    each value is exactly that conditional law; a window holding under 1e-4 of the mass is
+    refused rather than left to loop."""
+    if not (std > 0 and a < b):
+        raise ValueError(f"trunc_normal_: needs std > 0 and a < b, got std={std}, a={a}, b={b}")
+
+    def cdf(x: float) -> float:
+        return 0.5 * (1.0 + math.erf((x - mean) / (std * math.sqrt(2.0))))
+
+    if cdf(b) - cdf(a) < 1e-4:
+        raise ValueError(
+            f"trunc_normal_: [a, b] = [{a}, {b}] holds under 1e-4 of N({mean}, {std}^2); move "
+            "mean into the window or widen it"
+        )
+    values = generator().normal(mean, std, size=tensor.shape)
+    outside = (values < a) | (values > b)
+    while outside.any():
+        values[outside] = generator().normal(mean, std, size=int(outside.sum()))
+        outside = (values < a) | (values > b)
+    return _fill(tensor, values)
+
+
+def orthogonal_(tensor: Tensor, gain: float = 1.0) -> Tensor:
+    """A (semi-)orthogonal matrix times ``gain`` (Saxe et al. 2014), over the tensor seen as
+    (shape[0], rest): the Q of the QR decomposition of a Gaussian matrix, its columns' signs
+    fixed by R's diagonal so that Q is uniformly distributed (Mezzadri 2007). Drawn on the host.
+    """
+    if tensor.ndim < 2:
+        raise ValueError(f"orthogonal_: needs at least 2 dims, got shape {tensor.shape}")
+    rows = tensor.shape[0]
+    cols = tensor.numel() // rows if rows else 0
+    gaussian = generator().normal(0.0, 1.0, size=(rows, cols))
+    if rows < cols:
+        gaussian = gaussian.T  # QR of the tall orientation; rows of Q then orthonormal
+    q, r = np.linalg.qr(gaussian)
+    q = q * np.sign(np.diag(r))
+    if rows < cols:
+        q = q.T
+    return _fill(tensor, (gain * q).reshape(tensor.shape))
+
+
+def eye_(tensor: Tensor) -> Tensor:
+    """The identity matrix (ones on the diagonal of a 2-d, possibly non-square, tensor):
+    a Linear layer that passes its inputs through."""
+    if tensor.ndim != 2:
+        raise ValueError(f"eye_: needs a 2-d tensor, got shape {tensor.shape}")
+    return _fill(tensor, np.eye(tensor.shape[0], tensor.shape[1]))
+
+
+def dirac_(tensor: Tensor, groups: int = 1) -> Tensor:
+    """The Dirac delta for a 3-, 4- or 5-d convolution weight: output channel d of each group
+    copies input channel d at the kernel's centre, so the convolution passes its input through
+    (as far as the channels go)."""
+    if tensor.ndim not in (3, 4, 5):
+        raise ValueError(f"dirac_: needs a 3-, 4- or 5-d tensor, got shape {tensor.shape}")
+    if not isinstance(groups, int) or groups < 1 or tensor.shape[0] % groups:
+        raise ValueError(
+            f"dirac_: groups must be a positive int dividing dim 0 ({tensor.shape[0]}), got "
+            f"{groups!r}"
+        )
+    per_group = tensor.shape[0] // groups
+    values = np.zeros(tensor.shape)
+    centre = tuple(size // 2 for size in tensor.shape[2:])
+    for group in range(groups):
+        for d in range(min(per_group, tensor.shape[1])):
+            values[(group * per_group + d, d) + centre] = 1.0
+    return _fill(tensor, values)

@@ -88,7 +88,11 @@ class Linear(Module):
 
 
 class Identity(Module):
-    """Returns its input unchanged (a placeholder, e.g. to switch a layer off)."""
+    """Returns its input unchanged (a placeholder, e.g. to switch a layer off). Any arguments
+    are accepted and ignored, as PyTorch's, so it can stand in for the layer it replaces."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__()
 
     def forward(self, input: Any) -> Any:
         return input
@@ -112,15 +116,17 @@ class Flatten(Module):
 class Dropout(Module):
     """Inverted dropout in training mode (see ``F.dropout``); the identity in eval mode."""
 
-    def __init__(self, p: float = 0.5) -> None:
+    def __init__(self, p: float = 0.5, inplace: bool = False) -> None:
         super().__init__()
-        self.p = check_number("Dropout", "p", p, low=0, high=1, high_inclusive=False)
+        name = type(self).__name__
+        self.p = check_number(name, "p", p, low=0, high=1, high_inclusive=False)
+        self.inplace = check_bool(name, "inplace", inplace)
 
     def forward(self, input: Tensor) -> Tensor:
-        return F.dropout(input, self.p, self.training)
+        return F.dropout(input, self.p, self.training, self.inplace)
 
     def extra_repr(self) -> str:
-        return f"p={self.p}"
+        return f"p={self.p}, inplace={self.inplace}"
 
 
 class _BatchNorm(Module):
@@ -318,25 +324,37 @@ class Embedding(Module):
 
 
 # ---- activations ----------------------------------------------------------------------------
-class ReLU(Module):
+class _MaybeInPlace(Module):
+    """An activation with PyTorch's ``inplace`` flag (see ``F.relu`` for what it does here)."""
+
+    def __init__(self, inplace: bool = False) -> None:
+        super().__init__()
+        self.inplace = check_bool(type(self).__name__, "inplace", inplace)
+
+    def extra_repr(self) -> str:
+        return "inplace=True" if self.inplace else ""
+
+
+class ReLU(_MaybeInPlace):
     """max(x, 0)"""
 
     def forward(self, input: Tensor) -> Tensor:
-        return ops.relu(input)
+        return F.relu(input, True) if self.inplace else ops.relu(input)
 
 
 class LeakyReLU(Module):
     """x for x > 0, negative_slope * x otherwise"""
 
-    def __init__(self, negative_slope: float = 0.01) -> None:
+    def __init__(self, negative_slope: float = 0.01, inplace: bool = False) -> None:
         super().__init__()
         self.negative_slope = check_number("LeakyReLU", "negative_slope", negative_slope)
+        self.inplace = check_bool("LeakyReLU", "inplace", inplace)
 
     def forward(self, input: Tensor) -> Tensor:
-        return ops.leaky_relu(input, self.negative_slope)
+        return F.leaky_relu(input, self.negative_slope, self.inplace)
 
     def extra_repr(self) -> str:
-        return f"negative_slope={self.negative_slope}"
+        return f"negative_slope={self.negative_slope}" + (", inplace=True" if self.inplace else "")
 
 
 class Tanh(Module):
@@ -367,51 +385,55 @@ class GELU(Module):
         return f"approximate={self.approximate!r}"
 
 
-class SiLU(Module):
+class SiLU(_MaybeInPlace):
     """x * sigmoid(x) (see ``F.silu``)"""
 
     def forward(self, input: Tensor) -> Tensor:
-        return F.silu(input)
+        return F.silu(input, self.inplace)
 
 
-class Mish(Module):
+class Mish(_MaybeInPlace):
     """x * tanh(softplus(x)) (see ``F.mish``)"""
 
     def forward(self, input: Tensor) -> Tensor:
-        return F.mish(input)
+        return F.mish(input, self.inplace)
 
 
 class ELU(Module):
     """x for x > 0, alpha * (e^x - 1) otherwise (see ``F.elu``)"""
 
-    def __init__(self, alpha: float = 1.0) -> None:
+    def __init__(self, alpha: float = 1.0, inplace: bool = False) -> None:
         super().__init__()
         self.alpha = check_number("ELU", "alpha", alpha)
+        self.inplace = check_bool("ELU", "inplace", inplace)
 
     def forward(self, input: Tensor) -> Tensor:
-        return F.elu(input, self.alpha)
+        return F.elu(input, self.alpha, self.inplace)
 
     def extra_repr(self) -> str:
-        return f"alpha={self.alpha}"
+        return f"alpha={self.alpha}" + (", inplace=True" if self.inplace else "")
 
 
 class Hardtanh(Module):
     """x clamped to [min_val, max_val] (see ``F.hardtanh``)"""
 
-    def __init__(self, min_val: float = -1.0, max_val: float = 1.0) -> None:
+    def __init__(self, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False) -> None:
         super().__init__()
         self.min_val = check_number("Hardtanh", "min_val", min_val)
         self.max_val = check_number("Hardtanh", "max_val", max_val)
+        self.inplace = check_bool("Hardtanh", "inplace", inplace)
         if self.min_val > self.max_val:
             raise ValueError(
                 f"Hardtanh: min_val ({min_val}) must not be greater than max_val ({max_val})"
             )
 
     def forward(self, input: Tensor) -> Tensor:
-        return F.hardtanh(input, self.min_val, self.max_val)
+        return F.hardtanh(input, self.min_val, self.max_val, self.inplace)
 
     def extra_repr(self) -> str:
-        return f"min_val={self.min_val}, max_val={self.max_val}"
+        return f"min_val={self.min_val}, max_val={self.max_val}" + (
+            ", inplace=True" if self.inplace else ""
+        )
 
 
 class Softsign(Module):
@@ -586,3 +608,238 @@ class BCELoss(Module):
 
     def forward(self, input: Tensor, target: Any) -> Tensor:
         return F.binary_cross_entropy(input, target, self.weight, self.reduction)
+
+
+# ---- PyTorch's layers found missing by a differential sweep ------------------------------------
+class Unflatten(Module):
+    """Split dim ``dim`` into ``unflattened_size`` (one entry may be -1): Flatten's inverse."""
+
+    def __init__(self, dim: int, unflattened_size: tuple[int, ...] | list[int]) -> None:
+        super().__init__()
+        self.dim = check_int("Unflatten", "dim", dim)
+        if not isinstance(unflattened_size, (tuple, list)) or not unflattened_size:
+            raise TypeError(
+                f"Unflatten: unflattened_size must be a non-empty tuple or list of ints, got "
+                f"{unflattened_size!r}"
+            )
+        self.unflattened_size = tuple(unflattened_size)
+
+    def forward(self, input: Tensor) -> Tensor:
+        return input.unflatten(self.dim, self.unflattened_size)
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}, unflattened_size={self.unflattened_size}"
+
+
+class Softplus(Module):
+    """log(1 + e^(beta x)) / beta, and x where beta x > threshold (see ``F.softplus``)."""
+
+    def __init__(self, beta: float = 1.0, threshold: float = 20.0) -> None:
+        super().__init__()
+        self.beta = check_number("Softplus", "beta", beta)
+        if self.beta == 0:
+            raise ValueError("Softplus: beta must be a finite non-zero number, got 0")
+        self.threshold = check_number("Softplus", "threshold", threshold, allow_inf=True)
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.softplus(input, self.beta, self.threshold)
+
+    def extra_repr(self) -> str:
+        return f"beta={self.beta}, threshold={self.threshold}"
+
+
+class Hardswish(_MaybeInPlace):
+    """x * relu6(x + 3) / 6 (see ``F.hardswish``)"""
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.hardswish(input, self.inplace)
+
+
+class Hardsigmoid(_MaybeInPlace):
+    """relu6(x + 3) / 6 (see ``F.hardsigmoid``)"""
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.hardsigmoid(input, self.inplace)
+
+
+class PReLU(Module):
+    """x for x > 0, a * x otherwise, with the slope ``a`` learned: one shared (the default) or
+    one per channel (dim 1), each starting at ``init`` (PyTorch's 0.25). Parameter ``weight``."""
+
+    def __init__(
+        self,
+        num_parameters: int = 1,
+        init: float = 0.25,
+        device: str | Device | None = None,
+        dtype: Any = None,
+    ) -> None:
+        super().__init__()
+        self.num_parameters = check_int("PReLU", "num_parameters", num_parameters, low=1)
+        self.init = check_number("PReLU", "init", init)
+        self.weight = empty_parameter((self.num_parameters,), device, dtype)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        init.constant_(self.weight, self.init)
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.prelu(input, self.weight)
+
+    def extra_repr(self) -> str:
+        return f"num_parameters={self.num_parameters}"
+
+
+class Dropout1d(Dropout):
+    """Zero whole channels of (N, C, L) or (C, L) input in training (see ``F.dropout1d``)."""
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.dropout1d(input, self.p, self.training, self.inplace)
+
+
+class Dropout2d(Dropout):
+    """Zero whole feature maps of (N, C, H, W) input in training (see ``F.dropout2d``)."""
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.dropout2d(input, self.p, self.training, self.inplace)
+
+
+class GroupNorm(Module):
+    """Group normalisation of (N, C, ...) input (see ``F.group_norm``); with ``affine``, a
+    per-channel ``weight`` (ones) and ``bias`` (zeros), as PyTorch's."""
+
+    def __init__(
+        self,
+        num_groups: int,
+        num_channels: int,
+        eps: float = 1e-5,
+        affine: bool = True,
+        device: str | Device | None = None,
+        dtype: Any = None,
+    ) -> None:
+        super().__init__()
+        self.num_groups = check_int("GroupNorm", "num_groups", num_groups, low=1)
+        self.num_channels = check_int("GroupNorm", "num_channels", num_channels, low=1)
+        if num_channels % num_groups:
+            raise ValueError(
+                f"GroupNorm: num_channels ({num_channels}) must be divisible by num_groups "
+                f"({num_groups})"
+            )
+        self.eps = check_number("GroupNorm", "eps", eps, low=0)
+        self.affine = check_bool("GroupNorm", "affine", affine)
+        if affine:
+            self.weight = init.ones_(empty_parameter((num_channels,), device, dtype))
+            self.bias = empty_parameter((num_channels,), device, dtype)
+        else:
+            self.register_parameter("weight", None)
+            self.register_parameter("bias", None)
+
+    def forward(self, input: Tensor) -> Tensor:
+        if input.ndim < 2 or input.shape[1] != self.num_channels:
+            raise ValueError(
+                f"GroupNorm: expected input (N, {self.num_channels}, ...), got shape {input.shape}"
+            )
+        return F.group_norm(input, self.num_groups, self.weight, self.bias, self.eps)
+
+    def extra_repr(self) -> str:
+        return f"{self.num_groups}, {self.num_channels}, eps={self.eps}, affine={self.affine}"
+
+
+class _InstanceNorm(_BatchNorm):
+    """Instance normalisation (see ``F.instance_norm``): PyTorch's defaults ``affine=False``
+    and ``track_running_stats=False``; with running statistics, evaluation uses them."""
+
+    spatial = 0
+
+    def __init__(
+        self,
+        num_features: int,
+        eps: float = 1e-5,
+        momentum: float | None = 0.1,
+        affine: bool = False,
+        track_running_stats: bool = False,
+        device: str | Device | None = None,
+        dtype: Any = None,
+    ) -> None:
+        super().__init__(num_features, eps, momentum, affine, track_running_stats, device, dtype)
+        if momentum is None and self.track_running_stats:
+            # PyTorch's InstanceNorm then leaves its running statistics at their initial
+            # values for ever (momentum 0), not BatchNorm's cumulative average: refuse both.
+            raise ValueError(
+                f"{type(self).__name__}: momentum=None with track_running_stats=True is not "
+                "supported; give a momentum in [0, 1]"
+            )
+
+    def forward(self, input: Tensor) -> Tensor:
+        name = type(self).__name__
+        batched = self.spatial + 2
+        if input.ndim not in (batched, batched - 1):
+            raise ValueError(
+                f"{name}: expected {batched}-d (N, C, ...) or {batched - 1}-d (C, ...) input, "
+                f"got shape {input.shape}"
+            )
+        unbatched = input.ndim == batched - 1
+        if unbatched:
+            input = input.unsqueeze(0)
+        if input.shape[1] != self.num_features:
+            raise ValueError(
+                f"{name}: input has {input.shape[1]} channels, expected "
+                f"num_features={self.num_features}"
+            )
+        # num_batches_tracked is kept (a state_dict key) but, as in PyTorch, never counts.
+        momentum = 0.0 if self.momentum is None else self.momentum
+        use_input_stats = self.training or not self.track_running_stats
+        out = F.instance_norm(
+            input,
+            self.running_mean if self.track_running_stats else None,
+            self.running_var if self.track_running_stats else None,
+            self.weight,
+            self.bias,
+            use_input_stats,
+            momentum,
+            self.eps,
+        )
+        return out.squeeze(0) if unbatched else out
+
+
+class InstanceNorm1d(_InstanceNorm):
+    """Instance normalisation of (N, C, L) or (C, L) input, per sample and channel."""
+
+    spatial = 1
+
+
+class InstanceNorm2d(_InstanceNorm):
+    """Instance normalisation of (N, C, H, W) or (C, H, W) input, per sample and channel."""
+
+    spatial = 2
+
+
+class CosineSimilarity(Module):
+    """Cosine of the angle between x1 and x2 along ``dim`` (see ``F.cosine_similarity``)."""
+
+    def __init__(self, dim: int = 1, eps: float = 1e-8) -> None:
+        super().__init__()
+        self.dim = check_int("CosineSimilarity", "dim", dim)
+        self.eps = check_number("CosineSimilarity", "eps", eps, low=0)
+
+    def forward(self, x1: Tensor, x2: Tensor) -> Tensor:
+        return F.cosine_similarity(x1, x2, self.dim, self.eps)
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}, eps={self.eps}"
+
+
+class PairwiseDistance(Module):
+    """The p-norm of x1 - x2 + eps along the last dim (see ``F.pairwise_distance``)."""
+
+    def __init__(self, p: float = 2.0, eps: float = 1e-6, keepdim: bool = False) -> None:
+        super().__init__()
+        name = "PairwiseDistance"
+        self.norm = check_number(name, "p", p, low=0, low_inclusive=False, allow_inf=True)
+        self.eps = check_number(name, "eps", eps, low=0)
+        self.keepdim = check_bool(name, "keepdim", keepdim)
+
+    def forward(self, x1: Tensor, x2: Tensor) -> Tensor:
+        return F.pairwise_distance(x1, x2, self.norm, self.eps, self.keepdim)
+
+    def extra_repr(self) -> str:
+        return f"p={self.norm}, eps={self.eps}, keepdim={self.keepdim}"

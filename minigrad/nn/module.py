@@ -438,6 +438,109 @@ class Module:
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         return self.forward(*args, **kwargs)
 
+    _plain_call = __call__
+
+    # While any hook is registered anywhere, Module.__call__ is this method instead (see
+    # _count_hooks): the plain __call__ above stays a single forward() call, with no per-call
+    # test for hooks, since a model calls thousands of small modules per step.
+    def _call_with_hooks(self, *args: Any, **kwargs: Any) -> Any:
+        pre_hooks = self.__dict__.get("_forward_pre_hooks")
+        if pre_hooks:
+            for hook in list(pre_hooks.values()):
+                result = hook(self, args)
+                if result is not None:  # the hook replaces the arguments
+                    args = result if isinstance(result, tuple) else (result,)
+        output = self.forward(*args, **kwargs)
+        hooks = self.__dict__.get("_forward_hooks")
+        if hooks:
+            for hook in list(hooks.values()):
+                result = hook(self, args, output)
+                if result is not None:  # the hook replaces the output
+                    output = result
+        return output
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        # A copy (copy.deepcopy, pickle) keeps its hooks, as PyTorch's does: count them, so that
+        # removing the original's hooks does not switch hook-running off under the copy.
+        self.__dict__.update(state)
+        for kind in ("_forward_pre_hooks", "_forward_hooks"):
+            _count_hooks(len(state.get(kind) or ()))
+
+    def _add_hook(self, kind: str, hook: Callable[..., Any], prepend: bool) -> RemovableHandle:
+        if not callable(hook):
+            raise TypeError(
+                f"register_{kind[1:-1]}: hook must be callable, got {type(hook).__name__}"
+            )
+        hooks: OrderedDict[int, Callable[..., Any]] = self.__dict__.get(kind) or OrderedDict()
+        object.__setattr__(self, kind, hooks)
+        handle = RemovableHandle(hooks)
+        hooks[handle.id] = hook
+        if prepend:
+            hooks.move_to_end(handle.id, last=False)
+        _count_hooks(+1)
+        return handle
+
+    def register_forward_pre_hook(
+        self, hook: Callable[[Module, tuple[Any, ...]], Any], *, prepend: bool = False
+    ) -> RemovableHandle:
+        """Call ``hook(module, args)`` before each ``forward``; ``args`` is the tuple of
+        positional arguments. A hook that returns something other than None replaces them (a
+        non-tuple becomes a 1-tuple). Hooks run in the order registered (``prepend=True``: first).
+        Returns a handle whose ``.remove()`` unregisters the hook."""
+        return self._add_hook("_forward_pre_hooks", hook, prepend)
+
+    def register_forward_hook(
+        self, hook: Callable[[Module, tuple[Any, ...], Any], Any], *, prepend: bool = False
+    ) -> RemovableHandle:
+        """Call ``hook(module, args, output)`` after each ``forward``: to look at activations,
+
+            acts = {}
+            handle = model.hidden.register_forward_hook(lambda m, a, out: acts.update(h=out))
+            model(x); handle.remove()
+
+        A hook that returns something other than None replaces the output (later hooks see the
+        replacement). Returns a handle whose ``.remove()`` unregisters the hook."""
+        return self._add_hook("_forward_hooks", hook, prepend)
+
+    # ---- dotted names -------------------------------------------------------------------------
+    def get_submodule(self, target: str) -> Module:
+        """The module at dotted path ``target`` ("encoder.layers.0"; "" is this module)."""
+        if not isinstance(target, str):
+            raise TypeError(f"get_submodule: target must be a str, got {type(target).__name__}")
+        module: Module = self
+        for name in target.split(".") if target else ():
+            child = module._modules.get(name)
+            if child is None:
+                raise AttributeError(
+                    f"get_submodule('{target}'): {type(module).__name__} has no sub-module "
+                    f"'{name}'; it has {[n for n, m in module._modules.items() if m is not None]}"
+                )
+            module = child
+        return module
+
+    def _get_member(self, target: str, kind: str) -> Tensor:
+        if not isinstance(target, str):
+            raise TypeError(f"get_{kind}: target must be a str, got {type(target).__name__}")
+        path, _, name = target.rpartition(".")
+        owner = self.get_submodule(path)
+        registry = owner.__dict__[f"_{kind}s"]
+        found = registry.get(name)
+        if found is None:
+            names = [n for n, tensor in registry.items() if tensor is not None]
+            raise AttributeError(
+                f"get_{kind}('{target}'): {type(owner).__name__} has no {kind} '{name}'"
+                f"; its {kind}s are {names}"
+            )
+        return found
+
+    def get_parameter(self, target: str) -> Parameter:
+        """The parameter at dotted path ``target`` ("layers.0.weight")."""
+        return self._get_member(target, "parameter")  # type: ignore[return-value]
+
+    def get_buffer(self, target: str) -> Tensor:
+        """The buffer at dotted path ``target`` ("bn.running_mean")."""
+        return self._get_member(target, "buffer")
+
     def extra_repr(self) -> str:
         """The arguments shown inside ``Name(...)``; layers override it."""
         return ""
@@ -449,6 +552,40 @@ class Module:
         if not self._modules:
             return f"{type(self).__name__}({self.extra_repr()})"
         return f"{type(self).__name__}(\n  " + "\n  ".join(lines) + "\n)"
+
+
+_live_hooks = 0  # hooks registered and not removed, over every module
+
+
+def _count_hooks(change: int) -> None:
+    """Switch Module.__call__ to the hook-running version while any hook exists."""
+    global _live_hooks
+    _live_hooks += change
+    call = Module._call_with_hooks if _live_hooks > 0 else Module._plain_call
+    if Module.__dict__["__call__"] is not call:
+        type.__setattr__(Module, "__call__", call)
+
+
+class RemovableHandle:
+    """What ``register_forward_hook`` returns: ``handle.remove()`` unregisters the hook (a second
+    call does nothing); also a context manager that removes it on exit."""
+
+    _next_id = 0
+
+    def __init__(self, hooks: OrderedDict[int, Any]) -> None:
+        self.hooks = hooks
+        self.id = RemovableHandle._next_id
+        RemovableHandle._next_id += 1
+
+    def remove(self) -> None:
+        if self.hooks.pop(self.id, None) is not None:
+            _count_hooks(-1)
+
+    def __enter__(self) -> RemovableHandle:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.remove()
 
 
 def _move(tensor: Tensor, device: Device | None, dtype: np.dtype | None) -> None:
@@ -614,3 +751,65 @@ class ParameterList(Module):
 
     def __iter__(self) -> Iterator[Parameter]:
         return iter(self._parameters.values())
+
+
+class ParameterDict(Module):
+    """A dict of Parameters that registers them all, keyed by name (``state_dict`` keys are the
+    names). A Tensor that is not yet a Parameter is wrapped in one, as PyTorch does."""
+
+    def __init__(self, parameters: Mapping[str, Any] | Iterable[tuple[str, Any]] | None = None):
+        super().__init__()
+        if parameters is not None:
+            self.update(parameters)
+
+    def update(self, parameters: Mapping[str, Any] | Iterable[tuple[str, Any]]) -> None:
+        items = parameters.items() if isinstance(parameters, Mapping) else parameters
+        for name, parameter in items:
+            self[name] = parameter
+
+    def __getitem__(self, name: str) -> Parameter:
+        if name not in self._parameters:
+            raise KeyError(
+                f"ParameterDict has no parameter {name!r}; it has {list(self._parameters)}"
+            )
+        return self._parameters[name]
+
+    def __setitem__(self, name: str, parameter: Any) -> None:
+        if not isinstance(parameter, Tensor):
+            raise TypeError(
+                f"ParameterDict: value for {name!r} must be a Tensor or Parameter, "
+                f"got {type(parameter).__name__}"
+            )
+        if not isinstance(parameter, Parameter):
+            parameter = Parameter(parameter)
+        self.register_parameter(name, parameter)
+
+    def __delitem__(self, name: str) -> None:
+        self[name]  # a KeyError that lists the names, for a name it does not have
+        delattr(self, name)
+
+    def pop(self, name: str) -> Parameter:
+        parameter = self[name]
+        del self[name]
+        return parameter
+
+    def get(self, name: str, default: Any = None) -> Any:
+        return self._parameters.get(name, default)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._parameters
+
+    def __len__(self) -> int:
+        return len(self._parameters)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._parameters)
+
+    def keys(self) -> Iterable[str]:
+        return self._parameters.keys()
+
+    def values(self) -> Iterable[Parameter]:
+        return self._parameters.values()  # type: ignore[return-value]
+
+    def items(self) -> Iterable[tuple[str, Parameter]]:
+        return self._parameters.items()  # type: ignore[return-value]

@@ -396,28 +396,10 @@ class Tensor:
     # In-place arithmetic, as PyTorch's: the tutorial's manual update
     # `with no_grad(): w -= lr * w.grad` changes w's own array, and w stays the same leaf.
     def _in_place(self, other: Any, name: str, symbol: str) -> Tensor:
-        if self.requires_grad and autograd.is_grad_enabled():
-            if self._ctx is None:
-                raise RuntimeError(
-                    f"a leaf tensor that requires grad cannot be changed in place ({symbol}) "
-                    "while gradients are recorded: do it under minigrad.no_grad(), as an "
-                    "optimizer does"
-                )
-            return getattr(ops, name)(self, other)  # recorded out of place; the name is rebound
-        with autograd.no_grad():  # the op's own checks: devices, shapes, the dtype policy
-            result = getattr(ops, name)(self, other)
-        if result.shape != self.shape:
-            raise ValueError(
-                f"in-place {symbol}: the result has shape {result.shape}, the tensor {self.shape}"
-            )
-        if not np.can_cast(result.dtype, self.dtype, casting="same_kind"):
-            raise TypeError(
-                f"in-place {symbol}: the result is {result.dtype}, which cannot be stored in "
-                f"this {self.dtype} tensor"
-            )
-        self.data[...] = result.data
-        autograd.mark_written(self)
-        return self
+        if symbol.endswith("=") and self._ctx is not None and self.requires_grad:
+            if autograd.is_grad_enabled():  # x += y on a recorded result: Python rebinds x
+                return getattr(ops, name)(self, other)  # to the new node, as in PyTorch
+        return self._overwrite(lambda: getattr(ops, name)(self, other), symbol)
 
     def __iadd__(self, other: Any) -> Tensor:
         return self._in_place(other, "add", "+=")
@@ -1055,23 +1037,37 @@ class Tensor:
         return self.copy_(ops.clip(self.detach(), min, max))
 
     def _overwrite(self, compute: Any, name: str) -> Tensor:
-        """Store ``compute()`` (an op applied to self, of self's shape) in self's own memory.
+        """Store ``compute()`` (an op applied to self, of self's shape) in self's own memory, and
+        bump self's version: the one home of in-place changes (``x += y``, ``add_``, ``exp_``,
+        ``scatter_``, ...).
 
-        Unlike ``add_`` on a recorded tensor, which gives the out-of-place result, these refuse
-        while gradients are recorded for self: ``x.scatter_(...)`` used as a statement would
-        otherwise leave x unchanged without a word.
+        While gradients are recorded for self it refuses: a leaf that requires grad, as PyTorch
+        does; and a recorded result too, which PyTorch would change in place but minigrad cannot
+        (its graph knows tensors by object), where giving back a new tensor instead would leave
+        ``x.add_(1)``, used as a statement, silently unchanged.
         """
         if self.requires_grad and autograd.is_grad_enabled():
+            if self._ctx is None:
+                raise RuntimeError(
+                    f"a leaf tensor that requires grad cannot be changed in place ({name}) "
+                    "while gradients are recorded: do it under minigrad.no_grad(), as an "
+                    "optimizer does"
+                )
             raise RuntimeError(
-                f"{name}: a tensor that requires grad cannot be changed in place while gradients "
-                f"are recorded; use the out-of-place {name.rstrip('_')}, or minigrad.no_grad()"
+                f"{name}: this tensor is the result of a recorded op, and minigrad does not "
+                f"change such a tensor in place; write x = x.{name.rstrip('_=') or 'op'}(...) "
+                "(a new node), or do it under minigrad.no_grad()"
             )
-        with autograd.no_grad():
+        with autograd.no_grad():  # the op's own checks: devices, shapes, the dtype policy
             result = compute()
+        if result.shape != self.shape:
+            raise ValueError(
+                f"in-place {name}: the result has shape {result.shape}, the tensor {self.shape}"
+            )
         if not np.can_cast(result.dtype, self.dtype, casting="same_kind"):
             raise TypeError(
-                f"{name}: the result is {result.dtype}, which cannot be stored in this "
-                f"{self.dtype} tensor"
+                f"in-place {name}: the result is {result.dtype}, which cannot be stored in "
+                f"this {self.dtype} tensor"
             )
         self.data[...] = result.data
         autograd.mark_written(self)

@@ -2539,10 +2539,17 @@ ROWS += [
         r"index_add: alpha must be a number, got '2'",
     ),
     (
+        "add_ on a recorded result",
+        lambda: (t(3, requires_grad=True) * 2).add_(1.0),
+        RuntimeError,
+        r"add_: this tensor is the result of a recorded op, and minigrad does not change such a "
+        r"tensor in place; write x = x.add\(...\)",
+    ),
+    (
         "scatter_ on a recorded leaf",
         lambda: t(3, requires_grad=True).scatter_(0, mg.tensor([0]), 1.0),
         RuntimeError,
-        r"scatter_: a tensor that requires grad cannot be changed in place .* scatter,",
+        r"a leaf tensor that requires grad cannot be changed in place \(scatter_\) while gradients",
     ),
     (
         "bincount of floats",

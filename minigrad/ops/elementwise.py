@@ -1307,7 +1307,11 @@ def _logic_pair(a: Any, b: Any, name: str) -> tuple[Tensor, Tensor]:
 
 def _logical(a: Any, b: Any, name: str) -> Tensor:
     """A logical ufunc of two tensors: every nonzero value (NaN included) counts as true."""
-    a, b = _logic_pair(a, b, name)
+    return _ufunc_pair(*_logic_pair(a, b, name), name)
+
+
+def _ufunc_pair(a: Tensor, b: Tensor, name: str) -> Tensor:
+    """The array module's ufunc ``name`` of two tensors (no gradient), shapes named on a miss."""
     try:
         return Tensor._wrap(getattr(a.xp, name)(a.data, b.data), a.device)
     except ValueError:
@@ -1347,12 +1351,7 @@ def bitwise(a: Any, b: Any, name: str) -> Tensor:
             raise TypeError(f"{name}: needs bool or integer tensors, got {t.dtype}")
     if a.dtype != b.dtype:
         a, b = _promote(a, b)
-    try:
-        return Tensor._wrap(getattr(a.xp, name)(a.data, b.data), a.device)
-    except ValueError:
-        raise ValueError(
-            f"{name}: shapes {a.shape} and {b.shape} cannot be broadcast together"
-        ) from None
+    return _ufunc_pair(a, b, name)
 
 
 def bitwise_and(a: Any, b: Any) -> Tensor:

@@ -31,6 +31,7 @@ from typing import Any
 import common
 import matplotlib.pyplot as plt
 import numpy as np
+import train_classifier
 
 import minigrad
 import minigrad.distributed as dist
@@ -85,20 +86,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def build_model() -> nn.Module:
     """train_classifier.py's CNN, with dropout: 1x8x8 -> 16x4x4 -> 32x2x2 -> 10 classes."""
-    return nn.Sequential(
-        nn.Conv2d(1, 16, 3, padding=1),
-        nn.BatchNorm2d(16),
-        nn.ReLU(),
-        nn.MaxPool2d(2),
-        nn.Conv2d(16, 32, 3, padding=1),
-        nn.ReLU(),
-        nn.MaxPool2d(2),
-        nn.Flatten(),
-        nn.Linear(32 * 2 * 2, 64),
-        nn.ReLU(),
-        nn.Dropout(0.2),
-        nn.Linear(64, 10),
-    )
+    return train_classifier.build_model("cnn", dropout=0.2)
 
 
 def seed_dropout_per_rank(seed: int) -> None:

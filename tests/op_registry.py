@@ -790,3 +790,31 @@ CASES += [
         [_encoder_rng.uniform(-1.0, 1.0, size=(3, 4))],
     ),
 ]
+
+
+# ==== LSTMLayer: one LSTM layer's whole time loop as one op (backpropagation through time by
+# hand); the array backward and the recorded one are two codes, so the agreement check matters.
+_lstm_layer_rng = np.random.default_rng(41)
+
+
+def _lstm_layer_inputs(steps: int, batch: int, inputs: int, hidden: int, bias: bool) -> list:
+    def draw(*shape: int) -> np.ndarray:
+        return _lstm_layer_rng.uniform(-1.0, 1.0, size=shape)
+
+    rows = 4 * hidden
+    weights = [draw(rows, inputs), draw(rows, hidden)] + ([draw(rows), draw(rows)] if bias else [])
+    return [draw(steps, batch, inputs), draw(batch, hidden), draw(batch, hidden), *weights]
+
+
+CASES += [
+    OpCase(
+        "lstm_layer",  # every output: h_1 ... h_T, h_T again and c_T
+        lambda *a: mg.cat([rnn.lstm_layer(*a)[0], mg.stack(rnn.lstm_layer(*a)[1:])]),
+        _lstm_layer_inputs(3, 2, 3, 2, bias=True),
+    ),
+    OpCase(
+        "lstm_layer_no_bias_one_step",
+        lambda *a: rnn.lstm_layer(*a)[2],
+        _lstm_layer_inputs(1, 3, 2, 2, bias=False),
+    ),
+]

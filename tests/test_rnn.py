@@ -401,3 +401,60 @@ def test_an_lstm_language_model_beats_the_best_bigram_table_in_200_steps():
     with mg.no_grad():
         val_loss = loss_of(model, mg.tensor(blocks[:, :-1]), mg.tensor(blocks[:, 1:])).item()
     assert val_loss < 2.25 < best_bigram
+
+
+# ---- LSTMLayer: the fused time loop against unroll over lstm_cell -----------------------------
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("bias", [True, False])
+def test_lstm_layer_computes_what_unroll_computes(dtype, bias):
+    """Outputs and every gradient (through h_1 ... h_T, h_T and c_T) of the one-op layer equal
+    the recorded step-by-step graph's, in both float dtypes."""
+    generator = np.random.default_rng(5)
+    steps, batch, inputs, hidden = 6, 3, 4, 5
+    shapes = [(steps, batch, inputs), (batch, hidden), (batch, hidden), (4 * hidden, inputs),
+              (4 * hidden, hidden)] + ([(4 * hidden,)] * 2 if bias else [])  # fmt: skip
+    tensors = [
+        mg.tensor(generator.uniform(-1, 1, s).astype(dtype), requires_grad=True) for s in shapes
+    ]
+    out, h_n, c_n = rnn.lstm_layer(*tensors)
+    weights = tensors[3:] + [None] * (2 if not bias else 0)
+    expected, [(h_ref, c_ref)] = rnn.unroll(rnn.lstm_cell, tensors[0], [tuple(tensors[1:3])],
+                                            [weights])  # fmt: skip
+    tolerance = {"rtol": 1e-5, "atol": 1e-6} if dtype == np.float32 else {"rtol": 1e-12}
+    for got, want in [(out, expected), (h_n, h_ref), (c_n, c_ref)]:
+        assert got.dtype == dtype
+        np.testing.assert_allclose(got.numpy(), want.numpy(), **tolerance)
+    g_out, g_c = (mg.tensor(generator.standard_normal(s).astype(dtype)) for s in
+                  [(steps, batch, hidden), (batch, hidden)])  # fmt: skip
+    fused = mg.grad((out * g_out).sum() + (c_n * g_c).sum() + (h_n * h_n).sum(), tensors)
+    reference = mg.grad((expected * g_out).sum() + (c_ref * g_c).sum() + (h_ref * h_ref).sum(),
+                        tensors)  # fmt: skip
+    for got, want in zip(fused, reference):
+        assert got.dtype == dtype
+        np.testing.assert_allclose(got.numpy(), want.numpy(), **tolerance)
+
+
+def test_lstm_layer_promotes_dtypes_as_the_cell_ops_do():
+    module = nn.LSTM(I, H)  # float32 weights
+    for dtype, expected in [(mg.float64, np.float64), (mg.int64, np.float64)]:
+        x = mg.ones(2, 1, I, dtype=dtype)
+        out, (h_n, c_n) = module(x)
+        assert out.dtype == h_n.dtype == c_n.dtype == expected
+        unrolled, _ = rnn.unroll(rnn.lstm_cell, x, [(mg.zeros(1, H),) * 2], [module.all_weights[0]])
+        assert unrolled.dtype == expected
+        np.testing.assert_allclose(out.numpy(), unrolled.numpy(), rtol=1e-6)
+    integers = [mg.ones(2, 1, I, dtype=mg.int64), *[mg.zeros(1, H, dtype=mg.int64)] * 2]
+    with pytest.raises(TypeError, match="floating point"):
+        rnn.lstm_layer(*integers, *[w.astype(mg.int64) for w in module.all_weights[0][:2]])
+
+
+def test_lstm_layer_backward_refuses_a_weight_changed_in_place():
+    """The op keeps its gates' activations for backward; a weight overwritten between forward
+    and backward (an optimizer step) must raise, not give a gradient of the old weights."""
+    module = nn.LSTM(I, H)
+    out, _ = module(mg.randn(3, 2, I))
+    loss = out.sum()
+    with mg.no_grad():
+        module.weight_hh_l0 += 1.0
+    with pytest.raises(RuntimeError, match="modified in place|in-place|version"):
+        loss.backward()

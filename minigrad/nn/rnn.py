@@ -43,9 +43,13 @@ import warnings
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import numpy as np
+
+from ..autograd import Function
 from ..backend import Device
 from ..checks import check_bool, check_choice, check_int, check_number
 from ..ops import relu, sigmoid, stack, tanh
+from ..ops.shape import Concatenate
 from ..tensor import Tensor
 from . import functional as F
 from . import init
@@ -53,8 +57,8 @@ from .layers import empty_parameter
 from .module import Module, Parameter
 
 __all__ = [
-    "GRU", "GRUCell", "LSTM", "LSTMCell", "RNN", "RNNCell", "gru_cell", "lstm_cell",
-    "rnn_relu_cell", "rnn_tanh_cell", "unroll",
+    "GRU", "GRUCell", "LSTM", "LSTMCell", "LSTMLayer", "RNN", "RNNCell", "gru_cell",
+    "lstm_cell", "lstm_layer", "rnn_relu_cell", "rnn_tanh_cell", "unroll",
 ]  # fmt: skip
 
 State = Any  # h, a Tensor (N, H), for RNN and GRU; the tuple (h, c) for LSTM
@@ -109,6 +113,159 @@ def lstm_cell(
     # sequences (docs/sequence-models.md).
     c = f * c + i * g
     return o * tanh(c), c
+
+
+class LSTMLayer(Function):
+    """One LSTM layer over a whole sequence as one op: the time loop of ``lstm_cell`` forward,
+    and backpropagation through time written out by hand.
+
+    Inputs: x (T, N, I), h_0 and c_0 (N, H), W_ih (4H, I), W_hh (4H, H), and b_ih, b_hh (4H,)
+    unless the layer has no bias. Output, (T + 1, N, H): h_1 ... h_T, then c_T (a Function has
+    one output; ``lstm_layer`` cuts it). Forward, step t (the module docstring has the gates):
+
+        a = x_t W_ih^T + b_ih + h_(t-1) W_hh^T + b_hh     (N, 4H): the gates before activation
+        i, f, o = sigmoid of a's quarters 1, 2, 4          g = tanh of quarter 3
+        c_t = f c_(t-1) + i g                              h_t = o tanh(c_t)
+
+    Backward, for t = T ... 1, with dh and dc the gradients reaching h_t and c_t (from the output
+    at step t and from step t + 1), by the chain rule through those two lines:
+
+        dc   += dh o (1 - tanh(c_t)^2)
+        da_i  = dc g i (1 - i)      da_f = dc c_(t-1) f (1 - f)      (sigmoid' = s (1 - s))
+        da_g  = dc i (1 - g^2)      da_o = dh tanh(c_t) o (1 - o)    (tanh' = 1 - tanh^2)
+        dh_(t-1) = da W_hh  (+ the output's gradient at t - 1)       dc_(t-1) = dc f
+
+    and then, for all steps at once, the weights' gradients summed over time:
+    dW_ih = sum_t da_t^T x_t, dW_hh = sum_t da_t^T h_(t-1), db_ih = db_hh = sum_t da_t,
+    dx_t = da_t W_ih.
+
+    ``unroll`` computes the same with one small op per gate and step, each recorded in the graph
+    (about 20 per step). Here no step is recorded, and the input's product with W_ih, which no
+    step depends on, is one large matrix product for all T steps instead of T small ones: the
+    LSTM step of benchmarks/bench.py went from 40.9 ms to 12 ms (docs/performance.md).
+    """
+
+    reads_inputs = None  # all of them (a recorded backward recomputes the steps from them)
+    reads_output = True
+
+    def forward(self, x, h, c, weight_ih, weight_hh, bias_ih=None, bias_hh=None):
+        xp, (steps, batch, _), size = self.xp, x.shape, h.shape[-1]
+        # a = x_t W_ih^T (+ both biases) for every t in one product; each step adds h W_hh^T.
+        gates = (x.reshape(steps * batch, -1) @ weight_ih.T).reshape(steps, batch, 4 * size)
+        if bias_ih is not None:
+            gates += bias_ih + bias_hh
+        # sigmoid(a) = (1 + tanh(a / 2)) / 2: all four activations are one tanh over the
+        # gates, scaled by 1/2 before and after and shifted by 1/2 except on the g quarter.
+        scale = xp.full(4 * size, 0.5, dtype=gates.dtype)
+        scale[2 * size : 3 * size] = 1
+        shift = 1 - scale  # 1/2, and 0 on g
+        out = xp.empty((steps + 1, batch, size), dtype=gates.dtype)
+        cells = xp.empty((steps + 1, batch, size), dtype=gates.dtype)  # c_0 ... c_T
+        cells[0] = c
+        self.tanh_cells = xp.empty((steps, batch, size), dtype=gates.dtype)
+        # W_hh^T laid out row by row once: the T products below ran 25% faster with it than
+        # with the transposed view (OpenBLAS, 32x128 @ 128x512).
+        weight_hh_t = xp.ascontiguousarray(weight_hh.T)
+        for t in range(steps):
+            a = gates[t]  # overwritten by its activations (i, f, g, o), which backward reads
+            a += h @ weight_hh_t
+            a *= scale
+            xp.tanh(a, out=a)
+            a *= scale
+            a += shift
+            i, f, g, o = (a[:, k * size : (k + 1) * size] for k in range(4))
+            c = xp.multiply(f, cells[t], out=cells[t + 1])
+            c += i * g
+            h = xp.multiply(o, xp.tanh(c, out=self.tanh_cells[t]), out=out[t])
+        out[steps] = c
+        self.activations, self.cells = gates, cells
+        return out
+
+    def backward(self, grad, z, x, h, c, weight_ih, weight_hh, *biases):
+        steps, batch, size = x.shape[0], x.shape[1], h.shape[-1]
+        recorded = isinstance(grad, Tensor)
+        if recorded:  # create_graph=True: the steps again, as recorded ops on the inputs
+            activations, cells, tanh_cells = _lstm_steps(x, h, c, weight_ih, weight_hh, *biases)
+            d_gates: Any = [None] * steps  # each step's da, joined below
+        else:
+            activations, cells, tanh_cells = self.activations, self.cells, self.tanh_cells
+            d_gates = self.xp.empty(activations.shape, dtype=activations.dtype)
+        d_h, d_c = grad[steps - 1], grad[steps]
+        for t in reversed(range(steps)):
+            a, tanh_c = activations[t], tanh_cells[t]
+            i, f, g, o = (a[:, k * size : (k + 1) * size] for k in range(4))
+            d_c = d_c + d_h * o * (1 - tanh_c * tanh_c)
+            parts = (
+                d_c * g * (i - i * i),
+                d_c * cells[t] * (f - f * f),
+                d_c * i * (1 - g * g),
+                d_h * tanh_c * (o - o * o),
+            )
+            if recorded:
+                d_a = d_gates[t] = Concatenate.apply(*parts, axis=1)
+            else:  # written straight into the (T, N, 4H) array that the weights' products read
+                d_a = d_gates[t]
+                for k, part in enumerate(parts):
+                    d_a[:, k * size : (k + 1) * size] = part
+            d_h = d_a @ weight_hh
+            if t > 0:
+                d_h = d_h + grad[t - 1]
+            d_c = d_c * f
+        if recorded:
+            flat = Concatenate.apply(*d_gates, axis=0)  # (T N, 4H)
+        else:
+            flat = d_gates.reshape(steps * batch, 4 * size)
+        needs = self.needs_input_grad
+        d_x = (flat @ weight_ih).reshape(x.shape) if needs[0] else None
+        d_w_ih = flat.T @ x.reshape(steps * batch, -1) if needs[3] else None
+        d_w_hh = None
+        if needs[4]:  # step 1 reads h_0, steps 2 ... T read the output's h_1 ... h_(T-1)
+            earlier = z[: steps - 1].reshape((steps - 1) * batch, size)
+            d_w_hh = flat[:batch].T @ h + flat[batch:].T @ earlier
+        d_bias = flat.sum(axis=0) if biases else None
+        return (d_x, d_h, d_c, d_w_ih, d_w_hh, *[d_bias] * len(biases))
+
+
+def _lstm_steps(x, h, c, weight_ih, weight_hh, *biases):
+    """LSTMLayer's forward as recorded ops, for a backward that is itself recorded
+    (``create_graph=True``): each step's activations (N, 4H), c_0 ... c_T and tanh(c_t)."""
+    activations, cells, tanh_cells = [], [c], []
+    size = h.shape[-1]
+    bias_ih, bias_hh = biases if biases else (None, None)
+    for t in range(x.shape[0]):
+        a = F.linear(x[t], weight_ih, bias_ih) + F.linear(h, weight_hh, bias_hh)
+        i, f, o = (sigmoid(a[:, k * size : (k + 1) * size]) for k in (0, 1, 3))
+        g = tanh(a[:, 2 * size : 3 * size])
+        activations.append(Concatenate.apply(i, f, g, o, axis=1))
+        c = f * c + i * g
+        cells.append(c)
+        tanh_cells.append(tanh(c))
+        h = o * tanh_cells[-1]
+    return activations, cells, tanh_cells
+
+
+def lstm_layer(
+    input: Tensor,
+    h: Tensor,
+    c: Tensor,
+    weight_ih: Tensor,
+    weight_hh: Tensor,
+    bias_ih: Tensor | None = None,
+    bias_hh: Tensor | None = None,
+) -> tuple[Tensor, Tensor, Tensor]:
+    """One LSTM layer over a sequence, input (T, N, I), from the state (h, c), each (N, H):
+    (output h_1 ... h_T (T, N, H), h_T, c_T). The same as ``unroll`` over ``lstm_cell`` (a test
+    holds them equal), computed by ``LSTMLayer``. Tensors of different dtypes are promoted as the
+    matrix products of ``lstm_cell`` promote them (NumPy's rule)."""
+    tensors = [input, h, c, weight_ih, weight_hh]
+    if bias_ih is not None and bias_hh is not None:
+        tensors += [bias_ih, bias_hh]
+    dtype = np.result_type(*[t.dtype for t in tensors])  # what lstm_cell's products give
+    if dtype.kind != "f":
+        raise TypeError(f"lstm_layer: the input and weights must be floating point, got {dtype}")
+    packed = LSTMLayer.apply(*[t if t.dtype == dtype else t.astype(dtype) for t in tensors])
+    steps = input.shape[0]
+    return packed[:steps], packed[steps - 1], packed[steps]
 
 
 def gru_cell(
@@ -318,14 +475,16 @@ class RNNBase(Module):
         else:
             sequence = input.transpose(0, 1) if self.batch_first else input  # (L, N, I)
         states = self._initial_states(hx, sequence.shape[1], unbatched, input)
-        output, finals = unroll(
-            self.cell, sequence, states, self.all_weights, self.dropout, self.training
-        )
+        output, finals = self._layers(sequence, states)
         if unbatched:
             output = output.squeeze(1)
         elif self.batch_first:
             output = output.transpose(0, 1)
         return output, [f if isinstance(f, tuple) else (f,) for f in finals], unbatched
+
+    def _layers(self, sequence: Tensor, states: list[State]) -> tuple[Tensor, list[State]]:
+        """The last layer's output (L, N, H) and every layer's final state: the time loop."""
+        return unroll(self.cell, sequence, states, self.all_weights, self.dropout, self.training)
 
     @staticmethod
     def _stacked(finals: list[tuple[Tensor, ...]], part: int, unbatched: bool) -> Tensor:
@@ -433,6 +592,16 @@ class LSTM(RNNBase):
 
     def state_count(self) -> int:
         return 2
+
+    def _layers(self, sequence: Tensor, states: list[State]) -> tuple[Tensor, list[State]]:
+        """``unroll``'s loop over the layers, each layer's time loop one ``LSTMLayer`` op."""
+        finals = []
+        for layer, weights in enumerate(self.all_weights):
+            if layer > 0 and self.training and self.dropout > 0:
+                sequence = F.dropout(sequence, self.dropout, True)
+            sequence, h, c = lstm_layer(sequence, *states[layer], *weights)
+            finals.append((h, c))
+        return sequence, finals
 
     def _state_parts(self, hx: Any) -> list[tuple[str, Any]]:
         if not isinstance(hx, (tuple, list)) or len(hx) != 2:

@@ -3,6 +3,9 @@
 Start reading at ``autograd.py`` (the engine), then ``tensor.py`` and ``ops/``.
 """
 
+from typing import TYPE_CHECKING as _TYPE_CHECKING
+from typing import Any as _Any
+
 import numpy as _np
 
 from . import checks, data, distributed, nn, transforms
@@ -168,7 +171,6 @@ from .ops import (
     where,
 )
 from .random import get_rng_state, manual_seed, set_rng_state
-from .serialization import load, save
 from .tensor import (
     Tensor,
     from_numpy,
@@ -196,3 +198,22 @@ int = int32
 bool = bool_
 
 __version__ = "0.1.0"
+
+
+# save and load are imported on first use: their module and what it needs (zipfile, json,
+# secrets) are about 5 ms of `import minigrad` that a script which never saves need not pay
+# (PEP 562: a module's __getattr__ is asked for names it does not have).
+if _TYPE_CHECKING:
+    from .serialization import load, save
+
+
+def __getattr__(name: str) -> _Any:
+    if name in ("load", "save"):
+        from . import serialization
+
+        return getattr(serialization, name)
+    raise AttributeError(f"module 'minigrad' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), "load", "save"])

@@ -16,7 +16,9 @@ from typing import Any
 
 import numpy as np
 
-_generator = np.random.default_rng()
+# Made on first use: importing numpy.random is about a quarter of `import minigrad`'s own time,
+# and a script that never draws a random number need not pay it (docs/performance.md).
+_generator: np.random.Generator | None = None
 
 
 def manual_seed(seed: int) -> None:
@@ -29,12 +31,15 @@ def manual_seed(seed: int) -> None:
 
 def generator() -> np.random.Generator:
     """The generator every random draw in minigrad uses."""
+    global _generator
+    if _generator is None:
+        _generator = np.random.default_rng()
     return _generator
 
 
 def get_rng_state() -> dict[str, Any]:
     """The generator's state as plain data (a dict of ints and strings), for checkpoints."""
-    return dict(_generator.bit_generator.state)
+    return dict(generator().bit_generator.state)
 
 
 def set_rng_state(state: dict[str, Any]) -> None:
@@ -68,7 +73,7 @@ def random_bits(xp: Any, shape: tuple[int, ...]) -> Any:
     z = key + (i + 1) * gamma, for element i; then z ^= z >> 30; z *= m1; z ^= z >> 27; z *= m2;
     z ^= z >> 31. The key is one draw from ``generator()``, so the bits follow the seed.
     """
-    key = np.uint64(_generator.integers(0, 2**64, dtype=np.uint64))
+    key = np.uint64(generator().integers(0, 2**64, dtype=np.uint64))
     count = int(np.prod(shape, dtype=np.int64))
     z = (xp.arange(1, count + 1, dtype=np.uint64) * _GOLDEN_GAMMA + key).reshape(shape)
     z ^= z >> np.uint64(30)

@@ -1257,6 +1257,29 @@ def installed_version(package: str) -> str | None:
         return None
 
 
+IMPORT_CODE = (
+    "import time; start = time.perf_counter(); import numpy; middle = time.perf_counter(); "
+    "import minigrad; print(middle - start, time.perf_counter() - middle)"
+)
+
+
+def bench_import(repeats: int) -> tuple[list[float], list[float]]:
+    """Seconds of ``import numpy``, and of ``import minigrad`` after it, each in a fresh
+    interpreter, ``repeats`` times. Python caches compiled bytecode (__pycache__) unless told not
+    to; a learner's Python does, so the children do too (PYTHONDONTWRITEBYTECODE dropped), after
+    one import that fills the cache."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    command = [sys.executable, "-c", IMPORT_CODE]
+    subprocess.run(command, env=env, capture_output=True, check=True)
+    numpy_times, minigrad_times = [], []
+    for _ in range(repeats):
+        out = subprocess.run(command, env=env, capture_output=True, text=True, check=True).stdout
+        numpy_seconds, minigrad_seconds = map(float, out.split())
+        numpy_times.append(numpy_seconds)
+        minigrad_times.append(minigrad_seconds)
+    return numpy_times, minigrad_times
+
+
 def run_parent(args: argparse.Namespace) -> int:
     """Per malloc setting (glibc reads it at start), one fresh process that times PyTorch alone,
     when it is installed, then one that times minigrad against the floor and prints the table."""
@@ -1266,6 +1289,14 @@ def run_parent(args: argparse.Namespace) -> int:
         f"minigrad benchmark: {'quick' if args.quick else 'full'} run, device {args.device}, "
         f"numpy {np.__version__}, {os.cpu_count()} CPUs, torch "
         f"{torch_version + ' (timed in its own process)' if torch_version else 'not installed'}",
+        flush=True,
+    )
+    numpy_times, minigrad_times = bench_import(5 if args.quick else 21)
+    extra = [1e3 * t for t in minigrad_times]
+    print(
+        f"import: numpy {statistics.median(numpy_times) * 1e3:.1f} ms, then minigrad "
+        f"{statistics.median(extra):.1f} ms [{min(extra):.1f}, {max(extra):.1f}] more (median "
+        f"[min, max] of {len(extra)} fresh interpreters; target: at most 25 ms more)",
         flush=True,
     )
     status = 0
@@ -1294,7 +1325,14 @@ def run_parent(args: argparse.Namespace) -> int:
     if args.json:
         with open(args.json, "w") as file:
             json.dump(
-                {"quick": args.quick, "device": args.device, "malloc": all_results}, file, indent=1
+                {
+                    "quick": args.quick,
+                    "device": args.device,
+                    "import_seconds": {"numpy": numpy_times, "minigrad": minigrad_times},
+                    "malloc": all_results,
+                },
+                file,
+                indent=1,
             )
     return status
 

@@ -578,7 +578,8 @@ def run_backward(
     # gradient of log at 0) are not warnings; detect_anomaly is the tool for hunting them.
     with set_grad_enabled(create_graph), cycle_collector_paused(), np.errstate(all="ignore"):
         order = topological_order(root._ctx)
-        writes, hooks = _InPlace.writes, _Hooks.active  # read once: the loop runs per op
+        # read once: the loop runs per op
+        writes, hooks, anomaly = _InPlace.writes, _Hooks.active, detect_anomaly.enabled
         for fn in order:
             key = id(fn)
             # All paths into this output are done (topological order): its gradient is final.
@@ -597,7 +598,7 @@ def run_backward(
                 values = (_output_tensor(fn), *fn.inputs)
             else:
                 values = (fn.result, *[t.data for t in fn.inputs])
-            if detect_anomaly.enabled:
+            if anomaly:
                 in_grads = _anomaly_checked_backward(fn, out_grad, values)
             else:
                 in_grads = fn.backward(out_grad, *values)
@@ -606,8 +607,9 @@ def run_backward(
             for tensor, needed, g in zip(fn.inputs, needs, in_grads):
                 if not needed or g is None:
                     continue
-                key = _node(tensor)
-                if tensor._ctx is None or key in wanted:
+                parent = tensor._ctx
+                key = id(tensor) if parent is None else id(parent)  # _node(tensor), inlined
+                if parent is None or key in wanted:
                     returned[key] = tensor
                 if type(g) is not IndexedGrad:
                     data = tensor.data

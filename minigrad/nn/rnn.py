@@ -11,7 +11,9 @@ the sum of its gradients at every step. Computing it is "backpropagation through
 and here it needs no code of its own: ``unroll`` runs the time loop in plain Python, every step
 records its few ops (a matrix product, sigmoids, tanh, products) in the autograd graph, and
 ``backward`` walks that graph from step T back to step 1, adding each step's share into the
-shared weights' gradients. Read ``unroll``, then one of the ``*_step`` functions.
+shared weights' gradients. Read ``unroll``, then one of the ``*_cell`` functions. ``nn.LSTM``
+runs each layer as one op instead, ``LSTMLayer``, whose backward is BPTT written out by hand:
+read it after ``lstm_cell``, whose graph it must match.
 
 The three cells, with PyTorch's equations, gate order and parameter shapes (W_ih is
 (G*H, input_size), W_hh is (G*H, H) with G gates stacked along the first axis):
@@ -141,8 +143,8 @@ class LSTMLayer(Function):
 
     ``unroll`` computes the same with one small op per gate and step, each recorded in the graph
     (about 20 per step). Here no step is recorded, and the input's product with W_ih, which no
-    step depends on, is one large matrix product for all T steps instead of T small ones: the
-    LSTM step of benchmarks/bench.py went from 40.9 ms to 12 ms (docs/performance.md).
+    step depends on, is one large matrix product for all T steps instead of T small ones:
+    about 1.7x faster per time step (docs/sequence-models.md has the measurement).
     """
 
     reads_inputs = None  # all of them (a recorded backward recomputes the steps from them)
@@ -306,11 +308,9 @@ def unroll(
     layer's h_1 ... h_T, (T, N, H).
     """
     # The sequence as a list of T steps of (N, I). Each layer reads and writes such a list, and
-    # the output is stacked once at the end. Slicing step t out of one (T, N, ...) tensor inside
-    # the loop would cost O(T^2) in backward: indexing's backward makes a zero array the size
-    # of the whole tensor for every slice. So the input is sliced once, here, and each step
-    # multiplies its own x_t by W_ih (T small products rather than one large one: the same
-    # arithmetic). docs/sequence-models.md has the measurement.
+    # the output is stacked once at the end; each step multiplies its own x_t by W_ih (T small
+    # products rather than one large one: the same arithmetic, and the loop reads as the
+    # equations do).
     steps = [input[t] for t in range(input.shape[0])]
     final_states = []
     for layer, (weight_ih, weight_hh, bias_ih, bias_hh) in enumerate(all_weights):

@@ -186,11 +186,11 @@ def scatter_add(xp: Any, target: Any, index: Any, values: Any) -> None:
 # first appears, use minigrad.detect_anomaly.
 #
 # Every op, not a chosen few: add, mul, sum, matmul and casts overflow or meet inf - inf too, and
-# sparing the ops that cannot (tanh) saved nothing measurable. So the switch must be cheap. On
-# bench.py's per-op chain np.errstate in every op costs about 0.9 us/op (5.9 -> 6.8); NumPy 2
-# keeps the error state in a context variable, and setting it to an "ignore" state made once,
-# then resetting it, costs about 0.1 us/op (5.9 -> 6.0). That variable is private: where it is
-# missing (NumPy 1.x, or a NumPy that moves it), np.errstate does the same, more slowly.
+# a flag to spare the ops that cannot (tanh) saved about 0.05 us/op on bench.py's per-op chain.
+# So the switch must be cheap. There, np.errstate in every op costs about 1 us/op (5.8 -> 6.85);
+# NumPy 2 keeps the error state in a context variable, and setting it to an "ignore" state made
+# once, then resetting it, costs about 0.15 us/op (5.8 -> 5.95). That variable is private: where
+# it is missing (NumPy 1.x, or a NumPy that moves it), np.errstate does the same, more slowly.
 def _ignore_with_errstate() -> Any:
     state = np.errstate(all="ignore")
     state.__enter__()

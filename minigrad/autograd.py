@@ -40,7 +40,13 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .backend import device_of_array, get_array_module
+from .backend import (
+    device_of_array,
+    float_errors_ignored,
+    get_array_module,
+    ignore_float_errors,
+    restore_float_errors,
+)
 
 if TYPE_CHECKING:
     from .tensor import Tensor
@@ -242,7 +248,7 @@ class Function:
         Given raw arrays instead of Tensors (as a backward is when nothing records it), just
         compute the forward and return its array.
         """
-        if not isinstance(inputs[0], _tensor.Tensor):
+        if not isinstance(inputs[0], _tensor.Tensor):  # in a backward: warnings are off already
             fn = cls.__new__(cls)
             fn.xp = get_array_module(inputs[0])
             return fn.forward(*inputs, **params)
@@ -257,7 +263,11 @@ class Function:
             requires_grad = requires_grad or t.requires_grad
         fn = cls.__new__(cls)
         fn.xp = device.xp
-        data = fn.forward(*[t.data for t in inputs], **params)
+        token = ignore_float_errors()  # inf and NaN are results here, not warnings (backend.py)
+        try:
+            data = fn.forward(*[t.data for t in inputs], **params)
+        finally:
+            restore_float_errors(token)
         if isinstance(data, np.generic):
             data = fn.xp.asarray(data)  # NumPy turns 0-d results into scalars; keep arrays
         if detect_anomaly.enabled and not detect_anomaly.in_backward:
@@ -574,9 +584,9 @@ def run_backward(
     returned: dict[int, Tensor] = {}  # the tensors whose gradients we hand back, by node
     if id(root._ctx) in wanted:  # d(root)/d(root): the seed itself, as in PyTorch
         returned[id(root._ctx)] = root
-    # errstate: the IEEE results a backward makes on purpose (a limit taken with where(), a
-    # gradient of log at 0) are not warnings; detect_anomaly is the tool for hunting them.
-    with set_grad_enabled(create_graph), cycle_collector_paused(), np.errstate(all="ignore"):
+    # The IEEE results a backward makes (log's gradient 1/a at a = 0 is inf) are not warnings,
+    # as in forward (see backend.py); detect_anomaly is the tool for hunting them.
+    with set_grad_enabled(create_graph), cycle_collector_paused(), float_errors_ignored():
         order = topological_order(root._ctx)
         # read once: the loop runs per op
         writes, hooks, anomaly = _InPlace.writes, _Hooks.active, detect_anomaly.enabled

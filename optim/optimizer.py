@@ -32,7 +32,7 @@ import numpy as np
 
 from minigrad import Tensor
 from minigrad.autograd import mark_written
-from minigrad.backend import to_host
+from minigrad.backend import float_errors_ignored, to_host
 from minigrad.checks import check_int, check_state
 
 # Group keys that hold objects rather than numbers: state_dict() leaves them out, and
@@ -185,21 +185,23 @@ class Optimizer:
         ``minigrad.detect_anomaly()``; to skip such a step, check the gradients yourself before
         calling ``step()``.
         """
-        for group in self.param_groups:
-            penalty = group.get("penalty")
-            for param in group["params"]:
-                if param.grad is None:
-                    continue
-                grad = param.grad.data
-                if group.get("maximize"):
-                    grad = -grad  # a new array: .grad stays
-                if penalty is not None and penalty.l2_strength != 0:
-                    grad = grad + penalty.smooth_grad(param.data)  # a new array: .grad stays
-                state = self.state.setdefault(param, {})
-                self._update(param.data, grad, group, state, param.device.xp)
-                if penalty is not None and penalty.l1_strength != 0:
-                    penalty.prox_(param.data, float(group["lr"]))
-                mark_written(param)  # a graph recorded before this step can no longer backward
+        # inf - inf or 0 * inf in an update are NaN, silently, as in an op (minigrad/backend.py)
+        with float_errors_ignored():
+            for group in self.param_groups:
+                penalty = group.get("penalty")
+                for param in group["params"]:
+                    if param.grad is None:
+                        continue
+                    grad = param.grad.data
+                    if group.get("maximize"):
+                        grad = -grad  # a new array: .grad stays
+                    if penalty is not None and penalty.l2_strength != 0:
+                        grad = grad + penalty.smooth_grad(param.data)  # a new array: .grad stays
+                    state = self.state.setdefault(param, {})
+                    self._update(param.data, grad, group, state, param.device.xp)
+                    if penalty is not None and penalty.l1_strength != 0:
+                        penalty.prox_(param.data, float(group["lr"]))
+                    mark_written(param)  # a graph recorded before this step cannot backward now
         self._step_count += 1
         if self.scheduler is not None:
             self.scheduler.step()

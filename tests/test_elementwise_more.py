@@ -43,9 +43,8 @@ def test_integer_inputs_become_floats_as_in_pytorch():
 
 
 def test_domain_edges_give_nan_and_inf_as_numpy():
-    with np.errstate(invalid="ignore", divide="ignore"):
-        assert math.isnan(mg.asin(t([1.5])).item())
-        assert mg.atanh(t([1.0])).item() == math.inf
+    assert math.isnan(mg.asin(t([1.5])).item())
+    assert mg.atanh(t([1.0])).item() == math.inf
 
 
 def test_atan2_covers_all_four_quadrants_and_broadcasts():

@@ -49,8 +49,7 @@ def test_gradients_of_the_new_elementwise_ops_by_formula():
     np.testing.assert_allclose(grad_of(mg.log2, x), 1 / (x * math.log(2)))
     np.testing.assert_allclose(grad_of(mg.reciprocal, x), -1 / x**2)
     # at 0: 1/sqrt(x) has slope -inf, as in PyTorch
-    with np.errstate(divide="ignore"):
-        assert grad_of(mg.rsqrt, [0.0])[0] == -math.inf
+    assert grad_of(mg.rsqrt, [0.0])[0] == -math.inf
 
 
 @pytest.mark.parametrize(
@@ -98,8 +97,7 @@ def test_floor_divide_and_remainder_follow_the_sign_rules_of_python():
     assert (mg.tensor([7, -7]) // 2.5).dtype == mg.get_default_dtype()
     with pytest.raises(ZeroDivisionError, match="integer division by zero"):
         mg.tensor([1, 2]) % mg.tensor([1, 0])
-    with np.errstate(all="ignore"):
-        by_zero = (mg.tensor([1.0, -1.0, 0.0]) // 0.0).numpy()
+    by_zero = (mg.tensor([1.0, -1.0, 0.0]) // 0.0).numpy()
     assert by_zero[0] == math.inf and by_zero[1] == -math.inf and math.isnan(by_zero[2])
 
 

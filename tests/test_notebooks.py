@@ -79,7 +79,6 @@ def test_every_exercise_has_an_answer_a_mistake_and_a_check(path: Path):
 
 
 @pytest.mark.host_only("runs notebook code on the host")
-@pytest.mark.filterwarnings("ignore::RuntimeWarning")  # a mistake may overflow on its way
 @pytest.mark.parametrize("path, name", exercises(), ids=lambda v: getattr(v, "stem", v))
 def test_the_check_catches_the_common_mistake(path: Path, name: str):
     matplotlib.use("Agg")

@@ -1290,15 +1290,14 @@ def binary_cross_entropy_with_logits(
     #     (1 - y) x + w softplus(-x)  =  w softplus(x) - p y x.
     # Each is used where its softplus is of a negative number: a tiny loss keeps its digits
     # (e^-40, not 0), and x = inf with y = 0 gives inf as in PyTorch, not inf - inf * 0 = NaN.
-    # (The form not taken may meet inf * 0 at x = +-inf: expected, so not a warning.)
+    # (The form not taken may meet inf * 0 at x = +-inf: NaN, never picked.)
     p = 1.0 if pos_weight is None else pos_weight
     w = 1.0 if pos_weight is None else 1.0 + (pos_weight - 1.0) * target
-    with np.errstate(invalid="ignore"):
-        loss = where(
-            input.data > 0,
-            (1.0 - target) * input + w * softplus(-input),
-            w * softplus(input) - p * target * input,
-        )
+    loss = where(
+        input.data > 0,
+        (1.0 - target) * input + w * softplus(-input),
+        w * softplus(input) - p * target * input,
+    )
     if weight is not None:
         loss = loss * weight
     return _reduce(loss, reduction, name)
@@ -1346,9 +1345,8 @@ def kl_div(input: Tensor, target: Any, reduction: str = "mean", log_target: bool
     else:
         # p log p, taken as 0 where p = 0 (its limit). Its slope there, log p + 1, is -inf: the
         # branch not taken gives 0 * -inf = NaN as that gradient, PyTorch's answer too.
-        with np.errstate(divide="ignore", invalid="ignore"):
-            nonzero = Tensor._wrap(target.data != 0, input.device)
-            loss = where(nonzero, target * target.log(), 0.0) - target * input
+        nonzero = Tensor._wrap(target.data != 0, input.device)
+        loss = where(nonzero, target * target.log(), 0.0) - target * input
     if reduction == "batchmean":
         return sum(loss) / (input.shape[0] if input.ndim else 1)
     return _reduce(loss, reduction, name)

@@ -30,6 +30,7 @@ from typing import Any
 import numpy as np
 
 from ..autograd import mark_written
+from ..backend import float_errors_ignored
 from ..checks import check_bool, check_number
 from ..tensor import Tensor
 
@@ -66,34 +67,35 @@ def clip_grad_norm_(
         return Tensor(np.array(0.0, dtype=np.float32))
     device = grads[0].device
     xp = device.xp
+    # An infinite gradient gives coef 0 and inf * 0 = NaN, silently, as in PyTorch (backend.py)
+    with float_errors_ignored():
+        # Each gradient's share, summed in float64: the squares of float32 gradients above about
+        # 1e19 would overflow to inf, and clipping exists for exactly such gradients.
+        shares = []
+        for grad in grads:
+            size = xp.abs(grad.data).astype(np.float64)
+            if size.size == 0:  # an empty gradient adds nothing (and max() of nothing fails)
+                continue
+            shares.append(xp.max(size) if p == math.inf else xp.sum(size**p if p != 1 else size))
+        if not shares:
+            total = xp.zeros((), dtype=np.float64)
+        elif p == math.inf:
+            total = xp.max(xp.stack(shares))
+        elif p == 2:
+            total = xp.sqrt(xp.sum(xp.stack(shares)))  # sqrt, exactly as math.sqrt rounds
+        else:
+            total = xp.sum(xp.stack(shares)) ** (1 / p)
 
-    # Each gradient's share, summed in float64: the squares of float32 gradients above about
-    # 1e19 would overflow to inf, and clipping exists for exactly such gradients.
-    shares = []
-    for grad in grads:
-        size = xp.abs(grad.data).astype(np.float64)
-        if size.size == 0:  # an empty gradient adds nothing (and max() of nothing fails)
-            continue
-        shares.append(xp.max(size) if p == math.inf else xp.sum(size**p if p != 1 else size))
-    if not shares:
-        total = xp.zeros((), dtype=np.float64)
-    elif p == math.inf:
-        total = xp.max(xp.stack(shares))
-    elif p == 2:
-        total = xp.sqrt(xp.sum(xp.stack(shares)))  # sqrt, exactly as math.sqrt rounds
-    else:
-        total = xp.sum(xp.stack(shares)) ** (1 / p)
-
-    if error_if_nonfinite and not bool(xp.isfinite(total)):
-        raise RuntimeError(
-            f"clip_grad_norm_: the total norm of order {p:g} of the gradients is "
-            f"{float(total)}, so they cannot be clipped; find where the NaN or inf starts "
-            "(minigrad.detect_anomaly()), or pass error_if_nonfinite=False to scale them anyway"
-        )
-    coef = xp.minimum(max_norm / (total + 1e-6), 1.0)  # stays on the device: no sync
-    for grad in grads:
-        grad.data *= coef.astype(grad.dtype)
-        mark_written(grad)  # a graph that read this gradient can no longer backward through it
+        if error_if_nonfinite and not bool(xp.isfinite(total)):
+            raise RuntimeError(
+                f"clip_grad_norm_: the total norm of order {p:g} of the gradients is "
+                f"{float(total)}, so they cannot be clipped; find where the NaN or inf starts "
+                "(minigrad.detect_anomaly()), or pass error_if_nonfinite=False to scale them anyway"
+            )
+        coef = xp.minimum(max_norm / (total + 1e-6), 1.0)  # stays on the device: no sync
+        for grad in grads:
+            grad.data *= coef.astype(grad.dtype)
+            mark_written(grad)  # a graph that read this gradient can no longer backward through it
     dtype = np.result_type(*(grad.dtype for grad in grads))
     return Tensor(xp.asarray(total, dtype=dtype), device=device)
 

@@ -294,8 +294,8 @@ class Norm(Function):
             return xp.sqrt((a * a).sum(axis=axes, keepdims=keepdims))
         if p == 1:
             return xp.abs(a).sum(axis=axes, keepdims=keepdims)
-        with np.errstate(divide="ignore"):  # p < 0: |0|^p = inf, so the norm is 0, on purpose
-            return (xp.abs(a) ** p).sum(axis=axes, keepdims=keepdims) ** (1.0 / p)
+        # p < 0: |0|^p = inf, so the norm is 0, on purpose
+        return (xp.abs(a) ** p).sum(axis=axes, keepdims=keepdims) ** (1.0 / p)
 
     def backward(self, grad, z, a):
         kept = _kept_shape(a.shape, self.axes)

@@ -223,8 +223,9 @@ def main() -> None:
         f"the MLP ({final['MLP']:.3f}) sees {WINDOW} letters, enough for common syllables",
         f"the RNN ({final['RNN']:.3f}) and the LSTM ({final['LSTM']:.3f}) carry a state "
         "through the whole name, so they can learn how long a name runs and how it ends",
-        "backpropagation through time is nothing new: nn.LSTM is a Python loop over 16 steps, "
-        "and autograd sums each weight's gradient over the steps (minigrad/nn/rnn.py, unroll)",
+        "backpropagation through time is nothing new: nn.RNN is a Python loop over 16 steps, "
+        "and autograd sums each weight's gradient over the steps (minigrad/nn/rnn.py, unroll); "
+        "nn.LSTM runs the same loop as one op whose backward is BPTT by hand (LSTMLayer)",
         f"the transformer ({final['GPT']:.3f}) has no state to carry: each position looks "
         "back at every earlier character at once, through causal self-attention, so all 16 "
         "positions train in parallel instead of one step after another"

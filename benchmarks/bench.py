@@ -128,33 +128,35 @@ BLOCK_PARAMETERS = [  # one GPT block's parameters, by their state_dict names
 # ================================================================================================
 
 
-def mlp_data(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+def mlp_data(
+    rng: np.random.Generator, batch: int = MLP_BATCH, features: int = MLP_SIZES[0]
+) -> tuple[np.ndarray, np.ndarray]:
     """One batch of inputs and labels; every step trains on it (the cost of a step does not
     depend on the values)."""
-    x = rng.standard_normal((MLP_BATCH, MLP_SIZES[0]), dtype=np.float32)
-    return x, rng.integers(0, CLASSES, MLP_BATCH)
+    x = rng.standard_normal((batch, features), dtype=np.float32)
+    return x, rng.integers(0, CLASSES, batch)
 
 
-def mlp_weights(rng: np.random.Generator) -> list[np.ndarray]:
+def mlp_weights(rng: np.random.Generator, sizes: tuple[int, ...] = MLP_SIZES) -> list[np.ndarray]:
     """[W1, b1, W2, b2, W3, b3], uniform(+-1/sqrt(in)) as PyTorch does. W has shape (out, in),
     the layout of nn.Linear (and PyTorch), so the floor makes the same BLAS calls as minigrad:
     the layout decides which matrix products run, and BLAS is not equally fast for each."""
     params = []
-    for fan_in, fan_out in zip(MLP_SIZES[:-1], MLP_SIZES[1:]):
+    for fan_in, fan_out in zip(sizes[:-1], sizes[1:]):
         bound = 1 / np.sqrt(fan_in)
         params.append(rng.uniform(-bound, bound, (fan_out, fan_in)).astype(np.float32))
         params.append(rng.uniform(-bound, bound, fan_out).astype(np.float32))
     return params
 
 
-def cnn_data(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+def cnn_data(rng: np.random.Generator, batch: int = CNN_INPUT[0]) -> tuple[np.ndarray, np.ndarray]:
     """One batch of inputs and labels; every step trains on it."""
-    x = rng.standard_normal(CNN_INPUT, dtype=np.float32)
-    return x, rng.integers(0, CLASSES, CNN_INPUT[0])
+    x = rng.standard_normal((batch, *CNN_INPUT[1:]), dtype=np.float32)
+    return x, rng.integers(0, CLASSES, batch)
 
 
 def cnn_weights(rng: np.random.Generator) -> list[np.ndarray]:
-    """[kernel (8, 1, 3, 3), kernel bias (8,), W (8*14*14, 10), b (10,)]."""
+    """[kernel (8, 1, 3, 3), kernel bias (8,), W (8*14*14, 10), b (10,)]: the same at any batch."""
     _, channels, height, width = CNN_INPUT
     features = CNN_CHANNELS * (height // 2) * (width // 2)
     shapes = [(CNN_CHANNELS, channels, 3, 3), (CNN_CHANNELS,), (features, CLASSES), (CLASSES,)]
@@ -165,18 +167,20 @@ def cnn_weights(rng: np.random.Generator) -> list[np.ndarray]:
     ]
 
 
-def mlp_start() -> tuple[list[np.ndarray], np.ndarray, np.ndarray]:
+def mlp_start(
+    sizes: tuple[int, ...] = MLP_SIZES, batch: int = MLP_BATCH
+) -> tuple[list[np.ndarray], np.ndarray, np.ndarray]:
     """The MLP's initial weights, batch and labels, from seed 0: every framework starts here,
     in whichever process it runs."""
     rng = np.random.default_rng(0)
-    weights, (x, labels) = mlp_weights(rng), mlp_data(rng)
+    weights, (x, labels) = mlp_weights(rng, sizes), mlp_data(rng, batch, sizes[0])
     return weights, x, labels
 
 
-def cnn_start() -> tuple[list[np.ndarray], np.ndarray, np.ndarray]:
+def cnn_start(batch: int = CNN_INPUT[0]) -> tuple[list[np.ndarray], np.ndarray, np.ndarray]:
     """The CNN's initial weights, batch and labels, from seed 0."""
     rng = np.random.default_rng(0)
-    weights, (x, labels) = cnn_weights(rng), cnn_data(rng)
+    weights, (x, labels) = cnn_weights(rng), cnn_data(rng, batch)
     return weights, x, labels
 
 
@@ -607,9 +611,9 @@ def chain_floor(x: np.ndarray, length: int) -> tuple[float, np.ndarray]:
 
 
 def mlp_minigrad(weights: list[np.ndarray], device: str) -> tuple[Any, Any]:
-    """The MLP as nn layers, with the floor's initial weights; and its Adam."""
+    """The MLP as nn layers, sized by the floor's initial weights and holding them; its Adam."""
     nn = minigrad.nn
-    linears = [nn.Linear(i, o) for i, o in zip(MLP_SIZES[:-1], MLP_SIZES[1:])]
+    linears = [nn.Linear(w.shape[1], w.shape[0]) for w in weights[0::2]]
     with minigrad.no_grad():
         for layer, w, b in zip(linears, weights[0::2], weights[1::2]):
             layer.weight[...] = w  # (out, in), as nn.Linear and PyTorch store it
@@ -850,10 +854,12 @@ def graph_memory_after_del(forward: Callable[[], Any]) -> tuple[int, int]:
 # ================================================================================================
 
 
-def mlp_workload(device: str) -> tuple[dict[str, Callable[[], float]], Callable[[], Any]]:
+def mlp_workload(
+    device: str, sizes: tuple[int, ...] = MLP_SIZES, batch: int = MLP_BATCH
+) -> tuple[dict[str, Callable[[], float]], Callable[[], Any]]:
     """Each side's MLP training step, both from the same weights and data (a call trains one
     step and returns its loss); and minigrad's forward pass alone, returning the loss tensor."""
-    weights, x, labels = mlp_start()
+    weights, x, labels = mlp_start(sizes, batch)
     floor_params = [p.copy() for p in weights]
     state = {"t": 0, "m": [np.zeros_like(p) for p in weights]}
     state["v"] = [np.zeros_like(p) for p in weights]
@@ -866,9 +872,9 @@ def mlp_workload(device: str) -> tuple[dict[str, Callable[[], float]], Callable[
     return sides, lambda: F.cross_entropy(model(x_t), labels_t)
 
 
-def cnn_workload(device: str) -> dict[str, Callable[[], float]]:
+def cnn_workload(device: str, batch: int = CNN_INPUT[0]) -> dict[str, Callable[[], float]]:
     """Each side's CNN training step, both from the same weights and data."""
-    weights, x, labels = cnn_start()
+    weights, x, labels = cnn_start(batch)
     floor_params = [p.copy() for p in weights]
     model, optimizer = cnn_minigrad(weights, device)
     x_t, labels_t = minigrad.tensor(x, device=device), minigrad.tensor(labels, device=device)

@@ -45,10 +45,7 @@ except ImportError:
 
 
 def mlp_sides(batch: int, device: str) -> dict[str, Callable[[], float]]:
-    rng = np.random.default_rng(0)
-    weights = bench.mlp_weights(rng)
-    x = rng.standard_normal((batch, bench.MLP_SIZES[0]), dtype=np.float32)
-    labels = rng.integers(0, bench.CLASSES, batch)
+    weights, x, labels = bench.mlp_start(batch=batch)
     sides = {"minigrad": minigrad_side(bench.mlp_minigrad, weights, x, labels, device)}
     if torch_workloads is not None:
         sides["torch"] = torch_workloads.mlp_torch(weights, x, labels, device)
@@ -56,10 +53,7 @@ def mlp_sides(batch: int, device: str) -> dict[str, Callable[[], float]]:
 
 
 def cnn_sides(batch: int, device: str) -> dict[str, Callable[[], float]]:
-    rng = np.random.default_rng(0)
-    weights = bench.cnn_weights(rng)
-    x = rng.standard_normal((batch, *bench.CNN_INPUT[1:]), dtype=np.float32)
-    labels = rng.integers(0, bench.CLASSES, batch)
+    weights, x, labels = bench.cnn_start(batch)
     sides = {"minigrad": minigrad_side(bench.cnn_minigrad, weights, x, labels, device)}
     if torch_workloads is not None:
         sides["torch"] = torch_workloads.cnn_torch(weights, x, labels, device)

@@ -39,8 +39,9 @@ def torch_train_step(
 
 
 def mlp_torch(weights: list[np.ndarray], x, labels, device: str) -> Callable[[], float]:
-    """bench.mlp_minigrad in PyTorch: nn layers with the floor's initial weights, and Adam."""
-    linears = [torch.nn.Linear(i, o) for i, o in zip(bench.MLP_SIZES[:-1], bench.MLP_SIZES[1:])]
+    """bench.mlp_minigrad in PyTorch: nn layers sized by the floor's initial weights and holding
+    them, and Adam."""
+    linears = [torch.nn.Linear(w.shape[1], w.shape[0]) for w in weights[0::2]]
     with torch.no_grad():
         for layer, w, b in zip(linears, weights[0::2], weights[1::2]):
             layer.weight.copy_(torch.from_numpy(w))

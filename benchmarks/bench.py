@@ -20,9 +20,11 @@ Python's cycle collector (issue 15). minigrad / torch is therefore a ratio of tw
 
 The workloads (see benchmarks/README.md for the details and how to read the numbers):
 
-1. MLP step: 784-256-128-10, ReLU, batch 128, float32, softmax cross-entropy, Adam(lr=1e-3).
+1. MLP step: 784-256-128-10, ReLU, batch 128, float32, softmax cross-entropy, Adam(lr=1e-3);
+   and the wider 784-1024-512-10 the same way at batch 512 (where the matrix products dominate)
+   and at batch 32 (where they do not).
 2. CNN step: 64x1x28x28 -> conv 3x3 (8 channels, padding 1) -> ReLU -> max-pool 2 -> flatten ->
-   linear 10 -> cross-entropy, SGD(lr=0.01).
+   linear 10 -> cross-entropy, SGD(lr=0.01); and the same at batch 256.
 3. LSTM step: nn.LSTM(32, 128) over 64 steps of a batch of 32, a linear read-out of the last
    hidden state, cross-entropy, Adam. The floor runs the gates' loop forward and backward by hand.
 4. Tiny-GPT step: 2 pre-LayerNorm blocks (4-head causal attention, GELU MLP), width 64, context
@@ -34,8 +36,9 @@ The workloads (see benchmarks/README.md for the details and how to read the numb
    (as ``timeit`` does), which is minigrad's own work; see docs/performance.md for why they differ.
 
 Every run also checks that minigrad computes what the floor computes (the losses of a few
-training steps agree to 1e-5; PyTorch's are checked too) and reports memory: the tracemalloc
-peak of one MLP step, resident memory growth over many steps, and page faults per step.
+training steps agree to 1e-5, at every size; PyTorch's are checked too) and reports memory, at
+the default sizes: the tracemalloc peak of one MLP step, resident memory growth over many steps,
+and page faults per step.
 
 glibc gives large freed blocks back to the OS and page-faults them in again on the next step,
 unless MALLOC_MMAP_THRESHOLD_ and MALLOC_TRIM_THRESHOLD_ are raised. Those are read when a process
@@ -90,7 +93,10 @@ class Config:
     warmup: int  # untimed calls of each side before timing
     repeats: int  # timed blocks; each gives one time per side and one ratio
     mlp_steps: int  # calls per timed block
+    mlp_large_steps: int  # 784-1024-512-10 at batch 512
+    mlp_large_b32_steps: int  # and at batch 32
     cnn_steps: int
+    cnn_b256_steps: int
     lstm_steps: int
     gpt_steps: int
     per_op_calls: int
@@ -100,14 +106,21 @@ class Config:
     agreement_steps: int  # training steps whose losses must agree with the floor's
 
 
-FULL = Config(10, 21, 20, 10, 4, 2, 20, (20_000, 100_000), 9, 1000, 5)
-QUICK = Config(2, 3, 3, 2, 1, 1, 5, (5_000, 25_000), 1, 50, 5)
+FULL = Config(10, 21, 20, 4, 10, 10, 3, 4, 2, 20, (20_000, 100_000), 9, 1000, 5)
+QUICK = Config(2, 3, 3, 1, 2, 2, 1, 1, 1, 5, (5_000, 25_000), 1, 50, 5)
 # Timed on every side, PyTorch's too (torch_workloads.bench_sides); the chains only here.
-WORKLOADS = ("mlp_step", "cnn_step", "lstm_step", "gpt_step", "per_op")
+WORKLOADS = (
+    "mlp_step", "mlp_large_step", "mlp_large_b32_step", "cnn_step", "cnn_b256_step",
+    "lstm_step", "gpt_step", "per_op",
+)  # fmt: skip
 
 MLP_SIZES = (784, 256, 128, 10)
 MLP_BATCH = 128
+# Issue 20's wider MLP, at a batch where the matrix products dominate and at one where they do not
+MLP_LARGE_SIZES = (784, 1024, 512, 10)
+MLP_LARGE_BATCH, MLP_SMALL_BATCH = 512, 32
 CNN_INPUT = (64, 1, 28, 28)
+CNN_LARGE_BATCH = 256
 CNN_CHANNELS = 8
 CLASSES = 10
 PER_OP_LENGTH = 200
@@ -920,7 +933,10 @@ def check_agreement(config: Config, device: str) -> dict[str, Any]:
     result: dict[str, Any] = {}
     workloads = {
         "mlp": mlp_workload(device)[0],
+        "mlp_large": mlp_workload(device, MLP_LARGE_SIZES, MLP_LARGE_BATCH)[0],
+        "mlp_large_b32": mlp_workload(device, MLP_LARGE_SIZES, MLP_SMALL_BATCH)[0],
         "cnn": cnn_workload(device),
+        "cnn_b256": cnn_workload(device, CNN_LARGE_BATCH),
         "lstm": lstm_workload(device),
         "gpt": gpt_workload(device),
     }
@@ -958,7 +974,10 @@ def torch_loss_differences(torch_losses: dict[str, list[float]]) -> dict[str, fl
     and the floor's: both start from the same ``*_start()`` weights, so they must agree."""
     floor_steps = {
         "mlp_step": mlp_workload("cpu")[0]["floor"],
+        "mlp_large_step": mlp_workload("cpu", MLP_LARGE_SIZES, MLP_LARGE_BATCH)[0]["floor"],
+        "mlp_large_b32_step": mlp_workload("cpu", MLP_LARGE_SIZES, MLP_SMALL_BATCH)[0]["floor"],
         "cnn_step": cnn_workload("cpu")["floor"],
+        "cnn_b256_step": cnn_workload("cpu", CNN_LARGE_BATCH)["floor"],
         "lstm_step": lstm_workload("cpu")["floor"],
         "gpt_step": gpt_workload("cpu")["floor"],
     }
@@ -988,6 +1007,27 @@ def bench_cnn(config: Config, device: str) -> tuple[dict[str, list], dict[str, A
     steps = max(config.rss_steps // 5, 10)
     memory = {name: steady_state_memory(sides[name], steps) for name in ("floor", "minigrad")}
     return times, memory
+
+
+def bench_larger(config: Config, device: str) -> dict[str, dict[str, list]]:
+    """Seconds per training step of the wider MLP (at two batches) and of the CNN at a larger
+    batch, floor and minigrad (issue 20); the memory rows stay at the default sizes."""
+    large, small = MLP_LARGE_BATCH, MLP_SMALL_BATCH
+    warmup, repeats = config.warmup, config.repeats
+    return {
+        "mlp_large_step": compare(
+            mlp_workload(device, MLP_LARGE_SIZES, large)[0], config.mlp_large_steps, warmup, repeats
+        ),
+        "mlp_large_b32_step": compare(
+            mlp_workload(device, MLP_LARGE_SIZES, small)[0],
+            config.mlp_large_b32_steps,
+            warmup,
+            repeats,
+        ),
+        "cnn_b256_step": compare(
+            cnn_workload(device, CNN_LARGE_BATCH), config.cnn_b256_steps, warmup, repeats
+        ),
+    }
 
 
 def bench_sequences(config: Config, device: str) -> dict[str, dict[str, list]]:
@@ -1052,7 +1092,7 @@ def bench_chains(config: Config, device: str) -> dict[str, dict[str, list]]:
 # ================================================================================================
 
 
-LABEL_WIDTH = 34
+LABEL_WIDTH = 36
 
 
 def spread(r: dict[str, float]) -> str:
@@ -1098,11 +1138,17 @@ def print_report(config: Config, results: dict[str, Any]) -> None:
         + f"{'minigrad/floor':>24}"
         + (f"{'minigrad/torch':>16}" if torch else "")
     )
-    print(time_row("MLP step (ms)", 1e3, times["mlp_step"], torch_times.get("mlp_step")))
-    print(time_row("CNN step (ms)", 1e3, times["cnn_step"], torch_times.get("cnn_step")))
-    print(time_row("LSTM step (ms)", 1e3, times["lstm_step"], torch_times.get("lstm_step")))
-    print(time_row("tiny-GPT step (ms)", 1e3, times["gpt_step"], torch_times.get("gpt_step")))
-    print(time_row("per-op (us/op, fwd + bwd)", 1e6, times["per_op"], torch_times.get("per_op")))
+    for name, label, scale in (
+        ("mlp_step", "MLP step (ms)", 1e3),
+        ("mlp_large_step", "MLP 784-1024-512-10, batch 512 (ms)", 1e3),
+        ("mlp_large_b32_step", "MLP 784-1024-512-10, batch 32 (ms)", 1e3),
+        ("cnn_step", "CNN step (ms)", 1e3),
+        ("cnn_b256_step", "CNN step, batch 256 (ms)", 1e3),
+        ("lstm_step", "LSTM step (ms)", 1e3),
+        ("gpt_step", "tiny-GPT step (ms)", 1e3),
+        ("per_op", "per-op (us/op, fwd + bwd)", 1e6),
+    ):
+        print(time_row(label, scale, times[name], torch_times.get(name)))
     short, long = config.chain_lengths
     for n in (short, long):
         print(time_row(f"chain of {n // 1000}k ops (s)", 1.0, times["chains"][str(n)]))
@@ -1150,8 +1196,11 @@ def print_report(config: Config, results: dict[str, Any]) -> None:
     verdict = "agree" if agreement["ok"] else f"DISAGREE (tolerance {LOSS_TOLERANCE})"
     print(
         f"check, minigrad vs floor: {verdict}. Max |loss difference| over "
-        f"{config.agreement_steps} steps: MLP {agreement['mlp_loss_max_difference']:.1e}, "
-        f"CNN {agreement['cnn_loss_max_difference']:.1e}, "
+        f"{config.agreement_steps} steps: MLP {agreement['mlp_loss_max_difference']:.1e} "
+        f"(784-1024-512-10: batch 512 {agreement['mlp_large_loss_max_difference']:.1e}, "
+        f"batch 32 {agreement['mlp_large_b32_loss_max_difference']:.1e}), "
+        f"CNN {agreement['cnn_loss_max_difference']:.1e} "
+        f"(batch 256 {agreement['cnn_b256_loss_max_difference']:.1e}), "
         f"LSTM {agreement['lstm_loss_max_difference']:.1e}, "
         f"tiny GPT {agreement['gpt_loss_max_difference']:.1e}; CNN input gradient "
         f"{agreement['cnn_input_grad_max_difference']:.1e}; per-op chain (loss and gradients) "
@@ -1164,8 +1213,11 @@ def print_report(config: Config, results: dict[str, Any]) -> None:
         verdict = "agree" if worst <= LOSS_TOLERANCE else f"DISAGREE (tolerance {LOSS_TOLERANCE})"
         print(
             f"check, torch vs floor: {verdict}. Max |loss difference| over "
-            f"{config.agreement_steps} steps: MLP {differences['mlp_step']:.1e}, "
-            f"CNN {differences['cnn_step']:.1e}, LSTM {differences['lstm_step']:.1e}, "
+            f"{config.agreement_steps} steps: MLP {differences['mlp_step']:.1e} "
+            f"(784-1024-512-10: batch 512 {differences['mlp_large_step']:.1e}, "
+            f"batch 32 {differences['mlp_large_b32_step']:.1e}), "
+            f"CNN {differences['cnn_step']:.1e} (batch 256 {differences['cnn_b256_step']:.1e}), "
+            f"LSTM {differences['lstm_step']:.1e}, "
             f"tiny GPT {differences['gpt_step']:.1e}",
             flush=True,
         )
@@ -1186,6 +1238,7 @@ def run_child(args: argparse.Namespace) -> int:
     results["times_seconds"] = {
         "mlp_step": mlp_times,
         "cnn_step": cnn_times,
+        **bench_larger(config, device),
         **bench_sequences(config, device),
         "per_op": bench_per_op(config, device),
         "chains": bench_chains(config, device),
@@ -1235,7 +1288,10 @@ def run_torch_child(args: argparse.Namespace) -> int:
     }
     calls = dict(
         mlp_step=config.mlp_steps,
+        mlp_large_step=config.mlp_large_steps,
+        mlp_large_b32_step=config.mlp_large_b32_steps,
         cnn_step=config.cnn_steps,
+        cnn_b256_step=config.cnn_b256_steps,
         lstm_step=config.lstm_steps,
         gpt_step=config.gpt_steps,
         per_op=config.per_op_calls,

@@ -170,11 +170,13 @@ def per_op_torch(x: np.ndarray, w: np.ndarray, length: int, device: str) -> Call
 def bench_sides(device: str) -> dict[str, Callable[[], float]]:
     """A fresh PyTorch side of each workload bench.py times against torch, keyed as bench.py's
     results are, each from the seeded weights and data that minigrad and the floor start from."""
-    mlp_weights, x, labels = bench.mlp_start()
-    cnn_weights, images, image_labels = bench.cnn_start()
+    wide = bench.MLP_LARGE_SIZES
     return {
-        "mlp_step": mlp_torch(mlp_weights, x, labels, device),
-        "cnn_step": cnn_torch(cnn_weights, images, image_labels, device),
+        "mlp_step": mlp_torch(*bench.mlp_start(), device),
+        "mlp_large_step": mlp_torch(*bench.mlp_start(wide, bench.MLP_LARGE_BATCH), device),
+        "mlp_large_b32_step": mlp_torch(*bench.mlp_start(wide, bench.MLP_SMALL_BATCH), device),
+        "cnn_step": cnn_torch(*bench.cnn_start(), device),
+        "cnn_b256_step": cnn_torch(*bench.cnn_start(bench.CNN_LARGE_BATCH), device),
         "lstm_step": lstm_torch(*bench.lstm_start(), device),
         "gpt_step": gpt_torch(*bench.gpt_start(), device),
         "per_op": per_op_torch(*bench.per_op_start(), bench.PER_OP_LENGTH, device),

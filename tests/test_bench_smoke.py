@@ -22,7 +22,10 @@ BENCH = os.path.join(ROOT, "benchmarks", "bench.py")
 RATIO = r"\d+\.\d+x \[\d+\.\d+, \d+\.\d+\]"
 RATIO_LINES = {
     "MLP step": rf"^MLP step .*{RATIO}",
+    "MLP 784-1024-512-10, batch 512": rf"^MLP 784-1024-512-10, batch 512 .*{RATIO}",
+    "MLP 784-1024-512-10, batch 32": rf"^MLP 784-1024-512-10, batch 32 .*{RATIO}",
     "CNN step": rf"^CNN step .*{RATIO}",
+    "CNN step, batch 256": rf"^CNN step, batch 256 .*{RATIO}",
     "LSTM step": rf"^LSTM step .*{RATIO}",
     "tiny-GPT step": rf"^tiny-GPT step .*{RATIO}",
     "per-op": rf"^per-op .*{RATIO}",
@@ -47,7 +50,7 @@ def test_quick_benchmark_runs_and_prints_every_ratio_for_each_malloc_setting(tmp
             assert re.search(pattern, section, re.MULTILINE), f"no {name} ratio line in:\n{section}"
         assert "check, minigrad vs floor: agree" in section
         if importlib.util.find_spec("torch") is not None:
-            for name in ("MLP step", "CNN step", "LSTM step", "tiny-GPT step", "per-op"):
+            for name in RATIO_LINES.keys() - {"chain scaling"}:
                 torch_column = rf"^{name} .*{RATIO} +\d+\.\d+x$"
                 assert re.search(torch_column, section, re.MULTILINE), section
             assert "check, torch vs floor: agree" in section

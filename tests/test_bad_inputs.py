@@ -2297,6 +2297,12 @@ ROWS += [
         r"positive sum",
     ),
     (
+        "gelu approximate",
+        lambda: F.gelu(t(2), "fast"),
+        ValueError,
+        r"gelu: approximate must be 'none' or 'tanh', got 'fast'",
+    ),
+    (
         "layer_norm shape",
         lambda: F.layer_norm(t(2, 3), 4),
         ValueError,

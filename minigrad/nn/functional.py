@@ -32,6 +32,7 @@ from ..ops.conv import (
 from ..ops.elementwise import BinaryCrossEntropy
 from ..ops.elementwise import elu as ops_elu
 from ..ops.elementwise import erf as ops_erf
+from ..ops.elementwise import gelu as ops_gelu
 from ..ops.elementwise import softplus as ops_softplus
 from ..ops.linalg import AddMatMul
 from ..ops.linalg import Linear as LinearFunction
@@ -82,13 +83,12 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:
 
     approximate='none':  x/2 * (1 + erf(x / sqrt(2)))                     (exact)
     approximate='tanh':  x/2 * (1 + tanh(sqrt(2/pi) * (x + 0.044715 x^3)))
+
+    One op, ``GELU`` in minigrad/ops/elementwise.py, with its derivative beside it.
     """
-    if approximate == "none":
-        return input * 0.5 * (1.0 + erf(input * (1 / math.sqrt(2))))
-    if approximate == "tanh":
-        inner = (input + 0.044715 * input * input * input) * math.sqrt(2 / math.pi)
-        return input * 0.5 * (1.0 + tanh(inner))
-    raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
+    if approximate not in ("none", "tanh"):
+        raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
+    return ops_gelu(input, approximate)
 
 
 def _maybe_in_place(

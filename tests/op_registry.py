@@ -581,6 +581,12 @@ CASES += [
         [rand(2, 4, 3), rand(3), rand(3)],
     ),
     OpCase("layer_norm_two_dims_no_affine", lambda x: F.layer_norm(x, (2, 3)), [rand(4, 2, 3)]),
+    OpCase("layer_norm_weight_only", lambda x, w: F.layer_norm(x, 4, w), [rand(3, 4), rand(4)]),
+    OpCase(
+        "layer_norm_bias_only_two_dims",
+        lambda x, b: F.layer_norm(x, (2, 3), None, b, eps=0.1),
+        [rand(2, 2, 2, 3), rand(2, 3)],
+    ),
     OpCase(
         "scaled_dot_product_attention",
         lambda q, k, v: F.scaled_dot_product_attention(q, k, v),

@@ -2315,6 +2315,12 @@ ROWS += [
         r"weight must have shape \(3,\)",
     ),
     (
+        "layer_norm bias",
+        lambda: F.layer_norm(t(2, 3), (3,), None, t(3, 1)),
+        ValueError,
+        r"layer_norm: bias must have shape \(3,\), got \(3, 1\)",
+    ),
+    (
         "LayerNorm size 0",
         lambda: nn.LayerNorm(0),
         ValueError,

@@ -14,7 +14,7 @@ import numpy as np
 from ..autograd import Function, constant, value
 from ..checks import check_bool, check_number
 from ..tensor import Tensor
-from .elementwise import Abs, Exp, PowScalar, Rounding, Where
+from .elementwise import Abs, Exp, PowScalar, Rounding, Rsqrt, Where
 from .shape import BroadcastTo
 
 Axis = int | tuple[int, ...] | None
@@ -392,6 +392,72 @@ class SoftmaxCrossEntropy(Function):
         return result
 
 
+class LayerNorm(Function):
+    """y = n * w + b,  n = (x - mean) / sigma,  sigma = sqrt(var + eps), with mean and var (biased)
+    over the last ``dims`` dims, separately at every position of the dims before them;
+
+        dx = (dn - mean(dn) - n * mean(dn * n)) / sigma,   dn = dy * w
+        dw = sum(dy * n),   db = sum(dy)                    (sums over the leading dims)
+
+    The weight w and the bias b are optional. x is seen as a matrix, a row per position and a
+    column per normalized value, and every mean along a row is a matrix-vector product with a
+    vector of ones (``rows @ ones / d``), every sum over the rows ``ones @ rows``: BLAS does
+    these several times faster than NumPy's reductions along a short axis. Forward keeps n and
+    1/sigma; an ordinary backward uses them, a recorded one (``create_graph``) computes them
+    again as ops of x, so that the gradient can itself be differentiated. The formulas below
+    then read the same on arrays and on Tensors.
+    """
+
+    reads_inputs = (0, 1)  # x (a recorded backward normalizes it again) and the weight
+    reads_output = False
+
+    def forward(self, x, *affine, dims, eps, has_weight, has_bias):
+        self.dims, self.eps, self.has_weight, self.has_bias = dims, eps, has_weight, has_bias
+        size = math.prod(x.shape[x.ndim - dims :])
+        rows = x.reshape(-1, size)
+        self.normed, self.inverse_std = _normalize_rows(rows, self.xp.ones(size, x.dtype), eps)
+        out = self.normed * affine[0].reshape(-1) if has_weight else self.normed.copy()
+        if has_bias:
+            out += affine[-1].reshape(-1)  # out is this op's own fresh array
+        return out.reshape(x.shape)
+
+    def backward(self, grad, y, x, *affine):
+        size = math.prod(x.shape[x.ndim - self.dims :])
+        count = math.prod(x.shape) // size  # the number of rows
+        ones = constant(self.xp.ones(size, grad.dtype), grad)
+        if isinstance(x, Tensor):  # recorded: n and 1/sigma again, as ops of x
+            normed, inverse_std = _normalize_rows(x.reshape(-1, size), ones, self.eps)
+        else:
+            normed, inverse_std = self.normed, self.inverse_std
+        dy = grad.reshape(-1, size)
+        needs = self.needs_input_grad
+        grads = []
+        if needs[0]:
+            dn = dy * affine[0].reshape(-1) if self.has_weight else dy
+            dx = (dn - _row_means(dn, ones) - normed * _row_means(dn * normed, ones)) * inverse_std
+            grads.append(dx.reshape(x.shape))
+        else:
+            grads.append(None)
+        sum_rows = constant(self.xp.ones(count, grad.dtype), grad)  # a sum over rows: ones @ rows
+        if self.has_weight:
+            grads.append((sum_rows @ (dy * normed)).reshape(affine[0].shape) if needs[1] else None)
+        if self.has_bias:
+            grads.append((sum_rows @ dy).reshape(affine[-1].shape) if needs[-1] else None)
+        return tuple(grads)
+
+
+def _row_means(rows: Any, ones: Any) -> Any:
+    """The mean of each row of a matrix, as a column: rows @ ones / d (one BLAS call)."""
+    return (rows @ ones).reshape(-1, 1) * (1.0 / ones.shape[0])
+
+
+def _normalize_rows(rows: Any, ones: Any, eps: float) -> tuple[Any, Any]:
+    """(rows - mean) / sqrt(var + eps) row by row, and 1 / sqrt(var + eps) as a column."""
+    centered = rows - _row_means(rows, ones)
+    inverse_std = Rsqrt.apply(_row_means(centered * centered, ones) + eps)
+    return centered * inverse_std, inverse_std
+
+
 # ---- the public functions -----------------------------------------------------------------------
 def dim_arg(dim: Any, axis: Any, op: str) -> Any:
     """PyTorch's ``dim=``, or NumPy's ``axis=``, accepted as its alias; not both."""
@@ -694,6 +760,17 @@ def log_softmax(a: Tensor, dim: int = -1, *, dtype: Any = None, axis: int | None
     a = a if dtype is None else a.astype(dtype)
     axes = _nonempty_axes(a, axis if axis is not None else dim, "log_softmax")
     return a - logsumexp(a, axes, keepdim=True)
+
+
+def layer_norm(
+    a: Tensor, dims: int, weight: Tensor | None, bias: Tensor | None, eps: float
+) -> Tensor:
+    """(a - mean) / sqrt(var + eps) * weight + bias over the last ``dims`` dims (see
+    ``LayerNorm``); ``minigrad.nn.functional.layer_norm`` checks the arguments and calls this."""
+    affine = [t for t in (weight, bias) if t is not None]
+    return LayerNorm.apply(
+        a, *affine, dims=dims, eps=eps, has_weight=weight is not None, has_bias=bias is not None
+    )
 
 
 def softmax_cross_entropy(

@@ -150,6 +150,13 @@ CASES: list[OpCase] = [
     OpCase("logsumexp", lambda a: mg.logsumexp(a, axis=1), [rand(3, 5)]),
     OpCase("softmax", lambda a: mg.softmax(a, axis=-1), [rand(3, 5)]),
     OpCase("softmax_axis0", lambda a: mg.softmax(a, axis=0), [rand(3, 5)]),
+    # a row 1000 below the others: exp would underflow under one shared shift, so each row is
+    # shifted by its own maximum (the second path of Softmax.forward)
+    OpCase(
+        "softmax_rows_far_apart",
+        lambda a: mg.softmax(a - mg.tensor([[0.0], [1000.0]], device=a.device), axis=-1),
+        [rand(2, 4)],
+    ),
     OpCase("log_softmax", lambda a: mg.log_softmax(a), [rand(3, 5)]),
     # ---- shape ----
     OpCase("reshape", lambda a: a.reshape(4, -1), [rand(2, 6)]),

@@ -12,6 +12,7 @@ import pytest
 
 import minigrad as mg
 from minigrad.nn import functional as F
+from minigrad.ops.reduction import Softmax
 
 rng = np.random.default_rng(20)
 TOLERANCE = {np.float64: dict(rtol=1e-10, atol=1e-12), np.float32: dict(rtol=2e-5, atol=2e-6)}
@@ -145,3 +146,68 @@ def test_layer_norm_weight_changed_in_place_before_backward_is_caught():
         weight.mul_(2.0)
     with pytest.raises(RuntimeError, match=r"input 1 of LayerNorm .* modified in place"):
         out.sum().backward()
+
+
+# ---- softmax with attention's mask folded in ---------------------------------------------------
+def composed_masked_softmax(scores, keep):
+    """attention's softmax as it was: where(keep, scores, -inf), then a softmax whose rows of
+    only -inf give 0."""
+    masked = mg.where(mg.tensor(keep), scores, -math.inf)
+    return Softmax.apply(masked, axis=masked.ndim - 1, empty_rows_zero=True)
+
+
+def row_softmax(scores):
+    """The formula, row by row in NumPy (float64), each row shifted by its own maximum."""
+    e = np.exp(scores - scores.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+@pytest.mark.parametrize("mask", ["causal", "random_with_blind_rows"])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_masked_softmax_is_where_then_softmax(mask, dtype):
+    scores = rng.normal(size=(2, 3, 5, 5)) * 3
+    if mask == "causal":
+        keep = np.tril(np.ones((5, 5), dtype=bool))
+    else:
+        keep = rng.random((2, 1, 5, 5)) > 0.4
+        keep[0, 0, 2] = False  # a query that may look at no key: weights 0, gradient 0
+    on_device = mg.tensor(keep).data  # a raw array param, on the default device
+    compare(
+        lambda s: Softmax.apply(s, axis=3, keep=on_device, empty_rows_zero=True),
+        lambda s: composed_masked_softmax(s, keep),
+        [scores],
+        dtype,
+        second_order=dtype == np.float64,
+    )
+    weights = Softmax.apply(mg.tensor(scores), axis=3, keep=on_device, empty_rows_zero=True)
+    weights = weights.numpy()
+    assert np.all(weights[~np.broadcast_to(keep, weights.shape)] == 0)
+    visible = np.where(keep, scores, -np.inf)
+    blind = ~keep.any(axis=-1, keepdims=True)
+    expected = np.where(blind, 0.0, row_softmax(np.where(blind, 0.0, visible)))
+    np.testing.assert_allclose(weights, expected, atol=1e-12)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_softmax_rows_far_below_the_largest_use_their_own_maximum(dtype):
+    """The CPU shifts every row by the largest value of all, unless a row would underflow."""
+    offsets = np.array([[0.0], [-30.0], [-120.0], [-1000.0]])
+    scores = rng.normal(size=(4, 6)) + offsets
+    out = mg.softmax(mg.tensor(scores.astype(dtype)), dim=1).numpy()
+    np.testing.assert_allclose(out, row_softmax(scores.astype(dtype).astype(np.float64)), rtol=1e-5)
+    assert np.all(np.isfinite(out)) and np.all(out > 0)
+
+
+def test_softmax_keeps_a_nan_or_inf_in_its_own_row():
+    scores = mg.tensor(np.array([[np.nan, 1.0], [np.inf, 1.0], [1.0, 2.0]]))
+    with np.errstate(invalid="ignore"):  # inf - inf, on purpose
+        out = mg.softmax(scores, dim=1).numpy()
+    assert np.all(np.isnan(out[:2]))
+    np.testing.assert_allclose(out[2], row_softmax(np.array([1.0, 2.0])), rtol=1e-12)
+
+
+def test_softmax_along_a_leading_axis_is_its_formula():
+    scores = rng.normal(size=(4, 3, 2))
+    out = mg.softmax(mg.tensor(scores), dim=0).numpy()
+    expected = np.moveaxis(row_softmax(np.moveaxis(scores, 0, -1)), -1, 0)
+    np.testing.assert_allclose(out, expected, rtol=1e-12)

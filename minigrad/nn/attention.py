@@ -21,7 +21,7 @@ ends up in output i. The causal mask of a language model lets position i see key
 
 ``MultiheadAttention`` runs H such lookups side by side on learned projections of the inputs,
 each in a subspace of E / H dims, and mixes their outputs with one more projection. Everything
-here is built from ops (matmul, where, softmax), so its backward is theirs.
+here is built from ops (matmul, and a softmax that applies the mask), so its backward is theirs.
 """
 
 from __future__ import annotations
@@ -31,7 +31,6 @@ from typing import Any
 
 import numpy as np
 
-from .. import ops
 from ..backend import Device
 from ..checks import check_bool, check_int, check_number
 from ..ops.reduction import Softmax
@@ -61,13 +60,15 @@ def attend(
     scale = 1.0 / math.sqrt(query.shape[-1]) if scale is None else scale
     # Scaling Q before the product costs L*E multiplications, scaling the scores L*S.
     scores = (query * scale) @ key.swapaxes(-1, -2)
-    if keep is not None:
-        scores = ops.where(Tensor._wrap(keep, query.device), scores, -math.inf)
     if bias is not None:
         scores = scores + bias
-    # A query that may look at no key has a row of only -inf: weights 0 there, not NaN.
+    # The boolean mask is applied by the softmax itself (-inf where it is False). A query that
+    # may look at no key has a row of only -inf: weights 0 there, not NaN.
     weights = Softmax.apply(
-        scores, axis=scores.ndim - 1, empty_rows_zero=keep is not None or bias is not None
+        scores,
+        axis=scores.ndim - 1,
+        keep=keep,
+        empty_rows_zero=keep is not None or bias is not None,
     )
     if dropout_p > 0:
         weights = dropout(weights, dropout_p)  # drops whole (query, key) links, as PyTorch does

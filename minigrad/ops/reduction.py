@@ -13,7 +13,7 @@ import numpy as np
 
 from ..autograd import Function, constant, value
 from ..checks import check_bool, check_number
-from ..tensor import Tensor
+from ..tensor import Tensor, is_floating_dtype
 from .elementwise import Abs, Exp, PowScalar, Rounding, Rsqrt, Where
 from .shape import BroadcastTo
 
@@ -320,27 +320,58 @@ class Norm(Function):
 class Softmax(Function):
     """z = exp(a) / sum(exp(a)) along an axis;  dz/da applied to g is z * (g - sum(g * z))
 
-    With ``empty_rows_zero`` a row of only -inf (attention: a query that may look at no key)
-    gives z = 0 instead of 0/0 = NaN; the backward formula then gives 0 there too. The fix
-    touches only the per-row max and sum, arrays a row's length smaller than ``a``.
+    ``keep`` (attention's mask, a boolean array that broadcasts to a) leaves out the places
+    where it is False: a is taken as -inf there, so z = 0 and their gradient is 0, with no
+    separate ``where`` op in the graph. With ``empty_rows_zero`` a row of only -inf (a query
+    that may look at no key) gives z = 0 instead of 0/0 = NaN; the backward formula then gives
+    0 there too.
+
+    exp(a - c) / sum(exp(a - c)) is the same for any c per row, and c = the row's maximum keeps
+    exp from overflowing. On the CPU, NumPy finds maxima along a short axis slowly (0.5 ms for
+    attention's 32x4x64x64 scores, twice the exp), so c is first the maximum of the whole
+    array, one number, as safe against overflow; only if some row lies so far below it that its
+    exp would underflow (its sum is below tiny / eps^2) are the rows' own maxima taken. Sums
+    along the last axis are products with a vector of ones (see ``_sum_last``).
     """
 
     reads_inputs = ()
     reads_output = True
 
-    def forward(self, a, axis, empty_rows_zero=False):
+    def forward(self, a, axis, keep=None, empty_rows_zero=False):
         self.axis = axis
+        xp = self.xp
+        if keep is not None:  # -inf where masked (as PyTorch adds its mask to the scores)
+            a = a + xp.where(keep, 0, -math.inf).astype(a.dtype)
+        if xp is np and a.size:
+            top = a.max()
+            if math.isfinite(top):  # NaN or inf: each row by itself, below
+                e, total = self._exp_and_sums(a, top)
+                info = np.finfo(a.dtype)
+                if bool((total >= info.tiny / info.eps**2).all()):  # no row underflowed
+                    e /= total
+                    return e
         top = a.max(axis=axis, keepdims=True)
         if empty_rows_zero:
-            top = self.xp.where(top == -math.inf, 0, top)  # exp(-inf - 0) = 0, not exp(nan)
-        e = self.xp.exp(a - top)  # shift by max: no overflow
-        total = e.sum(axis=axis, keepdims=True)
+            top = xp.where(top == -math.inf, 0, top)  # exp(-inf - 0) = 0, not exp(nan)
+        e, total = self._exp_and_sums(a, top)
         if empty_rows_zero:
-            total = self.xp.where(total == 0, 1, total)  # 0 only in an empty row: 0 / 1 = 0
-        return e / total
+            total = xp.where(total == 0, 1, total)  # 0 only in an empty row: 0 / 1 = 0
+        e /= total
+        return e
+
+    def _exp_and_sums(self, a, top):
+        e = a - top  # shift by the maximum: no overflow
+        self.xp.exp(e, out=e)  # in place: e is this op's own new array
+        return e, self._sums(e, e)
+
+    def _sums(self, x, like):
+        """x summed along the axis, kept as size 1; along the last axis, a BLAS product."""
+        if self.axis != x.ndim - 1:
+            return x.sum(axis=self.axis, keepdims=True)
+        return _sum_last(x, constant(self.xp.ones(x.shape[-1], x.dtype), like))
 
     def backward(self, grad, z, a):
-        return z * (grad - (grad * z).sum(axis=self.axis, keepdims=True))
+        return z * (grad - self._sums(grad * z, grad))
 
 
 class SoftmaxCrossEntropy(Function):
@@ -446,9 +477,17 @@ class LayerNorm(Function):
         return tuple(grads)
 
 
+def _sum_last(a: Any, ones: Any) -> Any:
+    """a.sum(axis=-1, keepdims=True), as a matrix-vector product with a vector of ones: BLAS
+    does it several times faster than NumPy's reduction along a short last axis (for the tiny
+    GPT's attention scores, 32x4x64x64, 37 us against 220 us). ``ones`` is an array, or a
+    constant Tensor in a recorded backward."""
+    return (a @ ones).reshape(a.shape[:-1] + (1,))
+
+
 def _row_means(rows: Any, ones: Any) -> Any:
     """The mean of each row of a matrix, as a column: rows @ ones / d (one BLAS call)."""
-    return (rows @ ones).reshape(-1, 1) * (1.0 / ones.shape[0])
+    return _sum_last(rows, ones) * (1.0 / ones.shape[0])
 
 
 def _normalize_rows(rows: Any, ones: Any, eps: float) -> tuple[Any, Any]:
@@ -750,6 +789,8 @@ def logsumexp(
 def softmax(a: Tensor, dim: int = -1, *, dtype: Any = None, axis: int | None = None) -> Tensor:
     """exp(a) / sum(exp(a)) along ``dim`` (numerically stable); ``dtype`` converts ``a`` first."""
     a = a if dtype is None else a.astype(dtype)
+    if not is_floating_dtype(a.dtype):
+        a = a.astype(np.float64)  # what NumPy's exp gives integers
     (axis,) = _nonempty_axes(a, axis if axis is not None else dim, "softmax")
     return Softmax.apply(a, axis=axis)
 

@@ -803,3 +803,42 @@ CASES += [
         [_encoder_rng.uniform(-1.0, 1.0, size=(3, 4))],
     ),
 ]
+
+
+# ==== MultiheadAttention's self-attention as one op (SelfAttention), through the layer =========
+def _self_attention_layer() -> Any:
+    state = mg.get_rng_state()
+    mg.manual_seed(11)
+    layer = mg.nn.MultiheadAttention(4, 2, batch_first=True).double()
+    with mg.no_grad():  # PyTorch starts the biases at 0; give them values so they are checked
+        layer.in_proj_bias.copy_(mg.randn(12, dtype=mg.float64))
+    mg.set_rng_state(state)
+    return layer
+
+
+_SELF_ATTENTION = _self_attention_layer()
+
+
+def _blind_first_query(x: Any) -> Any:
+    """The causal mask and a padding mask that hides key 0 of sample 1 (True: may not look), so
+    that query 0 of sample 1 may look at nothing: weights 0, output the bias alone."""
+    future = mg.ones(3, 3, dtype=bool, device=x.device).triu(1)
+    padding = np.zeros((2, 3), dtype=bool)
+    padding[1, 0] = True
+    layer = _SELF_ATTENTION.to(x.device)
+    mask = mg.tensor(padding, device=x.device)
+    return layer(x, x, x, need_weights=False, attn_mask=future, key_padding_mask=mask)[0]
+
+
+CASES += [
+    OpCase(
+        "multihead_self_attention_one_op",
+        lambda x: _SELF_ATTENTION.to(x.device)(x, x, x, need_weights=False)[0],
+        [_encoder_rng.uniform(-1.0, 1.0, size=(2, 3, 4))],
+    ),
+    OpCase(
+        "multihead_self_attention_one_op_masked",
+        _blind_first_query,
+        [_encoder_rng.uniform(-1.0, 1.0, size=(2, 3, 4))],
+    ),
+]

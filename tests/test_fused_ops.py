@@ -12,6 +12,8 @@ import pytest
 
 import minigrad as mg
 from minigrad.nn import functional as F
+from minigrad.nn.attention import attend
+from minigrad.ops.attention import SelfAttention
 from minigrad.ops.reduction import Softmax
 
 rng = np.random.default_rng(20)
@@ -211,3 +213,67 @@ def test_softmax_along_a_leading_axis_is_its_formula():
     out = mg.softmax(mg.tensor(scores), dim=0).numpy()
     expected = np.moveaxis(row_softmax(np.moveaxis(scores, 0, -1)), -1, 0)
     np.testing.assert_allclose(out, expected, rtol=1e-12)
+
+
+# ---- self-attention on packed projections -------------------------------------------------------
+def composed_self_attention(qkv, heads, keep):
+    """MultiheadAttention's core as it was (and still is when the weights are asked for):
+    chunk, split the heads, attend, merge the heads."""
+    n, length, width = qkv.shape
+    size = width // 3 // heads
+
+    def split(x):
+        return x.reshape(n, length, heads, size).transpose(1, 2)
+
+    q, k, v = qkv.chunk(3, dim=-1)
+    out, _ = attend(split(q), split(k), split(v), keep=keep)
+    return out.transpose(1, 2).reshape(n, length, heads * size)
+
+
+@pytest.mark.parametrize("mask", ["none", "causal", "causal_and_padding_with_a_blind_query"])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_self_attention_is_its_composed_ops(mask, dtype):
+    n, length, heads, size = 2, 4, 2, 3
+    keep = None
+    if mask != "none":
+        keep = np.tril(np.ones((length, length), dtype=bool))
+    if mask == "causal_and_padding_with_a_blind_query":
+        padded = np.zeros((n, 1, 1, length), dtype=bool)
+        padded[1, ..., 0] = True  # sample 1 hides key 0: its query 0 may look at nothing
+        keep = keep & ~padded
+    on_device = None if keep is None else mg.tensor(keep).data
+
+    def fused(qkv):
+        return SelfAttention.apply(
+            qkv, heads=heads, scale=size**-0.5, keep=on_device, empty_rows_zero=keep is not None
+        )
+
+    compare(
+        fused,
+        lambda qkv: composed_self_attention(qkv, heads, on_device),
+        [rng.normal(size=(n, length, 3 * heads * size))],
+        dtype,
+        second_order=dtype == np.float64,
+    )
+
+
+def test_multihead_attention_takes_the_one_op_only_when_nothing_else_is_asked_for(monkeypatch):
+    """Weights asked for, a float mask, dropout or separate key and value: the composed ops."""
+    used = []
+    original = SelfAttention.apply.__func__
+    monkeypatch.setattr(
+        SelfAttention,
+        "apply",
+        classmethod(lambda cls, *a, **k: used.append(1) or original(cls, *a, **k)),
+    )
+    layer = mg.nn.MultiheadAttention(4, 2, dropout=0.5, batch_first=True)
+    x, other = mg.randn(2, 3, 4), mg.randn(2, 3, 4)
+    layer.eval()
+    layer(x, x, x, need_weights=False)
+    assert len(used) == 1
+    layer(x, x, x)  # the weights are returned
+    layer(x, x, x, need_weights=False, attn_mask=mg.zeros(3, 3))  # a float mask, added
+    layer(x, other, other, need_weights=False)  # not self-attention
+    layer.train()
+    layer(x, x, x, need_weights=False)  # dropout on the weights
+    assert len(used) == 1

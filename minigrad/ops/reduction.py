@@ -340,27 +340,30 @@ class Softmax(Function):
     def forward(self, a, axis, keep=None, empty_rows_zero=False):
         self.axis = axis
         xp = self.xp
-        if keep is not None:  # -inf where masked (as PyTorch adds its mask to the scores)
-            a = a + xp.where(keep, 0, -math.inf).astype(a.dtype)
+        # -inf where masked, added to the scores as PyTorch adds its mask (keep's shape: small)
+        mask = None if keep is None else xp.where(keep, 0, -math.inf).astype(a.dtype)
         if xp is np and a.size:
-            top = a.max()
+            top = a.max()  # masked places included: no smaller than the largest one kept
             if math.isfinite(top):  # NaN or inf: each row by itself, below
-                e, total = self._exp_and_sums(a, top)
+                shift = -top if mask is None else mask - top  # mask and shift in one pass
+                e, total = self._exp_and_sums(a, shift)
                 info = np.finfo(a.dtype)
                 if bool((total >= info.tiny / info.eps**2).all()):  # no row underflowed
                     e /= total
                     return e
+        if mask is not None:
+            a = a + mask
         top = a.max(axis=axis, keepdims=True)
         if empty_rows_zero:
             top = xp.where(top == -math.inf, 0, top)  # exp(-inf - 0) = 0, not exp(nan)
-        e, total = self._exp_and_sums(a, top)
+        e, total = self._exp_and_sums(a, -top)
         if empty_rows_zero:
             total = xp.where(total == 0, 1, total)  # 0 only in an empty row: 0 / 1 = 0
         e /= total
         return e
 
-    def _exp_and_sums(self, a, top):
-        e = a - top  # shift by the maximum: no overflow
+    def _exp_and_sums(self, a, shift):
+        e = a + shift  # shift = -maximum (and -inf where masked): exp cannot overflow
         self.xp.exp(e, out=e)  # in place: e is this op's own new array
         return e, self._sums(e, e)
 

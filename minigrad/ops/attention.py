@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..autograd import Function, constant
+from ..autograd import Function
 from ..tensor import Tensor
-from .reduction import Softmax, _sum_last
+from .reduction import Softmax, row_sums
 from .shape import Concatenate
 
 
@@ -50,8 +50,7 @@ class SelfAttention(Function):
         if isinstance(qkv, Tensor):  # recorded: A again as an op of q and k, the formulas as ops
             weights = self._weights(q, k)
             d_weights = g @ v.swapaxes(-1, -2)
-            ones = constant(self.xp.ones(d_weights.shape[-1], d_weights.dtype), grad)
-            d_scores = weights * (d_weights - _sum_last(d_weights * weights, ones)) * self.scale
+            d_scores = weights * (d_weights - row_sums(d_weights * weights)) * self.scale
             d_q, d_k = d_scores @ k, d_scores.swapaxes(-1, -2) @ q
             d_v = weights.swapaxes(-1, -2) @ g
             return Concatenate.apply(*(_merge_heads(d) for d in (d_q, d_k, d_v)), axis=2)
@@ -62,7 +61,7 @@ class SelfAttention(Function):
         into_q, into_k, into_v = _split_heads(d_qkv, self.heads)
         xp.matmul(weights.swapaxes(-1, -2), g, out=into_v)
         d_scores = g @ v.swapaxes(-1, -2)  # dA, then dS in place
-        d_scores -= _sum_last(d_scores * weights, xp.ones(d_scores.shape[-1], d_scores.dtype))
+        d_scores -= row_sums(d_scores * weights)
         d_scores *= weights
         d_scores *= self.scale
         xp.matmul(d_scores, k, out=into_q)

@@ -277,3 +277,14 @@ def test_multihead_attention_takes_the_one_op_only_when_nothing_else_is_asked_fo
     layer.train()
     layer(x, x, x, need_weights=False)  # dropout on the weights
     assert len(used) == 1
+
+
+def test_a_nan_score_at_a_masked_place_spreads_to_its_row_as_in_pytorch():
+    """The mask is added to the scores (-inf), as PyTorch adds it: NaN + -inf is NaN. (Replacing
+    masked scores with where() would hide it, and cost a second full pass.)"""
+    scores = np.array([[1.0, np.nan], [1.0, 2.0]])
+    keep = mg.tensor(np.array([[True, False], [True, True]])).data
+    with np.errstate(invalid="ignore"):
+        weights = Softmax.apply(mg.tensor(scores), axis=1, keep=keep, empty_rows_zero=True)
+    assert np.isnan(weights.numpy()[0]).all()
+    np.testing.assert_allclose(weights.numpy()[1], row_softmax(scores[1]), rtol=1e-12)

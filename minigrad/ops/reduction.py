@@ -438,11 +438,13 @@ class LayerNorm(Function):
     with a vector of ones, and so is every sum over the rows (``row_sums``, ``column_sums``):
     BLAS does these several times faster than NumPy's reductions. Forward keeps n and
     1/sigma; an ordinary backward uses them, a recorded one (``create_graph``) computes them
-    again as ops of x, so that the gradient can itself be differentiated. The formulas below
-    then read the same on arrays and on Tensors.
+    again as ops of x, so that the gradient can itself be differentiated. The backward's
+    formulas then read the same on arrays and on Tensors.
     """
 
-    reads_inputs = (0, 1)  # x (a recorded backward normalizes it again) and the weight
+    # x (a recorded backward normalizes it again) and the weight (without one, input 1 is the
+    # bias, which is not read: checking it too costs nothing in an ordinary step)
+    reads_inputs = (0, 1)
     reads_output = False
 
     def forward(self, x, *affine, dims, eps, has_weight, has_bias):

@@ -170,10 +170,39 @@ def get_array_module(array: Any) -> Any:
 
 def scatter_add(xp: Any, target: Any, index: Any, values: Any) -> None:
     """``target[index] += values`` where repeated indices add up (``+=`` alone keeps only one)."""
-    if xp is np or hasattr(xp.add, "at"):
+    if xp is np and _picks_rows(target, index, values):
+        _add_rows_sorted(target, index, values)
+    elif xp is np or hasattr(xp.add, "at"):
         xp.add.at(target, index, values)
     else:  # older CuPy: the same operation lives in cupyx
         importlib.import_module("cupyx").scatter_add(target, index, values)
+
+
+def _picks_rows(target: Any, index: Any, values: Any) -> bool:
+    """Whether ``index`` is one array of row numbers in [0, len(target)) and ``values`` holds
+    one row of ``target``'s shape per index: an embedding's gradient."""
+    return (
+        type(index) is np.ndarray
+        and index.dtype.kind in "iu"
+        and index.size > 0
+        and target.ndim >= 1
+        and values.shape == index.shape + target.shape[1:]
+        and index.min() >= 0
+        and index.max() < target.shape[0]
+    )
+
+
+def _add_rows_sorted(target: np.ndarray, index: np.ndarray, values: np.ndarray) -> None:
+    """``np.add.at(target, index, values)`` for whole rows, by sorting: the rows of ``values``
+    that go to one place become neighbours, ``np.add.reduceat`` sums each run, and each sum is
+    added once. np.add.at adds row by row (a tiny GPT's embedding gradient, 2048 rows of 64
+    into 65: 1.1 ms, this way 0.17 ms)."""
+    places = index.reshape(-1)
+    order = np.argsort(places, kind="stable")
+    places = places[order]
+    starts = np.flatnonzero(np.concatenate(([True], places[1:] != places[:-1])))
+    rows = values.reshape((places.size,) + target.shape[1:])[order]
+    target[places[starts]] += np.add.reduceat(rows, starts)
 
 
 # ---- IEEE results, without NumPy's warnings ----------------------------------------------------

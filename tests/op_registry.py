@@ -150,6 +150,13 @@ CASES: list[OpCase] = [
     OpCase("logsumexp", lambda a: mg.logsumexp(a, axis=1), [rand(3, 5)]),
     OpCase("softmax", lambda a: mg.softmax(a, axis=-1), [rand(3, 5)]),
     OpCase("softmax_axis0", lambda a: mg.softmax(a, axis=0), [rand(3, 5)]),
+    # a row 1000 below the others: exp would underflow under one shared shift, so each row is
+    # shifted by its own maximum (the second path of Softmax.forward)
+    OpCase(
+        "softmax_rows_far_apart",
+        lambda a: mg.softmax(a - mg.tensor([[0.0], [1000.0]], device=a.device), axis=-1),
+        [rand(2, 4)],
+    ),
     OpCase("log_softmax", lambda a: mg.log_softmax(a), [rand(3, 5)]),
     # ---- shape ----
     OpCase("reshape", lambda a: a.reshape(4, -1), [rand(2, 6)]),
@@ -581,6 +588,12 @@ CASES += [
         [rand(2, 4, 3), rand(3), rand(3)],
     ),
     OpCase("layer_norm_two_dims_no_affine", lambda x: F.layer_norm(x, (2, 3)), [rand(4, 2, 3)]),
+    OpCase("layer_norm_weight_only", lambda x, w: F.layer_norm(x, 4, w), [rand(3, 4), rand(4)]),
+    OpCase(
+        "layer_norm_bias_only_two_dims",
+        lambda x, b: F.layer_norm(x, (2, 3), None, b, eps=0.1),
+        [rand(2, 2, 2, 3), rand(2, 3)],
+    ),
     OpCase(
         "scaled_dot_product_attention",
         lambda q, k, v: F.scaled_dot_product_attention(q, k, v),
@@ -816,5 +829,44 @@ CASES += [
         "lstm_layer_no_bias_one_step",
         lambda *a: rnn.lstm_layer(*a)[2],
         _lstm_layer_inputs(1, 3, 2, 2, bias=False),
+    ),
+]
+
+
+# ==== MultiheadAttention's self-attention as one op (SelfAttention), through the layer =========
+def _self_attention_layer() -> Any:
+    state = mg.get_rng_state()
+    mg.manual_seed(11)
+    layer = mg.nn.MultiheadAttention(4, 2, batch_first=True).double()
+    with mg.no_grad():  # PyTorch starts the biases at 0; give them values so they are checked
+        layer.in_proj_bias.copy_(mg.randn(12, dtype=mg.float64))
+    mg.set_rng_state(state)
+    return layer
+
+
+_SELF_ATTENTION = _self_attention_layer()
+
+
+def _blind_first_query(x: Any) -> Any:
+    """The causal mask and a padding mask that hides key 0 of sample 1 (True: may not look), so
+    that query 0 of sample 1 may look at nothing: weights 0, output the bias alone."""
+    future = mg.ones(3, 3, dtype=bool, device=x.device).triu(1)
+    padding = np.zeros((2, 3), dtype=bool)
+    padding[1, 0] = True
+    layer = _SELF_ATTENTION.to(x.device)
+    mask = mg.tensor(padding, device=x.device)
+    return layer(x, x, x, need_weights=False, attn_mask=future, key_padding_mask=mask)[0]
+
+
+CASES += [
+    OpCase(
+        "multihead_self_attention_one_op",
+        lambda x: _SELF_ATTENTION.to(x.device)(x, x, x, need_weights=False)[0],
+        [_encoder_rng.uniform(-1.0, 1.0, size=(2, 3, 4))],
+    ),
+    OpCase(
+        "multihead_self_attention_one_op_masked",
+        _blind_first_query,
+        [_encoder_rng.uniform(-1.0, 1.0, size=(2, 3, 4))],
     ),
 ]

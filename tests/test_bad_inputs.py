@@ -2297,6 +2297,12 @@ ROWS += [
         r"positive sum",
     ),
     (
+        "gelu approximate",
+        lambda: F.gelu(t(2), "fast"),
+        ValueError,
+        r"gelu: approximate must be 'none' or 'tanh', got 'fast'",
+    ),
+    (
         "layer_norm shape",
         lambda: F.layer_norm(t(2, 3), 4),
         ValueError,
@@ -2307,6 +2313,12 @@ ROWS += [
         lambda: F.layer_norm(t(2, 3), 3, t(2)),
         ValueError,
         r"weight must have shape \(3,\)",
+    ),
+    (
+        "layer_norm bias",
+        lambda: F.layer_norm(t(2, 3), (3,), None, t(3, 1)),
+        ValueError,
+        r"layer_norm: bias must have shape \(3,\), got \(3, 1\)",
     ),
     (
         "LayerNorm size 0",

@@ -57,6 +57,35 @@ def test_scatter_add_and_index_add_add_up_repeated_indices():
     np.testing.assert_array_equal(source.grad.numpy(), [[10, 14], [10, 14]])  # alpha * dz[2]
 
 
+@pytest.mark.host_only("the CPU's sorted sum of whole rows, against NumPy's add.at")
+@pytest.mark.parametrize(
+    "target_shape, index",
+    [
+        ((5, 3), [[4, 0, 4], [1, 4, 0]]),  # an embedding's gradient: rows picked again and again
+        ((6,), [5, 5, 0, 2, 5]),  # single values
+        ((4, 2, 3), [3, 3, 1]),  # rows that are matrices
+        ((3, 2), [-1, 2, 0]),  # negative rows count from the end
+    ],
+)
+def test_adding_rows_at_repeated_indices_is_numpys_add_at(target_shape, index):
+    from minigrad.backend import scatter_add
+
+    index = np.array(index)
+    values = np.random.default_rng(5).standard_normal(index.shape + target_shape[1:])
+    expected = np.arange(np.prod(target_shape), dtype=np.float64).reshape(target_shape)
+    got = expected.copy()
+    np.add.at(expected, index, values)
+    scatter_add(np, got, index, values)
+    np.testing.assert_allclose(got, expected, rtol=1e-14)
+    strided = np.zeros((target_shape[0], 2) + target_shape[1:])[:, 0]  # a view, not contiguous
+    scatter_add(np, strided, index, values)
+    np.add.at(strided, index, -values)
+    np.testing.assert_allclose(strided, 0, atol=1e-14)
+    rows = values.reshape((-1,) + target_shape[1:])[:2]
+    with pytest.raises(IndexError):
+        scatter_add(np, got, np.array([0, target_shape[0]]), rows)  # a row past the end
+
+
 def test_in_place_forms_write_self_and_bump_the_version():
     x = mg.zeros(2, 2)
     assert x.scatter_(1, long([[1], [0]]), 3.0) is x

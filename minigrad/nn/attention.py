@@ -21,7 +21,10 @@ ends up in output i. The causal mask of a language model lets position i see key
 
 ``MultiheadAttention`` runs H such lookups side by side on learned projections of the inputs,
 each in a subspace of E / H dims, and mixes their outputs with one more projection. Everything
-here is built from ops (matmul, where, softmax), so its backward is theirs.
+here is built from ops (matmul, and a softmax that applies the mask), so its backward is theirs;
+self-attention without dropout, when the weights are not asked for (a transformer's usual
+call), is one op instead, ``SelfAttention`` in minigrad/ops/attention.py, which computes the
+same without copying each head in and out.
 """
 
 from __future__ import annotations
@@ -31,9 +34,9 @@ from typing import Any
 
 import numpy as np
 
-from .. import ops
 from ..backend import Device
 from ..checks import check_bool, check_int, check_number
+from ..ops.attention import SelfAttention
 from ..ops.reduction import Softmax
 from ..tensor import Tensor, get_default_dtype
 from . import init
@@ -61,13 +64,15 @@ def attend(
     scale = 1.0 / math.sqrt(query.shape[-1]) if scale is None else scale
     # Scaling Q before the product costs L*E multiplications, scaling the scores L*S.
     scores = (query * scale) @ key.swapaxes(-1, -2)
-    if keep is not None:
-        scores = ops.where(Tensor._wrap(keep, query.device), scores, -math.inf)
     if bias is not None:
         scores = scores + bias
-    # A query that may look at no key has a row of only -inf: weights 0 there, not NaN.
+    # The boolean mask is applied by the softmax itself (-inf where it is False). A query that
+    # may look at no key has a row of only -inf: weights 0 there, not NaN.
     weights = Softmax.apply(
-        scores, axis=scores.ndim - 1, empty_rows_zero=keep is not None or bias is not None
+        scores,
+        axis=scores.ndim - 1,
+        keep=keep,
+        empty_rows_zero=keep is not None or bias is not None,
     )
     if dropout_p > 0:
         weights = dropout(weights, dropout_p)  # drops whole (query, key) links, as PyTorch does
@@ -240,25 +245,42 @@ class MultiheadAttention(Module):
         source = key.shape[1]
         heads, d = self.num_heads, self.head_dim
 
-        # The three projections: one product when the inputs are one tensor (self-attention).
-        w, b = self.in_proj_weight, self.in_proj_bias
-        if self_attention:
-            q, k, v = linear(query, w, b).chunk(3, dim=-1)
-        else:
-            ws = w.chunk(3)
-            bs = b.chunk(3) if b is not None else (None, None, None)
-            q, k, v = (linear(x, wi, bi) for x, wi, bi in zip((query, key, value), ws, bs))
-
-        # (N, L, E) -> (N, H, L, D): head h reads its own D dims of every position.
-        def split_heads(x: Tensor, steps: int) -> Tensor:
-            return x.reshape(n, steps, heads, d).transpose(1, 2)
-
         keep, bias = self._masks(key_padding_mask, attn_mask, query, n, length, source, batched)
         p = self.dropout if self.training else 0.0
-        out, weights = attend(
-            split_heads(q, length), split_heads(k, source), split_heads(v, source), keep, bias, p
-        )
-        out = self.out_proj(out.transpose(1, 2).reshape(n, length, e))  # heads side by side
+        # The three projections: one product when the inputs are one tensor (self-attention).
+        w, b = self.in_proj_weight, self.in_proj_bias
+        if self_attention and not need_weights and p == 0 and bias is None:
+            # The common case in a transformer, as one op on the packed projections (the same
+            # computation as below, without copying heads in and out; ops/attention.py).
+            heads_side_by_side = SelfAttention.apply(
+                linear(query, w, b),
+                heads=heads,
+                scale=1.0 / math.sqrt(d),
+                keep=keep,
+                empty_rows_zero=keep is not None,
+            )
+        else:
+            if self_attention:
+                q, k, v = linear(query, w, b).chunk(3, dim=-1)
+            else:
+                ws = w.chunk(3)
+                bs = b.chunk(3) if b is not None else (None, None, None)
+                q, k, v = (linear(x, wi, bi) for x, wi, bi in zip((query, key, value), ws, bs))
+
+            # (N, L, E) -> (N, H, L, D): head h reads its own D dims of every position.
+            def split_heads(x: Tensor, steps: int) -> Tensor:
+                return x.reshape(n, steps, heads, d).transpose(1, 2)
+
+            out, weights = attend(
+                split_heads(q, length),
+                split_heads(k, source),
+                split_heads(v, source),
+                keep,
+                bias,
+                p,
+            )
+            heads_side_by_side = out.transpose(1, 2).reshape(n, length, e)
+        out = self.out_proj(heads_side_by_side)
         if not self.batch_first:
             out = out.transpose(0, 1)
         if not batched:

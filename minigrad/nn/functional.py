@@ -32,14 +32,16 @@ from ..ops.conv import (
 from ..ops.elementwise import BinaryCrossEntropy
 from ..ops.elementwise import elu as ops_elu
 from ..ops.elementwise import erf as ops_erf
+from ..ops.elementwise import gelu as ops_gelu
 from ..ops.elementwise import softplus as ops_softplus
 from ..ops.linalg import AddMatMul
 from ..ops.linalg import Linear as LinearFunction
 from ..ops.reduction import first_max, softmax_cross_entropy
+from ..ops.reduction import layer_norm as ops_layer_norm
 from ..ops.shape import GetItem, all_below
 from ..ops.shape import pad as ops_pad
 from ..random import random_bits
-from ..tensor import Tensor
+from ..tensor import Tensor, get_default_dtype, is_floating_dtype
 
 __all__ = [
     "avg_pool2d", "batch_norm", "binary_cross_entropy_with_logits", "conv2d", "cross_entropy",
@@ -82,13 +84,12 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:
 
     approximate='none':  x/2 * (1 + erf(x / sqrt(2)))                     (exact)
     approximate='tanh':  x/2 * (1 + tanh(sqrt(2/pi) * (x + 0.044715 x^3)))
+
+    One op, ``GELU`` in minigrad/ops/elementwise.py, with its derivative beside it.
     """
-    if approximate == "none":
-        return input * 0.5 * (1.0 + erf(input * (1 / math.sqrt(2))))
-    if approximate == "tanh":
-        inner = (input + 0.044715 * input * input * input) * math.sqrt(2 / math.pi)
-        return input * 0.5 * (1.0 + tanh(inner))
-    raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
+    if approximate not in ("none", "tanh"):
+        raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
+    return ops_gelu(input, approximate)
 
 
 def _maybe_in_place(
@@ -821,7 +822,8 @@ def layer_norm(
     with mean and var (biased: divided by n) taken over those dims, separately for every
     position in the dims before them. Unlike batch norm, no statistics are shared between the
     samples of a batch, so training and evaluation compute the same thing and there are no
-    running statistics. Built from ops, so its backward is theirs.
+    running statistics. One op, ``LayerNorm`` in minigrad/ops/reduction.py, with its backward
+    (the classic closed form) beside it.
     """
     shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
     for size in shape:
@@ -836,15 +838,9 @@ def layer_norm(
     for name, value in (("weight", weight), ("bias", bias)):
         if value is not None and value.shape != shape:
             raise ValueError(f"layer_norm: {name} must have shape {shape}, got {value.shape}")
-    axes = tuple(range(input.ndim - count, input.ndim))
-    centered = input - input.mean(axis=axes, keepdims=True)
-    variance = (centered * centered).mean(axis=axes, keepdims=True)  # biased: divides by n
-    out = centered * (variance + eps) ** -0.5
-    if weight is not None:
-        out = out * weight
-    if bias is not None:
-        out = out + bias
-    return out
+    if not is_floating_dtype(input.dtype):
+        input = input.astype(get_default_dtype())
+    return ops_layer_norm(input, count, weight, bias, eps)
 
 
 def embedding(input: Any, weight: Tensor, padding_idx: int | None = None) -> Tensor:

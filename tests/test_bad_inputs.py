@@ -2903,6 +2903,49 @@ ROWS += [
 ]
 
 
+# ---- lstm_layer, the one-op LSTM layer, called directly ----
+def _lstm_layer(**changes):
+    from minigrad.nn.rnn import lstm_layer
+
+    args = dict(input=t(3, 2, 4), h=t(2, 5), c=t(2, 5), weight_ih=t(20, 4), weight_hh=t(20, 5))
+    args.update(changes)
+    return lstm_layer(**args)
+
+
+ROWS += [
+    (
+        "lstm_layer empty sequence",
+        lambda: _lstm_layer(input=t(0, 2, 4)),
+        ValueError,
+        r"lstm_layer: input must be \(T, N, input_size\) with T >= 1, got shape \(0, 2, 4\)",
+    ),
+    (
+        "lstm_layer weight_ih features",
+        lambda: _lstm_layer(weight_ih=t(20, 3)),
+        ValueError,
+        r"lstm_layer: weight_ih has shape \(20, 3\); .* it must be \(20, 4\)",
+    ),
+    (
+        "lstm_layer h batch",
+        lambda: _lstm_layer(h=t(3, 5)),
+        ValueError,
+        r"lstm_layer: h has shape \(3, 5\); .* it must be \(2, 5\)",
+    ),
+    (
+        "lstm_layer bias size",
+        lambda: _lstm_layer(bias_hh=t(19)),
+        ValueError,
+        r"lstm_layer: bias_hh has shape \(19,\); .* it must be \(20,\)",
+    ),
+    (
+        "lstm_layer c not a tensor",
+        lambda: _lstm_layer(c=np.zeros((2, 5))),
+        TypeError,
+        r"lstm_layer: c must be a Tensor, got ndarray",
+    ),
+]
+
+
 @pytest.mark.parametrize(
     "make_mistake, error, words", [r[1:] for r in ROWS], ids=[r[0] for r in ROWS]
 )

@@ -458,3 +458,23 @@ def test_lstm_layer_backward_refuses_a_weight_changed_in_place():
         module.weight_hh_l0 += 1.0
     with pytest.raises(RuntimeError, match="modified in place|in-place|version"):
         loss.backward()
+
+
+def test_lstm_layer_with_one_bias_counts_the_other_as_zeros():
+    """lstm_cell accepts bias_ih alone; so does the one-op layer, with the same values and
+    gradients."""
+    generator = np.random.default_rng(8)
+    x, h, c = (mg.tensor(generator.uniform(-1, 1, s)) for s in [(4, 2, I), (2, H), (2, H)])
+    w_ih, w_hh, b = (
+        mg.tensor(generator.uniform(-1, 1, s), requires_grad=True)
+        for s in [(4 * H, I), (4 * H, H), (4 * H,)]
+    )
+    for only_ih in (True, False):
+        biases = (b, None) if only_ih else (None, b)
+        out = rnn.lstm_layer(x, h, c, w_ih, w_hh, *biases)[0]
+        expected = rnn.unroll(rnn.lstm_cell, x, [(h, c)], [[w_ih, w_hh, *biases]])[0]
+        np.testing.assert_allclose(out.numpy(), expected.numpy(), rtol=1e-12)
+        got = mg.grad(out.sum(), [w_ih, b])
+        want = mg.grad(expected.sum(), [w_ih, b])
+        for a, e in zip(got, want):
+            np.testing.assert_allclose(a.numpy(), e.numpy(), rtol=1e-12)

@@ -259,15 +259,43 @@ def lstm_layer(
     (output h_1 ... h_T (T, N, H), h_T, c_T). The same as ``unroll`` over ``lstm_cell`` (a test
     holds them equal), computed by ``LSTMLayer``. Tensors of different dtypes are promoted as the
     matrix products of ``lstm_cell`` promote them (NumPy's rule)."""
+    _check_layer_shapes(input, h, c, weight_ih, weight_hh, bias_ih, bias_hh)
     tensors = [input, h, c, weight_ih, weight_hh]
-    if bias_ih is not None and bias_hh is not None:
-        tensors += [bias_ih, bias_hh]
+    biases = [bias_ih, bias_hh]
+    given = [b for b in biases if b is not None]
+    if given:  # one bias alone (lstm_cell allows it): the other counts as zeros
+        zero = Tensor._wrap(given[0].xp.zeros(given[0].shape, given[0].dtype), given[0].device)
+        tensors += [zero if b is None else b for b in biases]
     dtype = np.result_type(*[t.dtype for t in tensors])  # what lstm_cell's products give
     if dtype.kind != "f":
         raise TypeError(f"lstm_layer: the input and weights must be floating point, got {dtype}")
     packed = LSTMLayer.apply(*[t if t.dtype == dtype else t.astype(dtype) for t in tensors])
     steps = input.shape[0]
     return packed[:steps], packed[steps - 1], packed[steps]
+
+
+def _check_layer_shapes(input: Any, h: Any, c: Any, *weights: Any) -> None:
+    """lstm_layer's arguments against each other, with a clear error before any arithmetic."""
+    names = ("input", "h", "c", "weight_ih", "weight_hh", "bias_ih", "bias_hh")
+    for name, value in zip(names, (input, h, c, *weights)):
+        if value is not None and not isinstance(value, Tensor):
+            raise TypeError(f"lstm_layer: {name} must be a Tensor, got {type(value).__name__}")
+    if input.ndim != 3 or input.shape[0] == 0:
+        raise ValueError(
+            f"lstm_layer: input must be (T, N, input_size) with T >= 1, got shape {input.shape}"
+        )
+    steps, batch, features = input.shape
+    size = h.shape[-1] if h.ndim == 2 else -1
+    expected = {
+        "h": (batch, size), "c": (batch, size), "weight_ih": (4 * size, features),
+        "weight_hh": (4 * size, size), "bias_ih": (4 * size,), "bias_hh": (4 * size,),
+    }  # fmt: skip
+    for name, value in zip(names[1:], (h, c, *weights)):
+        if value is not None and (size < 1 or value.shape != expected[name]):
+            raise ValueError(
+                f"lstm_layer: {name} has shape {value.shape}; for input {input.shape} and h "
+                f"{h.shape} it must be {expected[name]} (h: (N, H), weights stacked i, f, g, o)"
+            )
 
 
 def gru_cell(

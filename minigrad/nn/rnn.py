@@ -197,18 +197,18 @@ class LSTMLayer(Function):
             a, tanh_c = activations[t], tanh_cells[t]
             i, f, g, o = (a[:, k * size : (k + 1) * size] for k in range(4))
             d_c = d_c + d_h * o * (1 - tanh_c * tanh_c)
-            parts = (
-                d_c * g * (i - i * i),
-                d_c * cells[t] * (f - f * f),
-                d_c * i * (1 - g * g),
-                d_h * tanh_c * (o - o * o),
+            factors = (  # da_i, da_f, da_g, da_o, each as (gradient reaching it) x (derivative)
+                (d_c * g, i - i * i),
+                (d_c * cells[t], f - f * f),
+                (d_c * i, 1 - g * g),
+                (d_h * tanh_c, o - o * o),
             )
             if recorded:
-                d_a = d_gates[t] = Concatenate.apply(*parts, axis=1)
-            else:  # written straight into the (T, N, 4H) array that the weights' products read
+                d_a = d_gates[t] = Concatenate.apply(*[u * v for u, v in factors], axis=1)
+            else:  # each product written straight into its quarter of the (T, N, 4H) array
                 d_a = d_gates[t]
-                for k, part in enumerate(parts):
-                    d_a[:, k * size : (k + 1) * size] = part
+                for k, (u, v) in enumerate(factors):
+                    self.xp.multiply(u, v, out=d_a[:, k * size : (k + 1) * size])
             d_h = d_a @ weight_hh
             if t > 0:
                 d_h = d_h + grad[t - 1]

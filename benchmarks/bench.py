@@ -5,13 +5,14 @@ NumPy *floor* in this file that makes the same BLAS calls and nothing else (forw
 hand, in-place optimizer update). The floor is what any framework must at least do, so the ratio
 minigrad / floor is minigrad's overhead: 1.00x means none.
 
-If PyTorch is installed, it is timed on every workload but the chains too, from the same
-weights and data, but in a process of its own (``--child-framework torch``, with
-torch_workloads.py): in the process that times minigrad against the floor, PyTorch's OpenMP
-threads and NumPy's BLAS threads would spin against each other, and torch's objects would slow
-Python's cycle collector (issue 15). minigrad / torch is therefore a ratio of two medians.
+If PyTorch is installed, it is timed on every workload too (the chains with its cycle
+collector running, as minigrad's chain rows), from the same weights and data, but in a process
+of its own (``--child-framework torch``, with torch_workloads.py): in the process that times
+minigrad against the floor, PyTorch's OpenMP threads and NumPy's BLAS threads would spin against
+each other, and torch's objects would slow Python's cycle collector (issue 15). minigrad /
+torch is therefore a ratio of two medians.
 
-    python benchmarks/bench.py            # the full run, both malloc settings (1-3 minutes)
+    python benchmarks/bench.py            # the full run, both malloc settings (about 3 minutes)
     python benchmarks/bench.py --quick    # a smoke run: few repeats, small counts (CI)
     python benchmarks/bench.py --json results.json
     python benchmarks/bench.py --device cuda   # minigrad on the GPU against the CPU floor
@@ -1151,7 +1152,8 @@ def print_report(config: Config, results: dict[str, Any]) -> None:
         print(time_row(label, scale, times[name], torch_times.get(name)))
     short, long = config.chain_lengths
     for n in (short, long):
-        print(time_row(f"chain of {n // 1000}k ops (s)", 1.0, times["chains"][str(n)]))
+        torch_chain = torch_times.get("chains", {}).get(str(n))
+        print(time_row(f"chain of {n // 1000}k ops (s)", 1.0, times["chains"][str(n)], torch_chain))
     label = f"chain scaling {long // 1000}k/{short // 1000}k"
     print(
         f"{label:<{LABEL_WIDTH}}minigrad time({long // 1000}k) / time({short // 1000}k) = "
@@ -1262,6 +1264,10 @@ def run_child(args: argparse.Namespace) -> int:
             name: ratio_of_medians(times[name]["minigrad"], torch_results["times_seconds"][name])
             for name in WORKLOADS
         }
+        results["minigrad_over_torch"]["chains"] = {
+            n: ratio_of_medians(times["chains"][n]["minigrad"], torch_times)
+            for n, torch_times in torch_results["times_seconds"]["chains"].items()
+        }
     print_report(config, results)
 
     if args.child_json:
@@ -1271,8 +1277,8 @@ def run_child(args: argparse.Namespace) -> int:
 
 
 def run_torch_child(args: argparse.Namespace) -> int:
-    """Time PyTorch on every workload but the chains, alone in this process, and write its
-    times and the losses of its first training steps (for the agreement check) as JSON."""
+    """Time PyTorch on every workload, alone in this process, and write its times and the losses
+    of its first training steps (for the agreement check) as JSON."""
     import torch_workloads  # here only: the process that times minigrad never imports torch
 
     torch = torch_workloads.torch
@@ -1300,6 +1306,16 @@ def run_torch_child(args: argparse.Namespace) -> int:
     for name, side in torch_workloads.bench_sides(args.device).items():
         times[name] = compare({"torch": side}, calls[name], config.warmup, config.repeats)["torch"]
     times["per_op"] = [t / PER_OP_LENGTH for t in times["per_op"]]
+    x = np.random.default_rng(0).standard_normal((4, 4))  # bench_chains' input
+    times["chains"] = {
+        str(n): compare(
+            {"torch": torch_workloads.chain_torch(x, n, args.device)},
+            1,
+            warmup=1,
+            repeats=config.chain_repeats,
+        )["torch"]
+        for n in config.chain_lengths
+    }
     results = {
         "version": torch.__version__,
         "threads": torch.get_num_threads(),

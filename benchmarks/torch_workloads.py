@@ -167,6 +167,22 @@ def per_op_torch(x: np.ndarray, w: np.ndarray, length: int, device: str) -> Call
     return run
 
 
+def chain_torch(x: np.ndarray, length: int, device: str) -> Callable[[], float]:
+    """bench.chain_minigrad in PyTorch: the deep chain forward and backward; returns the loss."""
+    x_t = torch.tensor(x, requires_grad=True, device=device)
+
+    def run() -> float:
+        x_t.grad = None
+        y = x_t
+        for i in range(length):
+            y = y * 1.0001 if i % 2 == 0 else y + 0.0001
+        loss = y.sum()
+        loss.backward()
+        return loss.item()
+
+    return run
+
+
 def bench_sides(device: str) -> dict[str, Callable[[], float]]:
     """A fresh PyTorch side of each workload bench.py times against torch, keyed as bench.py's
     results are, each from the seeded weights and data that minigrad and the floor start from."""

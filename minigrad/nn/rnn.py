@@ -92,6 +92,25 @@ def rnn_relu_cell(
     return relu(F.linear(input, weight_ih, bias_ih) + F.linear(hx, weight_hh, bias_hh))
 
 
+def _lstm_gates(
+    input: Tensor,
+    h: Tensor,
+    weight_ih: Tensor,
+    weight_hh: Tensor,
+    bias_ih: Tensor | None,
+    bias_hh: Tensor | None,
+) -> tuple[Tensor, Tensor, Tensor, Tensor]:
+    """The LSTM's gates i, f, g, o, each (N, H): computed together, (N, 4H), then cut into
+    quarters in PyTorch's order."""
+    size = h.shape[-1]
+    gates = F.linear(input, weight_ih, bias_ih) + F.linear(h, weight_hh, bias_hh)
+    i = sigmoid(gates[:, :size])
+    f = sigmoid(gates[:, size : 2 * size])
+    g = tanh(gates[:, 2 * size : 3 * size])
+    o = sigmoid(gates[:, 3 * size :])
+    return i, f, g, o
+
+
 def lstm_cell(
     input: Tensor,
     hx: tuple[Tensor, Tensor],
@@ -101,15 +120,9 @@ def lstm_cell(
     bias_hh: Tensor | None = None,
 ) -> tuple[Tensor, Tensor]:
     """One LSTM step: (h', c') from x (N, I) and hx = (h, c), each (N, H), through the gates
-    i, f, g, o of the module docstring. The four gates are computed together, (N, 4H), then cut
-    into quarters in PyTorch's order."""
+    i, f, g, o of the module docstring (``_lstm_gates``)."""
     h, c = hx
-    size = h.shape[-1]
-    gates = F.linear(input, weight_ih, bias_ih) + F.linear(h, weight_hh, bias_hh)
-    i = sigmoid(gates[:, :size])
-    f = sigmoid(gates[:, size : 2 * size])
-    g = tanh(gates[:, 2 * size : 3 * size])
-    o = sigmoid(gates[:, 3 * size :])
+    i, f, g, o = _lstm_gates(input, h, weight_ih, weight_hh, bias_ih, bias_hh)
     # The cell state is updated by a product and a sum, not squashed through a weight matrix:
     # along c the gradient is multiplied only by f at each step, which is why it survives long
     # sequences (docs/sequence-models.md).
@@ -232,12 +245,9 @@ def _lstm_steps(x, h, c, weight_ih, weight_hh, *biases):
     """LSTMLayer's forward as recorded ops, for a backward that is itself recorded
     (``create_graph=True``): each step's activations (N, 4H), c_0 ... c_T and tanh(c_t)."""
     activations, cells, tanh_cells = [], [c], []
-    size = h.shape[-1]
     bias_ih, bias_hh = biases if biases else (None, None)
     for t in range(x.shape[0]):
-        a = F.linear(x[t], weight_ih, bias_ih) + F.linear(h, weight_hh, bias_hh)
-        i, f, o = (sigmoid(a[:, k * size : (k + 1) * size]) for k in (0, 1, 3))
-        g = tanh(a[:, 2 * size : 3 * size])
+        i, f, g, o = _lstm_gates(x[t], h, weight_ih, weight_hh, bias_ih, bias_hh)
         activations.append(Concatenate.apply(i, f, g, o, axis=1))
         c = f * c + i * g
         cells.append(c)

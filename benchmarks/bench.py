@@ -84,6 +84,13 @@ from minigrad.autograd import cycle_collector_paused  # noqa: E402
 # threshold) then stay in the heap, and the heap is not trimmed, so a step reuses last step's pages.
 MALLOC_TUNED = {"MALLOC_MMAP_THRESHOLD_": str(32 << 20), "MALLOC_TRIM_THRESHOLD_": str(1 << 30)}
 LOSS_TOLERANCE = 1e-5
+# PyTorch's CPU kernels (MKL/oneDNN, on every core) add float32 products in another order than
+# NumPy's BLAS, and Adam turns that rounding into steps of size lr: in its first steps a weight
+# moves by about lr whatever its gradient's size, so a tiny gradient that rounds to the other
+# sign moves it 2 lr the other way. On the GPU machine's 16-core CPU this reached 1.0e-5 after
+# 5 steps of the 784-1024-512-10 MLP at batch 512 (torch 2.11); a loss that is off because a
+# workload differs (another learning rate, a missing bias) is off by far more than 1e-4.
+TORCH_LOSS_TOLERANCE = 1e-4
 MIB = 1 << 20
 
 
@@ -1212,7 +1219,11 @@ def print_report(config: Config, results: dict[str, Any]) -> None:
     if torch:
         differences = torch["loss_max_difference"]
         worst = max(differences.values())
-        verdict = "agree" if worst <= LOSS_TOLERANCE else f"DISAGREE (tolerance {LOSS_TOLERANCE})"
+        verdict = (
+            "agree"
+            if worst <= TORCH_LOSS_TOLERANCE
+            else f"DISAGREE (tolerance {TORCH_LOSS_TOLERANCE})"
+        )
         print(
             f"check, torch vs floor: {verdict}. Max |loss difference| over "
             f"{config.agreement_steps} steps: MLP {differences['mlp_step']:.1e} "

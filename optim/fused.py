@@ -1,24 +1,21 @@
 """The optimizers' updates as one CUDA kernel per parameter, used on the GPU (CuPy).
 
-On a GPU every array operation is a kernel launch, which costs several microseconds of Python and
-driver time however small the array. Written plainly (``Adam._adam_step``, ``SGD._update``), an
-Adam step is about ten launches per parameter and a momentum SGD step five; for the small models
-of the examples those launches, not the arithmetic, are the step's cost. Each kernel here does
-the same equations, element by element, in one launch. The plain versions stay the reference:
-they run on the CPU (where NumPy has no such kernels) and for float16, and the GPU tests compare
-the two (``tests/test_gpu.py``).
-
-The kernels are CuPy ``ElementwiseKernel``s: a CUDA C body applied to every element, with ``T``
-the parameter's dtype (float or double). They are compiled on first use and cached on disk by
-CuPy. Scalars are passed already converted to ``T`` so that ``1 - beta1`` and the like are
-computed once, in Python's double precision, exactly as the plain versions compute them.
+Written plainly (``Adam._adam_step``, ``SGD._update``), an Adam step is about ten kernel
+launches per parameter and a momentum SGD step five; for the small models of the examples those
+launches, not the arithmetic, are the step's cost (``minigrad.kernels`` says why). Each kernel
+here does the same equations, element by element, in one launch. The plain versions stay the
+reference: they run on the CPU and for float16, and the GPU tests compare the two
+(``tests/test_gpu.py``). Scalars are passed already converted to ``T`` so that ``1 - beta1``
+and the like are computed once, in Python's double precision, exactly as the plain versions
+compute them.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
+from minigrad import kernels
+from minigrad.kernels import kernel as _kernel
 
 _ADAM = """
     T grad = g + decay * theta;                 // Adam's weight decay, an L2 term (0 for AdamW)
@@ -43,21 +40,10 @@ _SGD_MOMENTUM = """
     theta = theta - lr * (nesterov != 0 ? grad + mu * buf : buf);
 """
 
-_KERNELS: dict[str, Any] = {}
-
 
 def usable(xp: Any, theta: Any) -> bool:
     """True when ``theta`` is a CuPy array of float32 or float64: the kernels' domain."""
-    return getattr(xp, "__name__", "") == "cupy" and theta.dtype in (np.float32, np.float64)
-
-
-def _kernel(name: str, inputs: str, outputs: str, body: str) -> Any:
-    kernel = _KERNELS.get(name)
-    if kernel is None:
-        import cupy
-
-        kernel = _KERNELS[name] = cupy.ElementwiseKernel(inputs, outputs, body, f"minigrad_{name}")
-    return kernel
+    return kernels.usable(xp, theta)
 
 
 def adam_(

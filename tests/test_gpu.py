@@ -9,6 +9,7 @@ import pytest
 
 import minigrad as mg
 import optim
+from minigrad import kernels
 from op_registry import CASES
 from optim import fused
 
@@ -86,6 +87,70 @@ def test_fused_kernels_compute_the_plain_equations(name, dtype, monkeypatch):
     assert fused_state.keys() == plain_state.keys()
     for key in fused_state:
         np.testing.assert_allclose(fused_state[key], plain_state[key], **tolerance)
+
+
+def _lstm_values_and_gradients(dtype):
+    """A 2-layer nn.LSTM on cuda: its outputs and every gradient, under a random weighting."""
+    mg.manual_seed(0)
+    lstm = mg.nn.LSTM(5, 7, num_layers=2, dtype=dtype).to("cuda")
+    x = mg.randn(6, 3, 5, dtype=dtype, device="cuda", requires_grad=True)
+    out, (h_n, c_n) = lstm(x)
+    weights = [mg.randn(*t.shape, dtype=dtype, device="cuda") for t in (out, h_n, c_n)]
+    sum((t * w).sum() for t, w in zip((out, h_n, c_n), weights)).backward()
+    tensors = [out, h_n, c_n, x.grad, *[p.grad for p in lstm.parameters()]]
+    return [t.numpy() for t in tensors]
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_lstm_step_kernels_compute_the_plain_steps(dtype, monkeypatch):
+    """nn.rnn's one-kernel LSTM steps (forward and backward) against the plain array code."""
+    kernels._KERNELS.pop("lstm_forward_step", None)
+    kernels._KERNELS.pop("lstm_backward_step", None)
+    fused_results = _lstm_values_and_gradients(dtype)
+    assert {"lstm_forward_step", "lstm_backward_step"} <= kernels._KERNELS.keys()
+    monkeypatch.setattr(kernels, "usable", lambda xp, array: False)
+    plain_results = _lstm_values_and_gradients(dtype)
+    tolerance = dict(rtol=1e-5, atol=1e-6) if dtype == "float32" else dict(rtol=1e-12, atol=1e-13)
+    for fused_result, plain_result in zip(fused_results, plain_results, strict=True):
+        np.testing.assert_allclose(fused_result, plain_result, **tolerance)
+
+
+CROSS_ENTROPY = {
+    "mean": {},
+    "sum": {"reduction": "sum"},
+    "none": {"reduction": "none"},
+    "class weights": {"weight": [1.0, 2.0, 0.5, 1.0, 3.0]},
+    "ignore_index, none": {"ignore_index": 2, "reduction": "none"},
+    "weights and ignore_index": {"weight": [1.0, 2.0, 0.5, 1.0, 3.0], "ignore_index": 1},
+}
+
+
+def _cross_entropy_and_gradient(dtype, arguments):
+    rng = np.random.default_rng(0)
+    x = mg.tensor(rng.standard_normal((37, 5)) * 4, dtype=dtype, requires_grad=True, device="cuda")
+    y = mg.tensor(rng.integers(0, 5, 37), device="cuda")
+    if "weight" in arguments:
+        weight = mg.tensor(arguments["weight"], dtype=dtype, device="cuda")
+        arguments = {**arguments, "weight": weight}
+    loss = mg.nn.functional.cross_entropy(x, y, **arguments)
+    weighting = mg.tensor(rng.standard_normal(loss.shape), dtype=dtype, device="cuda")
+    (loss * weighting).sum().backward()
+    return loss.numpy(), x.grad.numpy()
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("case", CROSS_ENTROPY)
+def test_cross_entropy_kernels_compute_the_plain_lines(case, dtype, monkeypatch):
+    """SoftmaxCrossEntropy's one-thread-per-row forward and one-kernel backward on cuda against
+    the plain array code beside them."""
+    kernels._KERNELS.pop("cross_entropy_rows", None)
+    fused_results = _cross_entropy_and_gradient(dtype, CROSS_ENTROPY[case])
+    assert {"cross_entropy_rows", "cross_entropy_grad"} <= kernels._KERNELS.keys()
+    monkeypatch.setattr(kernels, "usable", lambda xp, array: False)
+    plain_results = _cross_entropy_and_gradient(dtype, CROSS_ENTROPY[case])
+    tolerance = dict(rtol=1e-5, atol=1e-6) if dtype == "float32" else dict(rtol=1e-12, atol=1e-13)
+    for fused_result, plain_result in zip(fused_results, plain_results, strict=True):
+        np.testing.assert_allclose(fused_result, plain_result, **tolerance)
 
 
 @pytest.mark.parametrize("dtype", ["float16", "float32", "float64"])

@@ -47,6 +47,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import kernels
 from ..autograd import Function
 from ..backend import Device
 from ..checks import check_bool, check_choice, check_int, check_number
@@ -157,7 +158,8 @@ class LSTMLayer(Function):
     ``unroll`` computes the same with one small op per gate and step, each recorded in the graph
     (about 20 per step). Here no step is recorded, and the input's product with W_ih, which no
     step depends on, is one large matrix product for all T steps instead of T small ones:
-    about 1.7x faster per time step (docs/sequence-models.md has the measurement).
+    about 1.7x faster per time step (docs/sequence-models.md has the measurement). On the GPU
+    each step's elementwise lines are one CUDA kernel (``_STEP_KERNELS``, below the class).
     """
 
     reads_inputs = None  # all of them (a recorded backward recomputes the steps from them)
@@ -169,18 +171,26 @@ class LSTMLayer(Function):
         gates = (x.reshape(steps * batch, -1) @ weight_ih.T).reshape(steps, batch, 4 * size)
         if bias_ih is not None:
             gates += bias_ih + bias_hh
+        out = xp.empty((steps + 1, batch, size), dtype=gates.dtype)
+        cells = xp.empty((steps + 1, batch, size), dtype=gates.dtype)  # c_0 ... c_T
+        cells[0] = c
+        self.tanh_cells = xp.empty((steps, batch, size), dtype=gates.dtype)
+        self.activations, self.cells = gates, cells
+        # W_hh^T laid out row by row once: the T products below ran 25% faster with it than
+        # with the transposed view (OpenBLAS, 32x128 @ 128x512).
+        weight_hh_t = xp.ascontiguousarray(weight_hh.T)
+        if kernels.usable(xp, gates):  # on the GPU: each step's elementwise work in one kernel
+            step = _kernel("forward")
+            for t in range(steps):
+                hw = (out[t - 1] if t else h) @ weight_hh_t
+                step(hw, t, batch, size, gates, cells, self.tanh_cells, out, size=batch * size)
+            out[steps] = cells[steps]
+            return out
         # sigmoid(a) = (1 + tanh(a / 2)) / 2: all four activations are one tanh over the
         # gates, scaled by 1/2 before and after and shifted by 1/2 except on the g quarter.
         scale = xp.full(4 * size, 0.5, dtype=gates.dtype)
         scale[2 * size : 3 * size] = 1
         shift = 1 - scale  # 1/2, and 0 on g
-        out = xp.empty((steps + 1, batch, size), dtype=gates.dtype)
-        cells = xp.empty((steps + 1, batch, size), dtype=gates.dtype)  # c_0 ... c_T
-        cells[0] = c
-        self.tanh_cells = xp.empty((steps, batch, size), dtype=gates.dtype)
-        # W_hh^T laid out row by row once: the T products below ran 25% faster with it than
-        # with the transposed view (OpenBLAS, 32x128 @ 128x512).
-        weight_hh_t = xp.ascontiguousarray(weight_hh.T)
         for t in range(steps):
             a = gates[t]  # overwritten by its activations (i, f, g, o), which backward reads
             a += h @ weight_hh_t
@@ -193,7 +203,6 @@ class LSTMLayer(Function):
             c += i * g
             h = xp.multiply(o, xp.tanh(c, out=self.tanh_cells[t]), out=out[t])
         out[steps] = c
-        self.activations, self.cells = gates, cells
         return out
 
     def backward(self, grad, z, x, h, c, weight_ih, weight_hh, *biases):
@@ -205,6 +214,31 @@ class LSTMLayer(Function):
         else:
             activations, cells, tanh_cells = self.activations, self.cells, self.tanh_cells
             d_gates = self.xp.empty(activations.shape, dtype=activations.dtype)
+        if not recorded and kernels.usable(self.xp, activations):
+            d_h, d_c = self._backward_steps_on_gpu(grad, weight_hh, d_gates)
+        else:
+            d_h, d_c = self._backward_steps(
+                grad, weight_hh, activations, cells, tanh_cells, d_gates
+            )
+        if recorded:
+            flat = Concatenate.apply(*d_gates, axis=0)  # (T N, 4H)
+        else:
+            flat = d_gates.reshape(steps * batch, 4 * size)
+        needs = self.needs_input_grad
+        d_x = (flat @ weight_ih).reshape(x.shape) if needs[0] else None
+        d_w_ih = flat.T @ x.reshape(steps * batch, -1) if needs[3] else None
+        d_w_hh = None
+        if needs[4]:  # step 1 reads h_0, steps 2 ... T read the output's h_1 ... h_(T-1)
+            earlier = z[: steps - 1].reshape((steps - 1) * batch, size)
+            d_w_hh = flat[:batch].T @ h + flat[batch:].T @ earlier
+        d_bias = flat.sum(axis=0) if biases else None
+        return (d_x, d_h, d_c, d_w_ih, d_w_hh, *[d_bias] * len(biases))
+
+    def _backward_steps(self, grad, weight_hh, activations, cells, tanh_cells, d_gates):
+        """Steps T ... 1 of the class docstring's backward: each step's da into ``d_gates``
+        (an array, or a list of Tensors when recorded); returns (dh_0, dc_0)."""
+        steps, size = len(tanh_cells), weight_hh.shape[1]
+        recorded = isinstance(grad, Tensor)
         d_h, d_c = grad[steps - 1], grad[steps]
         for t in reversed(range(steps)):
             a, tanh_c = activations[t], tanh_cells[t]
@@ -226,19 +260,71 @@ class LSTMLayer(Function):
             if t > 0:
                 d_h = d_h + grad[t - 1]
             d_c = d_c * f
-        if recorded:
-            flat = Concatenate.apply(*d_gates, axis=0)  # (T N, 4H)
-        else:
-            flat = d_gates.reshape(steps * batch, 4 * size)
-        needs = self.needs_input_grad
-        d_x = (flat @ weight_ih).reshape(x.shape) if needs[0] else None
-        d_w_ih = flat.T @ x.reshape(steps * batch, -1) if needs[3] else None
-        d_w_hh = None
-        if needs[4]:  # step 1 reads h_0, steps 2 ... T read the output's h_1 ... h_(T-1)
-            earlier = z[: steps - 1].reshape((steps - 1) * batch, size)
-            d_w_hh = flat[:batch].T @ h + flat[batch:].T @ earlier
-        d_bias = flat.sum(axis=0) if biases else None
-        return (d_x, d_h, d_c, d_w_ih, d_w_hh, *[d_bias] * len(biases))
+        return d_h, d_c
+
+    def _backward_steps_on_gpu(self, grad, weight_hh, d_gates):
+        """``_backward_steps`` with each step's elementwise work in one kernel (``_kernel``), the
+        matrix product d_h = da W_hh beside it."""
+        xp, (steps, batch, size) = self.xp, self.tanh_cells.shape
+        grad = xp.ascontiguousarray(grad)  # the kernel indexes it as a plain (T + 1, N, H) block
+        d_c = grad[steps].copy()  # updated in place, step by step
+        d_h = xp.zeros((batch, size), dtype=grad.dtype)  # what step T + 1 sends back: nothing
+        step, arrays = _kernel("backward"), (grad, self.activations, self.cells, self.tanh_cells)
+        for t in reversed(range(steps)):
+            step(d_h, t, batch, size, *arrays, d_c, d_gates, size=batch * size)
+            d_h = d_gates[t] @ weight_hh
+        return d_h, d_c
+
+
+# ---- LSTMLayer's steps as one CUDA kernel each, for the GPU (see minigrad.kernels) -------------
+# The same lines as the array code of forward and _backward_steps, for one element i = (n, j) of
+# the (N, H) state. Every array is passed whole ("raw") and indexed by hand: (T, N, 4H) for the
+# gates (quarter k of row n of step t starts at (t N + n) 4H + k H), (T + 1, N, H) or (T, N, H)
+# for the rest. A forward step is then one matrix product and one kernel, a backward step the
+# same, instead of 11 and 24 launches (the stand-in's counts) and their views.
+_STEP_KERNELS = {
+    "forward": (
+        "raw T hw, int64 t, int64 batch, int64 hidden",  # hw = h_(t-1) W_hh^T, (N, 4H)
+        "raw T gates, raw T cells, raw T tanh_cells, raw T h_out",
+        """
+        ptrdiff_t n = i / hidden, j = i % hidden;
+        ptrdiff_t a = (t * batch + n) * 4 * hidden + j, p = n * 4 * hidden + j;
+        ptrdiff_t s = (t * batch + n) * hidden + j;      // [t, n, j]; cells[t] holds c_(t-1)
+        T ig = 1 / (1 + exp(-(gates[a] + hw[p])));
+        T fg = 1 / (1 + exp(-(gates[a + hidden] + hw[p + hidden])));
+        T gg = tanh(gates[a + 2 * hidden] + hw[p + 2 * hidden]);
+        T og = 1 / (1 + exp(-(gates[a + 3 * hidden] + hw[p + 3 * hidden])));
+        gates[a] = ig; gates[a + hidden] = fg; gates[a + 2 * hidden] = gg;
+        gates[a + 3 * hidden] = og;                      // the activations, which backward reads
+        T c = fg * cells[s] + ig * gg;
+        cells[s + batch * hidden] = c;
+        tanh_cells[s] = tanh(c);
+        h_out[s] = og * tanh_cells[s];
+        """,
+    ),
+    "backward": (
+        "raw T d_h, int64 t, int64 batch, int64 hidden, raw T grad, raw T gates, raw T cells, "
+        "raw T tanh_cells",  # d_h = da_(t+1) W_hh, what step t + 1 sends back to h_t
+        "raw T d_c, raw T d_gates",  # d_c: in, the gradient reaching c_t; out, dc_(t-1)
+        """
+        ptrdiff_t n = i / hidden, j = i % hidden;
+        ptrdiff_t a = (t * batch + n) * 4 * hidden + j, s = (t * batch + n) * hidden + j;
+        T ig = gates[a], fg = gates[a + hidden], gg = gates[a + 2 * hidden];
+        T og = gates[a + 3 * hidden], tc = tanh_cells[s];
+        T dh = d_h[i] + grad[s];                         // plus the output's gradient at t
+        T dc = d_c[i] + dh * og * (1 - tc * tc);
+        d_gates[a] = dc * gg * (ig - ig * ig);
+        d_gates[a + hidden] = dc * cells[s] * (fg - fg * fg);
+        d_gates[a + 2 * hidden] = dc * ig * (1 - gg * gg);
+        d_gates[a + 3 * hidden] = dh * tc * (og - og * og);
+        d_c[i] = dc * fg;
+        """,
+    ),
+}
+
+
+def _kernel(direction: str) -> Any:
+    return kernels.kernel(f"lstm_{direction}_step", *_STEP_KERNELS[direction])
 
 
 def _lstm_steps(x, h, c, weight_ih, weight_hh, *biases):

@@ -11,6 +11,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from .. import kernels
 from ..autograd import Function, constant, value
 from ..checks import check_bool, check_number
 from ..tensor import Tensor, is_floating_dtype
@@ -392,12 +393,23 @@ class SoftmaxCrossEntropy(Function):
 
     def forward(self, logits, target, reduction, sample_weight=None):
         self.target, self.reduction, self.weight = target, reduction, sample_weight
-        self.rows = self.xp.arange(len(target))
-        shifted = logits - logits.max(axis=1, keepdims=True)
-        exp = self.xp.exp(shifted)
-        total = exp.sum(axis=1, keepdims=True)
-        self.probabilities = exp / total  # softmax, kept for an unrecorded backward
-        losses = self.xp.log(total[:, 0]) - shifted[self.rows, target]
+        xp = self.xp
+        if kernels.usable(xp, logits) and 0 < logits.size and logits.shape[1] <= _ROW_LOOP_CLASSES:
+            # on the GPU: the lines below in one kernel, one thread per row (_CROSS_ENTROPY)
+            logits = xp.ascontiguousarray(logits)
+            self.probabilities = xp.empty_like(logits)
+            losses = xp.empty(len(target), dtype=logits.dtype)
+            kernel = kernels.kernel("cross_entropy_rows", *_CROSS_ENTROPY["rows"])
+            self.rows = None  # the plain backward's row indices: not needed by the kernel's
+            kernel(logits, xp.ascontiguousarray(target), logits.shape[1], self.probabilities,
+                   losses, size=len(target))  # fmt: skip
+        else:
+            shifted = logits - logits.max(axis=1, keepdims=True)
+            exp = xp.exp(shifted)
+            total = exp.sum(axis=1, keepdims=True)
+            self.probabilities = exp / total  # softmax, kept for an unrecorded backward
+            self.rows = xp.arange(len(target))
+            losses = xp.log(total[:, 0]) - shifted[self.rows, target]
         if sample_weight is not None:
             losses = losses * sample_weight
         if reduction == "none":
@@ -412,18 +424,62 @@ class SoftmaxCrossEntropy(Function):
             probabilities = Softmax.apply(logits, axis=1)
         else:
             probabilities = self.probabilities
-        onehot = self.xp.zeros(logits.shape, dtype=logits.dtype)
-        onehot[self.rows, self.target] = 1
         if self.reduction == "none":
             grad = grad.reshape(-1, 1)  # one gradient per sample, for its row
         elif self.reduction == "mean":
             # divided by N, or by the sum of the weights (an array already on the device)
             weighted = self.weight is not None
             grad = grad / constant(self.count, grad) if weighted else grad * (1.0 / self.count)
-        result = (probabilities - constant(onehot, grad)) * grad
+        weight = None
         if self.weight is not None:
-            result = result * constant(self.weight.reshape(-1, 1).astype(logits.dtype), grad)
-        return result
+            weight = constant(self.weight.reshape(-1, 1).astype(logits.dtype), grad)
+        xp = self.xp
+        if not isinstance(grad, Tensor) and kernels.usable(xp, probabilities):
+            # on the GPU: (p - onehot) * grad (* w) in one kernel, no one-hot array
+            scale = grad if weight is None else grad * weight
+            result = xp.empty_like(probabilities)
+            kernel = kernels.kernel("cross_entropy_grad", *_CROSS_ENTROPY["grad"])
+            kernel(probabilities, self.target.reshape(-1, 1), scale, logits.shape[1], result)
+            return result
+        rows = xp.arange(len(self.target)) if self.rows is None else self.rows
+        onehot = xp.zeros(logits.shape, dtype=logits.dtype)
+        onehot[rows, self.target] = 1
+        result = (probabilities - constant(onehot, grad)) * grad
+        return result if weight is None else result * weight
+
+
+# SoftmaxCrossEntropy on the GPU (minigrad.kernels): forward's lines for one row n = i, in one
+# thread that loops over the row's C classes; and backward's, for one element i = (n, k). A
+# thread per row suits the class counts of the examples (10 to a few hundred); over
+# _ROW_LOOP_CLASSES the array code above, whose reductions spread a row over many threads, runs.
+_ROW_LOOP_CLASSES = 1024
+_CROSS_ENTROPY = {
+    "rows": (
+        "raw T logits, raw S target, int64 classes",
+        "raw T probabilities, raw T losses",
+        """
+        ptrdiff_t row = i * classes;
+        T top = logits[row];
+        for (ptrdiff_t k = 1; k < classes; k++) {      // the row's maximum (NaN wins, as in max)
+            T v = logits[row + k];
+            top = (v > top || v != v) ? v : top;
+        }
+        T total = 0;
+        for (ptrdiff_t k = 0; k < classes; k++) {
+            T e = exp(logits[row + k] - top);
+            probabilities[row + k] = e;
+            total += e;
+        }
+        for (ptrdiff_t k = 0; k < classes; k++) probabilities[row + k] /= total;
+        losses[i] = log(total) - (logits[row + target[i]] - top);
+        """,
+    ),
+    "grad": (
+        "T p, S t, T scale, int64 classes",  # t: the row's target, (N, 1); scale: () or (N, 1)
+        "T dx",
+        "dx = (i % classes == t ? p - 1 : p) * scale;  // i % classes: the column k",
+    ),
+}
 
 
 class LayerNorm(Function):

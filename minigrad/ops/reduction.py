@@ -395,7 +395,7 @@ class SoftmaxCrossEntropy(Function):
         self.target, self.reduction, self.weight = target, reduction, sample_weight
         xp = self.xp
         if kernels.usable(xp, logits) and 0 < logits.size and logits.shape[1] <= _ROW_LOOP_CLASSES:
-            # on the GPU: the lines below in one kernel, one thread per row (_CROSS_ENTROPY)
+            # on the GPU: the else branch's lines in one kernel, a thread per row (_CROSS_ENTROPY)
             logits = xp.ascontiguousarray(logits)
             self.probabilities = xp.empty_like(logits)
             losses = xp.empty(len(target), dtype=logits.dtype)

@@ -6,6 +6,7 @@ import math
 from collections.abc import Iterable
 from typing import Any
 
+from minigrad import kernels
 from minigrad.checks import check_bool, check_number
 
 from . import fused
@@ -141,7 +142,7 @@ class Adam(Optimizer):
         # sqrt(1 - beta2^t) and nothing changes but the number of passes over the arrays.
         root_correction2 = math.sqrt(1 - beta2**t)
         step_size = lr * root_correction2 / (1 - beta1**t)
-        if fused.usable(xp, theta):  # on the GPU: the same equations in one kernel
+        if kernels.usable(xp, theta):  # on the GPU: the same equations in one kernel
             v_hat = state.get("v_hat") if group["amsgrad"] else None
             fused.adam_(
                 theta,

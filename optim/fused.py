@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from minigrad import kernels
 from minigrad.kernels import kernel as _kernel
 
 _ADAM = """
@@ -39,11 +38,6 @@ _SGD_MOMENTUM = """
     buf = keep * buf + take * grad;             // keep = 0, take = 1 on the first step: buf = g
     theta = theta - lr * (nesterov != 0 ? grad + mu * buf : buf);
 """
-
-
-def usable(xp: Any, theta: Any) -> bool:
-    """True when ``theta`` is a CuPy array of float32 or float64: the kernels' domain."""
-    return kernels.usable(xp, theta)
 
 
 def adam_(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from minigrad import kernels
 from minigrad.checks import check_bool, check_number
 
 from . import fused
@@ -95,7 +96,7 @@ class SGD(Optimizer):
         lr, weight_decay = float(group["lr"]), float(group["weight_decay"])
         momentum, dampening = float(group["momentum"]), float(group["dampening"])
 
-        if fused.usable(xp, theta):  # on the GPU: the same equations in one kernel
+        if kernels.usable(xp, theta):  # on the GPU: the same equations in one kernel
             first = momentum != 0 and "momentum_buffer" not in state
             if first:
                 state["momentum_buffer"] = xp.zeros_like(theta)

@@ -7,8 +7,10 @@ Read this file top to bottom; it is the whole engine.
   into gradients of the inputs.
 * ``Function.apply`` runs ``forward`` and, when some input requires grad, links the output to
   the Function (``output._ctx``) and the Function to its inputs. That chain is the graph.
-* ``run_backward`` visits the graph in reverse topological order (found with an explicit stack,
-  never recursion, so a 100,000-op chain works) and adds up the gradients that meet at a tensor.
+* ``run_backward`` visits the graph from the latest recorded op back (``apply`` numbers the ops
+  it records, and an op is always recorded after the ops that made its inputs, so no op is
+  visited before every op that used its output) and adds up the gradients that meet at a tensor.
+  A heap, never recursion: a 100,000-op chain works.
   Broadcasting is undone here, once, for every op: a gradient is summed back to its input's shape.
 * One ``backward`` serves two purposes. An ordinary ``loss.backward()`` calls it with raw arrays
   (the gradient, the output and the inputs), so the backward pass costs what hand-written NumPy
@@ -29,7 +31,9 @@ Function, never the reverse.
 from __future__ import annotations
 
 import gc
+import heapq
 import inspect
+import itertools
 import os
 import threading
 import traceback
@@ -61,6 +65,7 @@ _GradMode = _GradModeState()
 # global instead of this thread's mode (a thread-local read costs a few percent per op).
 _threads_not_recording = 0
 _count_lock = threading.Lock()
+_sequence = itertools.count()
 
 
 def _set_mode(enabled: bool) -> bool:
@@ -279,6 +284,7 @@ class Function:
             fn.inputs = inputs
             fn.result = data  # the array, not `out`: out -> fn -> out would be a cycle
             fn.writes_before = _InPlace.writes
+            fn.sequence = next(_sequence)
             out._ctx = fn
         return out
 
@@ -467,34 +473,23 @@ class SumTo(Function):
 
 
 def topological_order(root: Function) -> list[Function]:
-    """Functions reachable from ``root``, each before the Functions that made its inputs.
+    """The Functions reachable from ``root``, each before the Functions that made its inputs:
+    the order ``run_backward`` takes them in (it takes only those a gradient reaches).
 
-    An iterative depth-first search: a node goes into ``order`` after all of its inputs' nodes, so
-    the reversed list is a valid order for backward. Each node is visited once: linear time.
+    No search for an order is needed. ``apply`` numbers the Functions as it records them
+    (``sequence``), and an op's inputs exist before the op does, so every Function's number is
+    larger than the numbers of the Functions that made its inputs: latest first is a valid order.
     """
-    order: list[Function] = []
-    visited: set[int] = set()
-    stack: list[tuple[Function, bool]] = [(root, False)]
-    while stack:
-        fn, inputs_done = stack.pop()
-        if inputs_done:
-            order.append(fn)  # everything below fn is already in order
-            continue
-        if id(fn) in visited:
-            continue  # reached again through another path; expanded once only
-        visited.add(id(fn))
+    order, seen = [root], {id(root)}
+    for fn in order:  # the list grows as the walk goes: no recursion, no explicit stack
         if fn.inputs is None:
-            raise RuntimeError(
-                "backward through a graph that was already freed: a second backward() through "
-                "the same graph needs retain_graph=True on the first"
-            )
-        stack.append((fn, True))
+            raise _freed_graph_error()
         for tensor in fn.inputs:
             parent = tensor._ctx
-            if parent is not None and id(parent) not in visited:
-                stack.append((parent, False))
-    order.reverse()
-    return order
+            if parent is not None and id(parent) not in seen:
+                seen.add(id(parent))
+                order.append(parent)
+    return sorted(order, key=lambda fn: fn.sequence, reverse=True)
 
 
 class cycle_collector_paused:
@@ -587,15 +582,20 @@ def run_backward(
     # The IEEE results a backward makes (log's gradient 1/a at a = 0 is inf) are not warnings,
     # as in forward (see backend.py); detect_anomaly is the tool for hunting them.
     with set_grad_enabled(create_graph), cycle_collector_paused(), float_errors_ignored():
-        order = topological_order(root._ctx)
+        # Latest recorded first (see topological_order): when a Function leaves the heap, every
+        # op that used its output is done, so its output's gradient is complete. Only Functions
+        # a gradient reaches enter the heap.
+        if root._ctx.inputs is None:
+            raise _freed_graph_error()
+        ready = [(-root._ctx.sequence, root._ctx)]
+        done: list[Function] = []
         # read once: the loop runs per op
         writes, hooks, anomaly = _InPlace.writes, _Hooks.active, detect_anomaly.enabled
-        for fn in order:
+        while ready:
+            fn = heapq.heappop(ready)[1]
+            done.append(fn)
             key = id(fn)
-            # All paths into this output are done (topological order): its gradient is final.
-            out_grad = grads.get(key) if key in wanted else grads.pop(key, None)
-            if out_grad is None:
-                continue  # reachable, but no gradient flows into it
+            out_grad = grads.get(key) if key in wanted else grads.pop(key)
             if hooks:  # Tensor.register_hook / retain_grad on this op's output
                 out_grad = _hooked(fn, out_grad, fn.inputs[0].device, create_graph)
                 if key in wanted:
@@ -621,16 +621,21 @@ def run_backward(
                 key = id(tensor) if parent is None else id(parent)  # _node(tensor), inlined
                 if parent is None or key in wanted:
                     returned[key] = tensor
+                first = key not in grads
+                if first and parent is not None:  # a gradient reaches parent: it joins the heap
+                    if parent.inputs is None:
+                        raise _freed_graph_error()
+                    heapq.heappush(ready, (-parent.sequence, parent))
                 if type(g) is not IndexedGrad:
                     data = tensor.data
                     if g.shape != data.shape or g.dtype != data.dtype:
                         g = _match_input(g, tensor)
-                    if key not in grads:
+                    if first:
                         grads[key] = g  # the first path in: the common case, kept short
                         continue
                 _accumulate(grads, owned, key, g, tensor)
     if not retain_graph:
-        for fn in order:
+        for fn in done:
             # Drop what forward saved for backward too (a kept loss would hold it otherwise);
             # inputs = None makes a second backward through this graph raise a clear error.
             vars(fn).clear()
@@ -801,6 +806,13 @@ def _own_buffer(array: Any, adopted: set[int]) -> Any:
         root = array
     adopted.add(id(root))
     return array
+
+
+def _freed_graph_error() -> RuntimeError:
+    return RuntimeError(
+        "backward through a graph that was already freed: a second backward() through "
+        "the same graph needs retain_graph=True on the first"
+    )
 
 
 def _node(tensor: Tensor) -> int:

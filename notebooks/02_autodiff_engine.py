@@ -154,7 +154,7 @@ print("Exercise 2.2: correct")
 # |---|---|---|
 # | an op | a method and its `_backward` | a `Function`: `forward` beside `backward` |
 # | record | `out.inputs`, `out._backward` | `Function.apply`: `output._ctx`, `fn.inputs` |
-# | order | the stack in `backward` | `topological_order`, also an explicit stack |
+# | order | the stack in `backward` | latest recorded first (`fn.sequence`), from a heap |
 # | accumulate | `+=` in each closure | `run_backward` adds the returned gradients |
 #
 # One difference matters: the closure above holds `out`, and `out` holds the closure, a

@@ -123,6 +123,36 @@ def test_each_function_backward_runs_once(monkeypatch):
     assert x.grad.item() == pytest.approx(11 * 1.5**10, rel=1e-6)
 
 
+def test_ops_run_latest_recorded_first_and_only_where_a_gradient_reaches(monkeypatch):
+    class Stop(mg.autograd.Function):
+        """z = a, but no gradient flows back (as through an integer index)."""
+
+        def forward(self, a):
+            return a.copy()
+
+        def backward(self, grad, z, a):
+            return None
+
+    ran = []
+    for op in (mg.ops.elementwise.Mul, mg.ops.elementwise.Add, mg.ops.elementwise.Exp):
+        original = op.backward
+
+        def recording(self, grad, *values, _original=original):
+            ran.append(type(self).__name__)
+            return _original(self, grad, *values)
+
+        monkeypatch.setattr(op, "backward", recording)
+    x = mg.tensor(0.5, dtype=mg.float64, requires_grad=True)
+    hidden = Stop.apply(mg.exp(x))  # exp's output gets no gradient: Exp.backward must not run
+    y = x * 3.0
+    z = y + hidden + y  # recorded after y, so handled before y's Mul
+    order = mg.autograd.topological_order(z._ctx)
+    assert [fn.sequence for fn in order] == sorted((fn.sequence for fn in order), reverse=True)
+    z.backward()
+    assert ran == ["Add", "Add", "Mul"]
+    assert x.grad.item() == 6.0
+
+
 def test_chain_of_100k_ops_backpropagates_without_recursion():
     x = mg.tensor(1.0, requires_grad=True)
     y = x

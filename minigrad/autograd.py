@@ -218,6 +218,7 @@ class Function:
     inputs: tuple[Tensor, ...]  # set to None once a backward has freed the graph
     result: Any  # the output's array
     writes_before: int  # in-place writes made before this op was recorded (see mark_written)
+    sequence: int  # the order apply recorded it in: backward takes the latest first
     # What backward reads, so that an in-place change to it can be caught (see mark_written):
     # the positions of the inputs whose values it uses, and whether it uses the output's. A
     # Function that only needs shapes reads neither. The default assumes everything is read.

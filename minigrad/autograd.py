@@ -742,35 +742,101 @@ def run_after_backward(callback: Callable[[], None]) -> None:
     _AfterBackward.queued.append(callback)
 
 
-def _seed_gradient(output: Tensor, grad: Any) -> Tensor:
-    """The gradient that starts backward: 1 for a scalar, otherwise the user's ``grad``."""
+def _seed_gradient(output: Tensor, grad: Any, index: int = 0) -> Tensor:
+    """The gradient that starts backward from ``output`` (the ``index``-th output given): 1 for
+    a scalar, otherwise the user's ``grad``, of the output's shape and dtype."""
+    if not isinstance(output, _tensor.Tensor):
+        raise TypeError(f"backward(): output {index} is a {type(output).__name__}, not a Tensor")
     if not output.requires_grad:
         raise RuntimeError(
-            "backward(): this tensor does not require grad (no input had requires_grad=True, "
-            "or it was computed under no_grad)"
+            f"backward(): output {index} does not require grad (no input had "
+            "requires_grad=True, or it was computed under no_grad)"
         )
     if grad is None:
         if output.data.size != 1:
             raise RuntimeError(
-                f"backward() on a tensor of shape {output.shape} needs grad=...: gradients are "
+                f"backward() on a tensor of shape {output.shape} needs a gradient: gradients are "
                 "only implicit for scalar outputs (call .sum() or .mean() first)"
             )
         return _tensor.Tensor._wrap(output.xp.ones_like(output.data), output.device)
-    grad = grad if isinstance(grad, _tensor.Tensor) else _tensor.Tensor(grad, device=output.device)
+    if isinstance(grad, _tensor.Tensor):
+        if grad.dtype != output.dtype:
+            raise TypeError(
+                f"backward(): the gradient of output {index} has dtype {grad.dtype} and the "
+                f"output {output.dtype}; they must match"
+            )
+    else:
+        grad = _tensor.Tensor(grad, dtype=output.dtype, device=output.device)
     if grad.shape != output.shape:
-        raise ValueError(f"backward(): grad has shape {grad.shape}, the tensor has {output.shape}")
+        raise ValueError(
+            f"backward(): the gradient of output {index} has shape {grad.shape}, the output "
+            f"{output.shape}"
+        )
+    if grad.device is not output.device:
+        raise RuntimeError(
+            f"backward(): the gradient of output {index} is on {grad.device} and the output on "
+            f"{output.device}"
+        )
     return _tensor.Tensor._wrap(grad.data.copy(), grad.device)  # a .grad must never alias user data
 
 
+def _as_tuple(value: Any) -> tuple:
+    return tuple(value) if isinstance(value, (list, tuple)) else (value,)
+
+
+def _one_root(outputs: Any, grads: Any) -> tuple[Tensor, Tensor]:
+    """The output to backpropagate from, and its seed gradient, for one output or several.
+
+    Several outputs y_i with gradients g_i (PyTorch's ``backward([y1, y2], [g1, g2])``) are
+    the scalar s = sum_i sum(g_i * y_i) with seed 1: ds/dy_i = g_i, so one pass from s gives
+    every leaf the sum of the separate passes, and a graph the outputs share is walked once.
+    """
+    outputs = _as_tuple(outputs)
+    grads = _as_tuple(grads) if grads is not None else (None,) * len(outputs)
+    if not outputs:
+        raise RuntimeError("backward(): no outputs given to differentiate")
+    if len(grads) != len(outputs):
+        raise ValueError(
+            f"backward(): {len(grads)} gradients for {len(outputs)} outputs; give one per output"
+        )
+    seeds = [_seed_gradient(y, g, i) for i, (y, g) in enumerate(zip(outputs, grads))]
+    if len(outputs) == 1:
+        return outputs[0], seeds[0]
+    with enable_grad():  # recorded even when backward is called under no_grad
+        root = sum((y * g).sum() for y, g in zip(outputs, seeds))
+    return root, _seed_gradient(root, None)
+
+
+def _checked_inputs(inputs: Any, owner: str) -> tuple[Tensor, ...]:
+    inputs = _as_tuple(inputs)
+    if not inputs:
+        raise RuntimeError(f"{owner}: inputs cannot be empty (leave it out to use every leaf)")
+    for index, tensor in enumerate(inputs):
+        if not isinstance(tensor, _tensor.Tensor):
+            raise TypeError(
+                f"{owner}: inputs must be Tensors, input {index} is a {type(tensor).__name__}"
+            )
+    return inputs
+
+
 def backward(
-    tensor: Tensor, grad: Any = None, retain_graph: bool = False, create_graph: bool = False
+    tensors: Tensor | Sequence[Tensor],
+    grad_tensors: Any = None,
+    retain_graph: bool | None = None,
+    create_graph: bool = False,
+    inputs: Tensor | Sequence[Tensor] | None = None,
 ) -> None:
-    """``tensor.backward(grad)``: add d(tensor)/d(leaf) into ``leaf.grad`` for every leaf.
+    """``torch.autograd.backward``: add d(tensors)/d(leaf) into ``leaf.grad`` for every leaf
+    (only for ``inputs``, leaves or not, when given). ``tensor.backward(gradient)`` calls it.
 
     Gradients accumulate across calls (that is what ``zero_grad`` is for). With
-    ``create_graph=True`` the gradients are Tensors that carry their own graph.
+    ``create_graph=True`` the gradients are Tensors that carry their own graph; the graph is kept
+    (``retain_graph`` defaults to ``create_graph``).
     """
-    seed = _seed_gradient(tensor, grad)
+    root, seed = _one_root(tensors, grad_tensors)
+    wanted = _checked_inputs(inputs, "backward()") if inputs is not None else None
+    if retain_graph is None:
+        retain_graph = create_graph
     if create_graph:
         warnings.warn(
             "backward(create_graph=True) stores gradients that hold their graph, and the graph "
@@ -780,7 +846,9 @@ def backward(
             "when done with it.",
             stacklevel=3,
         )
-    found = run_backward(tensor, seed, retain_graph or create_graph, create_graph)
+    found = run_backward(root, seed, retain_graph, create_graph, wanted)
+    if wanted is not None:  # only those: the other leaves' .grad stay as they are
+        found = {id(t): found[id(t)] for t in wanted if id(t) in found}
     adopted: set[int] = set()
     for leaf, g in found.values():
         if not create_graph:  # g is a raw array
@@ -855,9 +923,9 @@ def _match_input(grad: Any, tensor: Tensor) -> Any:
 
 
 def grad(
-    outputs: Tensor,
-    inputs: Sequence[Tensor],
-    grad_outputs: Tensor | None = None,
+    outputs: Tensor | Sequence[Tensor],
+    inputs: Tensor | Sequence[Tensor],
+    grad_outputs: Any = None,
     retain_graph: bool | None = None,
     create_graph: bool = False,
     allow_unused: bool = False,
@@ -867,17 +935,11 @@ def grad(
     Like ``torch.autograd.grad``: the building block of higher-order derivatives, e.g. Newton's
     method needs ``f''`` = ``grad(grad(f(x), [x], create_graph=True)[0], [x])``.
     """
-    if isinstance(inputs, _tensor.Tensor):
-        inputs = (inputs,)
-    for index, tensor in enumerate(inputs):
-        if not isinstance(tensor, _tensor.Tensor):
-            raise TypeError(
-                f"grad: inputs must be Tensors, input {index} is a {type(tensor).__name__}"
-            )
-    seed = _seed_gradient(outputs, grad_outputs)
+    inputs = _checked_inputs(inputs, "grad")
+    root, seed = _one_root(outputs, grad_outputs)
     if retain_graph is None:
         retain_graph = create_graph
-    found = run_backward(outputs, seed, retain_graph, create_graph, inputs)
+    found = run_backward(root, seed, retain_graph, create_graph, inputs)
     result = []
     for index, tensor in enumerate(inputs):
         g = found[id(tensor)][1] if id(tensor) in found else None

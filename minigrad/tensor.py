@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import builtins
 import numbers
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -280,16 +281,21 @@ class Tensor:
 
     # ---- backward ------------------------------------------------------------------------------
     def backward(
-        self, grad: Any = None, retain_graph: bool = False, create_graph: bool = False
+        self,
+        gradient: Any = None,
+        retain_graph: bool | None = None,
+        create_graph: bool = False,
+        inputs: Tensor | Sequence[Tensor] | None = None,
     ) -> None:
         """Compute d(self)/d(leaf) for every leaf that requires grad, adding it to ``leaf.grad``.
 
-        Gradients accumulate: a second backward adds to ``.grad`` (call ``zero_grad`` between
-        steps). The graph is freed afterwards unless ``retain_graph=True``. With
-        ``create_graph=True`` the backward pass is recorded too, so ``.grad`` can be
-        differentiated again (higher-order derivatives).
+        ``gradient`` is d(loss)/d(self), needed unless self holds one element. Gradients
+        accumulate: a second backward adds to ``.grad`` (call ``zero_grad`` between steps). The
+        graph is freed afterwards unless ``retain_graph=True``. With ``create_graph=True`` the
+        backward pass is recorded too, so ``.grad`` can be differentiated again (higher-order
+        derivatives). With ``inputs``, only those tensors (leaves or not) get a ``.grad``.
         """
-        autograd.backward(self, grad, retain_graph, create_graph)
+        autograd.backward(self, gradient, retain_graph, create_graph, inputs)
 
     # ---- operators (each is an op in minigrad.ops) ---------------------------------------------
     def __add__(self, other: Any) -> Tensor:

@@ -263,7 +263,7 @@ ROWS = [
         "backward grad shape",
         lambda: (t(2, requires_grad=True) * 2).backward(t(3)),
         ValueError,
-        r"grad has shape \(3,\)",
+        r"gradient of output 0 has shape \(3,\)",
     ),
     ("unknown device", lambda: t(2, device="tpu"), ValueError, r"unknown device 'tpu'"),
     ("device type", lambda: t(2, device=3), TypeError, r"device must be a string"),

@@ -189,7 +189,7 @@ def test_retain_graph_allows_a_second_backward():
 
 def test_backward_on_non_scalar_needs_grad():
     x = mg.tensor([1.0, 2.0], requires_grad=True)
-    with pytest.raises(RuntimeError, match=r"shape \(2,\) needs grad"):
+    with pytest.raises(RuntimeError, match=r"shape \(2,\) needs a gradient"):
         (x * 2).backward()
     (x * 2).backward(mg.tensor([1.0, 10.0]))
     np.testing.assert_array_equal(x.grad.numpy(), [2.0, 20.0])
@@ -564,3 +564,54 @@ def test_slicing_a_tensor_step_by_step_adds_each_slice_into_one_gradient(monkeyp
     expected = np.repeat(np.arange(1.0, 7.0)[:, None], 2, axis=1)
     expected[0] += 20  # row 0 picked twice more, by an integer index
     np.testing.assert_array_equal(x.grad.numpy(), expected)
+
+
+# ---- PyTorch's backward signature: gradient=, inputs=, several outputs ---------------------------
+def test_backward_takes_pytorchs_gradient_keyword():
+    x = mg.tensor([1.0, 2.0], dtype=mg.float64, requires_grad=True)
+    (x * x).backward(gradient=mg.tensor([1.0, 10.0], dtype=mg.float64))
+    np.testing.assert_array_equal(x.grad.numpy(), [2.0, 40.0])  # 2x * gradient
+
+
+def test_backward_inputs_fills_only_those_grads_leaf_or_not():
+    x = mg.tensor([1.0, 2.0], dtype=mg.float64, requires_grad=True)
+    w = mg.tensor([3.0, 4.0], dtype=mg.float64, requires_grad=True)
+    h = x * w
+    (h * h).sum().backward(inputs=[h, w])
+    np.testing.assert_array_equal(h.grad.numpy(), [6.0, 16.0])  # 2h
+    np.testing.assert_array_equal(w.grad.numpy(), [6.0, 32.0])  # 2 h x
+    assert x.grad is None  # not asked for
+    with pytest.raises(RuntimeError, match="inputs cannot be empty"):
+        (x * 2).sum().backward(inputs=[])
+
+
+def test_backward_from_several_outputs_adds_their_passes():
+    x = mg.tensor([1.0, 2.0], dtype=mg.float64, requires_grad=True)
+    shared = x * x
+    y1, y2 = shared.sum(), shared * 3.0
+    mg.autograd.backward([y1, y2], [None, mg.tensor([1.0, -1.0], dtype=mg.float64)])
+    # d/dx [sum(x^2) + sum(g * 3 x^2)] = 2x + 6 x g
+    np.testing.assert_array_equal(x.grad.numpy(), [2.0 + 6.0, 4.0 - 12.0])
+    with pytest.raises(ValueError, match="2 gradients for 1 outputs"):
+        mg.autograd.backward([(x * 2).sum()], [None, None])
+
+
+def test_grad_of_several_outputs_sums_them():
+    x = mg.tensor(3.0, dtype=mg.float64, requires_grad=True)
+    (g,) = mg.autograd.grad([x * x, x * x * x], [x])
+    assert g.item() == 2 * 3.0 + 3 * 3.0**2
+
+
+def test_backward_gradient_of_another_dtype_is_an_error():
+    x = mg.tensor([1.0, 2.0], dtype=mg.float64, requires_grad=True)
+    with pytest.raises(TypeError, match="dtype float32 and the output float64"):
+        (x * 2).backward(mg.tensor([1.0, 1.0], dtype=mg.float32))
+
+
+def test_backward_create_graph_keeps_the_graph_by_default():
+    x = mg.tensor(2.0, dtype=mg.float64, requires_grad=True)
+    y = x * x * x
+    with pytest.warns(UserWarning, match="reference"):
+        y.backward(create_graph=True)  # retain_graph=None: kept, as in PyTorch
+    (g2,) = mg.autograd.grad(x.grad, x)  # d(3x^2)/dx = 6x, through the kept graph
+    assert g2.item() == 12.0

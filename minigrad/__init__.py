@@ -8,7 +8,7 @@ from typing import Any as _Any
 
 import numpy as _np
 
-from . import checks, data, distributed, nn, transforms
+from . import autograd, checks, data, distributed, nn, transforms
 from .autograd import (
     Function,
     detect_anomaly,
@@ -198,6 +198,10 @@ int = int32
 bool = bool_
 
 __version__ = "0.1.0"
+
+# gradcheck also where PyTorch keeps it (torch.autograd.gradcheck): gradcheck.py imports the
+# engine, so the engine cannot import it back.
+autograd.gradcheck, autograd.gradgradcheck = gradcheck, gradgradcheck  # type: ignore[attr-defined]
 
 
 # save and load are imported on first use: their module and what it needs (zipfile, json,

@@ -69,13 +69,26 @@ def gradcheck(
     atol: float = 1e-5,
     rtol: float = 1e-3,
     seed: int = 0,
+    raise_exception: bool = True,
 ) -> bool:
     """True if every analytic gradient of ``fn`` matches central differences; else raises.
 
     ``inputs`` are passed to ``fn`` as they are (copied); those that require grad are checked and
     must be float64. ``fn`` may return one tensor or a tuple. Raises ``GradcheckError`` naming the
-    input, the element, and both values.
+    input, the element, and both values; returns False instead with ``raise_exception=False``
+    (PyTorch's switch).
     """
+    try:
+        return _gradcheck(fn, inputs, eps, atol, rtol, seed)
+    except GradcheckError:
+        if raise_exception:
+            raise
+        return False
+
+
+def _gradcheck(
+    fn: Callable, inputs: tuple, eps: float, atol: float, rtol: float, seed: int
+) -> bool:
     _check_tolerances("gradcheck", eps, atol, rtol)
     inputs = _as_inputs(inputs)
     checked = [i for i, x in enumerate(inputs) if isinstance(x, Tensor) and x.requires_grad]
@@ -130,6 +143,7 @@ def gradgradcheck(
     atol: float = 1e-5,
     rtol: float = 1e-3,
     seed: int = 0,
+    raise_exception: bool = True,
 ) -> bool:
     """Check second derivatives: gradcheck the gradient of ``fn`` (built with create_graph).
 
@@ -163,7 +177,9 @@ def gradgradcheck(
         return Tensor(np.float64(0.0)) if total is None else total
 
     try:
-        return gradcheck(first_derivative, *inputs, eps=eps, atol=atol, rtol=rtol, seed=seed)
+        return _gradcheck(first_derivative, inputs, eps, atol, rtol, seed)
     except GradcheckError as error:
+        if not raise_exception:
+            return False
         detail = str(error).removeprefix("gradcheck: ")
         raise GradcheckError(f"gradgradcheck (second derivatives): {detail}") from None

@@ -615,3 +615,32 @@ def test_backward_create_graph_keeps_the_graph_by_default():
         y.backward(create_graph=True)  # retain_graph=None: kept, as in PyTorch
     (g2,) = mg.autograd.grad(x.grad, x)  # d(3x^2)/dx = 6x, through the kept graph
     assert g2.item() == 12.0
+
+
+def test_gradcheck_returns_false_when_asked_not_to_raise():
+    class WrongSquare(mg.autograd.Function):
+        """z = a^2 with a wrong backward (a instead of 2a)."""
+
+        def forward(self, a):
+            return a * a
+
+        def backward(self, grad, z, a):
+            return grad * a
+
+    x = mg.tensor([1.0, 2.0], dtype=mg.float64, requires_grad=True)
+    assert mg.autograd.gradcheck(WrongSquare.apply, (x,), raise_exception=False) is False
+
+    class FirstOrderSquare(mg.autograd.Function):
+        """z = a^2, right first derivative, but a detached a makes the second one 0, not 2."""
+
+        def forward(self, a):
+            return a * a
+
+        def backward(self, grad, z, a):
+            return grad * 2 * (a.detach() if isinstance(a, mg.Tensor) else a)
+
+    assert mg.autograd.gradcheck(FirstOrderSquare.apply, (x,)) is True
+    assert mg.autograd.gradgradcheck(FirstOrderSquare.apply, (x,), raise_exception=False) is False
+    with pytest.raises(mg.GradcheckError, match="analytic gradient"):
+        mg.gradcheck(WrongSquare.apply, (x,))
+    assert mg.autograd.gradcheck(lambda a: a * a, (x,), raise_exception=False) is True

@@ -44,7 +44,7 @@ import stat
 import struct
 import time
 import zipfile
-from typing import Any
+from typing import Any, BinaryIO
 
 import numpy as np
 from numpy.lib import format as npy
@@ -72,8 +72,9 @@ _DEFLATE_MAX_RATIO = 1032
 # ---- save ------------------------------------------------------------------------------------
 
 
-def save(obj: Any, path: str | os.PathLike) -> None:
-    """Write ``obj`` to ``path`` (used as given; no ``.npz`` is appended), replacing it atomically.
+def save(obj: Any, path: str | os.PathLike | BinaryIO) -> None:
+    """Write ``obj`` to ``path`` (used as given; no ``.npz`` is appended), replacing it atomically;
+    or into a binary file object opened for writing (``io.BytesIO``, as ``torch.save`` takes).
 
     ``obj`` may nest dicts (str or int keys; NumPy int keys load as ints), lists, tuples,
     NumPy/CuPy arrays, Tensors (saved as host arrays; they load as NumPy arrays), NumPy scalars,
@@ -86,9 +87,9 @@ def save(obj: Any, path: str | os.PathLike) -> None:
     or an error mid-save leaves the previous checkpoint as it was; an ``OSError`` names ``path``.
     A temporary left by a save that was killed is removed by the next save to the same file.
     Through a symlink, the file it points to is written and the link kept. An existing file keeps
-    its permission bits; a new one gets the ones ``open`` gives (0o666 less the umask).
+    its permission bits; a new one gets the ones ``open`` gives (0o666 less the umask). A file
+    object is written where it stands, with none of this: the stream is the caller's.
     """
-    path = os.fspath(path)
     arrays: dict[str, np.ndarray] = {}
     root = _encode(obj, [], arrays, set())  # all TypeErrors happen here, before any writing
     header = {
@@ -98,7 +99,10 @@ def save(obj: Any, path: str | os.PathLike) -> None:
         "arrays": {name: _describe(array.dtype, array.shape) for name, array in arrays.items()},
     }
     arrays[HEADER_ENTRY] = np.frombuffer(json.dumps(header).encode("utf-8"), dtype=np.uint8)
-
+    if hasattr(path, "write"):
+        np.savez(path, **arrays)  # type: ignore[arg-type]
+        return
+    path = os.fspath(path)
     target = os.path.realpath(path)  # through a symlink: write the file it names, keep the link
     folder, name = os.path.split(target)
     if not os.path.isdir(folder):
@@ -256,7 +260,7 @@ class _TooLarge(ValueError):
 
 
 def load(
-    path: str | os.PathLike,
+    path: str | os.PathLike | BinaryIO,
     map_location: Any = None,
     *,
     weights_only: bool | None = None,
@@ -288,21 +292,28 @@ def load(
         )
     if map_location is not None:
         get_device(map_location)  # a misspelt device is still an error
+    if hasattr(path, "read"):  # a binary file object holding one checkpoint from its start
+        return _read_checkpoint(path, "the file object", max_bytes, max_header_bytes)
     path = os.fspath(path)
     with open(path, "rb") as file:  # a missing file stays a FileNotFoundError
-        try:
-            return _read(file, max_bytes, max_header_bytes)
-        except _NotACheckpoint as error:
-            raise ValueError(f"load: {path} is not a minigrad checkpoint: {error}") from error
-        except _TooLarge as error:
-            raise ValueError(f"load: {path} {error}") from error
-        except Exception as error:
-            # A damaged zip fails in many ways (BadZipFile, a CRC mismatch, EOFError, zlib.error,
-            # a garbled .npy header, ...); to the user they all mean the same thing.
-            raise ValueError(
-                f"load: {path} is not a readable minigrad checkpoint (truncated, corrupted or "
-                f"another kind of file): {type(error).__name__}: {error}"
-            ) from error
+        return _read_checkpoint(file, path, max_bytes, max_header_bytes)
+
+
+def _read_checkpoint(file: Any, path: str, max_bytes: int, max_header_bytes: int) -> Any:
+    """``_read``, with every way a damaged file can fail named as a ValueError about ``path``."""
+    try:
+        return _read(file, max_bytes, max_header_bytes)
+    except _NotACheckpoint as error:
+        raise ValueError(f"load: {path} is not a minigrad checkpoint: {error}") from error
+    except _TooLarge as error:
+        raise ValueError(f"load: {path} {error}") from error
+    except Exception as error:
+        # A damaged zip fails in many ways (BadZipFile, a CRC mismatch, EOFError, zlib.error,
+        # a garbled .npy header, ...); to the user they all mean the same thing.
+        raise ValueError(
+            f"load: {path} is not a readable minigrad checkpoint (truncated, corrupted or "
+            f"another kind of file): {type(error).__name__}: {error}"
+        ) from error
 
 
 def _read(file: Any, max_bytes: int, max_header_bytes: int) -> Any:
@@ -311,7 +322,7 @@ def _read(file: Any, max_bytes: int, max_header_bytes: int) -> Any:
         raise _NotACheckpoint("it holds a single array, not an .npz archive")
     file.seek(0)
     with zipfile.ZipFile(file) as archive:
-        entries = _entries(archive, os.fstat(file.fileno()).st_size)
+        entries = _entries(archive, file.seek(0, os.SEEK_END))  # seek returns the size
         if HEADER_ENTRY not in entries:
             raise _NotACheckpoint(f"the archive has no '{HEADER_ENTRY}' entry")
         dtype, shape = _array_header(archive, entries[HEADER_ENTRY])

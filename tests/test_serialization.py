@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import io
 import itertools
 import json
 import math
@@ -849,3 +850,20 @@ def test_a_header_that_save_would_not_write_is_refused(forged, words, tmp_path):
     path = tmp_path / "forged.npz"
     path.write_bytes(forged)
     assert_load_refuses(path, words)
+
+
+def test_save_and_load_take_a_binary_file_object_as_torch_does():
+    buffer = io.BytesIO()
+    state = {
+        "weight": minigrad.tensor([[1.5, -2.0]], dtype=minigrad.float64),
+        "step": 3,
+        "name": None,
+    }
+    minigrad.save(state, buffer)
+    buffer.seek(0)
+    loaded = minigrad.load(buffer)
+    np.testing.assert_array_equal(loaded["weight"], [[1.5, -2.0]])
+    assert loaded["weight"].dtype == np.float64
+    assert loaded["step"] == 3 and loaded["name"] is None
+    with pytest.raises(ValueError, match="the file object is not a readable minigrad checkpoint"):
+        minigrad.load(io.BytesIO(b"PK\x03\x04 not really a zip"))

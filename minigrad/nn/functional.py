@@ -691,7 +691,7 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
     mask on the CPU and the GPU: a value is kept when its 64 random bits, read as an integer,
     are at least p * 2**64.
     """
-    p = check_number("dropout", "p", p, low=0, high=1, high_inclusive=False)
+    p = check_number("dropout", "p", p, low=0, high=1)
     check_bool("dropout", "inplace", inplace)
     if not training or p == 0.0:
         return input
@@ -702,7 +702,12 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
 
 
 def _dropout_mask(input: Tensor, shape: tuple[int, ...], p: float) -> Tensor:
-    """0 with probability p, else 1/(1-p), of ``shape``, drawn on the input's device."""
+    """0 with probability p, else 1/(1-p), of ``shape``, drawn on the input's device.
+
+    p = 1 drops everything (PyTorch's answer: zeros, and zero gradients), with no 1/0.
+    """
+    if p == 1.0:
+        return Tensor._wrap(input.xp.zeros(shape, dtype=input.dtype), input.device)
     keep = random_bits(input.xp, shape) >= np.uint64(min(int(p * 2.0**64), 2**64 - 1))
     mask = keep.astype(input.dtype) * input.dtype.type(1.0 / (1.0 - p))
     return Tensor._wrap(mask, input.device)
@@ -713,7 +718,7 @@ def _channel_dropout(
 ) -> Tensor:
     """Zero whole channels: one draw per (sample, channel), broadcast over the ``spatial``
     trailing dims, survivors scaled by 1/(1-p). Input (N, C, *spatial) or unbatched (C, *)."""
-    p = check_number(name, "p", p, low=0, high=1, high_inclusive=False)
+    p = check_number(name, "p", p, low=0, high=1)
     check_bool(name, "inplace", inplace)
     # dropout2d refuses 3-d input: PyTorch reads it as (N, C, L) with a warning that this
     # will change to (C, H, W); rather than guess, ask for dropout1d or an explicit batch dim.

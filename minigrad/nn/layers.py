@@ -119,7 +119,7 @@ class Dropout(Module):
     def __init__(self, p: float = 0.5, inplace: bool = False) -> None:
         super().__init__()
         name = type(self).__name__
-        self.p = check_number(name, "p", p, low=0, high=1, high_inclusive=False)
+        self.p = check_number(name, "p", p, low=0, high=1)
         self.inplace = check_bool(name, "inplace", inplace)
 
     def forward(self, input: Tensor) -> Tensor:

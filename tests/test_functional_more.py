@@ -151,6 +151,23 @@ def test_cross_entropy_with_extra_dims_counts_every_position():
     np.testing.assert_allclose(F.cross_entropy(f64(x), f64(p)).item(), expected.mean())
 
 
+@pytest.mark.parametrize("label_smoothing", [0.0, 0.3])
+def test_one_sample_with_a_class_index_and_no_reduction_gives_a_0d_loss(label_smoothing):
+    # PyTorch: (C,) logits with a 0-d class index and reduction='none' give a 0-d loss, not (1,)
+    logits = np.array([0.5, -1.0, 2.0, 0.25])
+    log_probs = _log_softmax(logits, 0)
+    e = label_smoothing
+    expected = -(1 - e) * log_probs[2] - e * log_probs.mean()
+    out = F.cross_entropy(
+        leaf(logits), mg.tensor(np.array(2)), reduction="none", label_smoothing=e
+    )
+    assert out.shape == ()
+    np.testing.assert_allclose(out.item(), expected)
+    out = F.nll_loss(f64(log_probs), mg.tensor(np.array(2)), reduction="none")
+    assert out.shape == ()
+    np.testing.assert_allclose(out.item(), -log_probs[2])
+
+
 def test_normalize_and_cosine_similarity():
     v = np.array([[0.0, 0.0], [3.0, 4.0], [-1.0, 2.0]])
     norms = np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-12)

@@ -1197,6 +1197,15 @@ def nll_loss(
             flat, target.reshape(-1), weight, ignore_index=ignore_index, reduction=reduction
         )
         return loss.reshape(positions) if reduction == "none" else loss
+    if input.ndim == 1 and reduction == "none":  # one sample (C,): its loss is 0-d, as PyTorch's
+        target = target if isinstance(target, Tensor) else Tensor(target, device=input.device)
+        return nll_loss(
+            input.reshape(1, -1),
+            target.reshape(1),
+            weight,
+            ignore_index=ignore_index,
+            reduction=reduction,
+        ).reshape(())
     input, target, sample_weight = _class_targets(input, target, "nll_loss", weight, ignore_index)
     picked = _picked(input, target)
     if sample_weight is None:
@@ -1247,6 +1256,16 @@ def cross_entropy(
             label_smoothing=label_smoothing,
         )
         return loss.reshape(positions) if reduction == "none" else loss
+    if input.ndim == 1 and reduction == "none":  # one sample (C,): its loss is 0-d, as PyTorch's
+        loss = cross_entropy(
+            input.reshape(1, -1),
+            target.reshape(1),
+            weight,
+            ignore_index=ignore_index,
+            reduction=reduction,
+            label_smoothing=label_smoothing,
+        )
+        return loss.reshape(())
     input, target, sample_weight = _class_targets(
         input, target, "cross_entropy", weight, ignore_index
     )

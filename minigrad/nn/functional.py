@@ -9,6 +9,7 @@ NumPy's names (``axis``).
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -54,6 +55,10 @@ __all__ += [
     "normalize", "one_hot", "pad", "silu", "smooth_l1_loss", "softsign",
 ]  # fmt: skip
 __all__ += ["adaptive_avg_pool2d", "conv1d", "conv_transpose2d", "interpolate"]
+__all__ += [
+    "celu", "glu", "hardshrink", "logsigmoid", "relu6", "selu", "softmin", "softshrink",
+    "tanhshrink", "threshold",
+]  # fmt: skip
 
 
 def erf(input: Tensor) -> Tensor:
@@ -222,6 +227,96 @@ def prelu(input: Tensor, weight: Tensor) -> Tensor:
 def softsign(input: Tensor) -> Tensor:
     """x / (1 + |x|)."""
     return input / (1.0 + input.abs())
+
+
+def relu6(input: Tensor, inplace: bool = False) -> Tensor:
+    """min(max(x, 0), 6): ``hardtanh(x, 0, 6)``, as in PyTorch (gradient 0 at 0 and 6)."""
+    return hardtanh(input, 0.0, 6.0, inplace)
+
+
+_SELU_ALPHA = 1.6732632423543772848170429916717
+_SELU_SCALE = 1.0507009873554804934193349852946
+
+
+def selu(input: Tensor, inplace: bool = False) -> Tensor:
+    """scale * elu(x, alpha) with PyTorch's constants alpha = 1.6733, scale = 1.0507
+    (Klambauer et al. 2017)."""
+    return _maybe_in_place(input, inplace, "selu", lambda x: ops_elu(x, _SELU_ALPHA) * _SELU_SCALE)
+
+
+def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
+    """max(0, x) + min(0, alpha (e^(x/alpha) - 1))  (Barron 2017): alpha * elu(x / alpha)."""
+    alpha = check_number("celu", "alpha", alpha)
+    if alpha == 0:
+        raise ValueError("celu: alpha must be non-zero (the formula divides by it)")
+    return _maybe_in_place(
+        input, inplace, "celu", lambda x: ops_elu(x * (1.0 / alpha), 1.0) * alpha
+    )
+
+
+def logsigmoid(input: Tensor) -> Tensor:
+    """log(sigmoid(x)) = -softplus(-x), finite for any x (derivative sigmoid(-x))."""
+    return -ops_softplus(-input)
+
+
+def _legacy_softmax_dim(name: str, ndim: int) -> int:
+    """PyTorch's dim when ``dim=None``: 0 for 0-, 1- and 3-d input, else 1, with its warning."""
+    warnings.warn(
+        f"Implicit dimension choice for {name} has been deprecated. Change the call to include "
+        "dim=X as an argument.",
+        UserWarning,
+        stacklevel=3,
+    )
+    return 0 if ndim in (0, 1, 3) else 1
+
+
+def softmin(input: Tensor, dim: int | None = None, dtype: Any = None) -> Tensor:
+    """softmax(-x) along ``dim`` (PyTorch's implicit dim when None)."""
+    if dim is None:
+        dim = _legacy_softmax_dim("softmin", input.ndim)
+    return softmax(-input if dtype is None else -input.astype(dtype), dim)
+
+
+def glu(input: Tensor, dim: int = -1) -> Tensor:
+    """Gated linear unit (Dauphin et al. 2017): a * sigmoid(b), a and b the two halves of
+    ``input`` along ``dim`` (whose size must be even)."""
+    dim = check_int("glu", "dim", dim, low=-max(input.ndim, 1), high=max(input.ndim, 1) - 1)
+    if input.ndim == 0 or input.shape[dim] % 2:
+        raise ValueError(f"glu: dim {dim} of input shape {input.shape} must have an even size")
+    half = input.shape[dim] // 2
+    first = (slice(None),) * (dim % input.ndim)
+    return input[first + (slice(0, half),)] * sigmoid(input[first + (slice(half, None),)])
+
+
+def hardshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
+    """x where |x| > lambd, 0 elsewhere (gradient 1 where kept, 0 elsewhere)."""
+    lambd = check_number("hardshrink", "lambd", lambd)
+    kept = Tensor._wrap((input.data > lambd) | (input.data < -lambd), input.device)
+    return where(kept, input, 0.0)
+
+
+def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
+    """x - lambd above lambd, x + lambd below -lambd, 0 between (gradient 1 outside)."""
+    lambd = check_number("softshrink", "lambd", lambd, low=0)
+    above = Tensor._wrap(input.data > lambd, input.device)
+    below = Tensor._wrap(input.data < -lambd, input.device)
+    return where(above, input - lambd, where(below, input + lambd, 0.0))
+
+
+def tanhshrink(input: Tensor) -> Tensor:
+    """x - tanh(x)."""
+    return input - tanh(input)
+
+
+def threshold(input: Tensor, threshold: float, value: float, inplace: bool = False) -> Tensor:
+    """x where x > threshold, else ``value`` (gradient 1 where x is kept, 0 elsewhere)."""
+    limit = check_number("threshold", "threshold", threshold, allow_inf=True)
+    value = check_number("threshold", "value", value, allow_inf=True)
+
+    def compute(x: Tensor) -> Tensor:
+        return where(Tensor._wrap(x.data > limit, x.device), x, value)
+
+    return _maybe_in_place(input, inplace, "threshold", compute)
 
 
 # ---- layers -----------------------------------------------------------------------------------

@@ -622,6 +622,17 @@ def fold(
     return col2im(windows, (n, c, height, width), kernel, stride, pads, dilation)
 
 
+def _ceil_extra(size: int, kernel: int, stride: int, pad: int, dilation: int) -> int:
+    """How many cells ``ceil_mode=True`` adds after the end of a padded axis: enough for one
+    more, partial, window, as long as it starts inside the input or the left padding
+    (PyTorch's rule), so that the output size rounds up instead of down."""
+    span = dilation * (kernel - 1) + 1
+    out = -(-(size + 2 * pad - span) // stride) + 1  # ceil division
+    if (out - 1) * stride >= size + pad:
+        out -= 1
+    return max((out - 1) * stride + span - (size + 2 * pad), 0)
+
+
 def _pool_windows(
     input: Tensor,
     kernel_size: int | Pair,
@@ -630,8 +641,10 @@ def _pool_windows(
     dilation: int | Pair,
     pad_value: float,
     op: str,
-) -> tuple[Tensor, bool]:
-    """The windows a pooling layer reduces, as (kh*kw, N, C, OH, OW), arguments checked.
+    ceil_mode: bool = False,
+) -> tuple[Tensor, bool, Padding]:
+    """The windows a pooling layer reduces, as (kh*kw, N, C, OH, OW), arguments checked, and
+    the padding used, ((top, bottom), (left, right)): ``ceil_mode`` adds to bottom and right.
 
     The window axis comes first: reducing over the first axis combines whole contiguous slabs
     (kh*kw elementwise passes), which is many times faster than reducing over two tiny strided
@@ -646,11 +659,17 @@ def _pool_windows(
         raise ValueError(
             f"{op}: padding {(rows, cols)} must be at most half the kernel size {kernel}"
         )
-    pads = (rows, rows), (cols, cols)
+    pads: Padding = (rows, rows), (cols, cols)
     _check_fits(input, kernel, pads, dilation, op)
+    if check_bool(op, "ceil_mode", ceil_mode):
+        extra = [
+            _ceil_extra(input.shape[2 + axis], kernel[axis], stride[axis], pad, dilation[axis])
+            for axis, pad in enumerate((rows, cols))
+        ]
+        pads = (rows, rows + extra[0]), (cols, cols + extra[1])
     windows = im2col(input, kernel, stride, pads, dilation, pad_value)  # (N, C, OH, OW, kh, kw)
     n, c, oh, ow, kh, kw = windows.shape
-    return windows.transpose(4, 5, 0, 1, 2, 3).reshape(kh * kw, n, c, oh, ow), unbatched
+    return windows.transpose(4, 5, 0, 1, 2, 3).reshape(kh * kw, n, c, oh, ow), unbatched, pads
 
 
 def max_pool2d(
@@ -659,6 +678,7 @@ def max_pool2d(
     stride: int | Pair | None = None,
     padding: int | Pair = 0,
     dilation: int | Pair = 1,
+    ceil_mode: bool = False,
 ) -> Tensor:
     """The largest value in each window:
 
@@ -666,11 +686,12 @@ def max_pool2d(
 
     ``stride`` defaults to ``kernel_size`` (windows side by side). Padding is -inf, so it never
     wins. The gradient goes to each window's maximum, to the first one when values tie (as in
-    PyTorch), then col2im adds it back to the pixel it came from.
+    PyTorch), then col2im adds it back to the pixel it came from. ``ceil_mode`` rounds the
+    output size up: a last, partial window at the end of each axis (more -inf padding).
     """
     pad_value = -math.inf if input.dtype.kind == "f" else np.iinfo(input.dtype).min
-    windows, unbatched = _pool_windows(
-        input, kernel_size, stride, padding, dilation, pad_value, "max_pool2d"
+    windows, unbatched, _ = _pool_windows(
+        input, kernel_size, stride, padding, dilation, pad_value, "max_pool2d", ceil_mode
     )
     out = first_max(windows, 0)
     return out.squeeze(0) if unbatched else out
@@ -681,13 +702,41 @@ def avg_pool2d(
     kernel_size: int | Pair,
     stride: int | Pair | None = None,
     padding: int | Pair = 0,
+    ceil_mode: bool = False,
+    count_include_pad: bool = True,
+    divisor_override: int | None = None,
 ) -> Tensor:
     """The mean of each window; ``stride`` defaults to ``kernel_size``.
 
-    Zero padding counts in the mean (PyTorch's default, ``count_include_pad=True``).
+    The sum of each window is divided by (PyTorch's rules):
+      ``divisor_override``, if given;
+      else, with ``count_include_pad`` (the default), the cells of the window inside the
+      zero-padded input (all kh*kw, except for a partial ``ceil_mode`` window at the end);
+      else the cells of the window inside the input itself.
+    The divisor is a constant, so the gradient of each window's sum is shared out by it.
     """
-    windows, unbatched = _pool_windows(input, kernel_size, stride, padding, 1, 0.0, "avg_pool2d")
-    out = windows.mean(axis=0)
+    op = "avg_pool2d"
+    check_bool(op, "count_include_pad", count_include_pad)
+    windows, unbatched, pads = _pool_windows(
+        input, kernel_size, stride, padding, 1, 0.0, op, ceil_mode
+    )
+    if divisor_override is not None:
+        divisor: Any = float(check_int(op, "divisor_override", divisor_override, low=1))
+    else:
+        (top, bottom), (left, right) = pads
+        height, width = windows.shape[-2:]
+        counted = np.zeros((input.shape[-2] + top + bottom, input.shape[-1] + left + right))
+        if count_include_pad:  # the padded input, not the cells ceil_mode adds
+            counted[: input.shape[-2] + 2 * top, : input.shape[-1] + 2 * left] = 1.0
+        else:
+            counted[top : top + input.shape[-2], left : left + input.shape[-1]] = 1.0
+        kh, kw = as_pair(kernel_size, "kernel_size", op, minimum=1)
+        sh, sw = (kh, kw) if stride is None else as_pair(stride, "stride", op, minimum=1)
+        cells = np.lib.stride_tricks.sliding_window_view(counted, (kh, kw))[::sh, ::sw]
+        divisor = Tensor(
+            cells.sum(axis=(-2, -1))[:height, :width].astype(windows.dtype), device=input.device
+        )
+    out = windows.sum(axis=0) / divisor
     return out.squeeze(0) if unbatched else out
 
 
@@ -1499,6 +1548,7 @@ def max_pool1d(
     stride: int | tuple[int] | None = None,
     padding: int | tuple[int] = 0,
     dilation: int | tuple[int] = 1,
+    ceil_mode: bool = False,
 ) -> Tensor:
     """The largest value in each window of length ``kernel_size`` along the last dim
     (``max_pool2d`` on a height-1 image); ``stride`` defaults to ``kernel_size``."""
@@ -1511,6 +1561,7 @@ def max_pool1d(
         (1, s),
         (0, _single(padding, "padding", op)),
         (1, _single(dilation, "dilation", op)),
+        ceil_mode,
     )
     return out.squeeze(-2)
 
@@ -1520,14 +1571,21 @@ def avg_pool1d(
     kernel_size: int | tuple[int],
     stride: int | tuple[int] | None = None,
     padding: int | tuple[int] = 0,
+    ceil_mode: bool = False,
+    count_include_pad: bool = True,
 ) -> Tensor:
-    """The mean of each window of length ``kernel_size`` along the last dim (zero padding
-    counts, as PyTorch's default); ``stride`` defaults to ``kernel_size``."""
+    """The mean of each window of length ``kernel_size`` along the last dim (``avg_pool2d``
+    on a height-1 image); ``stride`` defaults to ``kernel_size``."""
     op = "avg_pool1d"
     k = _single(kernel_size, "kernel_size", op)
     s = k if stride is None else _single(stride, "stride", op)
     out = avg_pool2d(
-        _as_2d_pool_input(input, op), (1, k), (1, s), (0, _single(padding, "padding", op))
+        _as_2d_pool_input(input, op),
+        (1, k),
+        (1, s),
+        (0, _single(padding, "padding", op)),
+        ceil_mode,
+        count_include_pad,
     )
     return out.squeeze(-2)
 

@@ -390,6 +390,9 @@ def test_gain_and_fans():
         init.xavier_uniform_(mg.tensor(np.zeros(3)))
     with pytest.raises(ValueError, match="unsupported nonlinearity"):
         init.calculate_gain("swish")
+    # PyTorch's list of linear ones includes the transposed convolutions
+    for name in ("conv_transpose1d", "conv_transpose2d", "conv_transpose3d"):
+        assert init.calculate_gain(name) == 1.0
 
 
 # ---- Dropout --------------------------------------------------------------------------------

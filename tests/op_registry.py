@@ -349,6 +349,16 @@ CASES += [
     OpCase("elu", lambda a: F.elu(a, alpha=0.7), [away_from_zero(3, 4)]),
     OpCase("hardtanh", lambda a: F.hardtanh(a, -0.5, 1.0), [np.array([-1.7, -0.3, 0.2, 0.9, 1.6])]),
     OpCase("softsign", F.softsign, [rand(3, 4)]),
+    OpCase("relu6", F.relu6, [np.array([-1.7, -0.3, 0.4, 2.0, 5.5, 6.6])]),
+    OpCase("selu", F.selu, [away_from_zero(3, 4)]),
+    OpCase("celu", lambda a: F.celu(a, 0.5), [away_from_zero(3, 4)]),
+    OpCase("logsigmoid", F.logsigmoid, [rand(3, 4, low=-4, high=4)]),
+    OpCase("softmin", lambda a: F.softmin(a, 1), [rand(3, 4)]),
+    OpCase("glu", lambda a: F.glu(a, 0), [rand(4, 3)]),
+    OpCase("hardshrink", F.hardshrink, [np.array([-1.7, -0.3, 0.2, 0.9, 1.6])]),
+    OpCase("softshrink", F.softshrink, [np.array([-1.7, -0.3, 0.2, 0.9, 1.6])]),
+    OpCase("tanhshrink", F.tanhshrink, [rand(3, 4)]),
+    OpCase("threshold", lambda a: F.threshold(a, 0.1, -2.0), [away_from_zero(3, 4)]),
     # ---- losses ----
     OpCase("l1_loss", lambda a, b: F.l1_loss(a, b), [away_from_zero(4, 3), np.zeros((4, 3))]),
     OpCase(

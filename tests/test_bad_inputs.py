@@ -816,22 +816,22 @@ ROWS = [
         r"Conv2d: each size of the weight \(shape \(2, -1, 3, 3\)\) must be an integer >= 1",
     ),
     (
-        "Dropout p = 1",
-        lambda: nn.Dropout(1.0),
+        "Dropout p > 1",
+        lambda: nn.Dropout(1.5),
         ValueError,
-        r"Dropout: p must be a finite number in \[0, 1\), got 1.0",
+        r"Dropout: p must be a finite number in \[0, 1\], got 1.5",
     ),
     (
         "Dropout p < 0",
         lambda: nn.Dropout(-0.1),
         ValueError,
-        r"Dropout: p must be a finite number in \[0, 1\), got -0.1",
+        r"Dropout: p must be a finite number in \[0, 1\], got -0.1",
     ),
     (
         "dropout p > 1",
         lambda: F.dropout(t(2), p=1.5),
         ValueError,
-        r"dropout: p must be a finite number in \[0, 1\), got 1.5",
+        r"dropout: p must be a finite number in \[0, 1\], got 1.5",
     ),
     (
         "BatchNorm1d channels",
@@ -2793,9 +2793,9 @@ ROWS += [
     ),
     (
         "Dropout1d p",
-        lambda: nn.Dropout1d(p=1.0),
+        lambda: nn.Dropout1d(p=1.5),
         ValueError,
-        r"Dropout1d: p must be a finite number in \[0, 1\)",
+        r"Dropout1d: p must be a finite number in \[0, 1\]",
     ),
     (
         "MaxPool1d of 4-d input",

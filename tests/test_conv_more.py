@@ -148,3 +148,37 @@ def test_nearest_interpolation():
     leaf = mg.tensor(x, requires_grad=True)
     F.interpolate(leaf, scale_factor=2).sum().backward()
     np.testing.assert_array_equal(leaf.grad.numpy(), np.full((1, 1, 2, 3), 4.0))  # 4 copies each
+
+
+# ---- pooling options of PyTorch: ceil_mode, count_include_pad, divisor_override -------------
+def test_ceil_mode_adds_a_last_partial_window_that_starts_inside_the_input():
+    # 5 values, kernel 2, stride 2: floor gives windows [0,1], [2,3]; ceil adds [4] alone
+    x = mg.tensor(np.array([[[1.0, 5.0, 2.0, 3.0, 4.0]]]), requires_grad=True)
+    out = F.max_pool1d(x, 2, ceil_mode=True)
+    np.testing.assert_array_equal(out.numpy(), [[[5.0, 3.0, 4.0]]])
+    out.sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), [[[0.0, 1.0, 0.0, 1.0, 1.0]]])
+    assert nn.MaxPool1d(2)(x).shape == (1, 1, 2)
+    # the partial window is averaged over its cells in the input only
+    np.testing.assert_allclose(
+        nn.AvgPool1d(2, ceil_mode=True)(x).numpy(), [[[3.0, 2.5, 4.0]]], rtol=1e-12
+    )
+    # 5 values, kernel 2, stride 2, padding 1: windows [p,0], [1,2], [3,4]; ceil_mode's
+    # fourth would start in the right padding, so it is not added (PyTorch's rule)
+    assert F.max_pool1d(x, 2, 2, 1, ceil_mode=True).shape == (1, 1, 3)
+
+
+def test_avg_pool_divisor_counts_padding_or_not_or_is_overridden():
+    x = mg.tensor(np.arange(1.0, 10.0).reshape(1, 1, 3, 3), requires_grad=True)
+    # 2x2 windows, stride 2, padding 1: corners see 1 input cell of 4, the others 2 of 4, and
+    # the centre window (1,1) sees 5, 6, 8, 9
+    sums = np.array([[1.0, 2 + 3], [4 + 7, 5 + 6 + 8 + 9]])
+    inside = np.array([[1.0, 2.0], [2.0, 4.0]])
+    np.testing.assert_allclose(F.avg_pool2d(x, 2, 2, 1).numpy()[0, 0], sums / 4)
+    out = nn.AvgPool2d(2, 2, 1, count_include_pad=False)(x)
+    np.testing.assert_allclose(out.numpy()[0, 0], sums / inside)
+    out.sum().backward()
+    expected = np.zeros((3, 3))  # each cell's share of its one window: 1 / cells in it
+    expected[0, 0], expected[0, 1:], expected[1:, 0], expected[1:, 1:] = 1, 1 / 2, 1 / 2, 1 / 4
+    np.testing.assert_allclose(x.grad.numpy()[0, 0], expected)
+    np.testing.assert_allclose(F.avg_pool2d(x, 2, 2, 1, divisor_override=3).numpy()[0, 0], sums / 3)

@@ -151,6 +151,21 @@ def test_cross_entropy_with_extra_dims_counts_every_position():
     np.testing.assert_allclose(F.cross_entropy(f64(x), f64(p)).item(), expected.mean())
 
 
+@pytest.mark.parametrize("label_smoothing", [0.0, 0.3])
+def test_one_sample_with_a_class_index_and_no_reduction_gives_a_0d_loss(label_smoothing):
+    # PyTorch: (C,) logits with a 0-d class index and reduction='none' give a 0-d loss, not (1,)
+    logits = np.array([0.5, -1.0, 2.0, 0.25])
+    log_probs = _log_softmax(logits, 0)
+    e = label_smoothing
+    expected = -(1 - e) * log_probs[2] - e * log_probs.mean()
+    out = F.cross_entropy(leaf(logits), mg.tensor(np.array(2)), reduction="none", label_smoothing=e)
+    assert out.shape == ()
+    np.testing.assert_allclose(out.item(), expected)
+    out = F.nll_loss(f64(log_probs), mg.tensor(np.array(2)), reduction="none")
+    assert out.shape == ()
+    np.testing.assert_allclose(out.item(), -log_probs[2])
+
+
 def test_normalize_and_cosine_similarity():
     v = np.array([[0.0, 0.0], [3.0, 4.0], [-1.0, 2.0]])
     norms = np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-12)
@@ -204,3 +219,104 @@ def test_one_hot():
 def test_one_hot_refuses_what_pytorch_refuses(mistake, error, words):
     with pytest.raises(error, match=words):
         mistake()
+
+
+# ---- activations PyTorch has that were missing: values and gradients from their formulas ----
+SELU_ALPHA, SELU_SCALE = 1.6732632423543772848170429916717, 1.0507009873554804934193349852946
+POINTS = np.array([-7.0, -3.0, -0.5, -0.2, 0.0, 0.3, 0.5, 2.0, 6.0, 8.0])
+
+
+def _elu(x, alpha):
+    return np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0)))
+
+
+@pytest.mark.parametrize(
+    ("name", "function", "value", "slope"),
+    [
+        ("relu6", F.relu6, lambda x: np.clip(x, 0, 6), lambda x: ((x > 0) & (x < 6)) * 1.0),
+        (
+            "selu",
+            F.selu,
+            lambda x: SELU_SCALE * _elu(x, SELU_ALPHA),
+            lambda x: SELU_SCALE * np.where(x > 0, 1.0, SELU_ALPHA * np.exp(np.minimum(x, 0))),
+        ),
+        (
+            "celu",
+            lambda a: F.celu(a, 0.5),
+            lambda x: 0.5 * _elu(x / 0.5, 1.0),
+            lambda x: np.where(x > 0, 1.0, np.exp(np.minimum(x, 0) / 0.5)),
+        ),
+        (
+            "logsigmoid",
+            F.logsigmoid,
+            lambda x: -np.log1p(np.exp(-x)),
+            lambda x: 1 / (1 + np.exp(x)),
+        ),
+        (
+            "hardshrink",
+            F.hardshrink,
+            lambda x: np.where(np.abs(x) > 0.5, x, 0.0),
+            lambda x: (np.abs(x) > 0.5) * 1.0,
+        ),
+        (
+            "softshrink",
+            lambda a: F.softshrink(a, 1.0),
+            lambda x: np.sign(x) * np.maximum(np.abs(x) - 1.0, 0),
+            lambda x: (np.abs(x) > 1.0) * 1.0,
+        ),
+        ("tanhshrink", F.tanhshrink, lambda x: x - np.tanh(x), lambda x: np.tanh(x) ** 2),
+        (
+            "threshold",
+            lambda a: F.threshold(a, 0.3, -4.0),
+            lambda x: np.where(x > 0.3, x, -4.0),
+            lambda x: (x > 0.3) * 1.0,
+        ),
+    ],
+)
+def test_more_activations_follow_their_formulas(name, function, value, slope):
+    x = leaf(POINTS)
+    out = function(x)
+    out.sum().backward()
+    np.testing.assert_allclose(out.numpy(), value(POINTS), rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(x.grad.numpy(), slope(POINTS), rtol=1e-12, atol=1e-15)
+    module = {
+        "relu6": nn.ReLU6(), "selu": nn.SELU(), "celu": nn.CELU(0.5), "logsigmoid": nn.LogSigmoid(),
+        "hardshrink": nn.Hardshrink(), "softshrink": nn.Softshrink(1.0),
+        "tanhshrink": nn.Tanhshrink(), "threshold": nn.Threshold(0.3, -4.0),
+    }[name]  # fmt: skip
+    np.testing.assert_allclose(module(f64(POINTS)).numpy(), value(POINTS), rtol=1e-12, atol=1e-15)
+
+
+def test_glu_softmin_and_softmax2d():
+    x = np.arange(12.0).reshape(2, 6) / 5 - 1
+    a, b = x[:, :3], x[:, 3:]
+    np.testing.assert_allclose(F.glu(f64(x)).numpy(), a / (1 + np.exp(-b)))
+    np.testing.assert_allclose(nn.GLU(0)(f64(x.T)).numpy(), (a / (1 + np.exp(-b))).T)
+    with pytest.raises(ValueError, match="even size"):
+        F.glu(f64(np.ones((2, 5))))
+    e = np.exp(-x)
+    np.testing.assert_allclose(F.softmin(f64(x), 1).numpy(), e / e.sum(1, keepdims=True))
+    images = np.arange(24.0).reshape(2, 3, 2, 2) / 7
+    e = np.exp(images)
+    np.testing.assert_allclose(
+        nn.Softmax2d()(f64(images)).numpy(), e / e.sum(1, keepdims=True), rtol=1e-12
+    )
+
+
+@pytest.mark.parametrize(
+    ("shape", "dim"), [((5,), 0), ((3, 4), 1), ((2, 3, 4), 0), ((2, 3, 4, 5), 1)]
+)
+def test_softmax_modules_without_dim_pick_pytorchs_implicit_dim(shape, dim):
+    # PyTorch's nn.Softmax() (dim=None) warns and takes dim 0 for 0-, 1- and 3-d input, dim 1
+    # otherwise: for (L, N, C) input that is not the last dim
+    x = np.random.default_rng(3).standard_normal(shape)
+    e = np.exp(x - x.max(dim, keepdims=True))
+    softmax = e / e.sum(dim, keepdims=True)
+    for module, expected in (
+        (nn.Softmax(), softmax), (nn.LogSoftmax(), np.log(softmax)), (nn.Softmin(), None),
+    ):  # fmt: skip
+        with pytest.warns(UserWarning, match="Implicit dimension choice"):
+            out = module(f64(x)).numpy()
+        if expected is not None:
+            np.testing.assert_allclose(out, expected, rtol=1e-12)
+    assert nn.Softmax(dim=-1).dim == -1

@@ -390,6 +390,9 @@ def test_gain_and_fans():
         init.xavier_uniform_(mg.tensor(np.zeros(3)))
     with pytest.raises(ValueError, match="unsupported nonlinearity"):
         init.calculate_gain("swish")
+    # PyTorch's list of linear ones includes the transposed convolutions
+    for name in ("conv_transpose1d", "conv_transpose2d", "conv_transpose3d"):
+        assert init.calculate_gain(name) == 1.0
 
 
 # ---- Dropout --------------------------------------------------------------------------------
@@ -417,12 +420,23 @@ def test_dropout_gradient_uses_the_same_mask_and_the_seed_repeats_it():
     np.testing.assert_array_equal(F.dropout(x, 0.5).numpy(), out.numpy())
 
 
-@pytest.mark.parametrize("p", [-0.1, 1.0, 1.5])
+@pytest.mark.parametrize("p", [-0.1, 1.5])
 def test_dropout_probability_outside_zero_to_one_is_an_error(p):
-    with pytest.raises(ValueError, match=r"Dropout: p must be a finite number in \[0, 1\)"):
+    with pytest.raises(ValueError, match=r"Dropout: p must be a finite number in \[0, 1\]"):
         nn.Dropout(p)
-    with pytest.raises(ValueError, match=r"dropout: p must be a finite number in \[0, 1\)"):
+    with pytest.raises(ValueError, match=r"dropout: p must be a finite number in \[0, 1\]"):
         F.dropout(as_tensor(2), p)
+
+
+def test_dropout_with_p_one_drops_everything_as_pytorch_does():
+    # PyTorch takes p in [0, 1]; p = 1 gives zeros and zero gradients (no 1 / (1 - p) = 1/0)
+    x = mg.tensor(np.arange(1.0, 7.0).reshape(1, 2, 3), requires_grad=True)
+    for drop in (lambda a: F.dropout(a, 1.0), nn.Dropout(1.0), nn.Dropout1d(1.0)):
+        x.grad = None
+        out = drop(x)
+        out.sum().backward()
+        np.testing.assert_array_equal(out.numpy(), np.zeros((1, 2, 3)))
+        np.testing.assert_array_equal(x.grad.numpy(), np.zeros((1, 2, 3)))
 
 
 # ---- BatchNorm --------------------------------------------------------------------------------

@@ -21,8 +21,11 @@ from .conv import (
     Upsample,
 )
 from .layers import (
+    CELU,
     ELU,
     GELU,
+    GLU,
+    SELU,
     BatchNorm1d,
     BatchNorm2d,
     BCELoss,
@@ -35,6 +38,7 @@ from .layers import (
     Embedding,
     Flatten,
     GroupNorm,
+    Hardshrink,
     Hardsigmoid,
     Hardswish,
     Hardtanh,
@@ -47,6 +51,7 @@ from .layers import (
     LayerNorm,
     LeakyReLU,
     Linear,
+    LogSigmoid,
     LogSoftmax,
     Mish,
     MSELoss,
@@ -54,13 +59,19 @@ from .layers import (
     PairwiseDistance,
     PReLU,
     ReLU,
+    ReLU6,
     Sigmoid,
     SiLU,
     SmoothL1Loss,
     Softmax,
+    Softmax2d,
+    Softmin,
     Softplus,
+    Softshrink,
     Softsign,
     Tanh,
+    Tanhshrink,
+    Threshold,
     Unflatten,
 )
 from .module import (
@@ -98,3 +109,7 @@ __all__ += [
     "Softplus", "Unflatten",
 ]  # fmt: skip
 __all__ += ["TransformerEncoder", "TransformerEncoderLayer"]
+__all__ += [
+    "CELU", "GLU", "Hardshrink", "LogSigmoid", "ReLU6", "SELU", "Softmax2d", "Softmin",
+    "Softshrink", "Tanhshrink", "Threshold",
+]  # fmt: skip

@@ -9,6 +9,7 @@ NumPy's names (``axis``).
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -54,6 +55,10 @@ __all__ += [
     "normalize", "one_hot", "pad", "silu", "smooth_l1_loss", "softsign",
 ]  # fmt: skip
 __all__ += ["adaptive_avg_pool2d", "conv1d", "conv_transpose2d", "interpolate"]
+__all__ += [
+    "celu", "glu", "hardshrink", "logsigmoid", "relu6", "selu", "softmin", "softshrink",
+    "tanhshrink", "threshold",
+]  # fmt: skip
 
 
 def erf(input: Tensor) -> Tensor:
@@ -222,6 +227,96 @@ def prelu(input: Tensor, weight: Tensor) -> Tensor:
 def softsign(input: Tensor) -> Tensor:
     """x / (1 + |x|)."""
     return input / (1.0 + input.abs())
+
+
+def relu6(input: Tensor, inplace: bool = False) -> Tensor:
+    """min(max(x, 0), 6): ``hardtanh(x, 0, 6)``, as in PyTorch (gradient 0 at 0 and 6)."""
+    return hardtanh(input, 0.0, 6.0, inplace)
+
+
+_SELU_ALPHA = 1.6732632423543772848170429916717
+_SELU_SCALE = 1.0507009873554804934193349852946
+
+
+def selu(input: Tensor, inplace: bool = False) -> Tensor:
+    """scale * elu(x, alpha) with PyTorch's constants alpha = 1.6733, scale = 1.0507
+    (Klambauer et al. 2017)."""
+    return _maybe_in_place(input, inplace, "selu", lambda x: ops_elu(x, _SELU_ALPHA) * _SELU_SCALE)
+
+
+def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
+    """max(0, x) + min(0, alpha (e^(x/alpha) - 1))  (Barron 2017): alpha * elu(x / alpha)."""
+    alpha = check_number("celu", "alpha", alpha)
+    if alpha == 0:
+        raise ValueError("celu: alpha must be non-zero (the formula divides by it)")
+    return _maybe_in_place(
+        input, inplace, "celu", lambda x: ops_elu(x * (1.0 / alpha), 1.0) * alpha
+    )
+
+
+def logsigmoid(input: Tensor) -> Tensor:
+    """log(sigmoid(x)) = -softplus(-x), finite for any x (derivative sigmoid(-x))."""
+    return -ops_softplus(-input)
+
+
+def _legacy_softmax_dim(name: str, ndim: int) -> int:
+    """PyTorch's dim when ``dim=None``: 0 for 0-, 1- and 3-d input, else 1, with its warning."""
+    warnings.warn(
+        f"Implicit dimension choice for {name} has been deprecated. Change the call to include "
+        "dim=X as an argument.",
+        UserWarning,
+        stacklevel=3,
+    )
+    return 0 if ndim in (0, 1, 3) else 1
+
+
+def softmin(input: Tensor, dim: int | None = None, dtype: Any = None) -> Tensor:
+    """softmax(-x) along ``dim`` (PyTorch's implicit dim when None)."""
+    if dim is None:
+        dim = _legacy_softmax_dim("softmin", input.ndim)
+    return softmax(-input if dtype is None else -input.astype(dtype), dim)
+
+
+def glu(input: Tensor, dim: int = -1) -> Tensor:
+    """Gated linear unit (Dauphin et al. 2017): a * sigmoid(b), a and b the two halves of
+    ``input`` along ``dim`` (whose size must be even)."""
+    dim = check_int("glu", "dim", dim, low=-max(input.ndim, 1), high=max(input.ndim, 1) - 1)
+    if input.ndim == 0 or input.shape[dim] % 2:
+        raise ValueError(f"glu: dim {dim} of input shape {input.shape} must have an even size")
+    half = input.shape[dim] // 2
+    first = (slice(None),) * (dim % input.ndim)
+    return input[first + (slice(0, half),)] * sigmoid(input[first + (slice(half, None),)])
+
+
+def hardshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
+    """x where |x| > lambd, 0 elsewhere (gradient 1 where kept, 0 elsewhere)."""
+    lambd = check_number("hardshrink", "lambd", lambd)
+    kept = Tensor._wrap((input.data > lambd) | (input.data < -lambd), input.device)
+    return where(kept, input, 0.0)
+
+
+def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
+    """x - lambd above lambd, x + lambd below -lambd, 0 between (gradient 1 outside)."""
+    lambd = check_number("softshrink", "lambd", lambd, low=0)
+    above = Tensor._wrap(input.data > lambd, input.device)
+    below = Tensor._wrap(input.data < -lambd, input.device)
+    return where(above, input - lambd, where(below, input + lambd, 0.0))
+
+
+def tanhshrink(input: Tensor) -> Tensor:
+    """x - tanh(x)."""
+    return input - tanh(input)
+
+
+def threshold(input: Tensor, threshold: float, value: float, inplace: bool = False) -> Tensor:
+    """x where x > threshold, else ``value`` (gradient 1 where x is kept, 0 elsewhere)."""
+    limit = check_number("threshold", "threshold", threshold, allow_inf=True)
+    value = check_number("threshold", "value", value, allow_inf=True)
+
+    def compute(x: Tensor) -> Tensor:
+        return where(Tensor._wrap(x.data > limit, x.device), x, value)
+
+    return _maybe_in_place(input, inplace, "threshold", compute)
 
 
 # ---- layers -----------------------------------------------------------------------------------
@@ -527,6 +622,17 @@ def fold(
     return col2im(windows, (n, c, height, width), kernel, stride, pads, dilation)
 
 
+def _ceil_extra(size: int, kernel: int, stride: int, pad: int, dilation: int) -> int:
+    """How many cells ``ceil_mode=True`` adds after the end of a padded axis: enough for one
+    more, partial, window, as long as it starts inside the input or the left padding
+    (PyTorch's rule), so that the output size rounds up instead of down."""
+    span = dilation * (kernel - 1) + 1
+    out = -(-(size + 2 * pad - span) // stride) + 1  # ceil division
+    if (out - 1) * stride >= size + pad:
+        out -= 1
+    return max((out - 1) * stride + span - (size + 2 * pad), 0)
+
+
 def _pool_windows(
     input: Tensor,
     kernel_size: int | Pair,
@@ -535,8 +641,10 @@ def _pool_windows(
     dilation: int | Pair,
     pad_value: float,
     op: str,
-) -> tuple[Tensor, bool]:
-    """The windows a pooling layer reduces, as (kh*kw, N, C, OH, OW), arguments checked.
+    ceil_mode: bool = False,
+) -> tuple[Tensor, bool, Padding]:
+    """The windows a pooling layer reduces, as (kh*kw, N, C, OH, OW), arguments checked, and
+    the padding used, ((top, bottom), (left, right)): ``ceil_mode`` adds to bottom and right.
 
     The window axis comes first: reducing over the first axis combines whole contiguous slabs
     (kh*kw elementwise passes), which is many times faster than reducing over two tiny strided
@@ -551,11 +659,17 @@ def _pool_windows(
         raise ValueError(
             f"{op}: padding {(rows, cols)} must be at most half the kernel size {kernel}"
         )
-    pads = (rows, rows), (cols, cols)
+    pads: Padding = (rows, rows), (cols, cols)
     _check_fits(input, kernel, pads, dilation, op)
+    if check_bool(op, "ceil_mode", ceil_mode):
+        extra = [
+            _ceil_extra(input.shape[2 + axis], kernel[axis], stride[axis], pad, dilation[axis])
+            for axis, pad in enumerate((rows, cols))
+        ]
+        pads = (rows, rows + extra[0]), (cols, cols + extra[1])
     windows = im2col(input, kernel, stride, pads, dilation, pad_value)  # (N, C, OH, OW, kh, kw)
     n, c, oh, ow, kh, kw = windows.shape
-    return windows.transpose(4, 5, 0, 1, 2, 3).reshape(kh * kw, n, c, oh, ow), unbatched
+    return windows.transpose(4, 5, 0, 1, 2, 3).reshape(kh * kw, n, c, oh, ow), unbatched, pads
 
 
 def max_pool2d(
@@ -564,6 +678,7 @@ def max_pool2d(
     stride: int | Pair | None = None,
     padding: int | Pair = 0,
     dilation: int | Pair = 1,
+    ceil_mode: bool = False,
 ) -> Tensor:
     """The largest value in each window:
 
@@ -571,11 +686,12 @@ def max_pool2d(
 
     ``stride`` defaults to ``kernel_size`` (windows side by side). Padding is -inf, so it never
     wins. The gradient goes to each window's maximum, to the first one when values tie (as in
-    PyTorch), then col2im adds it back to the pixel it came from.
+    PyTorch), then col2im adds it back to the pixel it came from. ``ceil_mode`` rounds the
+    output size up: a last, partial window at the end of each axis (more -inf padding).
     """
     pad_value = -math.inf if input.dtype.kind == "f" else np.iinfo(input.dtype).min
-    windows, unbatched = _pool_windows(
-        input, kernel_size, stride, padding, dilation, pad_value, "max_pool2d"
+    windows, unbatched, _ = _pool_windows(
+        input, kernel_size, stride, padding, dilation, pad_value, "max_pool2d", ceil_mode
     )
     out = first_max(windows, 0)
     return out.squeeze(0) if unbatched else out
@@ -586,13 +702,41 @@ def avg_pool2d(
     kernel_size: int | Pair,
     stride: int | Pair | None = None,
     padding: int | Pair = 0,
+    ceil_mode: bool = False,
+    count_include_pad: bool = True,
+    divisor_override: int | None = None,
 ) -> Tensor:
     """The mean of each window; ``stride`` defaults to ``kernel_size``.
 
-    Zero padding counts in the mean (PyTorch's default, ``count_include_pad=True``).
+    The sum of each window is divided by (PyTorch's rules):
+      ``divisor_override``, if given;
+      else, with ``count_include_pad`` (the default), the cells of the window inside the
+      zero-padded input (all kh*kw, except for a partial ``ceil_mode`` window at the end);
+      else the cells of the window inside the input itself.
+    The divisor is a constant, so the gradient of each window's sum is shared out by it.
     """
-    windows, unbatched = _pool_windows(input, kernel_size, stride, padding, 1, 0.0, "avg_pool2d")
-    out = windows.mean(axis=0)
+    op = "avg_pool2d"
+    check_bool(op, "count_include_pad", count_include_pad)
+    windows, unbatched, pads = _pool_windows(
+        input, kernel_size, stride, padding, 1, 0.0, op, ceil_mode
+    )
+    if divisor_override is not None:
+        divisor: Any = float(check_int(op, "divisor_override", divisor_override, low=1))
+    else:
+        (top, bottom), (left, right) = pads
+        height, width = windows.shape[-2:]
+        counted = np.zeros((input.shape[-2] + top + bottom, input.shape[-1] + left + right))
+        if count_include_pad:  # the padded input, not the cells ceil_mode adds
+            counted[: input.shape[-2] + 2 * top, : input.shape[-1] + 2 * left] = 1.0
+        else:
+            counted[top : top + input.shape[-2], left : left + input.shape[-1]] = 1.0
+        kh, kw = as_pair(kernel_size, "kernel_size", op, minimum=1)
+        sh, sw = (kh, kw) if stride is None else as_pair(stride, "stride", op, minimum=1)
+        cells = np.lib.stride_tricks.sliding_window_view(counted, (kh, kw))[::sh, ::sw]
+        divisor = Tensor(
+            cells.sum(axis=(-2, -1))[:height, :width].astype(windows.dtype), device=input.device
+        )
+    out = windows.sum(axis=0) / divisor
     return out.squeeze(0) if unbatched else out
 
 
@@ -691,7 +835,7 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
     mask on the CPU and the GPU: a value is kept when its 64 random bits, read as an integer,
     are at least p * 2**64.
     """
-    p = check_number("dropout", "p", p, low=0, high=1, high_inclusive=False)
+    p = check_number("dropout", "p", p, low=0, high=1)
     check_bool("dropout", "inplace", inplace)
     if not training or p == 0.0:
         return input
@@ -702,7 +846,12 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
 
 
 def _dropout_mask(input: Tensor, shape: tuple[int, ...], p: float) -> Tensor:
-    """0 with probability p, else 1/(1-p), of ``shape``, drawn on the input's device."""
+    """0 with probability p, else 1/(1-p), of ``shape``, drawn on the input's device.
+
+    p = 1 drops everything (PyTorch's answer: zeros, and zero gradients), with no 1/0.
+    """
+    if p == 1.0:
+        return Tensor._wrap(input.xp.zeros(shape, dtype=input.dtype), input.device)
     keep = random_bits(input.xp, shape) >= np.uint64(min(int(p * 2.0**64), 2**64 - 1))
     mask = keep.astype(input.dtype) * input.dtype.type(1.0 / (1.0 - p))
     return Tensor._wrap(mask, input.device)
@@ -713,7 +862,7 @@ def _channel_dropout(
 ) -> Tensor:
     """Zero whole channels: one draw per (sample, channel), broadcast over the ``spatial``
     trailing dims, survivors scaled by 1/(1-p). Input (N, C, *spatial) or unbatched (C, *)."""
-    p = check_number(name, "p", p, low=0, high=1, high_inclusive=False)
+    p = check_number(name, "p", p, low=0, high=1)
     check_bool(name, "inplace", inplace)
     # dropout2d refuses 3-d input: PyTorch reads it as (N, C, L) with a warning that this
     # will change to (C, H, W); rather than guess, ask for dropout1d or an explicit batch dim.
@@ -1192,6 +1341,15 @@ def nll_loss(
             flat, target.reshape(-1), weight, ignore_index=ignore_index, reduction=reduction
         )
         return loss.reshape(positions) if reduction == "none" else loss
+    if input.ndim == 1 and reduction == "none":  # one sample (C,): its loss is 0-d, as PyTorch's
+        target = target if isinstance(target, Tensor) else Tensor(target, device=input.device)
+        return nll_loss(
+            input.reshape(1, -1),
+            target.reshape(1),
+            weight,
+            ignore_index=ignore_index,
+            reduction=reduction,
+        ).reshape(())
     input, target, sample_weight = _class_targets(input, target, "nll_loss", weight, ignore_index)
     picked = _picked(input, target)
     if sample_weight is None:
@@ -1242,6 +1400,16 @@ def cross_entropy(
             label_smoothing=label_smoothing,
         )
         return loss.reshape(positions) if reduction == "none" else loss
+    if input.ndim == 1 and reduction == "none":  # one sample (C,): its loss is 0-d, as PyTorch's
+        loss = cross_entropy(
+            input.reshape(1, -1),
+            target.reshape(1),
+            weight,
+            ignore_index=ignore_index,
+            reduction=reduction,
+            label_smoothing=label_smoothing,
+        )
+        return loss.reshape(())
     input, target, sample_weight = _class_targets(
         input, target, "cross_entropy", weight, ignore_index
     )
@@ -1380,6 +1548,7 @@ def max_pool1d(
     stride: int | tuple[int] | None = None,
     padding: int | tuple[int] = 0,
     dilation: int | tuple[int] = 1,
+    ceil_mode: bool = False,
 ) -> Tensor:
     """The largest value in each window of length ``kernel_size`` along the last dim
     (``max_pool2d`` on a height-1 image); ``stride`` defaults to ``kernel_size``."""
@@ -1392,6 +1561,7 @@ def max_pool1d(
         (1, s),
         (0, _single(padding, "padding", op)),
         (1, _single(dilation, "dilation", op)),
+        ceil_mode,
     )
     return out.squeeze(-2)
 
@@ -1401,14 +1571,21 @@ def avg_pool1d(
     kernel_size: int | tuple[int],
     stride: int | tuple[int] | None = None,
     padding: int | tuple[int] = 0,
+    ceil_mode: bool = False,
+    count_include_pad: bool = True,
 ) -> Tensor:
-    """The mean of each window of length ``kernel_size`` along the last dim (zero padding
-    counts, as PyTorch's default); ``stride`` defaults to ``kernel_size``."""
+    """The mean of each window of length ``kernel_size`` along the last dim (``avg_pool2d``
+    on a height-1 image); ``stride`` defaults to ``kernel_size``."""
     op = "avg_pool1d"
     k = _single(kernel_size, "kernel_size", op)
     s = k if stride is None else _single(stride, "stride", op)
     out = avg_pool2d(
-        _as_2d_pool_input(input, op), (1, k), (1, s), (0, _single(padding, "padding", op))
+        _as_2d_pool_input(input, op),
+        (1, k),
+        (1, s),
+        (0, _single(padding, "padding", op)),
+        ceil_mode,
+        count_include_pad,
     )
     return out.squeeze(-2)
 

@@ -47,7 +47,8 @@ def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
     linear, conv, sigmoid: 1;  tanh: 5/3;  relu: sqrt(2) (relu zeroes half its input, halving
     the variance);  leaky_relu with slope a: sqrt(2 / (1 + a^2));  selu: 3/4.
     """
-    if nonlinearity in ("linear", "conv1d", "conv2d", "conv3d", "sigmoid"):
+    transposed = ("conv_transpose1d", "conv_transpose2d", "conv_transpose3d")
+    if nonlinearity in ("linear", "conv1d", "conv2d", "conv3d", "sigmoid", *transposed):
         return 1.0
     if nonlinearity == "tanh":
         return 5.0 / 3

@@ -119,7 +119,7 @@ class Dropout(Module):
     def __init__(self, p: float = 0.5, inplace: bool = False) -> None:
         super().__init__()
         name = type(self).__name__
-        self.p = check_number(name, "p", p, low=0, high=1, high_inclusive=False)
+        self.p = check_number(name, "p", p, low=0, high=1)
         self.inplace = check_bool(name, "inplace", inplace)
 
     def forward(self, input: Tensor) -> Tensor:
@@ -444,14 +444,19 @@ class Softsign(Module):
 
 
 class Softmax(Module):
-    """exp(x) / sum(exp(x)) along ``dim``. (``axis=``: NumPy's name for ``dim``.)"""
+    """exp(x) / sum(exp(x)) along ``dim``. (``axis=``: NumPy's name for ``dim``.)
 
-    def __init__(self, dim: int = -1, *, axis: int | None = None) -> None:
+    Without ``dim``, PyTorch's deprecated implicit choice, with its warning: dim 0 for 0-, 1-
+    and 3-d input, dim 1 otherwise (so not the last dim of a 3-d input: pass ``dim``)."""
+
+    def __init__(self, dim: int | None = None, *, axis: int | None = None) -> None:
         super().__init__()
-        self.dim = ops.reduction.dim_arg(dim if axis is None else None, axis, "Softmax")
+        self.dim = ops.reduction.dim_arg(dim, axis, "Softmax")
 
     def forward(self, input: Tensor) -> Tensor:
-        return ops.softmax(input, self.dim)
+        # dim=None is PyTorch's default too: its implicit choice, not the last dim
+        dim = F._legacy_softmax_dim("softmax", input.ndim) if self.dim is None else self.dim
+        return ops.softmax(input, dim)
 
     def extra_repr(self) -> str:
         return f"dim={self.dim}"
@@ -460,12 +465,14 @@ class Softmax(Module):
 class LogSoftmax(Module):
     """log(softmax(x)) along ``dim``, computed stably. (``axis=``: NumPy's name for ``dim``.)"""
 
-    def __init__(self, dim: int = -1, *, axis: int | None = None) -> None:
+    def __init__(self, dim: int | None = None, *, axis: int | None = None) -> None:
         super().__init__()
-        self.dim = ops.reduction.dim_arg(dim if axis is None else None, axis, "LogSoftmax")
+        self.dim = ops.reduction.dim_arg(dim, axis, "LogSoftmax")
 
     def forward(self, input: Tensor) -> Tensor:
-        return ops.log_softmax(input, self.dim)
+        # dim=None is PyTorch's default too: its implicit choice, not the last dim
+        dim = F._legacy_softmax_dim("log_softmax", input.ndim) if self.dim is None else self.dim
+        return ops.log_softmax(input, dim)
 
     def extra_repr(self) -> str:
         return f"dim={self.dim}"
@@ -843,3 +850,130 @@ class PairwiseDistance(Module):
 
     def extra_repr(self) -> str:
         return f"p={self.norm}, eps={self.eps}, keepdim={self.keepdim}"
+
+
+# ---- more of PyTorch's activations (see their functional forms) ---------------------------------
+class ReLU6(_MaybeInPlace):
+    """min(max(x, 0), 6) (see ``F.relu6``)"""
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.relu6(input, self.inplace)
+
+
+class SELU(_MaybeInPlace):
+    """scale * elu(x, alpha) with PyTorch's fixed constants (see ``F.selu``)"""
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.selu(input, self.inplace)
+
+
+class CELU(Module):
+    """alpha * elu(x / alpha) (see ``F.celu``)"""
+
+    def __init__(self, alpha: float = 1.0, inplace: bool = False) -> None:
+        super().__init__()
+        self.alpha = check_number("CELU", "alpha", alpha)
+        self.inplace = check_bool("CELU", "inplace", inplace)
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.celu(input, self.alpha, self.inplace)
+
+    def extra_repr(self) -> str:
+        return f"alpha={self.alpha}" + (", inplace=True" if self.inplace else "")
+
+
+class LogSigmoid(Module):
+    """log(sigmoid(x)) (see ``F.logsigmoid``)"""
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.logsigmoid(input)
+
+
+class Softmin(Module):
+    """softmax(-x) along ``dim`` (see ``F.softmin``; no ``dim``: PyTorch's implicit choice)"""
+
+    def __init__(self, dim: int | None = None) -> None:
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.softmin(input, self.dim)
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}"
+
+
+class Softmax2d(Module):
+    """Softmax over the channels of (N, C, H, W) or (C, H, W) input: dim -3."""
+
+    def forward(self, input: Tensor) -> Tensor:
+        if input.ndim not in (3, 4):
+            raise ValueError(f"Softmax2d: expected 3-d or 4-d input, got shape {input.shape}")
+        return ops.softmax(input, -3)
+
+
+class GLU(Module):
+    """a * sigmoid(b), a and b the halves of the input along ``dim`` (see ``F.glu``)"""
+
+    def __init__(self, dim: int = -1) -> None:
+        super().__init__()
+        self.dim = check_int("GLU", "dim", dim)
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.glu(input, self.dim)
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}"
+
+
+class Hardshrink(Module):
+    """x where |x| > lambd, else 0 (see ``F.hardshrink``)"""
+
+    def __init__(self, lambd: float = 0.5) -> None:
+        super().__init__()
+        self.lambd = check_number("Hardshrink", "lambd", lambd)
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.hardshrink(input, self.lambd)
+
+    def extra_repr(self) -> str:
+        return f"{self.lambd}"
+
+
+class Softshrink(Module):
+    """x moved lambd towards 0, and 0 within lambd of it (see ``F.softshrink``)"""
+
+    def __init__(self, lambd: float = 0.5) -> None:
+        super().__init__()
+        self.lambd = check_number("Softshrink", "lambd", lambd, low=0)
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.softshrink(input, self.lambd)
+
+    def extra_repr(self) -> str:
+        return str(self.lambd)
+
+
+class Tanhshrink(Module):
+    """x - tanh(x)"""
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.tanhshrink(input)
+
+
+class Threshold(Module):
+    """x where x > threshold, else ``value`` (see ``F.threshold``)"""
+
+    def __init__(self, threshold: float, value: float, inplace: bool = False) -> None:
+        super().__init__()
+        self.threshold = check_number("Threshold", "threshold", threshold, allow_inf=True)
+        self.value = check_number("Threshold", "value", value, allow_inf=True)
+        self.inplace = check_bool("Threshold", "inplace", inplace)
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.threshold(input, self.threshold, self.value, self.inplace)
+
+    def extra_repr(self) -> str:
+        return f"threshold={self.threshold}, value={self.value}" + (
+            ", inplace=True" if self.inplace else ""
+        )

@@ -720,24 +720,37 @@ def avg_pool2d(
     windows, unbatched, pads = _pool_windows(
         input, kernel_size, stride, padding, 1, 0.0, op, ceil_mode
     )
+    (top, bottom), (left, right) = pads
+    partial = bottom != top or right != left  # ceil_mode added a last, partial window
     if divisor_override is not None:
-        divisor: Any = float(check_int(op, "divisor_override", divisor_override, low=1))
-    else:
-        (top, bottom), (left, right) = pads
-        height, width = windows.shape[-2:]
-        counted = np.zeros((input.shape[-2] + top + bottom, input.shape[-1] + left + right))
-        if count_include_pad:  # the padded input, not the cells ceil_mode adds
-            counted[: input.shape[-2] + 2 * top, : input.shape[-1] + 2 * left] = 1.0
-        else:
-            counted[top : top + input.shape[-2], left : left + input.shape[-1]] = 1.0
-        kh, kw = as_pair(kernel_size, "kernel_size", op, minimum=1)
-        sh, sw = (kh, kw) if stride is None else as_pair(stride, "stride", op, minimum=1)
-        cells = np.lib.stride_tricks.sliding_window_view(counted, (kh, kw))[::sh, ::sw]
-        divisor = Tensor(
-            cells.sum(axis=(-2, -1))[:height, :width].astype(windows.dtype), device=input.device
+        out = windows.sum(axis=0) / float(
+            check_int(op, "divisor_override", divisor_override, low=1)
         )
-    out = windows.sum(axis=0) / divisor
+    elif not partial and (count_include_pad or top == left == 0):
+        out = windows.mean(axis=0)  # every window counts all kh*kw cells
+    else:
+        stride = kernel_size if stride is None else stride
+        counts = _window_counts(input.shape[-2:], pads, kernel_size, stride, count_include_pad)
+        out = windows.sum(axis=0) / Tensor(counts.astype(windows.dtype), device=input.device)
     return out.squeeze(0) if unbatched else out
+
+
+def _window_counts(
+    size: tuple[int, ...], pads: Padding, kernel_size: Any, stride: Any, count_include_pad: bool
+) -> np.ndarray:
+    """(OH, OW): how many cells of each pooling window avg_pool2d divides by. Made on the host
+    (once per call, then moved): only ceil_mode's partial windows, or padding left out of the
+    count, make it differ from kh*kw."""
+    (top, bottom), (left, right) = pads
+    counted = np.zeros((size[0] + top + bottom, size[1] + left + right))
+    if count_include_pad:  # the zero-padded input, not the cells ceil_mode adds
+        counted[: size[0] + 2 * top, : size[1] + 2 * left] = 1.0
+    else:
+        counted[top : top + size[0], left : left + size[1]] = 1.0
+    kh, kw = as_pair(kernel_size, "kernel_size", "avg_pool2d", minimum=1)
+    sh, sw = as_pair(stride, "stride", "avg_pool2d", minimum=1)
+    cells = np.lib.stride_tricks.sliding_window_view(counted, (kh, kw))[::sh, ::sw]
+    return cells.sum(axis=(-2, -1))
 
 
 def _output_pair(value: Any, size: Pair, op: str) -> Pair:

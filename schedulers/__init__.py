@@ -22,7 +22,7 @@ from .constant import ConstantLR
 from .cosine import CosineAnnealingLR
 from .cyclic import CyclicLR
 from .exponential import ExponentialLR
-from .lambda_lr import LambdaLR
+from .lambda_lr import LambdaLR, MultiplicativeLR
 from .linear import LinearLR
 from .multistep import MultiStepLR
 from .one_cycle import OneCycleLR
@@ -43,6 +43,7 @@ __all__ = [
     "LambdaLR",
     "LinearLR",
     "MultiStepLR",
+    "MultiplicativeLR",
     "OneCycleLR",
     "PolynomialLR",
     "ReduceLROnPlateau",

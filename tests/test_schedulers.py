@@ -27,6 +27,7 @@ from schedulers import (
     ExponentialLR,
     LambdaLR,
     LinearLR,
+    MultiplicativeLR,
     MultiStepLR,
     OneCycleLR,
     PolynomialLR,
@@ -637,6 +638,7 @@ FACTORIES = {
     "lambda_per_group": lambda opt=None: LambdaLR(
         opt, lr_lambda=[lambda t: 0.9**t, lambda t: min(1.0, (t + 1) / 5)]
     ),
+    "multiplicative": lambda opt=None: MultiplicativeLR(opt, lr_lambda=lambda t: 0.95),
 }
 all_schedulers = pytest.mark.parametrize("make", FACTORIES.values(), ids=FACTORIES.keys())
 
@@ -879,8 +881,6 @@ BAD_INPUT = {
         "min_lr has 2 entries",
     ),
     "empty milestones": (lambda: MultiStepLR(milestones=[]), "non-empty list"),
-    "unsorted milestones": (lambda: MultiStepLR(milestones=[30, 10]), "strictly increasing"),
-    "repeated milestones": (lambda: MultiStepLR(milestones=[10, 10]), "strictly increasing"),
     "negative milestone": (lambda: MultiStepLR(milestones=[-1, 10]), r"milestones\[0\]"),
     "multistep gamma 0": (lambda: MultiStepLR(milestones=[3], gamma=0), "gamma"),
     "wrong number of lambdas": (
@@ -1148,3 +1148,34 @@ def test_plateau_abs_threshold_compares_as_pytorch_metric_below_best_minus_thres
     )
     plateau_lrs(scheduler, [1.02, 1.01])
     assert scheduler.best == 1.02 and scheduler.num_bad_epochs == 1
+
+
+def test_multistep_takes_milestones_in_any_order_and_a_repeat_decays_twice():
+    # PyTorch keeps the milestones in a Counter: order does not matter and a milestone given
+    # twice multiplies by gamma**2 there.
+    scheduler = MultiStepLR(StandInOptimizer(lr=1.0), milestones=[5, 2, 5], gamma=0.5)
+    assert train(scheduler, 7) == [1.0, 1.0, 0.5, 0.5, 0.5, 0.125, 0.125]
+
+
+def test_multiplicative_lr_multiplies_by_each_factor_from_step_one():
+    # PyTorch's MultiplicativeLR: lr(t) = lr(t - 1) * f(t) for t >= 1, lr(0) = eta_0.
+    optimizer = two_group_optimizer()
+    factors = [lambda t: 0.5, lambda t: 1.0 / (t + 1)]
+    scheduler = MultiplicativeLR(optimizer, factors)
+    base = list(scheduler.base_lrs)
+    lrs = [scheduler.get_last_lr()]
+    for _ in range(4):
+        train(scheduler, 1)
+        lrs.append(scheduler.get_last_lr())
+    for t, (first, second) in enumerate(lrs):
+        assert first == pytest.approx(base[0] * 0.5**t, rel=1e-15)
+        assert second == pytest.approx(base[1] / math.factorial(t + 1), rel=1e-15)
+
+    # A fresh scheduler loaded from the state continues the same product.
+    state = json.loads(json.dumps(scheduler.state_dict()))
+    resumed = MultiplicativeLR(two_group_optimizer(), factors)
+    resumed.load_state_dict(state)
+    assert resumed.get_last_lr() == pytest.approx(lrs[-1], rel=1e-15)
+    train(scheduler, 1)
+    train(resumed, 1)
+    assert resumed.get_last_lr() == pytest.approx(scheduler.get_last_lr(), rel=1e-15)

@@ -1179,3 +1179,31 @@ def test_multiplicative_lr_multiplies_by_each_factor_from_step_one():
     train(scheduler, 1)
     train(resumed, 1)
     assert resumed.get_last_lr() == pytest.approx(scheduler.get_last_lr(), rel=1e-15)
+
+
+def test_warm_restarts_step_takes_a_fractional_epoch_as_pytorch():
+    # PyTorch: step(epoch) puts the schedule at t = epoch (T_cur = epoch within its cycle),
+    # last_epoch = floor(epoch), and a later plain step() goes on from epoch + 1.
+    scheduler = CosineAnnealingWarmRestarts(StandInOptimizer(lr=1.0), T_0=4, T_mult=2)
+
+    def expected(t):  # cycles [0, 4), [4, 12), [12, 28)
+        T_cur, T_i = (t, 4) if t < 4 else (t - 4, 8) if t < 12 else (t - 12, 16)
+        return (1 + math.cos(math.pi * T_cur / T_i)) / 2
+
+    scheduler.step(5.5)
+    assert scheduler.last_epoch == 5
+    assert scheduler.get_last_lr()[0] == pytest.approx(expected(5.5), rel=1e-15)
+    scheduler.step()
+    scheduler.step()
+    assert scheduler.last_epoch == 7
+    assert scheduler.get_last_lr()[0] == pytest.approx(expected(7.5), rel=1e-15)
+    scheduler.step(11.75)
+    assert scheduler.get_last_lr()[0] == pytest.approx(expected(11.75), rel=1e-15)
+    scheduler.step()  # 12.75: past the restart at 12
+    assert scheduler.get_last_lr()[0] == pytest.approx(expected(12.75), rel=1e-15)
+
+    resumed = CosineAnnealingWarmRestarts(StandInOptimizer(lr=1.0), T_0=4, T_mult=2)
+    resumed.load_state_dict(json.loads(json.dumps(scheduler.state_dict())))
+    assert resumed.get_last_lr() == scheduler.get_last_lr()
+    with pytest.raises(ValueError, match="epoch"):
+        scheduler.step(-1.0)

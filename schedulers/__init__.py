@@ -18,6 +18,7 @@ be owned by an optimizer.
 """
 
 from .base import LRScheduler
+from .chained import ChainedScheduler
 from .constant import ConstantLR
 from .cosine import CosineAnnealingLR
 from .cyclic import CyclicLR
@@ -35,6 +36,7 @@ from .warm_restarts import CosineAnnealingWarmRestarts
 
 __all__ = [
     "LRScheduler",
+    "ChainedScheduler",
     "ConstantLR",
     "CosineAnnealingLR",
     "CosineAnnealingWarmRestarts",

@@ -30,7 +30,11 @@ LrLambda = Callable[[int], float]
 class LambdaLR(LRScheduler):
     """``LambdaLR(optimizer=None, lr_lambda)``."""
 
-    _not_saved = ("_optimizer", "lr_lambda", "lr_lambdas")  # functions cannot be saved as data
+    _not_saved: tuple[str, ...] = (
+        "_optimizer",
+        "lr_lambda",
+        "lr_lambdas",
+    )  # functions cannot be saved as data
 
     def __init__(self, optimizer: Any = None, lr_lambda: LrLambda | list[LrLambda] | None = None):
         owner = type(self).__name__
@@ -88,6 +92,7 @@ class MultiplicativeLR(LambdaLR):
     """
 
     _not_saved = (*LambdaLR._not_saved, "_product")
+    _multiplicative = True  # ChainedScheduler: eta_0 times a factor
 
     def __init__(self, optimizer: Any = None, lr_lambda: LrLambda | list[LrLambda] | None = None):
         self._product: tuple[int, list[float]] = (0, [])  # (t, the factor of every group at t)

@@ -28,6 +28,8 @@ from .base import LRScheduler, require
 class MultiStepLR(LRScheduler):
     """``MultiStepLR(optimizer=None, milestones, gamma=0.1)``."""
 
+    _multiplicative = True  # ChainedScheduler: eta_0 times a factor
+
     def __init__(
         self, optimizer: Any = None, milestones: list[int] | None = None, gamma: float = 0.1
     ):

@@ -1207,3 +1207,24 @@ def test_warm_restarts_step_takes_a_fractional_epoch_as_pytorch():
     assert resumed.get_last_lr() == scheduler.get_last_lr()
     with pytest.raises(ValueError, match="epoch"):
         scheduler.step(-1.0)
+
+
+def test_chained_scheduler_composes_each_step_as_pytorch():
+    # PyTorch's ChainedScheduler steps each scheduler on the lr the previous one left:
+    # ConstantLR(0.1, 2) then ExponentialLR(0.9) is eta_0 * 0.1 * 0.9**t for t < 2, then
+    # eta_0 * 0.9**t (ConstantLR's step at t = 2 multiplies by 1 / 0.1).
+    from schedulers import ChainedScheduler
+
+    def make(optimizer):
+        parts = [ConstantLR(optimizer, factor=0.1, total_iters=2), ExponentialLR(optimizer, 0.9)]
+        return ChainedScheduler(parts)
+
+    scheduler = make(StandInOptimizer(lr=1.0))
+    lrs = train(scheduler, 5)
+    assert lrs == pytest.approx([0.1, 0.09, 0.81, 0.729, 0.6561], rel=1e-14)
+    assert scheduler.last_epoch == 5
+
+    resumed = make(StandInOptimizer(lr=1.0))
+    resumed.load_state_dict(json.loads(json.dumps(scheduler.state_dict())))
+    assert resumed.get_last_lr() == scheduler.get_last_lr()
+    assert train(resumed, 3) == pytest.approx(train(scheduler, 3), rel=1e-15)

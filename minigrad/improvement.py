@@ -1,14 +1,13 @@
-r"""When has a monitored metric improved? One rule for EarlyStopping and ReduceLROnPlateau.
+r"""When has a monitored metric improved? EarlyStopping's rule.
 
-Both watch a validation metric and act when it stops improving: ``regularizers.EarlyStopping``
-stops training, ``schedulers.ReduceLROnPlateau`` lowers the learning rate. They must agree on
-what "improved" means, so the rule lives here, once:
+``regularizers.EarlyStopping`` watches a validation metric and stops training when it stops
+improving. ``schedulers.ReduceLROnPlateau`` keeps PyTorch's own test instead (its 'abs' mode is
+this one; its 'rel' mode multiplies by best itself, see below), so that its lrs are PyTorch's:
 
-    gain     = best - metric       mode 'min' (a loss: lower is better)
-               metric - best       mode 'max' (an accuracy: higher is better)
     margin   = threshold           threshold_mode 'abs'
                threshold * |best|  threshold_mode 'rel'
-    improved = gain > margin
+    improved = metric < best - margin    mode 'min' (a loss: lower is better)
+               metric > best + margin    mode 'max' (an accuracy: higher is better)
 
 The comparison is strict: a metric that beats the best by exactly the margin has not improved
 (Keras's min_delta, PyTorch's threshold). Before there is a best (``best`` is None) any finite
@@ -16,8 +15,8 @@ metric improves; a NaN or infinite metric never does.
 
 EarlyStopping's ``min_delta`` is the 'abs' margin. PyTorch writes the 'rel' test as
 metric < best * (1 - threshold) (mode 'min'), the same as this one for best >= 0; for a
-negative best its bar lies above the best, so a slightly worse metric would count as an
-improvement, and scaling by |best| avoids that.
+negative best its bar lies above the best, so a slightly worse metric counts as an
+improvement there, and scaling by |best| here avoids that.
 """
 
 from __future__ import annotations
@@ -43,6 +42,8 @@ def is_improvement(
         return False
     if best is None:
         return True
-    gain = best - metric if mode == "min" else metric - best
     margin = threshold if threshold_mode == "abs" else threshold * abs(best)
-    return gain > margin
+    # Compared as PyTorch's ReduceLROnPlateau does ('abs'), metric < best - margin rather than
+    # best - metric > margin: the two round differently, and then 1.01 would beat 1.02 by more
+    # than 0.01 here and not there.
+    return metric < best - margin if mode == "min" else metric > best + margin

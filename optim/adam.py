@@ -51,9 +51,10 @@ class Adam(Optimizer):
     Paper: D. P. Kingma and J. Ba, "Adam: A Method for Stochastic Optimization",
     arXiv:1412.6980 (2014).
 
-    State per parameter: ``"step"`` (t, a Python int), ``"m"``, ``"v"`` and, with amsgrad,
-    ``"v_hat"`` (arrays like the parameter; PyTorch calls them exp_avg, exp_avg_sq and
-    max_exp_avg_sq).
+    State per parameter, under PyTorch's names so that a ``state_dict()`` has PyTorch's layout:
+    ``"step"`` (t, a Python int), ``"exp_avg"`` (m), ``"exp_avg_sq"`` (v) and, with amsgrad,
+    ``"max_exp_avg_sq"`` (v_hat), arrays like the parameter. An older checkpoint, with the entries
+    named ``"m"``, ``"v"`` and ``"v_hat"``, still loads.
 
     Args:
         params: Tensors that require grad, or parameter groups (dicts with ``"params"``).
@@ -69,8 +70,15 @@ class Adam(Optimizer):
             ``"penalty"`` (a group sets ``"penalty": None`` to go unpenalised).
     """
 
-    state_kinds = {"step": "count", "m": "array", "v": "nonnegative", "v_hat": "nonnegative"}
-    state_required = ("step", "m", "v")
+    state_kinds = {
+        "step": "count",
+        "exp_avg": "array",
+        "exp_avg_sq": "nonnegative",
+        "max_exp_avg_sq": "nonnegative",
+    }
+    state_required = ("step", "exp_avg", "exp_avg_sq")
+    # The names older checkpoints used, read as PyTorch's.
+    state_aliases = {"m": "exp_avg", "v": "exp_avg_sq", "v_hat": "max_exp_avg_sq"}
 
     def __init__(
         self,
@@ -132,18 +140,18 @@ class Adam(Optimizer):
         lr, eps = float(group["lr"]), float(group["eps"])
         beta1, beta2 = float(group["betas"][0]), float(group["betas"][1])
         if not state:
-            state.update(step=0, m=xp.zeros_like(theta), v=xp.zeros_like(theta))
-        if group["amsgrad"] and "v_hat" not in state:
-            state["v_hat"] = xp.zeros_like(theta)
+            state.update(step=0, exp_avg=xp.zeros_like(theta), exp_avg_sq=xp.zeros_like(theta))
+        if group["amsgrad"] and "max_exp_avg_sq" not in state:
+            state["max_exp_avg_sq"] = xp.zeros_like(theta)
         state["step"] += 1
-        t, m, v = state["step"], state["m"], state["v"]
+        t, m, v = state["step"], state["exp_avg"], state["exp_avg_sq"]
         # The bias corrections as Python floats (no float64 array, no device sync), folded into
         # one step size as in the class docstring: multiply both sides of the division by
         # sqrt(1 - beta2^t) and nothing changes but the number of passes over the arrays.
         root_correction2 = math.sqrt(1 - beta2**t)
         step_size = lr * root_correction2 / (1 - beta1**t)
         if kernels.usable(xp, theta):  # on the GPU: the same equations in one kernel
-            v_hat = state.get("v_hat") if group["amsgrad"] else None
+            v_hat = state.get("max_exp_avg_sq") if group["amsgrad"] else None
             fused.adam_(
                 theta,
                 grad,
@@ -173,8 +181,9 @@ class Adam(Optimizer):
         v *= beta2
         v += scratch  # v = beta2 v + (1 - beta2) g^2
         if group["amsgrad"]:
-            xp.maximum(state["v_hat"], v, out=state["v_hat"])
-            v = state["v_hat"]
+            v_hat = state["max_exp_avg_sq"]
+            xp.maximum(v_hat, v, out=v_hat)
+            v = v_hat
 
         denominator = xp.sqrt(v, out=scratch)
         denominator += eps * root_correction2  # sqrt(v) + eps sqrt(1 - beta2^t)

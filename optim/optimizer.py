@@ -25,13 +25,13 @@ float32 array).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import numpy as np
 
 from minigrad import Tensor
-from minigrad.autograd import mark_written
+from minigrad.autograd import enable_grad, mark_written
 from minigrad.backend import float_errors_ignored, to_host
 from minigrad.checks import check_int, check_state
 
@@ -66,6 +66,8 @@ class Optimizer:
     # must have. Subclasses set both.
     state_kinds: dict[str, str] = {}
     state_required: tuple[str, ...] = ()
+    # Old name -> current name of state entries that were renamed: load_state_dict reads both.
+    state_aliases: dict[str, str] = {}
 
     def __init__(self, params: Iterable[Any], defaults: dict[str, Any]) -> None:
         self.defaults = dict(defaults)
@@ -164,8 +166,12 @@ class Optimizer:
                 elif param.grad is not None:
                     param.grad.data[...] = 0
 
-    def step(self) -> None:
+    def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Update every parameter that has a gradient, in place; then advance the scheduler.
+
+        ``closure``, as in PyTorch, is a function that zeroes the gradients, computes the loss,
+        calls ``backward()`` and returns the loss; it runs first (with gradients enabled, even
+        under ``no_grad``), and ``step`` returns what it returned (None without a closure).
 
         For a parameter theta with gradient g, in the group's current settings:
 
@@ -185,6 +191,10 @@ class Optimizer:
         ``minigrad.detect_anomaly()``; to skip such a step, check the gradients yourself before
         calling ``step()``.
         """
+        loss = None
+        if closure is not None:
+            with enable_grad():
+                loss = closure()
         # inf - inf or 0 * inf in an update are NaN, silently, as in an op (minigrad/backend.py)
         with float_errors_ignored():
             for group in self.param_groups:
@@ -205,6 +215,7 @@ class Optimizer:
         self._step_count += 1
         if self.scheduler is not None:
             self.scheduler.step()
+        return loss
 
     def _update(
         self, theta: Any, grad: Any, group: dict[str, Any], state: dict[str, Any], xp: Any
@@ -332,6 +343,8 @@ class Optimizer:
                     f"has {len(params)} parameters"
                 )
             param = params[position]
+            if isinstance(saved_state, dict):
+                saved_state = {self.state_aliases.get(k, k): v for k, v in saved_state.items()}
             self._check_saved_state(saved_state, position)
             new_state[param] = {
                 name: _to_device_copy(value, param, position, name)

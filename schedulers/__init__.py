@@ -18,11 +18,12 @@ be owned by an optimizer.
 """
 
 from .base import LRScheduler
+from .chained import ChainedScheduler
 from .constant import ConstantLR
 from .cosine import CosineAnnealingLR
 from .cyclic import CyclicLR
 from .exponential import ExponentialLR
-from .lambda_lr import LambdaLR
+from .lambda_lr import LambdaLR, MultiplicativeLR
 from .linear import LinearLR
 from .multistep import MultiStepLR
 from .one_cycle import OneCycleLR
@@ -35,6 +36,7 @@ from .warm_restarts import CosineAnnealingWarmRestarts
 
 __all__ = [
     "LRScheduler",
+    "ChainedScheduler",
     "ConstantLR",
     "CosineAnnealingLR",
     "CosineAnnealingWarmRestarts",
@@ -43,6 +45,7 @@ __all__ = [
     "LambdaLR",
     "LinearLR",
     "MultiStepLR",
+    "MultiplicativeLR",
     "OneCycleLR",
     "PolynomialLR",
     "ReduceLROnPlateau",

@@ -91,6 +91,20 @@ class LRScheduler:
         """The momentum (or Adam's beta1) of every group at ``step``; None if not cycled."""
         return None
 
+    # PyTorch computes some schedulers recursively, lr(t) = lr(t - 1) * lr_at(t) / lr_at(t - 1)
+    # (their closed form is eta_0 times a factor): ChainedScheduler composes those by
+    # multiplying. The others (LambdaLR, CyclicLR, ...) write lr_at(t) whatever the lr was.
+    _multiplicative = False
+
+    def _chain(self, lrs: list[float], step: int) -> list[float]:
+        """The lrs after this scheduler's PyTorch ``step()`` to ``step`` from ``lrs``."""
+        new = self.lr_at(step)
+        if not self._multiplicative:
+            return new
+        old = self.lr_at(step - 1) if step > 0 else self.base_lrs
+        # A factor that was 0 stays 0 in PyTorch's recursion (PolynomialLR after its end).
+        return [lr * (n / o) if o != 0 else lr for lr, n, o in zip(lrs, new, old, strict=True)]
+
     # --- binding and stepping ---------------------------------------------------------------------
 
     @property

@@ -23,6 +23,8 @@ from .base import LRScheduler
 class ConstantLR(LRScheduler):
     """``ConstantLR(optimizer=None, factor=1/3, total_iters=5)``."""
 
+    _multiplicative = True  # ChainedScheduler: eta_0 times a factor
+
     def __init__(self, optimizer: Any = None, factor: float = 1.0 / 3, total_iters: int = 5):
         self.factor = check_number("ConstantLR", "factor", factor, low=0, high=1)
         self.total_iters = check_int("ConstantLR", "total_iters", total_iters, low=1)

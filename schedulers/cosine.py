@@ -46,3 +46,16 @@ class CosineAnnealingLR(LRScheduler):
             eta_min + (eta_max - eta_min) * (1 + math.cos(math.pi * t / T_max)) / 2
             for eta_max in self.base_lrs
         ]
+
+    def _chain(self, lrs: list[float], step: int) -> list[float]:
+        """PyTorch's recursive step, which ChainedScheduler composes (see its get_lr)."""
+        if step == 0:
+            return list(lrs)
+        T_max, eta_min = self.T_max, self.eta_min
+        if (step - 1 - T_max) % (2 * T_max) == 0:  # the bottom of the curve: cos gives 0 / 0
+            rise = (1 - math.cos(math.pi / T_max)) / 2
+            return [lr + (eta_max - eta_min) * rise for lr, eta_max in zip(lrs, self.base_lrs)]
+        ratio = (1 + math.cos(math.pi * step / T_max)) / (
+            1 + math.cos(math.pi * (step - 1) / T_max)
+        )
+        return [eta_min + (lr - eta_min) * ratio for lr in lrs]

@@ -21,6 +21,8 @@ from .base import LRScheduler, require
 class ExponentialLR(LRScheduler):
     """``ExponentialLR(optimizer=None, gamma)``."""
 
+    _multiplicative = True  # ChainedScheduler: eta_0 times a factor
+
     def __init__(self, optimizer: Any = None, gamma: float | None = None):
         gamma = require("ExponentialLR", "gamma", gamma)
         self.gamma = check_number("ExponentialLR", "gamma", gamma, low=0, low_inclusive=False)

@@ -30,10 +30,15 @@ LrLambda = Callable[[int], float]
 class LambdaLR(LRScheduler):
     """``LambdaLR(optimizer=None, lr_lambda)``."""
 
-    _not_saved = ("_optimizer", "lr_lambda", "lr_lambdas")  # functions cannot be saved as data
+    _not_saved: tuple[str, ...] = (
+        "_optimizer",
+        "lr_lambda",
+        "lr_lambdas",
+    )  # functions cannot be saved as data
 
     def __init__(self, optimizer: Any = None, lr_lambda: LrLambda | list[LrLambda] | None = None):
-        lr_lambda = require("LambdaLR", "lr_lambda", lr_lambda)
+        owner = type(self).__name__
+        lr_lambda = require(owner, "lr_lambda", lr_lambda)
         functions = lr_lambda if isinstance(lr_lambda, list | tuple) else [lr_lambda]
         for index, function in enumerate(functions):
             if not callable(function):
@@ -41,11 +46,11 @@ class LambdaLR(LRScheduler):
                     f"lr_lambda[{index}]" if isinstance(lr_lambda, list | tuple) else "lr_lambda"
                 )
                 raise TypeError(
-                    f"LambdaLR: {where} must be a function of the step, such as lambda t: 0.95**t; "
+                    f"{owner}: {where} must be a function of the step, such as lambda t: 0.95**t; "
                     f"got {function!r}"
                 )
         if not functions:
-            raise ValueError("LambdaLR: lr_lambda is an empty list (give one function per group)")
+            raise ValueError(f"{owner}: lr_lambda is an empty list (give one function per group)")
         self.lr_lambda = lr_lambda
         self.lr_lambdas: list[LrLambda] = []
         super().__init__(optimizer)
@@ -55,8 +60,9 @@ class LambdaLR(LRScheduler):
         if isinstance(self.lr_lambda, list | tuple):
             if len(self.lr_lambda) != count:
                 raise ValueError(
-                    f"LambdaLR: lr_lambda has {len(self.lr_lambda)} functions but there are "
-                    f"{count} param groups (give one function per group, or a single function)"
+                    f"{type(self).__name__}: lr_lambda has {len(self.lr_lambda)} functions but "
+                    f"there are {count} param groups (give one function per group, or a single "
+                    "function)"
                 )
             self.lr_lambdas = list(self.lr_lambda)
         else:
@@ -71,4 +77,33 @@ class LambdaLR(LRScheduler):
     def _factor(self, f: LrLambda, step: int) -> float:
         """f(step), refused unless it is a finite number >= 0 (a user's function can return
         anything, and a negative or NaN lr would not fail until the model diverged)."""
-        return check_number("LambdaLR", f"lr_lambda({step})", f(step), low=0)
+        return check_number(type(self).__name__, f"lr_lambda({step})", f(step), low=0)
+
+
+class MultiplicativeLR(LambdaLR):
+    """``MultiplicativeLR(optimizer=None, lr_lambda)``, as PyTorch's: each step t >= 1 multiplies
+    the lr by ``lr_lambda(t)``, so
+
+        lr(t) = eta_0 * f(1) * f(2) * ... * f(t)        (lr(0) = eta_0)
+
+    The product is kept from one step to the next (``lr_at`` of the step after the last one
+    costs one call of f; any other step recomputes it from 1), and not saved: ``load_state_dict``
+    recomputes it up to the saved step. Each factor is checked like ``LambdaLR``'s.
+    """
+
+    _not_saved = (*LambdaLR._not_saved, "_product")
+    _multiplicative = True  # ChainedScheduler: eta_0 times a factor
+
+    def __init__(self, optimizer: Any = None, lr_lambda: LrLambda | list[LrLambda] | None = None):
+        self._product: tuple[int, list[float]] = (0, [])  # (t, the factor of every group at t)
+        super().__init__(optimizer, lr_lambda)
+
+    def lr_at(self, step: int) -> list[float]:
+        self._check_step(step)
+        done, factors = self._product
+        if step < done or len(factors) != len(self.base_lrs):
+            done, factors = 0, [1.0] * len(self.base_lrs)
+        for t in range(done + 1, step + 1):
+            factors = [factor * self._factor(f, t) for factor, f in zip(factors, self.lr_lambdas)]
+        self._product = (step, factors)
+        return [eta_0 * factor for eta_0, factor in zip(self.base_lrs, factors, strict=True)]

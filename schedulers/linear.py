@@ -26,6 +26,8 @@ from .base import LRScheduler
 class LinearLR(LRScheduler):
     """``LinearLR(optimizer=None, start_factor=1/3, end_factor=1.0, total_iters=5)``."""
 
+    _multiplicative = True  # ChainedScheduler: eta_0 times a factor
+
     def __init__(
         self,
         optimizer: Any = None,

@@ -4,12 +4,14 @@ r"""Multi-step decay: multiply the learning rate by gamma at each of a few chose
 
     t           the number of ``step()`` calls so far (usually epochs)
     eta_0       the group's initial lr (``base_lrs``)
-    milestones  the steps at which to decay, strictly increasing (e.g. [30, 80])
+    milestones  the steps at which to decay (e.g. [30, 80]); as in PyTorch, in any order, and a
+                milestone given twice decays twice
     gamma       the factor applied at each milestone (0.1: divide by 10)
 
 StepLR with milestones placed by hand: the schedule of many image-classification papers, e.g.
 "divide by 10 at epochs 30 and 60" (K. He, X. Zhang, S. Ren and J. Sun, "Deep Residual Learning
-for Image Recognition", arXiv:1512.03385, 2015). k(t) is ``bisect_right(milestones, t)``. PyTorch
+for Image Recognition", arXiv:1512.03385, 2015). k(t) is ``bisect_right(milestones, t)`` over
+the sorted milestones, repeats kept (PyTorch keeps them in a Counter, to the same effect). PyTorch
 computes the schedule recursively; this closed form agrees with it up to rounding.
 """
 
@@ -26,6 +28,8 @@ from .base import LRScheduler, require
 class MultiStepLR(LRScheduler):
     """``MultiStepLR(optimizer=None, milestones, gamma=0.1)``."""
 
+    _multiplicative = True  # ChainedScheduler: eta_0 times a factor
+
     def __init__(
         self, optimizer: Any = None, milestones: list[int] | None = None, gamma: float = 0.1
     ):
@@ -37,12 +41,7 @@ class MultiStepLR(LRScheduler):
                 f"{milestones!r}"
             )
         checked = [check_int(name, f"milestones[{i}]", m, low=0) for i, m in enumerate(milestones)]
-        if any(later <= earlier for earlier, later in zip(checked, checked[1:])):
-            raise ValueError(
-                f"{name}: milestones must be strictly increasing, got {checked} (sorted and "
-                f"without repeats: {sorted(set(checked))})"
-            )
-        self.milestones = checked
+        self.milestones = sorted(checked)  # for bisect; a repeated milestone counts twice
         self.gamma = check_number(name, "gamma", gamma, low=0, low_inclusive=False)
         super().__init__(optimizer)
 

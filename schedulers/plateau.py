@@ -2,9 +2,14 @@ r"""Reduce the learning rate when a validation metric stops improving.
 
 Stepped once per epoch with the metric, ``scheduler.step(val_loss)``:
 
-    improved  = is_improvement(metric, best, mode, threshold, threshold_mode)
-                (gain over best > threshold, or > threshold * |best| in 'rel' mode;
-                 ``minigrad.improvement``, the rule EarlyStopping uses too)
+    improved  = metric < best * (1 - threshold)    mode 'min', threshold_mode 'rel'
+                metric < best - threshold          mode 'min', threshold_mode 'abs'
+                metric > best * (1 + threshold)    mode 'max', threshold_mode 'rel'
+                metric > best + threshold          mode 'max', threshold_mode 'abs'
+                (PyTorch's rule, word for word; before the first metric best is +inf in mode
+                'min', -inf in 'max'. In 'rel' mode with a negative best the bar lies on the
+                near side of best: PyTorch counts a slightly worse metric as an improvement
+                there, and so does this class, so that the lrs agree with PyTorch's.)
     improved:       best <- metric,  bad <- 0
     otherwise:      bad <- bad + 1
     in cooldown:    cooldown_counter <- cooldown_counter - 1,  bad <- 0
@@ -31,11 +36,12 @@ Keras's ReduceLROnPlateau callback).
 
 from __future__ import annotations
 
+import math
 import numbers
 from typing import Any
 
 from minigrad.checks import check_choice, check_int, check_number
-from minigrad.improvement import MODES, THRESHOLD_MODES, is_improvement
+from minigrad.improvement import MODES, THRESHOLD_MODES
 
 from .base import LRScheduler, check_per_group_values, per_group
 
@@ -92,25 +98,23 @@ class ReduceLROnPlateau(LRScheduler):
             "step(metric), not on the step count alone. Read the current lrs with get_last_lr()."
         )
 
-    def step(self, metric: Any = None) -> None:
-        """Record one epoch's validation ``metric`` and lower the lr if it has plateaued.
+    def step(self, metrics: Any = None, epoch: int | None = None) -> None:
+        """Record one epoch's validation ``metrics`` and lower the lr if it has plateaued.
 
-        ``metric`` is a Python number, a NumPy scalar or a one-element Tensor (``.item()`` reads
-        it: on a GPU, a device sync).
+        ``metrics`` (PyTorch's name: one metric) is a Python number, a NumPy scalar or a
+        one-element Tensor (``.item()`` reads it: on a GPU, a device sync). ``epoch``, as in
+        PyTorch (which deprecates it), sets ``last_epoch`` instead of counting one more.
         """
         self._require_bound("step")
-        current = _as_number(metric)
+        current = _as_number(metrics)
         groups = self.optimizer.param_groups
         if len(groups) != len(self.min_lrs):  # add_param_group since binding
             self.base_lrs = self._prepare_groups(groups)
-        self.last_epoch += 1
-        if is_improvement(
-            current,
-            self.best,
-            mode=self.mode,
-            threshold=self.threshold,
-            threshold_mode=self.threshold_mode,
-        ):
+        if epoch is None:
+            self.last_epoch += 1
+        else:
+            self.last_epoch = check_int("ReduceLROnPlateau.step", "epoch", epoch, low=0)
+        if self._is_better(current):
             self.best, self.num_bad_epochs = current, 0
         else:
             self.num_bad_epochs += 1
@@ -124,6 +128,16 @@ class ReduceLROnPlateau(LRScheduler):
                     group["lr"] = new_lr
             self.cooldown_counter, self.num_bad_epochs = self.cooldown, 0
         self._last_lr = [float(group["lr"]) for group in groups]
+
+    def _is_better(self, metric: float) -> bool:
+        """PyTorch's test (the module docstring): a NaN metric is never better."""
+        best = self.best
+        if best is None:  # no metric yet: PyTorch's starting best, the worst value there is
+            best = math.inf if self.mode == "min" else -math.inf
+        rel = self.threshold_mode == "rel"
+        if self.mode == "min":
+            return metric < (best * (1 - self.threshold) if rel else best - self.threshold)
+        return metric > (best * (1 + self.threshold) if rel else best + self.threshold)
 
     def _write(self, step: int) -> None:
         """After binding: read the groups' lrs. After load_state_dict: write the saved ones."""

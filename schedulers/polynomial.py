@@ -24,6 +24,8 @@ from .base import LRScheduler
 class PolynomialLR(LRScheduler):
     """``PolynomialLR(optimizer=None, total_iters=5, power=1.0)``."""
 
+    _multiplicative = True  # ChainedScheduler: eta_0 times a factor
+
     def __init__(self, optimizer: Any = None, total_iters: int = 5, power: float = 1.0):
         self.total_iters = check_int("PolynomialLR", "total_iters", total_iters, low=1)
         self.power = check_number("PolynomialLR", "power", power, low=0)

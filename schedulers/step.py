@@ -24,6 +24,8 @@ from .base import LRScheduler, require
 class StepLR(LRScheduler):
     """``StepLR(optimizer=None, step_size, gamma=0.1)``."""
 
+    _multiplicative = True  # ChainedScheduler: eta_0 times a factor
+
     def __init__(self, optimizer: Any = None, step_size: int | None = None, gamma: float = 0.1):
         step_size = require("StepLR", "step_size", step_size)
         self.step_size = check_int("StepLR", "step_size", step_size, low=1)

@@ -17,7 +17,9 @@ leave a poor basin, and the end of each cycle is a good solution to keep (snapsh
 Paper: I. Loshchilov and F. Hutter, "SGDR: Stochastic Gradient Descent with Warm Restarts",
 arXiv:1608.03983 (2016).
 
-Unlike PyTorch, ``step()`` takes no fractional epoch; one call is one step.
+As in PyTorch, ``step(epoch)`` may be given the (fractional) epoch, to step once per batch with
+``scheduler.step(epoch + i / iters)``: the lr is the formula at t = epoch, ``last_epoch``
+becomes floor(epoch), and later plain ``step()`` calls go on from epoch + 1, epoch + 2, ...
 """
 
 from __future__ import annotations
@@ -40,19 +42,45 @@ class CosineAnnealingWarmRestarts(LRScheduler):
         self.T_0 = check_int(name, "T_0", require(name, "T_0", T_0), low=1)
         self.T_mult = check_int(name, "T_mult", T_mult, low=1)
         self.eta_min = check_number(name, "eta_min", eta_min, low=0)
+        # The fractional part of the last epoch given to step(epoch): t runs at last_epoch + it.
+        self.epoch_fraction = 0.0
         super().__init__(optimizer)
+
+    def step(self, epoch: float | None = None) -> None:
+        """One step on (``epoch=None``), or to the given epoch, a number >= 0 (PyTorch's)."""
+        if epoch is None:
+            super().step()
+            return
+        self._require_bound("step")
+        epoch = check_number("CosineAnnealingWarmRestarts.step", "epoch", epoch, low=0)
+        whole = math.floor(epoch)
+        self.epoch_fraction, self.last_epoch = epoch - whole, whole
+        self._write(whole)
+
+    def load_state_dict(self, state: dict) -> None:
+        # A state saved before step(epoch) existed has no fraction: it was 0.
+        state = {"epoch_fraction": 0.0, **state}
+        check_number(
+            "CosineAnnealingWarmRestarts.load_state_dict",
+            "epoch_fraction",
+            state["epoch_fraction"],
+            low=0,
+            high=1,
+            high_inclusive=False,
+        )
+        super().load_state_dict(state)
 
     def lr_at(self, step: int) -> list[float]:
         self._check_step(step)
-        T_cur, T_i = self._position_in_cycle(step)
+        T_cur, T_i = self._position_in_cycle(step + self.epoch_fraction)
         eta_min = self.eta_min
         return [
             eta_min + (eta_max - eta_min) * (1 + math.cos(math.pi * T_cur / T_i)) / 2
             for eta_max in self.base_lrs
         ]
 
-    def _position_in_cycle(self, t: int) -> tuple[int, int]:
-        """(T_cur, T_i) at step t, in exact integer arithmetic."""
+    def _position_in_cycle(self, t: float) -> tuple[float, int]:
+        """(T_cur, T_i) at step t (exact integer arithmetic for a whole t)."""
         if self.T_mult == 1:
             return t % self.T_0, self.T_0
         T_i = self.T_0

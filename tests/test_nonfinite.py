@@ -49,9 +49,12 @@ OPTIMIZERS = {
         lambda p, **kw: SGD(p, lr=0.1, momentum=0.9, nesterov=True, weight_decay=0.01, **kw),
         ["momentum_buffer"],
     ),
-    "Adam": (lambda p, **kw: Adam(p, lr=0.1, **kw), ["m", "v"]),
-    "Adam amsgrad": (lambda p, **kw: Adam(p, lr=0.1, amsgrad=True, **kw), ["m", "v", "v_hat"]),
-    "AdamW": (lambda p, **kw: AdamW(p, lr=0.1, weight_decay=0.1, **kw), ["m", "v"]),
+    "Adam": (lambda p, **kw: Adam(p, lr=0.1, **kw), ["exp_avg", "exp_avg_sq"]),
+    "Adam amsgrad": (
+        lambda p, **kw: Adam(p, lr=0.1, amsgrad=True, **kw),
+        ["exp_avg", "exp_avg_sq", "max_exp_avg_sq"],
+    ),
+    "AdamW": (lambda p, **kw: AdamW(p, lr=0.1, weight_decay=0.1, **kw), ["exp_avg", "exp_avg_sq"]),
 }
 
 

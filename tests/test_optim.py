@@ -203,7 +203,7 @@ def test_adam_two_steps_by_hand():
     np.testing.assert_allclose(values[:, 0], [theta1, theta2], rtol=1e-12)
     state = optimizer.state[p]
     assert state["step"] == 2
-    m, v = to_host(state["m"]), to_host(state["v"])
+    m, v = to_host(state["exp_avg"]), to_host(state["exp_avg_sq"])
     np.testing.assert_allclose([m[0], v[0]], [m2, v2], rtol=1e-12)
 
 
@@ -421,7 +421,7 @@ def test_every_adam_flag_combination(cls, amsgrad, weight_decay, penalty, dtype)
     assert quadratic_loss(p).item() < start
     state = optimizer.state[p]
     assert state["step"] == 20 and isinstance(state["step"], int)
-    arrays = ["m", "v", "v_hat"] if amsgrad else ["m", "v"]
+    arrays = ["exp_avg", "exp_avg_sq", "max_exp_avg_sq"] if amsgrad else ["exp_avg", "exp_avg_sq"]
     assert sorted(state) == sorted(["step", *arrays])
     for name in arrays:
         assert state[name].dtype == dtype
@@ -737,7 +737,7 @@ def test_state_dict_holds_plain_values_keyed_by_position():
     saved = optimizer.state_dict()
     assert sorted(saved["state"]) == [0, 2]  # b (position 1) has no state yet
     assert saved["state"][2]["step"] == 1
-    for name in ("m", "v", "v_hat"):
+    for name in ("exp_avg", "exp_avg_sq", "max_exp_avg_sq"):
         array = saved["state"][0][name]
         assert type(array) is np.ndarray and array.dtype == np.float64
         assert array is not optimizer.state[a][name]  # a copy, not the live buffer
@@ -748,8 +748,8 @@ def test_state_dict_holds_plain_values_keyed_by_position():
     assert saved["step_count"] == 1 and saved["scheduler"] is None
 
     # Changing the saved copy changes nothing in the optimizer, and the other way round.
-    saved["state"][0]["m"][...] = 99.0
-    assert to_host(optimizer.state[a]["m"]).tolist() != [99.0, 99.0]
+    saved["state"][0]["exp_avg"][...] = 99.0
+    assert to_host(optimizer.state[a]["exp_avg"]).tolist() != [99.0, 99.0]
 
 
 def test_load_state_dict_copies_so_two_optimizers_share_nothing():
@@ -1337,3 +1337,44 @@ def test_rmsprop_and_adagrad_refuse_a_state_they_would_misread(make, name, value
         saved["state"][0][name] = value
     with pytest.raises((TypeError, ValueError), match=message):
         make([param([1.0])], lr=0.1).load_state_dict(saved)
+
+
+# --- PyTorch's step(closure) and state names --------------------------------------------------
+
+
+def test_step_runs_the_closure_with_grad_enabled_and_returns_its_loss():
+    # PyTorch's contract: step(closure) calls closure() (which recomputes the loss and its
+    # gradients) before updating, with gradients enabled, and returns what it returned.
+    p = param([1.0, -2.0])
+    optimizer = SGD([p], lr=0.1)
+
+    def closure():
+        optimizer.zero_grad()
+        loss = (p * p).sum()
+        loss.backward()
+        return loss
+
+    with minigrad.no_grad():
+        loss = optimizer.step(closure)
+    assert loss.item() == 5.0
+    np.testing.assert_allclose(p.numpy(), [1.0 - 0.1 * 2.0, -2.0 + 0.1 * 4.0])
+    assert optimizer.step() is None
+
+
+def test_adam_state_uses_pytorchs_names_and_reads_the_old_ones():
+    p = param([1.0])
+    optimizer = Adam([p], lr=0.1, amsgrad=True)
+    set_grad(p, [2.0])
+    optimizer.step()
+    saved = optimizer.state_dict()
+    assert sorted(saved["state"][0]) == ["exp_avg", "exp_avg_sq", "max_exp_avg_sq", "step"]
+    # m = 0.1 * 2, v = 0.001 * 4: PyTorch's exp_avg and exp_avg_sq
+    np.testing.assert_allclose(saved["state"][0]["exp_avg"], [0.2])
+    np.testing.assert_allclose(saved["state"][0]["exp_avg_sq"], [0.004])
+
+    # A checkpoint from before the rename, with m, v and v_hat, loads under the new names.
+    old = {"m": "exp_avg", "v": "exp_avg_sq", "v_hat": "max_exp_avg_sq"}
+    saved["state"][0] = {k: saved["state"][0][v] for k, v in old.items()} | {"step": 1}
+    fresh = Adam([param([1.0])], lr=0.1, amsgrad=True)
+    fresh.load_state_dict(saved)
+    assert sorted(fresh.state_dict()["state"][0]) == sorted(old.values()) + ["step"]

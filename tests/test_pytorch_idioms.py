@@ -590,3 +590,26 @@ def test_a_zero_dim_tensor_takes_the_dtype_of_its_category_like_a_number():
     x = mg.tensor(3.0, dtype=mg.float64, requires_grad=True)
     (f32 * x).sum().backward()
     assert x.grad.dtype == np.float64 and x.grad.item() == 3.0
+
+
+@pytest.mark.parametrize("name", ["exp", "log", "sqrt", "tanh", "sin", "cos"])
+def test_float_functions_of_an_integer_tensor_give_the_default_float_dtype(name):
+    ints = mg.tensor([1, 4])
+    result = getattr(ints, name)()
+    assert result.dtype == mg.get_default_dtype() == np.float32  # NumPy's would be float64
+    np.testing.assert_allclose(result.numpy(), getattr(np, name)(np.array([1.0, 4.0])), rtol=1e-6)
+
+
+def test_an_integer_tensor_to_a_float_power_is_the_default_float_dtype():
+    assert (mg.tensor([1, 2]) ** 2.0).dtype == np.float32
+    np.testing.assert_allclose((mg.tensor([2]) ** -1.0).numpy(), [0.5])
+    assert (mg.tensor([1, 2]) ** 2).dtype == np.int64  # an int power keeps the ints
+
+
+def test_atan2_gradient_at_the_origin_is_zero():
+    y, x = t([0.0, 1.0]), t([0.0, 1.0])
+    y.requires_grad_(True), x.requires_grad_(True)
+    mg.atan2(y, x).sum().backward()
+    # at (1, 1): dz/dy = x / (x^2 + y^2) = 1/2, dz/dx = -y / (x^2 + y^2) = -1/2
+    np.testing.assert_allclose(y.grad.numpy(), [0.0, 0.5])
+    np.testing.assert_allclose(x.grad.numpy(), [0.0, -0.5])

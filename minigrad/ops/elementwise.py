@@ -449,7 +449,7 @@ class Atan(Function):
 
 class Atan2(Function):
     """z = atan2(y, x), the angle of the point (x, y);  dz/dy = x / (x^2 + y^2),
-    dz/dx = -y / (x^2 + y^2)"""
+    dz/dx = -y / (x^2 + y^2)  (both 0 at x = y = 0, as PyTorch takes them)"""
 
     reads_inputs = (0, 1)
     reads_output = False
@@ -458,7 +458,11 @@ class Atan2(Function):
         return self.xp.arctan2(y, x)
 
     def backward(self, grad, z, y, x):
-        scaled = grad / (x * x + y * y)
+        # At the origin both are 0 / 0, and PyTorch's gradient is 0 there: divide by 1 instead
+        # of 0 (x = y = 0 then makes both products 0).
+        squared = x * x + y * y
+        origin = constant(value(squared) == 0, grad)
+        scaled = grad / Where.apply(origin, squared + 1, squared)
         return scaled * x, -(scaled * y)
 
 
@@ -949,6 +953,8 @@ def reciprocal(a: Tensor) -> Tensor:
 def pow(a: Any, b: Any) -> Tensor:
     """a ** b. A Python-number exponent is a constant (the common case: x ** 2)."""
     if isinstance(a, Tensor) and isinstance(b, (int, float)) and not isinstance(b, bool):
+        if isinstance(b, float):  # an int tensor to a float power is a float, as in PyTorch
+            a = _floating(a)
         return PowScalar.apply(a, exponent=b)
     return _binary(Pow, a, b)
 
@@ -959,8 +965,8 @@ def neg(a: Tensor) -> Tensor:
 
 
 def exp(a: Tensor) -> Tensor:
-    """e ** a, elementwise."""
-    return Exp.apply(a)
+    """e ** a, elementwise (integers: the default float dtype, as PyTorch's)."""
+    return Exp.apply(_floating(a))
 
 
 def expm1(a: Tensor) -> Tensor:
@@ -970,7 +976,7 @@ def expm1(a: Tensor) -> Tensor:
 
 def log(a: Tensor) -> Tensor:
     """Natural logarithm, elementwise (NaN below 0, -inf at 0, as in NumPy)."""
-    return Log.apply(a)
+    return Log.apply(_floating(a))
 
 
 def log1p(a: Tensor) -> Tensor:
@@ -990,7 +996,7 @@ def log10(a: Tensor) -> Tensor:
 
 def sqrt(a: Tensor) -> Tensor:
     """Square root, elementwise."""
-    return Sqrt.apply(a)
+    return Sqrt.apply(_floating(a))
 
 
 def rsqrt(a: Tensor) -> Tensor:
@@ -1005,17 +1011,17 @@ def abs(a: Tensor) -> Tensor:
 
 def tanh(a: Tensor) -> Tensor:
     """Hyperbolic tangent, elementwise."""
-    return Tanh.apply(a)
+    return Tanh.apply(_floating(a))
 
 
 def sin(a: Tensor) -> Tensor:
     """Sine, elementwise (radians)."""
-    return Sin.apply(a)
+    return Sin.apply(_floating(a))
 
 
 def cos(a: Tensor) -> Tensor:
     """Cosine, elementwise (radians)."""
-    return Cos.apply(a)
+    return Cos.apply(_floating(a))
 
 
 def tan(a: Tensor) -> Tensor:

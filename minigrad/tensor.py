@@ -550,7 +550,7 @@ class Tensor:
     def relu(self) -> Tensor:
         return ops.relu(self)
 
-    def clip(self, min: float | None = None, max: float | None = None) -> Tensor:
+    def clip(self, min: Any = None, max: Any = None) -> Tensor:
         return ops.clip(self, min, max)
 
     def where(self, condition: Any, other: Any) -> Tensor:
@@ -840,8 +840,8 @@ class Tensor:
     def pow(self, exponent: Any) -> Tensor:
         return ops.pow(self, exponent)
 
-    def clamp(self, min: builtins.float | None = None, max: builtins.float | None = None) -> Tensor:
-        """PyTorch's name for ``clip``."""
+    def clamp(self, min: Any = None, max: Any = None) -> Tensor:
+        """PyTorch's name for ``clip``: each bound None, a number or a Tensor."""
         return ops.clip(self, min, max)
 
     def clamp_min(self, min: Any) -> Tensor:
@@ -1031,9 +1031,7 @@ class Tensor:
         self[...] = ops.broadcast_to(source, self.shape).astype(self.dtype)
         return self
 
-    def clamp_(
-        self, min: builtins.float | None = None, max: builtins.float | None = None
-    ) -> Tensor:
+    def clamp_(self, min: Any = None, max: Any = None) -> Tensor:
         return self.copy_(ops.clip(self.detach(), min, max))
 
     def _overwrite(self, compute: Any, name: str) -> Tensor:

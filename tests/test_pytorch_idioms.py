@@ -613,3 +613,43 @@ def test_atan2_gradient_at_the_origin_is_zero():
     # at (1, 1): dz/dy = x / (x^2 + y^2) = 1/2, dz/dx = -y / (x^2 + y^2) = -1/2
     np.testing.assert_allclose(y.grad.numpy(), [0.0, 0.5])
     np.testing.assert_allclose(x.grad.numpy(), [0.0, -0.5])
+
+
+def test_clamp_to_tensor_bounds_sends_each_gradient_where_its_value_was_taken():
+    x = t([-1.0, 1.0, 0.5, 2.0, -3.0], requires_grad=True)
+    low = t([-1.0, 0.0, 0.6, 0.0, -2.0], requires_grad=True)
+    high = t([1.0, 1.0, 0.7, 2.0, -1.0], requires_grad=True)
+    out = x.clamp(low, high)
+    np.testing.assert_array_equal(out.numpy(), [-1.0, 1.0, 0.6, 2.0, -2.0])
+    out.sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), [1, 1, 0, 1, 0])  # on a bound: x keeps it
+    np.testing.assert_array_equal(low.grad.numpy(), [0, 0, 1, 0, 1])
+    np.testing.assert_array_equal(high.grad.numpy(), [0, 0, 0, 0, 0])
+    y = t([1.0, 3.0], requires_grad=True)
+    y.clamp_min(t(2.0)).sum().backward()  # a 0-d bound; clamp_min too
+    np.testing.assert_array_equal(y.grad.numpy(), [0, 1])
+
+
+def test_clamp_with_min_above_max_gives_max_everywhere():
+    x = t([-2.0, 0.0, 2.0], requires_grad=True)
+    out = x.clamp(1.0, -1.0)
+    np.testing.assert_array_equal(out.numpy(), [-1.0, -1.0, -1.0])  # min(max(x, 1), -1)
+    out.sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), [0, 0, 0])
+
+
+def test_clamp_of_an_int_tensor_to_a_float_bound_is_the_default_float():
+    ints = mg.tensor([1, 2, 3])
+    assert ints.clamp(0.5, 2.5).dtype == np.float32
+    np.testing.assert_array_equal(ints.clamp(max=1.5).numpy(), [1.0, 1.5, 1.5])
+    assert ints.clamp(1, 2).dtype == np.int64  # int bounds keep the ints
+
+
+def test_where_promotes_its_two_branches_as_arithmetic_does():
+    keep = mg.tensor([True, False])
+    assert mg.where(keep, mg.tensor([1, 2]), 2.5).dtype == np.float32
+    mixed = mg.where(keep, mg.tensor([1.0, 2.0], dtype=mg.float32), t([3.0, 4.0]))
+    assert mixed.dtype == np.float64
+    np.testing.assert_array_equal(mixed.numpy(), [1.0, 4.0])
+    assert mg.where(keep, mg.tensor([1, 2], dtype=mg.int32), mg.tensor([3, 4])).dtype == np.int64
+    assert mg.where(keep, 1, 0).dtype == np.int64

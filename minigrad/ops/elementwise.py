@@ -1098,30 +1098,41 @@ def elu(a: Tensor, alpha: float = 1.0) -> Tensor:
     return ELU.apply(a, alpha=alpha)
 
 
-def clip(a: Tensor, min: float | None = None, max: float | None = None) -> Tensor:
-    """Limit values to [min, max]; either bound may be None."""
+def clip(a: Tensor, min: Any = None, max: Any = None) -> Tensor:
+    """Limit values to [min, max] (PyTorch's ``clamp``): either bound may be None, a number, or a
+    Tensor broadcast against ``a``.
+
+    As in PyTorch: where min > max every value becomes max; an int tensor clamped to a float
+    bound becomes the default float dtype; the gradient passes where min <= a <= max (a value
+    on a bound keeps it), and a Tensor bound gets it where it was the one taken.
+    """
     if min is None and max is None:
         raise ValueError("clip: give at least one of min and max")
-    if min is not None and max is not None and min > max:
-        raise ValueError(f"clip: min ({min}) is greater than max ({max})")
+    if isinstance(min, Tensor) or isinstance(max, Tensor):
+        # min(max(a, low), high) as two wheres, so that each bound gets its gradient
+        low = a if min is None else where(a < min, min, a)
+        return low if max is None else where(low > max, max, low)
+    for name, bound in (("min", min), ("max", max)):
+        if bound is not None:
+            check_number("clip", name, bound, allow_inf=True)
+    if not is_floating_dtype(a.dtype) and any(isinstance(b, float) for b in (min, max)):
+        a = a.astype(get_default_dtype())
     return Clip.apply(a, low=min, high=max)
 
 
 def clamp_min(a: Tensor, min: Any) -> Tensor:
     """max(a, min): a number, or a Tensor broadcast against ``a`` (PyTorch's ``clamp_min``);
-    the gradient passes where a > min."""
-    if isinstance(min, Tensor):
-        return maximum(a, min)
-    check_number("clamp_min", "min", min, allow_inf=True)
+    the gradient passes where a >= min."""
+    if not isinstance(min, Tensor):
+        check_number("clamp_min", "min", min, allow_inf=True)
     return clip(a, min=min)  # as given: an int bound keeps an int tensor int
 
 
 def clamp_max(a: Tensor, max: Any) -> Tensor:
     """min(a, max): a number, or a Tensor broadcast against ``a`` (PyTorch's ``clamp_max``);
-    the gradient passes where a < max."""
-    if isinstance(max, Tensor):
-        return minimum(a, max)
-    check_number("clamp_max", "max", max, allow_inf=True)
+    the gradient passes where a <= max."""
+    if not isinstance(max, Tensor):
+        check_number("clamp_max", "max", max, allow_inf=True)
     return clip(a, max=max)  # as given: an int bound keeps an int tensor int
 
 
@@ -1174,8 +1185,8 @@ def where(condition: Any, a: Any = _MISSING, b: Any = _MISSING) -> Any:
     condition, a, b = (lift(v, like) for v in (condition, a, b))
     if condition.dtype != np.bool_:
         raise TypeError(f"where: condition must be a boolean tensor, got {condition.dtype}")
-    if a.dtype != b.dtype and is_floating_dtype(a.dtype) and is_floating_dtype(b.dtype):
-        raise TypeError(f"where: a and b have different dtypes ({a.dtype} and {b.dtype})")
+    if a.dtype != b.dtype:  # PyTorch's promotion, as for a + b: int and float32 give float32
+        a, b = _promote(a, b)
     try:
         return Where.apply(condition, a, b)
     except ValueError as error:

@@ -584,12 +584,17 @@ class Tensor:
     def amin(self, dim: Any = None, keepdim: bool = False, **numpy_names: Any) -> Tensor:
         return ops.amin(self, dim, keepdim, **numpy_names)
 
-    def var(self, dim: Any = None, keepdim: bool = False, **options: Any) -> Tensor:
-        """Unbiased by default, as PyTorch's (``correction=1``); ``ddof=0`` gives NumPy's."""
-        return ops.var(self, dim, keepdim, **options)
+    def var(
+        self, dim: Any = None, unbiased: Any = None, keepdim: bool = False, **options: Any
+    ) -> Tensor:
+        """Unbiased by default, as PyTorch's (``correction=1``); ``ddof=0`` gives NumPy's.
+        Positionally PyTorch's ``var(dim, unbiased, keepdim)``."""
+        return ops.var(self, dim, unbiased, keepdim, **options)
 
-    def std(self, dim: Any = None, keepdim: bool = False, **options: Any) -> Tensor:
-        return ops.std(self, dim, keepdim, **options)
+    def std(
+        self, dim: Any = None, unbiased: Any = None, keepdim: bool = False, **options: Any
+    ) -> Tensor:
+        return ops.std(self, dim, unbiased, keepdim, **options)
 
     def prod(self, dim: Any = None, keepdim: bool = False, **numpy_names: Any) -> Tensor:
         return ops.prod(self, dim, keepdim, **numpy_names)

@@ -653,3 +653,57 @@ def test_where_promotes_its_two_branches_as_arithmetic_does():
     np.testing.assert_array_equal(mixed.numpy(), [1.0, 4.0])
     assert mg.where(keep, mg.tensor([1, 2], dtype=mg.int32), mg.tensor([3, 4])).dtype == np.int64
     assert mg.where(keep, 1, 0).dtype == np.int64
+
+
+def test_an_empty_tuple_of_dims_reduces_over_all_of_them():
+    x = t()  # NumPy's sum(axis=()) would reduce nothing
+    assert x.sum(()).shape == () and x.sum(dim=(), keepdim=True).shape == (1, 1)
+    assert x.sum(()).item() == 22.0 and x.mean(()).item() == 22.0 / 6 and x.amax(()).item() == 7.0
+    np.testing.assert_allclose(x.norm(dim=()).item(), np.sqrt((M**2).sum()))
+
+
+def test_a_0d_tensor_takes_dim_0_or_minus_1():
+    x = t(2.5, requires_grad=True)
+    for dim in (0, -1):
+        assert x.sum(dim).shape == () and x.sum(dim).item() == 2.5
+        assert x.mean(dim, keepdim=True).shape == ()
+        values, indices = x.max(dim)
+        assert values.item() == 2.5 and indices.item() == 0 and indices.dtype == np.int64
+        assert x.argmin(dim).item() == 0 and x.prod(dim).item() == 2.5
+        assert x.softmax(dim).item() == 1.0 and x.log_softmax(dim).item() == 0.0
+    x.max(0).values.backward()
+    assert x.grad.item() == 1.0
+    with pytest.raises(ValueError, match="axis 1 is out of range"):
+        x.sum(1)
+
+
+def test_var_and_std_take_unbiased_second_as_pytorch():
+    x = t()
+    # row 0: [1, 5, 2], mean 8/3, squared deviations sum 26/3
+    np.testing.assert_allclose(x.var(1, False).numpy()[0], 26 / 9)  # unbiased=False: / n
+    np.testing.assert_allclose(x.var(1, True).numpy()[0], 26 / 6)  # not keepdim=True
+    assert x.var(1, True).shape == (2,) and x.var(1, True, True).shape == (2, 1)
+    np.testing.assert_allclose(x.std(False).item(), M.std())  # std(unbiased=False), all values
+    np.testing.assert_allclose(mg.var_mean(x, 1, False)[0].numpy(), M.var(axis=1))
+
+
+def test_std_gradient_where_all_values_are_equal_is_zero():
+    x = t([[2.0, 2.0], [1.0, 3.0]], requires_grad=True)
+    x.std(1).sum().backward()
+    # row 1: std = sqrt(2), d std / d x_i = (x_i - mean) / ((n - 1) std) = -+1 / sqrt(2)
+    np.testing.assert_allclose(x.grad.numpy(), [[0.0, 0.0], [-(0.5**0.5), 0.5**0.5]])
+
+
+def test_mean_and_var_of_integers_are_refused_as_pytorch_does():
+    with pytest.raises(TypeError, match="mean: needs a floating tensor, got int64"):
+        mg.tensor([1, 2]).mean()
+    with pytest.raises(TypeError, match="var: needs a floating tensor"):
+        mg.tensor([1, 2]).std()
+    assert mg.tensor([1, 2]).mean(dtype=mg.float64).item() == 1.5  # dtype= converts first
+
+
+def test_integer_sums_and_logsumexp_have_pytorch_s_dtypes():
+    assert mg.tensor([200, 100], dtype=mg.uint8).sum().dtype == np.int64
+    assert mg.tensor([200, 100], dtype=mg.uint8).sum().item() == 300
+    assert mg.tensor([0, 0]).logsumexp(0).dtype == np.float32
+    np.testing.assert_allclose(mg.tensor([0, 0]).logsumexp(0).item(), np.log(2.0), rtol=1e-6)

@@ -707,3 +707,13 @@ def test_integer_sums_and_logsumexp_have_pytorch_s_dtypes():
     assert mg.tensor([200, 100], dtype=mg.uint8).sum().item() == 300
     assert mg.tensor([0, 0]).logsumexp(0).dtype == np.float32
     np.testing.assert_allclose(mg.tensor([0, 0]).logsumexp(0).item(), np.log(2.0), rtol=1e-6)
+
+
+def test_squeeze_of_a_dim_whose_size_is_not_1_leaves_it():
+    x = mg.zeros(1, 3, 1, 4)
+    assert x.squeeze(1).shape == (1, 3, 1, 4)  # NumPy would refuse
+    assert x.squeeze((0, 1)).shape == (3, 1, 4)
+    assert x.squeeze(-2).shape == (1, 3, 4)
+    assert mg.tensor(2.0).squeeze(0).shape == () and mg.tensor(2.0).squeeze(-1).shape == ()
+    with pytest.raises(ValueError, match="out of range"):
+        x.squeeze(4)

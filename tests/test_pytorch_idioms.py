@@ -717,3 +717,9 @@ def test_squeeze_of_a_dim_whose_size_is_not_1_leaves_it():
     assert mg.tensor(2.0).squeeze(0).shape == () and mg.tensor(2.0).squeeze(-1).shape == ()
     with pytest.raises(ValueError, match="out of range"):
         x.squeeze(4)
+
+
+def test_the_function_transpose_takes_pytorch_s_two_dims():
+    x = mg.tensor(np.arange(24.0).reshape(2, 3, 4))
+    np.testing.assert_array_equal(mg.transpose(x, 0, -1).numpy(), x.numpy().swapaxes(0, 2))
+    assert mg.transpose(x, (1, 0, 2)).shape == (3, 2, 4)  # NumPy's permutation stays

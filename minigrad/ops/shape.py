@@ -168,8 +168,11 @@ def reshape(a: Tensor, shape: int | Sequence[int]) -> Tensor:
     return Reshape.apply(a, shape=shape)
 
 
-def transpose(a: Tensor, axes: Sequence[int] | None = None) -> Tensor:
-    """Permute the axes (reverse them when ``axes`` is None, as ``.T`` does)."""
+def transpose(a: Tensor, axes: Any = None, dim1: int | None = None) -> Tensor:
+    """PyTorch's ``transpose(a, dim0, dim1)`` swaps two dims; given one sequence ``axes``
+    (NumPy's form) it permutes them, and given nothing it reverses them, as ``.T`` does."""
+    if dim1 is not None:
+        return swapaxes(a, axes, dim1)
     if axes is None:
         axes = tuple(reversed(range(a.ndim)))
     axes = tuple(ax % a.ndim if a.ndim and -a.ndim <= ax < a.ndim else ax for ax in axes)

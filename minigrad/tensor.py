@@ -556,7 +556,7 @@ class Tensor:
     def relu(self) -> Tensor:
         return ops.relu(self)
 
-    def clip(self, min: float | None = None, max: float | None = None) -> Tensor:
+    def clip(self, min: Any = None, max: Any = None) -> Tensor:
         return ops.clip(self, min, max)
 
     def where(self, condition: Any, other: Any) -> Tensor:
@@ -590,12 +590,17 @@ class Tensor:
     def amin(self, dim: Any = None, keepdim: bool = False, **numpy_names: Any) -> Tensor:
         return ops.amin(self, dim, keepdim, **numpy_names)
 
-    def var(self, dim: Any = None, keepdim: bool = False, **options: Any) -> Tensor:
-        """Unbiased by default, as PyTorch's (``correction=1``); ``ddof=0`` gives NumPy's."""
-        return ops.var(self, dim, keepdim, **options)
+    def var(
+        self, dim: Any = None, unbiased: Any = None, keepdim: bool = False, **options: Any
+    ) -> Tensor:
+        """Unbiased by default, as PyTorch's (``correction=1``); ``ddof=0`` gives NumPy's.
+        Positionally PyTorch's ``var(dim, unbiased, keepdim)``."""
+        return ops.var(self, dim, unbiased, keepdim, **options)
 
-    def std(self, dim: Any = None, keepdim: bool = False, **options: Any) -> Tensor:
-        return ops.std(self, dim, keepdim, **options)
+    def std(
+        self, dim: Any = None, unbiased: Any = None, keepdim: bool = False, **options: Any
+    ) -> Tensor:
+        return ops.std(self, dim, unbiased, keepdim, **options)
 
     def prod(self, dim: Any = None, keepdim: bool = False, **numpy_names: Any) -> Tensor:
         return ops.prod(self, dim, keepdim, **numpy_names)
@@ -846,8 +851,8 @@ class Tensor:
     def pow(self, exponent: Any) -> Tensor:
         return ops.pow(self, exponent)
 
-    def clamp(self, min: builtins.float | None = None, max: builtins.float | None = None) -> Tensor:
-        """PyTorch's name for ``clip``."""
+    def clamp(self, min: Any = None, max: Any = None) -> Tensor:
+        """PyTorch's name for ``clip``: each bound None, a number or a Tensor."""
         return ops.clip(self, min, max)
 
     def clamp_min(self, min: Any) -> Tensor:
@@ -1037,9 +1042,7 @@ class Tensor:
         self[...] = ops.broadcast_to(source, self.shape).astype(self.dtype)
         return self
 
-    def clamp_(
-        self, min: builtins.float | None = None, max: builtins.float | None = None
-    ) -> Tensor:
+    def clamp_(self, min: Any = None, max: Any = None) -> Tensor:
         return self.copy_(ops.clip(self.detach(), min, max))
 
     def _overwrite(self, compute: Any, name: str) -> Tensor:

@@ -26,7 +26,10 @@ REDUCTIONS = {
     "sum": (lambda x, axis, keep: x.sum(axis, keep), np.sum),
     "mean": (lambda x, axis, keep: x.mean(axis, keep), np.mean),
     "amax": (lambda x, axis, keep: x.amax(axis, keep), np.max),
-    "var": (lambda x, axis, keep: x.var(axis, keep, ddof=0), np.var),  # NumPy's default ddof
+    "var": (
+        lambda x, axis, keep: x.var(axis, keepdim=keep, ddof=0),
+        np.var,
+    ),  # NumPy's default ddof
 }
 
 # Values in [0.5, 2] with a random sign: away from 0 (division) and never tied by accident.

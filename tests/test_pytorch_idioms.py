@@ -590,3 +590,136 @@ def test_a_zero_dim_tensor_takes_the_dtype_of_its_category_like_a_number():
     x = mg.tensor(3.0, dtype=mg.float64, requires_grad=True)
     (f32 * x).sum().backward()
     assert x.grad.dtype == np.float64 and x.grad.item() == 3.0
+
+
+@pytest.mark.parametrize("name", ["exp", "log", "sqrt", "tanh", "sin", "cos"])
+def test_float_functions_of_an_integer_tensor_give_the_default_float_dtype(name):
+    ints = mg.tensor([1, 4])
+    result = getattr(ints, name)()
+    assert result.dtype == mg.get_default_dtype() == np.float32  # NumPy's would be float64
+    np.testing.assert_allclose(result.numpy(), getattr(np, name)(np.array([1.0, 4.0])), rtol=1e-6)
+
+
+def test_an_integer_tensor_to_a_float_power_is_the_default_float_dtype():
+    assert (mg.tensor([1, 2]) ** 2.0).dtype == np.float32
+    np.testing.assert_allclose((mg.tensor([2]) ** -1.0).numpy(), [0.5])
+    assert (mg.tensor([1, 2]) ** 2).dtype == np.int64  # an int power keeps the ints
+
+
+def test_atan2_gradient_at_the_origin_is_zero():
+    y, x = t([0.0, 1.0]), t([0.0, 1.0])
+    y.requires_grad_(True), x.requires_grad_(True)
+    mg.atan2(y, x).sum().backward()
+    # at (1, 1): dz/dy = x / (x^2 + y^2) = 1/2, dz/dx = -y / (x^2 + y^2) = -1/2
+    np.testing.assert_allclose(y.grad.numpy(), [0.0, 0.5])
+    np.testing.assert_allclose(x.grad.numpy(), [0.0, -0.5])
+
+
+def test_clamp_to_tensor_bounds_sends_each_gradient_where_its_value_was_taken():
+    x = t([-1.0, 1.0, 0.5, 2.0, -3.0], requires_grad=True)
+    low = t([-1.0, 0.0, 0.6, 0.0, -2.0], requires_grad=True)
+    high = t([1.0, 1.0, 0.7, 2.0, -1.0], requires_grad=True)
+    out = x.clamp(low, high)
+    np.testing.assert_array_equal(out.numpy(), [-1.0, 1.0, 0.6, 2.0, -2.0])
+    out.sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), [1, 1, 0, 1, 0])  # on a bound: x keeps it
+    np.testing.assert_array_equal(low.grad.numpy(), [0, 0, 1, 0, 1])
+    np.testing.assert_array_equal(high.grad.numpy(), [0, 0, 0, 0, 0])
+    y = t([1.0, 3.0], requires_grad=True)
+    y.clamp_min(t(2.0)).sum().backward()  # a 0-d bound; clamp_min too
+    np.testing.assert_array_equal(y.grad.numpy(), [0, 1])
+
+
+def test_clamp_with_min_above_max_gives_max_everywhere():
+    x = t([-2.0, 0.0, 2.0], requires_grad=True)
+    out = x.clamp(1.0, -1.0)
+    np.testing.assert_array_equal(out.numpy(), [-1.0, -1.0, -1.0])  # min(max(x, 1), -1)
+    out.sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), [0, 0, 0])
+
+
+def test_clamp_of_an_int_tensor_to_a_float_bound_is_the_default_float():
+    ints = mg.tensor([1, 2, 3])
+    assert ints.clamp(0.5, 2.5).dtype == np.float32
+    np.testing.assert_array_equal(ints.clamp(max=1.5).numpy(), [1.0, 1.5, 1.5])
+    assert ints.clamp(1, 2).dtype == np.int64  # int bounds keep the ints
+
+
+def test_where_promotes_its_two_branches_as_arithmetic_does():
+    keep = mg.tensor([True, False])
+    assert mg.where(keep, mg.tensor([1, 2]), 2.5).dtype == np.float32
+    mixed = mg.where(keep, mg.tensor([1.0, 2.0], dtype=mg.float32), t([3.0, 4.0]))
+    assert mixed.dtype == np.float64
+    np.testing.assert_array_equal(mixed.numpy(), [1.0, 4.0])
+    assert mg.where(keep, mg.tensor([1, 2], dtype=mg.int32), mg.tensor([3, 4])).dtype == np.int64
+    assert mg.where(keep, 1, 0).dtype == np.int64
+
+
+def test_an_empty_tuple_of_dims_reduces_over_all_of_them():
+    x = t()  # NumPy's sum(axis=()) would reduce nothing
+    assert x.sum(()).shape == () and x.sum(dim=(), keepdim=True).shape == (1, 1)
+    assert x.sum(()).item() == 22.0 and x.mean(()).item() == 22.0 / 6 and x.amax(()).item() == 7.0
+    np.testing.assert_allclose(x.norm(dim=()).item(), np.sqrt((M**2).sum()))
+
+
+def test_a_0d_tensor_takes_dim_0_or_minus_1():
+    x = t(2.5, requires_grad=True)
+    for dim in (0, -1):
+        assert x.sum(dim).shape == () and x.sum(dim).item() == 2.5
+        assert x.mean(dim, keepdim=True).shape == ()
+        values, indices = x.max(dim)
+        assert values.item() == 2.5 and indices.item() == 0 and indices.dtype == np.int64
+        assert x.argmin(dim).item() == 0 and x.prod(dim).item() == 2.5
+        assert x.softmax(dim).item() == 1.0 and x.log_softmax(dim).item() == 0.0
+    x.max(0).values.backward()
+    assert x.grad.item() == 1.0
+    with pytest.raises(ValueError, match="axis 1 is out of range"):
+        x.sum(1)
+
+
+def test_var_and_std_take_unbiased_second_as_pytorch():
+    x = t()
+    # row 0: [1, 5, 2], mean 8/3, squared deviations sum 26/3
+    np.testing.assert_allclose(x.var(1, False).numpy()[0], 26 / 9)  # unbiased=False: / n
+    np.testing.assert_allclose(x.var(1, True).numpy()[0], 26 / 6)  # not keepdim=True
+    assert x.var(1, True).shape == (2,) and x.var(1, True, True).shape == (2, 1)
+    np.testing.assert_allclose(x.std(False).item(), M.std())  # std(unbiased=False), all values
+    np.testing.assert_allclose(mg.var_mean(x, 1, False)[0].numpy(), M.var(axis=1))
+
+
+def test_std_gradient_where_all_values_are_equal_is_zero():
+    x = t([[2.0, 2.0], [1.0, 3.0]], requires_grad=True)
+    x.std(1).sum().backward()
+    # row 1: std = sqrt(2), d std / d x_i = (x_i - mean) / ((n - 1) std) = -+1 / sqrt(2)
+    np.testing.assert_allclose(x.grad.numpy(), [[0.0, 0.0], [-(0.5**0.5), 0.5**0.5]])
+
+
+def test_mean_and_var_of_integers_are_refused_as_pytorch_does():
+    with pytest.raises(TypeError, match="mean: needs a floating tensor, got int64"):
+        mg.tensor([1, 2]).mean()
+    with pytest.raises(TypeError, match="var: needs a floating tensor"):
+        mg.tensor([1, 2]).std()
+    assert mg.tensor([1, 2]).mean(dtype=mg.float64).item() == 1.5  # dtype= converts first
+
+
+def test_integer_sums_and_logsumexp_have_pytorch_s_dtypes():
+    assert mg.tensor([200, 100], dtype=mg.uint8).sum().dtype == np.int64
+    assert mg.tensor([200, 100], dtype=mg.uint8).sum().item() == 300
+    assert mg.tensor([0, 0]).logsumexp(0).dtype == np.float32
+    np.testing.assert_allclose(mg.tensor([0, 0]).logsumexp(0).item(), np.log(2.0), rtol=1e-6)
+
+
+def test_squeeze_of_a_dim_whose_size_is_not_1_leaves_it():
+    x = mg.zeros(1, 3, 1, 4)
+    assert x.squeeze(1).shape == (1, 3, 1, 4)  # NumPy would refuse
+    assert x.squeeze((0, 1)).shape == (3, 1, 4)
+    assert x.squeeze(-2).shape == (1, 3, 4)
+    assert mg.tensor(2.0).squeeze(0).shape == () and mg.tensor(2.0).squeeze(-1).shape == ()
+    with pytest.raises(ValueError, match="out of range"):
+        x.squeeze(4)
+
+
+def test_the_function_transpose_takes_pytorch_s_two_dims():
+    x = mg.tensor(np.arange(24.0).reshape(2, 3, 4))
+    np.testing.assert_array_equal(mg.transpose(x, 0, -1).numpy(), x.numpy().swapaxes(0, 2))
+    assert mg.transpose(x, (1, 0, 2)).shape == (3, 2, 4)  # NumPy's permutation stays

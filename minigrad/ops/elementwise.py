@@ -449,7 +449,7 @@ class Atan(Function):
 
 class Atan2(Function):
     """z = atan2(y, x), the angle of the point (x, y);  dz/dy = x / (x^2 + y^2),
-    dz/dx = -y / (x^2 + y^2)"""
+    dz/dx = -y / (x^2 + y^2)  (both 0 at x = y = 0, as PyTorch takes them)"""
 
     reads_inputs = (0, 1)
     reads_output = False
@@ -458,7 +458,11 @@ class Atan2(Function):
         return self.xp.arctan2(y, x)
 
     def backward(self, grad, z, y, x):
-        scaled = grad / (x * x + y * y)
+        # At the origin both are 0 / 0, and PyTorch's gradient is 0 there: divide by 1 instead
+        # of 0 (x = y = 0 then makes both products 0).
+        squared = x * x + y * y
+        origin = constant(value(squared) == 0, grad)
+        scaled = grad / Where.apply(origin, squared + 1, squared)
         return scaled * x, -(scaled * y)
 
 
@@ -949,6 +953,8 @@ def reciprocal(a: Tensor) -> Tensor:
 def pow(a: Any, b: Any) -> Tensor:
     """a ** b. A Python-number exponent is a constant (the common case: x ** 2)."""
     if isinstance(a, Tensor) and isinstance(b, (int, float)) and not isinstance(b, bool):
+        if isinstance(b, float):  # an int tensor to a float power is a float, as in PyTorch
+            a = _floating(a)
         return PowScalar.apply(a, exponent=b)
     return _binary(Pow, a, b)
 
@@ -959,8 +965,8 @@ def neg(a: Tensor) -> Tensor:
 
 
 def exp(a: Tensor) -> Tensor:
-    """e ** a, elementwise."""
-    return Exp.apply(a)
+    """e ** a, elementwise (integers: the default float dtype, as PyTorch's)."""
+    return Exp.apply(_floating(a))
 
 
 def expm1(a: Tensor) -> Tensor:
@@ -970,7 +976,7 @@ def expm1(a: Tensor) -> Tensor:
 
 def log(a: Tensor) -> Tensor:
     """Natural logarithm, elementwise (NaN below 0, -inf at 0, as in NumPy)."""
-    return Log.apply(a)
+    return Log.apply(_floating(a))
 
 
 def log1p(a: Tensor) -> Tensor:
@@ -990,7 +996,7 @@ def log10(a: Tensor) -> Tensor:
 
 def sqrt(a: Tensor) -> Tensor:
     """Square root, elementwise."""
-    return Sqrt.apply(a)
+    return Sqrt.apply(_floating(a))
 
 
 def rsqrt(a: Tensor) -> Tensor:
@@ -1005,17 +1011,17 @@ def abs(a: Tensor) -> Tensor:
 
 def tanh(a: Tensor) -> Tensor:
     """Hyperbolic tangent, elementwise."""
-    return Tanh.apply(a)
+    return Tanh.apply(_floating(a))
 
 
 def sin(a: Tensor) -> Tensor:
     """Sine, elementwise (radians)."""
-    return Sin.apply(a)
+    return Sin.apply(_floating(a))
 
 
 def cos(a: Tensor) -> Tensor:
     """Cosine, elementwise (radians)."""
-    return Cos.apply(a)
+    return Cos.apply(_floating(a))
 
 
 def tan(a: Tensor) -> Tensor:
@@ -1092,30 +1098,41 @@ def elu(a: Tensor, alpha: float = 1.0) -> Tensor:
     return ELU.apply(a, alpha=alpha)
 
 
-def clip(a: Tensor, min: float | None = None, max: float | None = None) -> Tensor:
-    """Limit values to [min, max]; either bound may be None."""
+def clip(a: Tensor, min: Any = None, max: Any = None) -> Tensor:
+    """Limit values to [min, max] (PyTorch's ``clamp``): either bound may be None, a number, or a
+    Tensor broadcast against ``a``.
+
+    As in PyTorch: where min > max every value becomes max; an int tensor clamped to a float
+    bound becomes the default float dtype; the gradient passes where min <= a <= max (a value
+    on a bound keeps it), and a Tensor bound gets it where it was the one taken.
+    """
     if min is None and max is None:
         raise ValueError("clip: give at least one of min and max")
-    if min is not None and max is not None and min > max:
-        raise ValueError(f"clip: min ({min}) is greater than max ({max})")
+    if isinstance(min, Tensor) or isinstance(max, Tensor):
+        # min(max(a, low), high) as two wheres, so that each bound gets its gradient
+        low = a if min is None else where(a < min, min, a)
+        return low if max is None else where(low > max, max, low)
+    for name, bound in (("min", min), ("max", max)):
+        if bound is not None:
+            check_number("clip", name, bound, allow_inf=True)
+    if not is_floating_dtype(a.dtype) and any(isinstance(b, float) for b in (min, max)):
+        a = a.astype(get_default_dtype())
     return Clip.apply(a, low=min, high=max)
 
 
 def clamp_min(a: Tensor, min: Any) -> Tensor:
     """max(a, min): a number, or a Tensor broadcast against ``a`` (PyTorch's ``clamp_min``);
-    the gradient passes where a > min."""
-    if isinstance(min, Tensor):
-        return maximum(a, min)
-    check_number("clamp_min", "min", min, allow_inf=True)
+    the gradient passes where a >= min."""
+    if not isinstance(min, Tensor):
+        check_number("clamp_min", "min", min, allow_inf=True)
     return clip(a, min=min)  # as given: an int bound keeps an int tensor int
 
 
 def clamp_max(a: Tensor, max: Any) -> Tensor:
     """min(a, max): a number, or a Tensor broadcast against ``a`` (PyTorch's ``clamp_max``);
-    the gradient passes where a < max."""
-    if isinstance(max, Tensor):
-        return minimum(a, max)
-    check_number("clamp_max", "max", max, allow_inf=True)
+    the gradient passes where a <= max."""
+    if not isinstance(max, Tensor):
+        check_number("clamp_max", "max", max, allow_inf=True)
     return clip(a, max=max)  # as given: an int bound keeps an int tensor int
 
 
@@ -1168,8 +1185,8 @@ def where(condition: Any, a: Any = _MISSING, b: Any = _MISSING) -> Any:
     condition, a, b = (lift(v, like) for v in (condition, a, b))
     if condition.dtype != np.bool_:
         raise TypeError(f"where: condition must be a boolean tensor, got {condition.dtype}")
-    if a.dtype != b.dtype and is_floating_dtype(a.dtype) and is_floating_dtype(b.dtype):
-        raise TypeError(f"where: a and b have different dtypes ({a.dtype} and {b.dtype})")
+    if a.dtype != b.dtype:  # PyTorch's promotion, as for a + b: int and float32 give float32
+        a, b = _promote(a, b)
     try:
         return Where.apply(condition, a, b)
     except ValueError as error:

@@ -14,7 +14,7 @@ import numpy as np
 from .. import kernels
 from ..autograd import Function, constant, value
 from ..checks import check_bool, check_number
-from ..tensor import Tensor, is_floating_dtype
+from ..tensor import Tensor, get_default_dtype, is_floating_dtype
 from .elementwise import Abs, Exp, PowScalar, Rounding, Rsqrt, Where
 from .shape import BroadcastTo
 
@@ -39,6 +39,18 @@ def normalize_axes(axis: Axis, shape: tuple[int, ...], op: str) -> tuple[int, ..
     if len(set(result)) != len(result):
         raise ValueError(f"{op}: axis {axis!r} repeats an axis")
     return tuple(sorted(result))
+
+
+def reduced_axes(axis: Axis, shape: tuple[int, ...], op: str) -> tuple[int, ...]:
+    """``normalize_axes`` for a reduction, with two readings of PyTorch's that NumPy lacks: an
+    empty tuple of dims reduces over all of them (NumPy's reduces over none), and a 0-d tensor
+    takes dim 0 or -1 as its one dim, which reduces nothing."""
+    if isinstance(axis, (tuple, list)) and len(axis) == 0:
+        axis = None
+    if len(shape) == 0 and axis is not None:
+        normalize_axes(axis, (1,), op)  # the range check, as if it had one dim
+        return ()
+    return normalize_axes(axis, shape, op)
 
 
 def _kept_shape(shape: tuple[int, ...], axes: tuple[int, ...]) -> tuple[int, ...]:
@@ -601,7 +613,9 @@ def sum(
 ) -> Tensor:
     """Sum over ``dim`` (an int, a tuple, or None for all); ``dtype`` converts ``a`` first."""
     a = a if dtype is None else a.astype(dtype)
-    axes = normalize_axes(dim_arg(dim, axis, "sum"), a.shape, "sum")
+    if a.dtype.kind in "biu":
+        a = a.astype(np.int64)  # as PyTorch: every integer and bool sum is int64 (uint8 too)
+    axes = reduced_axes(dim_arg(dim, axis, "sum"), a.shape, "sum")
     return Sum.apply(a, axes=axes, keepdims=_keep(keepdim, keepdims))
 
 
@@ -617,7 +631,8 @@ def mean(
     """Average over ``dim``: the sum divided by the number of values summed (``dtype``
     converts ``a`` first, as in PyTorch)."""
     a = a if dtype is None else a.astype(dtype)
-    axes = normalize_axes(dim_arg(dim, axis, "mean"), a.shape, "mean")
+    axes = reduced_axes(dim_arg(dim, axis, "mean"), a.shape, "mean")
+    _need_floats(a, "mean")
     count = math.prod(a.shape[i] for i in axes)
     if count == 0:
         raise ValueError(f"mean: averaging over an empty axis of shape {a.shape}")
@@ -646,6 +661,9 @@ def prod(
     if dim is None:
         out = Prod.apply(a.reshape(-1))
         return out.reshape((1,) * a.ndim) if keep else out
+    if a.ndim == 0:  # as PyTorch: dim 0 or -1 of a 0-d tensor is its one value
+        normalize_axes(dim, (1,), "prod")
+        return prod(a.reshape(1), 0)
     (axis,) = normalize_axes(dim, a.shape, "prod")
     shape = a.shape
     if axis != a.ndim - 1:  # the product runs along the last axis: move dim there
@@ -654,8 +672,17 @@ def prod(
     return out.reshape(_kept_shape(shape, (axis,))) if keep else out
 
 
+def _need_floats(a: Tensor, op: str) -> None:
+    """PyTorch refuses the mean and variance of integers (what dtype would they be?); so does
+    minigrad, rather than pick one. ``dtype=`` (for mean) or ``.float()`` converts first."""
+    if not is_floating_dtype(a.dtype):
+        raise TypeError(
+            f"{op}: needs a floating tensor, got {a.dtype}; convert it first, e.g. x.float()"
+        )
+
+
 def _nonempty_axes(a: Tensor, axis: Axis, op: str) -> tuple[int, ...]:
-    axes = normalize_axes(axis, a.shape, op)
+    axes = reduced_axes(axis, a.shape, op)
     if any(a.shape[i] == 0 for i in axes):
         raise ValueError(f"{op}: reducing over an empty axis of shape {a.shape}")
     return axes
@@ -702,6 +729,10 @@ def _extreme(
         return Max.apply(a, axes=_nonempty_axes(a, None, op), keepdims=False, smallest=smallest)
     if not isinstance(dim, int) or isinstance(dim, bool):
         raise TypeError(f"{op}: dim must be one int (for several, use a{op}), got {dim!r}")
+    if a.ndim == 0:  # as PyTorch: dim 0 or -1 of a 0-d tensor, its value at index 0
+        normalize_axes(dim, (1,), op)
+        values, indices = _extreme(a.reshape(1), 0, False, None, None, smallest)
+        return ValuesIndices(values.reshape(()), indices.reshape(()))
     (axis,) = _nonempty_axes(a, dim, op)
     keep = _keep(keepdim, keepdims)
     values = FirstMax.apply(a, axis=axis, smallest=smallest)
@@ -747,10 +778,10 @@ def first_max(a: Tensor, axis: int) -> Tensor:
 def var(
     a: Tensor,
     dim: Axis = None,
+    unbiased: bool | None = None,
     keepdim: bool = False,
     *,
     correction: int | None = None,
-    unbiased: bool | None = None,
     ddof: int | None = None,
     axis: Axis = None,
     keepdims: bool | None = None,
@@ -760,7 +791,14 @@ def var(
     ``correction`` defaults to 1 (the unbiased estimate), as in PyTorch; ``unbiased=False`` or
     ``correction=0`` divides by n. NumPy's ``ddof`` is accepted as the same thing under its
     name (NumPy's default is 0: pass it to get NumPy's result).
+
+    The positional order is PyTorch's ``var(dim, unbiased, keepdim)``, and ``var(False)`` is
+    ``var(unbiased=False)`` over everything, as there.
     """
+    if isinstance(dim, bool):  # PyTorch's var(unbiased): a bool is never a dim
+        if unbiased is not None:
+            raise TypeError("var: unbiased given twice (a bool dim is read as unbiased)")
+        dim, unbiased = None, dim
     given = {
         name: value
         for name, value in (("correction", correction), ("ddof", ddof), ("unbiased", unbiased))
@@ -770,7 +808,8 @@ def var(
         raise TypeError(f"var: give one of correction, unbiased or ddof, got {sorted(given)}")
     name, chosen = next(iter(given.items()), ("correction", 1))
     correction = int(chosen) if name != "unbiased" else (1 if chosen else 0)
-    axes = normalize_axes(dim_arg(dim, axis, "var"), a.shape, "var")
+    axes = reduced_axes(dim_arg(dim, axis, "var"), a.shape, "var")
+    _need_floats(a, "var")
     count = math.prod(a.shape[i] for i in axes)
     if count - correction <= 0:
         raise ValueError(f"var: {count} values over dim {axes} are too few for {name}={chosen}")
@@ -778,26 +817,41 @@ def var(
     return sum(centered * centered, axes, _keep(keepdim, keepdims)) * (1.0 / (count - correction))
 
 
-def std(a: Tensor, dim: Axis = None, keepdim: bool = False, **kwargs: Any) -> Tensor:
-    """Standard deviation: the square root of ``var`` (same arguments, unbiased by default)."""
-    from .elementwise import sqrt
+def std(
+    a: Tensor, dim: Axis = None, unbiased: bool | None = None, keepdim: bool = False, **kwargs: Any
+) -> Tensor:
+    """Standard deviation: the square root of ``var`` (same arguments, unbiased by default).
 
-    return sqrt(var(a, dim, keepdim, **kwargs))
+    Where it is 0 (all values equal) its gradient is 0, as PyTorch's, not 0 / 0."""
+    from .elementwise import sqrt, where
+
+    variance = var(a, dim, unbiased, keepdim, **kwargs)
+    # sqrt's slope is infinite at 0, and 0 * inf is NaN: take 0 there, away from sqrt
+    flat = Tensor._wrap(variance.data == 0, variance.device)
+    return where(flat, 0.0, sqrt(where(flat, 1.0, variance)))
 
 
-def var_mean(a: Tensor, dim: Axis = None, keepdim: bool = False, **kwargs: Any) -> tuple:
+def var_mean(
+    a: Tensor, dim: Axis = None, unbiased: bool | None = None, keepdim: bool = False, **kwargs: Any
+) -> tuple:
     """``(var(a, ...), mean(a, ...))`` over the same dims, as PyTorch's ``var_mean`` (unbiased
     by default: ``correction=1``; the mean never takes a correction)."""
     dims = dim_arg(dim, kwargs.pop("axis", None), "var_mean")
     keep = _keep(keepdim, kwargs.pop("keepdims", None))
-    return var(a, dims, keep, **kwargs), mean(a, dims, keepdim=keep)
+    if isinstance(dims, bool):
+        dims, unbiased = None, dims  # var_mean(unbiased), as var's
+    return var(a, dims, unbiased, keep, **kwargs), mean(a, dims, keepdim=keep)
 
 
-def std_mean(a: Tensor, dim: Axis = None, keepdim: bool = False, **kwargs: Any) -> tuple:
+def std_mean(
+    a: Tensor, dim: Axis = None, unbiased: bool | None = None, keepdim: bool = False, **kwargs: Any
+) -> tuple:
     """``(std(a, ...), mean(a, ...))`` over the same dims, as PyTorch's ``std_mean``."""
     dims = dim_arg(dim, kwargs.pop("axis", None), "std_mean")
     keep = _keep(keepdim, kwargs.pop("keepdims", None))
-    return std(a, dims, keep, **kwargs), mean(a, dims, keepdim=keep)
+    if isinstance(dims, bool):
+        dims, unbiased = None, dims
+    return std(a, dims, unbiased, keep, **kwargs), mean(a, dims, keepdim=keep)
 
 
 def norm(
@@ -824,7 +878,7 @@ def norm(
             )
         p = 2.0
     p = check_number("norm", "p", p, allow_inf=True)
-    axes = normalize_axes(dim, a.shape, "norm")
+    axes = reduced_axes(dim, a.shape, "norm")
     keep = check_bool("norm", "keepdim", keepdim)
     from .elementwise import abs as absolute
 
@@ -853,6 +907,8 @@ def logsumexp(
     keepdims: bool | None = None,
 ) -> Tensor:
     """log(sum(exp(a))) over ``dim``, without overflow."""
+    if not is_floating_dtype(a.dtype):
+        a = a.astype(get_default_dtype())  # as exp of integers, and PyTorch's logsumexp
     axes = _nonempty_axes(a, dim_arg(dim, axis, "logsumexp"), "logsumexp")
     return LogSumExp.apply(a, axes=axes, keepdims=_keep(keepdim, keepdims))
 
@@ -861,7 +917,10 @@ def softmax(a: Tensor, dim: int = -1, *, dtype: Any = None, axis: int | None = N
     """exp(a) / sum(exp(a)) along ``dim`` (numerically stable); ``dtype`` converts ``a`` first."""
     a = a if dtype is None else a.astype(dtype)
     if not is_floating_dtype(a.dtype):
-        a = a.astype(np.float64)  # what NumPy's exp gives integers
+        a = a.astype(get_default_dtype())  # as exp of integers
+    if a.ndim == 0:  # as PyTorch: dim 0 or -1 of a 0-d tensor, whose softmax is 1
+        normalize_axes(axis if axis is not None else dim, (1,), "softmax")
+        return softmax(a.reshape(1), 0).reshape(())
     (axis,) = _nonempty_axes(a, axis if axis is not None else dim, "softmax")
     return Softmax.apply(a, axis=axis)
 
@@ -870,6 +929,9 @@ def log_softmax(a: Tensor, dim: int = -1, *, dtype: Any = None, axis: int | None
     """log(softmax(a)) = a - logsumexp(a), which stays finite where softmax underflows to 0;
     ``dtype`` converts ``a`` first."""
     a = a if dtype is None else a.astype(dtype)
+    if a.ndim == 0:
+        normalize_axes(axis if axis is not None else dim, (1,), "log_softmax")
+        return log_softmax(a.reshape(1), 0).reshape(())
     axes = _nonempty_axes(a, axis if axis is not None else dim, "log_softmax")
     return a - logsumexp(a, axes, keepdim=True)
 
@@ -918,6 +980,9 @@ def _arg_extreme(a: Tensor, dim: int | None, keepdim: bool, op: str) -> Tensor:
     if dim is None:
         index = getattr(a.data, op)()
         return Tensor._wrap(a.xp.asarray(index).reshape((1,) * a.ndim if keepdim else ()), a.device)
+    if a.ndim == 0:  # dim 0 or -1 of a 0-d tensor: index 0, as PyTorch's
+        normalize_axes(dim, (1,), op)
+        return Tensor._wrap(a.xp.zeros((), dtype=np.int64), a.device)
     (dim,) = _nonempty_axes(a, dim, op)
     index = getattr(a.data, op)(axis=dim)
     if keepdim:
@@ -1101,7 +1166,7 @@ def count_nonzero(a: Tensor, dim: Axis = None) -> Tensor:
     a = _query_input(a, "count_nonzero")
     if isinstance(dim, list):
         dim = tuple(dim)
-    axes = normalize_axes(dim, a.shape, "count_nonzero")
+    axes = reduced_axes(dim, a.shape, "count_nonzero")
     counts = (a.data != 0).sum(axis=axes).astype(np.int64)
     return Tensor._wrap(a.xp.asarray(counts), a.device)
 

@@ -168,8 +168,11 @@ def reshape(a: Tensor, shape: int | Sequence[int]) -> Tensor:
     return Reshape.apply(a, shape=shape)
 
 
-def transpose(a: Tensor, axes: Sequence[int] | None = None) -> Tensor:
-    """Permute the axes (reverse them when ``axes`` is None, as ``.T`` does)."""
+def transpose(a: Tensor, axes: Any = None, dim1: int | None = None) -> Tensor:
+    """PyTorch's ``transpose(a, dim0, dim1)`` swaps two dims; given one sequence ``axes``
+    (NumPy's form) it permutes them, and given nothing it reverses them, as ``.T`` does."""
+    if dim1 is not None:
+        return swapaxes(a, axes, dim1)
     if axes is None:
         axes = tuple(reversed(range(a.ndim)))
     axes = tuple(ax % a.ndim if a.ndim and -a.ndim <= ax < a.ndim else ax for ax in axes)
@@ -209,16 +212,15 @@ def sum_to(a: Tensor, shape: Sequence[int]) -> Tensor:
 
 
 def squeeze(a: Tensor, dim: int | tuple[int, ...] | None = None, *, axis: Any = None) -> Tensor:
-    """Remove size-1 dims (all of them, or those named; ``axis`` is NumPy's name for ``dim``)."""
+    """Remove size-1 dims (all of them, or those named; ``axis`` is NumPy's name for ``dim``).
+
+    As PyTorch's: a named dim whose size is not 1 stays (NumPy would refuse it), and a 0-d
+    tensor takes dim 0 or -1."""
     from .reduction import dim_arg, normalize_axes
 
     axis = dim_arg(dim, axis, "squeeze")
-    axes = normalize_axes(axis, a.shape, "squeeze")
-    if axis is None:
-        axes = tuple(i for i in axes if a.shape[i] == 1)
-    for i in axes:
-        if a.shape[i] != 1:
-            raise ValueError(f"squeeze: axis {i} of shape {a.shape} has size {a.shape[i]}, not 1")
+    axes = normalize_axes(axis, a.shape or (1,), "squeeze")  # the 0-d one: as if one dim
+    axes = tuple(i for i in axes if a.ndim and a.shape[i] == 1)
     return reshape(a, tuple(n for i, n in enumerate(a.shape) if i not in axes))
 
 

@@ -53,7 +53,7 @@ from .backend import Device, cpu, device_of_array, get_device, to_host
 from .tensor import Tensor
 
 FORMAT = "minigrad-checkpoint"
-VERSION = 1
+VERSION = 2  # 2: Tensors are marked as Tensors (version 1 files, all arrays, still load)
 HEADER_ENTRY = "minigrad_checkpoint_header"
 
 # Array dtypes a checkpoint may hold: booleans and numbers (no object arrays: they need pickle).
@@ -77,7 +77,7 @@ def save(obj: Any, path: str | os.PathLike | BinaryIO) -> None:
     or into a binary file object opened for writing (``io.BytesIO``, as ``torch.save`` takes).
 
     ``obj`` may nest dicts (str or int keys; NumPy int keys load as ints), lists, tuples,
-    NumPy/CuPy arrays, Tensors (saved as host arrays; they load as NumPy arrays), NumPy scalars,
+    NumPy/CuPy arrays, Tensors (with their requires_grad; they load as Tensors), NumPy scalars,
     Python ints (any size), floats, bools, strings and None. Anything else is a ``TypeError``
     naming where it sits, such as ``optimizer.state.3.momentum``, raised before the file is
     touched.
@@ -185,8 +185,10 @@ def _encode(value: Any, key_path: list, arrays: dict[str, np.ndarray], open_cont
         return {"int": hex(value)}
     if isinstance(value, float):
         return {"float": struct.pack(">d", value).hex()}
-    if isinstance(value, (Tensor, np.ndarray)) or _is_device_array(value):
-        return {"array": _add_array(_to_host(value), key_path, arrays)}
+    if isinstance(value, Tensor):
+        return {"tensor": [_add_array(value.numpy(), key_path, arrays), value.requires_grad]}
+    if isinstance(value, np.ndarray) or _is_device_array(value):
+        return {"array": _add_array(to_host(value), key_path, arrays)}
     if isinstance(value, (dict, list, tuple)):
         if id(value) in open_containers:
             raise TypeError(f"save: {_where(key_path)} contains itself; a checkpoint is a tree")
@@ -222,10 +224,6 @@ def _encode_item(key: Any, value: Any, key_path: list, arrays: dict, open_contai
 
 def _is_device_array(value: Any) -> bool:
     return device_of_array(value) is not cpu
-
-
-def _to_host(value: Any) -> np.ndarray:
-    return value.numpy() if isinstance(value, Tensor) else to_host(value)
 
 
 def _add_array(array: np.ndarray, key_path: list, arrays: dict[str, np.ndarray]) -> str:
@@ -267,12 +265,13 @@ def load(
     max_bytes: int = MAX_BYTES,
     max_header_bytes: int = MAX_HEADER_BYTES,
 ) -> Any:
-    """Read a checkpoint written by :func:`save`; arrays and Tensors come back as NumPy arrays.
+    """Read a checkpoint written by :func:`save`: Tensors come back as Tensors (with their
+    requires_grad), arrays as NumPy arrays.
 
-    ``map_location`` and ``weights_only`` are accepted so that PyTorch's
-    ``torch.load(path, map_location=device, weights_only=True)`` runs unchanged, and change
-    nothing: arrays always come back on the host, and ``load_state_dict`` copies each onto its
-    parameter's device; and loading is always "weights only", whatever the flag says.
+    ``map_location`` is the device the Tensors are made on (the CPU by default; arrays always
+    come back on the host, and ``load_state_dict`` copies each onto its parameter's device).
+    ``weights_only`` is accepted so that PyTorch's ``torch.load(path, weights_only=True)`` runs
+    unchanged: loading is always "weights only", whatever the flag says.
 
     Tuples come back as tuples, ints as ints (any size), floats bit for bit, arrays with their
     dtype and shape. Loading never runs code from the file (no pickle), and a file cannot make it
@@ -287,22 +286,22 @@ def load(
     if map_location is not None and not isinstance(map_location, (str, Device)):
         raise TypeError(
             f"load: map_location must be a device name such as 'cpu' or 'cuda', got "
-            f"{type(map_location).__name__} (arrays always load on the host; load_state_dict "
-            "moves them to each parameter's device)"
+            f"{type(map_location).__name__} (Tensors load on that device, arrays on the host)"
         )
-    if map_location is not None:
-        get_device(map_location)  # a misspelt device is still an error
+    device = cpu if map_location is None else get_device(map_location)
     if hasattr(path, "read"):  # a binary file object holding one checkpoint from its start
-        return _read_checkpoint(path, "the file object", max_bytes, max_header_bytes)
+        return _read_checkpoint(path, "the file object", device, max_bytes, max_header_bytes)
     path = os.fspath(path)
     with open(path, "rb") as file:  # a missing file stays a FileNotFoundError
-        return _read_checkpoint(file, path, max_bytes, max_header_bytes)
+        return _read_checkpoint(file, path, device, max_bytes, max_header_bytes)
 
 
-def _read_checkpoint(file: Any, path: str, max_bytes: int, max_header_bytes: int) -> Any:
+def _read_checkpoint(
+    file: Any, path: str, device: Device, max_bytes: int, max_header_bytes: int
+) -> Any:
     """``_read``, with every way a damaged file can fail named as a ValueError about ``path``."""
     try:
-        return _read(file, max_bytes, max_header_bytes)
+        return _read(file, device, max_bytes, max_header_bytes)
     except _NotACheckpoint as error:
         raise ValueError(f"load: {path} is not a minigrad checkpoint: {error}") from error
     except _TooLarge as error:
@@ -316,7 +315,7 @@ def _read_checkpoint(file: Any, path: str, max_bytes: int, max_header_bytes: int
         ) from error
 
 
-def _read(file: Any, max_bytes: int, max_header_bytes: int) -> Any:
+def _read(file: Any, device: Device, max_bytes: int, max_header_bytes: int) -> Any:
     """The checkpoint in ``file``: every size is checked before the bytes it sizes are read."""
     if file.read(len(npy.MAGIC_PREFIX)) == npy.MAGIC_PREFIX:
         raise _NotACheckpoint("it holds a single array, not an .npz archive")
@@ -352,7 +351,7 @@ def _read(file: Any, max_bytes: int, max_header_bytes: int) -> Any:
                 "trust the file, pass a larger max_bytes"
             )
         arrays = {name: _read_array(archive, entries[name]) for name in expected}
-    return _decode(header["root"], arrays)
+    return _decode(header["root"], arrays, device)
 
 
 def _entries(archive: zipfile.ZipFile, file_size: int) -> dict[str, zipfile.ZipInfo]:
@@ -425,15 +424,18 @@ def _parse_header(raw: np.ndarray) -> dict[str, Any]:
     if not isinstance(header, dict) or header.get("format") != FORMAT:
         raise _NotACheckpoint("its header does not name the minigrad checkpoint format")
     version = header.get("version")
-    if type(version) is not int or version != VERSION:  # true and 1.0 equal 1 in Python
-        raise _NotACheckpoint(f"format version {version!r}; this minigrad reads version {VERSION}")
+    if type(version) is not int or version not in (1, VERSION):  # true and 1.0 equal 1 in Python
+        raise _NotACheckpoint(
+            f"format version {version!r}; this minigrad reads versions 1 to {VERSION}"
+        )
     if not isinstance(header.get("arrays"), dict) or "root" not in header:
         raise _NotACheckpoint("its header lacks the structure or the array list")
     return header
 
 
-def _decode(node: Any, arrays: dict[str, np.ndarray]) -> Any:
-    """The inverse of ``_encode``; anything malformed is a ``_NotACheckpoint``."""
+def _decode(node: Any, arrays: dict[str, np.ndarray], device: Device) -> Any:
+    """The inverse of ``_encode``, Tensors made on ``device``; anything malformed is a
+    ``_NotACheckpoint``."""
     if node is None or isinstance(node, (bool, str)):
         return node
     if isinstance(node, dict) and len(node) == 1:
@@ -449,17 +451,25 @@ def _decode(node: Any, arrays: dict[str, np.ndarray]) -> Any:
             if array.ndim != 0:
                 raise _NotACheckpoint(f"a scalar node names '{content}', of shape {array.shape}")
             return array[()]
+        if tag == "tensor" and isinstance(content, list) and len(content) == 2:
+            name, requires_grad = content
+            if not (isinstance(name, str) and name in arrays and isinstance(requires_grad, bool)):
+                raise _NotACheckpoint(f"malformed tensor node {node!r:.80} in its header")
+            array = arrays[name]
+            if requires_grad and array.dtype.kind not in "fc":
+                raise _NotACheckpoint(f"tensor '{name}' of dtype {array.dtype} requires grad")
+            return Tensor(array, device=device, requires_grad=requires_grad)
         if tag in ("list", "tuple") and isinstance(content, list):
-            items = [_decode(item, arrays) for item in content]
+            items = [_decode(item, arrays, device) for item in content]
             return items if tag == "list" else tuple(items)
         if tag == "dict" and isinstance(content, list):
             result = {}
             for pair in content:
                 if not (isinstance(pair, list) and len(pair) == 2):
                     raise _NotACheckpoint(f"malformed dict entry {pair!r:.80} in its header")
-                key = _decode(pair[0], arrays)
+                key = _decode(pair[0], arrays, device)
                 if isinstance(key, bool) or not isinstance(key, (str, int)):
                     raise _NotACheckpoint(f"a dict key {pair[0]!r:.80} in its header")
-                result[key] = _decode(pair[1], arrays)
+                result[key] = _decode(pair[1], arrays, device)
             return result
     raise _NotACheckpoint(f"malformed node {node!r:.80} in its header")

@@ -44,8 +44,11 @@ from minigrad.tensor import Tensor
 
 def assert_same(loaded, original, where="root"):
     """Equal in type and value, bit for bit: floats by their bits, arrays by dtype, shape, bytes."""
-    if isinstance(original, Tensor):
-        original = original.numpy()  # Tensors come back as NumPy arrays
+    if isinstance(original, Tensor):  # Tensors come back as Tensors, with requires_grad
+        assert type(loaded) is Tensor, where
+        assert loaded.requires_grad == original.requires_grad, where
+        assert loaded.device is minigrad.backend.cpu, where
+        loaded, original = loaded.numpy(), original.numpy()
     if isinstance(original, np.ndarray):
         assert type(loaded) is np.ndarray, where
         assert loaded.dtype == original.dtype and loaded.shape == original.shape, where
@@ -113,7 +116,7 @@ def test_a_training_checkpoint_round_trips_exactly(tmp_path):
     original = training_checkpoint()
     loaded = round_trip(original, tmp_path)
     assert_same(loaded, original)
-    assert isinstance(loaded["model"]["0.weight"], np.ndarray)  # Tensors load as arrays
+    assert isinstance(loaded["model"]["0.weight"], Tensor)  # Tensors load as Tensors
     assert loaded["optimizer"]["param_groups"][0]["betas"] == (0.9, 0.999)
     assert set(loaded["optimizer"]["state"]) == {0, 2}  # int keys stay ints
 
@@ -180,12 +183,26 @@ def test_numpy_scalars_come_back_as_numpy_scalars(tmp_path):
     assert type(loaded) is tuple
 
 
-def test_tensors_on_any_device_are_saved_as_host_arrays(tmp_path):
-    on_device = Tensor(np.arange(4, dtype=np.float32), device="fakegpu")
+def test_tensors_on_any_device_load_on_map_location_and_raw_arrays_on_the_host(tmp_path):
+    on_device = Tensor(np.arange(4, dtype=np.float32), device="fakegpu", requires_grad=True)
     raw = FAKE_GPU.from_host(np.arange(3, dtype=np.int64))
-    loaded = round_trip({"tensor": on_device, "raw": raw}, tmp_path)
-    assert type(loaded["tensor"]) is np.ndarray and loaded["tensor"].dtype == np.float32
+    save({"tensor": on_device, "raw": raw}, tmp_path / "c.npz")
+    loaded = load(tmp_path / "c.npz")  # Tensors on the CPU unless map_location says otherwise
+    assert type(loaded["tensor"]) is Tensor and loaded["tensor"].dtype == np.float32
+    assert loaded["tensor"].device is minigrad.backend.cpu and loaded["tensor"].requires_grad
+    assert type(loaded["raw"]) is np.ndarray
     np.testing.assert_array_equal(loaded["raw"], [0, 1, 2])
+    moved = load(tmp_path / "c.npz", map_location="fakegpu")
+    assert moved["tensor"].device is FAKE_GPU and moved["tensor"].tolist() == [0, 1, 2, 3]
+    assert type(moved["raw"]) is np.ndarray
+
+
+def test_a_version_1_checkpoint_still_loads(tmp_path):
+    header = {"format": "minigrad-checkpoint", "version": 1, "root": {"array": "array_0"}}
+    header["arrays"] = {"array_0": {"dtype": "<f8", "shape": [2]}}
+    raw_header = np.frombuffer(json.dumps(header).encode(), dtype=np.uint8)
+    np.savez(tmp_path / "old.npz", array_0=np.array([1.5, 2.5]), **{HEADER_ENTRY: raw_header})
+    np.testing.assert_array_equal(load(tmp_path / "old.npz"), [1.5, 2.5])
 
 
 def test_containers_keep_their_kind_and_dict_order(tmp_path):
@@ -241,7 +258,7 @@ def test_the_file_is_a_plain_npz_with_a_json_header_and_no_object_arrays(tmp_pat
         raw = contents[HEADER_ENTRY]
         assert raw.dtype == np.uint8
         header = json.loads(raw.tobytes().decode("utf-8"))
-        assert header["format"] == "minigrad-checkpoint" and header["version"] == 1
+        assert header["format"] == "minigrad-checkpoint" and header["version"] == 2
         assert all(contents[name].dtype != object for name in contents.files)
 
 
@@ -650,7 +667,9 @@ def header_with(**changes):
 @pytest.mark.parametrize(
     "header, arrays, words",
     [
-        (header_with(version=2), {}, "version 2"),
+        (header_with(version=3), {}, "version 3"),
+        (header_with(version=0), {}, "version 0"),
+        (header_with(root={"tensor": ["array_0", True]}), {}, "malformed tensor node"),
         (header_with(format="something-else"), {}, "format"),
         (header_with(root={"array": "array_0"}), {}, "malformed node"),
         (header_with(root={"tuple": [1], "list": []}), {}, "malformed node"),

@@ -22,6 +22,7 @@ from .autograd import (
 from .backend import (
     Device,
     cuda,
+    device,
     get_array_module,
     get_default_device,
     get_device,

@@ -142,6 +142,15 @@ def get_device(device: str | Device | None) -> Device:
     return found
 
 
+def device(type: str | Device, index: int | None = None) -> Device:
+    """PyTorch's ``torch.device("cuda", 0)`` (or ``device("cuda:0")``): the Device of that name."""
+    if index is None:
+        return get_device(type)
+    if isinstance(index, bool) or not isinstance(index, int):
+        raise TypeError(f"device: index must be an int, got {index!r}")
+    return get_device(f"{type}:{index}")
+
+
 def device_of_array(array: Any) -> Device:
     """The device an array lives on: NumPy arrays are on the CPU; others are asked by type."""
     if type(array) is np.ndarray or isinstance(array, (np.generic, int, float, bool)):

@@ -120,6 +120,10 @@ def test_dtypes_and_devices_by_pytorch_names():
     assert moved.device == "cpu" and moved.dtype == np.float32
     assert x.to(dtype=mg.float64) is x  # nothing to change
     assert x.type() == "float64" and x.type(mg.float32).dtype == np.float32
+    assert mg.device("cpu") is mg.device("cpu", 0) is x.device  # torch.device("cpu")
+    assert x.to(mg.device("cpu")) is x
+    with pytest.raises(TypeError, match="index must be an int"):
+        mg.device("cpu", "0")
 
 
 def test_comparisons_math_and_masks_by_pytorch_names():

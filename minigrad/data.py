@@ -15,7 +15,7 @@ import copy
 import math
 import numbers
 import warnings
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, MutableMapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -869,13 +869,7 @@ def _collate(batch: Sequence[Any], device: Device | None) -> Any:
     if isinstance(elem, (str, bytes)):
         return batch
     if isinstance(elem, Mapping):
-        collated = {key: _collate([d[key] for d in batch], device) for key in elem}
-        try:  # the sample's own mapping type, as PyTorch keeps it
-            clone = copy.copy(elem)
-            clone.update(collated)
-            return clone
-        except (TypeError, AttributeError):
-            return collated
+        return _same_mapping(elem, {key: _collate([d[key] for d in batch], device) for key in elem})
     if isinstance(elem, tuple) and hasattr(elem, "_fields"):  # a namedtuple keeps its type
         return type(elem)(*(_collate(field, device) for field in zip(*batch)))
     if isinstance(elem, Sequence):
@@ -884,6 +878,16 @@ def _collate(batch: Sequence[Any], device: Device | None) -> Any:
             raise RuntimeError("each element in list of batch should be of equal size")
         return [_collate(field, device) for field in zip(*batch)]
     raise TypeError(_COLLATE_ERROR.format(type(elem)))
+
+
+def _same_mapping(sample: Mapping[Any, Any], values: dict[Any, Any]) -> Any:
+    """``values`` in the sample's own mapping type where it can be copied (an OrderedDict stays
+    one, as in PyTorch), else a plain dict."""
+    if not isinstance(sample, MutableMapping):
+        return values
+    clone = copy.copy(sample)
+    clone.update(values)
+    return clone
 
 
 def default_convert(data: Any) -> Any:
@@ -904,7 +908,7 @@ def _convert(data: Any, device: Device | None) -> Any:
     if isinstance(data, (str, bytes)):
         return data
     if isinstance(data, Mapping):
-        return type(data)({key: _convert(value, device) for key, value in data.items()})  # type: ignore[call-arg]
+        return _same_mapping(data, {key: _convert(value, device) for key, value in data.items()})
     if isinstance(data, tuple) and hasattr(data, "_fields"):
         return type(data)(*(_convert(value, device) for value in data))
     if isinstance(data, (tuple, list)):

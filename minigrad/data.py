@@ -11,10 +11,11 @@ makes a run reproducible and ``get_rng_state`` / ``set_rng_state`` checkpoint it
 
 from __future__ import annotations
 
+import copy
 import math
 import numbers
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, MutableMapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -30,13 +31,21 @@ from .random import generator
 from .tensor import Tensor
 
 __all__ = [
+    "BatchSampler",
     "ConcatDataset",
     "DataLoader",
     "Dataset",
     "DistributedSampler",
+    "RandomSampler",
+    "Sampler",
+    "SequentialSampler",
     "Subset",
+    "SubsetRandomSampler",
     "TensorDataset",
     "TransformDataset",
+    "WeightedRandomSampler",
+    "default_collate",
+    "default_convert",
     "load_digits",
     "make_moons",
     "make_regression",
@@ -52,21 +61,33 @@ __all__ = [
 class DataLoader:
     """Iterate over a dataset in batches of Tensors, optionally reshuffled every epoch.
 
+    ``DataLoader(dataset, batch_size=1, shuffle=None, sampler=None, batch_sampler=None,
+    num_workers=0, collate_fn=None, pin_memory=False, drop_last=False, timeout=0,
+    worker_init_fn=None, multiprocessing_context=None, generator=None, *, prefetch_factor=None,
+    persistent_workers=False, pin_memory_device='', in_order=True, device=None)``: PyTorch's
+    arguments in PyTorch's order, and ``device``, where the batches go (the CPU by default).
+
     ``dataset`` is either
 
-    * a tuple of arrays with the same first dimension, such as ``(X, y)`` (NumPy or CuPy arrays
-      or Tensors), read as columns, or one array, or
     * any object with ``__len__`` and ``__getitem__`` (a "map-style" dataset, as a PyTorch
-      ``Dataset``) whose items are an array (or number) or a tuple of them, a list of
-      ``(x, y)`` pairs included; a batch stacks the items with their array module.
+      ``Dataset``; a list of ``(x, y)`` pairs is one), or
+    * minigrad's shortcut: a tuple of arrays with the same first dimension, such as ``(X, y)``
+      (NumPy or CuPy arrays, Tensors or lists), read as the columns of a ``TensorDataset``, or
+      one array or Tensor, whose rows are the samples (as PyTorch reads an array).
 
-    Each batch is a tuple of Tensors on ``device`` (the CPU by default), one per column, with
-    the data's dtype (int64 labels stay int64, float32 features stay float32; Python floats
-    from a map-style dataset become the default dtype). ``len(loader)`` is the number of
-    batches; the last one is smaller unless ``drop_last=True`` drops it.
+    A batch is what PyTorch's ``default_collate`` makes of the batch's samples (see
+    :func:`default_collate`): it has the structure of one sample, with each leaf stacked into a
+    Tensor. A sample ``(x, y)`` gives a list ``[xb, yb]``, a dict gives a dict of batches, an
+    array (or one array as the dataset) gives a Tensor. Arrays keep their dtype (int64 labels stay
+    int64, float32 features float32); Python floats become float64, ints int64, bools bool, as in
+    PyTorch. ``(X, y)`` and a ``TensorDataset`` are batched by indexing each column once per
+    batch, not sample by sample. ``len(loader)`` is the number of batches; the last one is smaller
+    unless ``drop_last=True`` drops it.
 
-    With ``shuffle=True`` a new order is drawn from ``minigrad.random.generator()`` each time
-    an epoch starts (when ``iter(loader)`` is called, i.e. at the top of the ``for`` loop)::
+    The order: ``shuffle=True`` draws a new permutation each time an epoch starts (when
+    ``iter(loader)`` is called, i.e. at the top of the ``for`` loop) from ``generator``: None
+    (minigrad's own, ``manual_seed``), a ``numpy.random.Generator``, or a
+    ``minigrad.get_rng_state()`` dict to start a private one from::
 
         minigrad.manual_seed(0)
         loader = DataLoader((X, y), batch_size=32, shuffle=True)
@@ -74,50 +95,100 @@ class DataLoader:
             ...
 
     ``sampler`` (instead of ``shuffle``) gives the order itself: any object whose iteration
-    yields dataset indices and whose ``len`` is their number, such as a ``DistributedSampler``.
+    yields dataset indices and whose ``len`` is their number (``RandomSampler``,
+    ``WeightedRandomSampler``, ``DistributedSampler``, a list of indices). ``batch_sampler``
+    gives whole batches, lists of indices (``BatchSampler``), and then excludes ``batch_size``,
+    ``shuffle``, ``sampler`` and ``drop_last``. ``batch_size=None`` turns batching off, as in
+    PyTorch: each sample comes alone, its arrays turned into Tensors and its numbers left as
+    they are. The chosen order is in ``loader.sampler``, the batching in
+    ``loader.batch_sampler``.
 
-    ``generator`` is what ``shuffle`` draws from: None (minigrad's own, ``manual_seed``), a
-    ``numpy.random.Generator``, or a ``minigrad.get_rng_state()`` dict to start a private one
-    from. PyTorch's worker keywords are accepted: ``num_workers > 0`` still loads in this
-    process (with a one-time warning; the batches are the same) and refuses ``worker_init_fn``,
-    which would have run in the workers; ``pin_memory`` is accepted and ignored, since batches
-    are copied to ``device`` directly; ``persistent_workers``, ``prefetch_factor`` and
-    ``timeout`` are checked and ignored.
+    ``collate_fn(samples)`` replaces ``default_collate``; what it returns is yielded as it is
+    (not moved to ``device``). PyTorch's worker keywords are accepted: ``num_workers > 0`` still
+    loads in this process (with a one-time warning; the batches are the same) and refuses
+    ``worker_init_fn``, which would have run in the workers; ``pin_memory`` is accepted and
+    ignored, since batches are copied to ``device`` directly; ``persistent_workers``,
+    ``prefetch_factor``, ``timeout``, ``multiprocessing_context``, ``pin_memory_device`` and
+    ``in_order`` are checked and ignored.
     """
 
     def __init__(
         self,
         dataset: Any,
-        batch_size: int = 1,
-        shuffle: bool = False,
-        drop_last: bool = False,
-        device: str | Device | None = None,
-        collate_fn: Callable[[list[Any]], Any] | None = None,
+        batch_size: int | None = 1,
+        shuffle: bool | None = None,
         sampler: Any = None,
+        batch_sampler: Any = None,
         num_workers: int = 0,
+        collate_fn: Callable[[list[Any]], Any] | None = None,
         pin_memory: bool = False,
-        generator: Any = None,
-        worker_init_fn: Callable[[int], None] | None = None,
-        persistent_workers: bool = False,
-        prefetch_factor: int | None = None,
+        drop_last: bool = False,
         timeout: float = 0,
+        worker_init_fn: Callable[[int], None] | None = None,
+        multiprocessing_context: Any = None,
+        generator: Any = None,
+        *,
+        prefetch_factor: int | None = None,
+        persistent_workers: bool = False,
+        pin_memory_device: str = "",
+        in_order: bool = True,
+        device: str | Device | None = None,
     ) -> None:
+        owner = "DataLoader"
         self._check_torch_keywords(
             num_workers, pin_memory, worker_init_fn, persistent_workers, prefetch_factor, timeout
         )
+        check_bool(owner, "in_order", in_order)  # one process: batches always come in order
+        self.multiprocessing_context = multiprocessing_context
+        self.pin_memory_device = pin_memory_device
         # None: minigrad's own generator, looked up at each epoch so a later manual_seed counts.
-        self.generator = None if generator is None else _generator_from("DataLoader", generator)
-        self.batch_size = check_int("DataLoader", "batch_size", batch_size, low=1)
+        self.generator = None if generator is None else _generator_from(owner, generator)
+        if batch_size is not None:
+            batch_size = check_int(owner, "batch_size", batch_size, low=1)
         if collate_fn is not None and not callable(collate_fn):
             raise TypeError(f"DataLoader: collate_fn must be callable, got {collate_fn!r}")
         self.collate_fn = collate_fn
-        self.shuffle = check_bool("DataLoader", "shuffle", shuffle)
-        self.drop_last = check_bool("DataLoader", "drop_last", drop_last)
+        shuffle = False if shuffle is None else check_bool(owner, "shuffle", shuffle)
+        self.drop_last = check_bool(owner, "drop_last", drop_last)
         self.device = get_device(device)
         self.dataset = dataset
         self._columns = _as_columns(dataset)  # None for a map-style dataset
+        # A bare array is one column whose rows are the samples: its batches are Tensors.
+        self._bare = isinstance(dataset, Tensor) or _is_array(dataset)
         self._length = len(self._columns[0]) if self._columns is not None else len(dataset)
-        self.sampler = _check_sampler(sampler, self.shuffle)
+
+        if sampler is not None:
+            _check_indices_source("sampler", sampler)
+            if shuffle:
+                raise ValueError(
+                    "DataLoader: sampler option is mutually exclusive with shuffle; the sampler "
+                    "decides the order (RandomSampler or DistributedSampler(shuffle=True) shuffle)"
+                )
+        if batch_sampler is not None:
+            _check_indices_source("batch_sampler", batch_sampler)
+            # PyTorch's rule: the batch sampler decides the batches, so nothing else may.
+            if batch_size != 1 or shuffle or sampler is not None or self.drop_last:
+                raise ValueError(
+                    "DataLoader: batch_sampler option is mutually exclusive with batch_size, "
+                    f"shuffle, sampler, and drop_last (got batch_size={batch_size}, "
+                    f"shuffle={shuffle}, sampler={sampler!r}, drop_last={self.drop_last})"
+                )
+            batch_size = None
+        elif batch_size is None and self.drop_last:
+            raise ValueError(
+                "DataLoader: batch_size=None option disables auto-batching and is mutually "
+                "exclusive with drop_last"
+            )
+        if sampler is None:  # the data's rows, by their count: a tuple (X, y) is not 2 samples
+            rows = range(self._length)
+            sampler = RandomSampler(rows, generator=self.generator) if shuffle else None
+            sampler = sampler or SequentialSampler(rows)
+        if batch_size is not None and batch_sampler is None:
+            batch_sampler = BatchSampler(sampler, batch_size, self.drop_last)
+        self.batch_size = batch_size
+        self.sampler = sampler
+        self.batch_sampler = batch_sampler
+        self.shuffle = shuffle
 
     def _check_torch_keywords(
         self,
@@ -156,34 +227,47 @@ class DataLoader:
             )
 
     def __len__(self) -> int:
-        count = self._length if self.sampler is None else len(self.sampler)
-        if self.drop_last:
-            return count // self.batch_size
-        return math.ceil(count / self.batch_size)
+        if self.batch_sampler is not None:
+            return len(self.batch_sampler)
+        return len(self.sampler)  # batch_size=None: one sample at a time
 
-    def __iter__(self) -> Iterator[tuple[Tensor, ...]]:
+    def __iter__(self) -> Iterator[Any]:
         # The order is drawn here, eagerly, so the random stream advances exactly once per
         # epoch, when the loop starts (not lazily at the first batch).
-        if self.sampler is not None:
-            return self._batches(_sampled_order(self.sampler, self._length))
-        if self.shuffle:
-            order = (self.generator or generator()).permutation(self._length)
+        if self.batch_sampler is None:  # batch_size=None: every index is a "batch" of its own
+            order = _sampled_order(self.sampler, self._length)
+            return (self._sample(int(i)) for i in order)
+        if isinstance(self.batch_sampler, BatchSampler) and self.batch_sampler.sampler is (
+            self.sampler
+        ):
+            # Our own batching: cut the sampler's order into slices (no list per batch).
+            order = _sampled_order(self.sampler, self._length)
+            size = self.batch_size
+            assert size is not None
+            batches = [order[s : s + size] for s in range(0, len(self) * size, size)]
         else:
-            order = np.arange(self._length)
-        return self._batches(order)
+            batches = [_sampled_order(b, self._length) for b in self.batch_sampler]
+        return (self._batch(indices) for indices in batches)
 
-    def _batches(self, order: np.ndarray) -> Iterator[tuple[Tensor, ...]]:
-        for start in range(0, len(self) * self.batch_size, self.batch_size):
-            indices = order[start : start + self.batch_size]
-            if self.collate_fn is not None:  # the user's batching, given the samples, as PyTorch
-                yield self.collate_fn([self.dataset[int(i)] for i in indices])
-                continue
-            if self._columns is not None:
-                batch = tuple(_take(column, indices) for column in self._columns)
-            else:
-                batch = _collate([self.dataset[int(i)] for i in indices])
+    def _batch(self, indices: np.ndarray) -> Any:
+        if self.collate_fn is not None:  # the user's batching, given the samples, as PyTorch
+            return self.collate_fn([self._raw_sample(int(i)) for i in indices])
+        if self._columns is not None:
             # Each column is a fresh array (indexing copies), so the batch owns it: no copy.
-            yield tuple(_on(column, self.device) for column in batch)
+            batch = [_on(_take(column, indices), self.device) for column in self._columns]
+            return batch[0] if self._bare else batch
+        return _collate([self.dataset[int(i)] for i in indices], self.device)
+
+    def _raw_sample(self, index: int) -> Any:
+        if self._columns is None:
+            return self.dataset[index]
+        row = tuple(column[index] for column in self._columns)
+        return row[0] if self._bare else row
+
+    def _sample(self, index: int) -> Any:
+        """One sample with batching off: PyTorch's default_convert (arrays become Tensors)."""
+        sample = self._raw_sample(index)
+        return _convert(sample, self.device) if self.collate_fn is None else self.collate_fn(sample)
 
     def __repr__(self) -> str:
         return (
@@ -195,20 +279,14 @@ class DataLoader:
 _warned_num_workers = False  # num_workers > 0 warns once per process
 
 
-def _check_sampler(sampler: Any, shuffle: bool) -> Any:
-    if sampler is None:
-        return None
-    if not (hasattr(sampler, "__iter__") and hasattr(sampler, "__len__")):
+def _check_indices_source(name: str, source: Any) -> None:
+    if not (hasattr(source, "__iter__") and hasattr(source, "__len__")):
+        what = "lists of dataset indices" if name == "batch_sampler" else "dataset indices"
+        example = "a BatchSampler" if name == "batch_sampler" else "a RandomSampler"
         raise TypeError(
-            "DataLoader: sampler must yield dataset indices and have a len(), such as a "
-            f"DistributedSampler; got {type(sampler).__name__}"
+            f"DataLoader: {name} must yield {what} and have a len(), such as {example}; got "
+            f"{type(source).__name__}"
         )
-    if shuffle:
-        raise ValueError(
-            "DataLoader: sampler option is mutually exclusive with shuffle; the sampler decides "
-            "the order (DistributedSampler(..., shuffle=True) shuffles)"
-        )
-    return sampler
 
 
 def _sampled_order(sampler: Any, length: int) -> np.ndarray:
@@ -225,6 +303,176 @@ def _sampled_order(sampler: Any, length: int) -> np.ndarray:
             f"DataLoader: the sampler yielded index {bad}, outside the dataset's 0..{length - 1}"
         )
     return order
+
+
+# ---- samplers --------------------------------------------------------------------------------
+
+
+class Sampler:
+    """Base class of the samplers, as PyTorch's: ``__iter__`` yields dataset indices (or, for a
+    batch sampler, lists of them) and ``__len__`` counts them."""
+
+    def __init__(self, data_source: Any = None) -> None:
+        pass
+
+    def __iter__(self) -> Iterator[Any]:
+        raise NotImplementedError(f"{type(self).__name__} must define __iter__")
+
+
+class SequentialSampler(Sampler):
+    """The indices ``0, 1, ..., len(data_source) - 1`` in order."""
+
+    def __init__(self, data_source: Any) -> None:
+        self.data_source = data_source
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(range(len(self.data_source)))
+
+    def __len__(self) -> int:
+        return len(self.data_source)
+
+
+def _sampler_generator(owner: str, value: Any) -> np.random.Generator | None:
+    """None stays None (minigrad's own generator, looked up at every epoch, so a later
+    ``manual_seed`` counts); a state dict starts its private generator once, here, so that
+    each epoch continues its stream instead of repeating the first draw."""
+    return None if value is None else _generator_from(owner, value)
+
+
+class RandomSampler(Sampler):
+    """Random indices into ``data_source``, a new draw at each ``iter``: PyTorch's
+    ``RandomSampler(data_source, replacement=False, num_samples=None, generator=None)``.
+
+    Without replacement, each epoch is a permutation of ``0 .. n-1``; a ``num_samples`` above
+    ``n`` chains ``num_samples // n`` permutations and the start of one more. With
+    replacement, ``num_samples`` (default ``n``) independent uniform draws. ``generator`` is as
+    in ``DataLoader``.
+    """
+
+    def __init__(
+        self,
+        data_source: Any,
+        replacement: bool = False,
+        num_samples: int | None = None,
+        generator: Any = None,
+    ) -> None:
+        owner = "RandomSampler"
+        self.data_source = data_source
+        self.replacement = check_bool(owner, "replacement", replacement)
+        self._num_samples = (
+            None if num_samples is None else check_int(owner, "num_samples", num_samples, low=1)
+        )
+        self.generator = _sampler_generator(owner, generator)
+
+    @property
+    def num_samples(self) -> int:
+        # Read at each epoch, as PyTorch: a dataset that grows gets more samples.
+        return len(self.data_source) if self._num_samples is None else self._num_samples
+
+    def __iter__(self) -> Iterator[int]:
+        rng = self.generator or generator()
+        n, count = len(self.data_source), self.num_samples
+        if n == 0:
+            return iter([])
+        if self.replacement:
+            return iter(rng.integers(0, n, size=count).tolist())
+        # whole permutations, then the start of one more (drawn only if needed: one draw per
+        # epoch in the common case count == n, so a seeded stream stays as before)
+        parts = [rng.permutation(n) for _ in range(count // n)]
+        if count % n:
+            parts.append(rng.permutation(n)[: count % n])
+        return iter(np.concatenate(parts).tolist())
+
+    def __len__(self) -> int:
+        return self.num_samples
+
+
+class SubsetRandomSampler(Sampler):
+    """The given ``indices`` in a new random order at each ``iter`` (no replacement): PyTorch's
+    ``SubsetRandomSampler(indices, generator=None)``, e.g. a validation split of one dataset."""
+
+    def __init__(self, indices: Any, generator: Any = None) -> None:
+        self.indices = indices
+        self.generator = _sampler_generator("SubsetRandomSampler", generator)
+
+    def __iter__(self) -> Iterator[Any]:
+        rng = self.generator or generator()
+        return iter([self.indices[i] for i in rng.permutation(len(self.indices)).tolist()])
+
+    def __len__(self) -> int:
+        return len(self.indices)
+
+
+class WeightedRandomSampler(Sampler):
+    """``num_samples`` indices ``i`` drawn with probability ``weights[i] / sum(weights)``:
+    PyTorch's ``WeightedRandomSampler(weights, num_samples, replacement=True, generator=None)``.
+
+    The weights need not sum to 1 (one weight per sample, e.g. ``1 / class_count[label]`` to
+    balance classes). Without replacement an index comes at most once, so ``num_samples`` may
+    not exceed the number of non-zero weights.
+    """
+
+    def __init__(
+        self, weights: Any, num_samples: int, replacement: bool = True, generator: Any = None
+    ) -> None:
+        owner = "WeightedRandomSampler"
+        self.num_samples = check_int(owner, "num_samples", num_samples, low=1)
+        self.replacement = check_bool(owner, "replacement", replacement)
+        if isinstance(weights, Tensor):
+            weights = weights.numpy()
+        weights = np.asarray(weights, dtype=np.float64)
+        if weights.ndim != 1:
+            raise ValueError(
+                f"{owner}: weights must be a 1-d sequence, got shape {tuple(weights.shape)}"
+            )
+        if not (np.isfinite(weights).all() and (weights >= 0).all() and weights.sum() > 0):
+            raise ValueError(
+                f"{owner}: weights must be finite and >= 0 with a positive sum, got {weights}"
+            )
+        nonzero = int(np.count_nonzero(weights))
+        if not self.replacement and self.num_samples > nonzero:
+            raise ValueError(
+                f"{owner}: num_samples={self.num_samples} without replacement needs as many "
+                f"non-zero weights, and there are {nonzero}"
+            )
+        self.weights = weights
+        self.generator = _sampler_generator(owner, generator)
+
+    def __iter__(self) -> Iterator[int]:
+        rng = self.generator or generator()
+        p = self.weights / self.weights.sum()  # the probabilities the weights stand for
+        draws = rng.choice(len(p), size=self.num_samples, replace=self.replacement, p=p)
+        return iter(draws.tolist())
+
+    def __len__(self) -> int:
+        return self.num_samples
+
+
+class BatchSampler(Sampler):
+    """Group the indices of ``sampler`` into lists of ``batch_size``: PyTorch's
+    ``BatchSampler(sampler, batch_size, drop_last)``; the last list is shorter unless
+    ``drop_last`` drops it. ``list(BatchSampler(range(5), 2, False))`` is
+    ``[[0, 1], [2, 3], [4]]``."""
+
+    def __init__(self, sampler: Any, batch_size: int, drop_last: bool) -> None:
+        self.sampler = sampler
+        self.batch_size = check_int("BatchSampler", "batch_size", batch_size, low=1)
+        self.drop_last = check_bool("BatchSampler", "drop_last", drop_last)
+
+    def __iter__(self) -> Iterator[list[Any]]:
+        batch: list[Any] = []
+        for index in self.sampler:
+            batch.append(index)
+            if len(batch) == self.batch_size:
+                yield batch
+                batch = []
+        if batch and not self.drop_last:
+            yield batch
+
+    def __len__(self) -> int:
+        if self.drop_last:
+            return len(self.sampler) // self.batch_size
+        return math.ceil(len(self.sampler) / self.batch_size)
 
 
 class DistributedSampler:
@@ -559,11 +807,11 @@ def _as_columns(dataset: Any) -> tuple[Any, ...] | None:
     return tuple(columns)
 
 
-def _on(array: Any, device: Device) -> Tensor:
-    """A fresh ``array`` as a tensor on ``device``, moved there if it is not already."""
-    if isinstance(array, list):  # Python numbers: Tensor() applies its dtype policy
-        return Tensor(array, device=device)
-    if device_of_array(array) is not device:
+def _on(array: Any, device: Device | None) -> Tensor:
+    """A fresh ``array`` as a tensor on ``device`` (None: its own), moved there if need be."""
+    if device is None:
+        device = device_of_array(array)
+    elif device_of_array(array) is not device:
         array = device.from_host(to_host(array))
     return Tensor._wrap(array, device)
 
@@ -577,26 +825,95 @@ def _take(array: Any, indices: np.ndarray) -> Any:
     return array[device_of_array(array).from_host(indices)]
 
 
-def _collate(items: list[Any]) -> tuple[Any, ...]:
-    """Stack a list of samples (each an array, a number, or a tuple of them) into columns."""
-    samples = [item if isinstance(item, tuple) else (item,) for item in items]
-    width = len(samples[0])
-    if any(len(sample) != width for sample in samples):
-        raise ValueError("DataLoader: the dataset's items have different numbers of fields")
-    return tuple(_stack([sample[field] for sample in samples]) for field in range(width))
+_COLLATE_ERROR = (
+    "default_collate: batch must contain tensors, numpy arrays, numbers, dicts or lists; found {}"
+)
 
 
-def _stack(values: list[Any]) -> Any:
-    values = [value.data if isinstance(value, Tensor) else value for value in values]
-    if all(type(value) in (int, float, bool) for value in values):
-        return values  # Python numbers: Tensor() applies its dtype policy (floats -> float32)
-    stacked = get_array_module(values[0]).stack(values)
-    if stacked.dtype.kind not in "biufc":
-        raise TypeError(
-            f"DataLoader: cannot batch dataset items of type {type(values[0]).__name__}; "
-            "items must be arrays, numbers, or tuples of them"
-        )
-    return stacked
+def default_collate(batch: Any) -> Any:
+    """Stack a list of samples into a batch, as PyTorch's ``default_collate``.
+
+    The batch has the structure of one sample, each leaf stacked along a new first dim:
+
+    * Tensors and NumPy (or CuPy) arrays are stacked into a Tensor, in their dtype; NumPy
+      scalars become a 1-d Tensor of their dtype;
+    * Python floats become a float64 Tensor, ints int64, bools bool (PyTorch's dtypes, not the
+      default dtype: ``torch.tensor(batch, dtype=torch.float64)`` for floats);
+    * strings and bytes stay a list of them;
+    * a dict gives a dict of batches (key by key), a namedtuple a namedtuple, and any other
+      sequence (a tuple or a list) a *list* with one batch per field; the samples' sequences
+      must all have the same length (a RuntimeError otherwise, as in PyTorch).
+
+    The Tensors stay on the device of the arrays; ``DataLoader`` calls it with its ``device``
+    (a ``collate_fn`` may call this function for the part it does not handle itself).
+    """
+    return _collate(list(batch), None)
+
+
+def _collate(batch: Sequence[Any], device: Device | None) -> Any:
+    """``default_collate(batch)``, its Tensors on ``device`` (None: where the arrays are)."""
+    elem = batch[0]
+    if isinstance(elem, Tensor) or _is_array(elem):
+        arrays = [v.data if isinstance(v, Tensor) else v for v in batch]
+        if arrays[0].dtype.kind not in "biufc":  # strings or objects: no Tensor holds them
+            raise TypeError(_COLLATE_ERROR.format(arrays[0].dtype))
+        return _on(get_array_module(arrays[0]).stack(arrays), device)
+    if isinstance(elem, np.generic) and not isinstance(elem, (np.str_, np.bytes_)):
+        return _collate([np.asarray(v) for v in batch], device)  # 0-d arrays, stacked to 1-d
+    if isinstance(elem, bool) and all(isinstance(v, bool) for v in batch):
+        return _on(np.array(batch, dtype=np.bool_), device)
+    if isinstance(elem, float):
+        return _on(np.array(batch, dtype=np.float64), device)  # PyTorch: float64, always
+    if isinstance(elem, int):
+        return Tensor(batch, device=device)  # int64; a float among them: the default dtype
+    if isinstance(elem, (str, bytes)):
+        return batch
+    if isinstance(elem, Mapping):
+        return _same_mapping(elem, {key: _collate([d[key] for d in batch], device) for key in elem})
+    if isinstance(elem, tuple) and hasattr(elem, "_fields"):  # a namedtuple keeps its type
+        return type(elem)(*(_collate(field, device) for field in zip(*batch)))
+    if isinstance(elem, Sequence):
+        size = len(elem)
+        if any(len(sample) != size for sample in batch):
+            raise RuntimeError("each element in list of batch should be of equal size")
+        return [_collate(field, device) for field in zip(*batch)]
+    raise TypeError(_COLLATE_ERROR.format(type(elem)))
+
+
+def _same_mapping(sample: Mapping[Any, Any], values: dict[Any, Any]) -> Any:
+    """``values`` in the sample's own mapping type where it can be copied (an OrderedDict stays
+    one, as in PyTorch), else a plain dict."""
+    if not isinstance(sample, MutableMapping):
+        return values
+    clone = copy.copy(sample)
+    clone.update(values)
+    return clone
+
+
+def default_convert(data: Any) -> Any:
+    """One sample's arrays as Tensors, the rest as it is: PyTorch's ``default_convert``, what
+    ``DataLoader(batch_size=None)`` yields. NumPy arrays and scalars become Tensors (numbers,
+    strings and Tensors stay), a tuple becomes a list, dicts and lists are converted inside."""
+    return _convert(data, None)
+
+
+def _convert(data: Any, device: Device | None) -> Any:
+    if isinstance(data, Tensor):
+        return data if device is None or data.device is device else data.to(device)
+    if _is_array(data) or (isinstance(data, np.generic) and data.dtype.kind in "biufc"):
+        array = np.asarray(data) if isinstance(data, np.generic) else data
+        if array.dtype.kind not in "biufc":
+            return data  # an array of strings stays as it is, as in PyTorch
+        return _on(array.copy(), device)  # a copy: the Tensor must not share the dataset's array
+    if isinstance(data, (str, bytes)):
+        return data
+    if isinstance(data, Mapping):
+        return _same_mapping(data, {key: _convert(value, device) for key, value in data.items()})
+    if isinstance(data, tuple) and hasattr(data, "_fields"):
+        return type(data)(*(_convert(value, device) for value in data))
+    if isinstance(data, (tuple, list)):
+        return [_convert(value, device) for value in data]
+    return data
 
 
 # ---- synthetic datasets ----------------------------------------------------------------------

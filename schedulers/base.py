@@ -73,9 +73,12 @@ class LRScheduler:
             )
         return super().__new__(cls)
 
-    def __init__(self, optimizer: Any = None) -> None:
+    def __init__(self, optimizer: Any = None, last_epoch: int = -1) -> None:
         self._optimizer: Callable[[], Any] = _unbound
         self.base_lrs: list[float] = []
+        # PyTorch's resume argument: -1 starts the schedule; t >= 0 says that steps 0 .. t
+        # were taken in an earlier run, so binding continues at step t + 1 (see bind).
+        self._resume_from = check_int(type(self).__name__, "last_epoch", last_epoch, low=-1)
         self.last_epoch = -1  # -1 until bound; then the number of step() calls so far
         self._last_lr: list[float] = []
         if optimizer is not None:
@@ -128,13 +131,30 @@ class LRScheduler:
                 f"'lr' key; got {type(optimizer).__name__}. Without an optimizer, pass the "
                 f"hyper-parameters by keyword, e.g. {name}(T_max=100)."
             )
+        if self._resume_from >= 0:
+            self._require_initial_lr(groups)
         # Validate and make the construction-time writes before we count as bound, so a
         # failed bind leaves the scheduler unbound.
         self.base_lrs = self._prepare_groups(groups)
         owned = getattr(optimizer, "scheduler", None) is self
         self._optimizer = weakref.ref(optimizer) if owned else lambda: optimizer
-        self.last_epoch = 0
-        self._write(0)
+        # PyTorch's constructor takes one step from last_epoch: -1 -> 0 (a fresh start), or
+        # t -> t + 1 when resuming; lr_at is a closed form, so step t + 1 is written directly.
+        self.last_epoch = self._resume_from + 1
+        self._write(self.last_epoch)
+
+    def _require_initial_lr(self, groups: list[dict]) -> None:
+        """Resuming (``last_epoch >= 0``) reads each group's starting lr from ``initial_lr``,
+        which the first run's scheduler wrote there and the optimizer's state_dict restores:
+        the current ``lr`` is a mid-schedule value, not where the schedule started."""
+        for index, group in enumerate(groups):
+            if "initial_lr" not in group:
+                raise KeyError(
+                    f"{type(self).__name__}: param 'initial_lr' is not specified in "
+                    f"param_groups[{index}] when resuming with last_epoch={self._resume_from}; "
+                    "load the optimizer's state_dict from the checkpoint first (it holds "
+                    "initial_lr), or pass last_epoch=-1 to start the schedule"
+                )
 
     def _set_momentum_range(
         self, cycle_momentum: bool, base_momentum: Any, max_momentum: Any
@@ -236,7 +256,9 @@ class LRScheduler:
     # --- helpers ----------------------------------------------------------------------------------
 
     def _saved_names(self) -> list[str]:
-        return [name for name in vars(self) if name not in self._not_saved]
+        # _resume_from is a constructor argument used once, in bind: last_epoch is the state.
+        skipped = (*self._not_saved, "_resume_from")
+        return [name for name in vars(self) if name not in skipped]
 
     def _write(self, step: int) -> None:
         groups = self.optimizer.param_groups

@@ -25,10 +25,16 @@ class ConstantLR(LRScheduler):
 
     _multiplicative = True  # ChainedScheduler: eta_0 times a factor
 
-    def __init__(self, optimizer: Any = None, factor: float = 1.0 / 3, total_iters: int = 5):
+    def __init__(
+        self,
+        optimizer: Any = None,
+        factor: float = 1.0 / 3,
+        total_iters: int = 5,
+        last_epoch: int = -1,
+    ):
         self.factor = check_number("ConstantLR", "factor", factor, low=0, high=1)
         self.total_iters = check_int("ConstantLR", "total_iters", total_iters, low=1)
-        super().__init__(optimizer)
+        super().__init__(optimizer, last_epoch)
 
     def lr_at(self, step: int) -> list[float]:
         self._check_step(step)

@@ -33,11 +33,17 @@ from .base import LRScheduler, require
 class CosineAnnealingLR(LRScheduler):
     """``CosineAnnealingLR(optimizer=None, T_max, eta_min=0.0)``, as in PyTorch."""
 
-    def __init__(self, optimizer: Any = None, T_max: int | None = None, eta_min: float = 0.0):
+    def __init__(
+        self,
+        optimizer: Any = None,
+        T_max: int | None = None,
+        eta_min: float = 0.0,
+        last_epoch: int = -1,
+    ):
         name = "CosineAnnealingLR"
         self.T_max = check_number(name, "T_max", require(name, "T_max", T_max), low=1)
         self.eta_min = check_number(name, "eta_min", eta_min, low=0)
-        super().__init__(optimizer)
+        super().__init__(optimizer, last_epoch)
 
     def lr_at(self, step: int) -> list[float]:
         self._check_step(step)

@@ -66,6 +66,7 @@ class CyclicLR(LRScheduler):
         cycle_momentum: bool = True,
         base_momentum: float | list[float] = 0.8,
         max_momentum: float | list[float] = 0.9,
+        last_epoch: int = -1,
     ):
         name = "CyclicLR"
         self.base_lr = check_per_group_values(name, "base_lr", require(name, "base_lr", base_lr))
@@ -96,7 +97,7 @@ class CyclicLR(LRScheduler):
             check_choice(name, "scale_mode", scale_mode, SCALE_MODES)
         self.mode, self.scale_fn, self.scale_mode = mode, scale_fn, scale_mode
         self._set_momentum_range(cycle_momentum, base_momentum, max_momentum)
-        super().__init__(optimizer)
+        super().__init__(optimizer, last_epoch)
 
     def _prepare_groups(self, param_groups: list[dict]) -> list[float]:
         count = len(param_groups)

@@ -23,10 +23,10 @@ class ExponentialLR(LRScheduler):
 
     _multiplicative = True  # ChainedScheduler: eta_0 times a factor
 
-    def __init__(self, optimizer: Any = None, gamma: float | None = None):
+    def __init__(self, optimizer: Any = None, gamma: float | None = None, last_epoch: int = -1):
         gamma = require("ExponentialLR", "gamma", gamma)
         self.gamma = check_number("ExponentialLR", "gamma", gamma, low=0, low_inclusive=False)
-        super().__init__(optimizer)
+        super().__init__(optimizer, last_epoch)
 
     def lr_at(self, step: int) -> list[float]:
         self._check_step(step)

@@ -36,7 +36,12 @@ class LambdaLR(LRScheduler):
         "lr_lambdas",
     )  # functions cannot be saved as data
 
-    def __init__(self, optimizer: Any = None, lr_lambda: LrLambda | list[LrLambda] | None = None):
+    def __init__(
+        self,
+        optimizer: Any = None,
+        lr_lambda: LrLambda | list[LrLambda] | None = None,
+        last_epoch: int = -1,
+    ):
         owner = type(self).__name__
         lr_lambda = require(owner, "lr_lambda", lr_lambda)
         functions = lr_lambda if isinstance(lr_lambda, list | tuple) else [lr_lambda]
@@ -53,7 +58,7 @@ class LambdaLR(LRScheduler):
             raise ValueError(f"{owner}: lr_lambda is an empty list (give one function per group)")
         self.lr_lambda = lr_lambda
         self.lr_lambdas: list[LrLambda] = []
-        super().__init__(optimizer)
+        super().__init__(optimizer, last_epoch)
 
     def _prepare_groups(self, param_groups: list[dict]) -> list[float]:
         count = len(param_groups)
@@ -94,9 +99,14 @@ class MultiplicativeLR(LambdaLR):
     _not_saved = (*LambdaLR._not_saved, "_product")
     _multiplicative = True  # ChainedScheduler: eta_0 times a factor
 
-    def __init__(self, optimizer: Any = None, lr_lambda: LrLambda | list[LrLambda] | None = None):
+    def __init__(
+        self,
+        optimizer: Any = None,
+        lr_lambda: LrLambda | list[LrLambda] | None = None,
+        last_epoch: int = -1,
+    ):
         self._product: tuple[int, list[float]] = (0, [])  # (t, the factor of every group at t)
-        super().__init__(optimizer, lr_lambda)
+        super().__init__(optimizer, lr_lambda, last_epoch)
 
     def lr_at(self, step: int) -> list[float]:
         self._check_step(step)

@@ -34,6 +34,7 @@ class LinearLR(LRScheduler):
         start_factor: float = 1.0 / 3,
         end_factor: float = 1.0,
         total_iters: int = 5,
+        last_epoch: int = -1,
     ):
         # As in PyTorch: start_factor in (0, 1] (a factor of 0 would train nothing at first),
         # end_factor in [0, 1] (decaying linearly to zero is a common schedule).
@@ -43,7 +44,7 @@ class LinearLR(LRScheduler):
         )
         self.end_factor = check_number(name, "end_factor", end_factor, low=0, high=1)
         self.total_iters = check_int(name, "total_iters", total_iters, low=1)
-        super().__init__(optimizer)
+        super().__init__(optimizer, last_epoch)
 
     def lr_at(self, step: int) -> list[float]:
         self._check_step(step)

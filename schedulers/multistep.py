@@ -31,7 +31,11 @@ class MultiStepLR(LRScheduler):
     _multiplicative = True  # ChainedScheduler: eta_0 times a factor
 
     def __init__(
-        self, optimizer: Any = None, milestones: list[int] | None = None, gamma: float = 0.1
+        self,
+        optimizer: Any = None,
+        milestones: list[int] | None = None,
+        gamma: float = 0.1,
+        last_epoch: int = -1,
     ):
         name = "MultiStepLR"
         milestones = require(name, "milestones", milestones)
@@ -43,7 +47,7 @@ class MultiStepLR(LRScheduler):
         checked = [check_int(name, f"milestones[{i}]", m, low=0) for i, m in enumerate(milestones)]
         self.milestones = sorted(checked)  # for bisect; a repeated milestone counts twice
         self.gamma = check_number(name, "gamma", gamma, low=0, low_inclusive=False)
-        super().__init__(optimizer)
+        super().__init__(optimizer, last_epoch)
 
     def lr_at(self, step: int) -> list[float]:
         self._check_step(step)

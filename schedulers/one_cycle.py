@@ -63,6 +63,7 @@ class OneCycleLR(LRScheduler):
         div_factor: float = 25.0,
         final_div_factor: float = 1e4,
         three_phase: bool = False,
+        last_epoch: int = -1,
     ):
         name = "OneCycleLR"
         self.max_lr = check_per_group_values(name, "max_lr", require(name, "max_lr", max_lr))
@@ -89,7 +90,7 @@ class OneCycleLR(LRScheduler):
             name, "final_div_factor", final_div_factor, low=0, low_inclusive=False
         )
         self._set_momentum_range(cycle_momentum, base_momentum, max_momentum)
-        super().__init__(optimizer)
+        super().__init__(optimizer, last_epoch)
 
     def _prepare_groups(self, param_groups: list[dict]) -> list[float]:
         count = len(param_groups)

@@ -26,10 +26,12 @@ class PolynomialLR(LRScheduler):
 
     _multiplicative = True  # ChainedScheduler: eta_0 times a factor
 
-    def __init__(self, optimizer: Any = None, total_iters: int = 5, power: float = 1.0):
+    def __init__(
+        self, optimizer: Any = None, total_iters: int = 5, power: float = 1.0, last_epoch: int = -1
+    ):
         self.total_iters = check_int("PolynomialLR", "total_iters", total_iters, low=1)
         self.power = check_number("PolynomialLR", "power", power, low=0)
-        super().__init__(optimizer)
+        super().__init__(optimizer, last_epoch)
 
     def lr_at(self, step: int) -> list[float]:
         self._check_step(step)

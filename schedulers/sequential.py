@@ -36,6 +36,7 @@ class SequentialLR(LRScheduler):
         optimizer: Any = None,
         schedulers: list[LRScheduler] | None = None,
         milestones: list[int] | None = None,
+        last_epoch: int = -1,
     ):
         schedulers = list(require("SequentialLR", "schedulers", schedulers))
         milestones = list(require("SequentialLR", "milestones", milestones))
@@ -58,7 +59,7 @@ class SequentialLR(LRScheduler):
                 )
             previous = milestone
         self.schedulers, self.milestones = schedulers, milestones
-        super().__init__(optimizer)
+        super().__init__(optimizer, last_epoch)
 
     def bind(self, optimizer: Any) -> None:
         """Bind every scheduler not bound yet, then this one (which writes its step-0 lr)."""

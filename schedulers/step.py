@@ -26,11 +26,17 @@ class StepLR(LRScheduler):
 
     _multiplicative = True  # ChainedScheduler: eta_0 times a factor
 
-    def __init__(self, optimizer: Any = None, step_size: int | None = None, gamma: float = 0.1):
+    def __init__(
+        self,
+        optimizer: Any = None,
+        step_size: int | None = None,
+        gamma: float = 0.1,
+        last_epoch: int = -1,
+    ):
         step_size = require("StepLR", "step_size", step_size)
         self.step_size = check_int("StepLR", "step_size", step_size, low=1)
         self.gamma = check_number("StepLR", "gamma", gamma, low=0, low_inclusive=False)
-        super().__init__(optimizer)
+        super().__init__(optimizer, last_epoch)
 
     def lr_at(self, step: int) -> list[float]:
         self._check_step(step)

@@ -36,7 +36,12 @@ class CosineAnnealingWarmRestarts(LRScheduler):
     """``CosineAnnealingWarmRestarts(optimizer=None, T_0, T_mult=1, eta_min=0.0)``."""
 
     def __init__(
-        self, optimizer: Any = None, T_0: int | None = None, T_mult: int = 1, eta_min: float = 0.0
+        self,
+        optimizer: Any = None,
+        T_0: int | None = None,
+        T_mult: int = 1,
+        eta_min: float = 0.0,
+        last_epoch: int = -1,
     ):
         name = "CosineAnnealingWarmRestarts"
         self.T_0 = check_int(name, "T_0", require(name, "T_0", T_0), low=1)
@@ -44,7 +49,7 @@ class CosineAnnealingWarmRestarts(LRScheduler):
         self.eta_min = check_number(name, "eta_min", eta_min, low=0)
         # The fractional part of the last epoch given to step(epoch): t runs at last_epoch + it.
         self.epoch_fraction = 0.0
-        super().__init__(optimizer)
+        super().__init__(optimizer, last_epoch)
 
     def step(self, epoch: float | None = None) -> None:
         """One step on (``epoch=None``), or to the given epoch, a number >= 0 (PyTorch's)."""

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import collections
+
 import numpy as np
 import pytest
 from fake_device import FAKE_GPU, FakeArray
 
 import minigrad
 from minigrad.data import (
+    BatchSampler,
     DataLoader,
+    RandomSampler,
+    SequentialSampler,
+    SubsetRandomSampler,
+    WeightedRandomSampler,
+    default_collate,
     load_digits,
     make_moons,
     make_regression,
@@ -81,7 +89,8 @@ def test_batches_are_tuples_of_tensors_on_the_cpu_with_the_data_dtypes():
 
 def test_a_single_array_and_lists_and_tensors_are_accepted_as_columns():
     X, y = columns(5)
-    (xb,) = next(iter(DataLoader(X, batch_size=5)))
+    xb = next(iter(DataLoader(X, batch_size=5)))  # one array: its rows, batched as a Tensor
+    assert isinstance(xb, Tensor)
     np.testing.assert_array_equal(xb.numpy(), X)
     xb, yb = next(iter(DataLoader((Tensor(X), y.tolist()), batch_size=5)))
     np.testing.assert_array_equal(xb.numpy(), X)
@@ -108,7 +117,7 @@ def test_batch_size_below_one_is_a_value_error_naming_it(batch_size):
         DataLoader(columns(4), batch_size=batch_size)
 
 
-@pytest.mark.parametrize("batch_size", [2.0, "4", None, True])
+@pytest.mark.parametrize("batch_size", [2.0, "4", True])  # None: batching off, as in PyTorch
 def test_batch_size_that_is_not_an_int_is_a_type_error(batch_size):
     with pytest.raises(TypeError, match="batch_size"):
         DataLoader(columns(4), batch_size=batch_size)
@@ -191,7 +200,7 @@ def test_a_map_style_dataset_is_collated_field_by_field():
     np.testing.assert_array_equal(vectors.numpy(), [[0, 0], [1, 1], [2, 2]])
     assert vectors.dtype == np.float32
     assert labels.dtype == np.int64 and labels.tolist() == [0, 1, 2]
-    assert halves.dtype == minigrad.get_default_dtype() and halves.tolist() == [0.0, 0.5, 1.0]
+    assert halves.dtype == np.float64 and halves.tolist() == [0.0, 0.5, 1.0]  # PyTorch's dtype
     assert [b[1].shape for b in loader] == [(3,), (3,), (1,)]
 
 
@@ -212,20 +221,166 @@ def test_map_style_items_that_are_single_arrays_or_numpy_scalars_keep_their_dtyp
         def __getitem__(self, i):
             return np.float64(i)
 
-    (batch,) = next(iter(DataLoader(Rows(), batch_size=4)))
-    assert batch.dtype == np.float64 and batch.tolist() == [0.0, 1.0, 2.0, 3.0]
+    batch = next(iter(DataLoader(Rows(), batch_size=4)))
+    assert (
+        isinstance(batch, Tensor)
+        and batch.dtype == np.float64
+        and batch.tolist() == [0.0, 1.0, 2.0, 3.0]
+    )
 
 
 def test_map_style_items_that_cannot_be_batched_are_a_type_error():
-    class Words:
+    class Things:
         def __len__(self):
             return 2
 
         def __getitem__(self, i):
-            return {"word": i}
+            return object()
 
-    with pytest.raises(TypeError, match="dict"):
-        list(DataLoader(Words(), batch_size=2))
+    with pytest.raises(TypeError, match="default_collate: batch must contain .* found"):
+        list(DataLoader(Things(), batch_size=2))
+    words = np.array(["a", "b"])
+    with pytest.raises(TypeError, match="found <U1"):
+        default_collate([words, words])
+
+
+class Items:
+    """Item i is whatever ``make(i)`` returns: a stand-in for any map-style dataset."""
+
+    def __init__(self, make, n=5):
+        self.make, self.n = make, n
+
+    def __len__(self):
+        return self.n
+
+    def __getitem__(self, i):
+        return self.make(i)
+
+
+def test_a_batch_has_the_structure_of_a_sample_as_pytorchs_default_collate():
+    # a tuple gives a list, a dict a dict, a namedtuple its own type; nested ones recursively
+    xb, (ib, fb) = next(iter(DataLoader(Items(lambda i: (np.full(2, i), (i, i / 2))), 2)))
+    assert xb.tolist() == [[0, 0], [1, 1]] and ib.tolist() == [0, 1] and fb.tolist() == [0, 0.5]
+    batch = next(iter(DataLoader(Items(lambda i: {"x": np.float32(i), "tag": "t"}), 3)))
+    assert list(batch) == ["x", "tag"] and batch["tag"] == ["t", "t", "t"]
+    assert batch["x"].dtype == np.float32 and batch["x"].tolist() == [0, 1, 2]
+    Pair = collections.namedtuple("Pair", "a b")
+    pair = next(iter(DataLoader(Items(lambda i: Pair(i, [i, i])), 2)))
+    assert type(pair) is Pair and pair.a.tolist() == [0, 1]
+    assert [b.tolist() for b in pair.b] == [[0, 1], [0, 1]]
+    batch = next(iter(DataLoader(Items(lambda i: (i, i)), 2)))
+    assert type(batch) is list  # PyTorch's: a tuple sample gives a list of batches
+    assert type(next(iter(DataLoader(columns(4), 2)))) is list  # (X, y) as a TensorDataset
+
+
+def test_python_numbers_collate_to_pytorchs_dtypes_not_the_default_dtype():
+    # torch.utils.data.default_collate: floats -> float64, ints -> int64, bools -> bool
+    for make, dtype in ((float, np.float64), (int, np.int64), (lambda i: i % 2 == 0, np.bool_)):
+        batch = next(iter(DataLoader(Items(make), batch_size=3)))
+        assert isinstance(batch, Tensor) and batch.dtype == dtype
+    assert default_collate([1.5, 2.0]).dtype == np.float64
+    assert default_collate([np.int32(1), np.int32(2)]).dtype == np.int32  # NumPy keeps its dtype
+
+
+def test_samples_of_different_lengths_are_refused_as_pytorch():
+    with pytest.raises(RuntimeError, match="each element in list of batch should be of equal size"):
+        list(DataLoader(Items(lambda i: [0] * (i + 1)), batch_size=2))
+
+
+def test_batch_size_none_yields_single_samples_with_arrays_as_tensors():
+    loader = DataLoader(Items(lambda i: (np.full(2, i), i, np.int32(i))), batch_size=None)
+    assert len(loader) == 5
+    samples = list(loader)
+    x, label, small = samples[3]
+    assert isinstance(x, Tensor) and x.tolist() == [3, 3]
+    assert label == 3 and type(label) is int  # numbers stay as they are (default_convert)
+    assert isinstance(small, Tensor) and small.shape == () and small.dtype == np.int32
+    X, y = columns(3)
+    row = list(DataLoader((X, y), batch_size=None))[2]
+    assert row[0].tolist() == X[2].tolist() and row[1].shape == ()
+    with pytest.raises(ValueError, match="batch_size=None .* mutually exclusive with drop_last"):
+        DataLoader((X, y), batch_size=None, drop_last=True)
+
+
+def test_pytorchs_positional_order_sampler_fourth_and_device_keyword_only():
+    X, _ = columns(4)
+    xb = next(iter(DataLoader(X, 2, False, [3, 1, 0, 2])))  # dataset, batch_size, shuffle, sampler
+    assert xb.tolist() == [X[3].tolist(), X[1].tolist()]
+    with pytest.raises(TypeError):
+        DataLoader(X, 2, False, None, None, 0, None, False, False, 0, None, None, None, "cpu")
+    assert DataLoader(X, shuffle=None).shuffle is False  # PyTorch's default
+
+
+def test_batch_sampler_gives_the_batches_and_excludes_the_other_batching_arguments():
+    X, _ = columns(5)
+    loader = DataLoader(X, batch_sampler=[[4, 0], [2]])
+    assert len(loader) == 2 and [b.shape[0] for b in loader] == [2, 1]
+    assert next(iter(loader)).tolist() == [X[4].tolist(), X[0].tolist()]
+    batches = BatchSampler(SequentialSampler(range(5)), 2, drop_last=True)
+    assert [b.shape[0] for b in DataLoader(X, batch_sampler=batches)] == [2, 2]
+    for extra in ({"batch_size": 2}, {"shuffle": True}, {"sampler": [0]}, {"drop_last": True}):
+        with pytest.raises(ValueError, match="batch_sampler option is mutually exclusive"):
+            DataLoader(X, batch_sampler=[[0]], **extra)
+
+
+def test_loader_exposes_its_sampler_and_batch_sampler_as_pytorch():
+    X, _ = columns(5)
+    plain = DataLoader(X, batch_size=2)
+    assert isinstance(plain.sampler, SequentialSampler) and list(plain.sampler) == [0, 1, 2, 3, 4]
+    assert isinstance(plain.batch_sampler, BatchSampler)
+    assert list(plain.batch_sampler) == [[0, 1], [2, 3], [4]]
+    assert isinstance(DataLoader(X, shuffle=True).sampler, RandomSampler)
+
+
+# ---- samplers ----------------------------------------------------------------------------------
+
+
+def test_batch_sampler_groups_indices_and_counts_batches():
+    assert list(BatchSampler(range(5), 2, False)) == [[0, 1], [2, 3], [4]]
+    assert list(BatchSampler(range(5), 2, True)) == [[0, 1], [2, 3]]
+    assert len(BatchSampler(range(5), 2, False)) == 3 and len(BatchSampler(range(5), 2, True)) == 2
+    with pytest.raises(ValueError, match="batch_size must be an integer >= 1, got 0"):
+        BatchSampler(range(5), 0, False)
+
+
+def test_random_sampler_permutes_or_draws_with_replacement():
+    rng = np.random.default_rng(0)
+    sampler = RandomSampler(range(6), generator=rng)
+    first, second = list(sampler), list(sampler)
+    assert sorted(first) == sorted(second) == list(range(6)) and first != second
+    long = list(RandomSampler(range(4), num_samples=10, generator=rng))
+    # 10 of 4 without replacement: two whole permutations, then two more distinct indices
+    assert len(long) == 10 and sorted(long[:4]) == sorted(long[4:8]) == [0, 1, 2, 3]
+    assert len(set(long[8:])) == 2
+    drawn = list(RandomSampler(range(3), replacement=True, num_samples=50, generator=rng))
+    assert len(drawn) == 50 and set(drawn) == {0, 1, 2}  # repeats: 50 draws of 3 values
+    with pytest.raises(ValueError, match="num_samples must be an integer >= 1, got 0"):
+        RandomSampler(range(3), num_samples=0)
+    with pytest.raises(TypeError, match="replacement must be True or False"):
+        RandomSampler(range(3), replacement=1)
+
+
+def test_random_samplers_follow_manual_seed_and_a_state_dict_generator_advances():
+    minigrad.manual_seed(5)
+    first = list(SubsetRandomSampler([10, 20, 30, 40]))
+    minigrad.manual_seed(5)
+    assert list(SubsetRandomSampler([10, 20, 30, 40])) == first
+    assert sorted(first) == [10, 20, 30, 40] and len(SubsetRandomSampler([1, 2])) == 2
+    sampler = RandomSampler(range(8), generator=minigrad.get_rng_state())
+    assert list(sampler) != list(sampler)  # the private generator goes on, epoch after epoch
+
+
+def test_weighted_random_sampler_draws_in_proportion_to_the_weights():
+    rng = np.random.default_rng(0)
+    draws = list(WeightedRandomSampler([0.0, 1.0, 3.0], 4000, generator=rng))
+    counts = np.bincount(draws, minlength=3)
+    assert counts[0] == 0 and abs(counts[2] / counts[1] - 3) < 0.3  # 3000 : 1000, give or take
+    once = list(WeightedRandomSampler([1, 1, 1, 0], 3, replacement=False, generator=rng))
+    assert sorted(once) == [0, 1, 2]
+    with pytest.raises(ValueError, match="needs as many non-zero weights"):
+        WeightedRandomSampler([1, 0], 2, replacement=False)
+    with pytest.raises(ValueError, match="weights must be a 1-d sequence"):
+        WeightedRandomSampler([[1, 2]], 2)
 
 
 # ---- devices (the stand-in GPU refuses NumPy calls on its arrays, as CuPy does) ----------------

@@ -167,7 +167,7 @@ def test_data_loader_accepts_torch_keywords_and_its_generator():
         X, batch_size=8, shuffle=True, generator=np.random.default_rng(1), pin_memory=True,
         timeout=0, persistent_workers=False,
     )  # fmt: skip
-    (first,), (second,) = next(iter(loader)), next(iter(loader))
+    first, second = next(iter(loader)), next(iter(loader))  # one array: batches are Tensors
     rng = np.random.default_rng(1)
     np.testing.assert_array_equal(first.numpy(), X[rng.permutation(8)])
     np.testing.assert_array_equal(second.numpy(), X[rng.permutation(8)])  # a new order each epoch
@@ -180,7 +180,7 @@ def test_data_loader_with_workers_loads_in_process_and_warns_once(monkeypatch):
     X = np.arange(6.0)
     with pytest.warns(UserWarning, match="num_workers=2 loads in the main process"):
         loader = mg.data.DataLoader(X, batch_size=6, num_workers=2)
-    np.testing.assert_array_equal(next(iter(loader))[0].numpy(), X)
+    np.testing.assert_array_equal(next(iter(loader)).numpy(), X)
     import warnings
 
     with warnings.catch_warnings():

@@ -1228,3 +1228,45 @@ def test_chained_scheduler_composes_each_step_as_pytorch():
     resumed.load_state_dict(json.loads(json.dumps(scheduler.state_dict())))
     assert resumed.get_last_lr() == scheduler.get_last_lr()
     assert train(resumed, 3) == pytest.approx(train(scheduler, 3), rel=1e-15)
+
+
+# ------------------------------------------------------------------------------------------------
+# last_epoch: PyTorch's resume argument
+# ------------------------------------------------------------------------------------------------
+
+
+def test_construction_writes_initial_lr_and_the_step_0_lr_as_pytorch():
+    optimizer = StandInOptimizer(lr=0.1)
+    scheduler = StepLR(optimizer, step_size=2, gamma=0.5)
+    assert optimizer.param_groups[0]["initial_lr"] == 0.1
+    assert scheduler.last_epoch == 0 and optimizer.param_groups[0]["lr"] == 0.1
+    assert scheduler.get_last_lr() == [0.1]
+
+
+def test_last_epoch_resumes_at_the_next_step_from_initial_lr():
+    # A first run took steps 0..3 (last_epoch 3); its optimizer state restored lr = lr(3) and
+    # initial_lr. StepLR(step_size=2, gamma=0.5): lr(t) = 0.1 * 0.5 ** (t // 2); PyTorch's
+    # constructor steps once, to last_epoch 4: lr(4) = 0.1 * 0.25.
+    optimizer = StandInOptimizer(lr=0.05, initial_lr=0.1)
+    scheduler = StepLR(optimizer, step_size=2, gamma=0.5, last_epoch=3)
+    assert scheduler.last_epoch == 4 and scheduler.base_lrs == [0.1]
+    assert optimizer.param_groups[0]["lr"] == pytest.approx(0.025)
+    scheduler.step()
+    assert scheduler.last_epoch == 5 and optimizer.param_groups[0]["lr"] == pytest.approx(0.025)
+    scheduler.step()
+    assert optimizer.param_groups[0]["lr"] == pytest.approx(0.0125)  # lr(6) = 0.1 * 0.5 ** 3
+    # a closed form whatever the class: LambdaLR at step 3 + 1 is 0.1 * f(4)
+    resumed = LambdaLR(StandInOptimizer(lr=9.0, initial_lr=0.1), lambda t: 1 / (t + 1), 3)
+    assert resumed.get_last_lr() == [pytest.approx(0.1 / 5)]
+
+
+def test_last_epoch_without_initial_lr_is_a_key_error_and_below_minus_one_refused():
+    with pytest.raises(KeyError, match=r"initial_lr.*param_groups\[0\].*last_epoch=2"):
+        ExponentialLR(StandInOptimizer(lr=0.1), gamma=0.9, last_epoch=2)
+    with pytest.raises(ValueError, match="last_epoch must be an integer >= -1, got -2"):
+        CosineAnnealingLR(StandInOptimizer(lr=0.1), T_max=5, last_epoch=-2)
+    # unbound, it waits for the optimizer that binds it
+    unbound = CosineAnnealingLR(T_max=4, last_epoch=1)
+    unbound.bind(StandInOptimizer(lr=0.2, initial_lr=0.1))
+    assert unbound.last_epoch == 2 and unbound.get_last_lr() == [pytest.approx(0.05)]
+    assert "_resume_from" not in unbound.state_dict()

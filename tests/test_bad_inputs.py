@@ -1694,7 +1694,7 @@ ROWS = [
         lambda: _load_bytes(checkpoint_bytes(None, version=True)),
         ValueError,
         r"forged\.npz is not a minigrad checkpoint: format version True; this minigrad reads "
-        r"version 1",
+        r"versions 1 to 2",
     ),
     # ---- assigning .grad (checked at assignment, as in PyTorch) ----
     (

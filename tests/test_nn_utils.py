@@ -70,3 +70,41 @@ def test_clip_grad_takes_pytorchs_foreach_argument():
     assert norm.item() == pytest.approx(5.0)
     nn.utils.clip_grad_value_([p], 0.1, foreach=None)
     np.testing.assert_allclose(p.grad.numpy(), [0.1, 0.1])
+
+
+# ---- Embedding's PyTorch arguments ------------------------------------------------------------
+
+
+def test_embedding_max_norm_shortens_the_looked_up_rows_in_place():
+    weight = np.array([[3.0, 4.0], [0.3, 0.4], [6.0, 8.0]])  # norms 5, 0.5, 10
+    emb = nn.Embedding(3, 2, None, 1.0, dtype=mg.float64)  # PyTorch's positional order
+    emb.load_state_dict({"weight": weight})
+    out = emb(mg.tensor(np.array([0, 1, 0])))
+    shortened = weight[0] * (1.0 / (5.0 + 1e-7))
+    np.testing.assert_allclose(out.numpy(), [shortened, weight[1], shortened], rtol=1e-15)
+    # row 2 was not looked up, so it keeps its norm of 10; row 0 was rewritten
+    np.testing.assert_allclose(emb.weight.numpy(), [shortened, weight[1], weight[2]], rtol=1e-15)
+    l1 = nn.Embedding(3, 2, max_norm=1.4, norm_type=1.0, dtype=mg.float64)
+    l1.load_state_dict({"weight": weight})
+    np.testing.assert_allclose(l1(mg.tensor([0])).numpy(), [weight[0] * 1.4 / (7.0 + 1e-7)])
+
+
+def test_embedding_scale_grad_by_freq_divides_each_rows_gradient_by_its_count():
+    emb = nn.Embedding(4, 2, scale_grad_by_freq=True, dtype=mg.float64)
+    before = emb.weight.numpy().copy()
+    out = emb(mg.tensor(np.array([[1, 3, 1], [1, 0, 3]])))
+    np.testing.assert_array_equal(out.numpy(), before[[[1, 3, 1], [1, 0, 3]]])
+    out.sum().backward()
+    # index 1 three times (3 * 1/3), 3 twice (2 * 1/2), 0 once, 2 never
+    np.testing.assert_allclose(emb.weight.grad.numpy(), [[1, 1], [1, 1], [0, 0], [1, 1]])
+
+
+def test_embedding_from_pretrained_shares_and_freezes_the_weight():
+    table = mg.tensor(np.arange(6.0).reshape(3, 2))
+    emb = nn.Embedding.from_pretrained(table, padding_idx=0)
+    assert not emb.weight.requires_grad and emb.padding_idx == 0
+    np.testing.assert_array_equal(emb.weight.numpy(), table.numpy())  # row 0 not zeroed
+    assert emb.weight.data is table.data
+    assert nn.Embedding.from_pretrained(table, freeze=False).weight.requires_grad
+    with pytest.raises(NotImplementedError, match="sparse=True"):
+        nn.Embedding(3, 2, sparse=True)

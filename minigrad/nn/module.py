@@ -834,7 +834,7 @@ def _pairs(owner: str, items: Any, own_type: type) -> Iterable[tuple[str, Any]]:
     """(name, value) pairs from a mapping, a container of ``own_type`` or an iterable of pairs,
     as PyTorch's ``update`` reads them."""
     if isinstance(items, (Mapping, own_type)):
-        return list(items.items())
+        return list(items.items())  # type: ignore[attr-defined]
     if not isinstance(items, Iterable):
         raise TypeError(
             f"{owner}.update: expected a mapping or an iterable of (name, value) pairs, "
@@ -972,7 +972,9 @@ class ParameterDict(Module):
         if parameters is not None:
             self.update(parameters)
 
-    def update(self, parameters: Mapping[str, Any] | Iterable[tuple[str, Any]]) -> None:
+    def update(
+        self, parameters: Mapping[str, Any] | Iterable[tuple[str, Any]] | ParameterDict
+    ) -> None:
         pairs = _pairs("ParameterDict", parameters, ParameterDict)
         if isinstance(parameters, Mapping) and not isinstance(parameters, OrderedDict):
             pairs = sorted(pairs, key=lambda pair: pair[0])

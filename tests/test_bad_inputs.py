@@ -2143,16 +2143,10 @@ ROWS += [
         r"LSTMCell: hidden_size must be an integer >= 1, got -2",
     ),
     (
-        "LSTM bidirectional",
-        lambda: nn.LSTM(3, 4, bidirectional=True),
-        NotImplementedError,
-        r"LSTM: bidirectional=True is not supported",
-    ),
-    (
-        "GRU bidirectional",
-        lambda: nn.GRU(3, 4, bidirectional=True),
-        NotImplementedError,
-        r"GRU: bidirectional=True is not supported",
+        "GRU bidirectional h_0 of one direction",
+        lambda: nn.GRU(3, 4, bidirectional=True)(mg.zeros((5, 2, 3)), mg.zeros((1, 2, 4))),
+        ValueError,
+        r"GRU: h_0 must have shape \(2, 2, 4\) \(num_layers \* 2 directions, batch, ",
     ),
     (
         "LSTM proj_size",

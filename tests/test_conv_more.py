@@ -182,3 +182,63 @@ def test_avg_pool_divisor_counts_padding_or_not_or_is_overridden():
     expected[0, 0], expected[0, 1:], expected[1:, 0], expected[1:, 1:] = 1, 1 / 2, 1 / 2, 1 / 4
     np.testing.assert_allclose(x.grad.numpy()[0, 0], expected)
     np.testing.assert_allclose(F.avg_pool2d(x, 2, 2, 1, divisor_override=3).numpy()[0, 0], sums / 3)
+
+
+NUMPY_MODE = {"reflect": "reflect", "replicate": "edge", "circular": "wrap"}
+
+
+@pytest.mark.parametrize("mode", ["reflect", "replicate", "circular"])
+@pytest.mark.parametrize("padding", [1, (2, 1), "same"])
+def test_conv2d_padding_mode_pads_with_numpys_matching_mode(mode, padding):
+    rng = np.random.default_rng(3)
+    conv = nn.Conv2d(2, 3, (3, 2), padding=padding, padding_mode=mode, dtype=mg.float64)
+    x = rng.standard_normal((2, 2, 5, 4))
+    if padding == "same":  # d(k-1) in all, the odd one after: rows (1, 1), columns (0, 1)
+        widths = ((1, 1), (0, 1))
+    else:
+        rows, cols = (padding, padding) if isinstance(padding, int) else padding
+        widths = ((rows, rows), (cols, cols))
+    padded = np.pad(x, ((0, 0), (0, 0), *widths), mode=NUMPY_MODE[mode])
+    expected = conv2d_by_loops(padded, conv.weight.numpy(), conv.bias.numpy(), 1, 0, 1, 1)
+    xt = f64(x)
+    xt.requires_grad_(True)
+    out = conv(xt)
+    np.testing.assert_allclose(out.numpy(), expected, atol=1e-12)
+    # The gradient of each padded cell goes back to the cell it was copied from: summing the
+    # conv's gradient over the padded image onto the cells each copy came from.
+    out.sum().backward()
+    counts = np.pad(np.arange(x[0, 0].size).reshape(x.shape[2:]), widths, NUMPY_MODE[mode])
+    kernel_sum = conv.weight.numpy().sum(axis=0)  # (C_in, kh, kw)
+    oh, ow = expected.shape[2:]
+    grad_padded = np.zeros((2,) + padded.shape[1:])
+    for i in range(oh):
+        for j in range(ow):
+            grad_padded[:, :, i : i + 3, j : j + 2] += kernel_sum
+    grad = np.zeros((2, 2, x[0, 0].size))
+    for source, g in zip(counts.ravel(), grad_padded.reshape(2, 2, -1).transpose(2, 0, 1)):
+        grad[:, :, source] += g
+    np.testing.assert_allclose(xt.grad.numpy(), grad.reshape(x.shape), atol=1e-12)
+    assert f"padding_mode={mode}" in repr(conv)
+
+
+@pytest.mark.parametrize("mode", ["reflect", "replicate", "circular"])
+def test_conv1d_padding_mode_is_conv2d_one_pixel_high(mode):
+    rng = np.random.default_rng(4)
+    conv = nn.Conv1d(2, 2, 3, padding=2, padding_mode=mode, dtype=mg.float64)
+    x = rng.standard_normal((1, 2, 6))
+    padded = np.pad(x, ((0, 0), (0, 0), (2, 2)), mode=NUMPY_MODE[mode])
+    expected = conv2d_by_loops(
+        padded[:, :, None], conv.weight.numpy()[:, :, None], conv.bias.numpy(),
+        1, 0, 1, 1,
+    )[:, :, 0]  # fmt: skip
+    np.testing.assert_allclose(conv(f64(x)).numpy(), expected, atol=1e-12)
+
+
+def test_padding_mode_is_checked_and_transposed_convolution_takes_only_zeros():
+    with pytest.raises(ValueError, match="padding_mode"):
+        nn.Conv2d(1, 1, 3, padding_mode="mirror")
+    with pytest.raises(ValueError, match="padding_mode must be 'zeros'"):
+        nn.ConvTranspose2d(1, 1, 3, padding_mode="reflect")
+    # PyTorch's positional order: ..., bias, padding_mode
+    assert nn.Conv2d(1, 1, 3, 1, 1, 1, 1, False, "circular").padding_mode == "circular"
+    assert repr(nn.Conv2d(1, 1, 3, padding="same")).endswith("padding=same)")

@@ -23,6 +23,7 @@ from minigrad.text import CharTokenizer, NextTokenDataset, load_names
 from optim import Adam
 
 I, H = 3, 4  # input_size, hidden_size in these tests
+T, N = 5, 2  # steps and batch of the bidirectional tests
 
 
 def sigmoid(x):
@@ -483,3 +484,86 @@ def test_lstm_layer_with_one_bias_counts_the_other_as_zeros():
         want = mg.grad(expected.sum(), [w_ih, b])
         for a, e in zip(got, want):
             np.testing.assert_allclose(a.numpy(), e.numpy(), rtol=1e-12)
+
+
+# ---- bidirectional ----------------------------------------------------------------------------
+
+
+def ref_bidirectional(kind, module, x, h0, c0=None):
+    """PyTorch's bidirectional layers by hand: in each layer the forward direction over x and
+    the reverse direction over x read backwards, its outputs put back in time order; the layer's
+    output is the two side by side. h_n's row 2k is layer k forward, 2k + 1 layer k reverse."""
+    state = module.state_dict()
+    layer_input, h_n, c_n = x, [], []
+    for layer in range(module.num_layers):
+        halves = []
+        for direction, suffix in enumerate(("", "_reverse")):
+            w = [
+                state[f"{name}_l{layer}{suffix}"]
+                for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
+            ]
+            row = 2 * layer + direction
+            h, c = h0[row], None if c0 is None else c0[row]
+            steps = layer_input if direction == 0 else layer_input[::-1]
+            outputs = []
+            for x_t in steps:
+                if kind == "lstm":
+                    h, c = ref_lstm_cell(x_t, h, c, *w)
+                elif kind == "gru":
+                    h = ref_gru_cell(x_t, h, *w)
+                else:
+                    h = ref_rnn_cell(x_t, h, *w)
+                outputs.append(h)
+            outputs = np.stack(outputs)
+            halves.append(outputs if direction == 0 else outputs[::-1])
+            h_n.append(h)
+            c_n.append(c)
+        layer_input = np.concatenate(halves, axis=-1)
+    return layer_input, np.stack(h_n), None if c0 is None else np.stack(c_n)
+
+
+@pytest.mark.parametrize("kind", ["rnn", "lstm", "gru"])
+@pytest.mark.parametrize("num_layers", [1, 2])
+def test_bidirectional_layers_are_two_directions_by_hand(kind, num_layers):
+    module = make(kind, num_layers=num_layers, bidirectional=True)
+    x = rng.standard_normal((T, N, I))
+    h0 = rng.standard_normal((2 * num_layers, N, H))
+    c0 = rng.standard_normal((2 * num_layers, N, H)) if kind == "lstm" else None
+    out, h_n, c_n = run(kind, module, x, h0, c0)
+    ref_out, ref_h, ref_c = ref_bidirectional(kind, module, x, h0, c0)
+    assert out.shape == (T, N, 2 * H) and h_n.shape == (2 * num_layers, N, H)
+    np.testing.assert_allclose(out, ref_out, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(h_n, ref_h, rtol=1e-12, atol=1e-12)
+    if kind == "lstm":
+        np.testing.assert_allclose(c_n, ref_c, rtol=1e-12, atol=1e-12)
+    # PyTorch's forward-output rule: the last step of the forward half, the first of the reverse
+    np.testing.assert_array_equal(out[-1, :, :H], h_n[-2])
+    np.testing.assert_array_equal(out[0, :, H:], h_n[-1])
+
+
+@pytest.mark.parametrize("kind", ["rnn", "lstm", "gru"])
+def test_bidirectional_state_dict_is_pytorchs(kind):
+    module = make(kind, num_layers=2, bidirectional=True)
+    rows = GATES[kind] * H
+    expected = []
+    for layer, inputs in ((0, I), (1, 2 * H)):
+        for suffix in ("", "_reverse"):
+            expected += [
+                (f"weight_ih_l{layer}{suffix}", (rows, inputs)),
+                (f"weight_hh_l{layer}{suffix}", (rows, H)),
+                (f"bias_ih_l{layer}{suffix}", (rows,)),
+                (f"bias_hh_l{layer}{suffix}", (rows,)),
+            ]
+    assert [(name, value.shape) for name, value in module.state_dict().items()] == expected
+    assert "bidirectional=True" in repr(module)
+
+
+def test_bidirectional_gradients_match_finite_differences_batch_first_and_unbatched():
+    module = make("lstm", bidirectional=True, batch_first=True)
+    x = mg.tensor(rng.standard_normal((N, T, I)), requires_grad=True)
+    out, (h_n, c_n) = module(x)
+    assert out.shape == (N, T, 2 * H) and h_n.shape == (2, N, H)
+    assert mg.gradcheck(lambda x: module(x)[0], (x,))
+    one, (h_one, _) = module(mg.tensor(x.numpy()[0]))
+    assert one.shape == (T, 2 * H) and h_one.shape == (2, H)
+    np.testing.assert_allclose(one.numpy(), out.numpy()[0], rtol=1e-12, atol=1e-12)

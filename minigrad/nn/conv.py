@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..backend import Device
-from ..checks import check_bool, check_int
+from ..checks import check_bool, check_choice, check_int
 from ..ops.conv import as_padding, as_pair, as_single
 from ..tensor import Tensor
 from . import functional as F
@@ -36,13 +36,14 @@ class Conv2d(Module):
         dilation: Size = 1,
         groups: int = 1,
         bias: bool = True,
-        *,
+        padding_mode: str = "zeros",
         device: str | Device | None = None,
         dtype: Any = None,
     ) -> None:
         super().__init__()
         self.in_channels = in_channels
         self.out_channels = out_channels
+        self.padding_mode = check_choice("Conv2d", "padding_mode", padding_mode, PADDING_MODES)
         self.groups = _check_groups("Conv2d", in_channels, out_channels, groups)
         self.kernel_size = as_pair(kernel_size, "kernel_size", "Conv2d", minimum=1)
         self.stride = as_pair(stride, "stride", "Conv2d", minimum=1)
@@ -58,6 +59,12 @@ class Conv2d(Module):
         default_init_(self.weight, self.bias)
 
     def forward(self, input: Tensor) -> Tensor:
+        if self.padding_mode != "zeros":
+            amounts = _pad_amounts(self.padding, self.kernel_size, self.dilation)
+            return F.conv2d(
+                F.pad(input, amounts, mode=self.padding_mode),
+                self.weight, self.bias, self.stride, 0, self.dilation, self.groups,
+            )  # fmt: skip
         return F.conv2d(
             input, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups
         )
@@ -67,13 +74,39 @@ class Conv2d(Module):
             f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
             f"stride={self.stride}"
         )
-        if self.padding not in ((0, 0), "valid"):
-            text += f", padding={self.padding!r}"
+        if self.padding != (0, 0):  # PyTorch shows a string padding too, unquoted
+            text += f", padding={self.padding}"
         if self.dilation != (1, 1):
             text += f", dilation={self.dilation}"
         if self.groups != 1:
             text += f", groups={self.groups}"
-        return text + ("" if self.bias is not None else ", bias=False")
+        text += "" if self.bias is not None else ", bias=False"
+        return text + (
+            f", padding_mode={self.padding_mode}" if self.padding_mode != "zeros" else ""
+        )
+
+
+PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
+
+
+def _pad_amounts(
+    padding: Any, kernel_size: tuple[int, ...], dilation: tuple[int, ...]
+) -> list[int]:
+    """What a convolution with a ``padding_mode`` other than 'zeros' pads its input by, in
+    ``F.pad``'s order (last dim first, before then after), as PyTorch's convolution modules
+    compute it: ``padding`` on both sides of each dim; for 'same', d*(k-1) in all, half before
+    (rounded down) and the rest after; for 'valid', nothing. The convolution then pads no more.
+    """
+    amounts: list[int] = []
+    for position in reversed(range(len(kernel_size))):
+        if padding == "same":
+            total = dilation[position] * (kernel_size[position] - 1)
+            amounts += [total // 2, total - total // 2]
+        elif padding == "valid":
+            amounts += [0, 0]
+        else:
+            amounts += [padding[position]] * 2
+    return amounts
 
 
 def _check_groups(owner: str, in_channels: int, out_channels: int, groups: int) -> int:
@@ -101,13 +134,14 @@ class Conv1d(Module):
         dilation: int | tuple[int] = 1,
         groups: int = 1,
         bias: bool = True,
-        *,
+        padding_mode: str = "zeros",
         device: str | Device | None = None,
         dtype: Any = None,
     ) -> None:
         super().__init__()
         self.in_channels = in_channels
         self.out_channels = out_channels
+        self.padding_mode = check_choice("Conv1d", "padding_mode", padding_mode, PADDING_MODES)
         self.groups = _check_groups("Conv1d", in_channels, out_channels, groups)
 
         self.kernel_size = (as_single(kernel_size, "kernel_size", "Conv1d", minimum=1),)
@@ -127,6 +161,12 @@ class Conv1d(Module):
         default_init_(self.weight, self.bias)
 
     def forward(self, input: Tensor) -> Tensor:
+        if self.padding_mode != "zeros":
+            amounts = _pad_amounts(self.padding, self.kernel_size, self.dilation)
+            return F.conv1d(
+                F.pad(input, amounts, mode=self.padding_mode),
+                self.weight, self.bias, self.stride, 0, self.dilation, self.groups,
+            )  # fmt: skip
         return F.conv1d(
             input, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups
         )
@@ -136,13 +176,16 @@ class Conv1d(Module):
             f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
             f"stride={self.stride}"
         )
-        if self.padding not in ((0,), "valid"):
-            text += f", padding={self.padding!r}"
+        if self.padding != (0,):  # PyTorch shows a string padding too, unquoted
+            text += f", padding={self.padding}"
         if self.dilation != (1,):
             text += f", dilation={self.dilation}"
         if self.groups != 1:
             text += f", groups={self.groups}"
-        return text + ("" if self.bias is not None else ", bias=False")
+        text += "" if self.bias is not None else ", bias=False"
+        return text + (
+            f", padding_mode={self.padding_mode}" if self.padding_mode != "zeros" else ""
+        )
 
 
 class MaxPool2d(Module):
@@ -251,12 +294,18 @@ class ConvTranspose2d(Module):
         groups: int = 1,
         bias: bool = True,
         dilation: Size = 1,
-        *,
+        padding_mode: str = "zeros",
         device: str | Device | None = None,
         dtype: Any = None,
     ) -> None:
         super().__init__()
         owner = "ConvTranspose2d"
+        if padding_mode != "zeros":  # PyTorch's rule too: the padding is cropped, not added
+            raise ValueError(
+                f"{owner}: padding_mode must be 'zeros' for a transposed convolution, "
+                f"got {padding_mode!r}"
+            )
+        self.padding_mode = padding_mode
         self.in_channels = in_channels
         self.out_channels = out_channels
         self.groups = _check_groups(owner, in_channels, out_channels, groups)

@@ -1005,20 +1005,53 @@ def layer_norm(
     return ops_layer_norm(input, count, weight, bias, eps)
 
 
-def embedding(input: Any, weight: Tensor, padding_idx: int | None = None) -> Tensor:
+def embedding(
+    input: Any,
+    weight: Tensor,
+    padding_idx: int | None = None,
+    max_norm: float | None = None,
+    norm_type: float = 2.0,
+    scale_grad_by_freq: bool = False,
+    sparse: bool = False,
+) -> Tensor:
     """Rows of ``weight`` picked by the integer indices in ``input``: weight[input].
 
     The output has shape input.shape + (embedding_dim,); repeated indices add their gradients.
     The row ``padding_idx`` (if given; negative counts from the end) is read like any other but
     gets no gradient, as in PyTorch: padding tokens then never train their embedding.
+
+    As PyTorch's:
+
+    - ``max_norm``: before the lookup, each row that ``input`` picks and whose ``norm_type``-norm
+      exceeds ``max_norm`` is scaled, **in place** in ``weight`` and outside the graph, by
+      max_norm / (norm + 1e-7), so it comes out with norm just under max_norm.
+    - ``scale_grad_by_freq``: the gradient reaching each row is divided by how many times its
+      index occurs in ``input`` (the values are unchanged).
+    - ``sparse=True`` (a sparse gradient) is not supported in minigrad.
     """
+    if check_bool("embedding", "sparse", sparse):
+        raise NotImplementedError(
+            "embedding: sparse=True is not supported in minigrad (gradients are dense arrays)"
+        )
+    scale_grad_by_freq = check_bool("embedding", "scale_grad_by_freq", scale_grad_by_freq)
     indices = (input if isinstance(input, Tensor) else Tensor(input, device=weight.device)).data
     if indices.dtype.kind not in "iu":
         raise TypeError(f"embedding: indices must be integers, got {indices.dtype}")
     rows = weight.shape[0]
     if not all_below(indices, rows):
         raise IndexError(f"embedding: indices must lie in [0, {rows - 1}]")
+    if max_norm is not None:
+        max_norm = check_number("embedding", "max_norm", max_norm, allow_inf=True)
+        p = check_number("embedding", "norm_type", norm_type, allow_inf=True)
+        _embedding_renorm_(weight, indices, max_norm, p)
     out = GetItem.apply(weight, index=indices)  # checked above: not getitem's check again
+    if scale_grad_by_freq:
+        xp = weight.xp
+        _, inverse, counts = xp.unique(indices, return_inverse=True, return_counts=True)
+        per_position = (1.0 / counts)[inverse.reshape(indices.shape)][..., None]
+        scaled = out * Tensor._wrap(per_position.astype(weight.dtype), weight.device)
+        # out's values exactly (s - s is 0), with the gradient of the scaled copy
+        out = out.detach() + (scaled - scaled.detach())
     if padding_idx is None:
         return out
     padding_idx = check_int("embedding", "padding_idx", padding_idx, low=-rows, high=rows - 1)
@@ -1026,6 +1059,25 @@ def embedding(input: Any, weight: Tensor, padding_idx: int | None = None) -> Ten
     # The same values everywhere; only where a row is padding, they come from a detached copy,
     # so no gradient flows back into that row.
     return where(padded, out.detach(), out)
+
+
+def _embedding_renorm_(weight: Tensor, indices: Any, max_norm: float, p: float) -> None:
+    """PyTorch's embedding_renorm_: rows of ``weight`` picked by ``indices`` whose p-norm is above
+    ``max_norm`` are multiplied by max_norm / (norm + 1e-7), in place and without a gradient."""
+    xp = weight.xp
+    picked = xp.unique(indices)
+    rows = weight.data[picked]
+    size = xp.abs(rows)
+    if p == math.inf:
+        norms = size.max(axis=1)
+    elif p == 2:
+        norms = xp.sqrt((rows * rows).sum(axis=1))
+    else:
+        norms = (size**p).sum(axis=1) ** (1 / p)
+    too_long = norms > max_norm
+    scale = xp.where(too_long, max_norm / (norms + 1e-7), 1.0).astype(weight.dtype)
+    weight.data[picked] = rows * scale[:, None]
+    mark_written(weight)  # PyTorch's renorm bumps the weight's version too
 
 
 def one_hot(tensor: Any, num_classes: int = -1) -> Tensor:

@@ -283,6 +283,10 @@ class Embedding(Module):
 
     The weight starts as N(0, 1), as in PyTorch. The row ``padding_idx``, if given, starts as
     zeros and gets no gradient (``F.embedding``), so a padding token stays a zero vector.
+    ``max_norm``, ``norm_type`` and ``scale_grad_by_freq`` are ``F.embedding``'s: with
+    ``max_norm`` each looked-up row longer than it is shortened in place. ``_weight`` (a
+    (num_embeddings, embedding_dim) tensor) is used as the weight instead, uninitialised, and
+    ``_freeze=True`` makes it not require grad (what ``from_pretrained`` passes), as PyTorch's.
     """
 
     def __init__(
@@ -290,6 +294,12 @@ class Embedding(Module):
         num_embeddings: int,
         embedding_dim: int,
         padding_idx: int | None = None,
+        max_norm: float | None = None,
+        norm_type: float = 2.0,
+        scale_grad_by_freq: bool = False,
+        sparse: bool = False,
+        _weight: Tensor | None = None,
+        _freeze: bool = False,
         device: str | Device | None = None,
         dtype: Any = None,
     ) -> None:
@@ -306,8 +316,53 @@ class Embedding(Module):
                 )
             padding_idx %= rows  # PyTorch keeps it non-negative too
         self.padding_idx = padding_idx
-        self.weight = empty_parameter((num_embeddings, embedding_dim), device, dtype)
-        self.reset_parameters()
+        if max_norm is not None:
+            max_norm = check_number("Embedding", "max_norm", max_norm, allow_inf=True)
+        self.max_norm = max_norm
+        self.norm_type = check_number("Embedding", "norm_type", norm_type, allow_inf=True)
+        self.scale_grad_by_freq = check_bool("Embedding", "scale_grad_by_freq", scale_grad_by_freq)
+        if check_bool("Embedding", "sparse", sparse):
+            raise NotImplementedError(
+                "Embedding: sparse=True is not supported in minigrad (gradients are dense arrays)"
+            )
+        self.sparse = False
+        if _weight is None:
+            self.weight = empty_parameter((num_embeddings, embedding_dim), device, dtype)
+            self.reset_parameters()
+        else:
+            if not isinstance(_weight, Tensor) or _weight.shape != (num_embeddings, embedding_dim):
+                raise ValueError(
+                    f"Embedding: _weight must be a Tensor of shape ({num_embeddings}, "
+                    f"{embedding_dim}) (num_embeddings, embedding_dim), got "
+                    f"{getattr(_weight, 'shape', type(_weight).__name__)}"
+                )
+            self.weight = Parameter(
+                _weight, requires_grad=not check_bool("Embedding", "_freeze", _freeze)
+            )
+
+    @classmethod
+    def from_pretrained(
+        cls,
+        embeddings: Tensor,
+        freeze: bool = True,
+        padding_idx: int | None = None,
+        max_norm: float | None = None,
+        norm_type: float = 2.0,
+        scale_grad_by_freq: bool = False,
+        sparse: bool = False,
+    ) -> Embedding:
+        """An Embedding whose weight is ``embeddings`` (2-D; shared, not copied), frozen unless
+        ``freeze=False``. As PyTorch's, the ``padding_idx`` row keeps its given values."""
+        if not isinstance(embeddings, Tensor) or embeddings.ndim != 2:
+            raise ValueError(
+                "Embedding.from_pretrained: embeddings must be a 2-D Tensor, got "
+                f"{getattr(embeddings, 'shape', type(embeddings).__name__)}"
+            )
+        rows, cols = embeddings.shape
+        return cls(
+            rows, cols, padding_idx, max_norm, norm_type, scale_grad_by_freq, sparse,
+            _weight=embeddings, _freeze=freeze,
+        )  # fmt: skip
 
     def reset_parameters(self) -> None:
         init.normal_(self.weight)
@@ -316,11 +371,22 @@ class Embedding(Module):
                 self.weight[self.padding_idx] = 0.0
 
     def forward(self, input: Any) -> Tensor:
-        return F.embedding(input, self.weight, self.padding_idx)
+        return F.embedding(
+            input, self.weight, self.padding_idx, self.max_norm, self.norm_type,
+            self.scale_grad_by_freq, self.sparse,
+        )  # fmt: skip
 
     def extra_repr(self) -> str:
-        padding = "" if self.padding_idx is None else f", padding_idx={self.padding_idx}"
-        return f"{self.num_embeddings}, {self.embedding_dim}{padding}"
+        text = f"{self.num_embeddings}, {self.embedding_dim}"
+        if self.padding_idx is not None:
+            text += f", padding_idx={self.padding_idx}"
+        if self.max_norm is not None:
+            text += f", max_norm={self.max_norm}"
+        if self.norm_type != 2:
+            text += f", norm_type={self.norm_type}"
+        if self.scale_grad_by_freq:
+            text += ", scale_grad_by_freq=True"
+        return text
 
 
 # ---- activations ----------------------------------------------------------------------------

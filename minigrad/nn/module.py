@@ -30,6 +30,7 @@ that ``minigrad.save`` or ``numpy.savez`` can write as it is.
 
 from __future__ import annotations
 
+import operator
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, NamedTuple
@@ -89,6 +90,8 @@ def _host_array(value: Any) -> np.ndarray:
         return np.asarray(value)
     if device_of_array(value) is not cpu:
         return to_host(value)
+    if hasattr(value, "__array__"):  # another library's host array, e.g. a torch state_dict's
+        return np.asarray(value)
     raise TypeError(f"expected an array or a Tensor, got {type(value).__name__}")
 
 
@@ -233,15 +236,22 @@ class Module:
         self._modules[name] = module
 
     # ---- walking the tree -----------------------------------------------------------------------
-    def named_modules(self, prefix: str = "") -> Iterator[tuple[str, Module]]:
-        """This module and every module below it, parents before children, each once."""
-        seen: set[int] = set()
+    def named_modules(
+        self, memo: set[Module] | None = None, prefix: str = "", remove_duplicate: bool = True
+    ) -> Iterator[tuple[str, Module]]:
+        """This module and every module below it, parents before children (PyTorch's
+        arguments): a module reached twice is listed once unless ``remove_duplicate=False``;
+        ``memo`` is the set of modules to skip, and collects the ones listed; ``prefix`` starts
+        every name."""
+        if memo is None:
+            memo = set()
         stack: list[tuple[str, Module]] = [(prefix, self)]
         while stack:
             name, module = stack.pop()
-            if id(module) in seen:
+            if module in memo:
                 continue
-            seen.add(id(module))
+            if remove_duplicate:
+                memo.add(module)
             yield name, module
             children = [
                 (f"{name}.{child_name}" if name else child_name, child)
@@ -264,30 +274,43 @@ class Module:
         for _, module in self.named_children():
             yield module
 
-    def _named_members(self, kind: str, prefix: str, recurse: bool) -> Iterator[tuple[str, Tensor]]:
+    def _named_members(
+        self, kind: str, prefix: str, recurse: bool, remove_duplicate: bool = True
+    ) -> Iterator[tuple[str, Tensor]]:
         seen: set[int] = set()
-        modules = self.named_modules(prefix) if recurse else iter([(prefix, self)])
+        modules = (
+            self.named_modules(prefix=prefix, remove_duplicate=remove_duplicate)
+            if recurse
+            else iter([(prefix, self)])
+        )
         for module_name, module in modules:
             for name, tensor in module.__dict__[kind].items():
                 if tensor is None or id(tensor) in seen:
                     continue  # an empty slot, or a tensor shared by two modules (listed once)
-                seen.add(id(tensor))
+                if remove_duplicate:
+                    seen.add(id(tensor))
                 yield (f"{module_name}.{name}" if module_name else name), tensor
 
     def named_parameters(
-        self, prefix: str = "", recurse: bool = True
+        self, prefix: str = "", recurse: bool = True, remove_duplicate: bool = True
     ) -> Iterator[tuple[str, Parameter]]:
         """``("layer.0.weight", Parameter)`` pairs: each module's own parameters, then its
-        children's, in the order they were assigned. A shared parameter appears once."""
-        return self._named_members("_parameters", prefix, recurse)  # type: ignore[return-value]
+        children's, in the order they were assigned. A shared parameter appears once, under its
+        first name, unless ``remove_duplicate=False`` (then under each)."""
+        return self._named_members(  # type: ignore[return-value]
+            "_parameters", prefix, recurse, remove_duplicate
+        )
 
     def parameters(self, recurse: bool = True) -> Iterator[Parameter]:
         """Every parameter once, in ``named_parameters`` order (what an optimizer is given)."""
         for _, param in self.named_parameters(recurse=recurse):
             yield param
 
-    def named_buffers(self, prefix: str = "", recurse: bool = True) -> Iterator[tuple[str, Tensor]]:
-        return self._named_members("_buffers", prefix, recurse)
+    def named_buffers(
+        self, prefix: str = "", recurse: bool = True, remove_duplicate: bool = True
+    ) -> Iterator[tuple[str, Tensor]]:
+        """``(name, buffer)`` pairs, as ``named_parameters`` lists parameters."""
+        return self._named_members("_buffers", prefix, recurse, remove_duplicate)
 
     def buffers(self, recurse: bool = True) -> Iterator[Tensor]:
         for _, buffer in self.named_buffers(recurse=recurse):
@@ -379,15 +402,21 @@ class Module:
                 found.update(child._state_tensors(f"{prefix}{name}."))
         return found
 
-    def state_dict(self) -> OrderedDict[str, np.ndarray]:
-        """Every parameter and persistent buffer as ``name -> host NumPy copy``.
+    def state_dict(self, destination: Any = None, prefix: str = "", keep_vars: bool = False) -> Any:
+        """Every parameter and persistent buffer as ``prefix + name -> host NumPy copy``.
 
-        Copies, on the host: the dict is a snapshot that later training does not change, and it
-        can be saved as it is. ``load_state_dict`` puts the values back bit for bit.
+        Copies, on the host (where PyTorch gives detached tensors that share the weights'
+        storage): the dict is a snapshot that later training does not change, and it can be
+        saved as it is. ``load_state_dict`` puts the values back bit for bit.
+        ``keep_vars=True`` gives the live Parameters and buffers themselves instead, as
+        PyTorch's does. ``destination``, a dict, is filled and returned instead of a new
+        OrderedDict.
         """
-        return OrderedDict(
-            (name, tensor.numpy().copy()) for name, tensor in self._state_tensors().items()
-        )
+        if destination is None:
+            destination = OrderedDict()
+        for name, tensor in self._state_tensors(prefix).items():
+            destination[name] = tensor if keep_vars else tensor.numpy().copy()
+        return destination
 
     def load_state_dict(self, state_dict: dict[str, Any], strict: bool = True) -> IncompatibleKeys:
         """Copy values from ``state_dict`` into this module's parameters and buffers, in place.
@@ -603,6 +632,11 @@ class Sequential(Module):
     """Modules applied one after another: ``Sequential(Linear(2, 8), ReLU(), Linear(8, 1))``.
 
     The children are named "0", "1", ... (or by the keys of an OrderedDict given instead).
+    It edits as a list does, as PyTorch's: ``append``, ``insert``, ``extend``, ``pop``,
+    ``s[i] = m``, ``del s[i]`` (also a slice), ``s + t``, ``s += t``, ``s * 3`` (the same
+    modules again, so their weights are shared). ``del`` and ``pop`` renumber the children
+    "0", "1", ... afterwards, even ones that had OrderedDict names, as PyTorch does, so the
+    ``state_dict`` keys are PyTorch's after any edit.
     """
 
     def __init__(self, *modules: Module | OrderedDict[str, Module]) -> None:
@@ -623,11 +657,77 @@ class Sequential(Module):
         self.add_module(str(len(self._modules)), module)
         return self
 
+    def insert(self, index: int, module: Module) -> Sequential:
+        """Put ``module`` before position ``index`` (-len <= index <= len); the children are
+        then numbered "0", "1", ... in their new order."""
+        if not isinstance(module, Module):
+            raise TypeError(
+                f"Sequential.insert: module must be a Module, got {type(module).__name__}"
+            )
+        length = len(self._modules)
+        index = operator.index(index)
+        if not -length <= index <= length:
+            raise IndexError(
+                f"Sequential.insert: index {index} is out of range for {length} modules"
+            )
+        items = list(self._modules.values())
+        items.insert(index, module)  # a list's insert reads a negative index as PyTorch does
+        _renumber(self, items)
+        return self
+
+    def extend(self, sequential: Iterable[Module]) -> Sequential:
+        for module in sequential:
+            self.append(module)
+        return self
+
+    def pop(self, key: int | slice) -> Module:
+        """Remove and return the module at ``key`` (a slice: a Sequential of them)."""
+        module = self[key]
+        del self[key]
+        return module
+
     def __getitem__(self, index: int | slice) -> Module:
         items = list(self._modules.items())
         if isinstance(index, slice):
-            return Sequential(OrderedDict(items[index]))
+            return type(self)(OrderedDict(items[index]))
         return items[_check_index(index, len(items), "Sequential")][1]
+
+    def __setitem__(self, index: int, module: Module) -> None:
+        """Replace the module at position ``index``; it keeps that child's name."""
+        names = list(self._modules)
+        setattr(self, names[_check_index(index, len(names), "Sequential")], module)
+
+    def __delitem__(self, index: int | slice) -> None:
+        names = list(self._modules)
+        if isinstance(index, slice):
+            doomed = names[index]
+        else:
+            doomed = [names[_check_index(index, len(names), "Sequential")]]
+        for name in doomed:
+            delattr(self, name)
+        _renumber(self, list(self._modules.values()))
+
+    def __add__(self, other: Sequential) -> Sequential:
+        if not isinstance(other, Sequential):
+            raise ValueError(
+                f"Sequential + other: other must be a Sequential, got {type(other).__name__}"
+            )
+        return Sequential().extend(self).extend(other)
+
+    def __iadd__(self, other: Sequential) -> Sequential:
+        if not isinstance(other, Sequential):
+            raise ValueError(
+                f"Sequential += other: other must be a Sequential, got {type(other).__name__}"
+            )
+        return self.extend(list(other))  # a list first: s += s repeats s once
+
+    def __mul__(self, times: int) -> Sequential:
+        return Sequential().extend(list(self) * _check_times(times))
+
+    __rmul__ = __mul__
+
+    def __imul__(self, times: int) -> Sequential:
+        return self.extend(list(self) * (_check_times(times) - 1))
 
     def __len__(self) -> int:
         return len(self._modules)
@@ -636,10 +736,29 @@ class Sequential(Module):
         return iter(self._modules.values())
 
 
+def _check_times(times: Any) -> int:
+    if not isinstance(times, int) or isinstance(times, bool):
+        raise TypeError(f"Sequential * times: times must be an int, got {type(times).__name__}")
+    if times <= 0:
+        raise ValueError(f"Sequential * times: times must be positive, got {times}")
+    return times
+
+
+def _renumber(container: Module, modules: list[Module]) -> None:
+    """Name ``container``'s children "0", "1", ... in the order of ``modules`` (what PyTorch's
+    Sequential and ModuleList do after a deletion, so that indices and names agree again)."""
+    registry = container._modules
+    registry.clear()
+    for position, module in enumerate(modules):
+        registry[str(position)] = module
+
+
 class ModuleList(Module):
     """A list of Modules that registers them all (a plain attribute list would not be seen).
 
-    Index, iterate and ``append`` as with a list; it has no ``forward`` of its own.
+    Index, iterate, ``append``, ``extend``, ``insert``, ``pop``, ``l[i] = m``, ``del l[i]``,
+    ``l + other`` and ``l += other`` as with a list; the children are always named "0", "1",
+    ... in list order (PyTorch's numbering). It has no ``forward`` of its own.
     """
 
     def __init__(self, modules: Iterable[Module] | None = None) -> None:
@@ -652,25 +771,50 @@ class ModuleList(Module):
         return self
 
     def extend(self, modules: Iterable[Module]) -> ModuleList:
-        for module in modules:
+        if not isinstance(modules, Iterable):
+            raise TypeError(
+                f"ModuleList.extend: modules must be an iterable of Modules, "
+                f"got {type(modules).__name__}"
+            )
+        for module in list(modules):  # a list first: l.extend(l) repeats l once
             self.append(module)
         return self
 
     def insert(self, index: int, module: Module) -> None:
         items = list(self._modules.values())
-        items.insert(index, module)
+        items.insert(operator.index(index), module)
         self._modules.clear()
         self.extend(items)
+
+    def pop(self, key: int | slice) -> Module | ModuleList:
+        """Remove and return the module at ``key`` (a slice: a ModuleList of them)."""
+        module = self[key]
+        del self[key]
+        return module
 
     def __getitem__(self, index: int | slice) -> Module | ModuleList:
         items = list(self._modules.values())
         if isinstance(index, slice):
-            return ModuleList(items[index])
+            return type(self)(items[index])
         return items[_check_index(index, len(items), "ModuleList")]
 
     def __setitem__(self, index: int, module: Module) -> None:
         index = _check_index(index, len(self._modules), "ModuleList")
         self.add_module(str(index), module)
+
+    def __delitem__(self, index: int | slice) -> None:
+        items = list(self._modules.values())
+        if isinstance(index, slice):
+            del items[index]
+        else:
+            del items[_check_index(index, len(items), "ModuleList")]
+        _renumber(self, items)
+
+    def __add__(self, other: Iterable[Module]) -> ModuleList:
+        return ModuleList(list(self) + list(other))
+
+    def __iadd__(self, modules: Iterable[Module]) -> ModuleList:
+        return self.extend(modules)
 
     def __len__(self) -> int:
         return len(self._modules)
@@ -680,13 +824,38 @@ class ModuleList(Module):
 
 
 def _check_index(index: int, length: int, name: str) -> int:
+    index = operator.index(index)  # a NumPy integer too, a float not (as PyTorch)
     if not -length <= index < length:
         raise IndexError(f"{name} index {index} is out of range for {length} modules")
     return index % length
 
 
+def _pairs(owner: str, items: Any, own_type: type) -> Iterable[tuple[str, Any]]:
+    """(name, value) pairs from a mapping, a container of ``own_type`` or an iterable of pairs,
+    as PyTorch's ``update`` reads them."""
+    if isinstance(items, (Mapping, own_type)):
+        return list(items.items())  # type: ignore[attr-defined]
+    if not isinstance(items, Iterable):
+        raise TypeError(
+            f"{owner}.update: expected a mapping or an iterable of (name, value) pairs, "
+            f"got {type(items).__name__}"
+        )
+    pairs = []
+    for position, pair in enumerate(items):
+        if not isinstance(pair, Iterable) or len(pair) != 2:  # type: ignore[arg-type]
+            raise ValueError(
+                f"{owner}.update: item {position} must be a (name, value) pair, got {pair!r}"
+            )
+        pairs.append((pair[0], pair[1]))  # type: ignore[index]
+    return pairs
+
+
 class ModuleDict(Module):
-    """A dict of Modules that registers them all, keyed by name (``model.blocks["encoder"]``)."""
+    """A dict of Modules that registers them all, keyed by name (``model.blocks["encoder"]``).
+
+    As a dict: ``d[k]``, ``d[k] = m``, ``del d[k]``, ``pop``, ``clear``, ``update``, ``keys``,
+    ``values``, ``items``; the order is the order of insertion.
+    """
 
     def __init__(self, modules: Mapping[str, Module] | Iterable[tuple[str, Module]] | None = None):
         super().__init__()
@@ -694,8 +863,8 @@ class ModuleDict(Module):
             self.update(modules)
 
     def update(self, modules: Mapping[str, Module] | Iterable[tuple[str, Module]]) -> None:
-        for name, module in modules.items() if isinstance(modules, Mapping) else modules:
-            self.add_module(name, module)
+        for name, module in _pairs("ModuleDict", modules, ModuleDict):
+            self[name] = module
 
     def __getitem__(self, name: str) -> Module:
         if name not in self._modules:
@@ -708,6 +877,16 @@ class ModuleDict(Module):
     def __delitem__(self, name: str) -> None:
         self[name]  # a KeyError that lists the names, for a name it does not have
         delattr(self, name)
+
+    def pop(self, name: str) -> Module:
+        """Remove the module called ``name`` and return it."""
+        module = self[name]
+        del self[name]
+        return module
+
+    def clear(self) -> None:
+        """Remove every module."""
+        self._modules.clear()
 
     def __contains__(self, name: object) -> bool:
         return name in self._modules
@@ -729,12 +908,16 @@ class ModuleDict(Module):
 
 
 class ParameterList(Module):
-    """A list of Parameters that registers them all (named "0", "1", ... in ``state_dict``)."""
+    """A list of Parameters that registers them all (named "0", "1", ... in ``state_dict``).
+
+    ``append``, ``extend``, ``+=``, ``p[i] = tensor`` and slices as PyTorch's (which has no
+    ``pop`` or ``del`` for it either); a Tensor that is not yet a Parameter is wrapped in one.
+    """
 
     def __init__(self, parameters: Iterable[Tensor] | None = None) -> None:
         super().__init__()
-        for parameter in parameters or ():
-            self.append(parameter)
+        if parameters is not None:
+            self.extend(parameters)
 
     def append(self, parameter: Tensor) -> ParameterList:
         if not isinstance(parameter, Parameter):
@@ -742,29 +925,60 @@ class ParameterList(Module):
         self.register_parameter(str(len(self._parameters)), parameter)
         return self
 
-    def __getitem__(self, index: int) -> Parameter:
+    def extend(self, parameters: Iterable[Tensor]) -> ParameterList:
+        # a Tensor is iterable, but unpacking one into rows is never what is meant (PyTorch)
+        if not isinstance(parameters, Iterable) or isinstance(parameters, Tensor):
+            raise TypeError(
+                "ParameterList.extend: parameters must be an iterable of Tensors, "
+                f"got {type(parameters).__name__}"
+            )
+        for parameter in list(parameters):
+            self.append(parameter)
+        return self
+
+    def __iadd__(self, parameters: Iterable[Tensor]) -> ParameterList:
+        return self.extend(parameters)
+
+    def __getitem__(self, index: int | slice) -> Any:
         items = list(self._parameters.values())
+        if isinstance(index, slice):
+            return type(self)(items[index])  # the same Parameters, not copies (PyTorch)
         return items[_check_index(index, len(items), "ParameterList")]
+
+    def __setitem__(self, index: int, parameter: Tensor) -> None:
+        index = _check_index(index, len(self._parameters), "ParameterList")
+        if not isinstance(parameter, Parameter):
+            parameter = Parameter(parameter)
+        self.register_parameter(str(index), parameter)
 
     def __len__(self) -> int:
         return len(self._parameters)
 
     def __iter__(self) -> Iterator[Parameter]:
-        return iter(self._parameters.values())
+        return iter(self._parameters.values())  # type: ignore[arg-type]
 
 
 class ParameterDict(Module):
     """A dict of Parameters that registers them all, keyed by name (``state_dict`` keys are the
-    names). A Tensor that is not yet a Parameter is wrapped in one, as PyTorch does."""
+    names). A Tensor that is not yet a Parameter is wrapped in one, as PyTorch does.
+
+    As PyTorch's, ``update`` (and the constructor) takes the names of a plain ``dict`` in
+    sorted order, and those of an OrderedDict, a ParameterDict or a list of pairs in their own
+    order: ``ParameterDict({"b": p, "a": q})`` lists "a" first.
+    """
 
     def __init__(self, parameters: Mapping[str, Any] | Iterable[tuple[str, Any]] | None = None):
         super().__init__()
         if parameters is not None:
             self.update(parameters)
 
-    def update(self, parameters: Mapping[str, Any] | Iterable[tuple[str, Any]]) -> None:
-        items = parameters.items() if isinstance(parameters, Mapping) else parameters
-        for name, parameter in items:
+    def update(
+        self, parameters: Mapping[str, Any] | Iterable[tuple[str, Any]] | ParameterDict
+    ) -> None:
+        pairs = _pairs("ParameterDict", parameters, ParameterDict)
+        if isinstance(parameters, Mapping) and not isinstance(parameters, OrderedDict):
+            pairs = sorted(pairs, key=lambda pair: pair[0])
+        for name, parameter in pairs:
             self[name] = parameter
 
     def __getitem__(self, name: str) -> Parameter:
@@ -793,6 +1007,43 @@ class ParameterDict(Module):
         del self[name]
         return parameter
 
+    def popitem(self) -> tuple[str, Parameter]:
+        """Remove and return the last (name, parameter) pair."""
+        if not self._parameters:
+            raise KeyError("ParameterDict.popitem: the ParameterDict is empty")
+        name = next(reversed(self._parameters))
+        return name, self.pop(name)
+
+    def clear(self) -> None:
+        for name in list(self._parameters):
+            del self[name]
+
+    def setdefault(self, name: str, default: Any = None) -> Any:
+        if name not in self:
+            self[name] = default
+        return self[name]
+
+    def copy(self) -> ParameterDict:
+        """A new ParameterDict holding the same Parameters (not copies of them)."""
+        return ParameterDict(OrderedDict(self.items()))
+
+    def fromkeys(self, keys: Iterable[str], default: Any = None) -> ParameterDict:
+        return ParameterDict([(name, default) for name in keys])
+
+    def __or__(self, other: ParameterDict) -> ParameterDict:
+        merged = self.copy()
+        merged.update(other)
+        return merged
+
+    def __ror__(self, other: ParameterDict) -> ParameterDict:
+        merged = other.copy()
+        merged.update(self)
+        return merged
+
+    def __ior__(self, other: ParameterDict) -> ParameterDict:
+        self.update(other)
+        return self
+
     def get(self, name: str, default: Any = None) -> Any:
         return self._parameters.get(name, default)
 
@@ -804,6 +1055,9 @@ class ParameterDict(Module):
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._parameters)
+
+    def __reversed__(self) -> Iterator[str]:
+        return reversed(self._parameters)
 
     def keys(self) -> Iterable[str]:
         return self._parameters.keys()

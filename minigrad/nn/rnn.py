@@ -52,7 +52,7 @@ from ..autograd import Function
 from ..backend import Device
 from ..checks import check_bool, check_choice, check_int, check_number
 from ..ops import relu, sigmoid, stack, tanh
-from ..ops.shape import Concatenate
+from ..ops.shape import Concatenate, concatenate, flip
 from ..tensor import Tensor
 from . import functional as F
 from . import init
@@ -488,11 +488,8 @@ class RNNBase(Module):
         self.num_layers = check_int(name, "num_layers", num_layers, low=1)
         self.batch_first = check_bool(name, "batch_first", batch_first)
         self.dropout = check_number(name, "dropout", dropout, low=0, high=1, high_inclusive=False)
-        if check_bool(name, "bidirectional", bidirectional):
-            raise NotImplementedError(
-                f"{name}: bidirectional=True is not supported in minigrad; run a second {name} "
-                "over the reversed sequence and concatenate the outputs"
-            )
+        self.bidirectional = check_bool(name, "bidirectional", bidirectional)
+        directions = 2 if self.bidirectional else 1
         if self.dropout > 0 and num_layers == 1:
             warnings.warn(
                 f"{name}: dropout={dropout} acts between layers, so with num_layers=1 it does "
@@ -500,29 +497,41 @@ class RNNBase(Module):
                 stacklevel=2,
             )
         rows = self.gate_count * hidden_size
+        # PyTorch's names and order: each layer's forward direction, then its reverse direction
+        # (suffix "_reverse"), which reads the sequence from its end; a layer above the first
+        # reads both directions' outputs side by side, hence directions * hidden_size inputs.
         for layer in range(num_layers):
-            layer_input = input_size if layer == 0 else hidden_size
-            setattr(
-                self, f"weight_ih_l{layer}", empty_parameter((rows, layer_input), device, dtype)
-            )
-            setattr(
-                self, f"weight_hh_l{layer}", empty_parameter((rows, hidden_size), device, dtype)
-            )
-            if bias:  # without bias PyTorch registers no bias at all: state_dict has no such key
-                setattr(self, f"bias_ih_l{layer}", empty_parameter((rows,), device, dtype))
-                setattr(self, f"bias_hh_l{layer}", empty_parameter((rows,), device, dtype))
+            layer_input = input_size if layer == 0 else directions * hidden_size
+            for suffix in ("", "_reverse")[:directions]:
+                name = f"l{layer}{suffix}"
+                setattr(
+                    self, f"weight_ih_{name}", empty_parameter((rows, layer_input), device, dtype)
+                )
+                setattr(
+                    self, f"weight_hh_{name}", empty_parameter((rows, hidden_size), device, dtype)
+                )
+                if bias:  # without bias PyTorch registers no bias at all: no state_dict key
+                    setattr(self, f"bias_ih_{name}", empty_parameter((rows,), device, dtype))
+                    setattr(self, f"bias_hh_{name}", empty_parameter((rows,), device, dtype))
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
         _uniform_parameters(self)
 
     @property
+    def num_directions(self) -> int:
+        return 2 if self.bidirectional else 1
+
+    @property
     def all_weights(self) -> list[list[Parameter | None]]:
-        """[weight_ih, weight_hh, bias_ih, bias_hh] of each layer (biases None without bias)."""
+        """[weight_ih, weight_hh, bias_ih, bias_hh] of each layer (biases None without bias);
+        bidirectional: of each layer's forward direction, then its reverse one (PyTorch's
+        order, the order of h_0's and h_n's first dim)."""
         names = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
         return [
-            [getattr(self, f"{name}_l{layer}", None) for name in names]
+            [getattr(self, f"{name}_l{layer}{suffix}", None) for name in names]
             for layer in range(self.num_layers)
+            for suffix in ("", "_reverse")[: self.num_directions]
         ]
 
     def cell(self, input: Tensor, state: State, *weights: Any) -> State:
@@ -564,14 +573,16 @@ class RNNBase(Module):
             parts = [("h_0", zeros)] * self.state_count()
         else:
             parts = self._state_parts(hx)
-            expected = (self.num_layers, self.hidden_size) if unbatched else (
-                self.num_layers, batch, self.hidden_size)  # fmt: skip
+            first = self.num_layers * self.num_directions
+            expected = (first, self.hidden_size) if unbatched else (
+                first, batch, self.hidden_size)  # fmt: skip
             for label, part in parts:
                 if not isinstance(part, Tensor):
                     raise TypeError(f"{name}: {label} must be a Tensor, got {type(part).__name__}")
                 if part.shape != expected:
                     raise ValueError(
-                        f"{name}: {label} must have shape {expected} (num_layers, "
+                        f"{name}: {label} must have shape {expected} (num_layers"
+                        f"{' * 2 directions' if self.bidirectional else ''}, "
                         f"{'' if unbatched else 'batch, '}hidden_size) for input of shape "
                         f"{input.shape}, got {part.shape}"
                     )
@@ -583,7 +594,7 @@ class RNNBase(Module):
             # Layer k's slice of each part, (N, H); one sequence gets its batch axis of 1.
             parts = [(label, part.unsqueeze(1) if unbatched else part) for label, part in parts]
         states = []
-        for layer in range(self.num_layers):
+        for layer in range(self.num_layers * self.num_directions):
             state = tuple(part if hx is None else part[layer] for _, part in parts)
             states.append(state if len(state) > 1 else state[0])
         return states
@@ -608,7 +619,37 @@ class RNNBase(Module):
 
     def _layers(self, sequence: Tensor, states: list[State]) -> tuple[Tensor, list[State]]:
         """The last layer's output (L, N, H) and every layer's final state: the time loop."""
+        if self.bidirectional:
+            return self._bidirectional_layers(sequence, states)
         return unroll(self.cell, sequence, states, self.all_weights, self.dropout, self.training)
+
+    def _one_layer(
+        self, sequence: Tensor, state: State, weights: list[Any]
+    ) -> tuple[Tensor, State]:
+        """One layer in one direction over (L, N, I): its outputs (L, N, H) and final state."""
+        output, (final,) = unroll(self.cell, sequence, [state], [weights])
+        return output, final
+
+    def _bidirectional_layers(
+        self, sequence: Tensor, states: list[State]
+    ) -> tuple[Tensor, list[State]]:
+        """Each layer twice: forward over the sequence, and the reverse direction as the same
+        layer over the sequence read backwards, whose outputs are flipped back so that step t
+        holds what the reverse direction computed at t (having seen steps t..L-1). The layer's
+        output is the two side by side, (L, N, 2H), as PyTorch's; its final states are the
+        forward one's at step L-1 and the reverse one's at step 0."""
+        finals = []
+        all_weights = self.all_weights
+        for layer in range(self.num_layers):
+            if layer > 0 and self.training and self.dropout > 0:
+                sequence = F.dropout(sequence, self.dropout, True)
+            forward, final = self._one_layer(sequence, states[2 * layer], all_weights[2 * layer])
+            backward, final_reverse = self._one_layer(
+                flip(sequence, 0), states[2 * layer + 1], all_weights[2 * layer + 1]
+            )
+            sequence = concatenate([forward, flip(backward, 0)], 2)
+            finals += [final, final_reverse]
+        return sequence, finals
 
     @staticmethod
     def _stacked(finals: list[tuple[Tensor, ...]], part: int, unbatched: bool) -> Tensor:
@@ -626,6 +667,8 @@ class RNNBase(Module):
             text += ", batch_first=True"
         if self.dropout:
             text += f", dropout={self.dropout}"
+        if self.bidirectional:
+            text += ", bidirectional=True"
         return text
 
 
@@ -717,8 +760,16 @@ class LSTM(RNNBase):
     def state_count(self) -> int:
         return 2
 
+    def _one_layer(
+        self, sequence: Tensor, state: State, weights: list[Any]
+    ) -> tuple[Tensor, State]:
+        output, h, c = lstm_layer(sequence, *state, *weights)
+        return output, (h, c)
+
     def _layers(self, sequence: Tensor, states: list[State]) -> tuple[Tensor, list[State]]:
         """``unroll``'s loop over the layers, each layer's time loop one ``LSTMLayer`` op."""
+        if self.bidirectional:
+            return self._bidirectional_layers(sequence, states)
         finals = []
         for layer, weights in enumerate(self.all_weights):
             if layer > 0 and self.training and self.dropout > 0:

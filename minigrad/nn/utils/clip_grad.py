@@ -29,10 +29,10 @@ from typing import Any
 
 import numpy as np
 
-from ..autograd import mark_written
-from ..backend import float_errors_ignored
-from ..checks import check_bool, check_number
-from ..tensor import Tensor
+from ...autograd import mark_written
+from ...backend import float_errors_ignored
+from ...checks import check_bool, check_number
+from ...tensor import Tensor
 
 __all__ = ["clip_grad_norm_", "clip_grad_value_"]
 
@@ -42,6 +42,7 @@ def clip_grad_norm_(
     max_norm: float,
     norm_type: float | str = 2.0,
     error_if_nonfinite: bool = False,
+    foreach: bool | None = None,
 ) -> Tensor:
     """Rescale the gradients so that their joint p-norm is at most ``max_norm``; return the
     norm they had before, as a 0-d Tensor on their device.
@@ -53,6 +54,8 @@ def clip_grad_norm_(
         error_if_nonfinite: raise a RuntimeError, and leave the gradients alone, when the norm
             is NaN or infinite. This check reads the norm: the call's only device sync.
             Without it such gradients are multiplied by coef = 0 (or NaN), as in PyTorch.
+        foreach: PyTorch's choice of its batched kernels; accepted (None, True or False) and
+            without effect here, where the gradients are always handled one by one.
 
     With no gradients at all the norm is 0.
     """
@@ -62,6 +65,7 @@ def clip_grad_norm_(
     p = check_number(owner, "norm_type", norm_type, low=0, low_inclusive=False, allow_inf=True)
     max_norm = check_number(owner, "max_norm", max_norm, low=0, allow_inf=True)
     error_if_nonfinite = check_bool(owner, "error_if_nonfinite", error_if_nonfinite)
+    _check_foreach(owner, foreach)
     grads = _gradients(owner, parameters)
     if not grads:
         return Tensor(np.array(0.0, dtype=np.float32))
@@ -100,14 +104,18 @@ def clip_grad_norm_(
     return Tensor(xp.asarray(total, dtype=dtype), device=device)
 
 
-def clip_grad_value_(parameters: Tensor | Iterable[Tensor], clip_value: float) -> None:
+def clip_grad_value_(
+    parameters: Tensor | Iterable[Tensor], clip_value: float, foreach: bool | None = None
+) -> None:
     """Clip every gradient entry into [-clip_value, clip_value], in place.
 
     Args:
         parameters: a Tensor or an iterable of Tensors (``model.parameters()``).
         clip_value: the largest magnitude allowed, >= 0.
+        foreach: accepted for PyTorch's signature, without effect (see ``clip_grad_norm_``).
     """
     owner = "clip_grad_value_"
+    _check_foreach(owner, foreach)
     clip_value = check_number(owner, "clip_value", clip_value, low=0, allow_inf=True)
     for grad in _gradients(owner, parameters):
         xp = grad.device.xp
@@ -140,3 +148,8 @@ def _gradients(owner: str, parameters: Any) -> list[Tensor]:
             "them on one device: clip each device's parameters separately"
         )
     return grads
+
+
+def _check_foreach(owner: str, foreach: Any) -> None:
+    if foreach is not None:
+        check_bool(owner, "foreach", foreach)

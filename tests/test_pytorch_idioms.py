@@ -273,6 +273,65 @@ def test_cross_entropy_ignore_index_that_names_a_class_and_smoothing():
         mg.nn.functional.cross_entropy(t(LOGITS), [1, 5, 0, 2])
 
 
+IGNORED_LOSSES = {
+    "cross_entropy": lambda x, y, **k: mg.nn.functional.cross_entropy(x, y, **k),
+    "cross_entropy smoothed": lambda x, y, **k: mg.nn.functional.cross_entropy(
+        x, y, label_smoothing=0.2, **k
+    ),
+    "nll_loss": lambda x, y, **k: mg.nn.functional.nll_loss(x, y, **k),
+}
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("loss", IGNORED_LOSSES)
+def test_a_batch_of_only_ignored_targets_has_gradient_zero(loss, weighted):
+    """Every target ignored: the 'mean' is 0 / 0 = NaN, as PyTorch's, but each ignored sample
+    is out of the loss, so the gradient is exactly 0 (PyTorch's), not 0 * (1 / 0) = NaN: a batch
+    of pure padding must not fill a model's gradients with NaN."""
+    weight = {"weight": mg.tensor([0.5, 2.0, 1.0])} if weighted else {}
+    for ignore in ({}, {"ignore_index": 1}):
+        x = t(LOGITS, requires_grad=True)
+        target = [1, 1, 1, 1] if ignore else [-100] * 4
+        value = IGNORED_LOSSES[loss](x, target, **weight, **ignore)
+        assert math.isnan(value.item())
+        value.backward()
+        np.testing.assert_array_equal(x.grad.numpy(), np.zeros_like(LOGITS))
+    for reduction in ("sum", "none"):  # 0 and zeros, with the same zero gradient
+        x = t(LOGITS, requires_grad=True)
+        value = IGNORED_LOSSES[loss](x, [-100] * 4, reduction=reduction, **weight)
+        np.testing.assert_array_equal(value.numpy(), np.zeros(value.shape))
+        value.sum().backward()
+        np.testing.assert_array_equal(x.grad.numpy(), np.zeros_like(LOGITS))
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize("loss", IGNORED_LOSSES)
+def test_an_ignored_row_of_nan_scores_counts_for_nothing(loss, reduction):
+    """A padding row whose scores are NaN: its loss is 0 (not 0 * NaN), as in PyTorch, whose
+    losses skip an ignored sample; the other rows' losses are those without it."""
+    scores = LOGITS.copy()
+    scores[1] = np.nan
+    value = IGNORED_LOSSES[loss](t(scores), [2, -100, 0, 1], reduction=reduction)
+    expected = IGNORED_LOSSES[loss](t(LOGITS[[0, 2, 3]]), [2, 0, 1], reduction=reduction)
+    if reduction == "none":
+        expected = np.insert(expected.numpy(), 1, 0.0)
+    np.testing.assert_allclose(value.numpy(), np.asarray(expected), rtol=1e-12)
+
+
+def test_label_smoothing_counts_a_class_of_weight_zero():
+    """PyTorch's smoothing term, w-weighted mean over classes of -log p, counts for every
+    sample not ignored: a target class of weight 0 drops the picked term, not the smoothing."""
+    logp = log_softmax_rows(LOGITS)
+    weight = np.array([0.5, 0.0, 1.0])
+    loss = mg.nn.functional.cross_entropy(
+        t(LOGITS), [1, 1, 0, 2], mg.tensor(weight), label_smoothing=0.2, reduction="none"
+    )
+    picked = -logp[np.arange(4), [1, 1, 0, 2]] * weight[[1, 1, 0, 2]]
+    uniform = -(logp * weight).mean(axis=1)
+    np.testing.assert_allclose(loss.numpy(), 0.8 * picked + 0.2 * uniform, rtol=1e-12)
+    assert loss.numpy()[0] > 0  # 0 before: the sample's smoothing term was dropped too
+
+
 def test_retain_grad_keeps_a_non_leaf_gradient():
     x = t([1.0, 2.0], requires_grad=True)
     y = x * 3

@@ -398,13 +398,20 @@ class SoftmaxCrossEntropy(Function):
     gradient is the well-known "probabilities minus one-hot", with no intermediate graph. The
     optional per-sample weights w carry the class weights and ignored targets (w = 0). (The max
     is subtracted before exp, so logits of any size stay finite.)
+
+    ``kept`` (a boolean per sample, None when no target is ignored) marks the samples that are
+    not ignored. An ignored sample is out of the loss altogether, as in PyTorch: its loss is 0
+    and its gradient exactly 0, even when every sample is ignored and the 'mean' is 0 / 0 = NaN
+    (a batch of pure padding must not fill a model's gradients with NaN: w[n] / sum(w) would be
+    0 / 0 there). A kept sample's gradient stays w[n] / sum(w), NaN when its weight and all the
+    others are 0, as PyTorch's.
     """
 
     reads_inputs = (0,)
     reads_output = False
 
-    def forward(self, logits, target, reduction, sample_weight=None):
-        self.target, self.reduction, self.weight = target, reduction, sample_weight
+    def forward(self, logits, target, reduction, sample_weight=None, kept=None):
+        self.target, self.reduction = target, reduction
         xp = self.xp
         if kernels.usable(xp, logits) and 0 < logits.size and logits.shape[1] <= _ROW_LOOP_CLASSES:
             # on the GPU: the else branch's lines in one kernel, a thread per row (_CROSS_ENTROPY)
@@ -424,12 +431,24 @@ class SoftmaxCrossEntropy(Function):
             losses = xp.log(total[:, 0]) - shifted[self.rows, target]
         if sample_weight is not None:
             losses = losses * sample_weight
+        if kept is not None:  # 0, not 0 * a NaN or inf loss, for an ignored (padding) row
+            losses = xp.where(kept, losses, 0)
+        # The gradient's factor for each row, w[n] (/ sum(w) for 'mean'), 0 for an ignored row
+        # whatever the sum; None: 1 (/ N for 'mean') for every row.
+        self.weight = sample_weight
         if reduction == "none":
             return losses
         if reduction == "sum":
             return losses.sum()
-        self.count = len(target) if sample_weight is None else sample_weight.sum()
-        return losses.sum() / self.count
+        if sample_weight is None:
+            count = len(target)
+            self.weight = 1.0 / count if count else None  # N = 0: no rows, nothing to scale
+        else:
+            count = sample_weight.sum()
+            self.weight = sample_weight / count
+            if kept is not None:
+                self.weight = xp.where(kept, self.weight, 0)
+        return losses.sum() / count
 
     def backward(self, grad, loss, logits):
         if isinstance(logits, Tensor):  # recorded: softmax as an op, so it can be differentiated
@@ -438,16 +457,17 @@ class SoftmaxCrossEntropy(Function):
             probabilities = self.probabilities
         if self.reduction == "none":
             grad = grad.reshape(-1, 1)  # one gradient per sample, for its row
-        elif self.reduction == "mean":
-            # divided by N, or by the sum of the weights (an array already on the device)
-            weighted = self.weight is not None
-            grad = grad / constant(self.count, grad) if weighted else grad * (1.0 / self.count)
-        weight = None
-        if self.weight is not None:
-            weight = constant(self.weight.reshape(-1, 1).astype(logits.dtype), grad)
+        weight = self.weight
+        if isinstance(weight, float):
+            grad, weight = grad * weight, None
+        elif weight is not None:
+            weight = constant(weight.reshape(-1, 1).astype(logits.dtype), grad)
         xp = self.xp
         if not isinstance(grad, Tensor) and kernels.usable(xp, probabilities):
-            # on the GPU: (p - onehot) * grad (* w) in one kernel, no one-hot array
+            # on the GPU: (p - onehot) * grad (* w) in one kernel, no one-hot array. The kernel's
+            # scale is the row's factor (0 for an ignored row, already divided by sum(w) for
+            # 'mean') times the incoming gradient: the same arithmetic as before, only the
+            # division moved into the factor, so that an ignored row gets 0 rather than 0 / 0.
             scale = grad if weight is None else grad * weight
             result = xp.empty_like(probabilities)
             kernel = kernels.kernel("cross_entropy_grad", *_CROSS_ENTROPY["grad"])
@@ -948,16 +968,21 @@ def layer_norm(
 
 
 def softmax_cross_entropy(
-    logits: Tensor, target: Any, reduction: str = "mean", sample_weight: Any = None
+    logits: Tensor,
+    target: Any,
+    reduction: str = "mean",
+    sample_weight: Any = None,
+    kept: Any = None,
 ) -> Tensor:
     """-log softmax(logits)[n, target[n]] per row, times ``sample_weight[n]`` if given, then
     reduced: 'none', 'sum' or 'mean' (divided by N, or by the sum of the sample weights).
 
     ``logits`` is (N, C) and ``target`` an integer array of N class indices already checked to
     lie in [0, C) (``minigrad.nn.functional.cross_entropy`` checks them and calls this).
+    ``kept``: a boolean array, False for the ignored samples (loss and gradient 0), or None.
     """
     return SoftmaxCrossEntropy.apply(
-        logits, target=target, reduction=reduction, sample_weight=sample_weight
+        logits, target=target, reduction=reduction, sample_weight=sample_weight, kept=kept
     )
 
 

@@ -438,6 +438,14 @@ ROWS = [
         ValueError,
         r"mode='reflect' needs pads in \[0, 2\] for dim 1 of size 3",
     ),
+    (
+        "minigrad.pad flat amounts (PyTorch's F.pad form)",
+        lambda: mg.pad(t(2, 3), (1, 2)),
+        TypeError,
+        r"one \(before, after\) pair per axis \(2 for shape \(2, 3\)\), got \(1, 2\); "
+        r"for PyTorch's F.pad form.*minigrad.nn.functional.pad\(x, \(1, 2\)\)",
+    ),
+    ("minigrad.pad one int", lambda: mg.pad(t(2, 3), 1), TypeError, r"pair per axis.*got 1$"),
     ("one_hot classes", lambda: F.one_hot(mg.tensor([0, 3]), 3), ValueError, r"\[0, 2\]"),
     (
         "cosine_similarity shapes",

@@ -332,6 +332,18 @@ def test_label_smoothing_counts_a_class_of_weight_zero():
     assert loss.numpy()[0] > 0  # 0 before: the sample's smoothing term was dropped too
 
 
+def test_functional_pad_reads_flat_amounts_from_the_last_dim_and_minigrad_pad_pairs():
+    """F.pad(x, (1, 2)) pads the last dim (PyTorch's form); minigrad.pad takes one (before,
+    after) pair per axis, first axis first, as np.pad (PyTorch has no torch.pad)."""
+    x = t(M)
+    np.testing.assert_array_equal(
+        mg.nn.functional.pad(x, (1, 2)).numpy(), np.pad(M, [(0, 0), (1, 2)])
+    )
+    np.testing.assert_array_equal(mg.pad(x, [(1, 2), (0, 0)]).numpy(), np.pad(M, [(1, 2), (0, 0)]))
+    with pytest.raises(TypeError, match=r"use minigrad.nn.functional.pad\(x, \(1, 2\)\)"):
+        mg.pad(x, (1, 2))
+
+
 def test_retain_grad_keeps_a_non_leaf_gradient():
     x = t([1.0, 2.0], requires_grad=True)
     y = x * 3

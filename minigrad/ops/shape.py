@@ -357,8 +357,27 @@ def getitem(a: Tensor, index: Any) -> Tensor:
 
 def pad(a: Tensor, pad_width: Sequence[tuple[int, int]], value: float = 0) -> Tensor:
     """Add ``value`` (zeros by default) around ``a``: ``pad_width[i] = (before, after)`` for
-    axis i."""
-    pad_width = tuple((int(lo), int(hi)) for lo, hi in pad_width)
+    axis i, first axis first (NumPy's ``np.pad`` with one pair per axis).
+
+    PyTorch has no ``torch.pad``; its ``F.pad(x, (1, 2))`` lists flat amounts from the *last*
+    dim backwards, and NumPy would read the same ``(1, 2)`` as (1, 2) for every axis. The two
+    readings differ, so flat amounts are refused with a pointer to
+    ``minigrad.nn.functional.pad``, PyTorch's form, rather than given either meaning silently.
+    """
+    pairs = tuple(pad_width) if isinstance(pad_width, (tuple, list)) else None
+    if pairs is None or not all(isinstance(p, (tuple, list)) and len(p) == 2 for p in pairs):
+        flat = pairs is not None and all(isinstance(p, (int, np.integer)) for p in pairs)
+        hint = (
+            f"; for PyTorch's F.pad form, flat amounts from the last dim backwards, use "
+            f"minigrad.nn.functional.pad(x, {pad_width!r})"
+            if flat
+            else ""
+        )
+        raise TypeError(
+            f"pad: pad_width must be one (before, after) pair per axis ({a.ndim} for shape "
+            f"{a.shape}), got {pad_width!r}{hint}"
+        )
+    pad_width = tuple((int(lo), int(hi)) for lo, hi in pairs)
     if len(pad_width) != a.ndim or any(lo < 0 or hi < 0 for lo, hi in pad_width):
         raise ValueError(f"pad: pad_width {pad_width} must give (before, after) >= 0 per axis")
     if value == 0:

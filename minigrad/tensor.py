@@ -401,11 +401,11 @@ class Tensor:
 
     # In-place arithmetic, as PyTorch's: the tutorial's manual update
     # `with no_grad(): w -= lr * w.grad` changes w's own array, and w stays the same leaf.
-    def _in_place(self, other: Any, name: str, symbol: str) -> Tensor:
+    def _in_place(self, other: Any, name: str, symbol: str, **options: Any) -> Tensor:
         if symbol.endswith("=") and self._ctx is not None and self.requires_grad:
             if autograd.is_grad_enabled():  # x += y on a recorded result: Python rebinds x
                 return getattr(ops, name)(self, other)  # to the new node, as in PyTorch
-        return self._overwrite(lambda: getattr(ops, name)(self, other), symbol)
+        return self._overwrite(lambda: getattr(ops, name)(self, other, **options), symbol)
 
     def __iadd__(self, other: Any) -> Tensor:
         return self._in_place(other, "add", "+=")
@@ -489,6 +489,30 @@ class Tensor:
 
     def remainder(self, other: Any) -> Tensor:
         return ops.remainder(self, other)
+
+    def fmod(self, other: Any) -> Tensor:
+        return ops.fmod(self, other)
+
+    # PyTorch's named arithmetic: self + alpha * other, self / other rounded or not, ...
+    def add(self, other: Any, *, alpha: Any = 1) -> Tensor:
+        return ops.add(self, other, alpha=alpha)
+
+    def sub(self, other: Any, *, alpha: Any = 1) -> Tensor:
+        return ops.sub(self, other, alpha=alpha)
+
+    def mul(self, other: Any) -> Tensor:
+        return ops.mul(self, other)
+
+    def div(self, other: Any, *, rounding_mode: str | None = None) -> Tensor:
+        return ops.div(self, other, rounding_mode=rounding_mode)
+
+    def true_divide(self, other: Any) -> Tensor:
+        return ops.true_divide(self, other)
+
+    def neg(self) -> Tensor:
+        return ops.neg(self)
+
+    multiply, subtract, divide, negative = mul, sub, div, neg
 
     def tanh(self) -> Tensor:
         return ops.tanh(self)
@@ -601,6 +625,12 @@ class Tensor:
         self, dim: Any = None, unbiased: Any = None, keepdim: bool = False, **options: Any
     ) -> Tensor:
         return ops.std(self, dim, unbiased, keepdim, **options)
+
+    def nansum(self, dim: Any = None, keepdim: bool = False, **numpy_names: Any) -> Tensor:
+        return ops.nansum(self, dim, keepdim, **numpy_names)
+
+    def nanmean(self, dim: Any = None, keepdim: bool = False, **numpy_names: Any) -> Tensor:
+        return ops.nanmean(self, dim, keepdim, **numpy_names)
 
     def prod(self, dim: Any = None, keepdim: bool = False, **numpy_names: Any) -> Tensor:
         return ops.prod(self, dim, keepdim, **numpy_names)
@@ -796,6 +826,10 @@ class Tensor:
     def diag(self, diagonal: builtins.int = 0) -> Tensor:
         return ops.diag(self, diagonal)
 
+    def tile(self, *dims: Any) -> Tensor:
+        """PyTorch's ``tile``: ``repeat`` with missing leading sizes taken as 1."""
+        return ops.tile(self, dims[0] if len(dims) == 1 and not isinstance(dims[0], int) else dims)
+
     def repeat(self, *sizes: Any) -> Tensor:
         """Tile: ``x.repeat(2, 3)`` or ``x.repeat((2, 3))``, as PyTorch's (NumPy's ``tile``)."""
         return ops.repeat(
@@ -871,11 +905,11 @@ class Tensor:
     def triu(self, diagonal: builtins.int = 0) -> Tensor:
         return ops.triu(self, diagonal)
 
-    def cumsum(self, dim: Any = None, **numpy_names: Any) -> Tensor:
-        return ops.cumsum(self, dim, **numpy_names)
+    def cumsum(self, dim: Any = None, *, dtype: Any = None, **numpy_names: Any) -> Tensor:
+        return ops.cumsum(self, dim, dtype=dtype, **numpy_names)
 
-    def cumprod(self, dim: Any = None, **numpy_names: Any) -> Tensor:
-        return ops.cumprod(self, dim, **numpy_names)
+    def cumprod(self, dim: Any = None, *, dtype: Any = None, **numpy_names: Any) -> Tensor:
+        return ops.cumprod(self, dim, dtype=dtype, **numpy_names)
 
     def split(self, split_size: Any, dim: builtins.int = 0) -> tuple[Tensor, ...]:
         return ops.split(self, split_size, dim)
@@ -1015,17 +1049,20 @@ class Tensor:
         return self * 1 if self.requires_grad else Tensor._wrap(self.data.copy(), self.device)
 
     # ---- in-place methods, as PyTorch's (each bumps the version counter) -------------------------
-    def add_(self, other: Any) -> Tensor:
-        return self._in_place(other, "add", "add_")
+    def add_(self, other: Any, *, alpha: Any = 1) -> Tensor:
+        return self._in_place(other, "add", "add_", alpha=alpha)
 
-    def sub_(self, other: Any) -> Tensor:
-        return self._in_place(other, "sub", "sub_")
+    def sub_(self, other: Any, *, alpha: Any = 1) -> Tensor:
+        return self._in_place(other, "sub", "sub_", alpha=alpha)
 
     def mul_(self, other: Any) -> Tensor:
         return self._in_place(other, "mul", "mul_")
 
-    def div_(self, other: Any) -> Tensor:
-        return self._in_place(other, "div", "div_")
+    def div_(self, other: Any, *, rounding_mode: str | None = None) -> Tensor:
+        return self._in_place(other, "div", "div_", rounding_mode=rounding_mode)
+
+    def pow_(self, exponent: Any) -> Tensor:
+        return self._in_place(exponent, "pow", "pow_")
 
     def fill_(self, value: Any) -> Tensor:
         self[...] = value
@@ -1097,6 +1134,9 @@ class Tensor:
 
     def sqrt_(self) -> Tensor:
         return self._overwrite(lambda: ops.sqrt(self), "sqrt_")
+
+    def relu_(self) -> Tensor:
+        return self._overwrite(lambda: ops.relu(self), "relu_")
 
     def sigmoid_(self) -> Tensor:
         return self._overwrite(lambda: ops.sigmoid(self), "sigmoid_")

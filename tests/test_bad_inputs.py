@@ -235,9 +235,7 @@ ROWS = [
     ("axis out of range", lambda: t(2, 3).sum(axis=2), ValueError, r"axis 2 .*\(2, 3\)"),
     ("axis not int", lambda: t(2).sum(axis=1.5), TypeError, r"axis must be an int"),
     ("repeated axis", lambda: t(2, 3).sum(axis=(0, 0)), ValueError, r"repeats"),
-    ("mean of empty", lambda: t(0, 3).mean(axis=0), ValueError, r"empty axis"),
     ("max of empty", lambda: t(0).max(), ValueError, r"empty axis"),
-    ("var ddof too big", lambda: t(1).var(ddof=1), ValueError, r"too few for ddof"),
     ("unsqueeze axis", lambda: t(2).unsqueeze(5), ValueError, r"out of range"),
     ("permute axes", lambda: t(2, 3).permute(0, 0), ValueError, r"not a permutation"),
     ("broadcast_to", lambda: t(3).broadcast_to((2, 4)), ValueError, r"\(3,\) to \(2, 4\)"),
@@ -284,7 +282,6 @@ ROWS = [
     ("sort dim type", lambda: t(3).sort(0.5), TypeError, r"sort: dim must be an int, got 0.5"),
     ("sort descending", lambda: t(3).sort(descending="yes"), TypeError, r"descending must be"),
     ("median dim range", lambda: t(3).median(1), ValueError, r"median: axis 1 is out of range"),
-    ("median empty", lambda: t(0).median(), ValueError, r"median of an empty tensor"),
     (
         "integer floor_divide by 0",
         lambda: mg.tensor([3]) // 0,
@@ -339,12 +336,6 @@ ROWS = [
         lambda: F.cross_entropy(t(2, 3), np.array([0, 1]), reduction="avg"),
         ValueError,
         r"reduction",
-    ),
-    (
-        "ce mean of empty batch",
-        lambda: F.cross_entropy(t(0, 3), np.zeros(0, dtype=np.int64)),
-        ValueError,
-        r"empty batch",
     ),
     # ---- convolution family: groups, conv1d, transposed, adaptive pooling, interpolate ----
     (
@@ -2648,12 +2639,6 @@ ROWS += [
         lambda: t(3).cumprod(1),
         ValueError,
         r"cumprod: axis 1 is out of range for a tensor of shape \(3,\)",
-    ),
-    (
-        "var_mean too few values",
-        lambda: mg.var_mean(t(1)),
-        ValueError,
-        r"var: 1 values over dim \(0,\) are too few for correction=1",
     ),
     (
         "xor of floats",

@@ -1443,9 +1443,7 @@ def cross_entropy(
     input, target, sample_weight, kept = _class_targets(
         input, target, "cross_entropy", weight, ignore_index
     )
-    if label_smoothing == 0:
-        if reduction == "mean" and input.shape[0] == 0:
-            raise ValueError("cross_entropy: the mean over an empty batch (N = 0) is undefined")
+    if label_smoothing == 0:  # (an empty batch's 'mean' is 0 / 0 = NaN, as PyTorch's)
         return softmax_cross_entropy(input, target, reduction, sample_weight, kept)
     log_probs = log_softmax(input, axis=1)
     picked = -_picked(log_probs, target)

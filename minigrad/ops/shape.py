@@ -406,6 +406,16 @@ def repeat(a: Tensor, sizes: Sequence[int]) -> Tensor:
     return reshape(tiled, tuple(r * d for r, d in zip(sizes, shape)))
 
 
+def tile(a: Tensor, dims: Sequence[int]) -> Tensor:
+    """``a`` tiled ``dims[i]`` times along dim i (PyTorch's ``tile``): ``repeat``, except that
+    fewer sizes than dims are padded with 1s in front, so ``tile(x, (2,))`` repeats the last
+    dim of a matrix where ``repeat`` would refuse."""
+    if isinstance(dims, (int, np.integer)):
+        dims = (dims,)
+    dims = tuple(dims)
+    return repeat(a, (1,) * (a.ndim - len(dims)) + dims)
+
+
 def _diagonal_index(xp: Any, rows: int, cols: int, offset: int) -> tuple[Any, Any]:
     """(row, column) positions of diagonal ``offset`` of a rows x cols matrix (above the main
     one for offset > 0, below for offset < 0)."""

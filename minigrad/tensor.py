@@ -192,7 +192,7 @@ class Tensor:
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         """Mark this leaf as needing gradients (in place); returns self."""
         if requires_grad and not is_floating_dtype(self.data.dtype):
-            raise TypeError(
+            raise RuntimeError(  # PyTorch's type for this misuse, so code written for it catches it
                 f"only floating-point tensors can require grad, this one is {self.data.dtype}; "
                 "convert it first, e.g. x.astype(minigrad.float32)"
             )
@@ -208,7 +208,7 @@ class Tensor:
 
     def __bool__(self) -> bool:
         if self.data.size != 1:
-            raise ValueError(
+            raise RuntimeError(  # PyTorch's type (NumPy's would be ValueError)
                 f"the truth value of a tensor of shape {self.shape} is ambiguous; "
                 "use .any() or .all()"
             )
@@ -234,8 +234,8 @@ class Tensor:
 
     def item(self) -> float | int | bool:
         """The single value of a one-element tensor as a Python number."""
-        if self.data.size != 1:
-            raise ValueError(f"item() needs a tensor with one element, got shape {self.shape}")
+        if self.data.size != 1:  # RuntimeError, PyTorch's type for it
+            raise RuntimeError(f"item() needs a tensor with one element, got shape {self.shape}")
         return self.data.item()
 
     def tolist(self) -> Any:
@@ -1168,10 +1168,20 @@ class Tensor:
 
     # ---- Python's number protocols, on one-element tensors -----------------------------------
     def __float__(self) -> builtins.float:
+        self._one_element("float")
         return float(self.item())
 
     def __int__(self) -> builtins.int:
+        self._one_element("int")
         return int(self.item())
+
+    def _one_element(self, conversion: str) -> None:
+        """float(t) and int(t) of several values: a ValueError, as PyTorch's (where item()
+        raises a RuntimeError)."""
+        if self.data.size != 1:
+            raise ValueError(
+                f"{conversion}() needs a tensor with one element, got shape {self.shape}"
+            )
 
     def __index__(self) -> builtins.int:
         if self.dtype.kind not in "iub":

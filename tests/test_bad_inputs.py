@@ -245,8 +245,8 @@ ROWS = [
     ("where condition", lambda: mg.where(t(2), t(2), t(2)), TypeError, r"boolean"),
     ("non-numeric data", lambda: mg.tensor("abc"), TypeError, r"tensor data"),
     ("object data", lambda: mg.tensor({"a": 1}), TypeError, r"tensor data"),
-    ("int requires grad", lambda: mg.tensor([1, 2], requires_grad=True), TypeError, r"floating"),
-    ("bool requires grad", lambda: t(2, dtype=bool, requires_grad=True), TypeError, r"floating"),
+    ("int requires grad", lambda: mg.tensor([1, 2], requires_grad=True), RuntimeError, r"floating"),
+    ("bool requires grad", lambda: t(2, dtype=bool, requires_grad=True), RuntimeError, r"floating"),
     (
         "backward non-scalar",
         lambda: (t(2, requires_grad=True) * 2).backward(),
@@ -272,7 +272,19 @@ ROWS = [
         r"float64",
     ),
     ("gradcheck nothing", lambda: mg.gradcheck(mg.exp, t(2)), ValueError, r"no input requires"),
-    ("ambiguous truth", lambda: bool(t(2)), ValueError, r"ambiguous"),
+    ("ambiguous truth", lambda: bool(t(2)), RuntimeError, r"ambiguous"),
+    (
+        "item of many",
+        lambda: t(2).item(),
+        RuntimeError,
+        r"item\(\) needs a tensor with one element",
+    ),
+    (
+        "float of many",
+        lambda: float(t(2)),
+        ValueError,
+        r"float\(\) needs a tensor with one element",
+    ),
     # ---- PyTorch's math ops (prod, norm, sort, //, %, ...) ----
     ("prod tuple dim", lambda: t(2, 3).prod((0, 1)), TypeError, r"prod: dim must be one int"),
     ("prod dim range", lambda: t(2, 3).prod(2), ValueError, r"prod: axis 2 is out of range"),
@@ -1923,7 +1935,7 @@ ROWS = [
     (
         "int factory requires grad",
         lambda: mg.arange(3, requires_grad=True),
-        TypeError,
+        RuntimeError,
         r"only floating-point tensors can require grad, this one is int64",
     ),
     ("factory device", lambda: mg.zeros(2, device="tpu"), ValueError, r"unknown device 'tpu'"),

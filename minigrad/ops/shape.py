@@ -406,14 +406,12 @@ def repeat(a: Tensor, sizes: Sequence[int]) -> Tensor:
     return reshape(tiled, tuple(r * d for r, d in zip(sizes, shape)))
 
 
-def tile(a: Tensor, dims: Sequence[int]) -> Tensor:
+def tile(a: Tensor, dims: Sequence[int] | int) -> Tensor:
     """``a`` tiled ``dims[i]`` times along dim i (PyTorch's ``tile``): ``repeat``, except that
     fewer sizes than dims are padded with 1s in front, so ``tile(x, (2,))`` repeats the last
     dim of a matrix where ``repeat`` would refuse."""
-    if isinstance(dims, (int, np.integer)):
-        dims = (dims,)
-    dims = tuple(dims)
-    return repeat(a, (1,) * (a.ndim - len(dims)) + dims)
+    sizes = (dims,) if isinstance(dims, (int, np.integer)) else tuple(dims)
+    return repeat(a, (1,) * (a.ndim - len(sizes)) + sizes)
 
 
 def _diagonal_index(xp: Any, rows: int, cols: int, offset: int) -> tuple[Any, Any]:

@@ -192,7 +192,7 @@ class Tensor:
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         """Mark this leaf as needing gradients (in place); returns self."""
         if requires_grad and not is_floating_dtype(self.data.dtype):
-            raise TypeError(
+            raise RuntimeError(  # PyTorch's type for this misuse, so code written for it catches it
                 f"only floating-point tensors can require grad, this one is {self.data.dtype}; "
                 "convert it first, e.g. x.astype(minigrad.float32)"
             )
@@ -208,7 +208,7 @@ class Tensor:
 
     def __bool__(self) -> bool:
         if self.data.size != 1:
-            raise ValueError(
+            raise RuntimeError(  # PyTorch's type (NumPy's would be ValueError)
                 f"the truth value of a tensor of shape {self.shape} is ambiguous; "
                 "use .any() or .all()"
             )
@@ -234,8 +234,8 @@ class Tensor:
 
     def item(self) -> float | int | bool:
         """The single value of a one-element tensor as a Python number."""
-        if self.data.size != 1:
-            raise ValueError(f"item() needs a tensor with one element, got shape {self.shape}")
+        if self.data.size != 1:  # RuntimeError, PyTorch's type for it
+            raise RuntimeError(f"item() needs a tensor with one element, got shape {self.shape}")
         return self.data.item()
 
     def tolist(self) -> Any:
@@ -401,11 +401,11 @@ class Tensor:
 
     # In-place arithmetic, as PyTorch's: the tutorial's manual update
     # `with no_grad(): w -= lr * w.grad` changes w's own array, and w stays the same leaf.
-    def _in_place(self, other: Any, name: str, symbol: str) -> Tensor:
+    def _in_place(self, other: Any, name: str, symbol: str, **options: Any) -> Tensor:
         if symbol.endswith("=") and self._ctx is not None and self.requires_grad:
             if autograd.is_grad_enabled():  # x += y on a recorded result: Python rebinds x
                 return getattr(ops, name)(self, other)  # to the new node, as in PyTorch
-        return self._overwrite(lambda: getattr(ops, name)(self, other), symbol)
+        return self._overwrite(lambda: getattr(ops, name)(self, other, **options), symbol)
 
     def __iadd__(self, other: Any) -> Tensor:
         return self._in_place(other, "add", "+=")
@@ -489,6 +489,30 @@ class Tensor:
 
     def remainder(self, other: Any) -> Tensor:
         return ops.remainder(self, other)
+
+    def fmod(self, other: Any) -> Tensor:
+        return ops.fmod(self, other)
+
+    # PyTorch's named arithmetic: self + alpha * other, self / other rounded or not, ...
+    def add(self, other: Any, *, alpha: Any = 1) -> Tensor:
+        return ops.add(self, other, alpha=alpha)
+
+    def sub(self, other: Any, *, alpha: Any = 1) -> Tensor:
+        return ops.sub(self, other, alpha=alpha)
+
+    def mul(self, other: Any) -> Tensor:
+        return ops.mul(self, other)
+
+    def div(self, other: Any, *, rounding_mode: str | None = None) -> Tensor:
+        return ops.div(self, other, rounding_mode=rounding_mode)
+
+    def true_divide(self, other: Any) -> Tensor:
+        return ops.true_divide(self, other)
+
+    def neg(self) -> Tensor:
+        return ops.neg(self)
+
+    multiply, subtract, divide, negative = mul, sub, div, neg
 
     def tanh(self) -> Tensor:
         return ops.tanh(self)
@@ -601,6 +625,12 @@ class Tensor:
         self, dim: Any = None, unbiased: Any = None, keepdim: bool = False, **options: Any
     ) -> Tensor:
         return ops.std(self, dim, unbiased, keepdim, **options)
+
+    def nansum(self, dim: Any = None, keepdim: bool = False, **numpy_names: Any) -> Tensor:
+        return ops.nansum(self, dim, keepdim, **numpy_names)
+
+    def nanmean(self, dim: Any = None, keepdim: bool = False, **numpy_names: Any) -> Tensor:
+        return ops.nanmean(self, dim, keepdim, **numpy_names)
 
     def prod(self, dim: Any = None, keepdim: bool = False, **numpy_names: Any) -> Tensor:
         return ops.prod(self, dim, keepdim, **numpy_names)
@@ -796,6 +826,10 @@ class Tensor:
     def diag(self, diagonal: builtins.int = 0) -> Tensor:
         return ops.diag(self, diagonal)
 
+    def tile(self, *dims: Any) -> Tensor:
+        """PyTorch's ``tile``: ``repeat`` with missing leading sizes taken as 1."""
+        return ops.tile(self, dims[0] if len(dims) == 1 and not isinstance(dims[0], int) else dims)
+
     def repeat(self, *sizes: Any) -> Tensor:
         """Tile: ``x.repeat(2, 3)`` or ``x.repeat((2, 3))``, as PyTorch's (NumPy's ``tile``)."""
         return ops.repeat(
@@ -871,11 +905,11 @@ class Tensor:
     def triu(self, diagonal: builtins.int = 0) -> Tensor:
         return ops.triu(self, diagonal)
 
-    def cumsum(self, dim: Any = None, **numpy_names: Any) -> Tensor:
-        return ops.cumsum(self, dim, **numpy_names)
+    def cumsum(self, dim: Any = None, *, dtype: Any = None, **numpy_names: Any) -> Tensor:
+        return ops.cumsum(self, dim, dtype=dtype, **numpy_names)
 
-    def cumprod(self, dim: Any = None, **numpy_names: Any) -> Tensor:
-        return ops.cumprod(self, dim, **numpy_names)
+    def cumprod(self, dim: Any = None, *, dtype: Any = None, **numpy_names: Any) -> Tensor:
+        return ops.cumprod(self, dim, dtype=dtype, **numpy_names)
 
     def split(self, split_size: Any, dim: builtins.int = 0) -> tuple[Tensor, ...]:
         return ops.split(self, split_size, dim)
@@ -1015,17 +1049,20 @@ class Tensor:
         return self * 1 if self.requires_grad else Tensor._wrap(self.data.copy(), self.device)
 
     # ---- in-place methods, as PyTorch's (each bumps the version counter) -------------------------
-    def add_(self, other: Any) -> Tensor:
-        return self._in_place(other, "add", "add_")
+    def add_(self, other: Any, *, alpha: Any = 1) -> Tensor:
+        return self._in_place(other, "add", "add_", alpha=alpha)
 
-    def sub_(self, other: Any) -> Tensor:
-        return self._in_place(other, "sub", "sub_")
+    def sub_(self, other: Any, *, alpha: Any = 1) -> Tensor:
+        return self._in_place(other, "sub", "sub_", alpha=alpha)
 
     def mul_(self, other: Any) -> Tensor:
         return self._in_place(other, "mul", "mul_")
 
-    def div_(self, other: Any) -> Tensor:
-        return self._in_place(other, "div", "div_")
+    def div_(self, other: Any, *, rounding_mode: str | None = None) -> Tensor:
+        return self._in_place(other, "div", "div_", rounding_mode=rounding_mode)
+
+    def pow_(self, exponent: Any) -> Tensor:
+        return self._in_place(exponent, "pow", "pow_")
 
     def fill_(self, value: Any) -> Tensor:
         self[...] = value
@@ -1098,6 +1135,9 @@ class Tensor:
     def sqrt_(self) -> Tensor:
         return self._overwrite(lambda: ops.sqrt(self), "sqrt_")
 
+    def relu_(self) -> Tensor:
+        return self._overwrite(lambda: ops.relu(self), "relu_")
+
     def sigmoid_(self) -> Tensor:
         return self._overwrite(lambda: ops.sigmoid(self), "sigmoid_")
 
@@ -1128,10 +1168,20 @@ class Tensor:
 
     # ---- Python's number protocols, on one-element tensors -----------------------------------
     def __float__(self) -> builtins.float:
+        self._one_element("float")
         return float(self.item())
 
     def __int__(self) -> builtins.int:
+        self._one_element("int")
         return int(self.item())
+
+    def _one_element(self, conversion: str) -> None:
+        """float(t) and int(t) of several values: a ValueError, as PyTorch's (where item()
+        raises a RuntimeError)."""
+        if self.data.size != 1:
+            raise ValueError(
+                f"{conversion}() needs a tensor with one element, got shape {self.shape}"
+            )
 
     def __index__(self) -> builtins.int:
         if self.dtype.kind not in "iub":

@@ -235,9 +235,7 @@ ROWS = [
     ("axis out of range", lambda: t(2, 3).sum(axis=2), ValueError, r"axis 2 .*\(2, 3\)"),
     ("axis not int", lambda: t(2).sum(axis=1.5), TypeError, r"axis must be an int"),
     ("repeated axis", lambda: t(2, 3).sum(axis=(0, 0)), ValueError, r"repeats"),
-    ("mean of empty", lambda: t(0, 3).mean(axis=0), ValueError, r"empty axis"),
     ("max of empty", lambda: t(0).max(), ValueError, r"empty axis"),
-    ("var ddof too big", lambda: t(1).var(ddof=1), ValueError, r"too few for ddof"),
     ("unsqueeze axis", lambda: t(2).unsqueeze(5), ValueError, r"out of range"),
     ("permute axes", lambda: t(2, 3).permute(0, 0), ValueError, r"not a permutation"),
     ("broadcast_to", lambda: t(3).broadcast_to((2, 4)), ValueError, r"\(3,\) to \(2, 4\)"),
@@ -247,8 +245,8 @@ ROWS = [
     ("where condition", lambda: mg.where(t(2), t(2), t(2)), TypeError, r"boolean"),
     ("non-numeric data", lambda: mg.tensor("abc"), TypeError, r"tensor data"),
     ("object data", lambda: mg.tensor({"a": 1}), TypeError, r"tensor data"),
-    ("int requires grad", lambda: mg.tensor([1, 2], requires_grad=True), TypeError, r"floating"),
-    ("bool requires grad", lambda: t(2, dtype=bool, requires_grad=True), TypeError, r"floating"),
+    ("int requires grad", lambda: mg.tensor([1, 2], requires_grad=True), RuntimeError, r"floating"),
+    ("bool requires grad", lambda: t(2, dtype=bool, requires_grad=True), RuntimeError, r"floating"),
     (
         "backward non-scalar",
         lambda: (t(2, requires_grad=True) * 2).backward(),
@@ -274,7 +272,19 @@ ROWS = [
         r"float64",
     ),
     ("gradcheck nothing", lambda: mg.gradcheck(mg.exp, t(2)), ValueError, r"no input requires"),
-    ("ambiguous truth", lambda: bool(t(2)), ValueError, r"ambiguous"),
+    ("ambiguous truth", lambda: bool(t(2)), RuntimeError, r"ambiguous"),
+    (
+        "item of many",
+        lambda: t(2).item(),
+        RuntimeError,
+        r"item\(\) needs a tensor with one element",
+    ),
+    (
+        "float of many",
+        lambda: float(t(2)),
+        ValueError,
+        r"float\(\) needs a tensor with one element",
+    ),
     # ---- PyTorch's math ops (prod, norm, sort, //, %, ...) ----
     ("prod tuple dim", lambda: t(2, 3).prod((0, 1)), TypeError, r"prod: dim must be one int"),
     ("prod dim range", lambda: t(2, 3).prod(2), ValueError, r"prod: axis 2 is out of range"),
@@ -284,7 +294,6 @@ ROWS = [
     ("sort dim type", lambda: t(3).sort(0.5), TypeError, r"sort: dim must be an int, got 0.5"),
     ("sort descending", lambda: t(3).sort(descending="yes"), TypeError, r"descending must be"),
     ("median dim range", lambda: t(3).median(1), ValueError, r"median: axis 1 is out of range"),
-    ("median empty", lambda: t(0).median(), ValueError, r"median of an empty tensor"),
     (
         "integer floor_divide by 0",
         lambda: mg.tensor([3]) // 0,
@@ -339,12 +348,6 @@ ROWS = [
         lambda: F.cross_entropy(t(2, 3), np.array([0, 1]), reduction="avg"),
         ValueError,
         r"reduction",
-    ),
-    (
-        "ce mean of empty batch",
-        lambda: F.cross_entropy(t(0, 3), np.zeros(0, dtype=np.int64)),
-        ValueError,
-        r"empty batch",
     ),
     # ---- convolution family: groups, conv1d, transposed, adaptive pooling, interpolate ----
     (
@@ -438,6 +441,14 @@ ROWS = [
         ValueError,
         r"mode='reflect' needs pads in \[0, 2\] for dim 1 of size 3",
     ),
+    (
+        "minigrad.pad flat amounts (PyTorch's F.pad form)",
+        lambda: mg.pad(t(2, 3), (1, 2)),
+        TypeError,
+        r"one \(before, after\) pair per axis \(2 for shape \(2, 3\)\), got \(1, 2\); "
+        r"for PyTorch's F.pad form.*minigrad.nn.functional.pad\(x, \(1, 2\)\)",
+    ),
+    ("minigrad.pad one int", lambda: mg.pad(t(2, 3), 1), TypeError, r"pair per axis.*got 1$"),
     ("one_hot classes", lambda: F.one_hot(mg.tensor([0, 3]), 3), ValueError, r"\[0, 2\]"),
     (
         "cosine_similarity shapes",
@@ -1924,7 +1935,7 @@ ROWS = [
     (
         "int factory requires grad",
         lambda: mg.arange(3, requires_grad=True),
-        TypeError,
+        RuntimeError,
         r"only floating-point tensors can require grad, this one is int64",
     ),
     ("factory device", lambda: mg.zeros(2, device="tpu"), ValueError, r"unknown device 'tpu'"),
@@ -2634,12 +2645,6 @@ ROWS += [
         lambda: t(3).cumprod(1),
         ValueError,
         r"cumprod: axis 1 is out of range for a tensor of shape \(3,\)",
-    ),
-    (
-        "var_mean too few values",
-        lambda: mg.var_mean(t(1)),
-        ValueError,
-        r"var: 1 values over dim \(0,\) are too few for correction=1",
     ),
     (
         "xor of floats",

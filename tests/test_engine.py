@@ -55,9 +55,9 @@ def test_int_tensor_times_python_float_becomes_default_float():
 
 
 def test_integer_and_bool_tensors_cannot_require_grad():
-    with pytest.raises(TypeError, match="floating-point"):
+    with pytest.raises(RuntimeError, match="floating-point"):
         mg.tensor([1, 2], requires_grad=True)
-    with pytest.raises(TypeError, match="floating-point"):
+    with pytest.raises(RuntimeError, match="floating-point"):
         mg.Tensor(np.array([True]), requires_grad=True)
 
 
@@ -356,7 +356,7 @@ def test_cuda_without_cupy_says_how_to_install():
 
 
 def test_truth_value_of_many_values_is_ambiguous():
-    with pytest.raises(ValueError, match="ambiguous"):
+    with pytest.raises(RuntimeError, match="ambiguous"):  # PyTorch's type
         bool(mg.tensor([1.0, 2.0]))
 
 

@@ -277,6 +277,77 @@ def test_cross_entropy_ignore_index_that_names_a_class_and_smoothing():
         mg.nn.functional.cross_entropy(t(LOGITS), [1, 5, 0, 2])
 
 
+IGNORED_LOSSES = {
+    "cross_entropy": lambda x, y, **k: mg.nn.functional.cross_entropy(x, y, **k),
+    "cross_entropy smoothed": lambda x, y, **k: mg.nn.functional.cross_entropy(
+        x, y, label_smoothing=0.2, **k
+    ),
+    "nll_loss": lambda x, y, **k: mg.nn.functional.nll_loss(x, y, **k),
+}
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("loss", IGNORED_LOSSES)
+def test_a_batch_of_only_ignored_targets_has_gradient_zero(loss, weighted):
+    """Every target ignored: the 'mean' is 0 / 0 = NaN, as PyTorch's, but each ignored sample
+    is out of the loss, so the gradient is exactly 0 (PyTorch's), not 0 * (1 / 0) = NaN: a batch
+    of pure padding must not fill a model's gradients with NaN."""
+    weight = {"weight": mg.tensor([0.5, 2.0, 1.0])} if weighted else {}
+    for ignore in ({}, {"ignore_index": 1}):
+        x = t(LOGITS, requires_grad=True)
+        target = [1, 1, 1, 1] if ignore else [-100] * 4
+        value = IGNORED_LOSSES[loss](x, target, **weight, **ignore)
+        assert math.isnan(value.item())
+        value.backward()
+        np.testing.assert_array_equal(x.grad.numpy(), np.zeros_like(LOGITS))
+    for reduction in ("sum", "none"):  # 0 and zeros, with the same zero gradient
+        x = t(LOGITS, requires_grad=True)
+        value = IGNORED_LOSSES[loss](x, [-100] * 4, reduction=reduction, **weight)
+        np.testing.assert_array_equal(value.numpy(), np.zeros(value.shape))
+        value.sum().backward()
+        np.testing.assert_array_equal(x.grad.numpy(), np.zeros_like(LOGITS))
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize("loss", IGNORED_LOSSES)
+def test_an_ignored_row_of_nan_scores_counts_for_nothing(loss, reduction):
+    """A padding row whose scores are NaN: its loss is 0 (not 0 * NaN), as in PyTorch, whose
+    losses skip an ignored sample; the other rows' losses are those without it."""
+    scores = LOGITS.copy()
+    scores[1] = np.nan
+    value = IGNORED_LOSSES[loss](t(scores), [2, -100, 0, 1], reduction=reduction)
+    expected = IGNORED_LOSSES[loss](t(LOGITS[[0, 2, 3]]), [2, 0, 1], reduction=reduction)
+    if reduction == "none":
+        expected = np.insert(expected.numpy(), 1, 0.0)
+    np.testing.assert_allclose(value.numpy(), np.asarray(expected), rtol=1e-12)
+
+
+def test_label_smoothing_counts_a_class_of_weight_zero():
+    """PyTorch's smoothing term, w-weighted mean over classes of -log p, counts for every
+    sample not ignored: a target class of weight 0 drops the picked term, not the smoothing."""
+    logp = log_softmax_rows(LOGITS)
+    weight = np.array([0.5, 0.0, 1.0])
+    loss = mg.nn.functional.cross_entropy(
+        t(LOGITS), [1, 1, 0, 2], mg.tensor(weight), label_smoothing=0.2, reduction="none"
+    )
+    picked = -logp[np.arange(4), [1, 1, 0, 2]] * weight[[1, 1, 0, 2]]
+    uniform = -(logp * weight).mean(axis=1)
+    np.testing.assert_allclose(loss.numpy(), 0.8 * picked + 0.2 * uniform, rtol=1e-12)
+    assert loss.numpy()[0] > 0  # 0 before: the sample's smoothing term was dropped too
+
+
+def test_functional_pad_reads_flat_amounts_from_the_last_dim_and_minigrad_pad_pairs():
+    """F.pad(x, (1, 2)) pads the last dim (PyTorch's form); minigrad.pad takes one (before,
+    after) pair per axis, first axis first, as np.pad (PyTorch has no torch.pad)."""
+    x = t(M)
+    np.testing.assert_array_equal(
+        mg.nn.functional.pad(x, (1, 2)).numpy(), np.pad(M, [(0, 0), (1, 2)])
+    )
+    np.testing.assert_array_equal(mg.pad(x, [(1, 2), (0, 0)]).numpy(), np.pad(M, [(1, 2), (0, 0)]))
+    with pytest.raises(TypeError, match=r"use minigrad.nn.functional.pad\(x, \(1, 2\)\)"):
+        mg.pad(x, (1, 2))
+
+
 def test_retain_grad_keeps_a_non_leaf_gradient():
     x = t([1.0, 2.0], requires_grad=True)
     y = x * 3
@@ -727,3 +798,142 @@ def test_the_function_transpose_takes_pytorch_s_two_dims():
     x = mg.tensor(np.arange(24.0).reshape(2, 3, 4))
     np.testing.assert_array_equal(mg.transpose(x, 0, -1).numpy(), x.numpy().swapaxes(0, 2))
     assert mg.transpose(x, (1, 0, 2)).shape == (3, 2, 4)  # NumPy's permutation stays
+
+
+def test_add_and_sub_scale_other_by_alpha_as_functions_methods_and_in_place():
+    a, b = t([1.0, 2.0], requires_grad=True), t([10.0, 20.0], requires_grad=True)
+    out = mg.add(a, b, alpha=0.5)
+    np.testing.assert_array_equal(out.numpy(), [6.0, 12.0])  # a + alpha * b
+    out.sum().backward()
+    np.testing.assert_array_equal(b.grad.numpy(), [0.5, 0.5])  # d/db = alpha
+    np.testing.assert_array_equal(a.grad.numpy(), [1.0, 1.0])
+    np.testing.assert_array_equal(mg.sub(a, b, alpha=2).numpy(), [-19.0, -38.0])
+    np.testing.assert_array_equal(a.add(b, alpha=-1).numpy(), [-9.0, -18.0])
+    np.testing.assert_array_equal(a.sub(3).numpy(), [-2.0, -1.0])
+    np.testing.assert_array_equal(a.mul(b).numpy(), mg.mul(a, b).numpy())
+    x = t([1.0, 2.0])
+    assert x.add_(t([1.0, 1.0]), alpha=3) is x and x.tolist() == [4.0, 5.0]
+    assert x.sub_(2, alpha=2) is x and x.tolist() == [0.0, 1.0]
+    ints = mg.tensor([1, 2])
+    assert mg.add(ints, ints, alpha=3).tolist() == [4, 8] and mg.add(ints, 1).dtype == np.int64
+    with pytest.raises(RuntimeError, match=r"add: alpha=1.5 is a float and the operands are int"):
+        mg.add(ints, ints, alpha=1.5)  # an integer result has no room for 1.5 * b, as PyTorch
+    with pytest.raises(RuntimeError, match=r"sub: alpha=True \(a bool\) is only for bool"):
+        mg.sub(a, b, alpha=True)
+    assert mg.multiply is mg.mul and mg.subtract is mg.sub and mg.divide is mg.div
+    assert mg.negative(a).tolist() == [-1.0, -2.0] and a.neg().tolist() == [-1.0, -2.0]
+
+
+def test_div_rounds_by_rounding_mode_towards_zero_or_minus_infinity():
+    ints = mg.tensor([-7, 7, -8, 7])
+    divisor = mg.tensor([2, 2, 2, -2])
+    trunc = mg.div(ints, divisor, rounding_mode="trunc")
+    assert trunc.dtype == np.int64 and trunc.tolist() == [-3, 3, -4, -3]  # C's division
+    assert ints.div(divisor, rounding_mode="floor").tolist() == [-4, 3, -4, -4]  # Python's //
+    assert mg.div(ints, divisor).tolist() == [-3.5, 3.5, -4.0, -3.5]  # true division
+    assert mg.div(mg.tensor(-(2**62) - 1), 2, rounding_mode="trunc").item() == -(2**61)
+    x = t([-7.5, 7.5], requires_grad=True)
+    y = mg.div(x, 2.0, rounding_mode="trunc")
+    assert y.tolist() == [-3.0, 3.0]
+    y.sum().backward()
+    assert x.grad.tolist() == [0.0, 0.0]  # a step function, as PyTorch's derivative
+    assert mg.true_divide(mg.tensor([1]), 2).tolist() == [0.5]
+    z = mg.tensor([7, -7])
+    assert z.div_(2, rounding_mode="floor") is z and z.tolist() == [3, -4]
+    with pytest.raises(ValueError, match=r"div: rounding_mode must be None, 'trunc' or 'floor'"):
+        mg.div(ints, 2, rounding_mode="round")
+    with pytest.raises(ZeroDivisionError, match="div: integer division by zero"):
+        mg.div(ints, 0, rounding_mode="trunc")
+
+
+def test_fmod_takes_the_sign_of_the_dividend_and_remainder_of_the_divisor():
+    a = t([-7.0, 7.0, -7.0, 7.5], requires_grad=True)
+    b = t([2.0, -2.0, -2.0, 2.0], requires_grad=True)
+    out = mg.fmod(a, b)
+    assert out.tolist() == [-1.0, 1.0, -1.0, 1.5]
+    assert mg.remainder(a, b).tolist() == [1.0, -1.0, -1.0, 1.5]
+    assert mg.fmod(mg.tensor([-7, 7]), 2).tolist() == [-1, 1]  # integers stay integers
+    out.sum().backward()
+    assert a.grad.tolist() == [1.0] * 4
+    assert b.grad.tolist() == [3.0, 3.0, -3.0, -3.0]  # -trunc(a / b)
+    assert a.fmod(3).tolist() == [-1.0, 1.0, -1.0, 1.5]
+
+
+def test_nansum_and_nanmean_skip_nans_and_their_gradient():
+    nan = math.nan
+    x = t([[1.0, nan, 3.0], [nan, nan, nan]], requires_grad=True)
+    assert mg.nansum(x).item() == 4.0
+    assert x.nansum(1).tolist() == [4.0, 0.0]  # all NaN: an empty sum, 0
+    means = mg.nanmean(x, dim=1)
+    assert means.tolist()[0] == 2.0 and math.isnan(means.tolist()[1])  # 0 / 0
+    y = t([[1.0, nan, 3.0], [nan, 2.0, nan]], requires_grad=True)
+    mg.nanmean(y, 1, keepdim=True).sum().backward()
+    np.testing.assert_array_equal(y.grad.numpy(), [[0.5, 0.0, 0.5], [0.0, 1.0, 0.0]])
+    # an all-NaN row: its mean is 0 / 0, whose gradient 1 / 0 = inf times the mask 0 is NaN,
+    # as PyTorch's (the mask multiplies, so an inf or NaN gradient is not hidden)
+    means.sum().backward()
+    assert x.grad.tolist()[0] == [0.5, 0.0, 0.5] and np.isnan(x.grad.numpy()[1]).all()
+    assert mg.nansum(mg.tensor([1, 2], dtype=mg.int8)).dtype == np.int64  # as sum
+    with pytest.raises(TypeError, match="nanmean: needs a floating tensor"):
+        mg.nanmean(mg.tensor([1, 2]))
+
+
+def test_tile_pads_missing_sizes_with_ones_in_front():
+    x = t(M)
+    assert mg.tile(x, (2,)).shape == (2, 6)  # repeat would need a size per dim
+    np.testing.assert_array_equal(x.tile(2, 1, 2).numpy(), np.tile(M, (2, 1, 2)))
+    np.testing.assert_array_equal(x.tile((3,)).numpy(), np.tile(M, 3))
+
+
+def test_pow_and_relu_in_place_write_into_the_tensor():
+    x = t([-2.0, 3.0])
+    assert x.pow_(2) is x and x.tolist() == [4.0, 9.0]
+    y = t([-2.0, 3.0])
+    assert y.relu_() is y and y.tolist() == [0.0, 3.0]
+
+
+def test_cumsum_and_cumprod_take_a_dtype_that_the_running_values_keep():
+    small = mg.tensor([100, 100], dtype=mg.int8)
+    assert mg.cumsum(small, 0).dtype == np.int64 and mg.cumsum(small, 0).tolist() == [100, 200]
+    kept = small.cumsum(0, dtype=mg.int8)
+    assert kept.dtype == np.int8  # NumPy's cumsum would widen it to int64
+    assert mg.cumprod(mg.tensor([1.5, 2.0]), 0, dtype=mg.float64).dtype == np.float64
+    assert mg.cumsum(mg.tensor([1, 2]), dim=0, dtype=mg.float32).tolist() == [1.0, 3.0]
+
+
+def test_reductions_over_no_values_give_pytorchs_nan_and_inf():
+    """PyTorch answers these with IEEE values, not errors: the mean of nothing is 0 / 0 = NaN,
+    logsumexp of nothing log(0) = -inf, softmax of an empty tensor the empty tensor."""
+    empty = t(np.zeros((0, 3)), requires_grad=True)
+    assert math.isnan(empty.mean().item())
+    assert np.isnan(mg.mean(empty, 0).numpy()).all() and mg.mean(empty, 1).shape == (0,)
+    mg.mean(empty, 0).sum().backward()
+    assert empty.grad.shape == (0, 3)
+    assert mg.logsumexp(empty, 0).tolist() == [-math.inf] * 3
+    assert mg.softmax(empty, 0).shape == (0, 3) and mg.log_softmax(empty, 1).shape == (0, 3)
+    assert math.isnan(t(np.zeros(0)).median().item())
+    assert math.isnan(mg.nn.functional.mse_loss(empty, empty).item())
+    logits = t(np.zeros((0, 3)), requires_grad=True)
+    loss = mg.nn.functional.cross_entropy(logits, np.zeros(0, dtype=np.int64))
+    assert math.isnan(loss.item())  # an empty batch: 0 / 0, as PyTorch's
+    loss.backward()
+    assert logits.grad.shape == (0, 3)
+
+
+def test_variance_without_degrees_of_freedom_is_nan_or_inf_with_a_warning():
+    """n - correction <= 0: PyTorch divides by max(0, n - correction) = 0 and warns, so one
+    value's unbiased variance is 0 / 0 = NaN (its gradient NaN), and a spread's is inf."""
+    one = t([2.0], requires_grad=True)
+    with pytest.warns(UserWarning, match=r"var: 1 values over dim \(0,\) leave no degrees"):
+        variance = one.var()
+    assert math.isnan(variance.item())
+    variance.backward()
+    assert math.isnan(one.grad.item())
+    with pytest.warns(UserWarning):
+        assert np.isnan(t([[1.0, 2.0]]).std(0).numpy()).all()
+    with pytest.warns(UserWarning, match="correction=2"):
+        assert t([1.0, 2.0]).var(correction=2).item() == math.inf
+    with pytest.warns(UserWarning):
+        spread, middle = mg.var_mean(t([3.0]))
+    assert math.isnan(spread.item()) and middle.item() == 3.0
+    assert t([2.0]).var(correction=0).item() == 0.0  # n - 0 = 1: no warning, an answer

@@ -1269,10 +1269,11 @@ def huber_loss(input: Tensor, target: Any, reduction: str = "mean", delta: float
 
 def _class_targets(
     input: Tensor, target: Any, name: str, weight: Tensor | None, ignore_index: int
-) -> tuple[Tensor, Any, Any]:
-    """(N, C) scores, the (N,) class indices (ignored ones replaced by 0) and the per-sample
-    weights w[n] = weight[target[n]], 0 where target[n] == ignore_index (None when all are 1).
-    One sample (C,) becomes N = 1."""
+) -> tuple[Tensor, Any, Any, Any]:
+    """(N, C) scores, the (N,) class indices (ignored ones replaced by 0), the per-sample
+    weights w[n] = weight[target[n]], 0 where target[n] == ignore_index (None when all are 1),
+    and the boolean mask of the samples not ignored (None when none can be). One sample (C,)
+    becomes N = 1."""
     target = target if isinstance(target, Tensor) else Tensor(target, device=input.device)
     if weight is not None and not isinstance(weight, Tensor):
         weight = Tensor(weight, device=input.device)
@@ -1296,7 +1297,7 @@ def _class_targets(
     # The usual case, every target a class (-100, the default ignore_index, is none): one
     # value read, as before. Only when that fails, or ignore_index names a class, look closer.
     if not 0 <= ignore_index < classes and all_below(target, classes):
-        return input, target, None if class_weight is None else class_weight[target]
+        return input, target, None if class_weight is None else class_weight[target], None
     kept = target != ignore_index
     target = input.xp.where(kept, target, 0)
     if not all_below(target, classes):
@@ -1307,7 +1308,21 @@ def _class_targets(
     sample_weight = kept.astype(input.dtype)
     if class_weight is not None:
         sample_weight = sample_weight * class_weight[target]
-    return input, target, sample_weight
+    return input, target, sample_weight, kept
+
+
+def _without_ignored(losses: Tensor, kept: Any) -> Tensor:
+    """The per-sample losses with each ignored sample's taken out of the graph: 0, by where
+    rather than a product with w = 0, so that its loss is 0 even where its scores are NaN or
+    inf (a padding row), and its gradient exactly 0 even when a 'mean' is 0 / 0 = NaN (every
+    sample ignored: w[n] * (1 / 0) would be 0 * inf = NaN in every row), as in PyTorch."""
+    return losses if kept is None else where(Tensor._wrap(kept, losses.device), losses, 0.0)
+
+
+def _weighted_mean(losses: Tensor, sample_weight: Any) -> Tensor:
+    """sum(losses) / sum(w), PyTorch's 'mean' with weights or ignored targets, for losses
+    already weighted (and ignored ones taken out)."""
+    return losses.sum() / Tensor._wrap(sample_weight.sum(), losses.device)
 
 
 def _classes_last(input: Tensor, target: Tensor, name: str) -> tuple[Tensor, tuple[int, ...]]:
@@ -1415,14 +1430,16 @@ def nll_loss(
             ignore_index=ignore_index,
             reduction=reduction,
         ).reshape(())
-    input, target, sample_weight = _class_targets(input, target, "nll_loss", weight, ignore_index)
+    input, target, sample_weight, kept = _class_targets(
+        input, target, "nll_loss", weight, ignore_index
+    )
     picked = _picked(input, target)
     if sample_weight is None:
         return _reduce(-picked, reduction, "nll_loss")
-    losses = -picked * Tensor._wrap(sample_weight, input.device)
+    losses = _without_ignored(-picked * Tensor._wrap(sample_weight, input.device), kept)
     _check_reduction(reduction, "nll_loss")
     if reduction == "mean":
-        return losses.sum() / Tensor._wrap(sample_weight.sum(), input.device)
+        return _weighted_mean(losses, sample_weight)
     return losses.sum() if reduction == "sum" else losses
 
 
@@ -1475,13 +1492,11 @@ def cross_entropy(
             label_smoothing=label_smoothing,
         )
         return loss.reshape(())
-    input, target, sample_weight = _class_targets(
+    input, target, sample_weight, kept = _class_targets(
         input, target, "cross_entropy", weight, ignore_index
     )
-    if label_smoothing == 0:
-        if reduction == "mean" and input.shape[0] == 0:
-            raise ValueError("cross_entropy: the mean over an empty batch (N = 0) is undefined")
-        return softmax_cross_entropy(input, target, reduction, sample_weight)
+    if label_smoothing == 0:  # (an empty batch's 'mean' is 0 / 0 = NaN, as PyTorch's)
+        return softmax_cross_entropy(input, target, reduction, sample_weight, kept)
     log_probs = log_softmax(input, axis=1)
     picked = -_picked(log_probs, target)
     class_weight = 1.0 if weight is None else weight.astype(input.dtype).reshape(1, -1)
@@ -1489,11 +1504,17 @@ def cross_entropy(
     if sample_weight is None:
         loss = (1.0 - label_smoothing) * picked + label_smoothing * uniform
         return _reduce(loss, reduction, "cross_entropy")
-    weights = Tensor._wrap(sample_weight, input.device)
-    kept = Tensor._wrap((sample_weight != 0).astype(input.dtype), input.device)
-    loss = (1.0 - label_smoothing) * picked * weights + label_smoothing * uniform * kept
-    if reduction == "mean":
-        return loss.sum() / weights.sum()
+    # The smoothing term counts for every sample not ignored, whatever its class's weight (a
+    # sample of a class of weight 0 keeps it, as in PyTorch), and for no ignored one.
+    picked = _without_ignored(picked * Tensor._wrap(sample_weight, input.device), kept)
+    uniform = _without_ignored(uniform, kept)
+    if reduction == "mean":  # each term over sum(w): 0 / 0 + x / 0 = NaN, as PyTorch's
+        picked, uniform = (
+            _weighted_mean(picked, sample_weight),
+            _weighted_mean(uniform, sample_weight),
+        )
+        return (1.0 - label_smoothing) * picked + label_smoothing * uniform
+    loss = (1.0 - label_smoothing) * picked + label_smoothing * uniform
     return loss.sum() if reduction == "sum" else loss
 
 

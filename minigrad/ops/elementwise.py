@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from ..autograd import Function, constant, no_grad, value
-from ..checks import check_int, check_number
+from ..checks import check_choice, check_int, check_number
 from ..tensor import Tensor, get_default_dtype, is_floating_dtype
 
 
@@ -169,6 +169,39 @@ class FloorDivide(Function):
     def backward(self, grad, z, a, b):
         zero = constant(self.xp.zeros((), dtype=grad.dtype), grad)
         return grad * zero, grad * zero
+
+
+class TruncDivide(FloorDivide):
+    """z = trunc(a / b), rounding towards 0 (C's integer division);  dz/da = dz/db = 0 (a step
+    function: flat between its jumps, PyTorch's derivative for div(rounding_mode='trunc'))"""
+
+    def forward(self, a, b):
+        xp = self.xp
+        if a.dtype.kind == "f":
+            return xp.trunc(a / b)  # PyTorch's: the true quotient, then rounded
+        # integers: floor division exact in any width, plus 1 where it rounded a negative
+        # quotient down (signs differ and something was left over); a float quotient would
+        # round int64s beyond 2^53
+        quotient = xp.floor_divide(a, b)
+        inexact = (xp.remainder(a, b) != 0) & ((a < 0) != (b < 0))
+        return quotient + inexact.astype(quotient.dtype)
+
+
+class Fmod(Function):
+    """z = a - b trunc(a / b) (the sign of a, as C's fmod);  dz/da = 1, dz/db = -trunc(a / b)"""
+
+    reads_inputs = (0, 1)
+    reads_output = False
+
+    def forward(self, a, b):
+        return self.xp.fmod(a, b)
+
+    def backward(self, grad, z, a, b):
+        if not self.needs_input_grad[1]:
+            return grad, None
+        # trunc(a / b) is piecewise constant: a plain array, no graph even for second derivatives
+        quotient = self.xp.trunc(value(a) / value(b))
+        return grad, -(grad * constant(quotient, grad))
 
 
 class Remainder(Function):
@@ -887,13 +920,43 @@ class BinaryCrossEntropy(Function):
         return grad_x, grad_y
 
 
-def add(a: Any, b: Any) -> Tensor:
-    """a + b, broadcasting."""
+def _scaled(a: Any, b: Any, alpha: Any, op: str) -> Any:
+    """alpha * b for PyTorch's ``add``/``sub(input, other, alpha=)``, with its rules: alpha a
+    number (or a one-value tensor); a float alpha refused when both operands are integers (the
+    result is an integer), a bool alpha unless both are bools."""
+    if isinstance(alpha, Tensor):
+        alpha = alpha.item()
+    if isinstance(alpha, np.generic):
+        alpha = alpha.item()
+    if not isinstance(alpha, (bool, int, float)):
+        raise TypeError(f"{op}: alpha must be a number, got {type(alpha).__name__}")
+    kinds = {x.dtype.kind if isinstance(x, Tensor) else type(x).__name__ for x in (a, b)}
+    if isinstance(alpha, bool):
+        if kinds - {"b", "bool"}:
+            raise RuntimeError(f"{op}: alpha={alpha} (a bool) is only for bool operands")
+        return b if alpha else b & False
+    if isinstance(alpha, float) and not kinds & {"f", "float"}:
+        raise RuntimeError(
+            f"{op}: alpha={alpha!r} is a float and the operands are integers (so is the "
+            "result); give an integer alpha, or convert an operand to floats"
+        )
+    if alpha == 1:
+        return b
+    return b * alpha if not isinstance(b, Tensor) else mul(b, alpha)
+
+
+def add(a: Any, b: Any, *, alpha: Any = 1) -> Tensor:
+    """a + alpha * b, broadcasting (PyTorch's ``add(input, other, alpha=1)``); the gradient of b
+    is alpha times the output's."""
+    if not (type(alpha) is int and alpha == 1):  # a + b, the common call, skips the checks
+        b = _scaled(a, b, alpha, "add")
     return _binary(Add, a, b)
 
 
-def sub(a: Any, b: Any) -> Tensor:
-    """a - b, broadcasting."""
+def sub(a: Any, b: Any, *, alpha: Any = 1) -> Tensor:
+    """a - alpha * b, broadcasting (PyTorch's ``sub(input, other, alpha=1)``)."""
+    if not (type(alpha) is int and alpha == 1):
+        b = _scaled(a, b, alpha, "sub")
     return _binary(Sub, a, b)
 
 
@@ -902,8 +965,17 @@ def mul(a: Any, b: Any) -> Tensor:
     return _binary(Mul, a, b)
 
 
-def div(a: Any, b: Any) -> Tensor:
-    """a / b, broadcasting. True division: integers divide into the default float dtype."""
+def div(a: Any, b: Any, *, rounding_mode: str | None = None) -> Tensor:
+    """a / b, broadcasting (PyTorch's ``div``). True division by default: integers divide into
+    the default float dtype. ``rounding_mode='trunc'`` rounds the quotient towards 0 (C's
+    integer division) and ``'floor'`` towards -inf (Python's //, ``floor_divide``); both keep
+    integers integers, refuse an integer division by 0, and have gradient 0, as PyTorch's."""
+    if rounding_mode is not None:
+        check_choice("div", "rounding_mode", rounding_mode, (None, "trunc", "floor"))
+        if rounding_mode == "floor":
+            return floor_divide(a, b)
+        _integer_divisor_check(a, b, "div")
+        return _binary(TruncDivide, a, b)
     if not _is_float_operand(a) and not _is_float_operand(b):  # int / int, as in PyTorch
         a, b = (x.astype(get_default_dtype()) if isinstance(x, Tensor) else x for x in (a, b))
     return _binary(Div, a, b)
@@ -939,6 +1011,13 @@ def remainder(a: Any, b: Any) -> Tensor:
     return _binary(Remainder, a, b)
 
 
+def fmod(a: Any, b: Any) -> Tensor:
+    """a - b * trunc(a / b): the result has the sign of a, as C's fmod and PyTorch's ``fmod``
+    (-7 fmod 2 is -1, where the remainder, -7 % 2, is 1). Integers stay integers."""
+    _integer_divisor_check(a, b, "fmod")
+    return _binary(Fmod, a, b)
+
+
 def _floating(a: Tensor) -> Tensor:
     """An integer or bool tensor converted to the default float dtype (PyTorch's rule for the
     functions that only make sense in floats, such as ``rsqrt``); a float tensor as it is."""
@@ -962,6 +1041,15 @@ def pow(a: Any, b: Any) -> Tensor:
 def neg(a: Tensor) -> Tensor:
     """-a, elementwise."""
     return Neg.apply(a)
+
+
+# PyTorch's other names for the same functions
+multiply, subtract, divide, negative = mul, sub, div, neg
+
+
+def true_divide(a: Any, b: Any) -> Tensor:
+    """a / b, always true division (PyTorch's ``true_divide``: ``div`` without rounding)."""
+    return div(a, b)
 
 
 def exp(a: Tensor) -> Tensor:
@@ -1118,6 +1206,9 @@ def clip(a: Tensor, min: Any = None, max: Any = None) -> Tensor:
     if not is_floating_dtype(a.dtype) and any(isinstance(b, float) for b in (min, max)):
         a = a.astype(get_default_dtype())
     return Clip.apply(a, low=min, high=max)
+
+
+clamp = clip  # PyTorch's name
 
 
 def clamp_min(a: Tensor, min: Any) -> Tensor:

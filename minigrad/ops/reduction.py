@@ -7,6 +7,7 @@ The backward of a reduction spreads the output's gradient back over the axes it 
 from __future__ import annotations
 
 import math
+import warnings
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -72,6 +73,27 @@ class Sum(Function):
         if not self.keepdims:
             grad = grad.reshape(_kept_shape(a.shape, self.axes))
         return BroadcastTo.apply(grad, shape=a.shape)
+
+
+class NanSum(Function):
+    """z = sum of a over axes, NaNs counted as 0;  dz/da = 1 where a is not NaN, else 0
+
+    The gradient is the output's copied back times that 0/1 mask (a product, as PyTorch's: an
+    inf or NaN gradient arriving at a NaN place gives NaN there, not 0).
+    """
+
+    reads_inputs = ()
+    reads_output = False
+
+    def forward(self, a, axes, keepdims):
+        self.axes, self.keepdims = axes, keepdims
+        self.kept = ~self.xp.isnan(a)
+        return self.xp.where(self.kept, a, 0).sum(axis=axes, keepdims=keepdims)
+
+    def backward(self, grad, z, a):
+        if not self.keepdims:
+            grad = grad.reshape(_kept_shape(a.shape, self.axes))
+        return BroadcastTo.apply(grad, shape=a.shape) * constant(self.kept.astype(grad.dtype), grad)
 
 
 class Prod(Function):
@@ -224,7 +246,7 @@ class CumSum(Function):
 
     def forward(self, a, axis):
         self.axis = axis
-        return self.xp.cumsum(a, axis=axis)
+        return self.xp.cumsum(a, axis=axis, dtype=a.dtype)  # NumPy would widen int8 to int64
 
     def backward(self, grad, z, a):
         return grad.sum(axis=self.axis, keepdims=True) - CumSum.apply(grad, axis=self.axis) + grad
@@ -244,7 +266,7 @@ class CumProd(Function):
 
     def forward(self, a, axis):
         self.axis = axis
-        return self.xp.cumprod(a, axis=axis)
+        return self.xp.cumprod(a, axis=axis, dtype=a.dtype)
 
     def backward(self, grad, z, a):
         axis = self.axis
@@ -398,13 +420,20 @@ class SoftmaxCrossEntropy(Function):
     gradient is the well-known "probabilities minus one-hot", with no intermediate graph. The
     optional per-sample weights w carry the class weights and ignored targets (w = 0). (The max
     is subtracted before exp, so logits of any size stay finite.)
+
+    ``kept`` (a boolean per sample, None when no target is ignored) marks the samples that are
+    not ignored. An ignored sample is out of the loss altogether, as in PyTorch: its loss is 0
+    and its gradient exactly 0, even when every sample is ignored and the 'mean' is 0 / 0 = NaN
+    (a batch of pure padding must not fill a model's gradients with NaN: w[n] / sum(w) would be
+    0 / 0 there). A kept sample's gradient stays w[n] / sum(w), NaN when its weight and all the
+    others are 0, as PyTorch's.
     """
 
     reads_inputs = (0,)
     reads_output = False
 
-    def forward(self, logits, target, reduction, sample_weight=None):
-        self.target, self.reduction, self.weight = target, reduction, sample_weight
+    def forward(self, logits, target, reduction, sample_weight=None, kept=None):
+        self.target, self.reduction = target, reduction
         xp = self.xp
         if kernels.usable(xp, logits) and 0 < logits.size and logits.shape[1] <= _ROW_LOOP_CLASSES:
             # on the GPU: the else branch's lines in one kernel, a thread per row (_CROSS_ENTROPY)
@@ -424,12 +453,24 @@ class SoftmaxCrossEntropy(Function):
             losses = xp.log(total[:, 0]) - shifted[self.rows, target]
         if sample_weight is not None:
             losses = losses * sample_weight
+        if kept is not None:  # 0, not 0 * a NaN or inf loss, for an ignored (padding) row
+            losses = xp.where(kept, losses, 0)
+        # The gradient's factor for each row, w[n] (/ sum(w) for 'mean'), 0 for an ignored row
+        # whatever the sum; None: 1 (/ N for 'mean') for every row.
+        self.weight = sample_weight
         if reduction == "none":
             return losses
         if reduction == "sum":
             return losses.sum()
-        self.count = len(target) if sample_weight is None else sample_weight.sum()
-        return losses.sum() / self.count
+        if sample_weight is None:
+            count = len(target)
+            self.weight = 1.0 / count if count else None  # N = 0: no rows, nothing to scale
+        else:
+            count = sample_weight.sum()
+            self.weight = sample_weight / count
+            if kept is not None:
+                self.weight = xp.where(kept, self.weight, 0)
+        return losses.sum() / count
 
     def backward(self, grad, loss, logits):
         if isinstance(logits, Tensor):  # recorded: softmax as an op, so it can be differentiated
@@ -438,16 +479,17 @@ class SoftmaxCrossEntropy(Function):
             probabilities = self.probabilities
         if self.reduction == "none":
             grad = grad.reshape(-1, 1)  # one gradient per sample, for its row
-        elif self.reduction == "mean":
-            # divided by N, or by the sum of the weights (an array already on the device)
-            weighted = self.weight is not None
-            grad = grad / constant(self.count, grad) if weighted else grad * (1.0 / self.count)
-        weight = None
-        if self.weight is not None:
-            weight = constant(self.weight.reshape(-1, 1).astype(logits.dtype), grad)
+        weight = self.weight
+        if isinstance(weight, float):
+            grad, weight = grad * weight, None
+        elif weight is not None:
+            weight = constant(weight.reshape(-1, 1).astype(logits.dtype), grad)
         xp = self.xp
         if not isinstance(grad, Tensor) and kernels.usable(xp, probabilities):
-            # on the GPU: (p - onehot) * grad (* w) in one kernel, no one-hot array
+            # on the GPU: (p - onehot) * grad (* w) in one kernel, no one-hot array. The kernel's
+            # scale is the row's factor (0 for an ignored row, already divided by sum(w) for
+            # 'mean') times the incoming gradient: the same arithmetic as before, only the
+            # division moved into the factor, so that an ignored row gets 0 rather than 0 / 0.
             scale = grad if weight is None else grad * weight
             result = xp.empty_like(probabilities)
             kernel = kernels.kernel("cross_entropy_grad", *_CROSS_ENTROPY["grad"])
@@ -629,14 +671,50 @@ def mean(
     keepdims: bool | None = None,
 ) -> Tensor:
     """Average over ``dim``: the sum divided by the number of values summed (``dtype``
-    converts ``a`` first, as in PyTorch)."""
+    converts ``a`` first, as in PyTorch). Over no values it is 0 / 0 = NaN, as PyTorch's."""
     a = a if dtype is None else a.astype(dtype)
     axes = reduced_axes(dim_arg(dim, axis, "mean"), a.shape, "mean")
     _need_floats(a, "mean")
     count = math.prod(a.shape[i] for i in axes)
-    if count == 0:
-        raise ValueError(f"mean: averaging over an empty axis of shape {a.shape}")
-    return Sum.apply(a, axes=axes, keepdims=_keep(keepdim, keepdims)) * (1.0 / count)
+    return Sum.apply(a, axes=axes, keepdims=_keep(keepdim, keepdims)) * (
+        1.0 / count if count else math.nan
+    )
+
+
+def nansum(
+    a: Tensor,
+    dim: Axis = None,
+    keepdim: bool = False,
+    *,
+    dtype: Any = None,
+    axis: Axis = None,
+    keepdims: bool | None = None,
+) -> Tensor:
+    """``sum`` with every NaN counted as 0 (PyTorch's ``nansum``): 0 where all are NaN."""
+    a = a if dtype is None else a.astype(dtype)
+    axes = reduced_axes(dim_arg(dim, axis, "nansum"), a.shape, "nansum")
+    if not is_floating_dtype(a.dtype):  # no NaN to skip: the plain sum (int64 for integers)
+        return sum(a, axes, _keep(keepdim, keepdims))
+    return NanSum.apply(a, axes=axes, keepdims=_keep(keepdim, keepdims))
+
+
+def nanmean(
+    a: Tensor,
+    dim: Axis = None,
+    keepdim: bool = False,
+    *,
+    dtype: Any = None,
+    axis: Axis = None,
+    keepdims: bool | None = None,
+) -> Tensor:
+    """The mean of the values that are not NaN (PyTorch's ``nanmean``): their ``nansum``
+    divided by their count, so NaN where all are NaN (0 / 0), as an empty ``mean``."""
+    a = a if dtype is None else a.astype(dtype)
+    dim = dim_arg(dim, axis, "nanmean")
+    _need_floats(a, "nanmean")
+    keep = _keep(keepdim, keepdims)
+    count = sum(Tensor._wrap(~a.xp.isnan(a.data), a.device), dim, keep).astype(a.dtype)
+    return nansum(a, dim, keep) / count
 
 
 def prod(
@@ -812,9 +890,18 @@ def var(
     _need_floats(a, "var")
     count = math.prod(a.shape[i] for i in axes)
     if count - correction <= 0:
-        raise ValueError(f"var: {count} values over dim {axes} are too few for {name}={chosen}")
+        # PyTorch's answer, with its warning: the sum of squares over max(0, n - correction) =
+        # 0, so 0 / 0 = NaN (one value, or none) or inf. Times inf is that division by +0 for
+        # a sum of squares (never negative), and its gradient NaN, also as PyTorch's.
+        warnings.warn(
+            f"var: {count} values over dim {axes} leave no degrees of freedom for "
+            f"{name}={chosen} (n - correction <= 0): the result is NaN or inf",
+            UserWarning,
+            stacklevel=2,
+        )
+    scale = 1.0 / (count - correction) if count - correction > 0 else math.inf
     centered = a - mean(a, axes, keepdim=True)
-    return sum(centered * centered, axes, _keep(keepdim, keepdims)) * (1.0 / (count - correction))
+    return sum(centered * centered, axes, _keep(keepdim, keepdims)) * scale
 
 
 def std(
@@ -909,7 +996,9 @@ def logsumexp(
     """log(sum(exp(a))) over ``dim``, without overflow."""
     if not is_floating_dtype(a.dtype):
         a = a.astype(get_default_dtype())  # as exp of integers, and PyTorch's logsumexp
-    axes = _nonempty_axes(a, dim_arg(dim, axis, "logsumexp"), "logsumexp")
+    axes = reduced_axes(dim_arg(dim, axis, "logsumexp"), a.shape, "logsumexp")
+    if any(a.shape[i] == 0 for i in axes):  # log(0) over no values, as PyTorch's: -inf
+        return Sum.apply(a, axes=axes, keepdims=_keep(keepdim, keepdims)) + (-math.inf)
     return LogSumExp.apply(a, axes=axes, keepdims=_keep(keepdim, keepdims))
 
 
@@ -921,7 +1010,9 @@ def softmax(a: Tensor, dim: int = -1, *, dtype: Any = None, axis: int | None = N
     if a.ndim == 0:  # as PyTorch: dim 0 or -1 of a 0-d tensor, whose softmax is 1
         normalize_axes(axis if axis is not None else dim, (1,), "softmax")
         return softmax(a.reshape(1), 0).reshape(())
-    (axis,) = _nonempty_axes(a, axis if axis is not None else dim, "softmax")
+    (axis,) = normalize_axes(axis if axis is not None else dim, a.shape, "softmax")
+    if a.numel() == 0:  # nothing to normalize: the empty input itself, as PyTorch's
+        return a * 1.0
     return Softmax.apply(a, axis=axis)
 
 
@@ -932,7 +1023,9 @@ def log_softmax(a: Tensor, dim: int = -1, *, dtype: Any = None, axis: int | None
     if a.ndim == 0:
         normalize_axes(axis if axis is not None else dim, (1,), "log_softmax")
         return log_softmax(a.reshape(1), 0).reshape(())
-    axes = _nonempty_axes(a, axis if axis is not None else dim, "log_softmax")
+    axes = normalize_axes(axis if axis is not None else dim, a.shape, "log_softmax")
+    if a.numel() == 0:  # nothing to normalize: the empty input itself, as PyTorch's
+        return a * 1.0
     return a - logsumexp(a, axes, keepdim=True)
 
 
@@ -948,16 +1041,21 @@ def layer_norm(
 
 
 def softmax_cross_entropy(
-    logits: Tensor, target: Any, reduction: str = "mean", sample_weight: Any = None
+    logits: Tensor,
+    target: Any,
+    reduction: str = "mean",
+    sample_weight: Any = None,
+    kept: Any = None,
 ) -> Tensor:
     """-log softmax(logits)[n, target[n]] per row, times ``sample_weight[n]`` if given, then
     reduced: 'none', 'sum' or 'mean' (divided by N, or by the sum of the sample weights).
 
     ``logits`` is (N, C) and ``target`` an integer array of N class indices already checked to
     lie in [0, C) (``minigrad.nn.functional.cross_entropy`` checks them and calls this).
+    ``kept``: a boolean array, False for the ignored samples (loss and gradient 0), or None.
     """
     return SoftmaxCrossEntropy.apply(
-        logits, target=target, reduction=reduction, sample_weight=sample_weight
+        logits, target=target, reduction=reduction, sample_weight=sample_weight, kept=kept
     )
 
 
@@ -1183,8 +1281,8 @@ def median(
     """
     dim = dim_arg(dim, axis, "median")
     if dim is None:
-        if a.numel() == 0:
-            raise ValueError("median: the median of an empty tensor is undefined")
+        if a.numel() == 0:  # as PyTorch's: NaN, the mean's answer over no values
+            return mean(a.astype(a.dtype if is_floating_dtype(a.dtype) else get_default_dtype()))
         return Median.apply(a)
     axis = _sort_axis(a, dim, "median")
     if a.ndim == 0:
@@ -1206,38 +1304,47 @@ def median(
     return ValuesIndices(values, Tensor._wrap(middle, a.device))
 
 
-def cumsum(a: Tensor, dim: int | None = None, *, axis: int | None = None) -> Tensor:
+def cumsum(
+    a: Tensor, dim: int | None = None, *, dtype: Any = None, axis: int | None = None
+) -> Tensor:
     """Running sums along ``dim``: z[i] = a[0] + ... + a[i] (PyTorch's ``cumsum``, dim required).
 
-    Integers and bools sum as int64, as in PyTorch."""
+    ``dtype`` converts ``a`` first and the sums stay in it; without it integers and bools sum
+    as int64, as in PyTorch."""
     dim = dim_arg(dim, axis, "cumsum")
+    if dtype is not None:
+        a = a.astype(dtype)
     if dim is None:
         raise TypeError("cumsum: dim is required, as in cumsum(x, dim=0)")
     if not isinstance(dim, int) or isinstance(dim, bool):
         raise TypeError(f"cumsum: dim must be an int, got {dim!r}")
     if a.ndim == 0:  # as PyTorch: a 0-d tensor is its own running sum (dim 0 or -1)
         normalize_axes(dim, (1,), "cumsum")
-        return cumsum(a.reshape(1), 0).reshape(())
+        return cumsum(a.reshape(1), 0, dtype=dtype).reshape(())
     (axis,) = normalize_axes(dim, a.shape, "cumsum")
-    if a.dtype.kind in "biu":
+    if a.dtype.kind in "biu" and dtype is None:
         a = a.astype(np.int64)
     return CumSum.apply(a, axis=axis)
 
 
-def cumprod(a: Tensor, dim: int | None = None, *, axis: int | None = None) -> Tensor:
+def cumprod(
+    a: Tensor, dim: int | None = None, *, dtype: Any = None, axis: int | None = None
+) -> Tensor:
     """Running products along ``dim``: z[i] = a[0] * ... * a[i] (PyTorch's ``cumprod``, dim
-    required; integers and bools as int64). dL/da_k = sum_{i >= k} g_i prod_{j <= i, j != k} a_j,
-    exact at zeros too (see CumProd)."""
+    required; ``dtype`` converts ``a`` first, else integers and bools as int64).
+    dL/da_k = sum_{i >= k} g_i prod_{j <= i, j != k} a_j, exact at zeros too (see CumProd)."""
     dim = dim_arg(dim, axis, "cumprod")
+    if dtype is not None:
+        a = a.astype(dtype)
     if dim is None:
         raise TypeError("cumprod: dim is required, as in cumprod(x, dim=0)")
     if not isinstance(dim, int) or isinstance(dim, bool):
         raise TypeError(f"cumprod: dim must be an int, got {dim!r}")
     if a.ndim == 0:
         normalize_axes(dim, (1,), "cumprod")
-        return cumprod(a.reshape(1), 0).reshape(())
+        return cumprod(a.reshape(1), 0, dtype=dtype).reshape(())
     (axis,) = normalize_axes(dim, a.shape, "cumprod")
-    if a.dtype.kind in "biu":
+    if a.dtype.kind in "biu" and dtype is None:
         a = a.astype(np.int64)
     return CumProd.apply(a, axis=axis)
 

@@ -357,8 +357,27 @@ def getitem(a: Tensor, index: Any) -> Tensor:
 
 def pad(a: Tensor, pad_width: Sequence[tuple[int, int]], value: float = 0) -> Tensor:
     """Add ``value`` (zeros by default) around ``a``: ``pad_width[i] = (before, after)`` for
-    axis i."""
-    pad_width = tuple((int(lo), int(hi)) for lo, hi in pad_width)
+    axis i, first axis first (NumPy's ``np.pad`` with one pair per axis).
+
+    PyTorch has no ``torch.pad``; its ``F.pad(x, (1, 2))`` lists flat amounts from the *last*
+    dim backwards, and NumPy would read the same ``(1, 2)`` as (1, 2) for every axis. The two
+    readings differ, so flat amounts are refused with a pointer to
+    ``minigrad.nn.functional.pad``, PyTorch's form, rather than given either meaning silently.
+    """
+    pairs = tuple(pad_width) if isinstance(pad_width, (tuple, list)) else None
+    if pairs is None or not all(isinstance(p, (tuple, list)) and len(p) == 2 for p in pairs):
+        flat = pairs is not None and all(isinstance(p, (int, np.integer)) for p in pairs)
+        hint = (
+            f"; for PyTorch's F.pad form, flat amounts from the last dim backwards, use "
+            f"minigrad.nn.functional.pad(x, {pad_width!r})"
+            if flat
+            else ""
+        )
+        raise TypeError(
+            f"pad: pad_width must be one (before, after) pair per axis ({a.ndim} for shape "
+            f"{a.shape}), got {pad_width!r}{hint}"
+        )
+    pad_width = tuple((int(lo), int(hi)) for lo, hi in pairs)
     if len(pad_width) != a.ndim or any(lo < 0 or hi < 0 for lo, hi in pad_width):
         raise ValueError(f"pad: pad_width {pad_width} must give (before, after) >= 0 per axis")
     if value == 0:
@@ -385,6 +404,14 @@ def repeat(a: Tensor, sizes: Sequence[int]) -> Tensor:
     spread = reshape(a, tuple(n for d in shape for n in (1, d)))
     tiled = broadcast_to(spread, tuple(n for r, d in zip(sizes, shape) for n in (r, d)))
     return reshape(tiled, tuple(r * d for r, d in zip(sizes, shape)))
+
+
+def tile(a: Tensor, dims: Sequence[int] | int) -> Tensor:
+    """``a`` tiled ``dims[i]`` times along dim i (PyTorch's ``tile``): ``repeat``, except that
+    fewer sizes than dims are padded with 1s in front, so ``tile(x, (2,))`` repeats the last
+    dim of a matrix where ``repeat`` would refuse."""
+    sizes = (dims,) if isinstance(dims, (int, np.integer)) else tuple(dims)
+    return repeat(a, (1,) * (a.ndim - len(sizes)) + sizes)
 
 
 def _diagonal_index(xp: Any, rows: int, cols: int, offset: int) -> tuple[Any, Any]:

@@ -3,12 +3,13 @@
 Start reading at ``autograd.py`` (the engine), then ``tensor.py`` and ``ops/``.
 """
 
+import sys as _sys
 from typing import TYPE_CHECKING as _TYPE_CHECKING
 from typing import Any as _Any
 
 import numpy as _np
 
-from . import autograd, checks, data, distributed, nn, transforms
+from . import autograd, checks, data, distributed, jacobians, nn, transforms
 from .autograd import (
     Function,
     detect_anomaly,
@@ -216,9 +217,13 @@ bool = bool_
 
 __version__ = "0.1.0"
 
-# gradcheck also where PyTorch keeps it (torch.autograd.gradcheck): gradcheck.py imports the
-# engine, so the engine cannot import it back.
+# gradcheck, jacobian and hessian also where PyTorch keeps them (torch.autograd.gradcheck,
+# torch.autograd.functional.jacobian): their modules import the engine, so the engine cannot
+# import them back. Registered in sys.modules, `from minigrad.autograd.functional import
+# jacobian` works too, as PyTorch's does.
 autograd.gradcheck, autograd.gradgradcheck = gradcheck, gradgradcheck  # type: ignore[attr-defined]
+autograd.functional = jacobians  # type: ignore[attr-defined]
+_sys.modules[__name__ + ".autograd.functional"] = jacobians
 
 
 # save and load are imported on first use: their module and what it needs (zipfile, json,

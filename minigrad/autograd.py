@@ -51,6 +51,7 @@ from .backend import (
     ignore_float_errors,
     restore_float_errors,
 )
+from .checks import ShapeError
 
 if TYPE_CHECKING:
     from .tensor import Tensor
@@ -768,7 +769,7 @@ def _seed_gradient(output: Tensor, grad: Any, index: int = 0) -> Tensor:
     else:
         grad = _tensor.Tensor(grad, dtype=output.dtype, device=output.device)
     if grad.shape != output.shape:
-        raise ValueError(
+        raise ShapeError(
             f"backward(): the gradient of output {index} has shape {grad.shape}, the output "
             f"{output.shape}"
         )

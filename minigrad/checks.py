@@ -25,6 +25,18 @@ with a message that names who is asking, the argument, the rule and the value gi
 NaN and infinity are refused unless ``allow_inf=True`` (for an argument whose documentation
 gives inf a meaning); NaN is always refused, since no rule can hold for it: every comparison
 with NaN is False, so a plain ``low <= value`` test lets it through.
+
+Errors about tensors rather than settings (shapes that do not fit, a dim out of range, a dtype
+an op cannot take) use the classes below. Each subclasses both the type minigrad has always
+raised and the type PyTorch raises for the same misuse, so ``except ValueError`` (minigrad's
+tests and users) and ``except RuntimeError`` (code written against PyTorch) both catch it:
+
+    ShapeError(ValueError, RuntimeError)          shapes or sizes that do not fit
+    DimError(IndexError, ValueError)              a dim out of range ("Dimension out of range")
+    DtypeError(TypeError, RuntimeError)           a dtype the op cannot take or store
+    IndexBoundsError(IndexError, RuntimeError)    gather/scatter/index_select index values
+    TargetError(ValueError, IndexError)           a class target outside [0, C) in a loss
+    ZeroDivision(ZeroDivisionError, RuntimeError) integer division by zero
 """
 
 from __future__ import annotations
@@ -36,9 +48,54 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-__all__ = ["check_bool", "check_choice", "check_int", "check_number", "check_state"]
+__all__ = [
+    "DimError",
+    "DtypeError",
+    "IndexBoundsError",
+    "ShapeError",
+    "TargetError",
+    "ZeroDivision",
+    "check_bool",
+    "check_choice",
+    "check_int",
+    "check_number",
+    "check_state",
+]
 
 T = TypeVar("T")
+
+
+# --- error types shared with PyTorch ------------------------------------------------------------
+# The first base is minigrad's own type (kept, so nothing that caught it breaks), the second the
+# type PyTorch raises for the same misuse. The messages stay minigrad's.
+
+
+class ShapeError(ValueError, RuntimeError):
+    """Shapes or sizes that do not fit: broadcasting, matmul/linear, reshape/view, cat/stack,
+    expand, conv/pool inputs, a loss's input against its target, a gradient's shape."""
+
+
+class DimError(IndexError, ValueError):
+    """A dim out of range for the tensor (PyTorch: ``IndexError: Dimension out of range``)."""
+
+
+class DtypeError(TypeError, RuntimeError):
+    """A dtype the op cannot take (the mean of integers, a float mask) or an in-place result
+    that cannot be stored in the tensor's dtype; PyTorch reports these as RuntimeError."""
+
+
+class IndexBoundsError(IndexError, RuntimeError):
+    """An index value beyond its dim in gather, scatter, scatter_add or index_select (PyTorch:
+    RuntimeError there; plain indexing ``x[10]`` stays an IndexError in both)."""
+
+
+class TargetError(ValueError, IndexError):
+    """A class target outside [0, C) in cross_entropy or nll_loss (PyTorch: ``IndexError:
+    Target 5 is out of bounds``)."""
+
+
+class ZeroDivision(ZeroDivisionError, RuntimeError):
+    """Integer division by zero (PyTorch: ``RuntimeError: ZeroDivisionError``)."""
 
 
 def check_number(
@@ -72,16 +129,26 @@ def check_number(
 
 
 def check_int(
-    owner: str, name: str, value: Any, *, low: int | None = None, high: int | None = None
+    owner: str,
+    name: str,
+    value: Any,
+    *,
+    low: int | None = None,
+    high: int | None = None,
+    error: type[ValueError] = ValueError,
 ) -> int:
     """``value`` as an int: a Python or NumPy integer (not a bool, not a float such as 2.0),
-    with ``low <= value <= high`` (a bound of None is no bound)."""
+    with ``low <= value <= high`` (a bound of None is no bound).
+
+    ``error`` is the class raised for a value out of range: a ValueError, or one of the
+    subclasses below where PyTorch raises its own type (``DimError`` for a dim, ``ShapeError``
+    for a size that does not fit the tensor)."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{owner}: {name} must be an integer, got {_shown_with_type(value)}")
     value = int(value)
     if (low is not None and value < low) or (high is not None and value > high):
         rule = _range(low, high, True, True)
-        raise ValueError(f"{owner}: {name} must be an integer{rule}, got {_shown(value)}")
+        raise error(f"{owner}: {name} must be an integer{rule}, got {_shown(value)}")
     return int(value)
 
 

@@ -28,7 +28,7 @@ import numpy as np
 
 from . import random
 from .backend import Device, get_device
-from .checks import check_int, check_number
+from .checks import DtypeError, ShapeError, check_int, check_number
 from .random import generator
 from .tensor import Tensor, get_default_dtype
 
@@ -59,7 +59,7 @@ def _shape(owner: str, size: tuple[Any, ...]) -> tuple[int, ...]:
                 f"in {size}"
             )
     if any(n < 0 for n in size):
-        raise ValueError(f"{owner}: size must be non-negative ints, got {size}")
+        raise ShapeError(f"{owner}: size must be non-negative ints, got {size}")
     return tuple(int(n) for n in size)
 
 
@@ -413,7 +413,7 @@ def multinomial(
     if input.ndim not in (1, 2):
         raise ValueError(f"multinomial: input must be (C,) or (N, C), got shape {input.shape}")
     if input.dtype.kind != "f":
-        raise TypeError(f"multinomial: input must hold floating weights, got {input.dtype}")
+        raise DtypeError(f"multinomial: input must hold floating weights, got {input.dtype}")
     categories = input.shape[-1]
     num_samples = check_int("multinomial", "num_samples", num_samples, low=1)
     if not isinstance(replacement, (bool, np.bool_)):

@@ -15,6 +15,7 @@ import numpy as np
 
 from . import autograd
 from .backend import Device, cpu, device_of_array, get_default_device, get_device
+from .checks import DtypeError, ShapeError
 
 _default_dtype = np.dtype(np.float32)
 
@@ -178,7 +179,7 @@ class Tensor:
                     "wrap an array with minigrad.tensor(...)"
                 )
             if value.shape != self.shape or value.dtype != self.dtype:
-                raise ValueError(
+                raise ShapeError(
                     f"grad of shape {value.shape} and dtype {value.dtype} does not fit a tensor "
                     f"of shape {self.shape} and dtype {self.dtype}"
                 )
@@ -724,7 +725,7 @@ class Tensor:
     def t(self) -> Tensor:
         """The transpose of a matrix (a tensor of at most 2 dims, as PyTorch's)."""
         if self.ndim > 2:
-            raise ValueError(f"t() expects a tensor of at most 2 dims, got shape {self.shape}")
+            raise ShapeError(f"t() expects a tensor of at most 2 dims, got shape {self.shape}")
         return ops.transpose(self)
 
     def swapaxes(self, axis1: int, axis2: int) -> Tensor:
@@ -757,7 +758,7 @@ class Tensor:
     def mT(self) -> Tensor:
         """The last two dims swapped (a batch of matrices, each transposed), as PyTorch's."""
         if self.ndim < 2:
-            raise ValueError(f"mT needs at least 2 dims, got shape {self.shape}")
+            raise ShapeError(f"mT needs at least 2 dims, got shape {self.shape}")
         return ops.swapaxes(self, -2, -1)
 
     def outer(self, other: Tensor) -> Tensor:
@@ -811,7 +812,7 @@ class Tensor:
     def mm(self, other: Any) -> Tensor:
         """The product of two matrices (both 2-d, as PyTorch's)."""
         if self.ndim != 2 or getattr(other, "ndim", 0) != 2:
-            raise ValueError(f"mm: needs two 2-d tensors, got {self.shape} and {other.shape}")
+            raise ShapeError(f"mm: needs two 2-d tensors, got {self.shape} and {other.shape}")
         return ops.matmul(self, other)
 
     def bmm(self, other: Any) -> Tensor:
@@ -1107,11 +1108,11 @@ class Tensor:
         with autograd.no_grad():  # the op's own checks: devices, shapes, the dtype policy
             result = compute()
         if result.shape != self.shape:
-            raise ValueError(
+            raise ShapeError(
                 f"in-place {name}: the result has shape {result.shape}, the tensor {self.shape}"
             )
         if not np.can_cast(result.dtype, self.dtype, casting="same_kind"):
-            raise TypeError(
+            raise DtypeError(
                 f"in-place {name}: the result is {result.dtype}, which cannot be stored in "
                 f"this {self.dtype} tensor"
             )

@@ -35,7 +35,7 @@ from typing import Any
 import numpy as np
 
 from ..backend import Device
-from ..checks import check_bool, check_int, check_number
+from ..checks import ShapeError, check_bool, check_int, check_number
 from ..ops.attention import SelfAttention
 from ..ops.reduction import Softmax
 from ..tensor import Tensor, get_default_dtype
@@ -130,9 +130,9 @@ def scaled_dot_product_attention(
         if not isinstance(tensor, Tensor):
             raise TypeError(f"{name}: {label} must be a Tensor, got {type(tensor).__name__}")
         if tensor.ndim < 2:
-            raise ValueError(f"{name}: {label} must be (..., length, features), got {tensor.shape}")
+            raise ShapeError(f"{name}: {label} must be (..., length, features), got {tensor.shape}")
     if query.shape[-1] != key.shape[-1] or key.shape[-2] != value.shape[-2]:
-        raise ValueError(
+        raise ShapeError(
             f"{name}: query (..., L, E), key (..., S, E) and value (..., S, Ev) do not fit: got "
             f"{query.shape}, {key.shape} and {value.shape}"
         )
@@ -149,14 +149,14 @@ def scaled_dot_product_attention(
         keep, bias = _mask_parts(attn_mask, query, f"{name}: attn_mask", true_means_keep=True)
         scores_shape = (*query.shape[:-1], key.shape[-2])
         if not _broadcasts(attn_mask.shape, scores_shape):
-            raise ValueError(
+            raise ShapeError(
                 f"{name}: attn_mask of shape {attn_mask.shape} does not broadcast to the scores' "
                 f"shape (..., L, S) = {scores_shape}"
             )
     try:
         return attend(query, key, value, keep, bias, dropout_p, scale)[0]
     except ValueError as error:  # batch dims that do not broadcast, named by matmul
-        raise ValueError(f"{name}: {error}") from None
+        raise ShapeError(f"{name}: {error}") from None
 
 
 class MultiheadAttention(Module):

@@ -16,7 +16,16 @@ from typing import Any
 import numpy as np
 
 from ..autograd import is_grad_enabled, mark_written, no_grad
-from ..checks import check_bool, check_choice, check_int, check_number
+from ..checks import (
+    DimError,
+    DtypeError,
+    ShapeError,
+    TargetError,
+    check_bool,
+    check_choice,
+    check_int,
+    check_number,
+)
 from ..ops import leaky_relu as ops_leaky_relu
 from ..ops import log_softmax, mean, sigmoid, softmax, sqrt, sum, tanh, where
 from ..ops import relu as ops_relu
@@ -280,9 +289,11 @@ def softmin(input: Tensor, dim: int | None = None, dtype: Any = None) -> Tensor:
 def glu(input: Tensor, dim: int = -1) -> Tensor:
     """Gated linear unit (Dauphin et al. 2017): a * sigmoid(b), a and b the two halves of
     ``input`` along ``dim`` (whose size must be even)."""
-    dim = check_int("glu", "dim", dim, low=-max(input.ndim, 1), high=max(input.ndim, 1) - 1)
+    dim = check_int(
+        "glu", "dim", dim, low=-max(input.ndim, 1), high=max(input.ndim, 1) - 1, error=DimError
+    )
     if input.ndim == 0 or input.shape[dim] % 2:
-        raise ValueError(f"glu: dim {dim} of input shape {input.shape} must have an even size")
+        raise ShapeError(f"glu: dim {dim} of input shape {input.shape} must have an even size")
     half = input.shape[dim] // 2
     first = (slice(None),) * (dim % input.ndim)
     return input[first + (slice(0, half),)] * sigmoid(input[first + (slice(half, None),)])
@@ -328,17 +339,17 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """
     shape, weight_shape = input.shape, weight.shape  # read once: this runs for every layer call
     if len(weight_shape) != 2:
-        raise ValueError(
+        raise ShapeError(
             f"linear: weight must be (out_features, in_features), got shape {weight_shape}"
         )
     if not shape or shape[-1] != weight_shape[1]:
         features = shape[-1] if shape else "no"
-        raise ValueError(
+        raise ShapeError(
             f"linear: input has {features} features (shape {shape}), weight expects "
             f"{weight_shape[1]} (in_features={weight_shape[1]})"
         )
     if bias is not None and bias.shape != weight_shape[:1]:
-        raise ValueError(f"linear: bias must have shape ({weight_shape[0]},), got {bias.shape}")
+        raise ShapeError(f"linear: bias must have shape ({weight_shape[0]},), got {bias.shape}")
     inputs = (weight,) if bias is None else (weight, bias)
     if len(shape) == 2:
         return LinearFunction.apply(input, *inputs)
@@ -363,7 +374,7 @@ def _batched(input: Tensor, op: str) -> tuple[Tensor, bool]:
     if input.ndim == 3:
         return input.unsqueeze(0), True
     if input.ndim != 4:
-        raise ValueError(
+        raise ShapeError(
             f"{op}: input must be (N, C, H, W) or (C, H, W), got {input.ndim}-d shape {input.shape}"
         )
     return input, False
@@ -375,7 +386,7 @@ def _check_fits(input: Tensor, kernel: Pair, padding: Padding, dilation: Pair, o
     height, width = input.shape[2] + top + bottom, input.shape[3] + left + right
     span = tuple(d * (k - 1) + 1 for k, d in zip(kernel, dilation))  # a dilated kernel's extent
     if span[0] > height or span[1] > width:
-        raise ValueError(
+        raise ShapeError(
             f"{op}: kernel {span[0]}x{span[1]} is larger than the padded input {height}x{width}"
         )
 
@@ -412,25 +423,25 @@ def conv2d(
     _same_device(input, op, weight=weight, bias=bias)
     input, unbatched = _batched(input, op)
     if weight.ndim != 4:
-        raise ValueError(
+        raise ShapeError(
             f"{op}: weight must be (out_channels, in_channels, kh, kw), got shape {weight.shape}"
         )
     groups = check_int(op, "groups", groups, low=1)
     out_channels, group_channels, kh, kw = weight.shape
     channels = group_channels * groups
     if input.shape[1] != channels:
-        raise ValueError(
+        raise ShapeError(
             f"{op}: input has {input.shape[1]} channels, weight expects {channels} "
             f"({group_channels} per group x groups={groups}; input shape {input.shape}, "
             f"weight shape {weight.shape})"
         )
     if out_channels % groups:
-        raise ValueError(
+        raise ShapeError(
             f"{op}: out_channels ({out_channels}, weight shape {weight.shape}) must be divisible "
             f"by groups ({groups})"
         )
     if bias is not None and bias.shape != (out_channels,):
-        raise ValueError(f"{op}: bias must have shape ({out_channels},), got {bias.shape}")
+        raise ShapeError(f"{op}: bias must have shape ({out_channels},), got {bias.shape}")
     stride = as_pair(stride, "stride", op, minimum=1)
     dilation = as_pair(dilation, "dilation", op, minimum=1)
     pads = as_padding(padding, (kh, kw), stride, dilation, op)
@@ -477,9 +488,9 @@ def conv1d(
     """
     op = "conv1d"
     if input.ndim not in (2, 3):
-        raise ValueError(f"{op}: input must be (N, C, L) or (C, L), got shape {input.shape}")
+        raise ShapeError(f"{op}: input must be (N, C, L) or (C, L), got shape {input.shape}")
     if weight.ndim != 3:
-        raise ValueError(
+        raise ShapeError(
             f"{op}: weight must be (out_channels, in_channels/groups, k), got {weight.shape}"
         )
 
@@ -526,21 +537,21 @@ def conv_transpose2d(
     _same_device(input, op, weight=weight, bias=bias)
     input, unbatched = _batched(input, op)
     if weight.ndim != 4:
-        raise ValueError(
+        raise ShapeError(
             f"{op}: weight must be (in_channels, out_channels/groups, kh, kw), got {weight.shape}"
         )
     groups = check_int(op, "groups", groups, low=1)
     channels, group_out, kh, kw = weight.shape
     if input.shape[1] != channels:
-        raise ValueError(
+        raise ShapeError(
             f"{op}: input has {input.shape[1]} channels, weight expects {channels} "
             f"(input shape {input.shape}, weight shape {weight.shape})"
         )
     if channels % groups:
-        raise ValueError(f"{op}: in_channels ({channels}) must be divisible by groups ({groups})")
+        raise ShapeError(f"{op}: in_channels ({channels}) must be divisible by groups ({groups})")
     out_channels = group_out * groups
     if bias is not None and bias.shape != (out_channels,):
-        raise ValueError(f"{op}: bias must have shape ({out_channels},), got {bias.shape}")
+        raise ShapeError(f"{op}: bias must have shape ({out_channels},), got {bias.shape}")
     stride = as_pair(stride, "stride", op, minimum=1)
     dilation = as_pair(dilation, "dilation", op, minimum=1)
     rows, cols = as_pair(padding, "padding", op, minimum=0)
@@ -613,7 +624,7 @@ def fold(
     oh = count_windows(height, kh, stride[0], pads[0], dilation[0])
     ow = count_windows(width, kw, stride[1], pads[1], dilation[1])
     if input.ndim != 3 or input.shape[1] % (kh * kw) or input.shape[2] != oh * ow:
-        raise ValueError(
+        raise ShapeError(
             f"{op}: input must be (N, C*{kh}*{kw}, {oh}*{ow}) for output_size "
             f"{(height, width)}, got shape {input.shape}"
         )
@@ -656,7 +667,7 @@ def _pool_windows(
     dilation = as_pair(dilation, "dilation", op, minimum=1)
     rows, cols = as_pair(padding, "padding", op, minimum=0)
     if 2 * rows > kernel[0] or 2 * cols > kernel[1]:
-        raise ValueError(
+        raise ShapeError(
             f"{op}: padding {(rows, cols)} must be at most half the kernel size {kernel}"
         )
     pads: Padding = (rows, rows), (cols, cols)
@@ -792,7 +803,7 @@ def adaptive_avg_pool2d(input: Tensor, output_size: int | tuple[int | None, int 
     height, width = input.shape[2:]
     out_h, out_w = _output_pair(output_size, (height, width), op)
     if height == 0 or width == 0:
-        raise ValueError(f"{op}: input of shape {input.shape} has no pixels to pool")
+        raise ShapeError(f"{op}: input of shape {input.shape} has no pixels to pool")
     rows = _averaging_matrix(height, out_h, input.dtype, input.device)
     cols = _averaging_matrix(width, out_w, input.dtype, input.device)
     out = rows @ input @ cols.T
@@ -930,13 +941,13 @@ def batch_norm(
     In evaluation (``training=False``) the running statistics are used instead.
     """
     if input.ndim < 2:
-        raise ValueError(f"batch_norm: input must be (N, C, ...), got shape {input.shape}")
+        raise ShapeError(f"batch_norm: input must be (N, C, ...), got shape {input.shape}")
     channels = input.shape[1]
     axes = (0,) + tuple(range(2, input.ndim))  # every axis but the channels
     shape = (1, channels) + (1,) * (input.ndim - 2)  # per-channel values, ready to broadcast
     for name, value in (("running_mean", running_mean), ("running_var", running_var)):
         if value is not None and value.shape != (channels,):
-            raise ValueError(f"batch_norm: {name} must have shape ({channels},), got {value.shape}")
+            raise ShapeError(f"batch_norm: {name} must have shape ({channels},), got {value.shape}")
     if training:
         count = input.numel() // channels
         if count <= 1:
@@ -992,14 +1003,14 @@ def layer_norm(
         check_int("layer_norm", "normalized_shape", size, low=1)
     count = len(shape)
     if count == 0 or input.ndim < count or input.shape[input.ndim - count :] != shape:
-        raise ValueError(
+        raise ShapeError(
             f"layer_norm: the input's last dims must be normalized_shape {shape}, got input "
             f"shape {input.shape}"
         )
     _same_device(input, "layer_norm", weight=weight, bias=bias)
     for name, value in (("weight", weight), ("bias", bias)):
         if value is not None and value.shape != shape:
-            raise ValueError(f"layer_norm: {name} must have shape {shape}, got {value.shape}")
+            raise ShapeError(f"layer_norm: {name} must have shape {shape}, got {value.shape}")
     if not is_floating_dtype(input.dtype):
         input = input.astype(get_default_dtype())
     return ops_layer_norm(input, count, weight, bias, eps)
@@ -1036,7 +1047,7 @@ def embedding(
     scale_grad_by_freq = check_bool("embedding", "scale_grad_by_freq", scale_grad_by_freq)
     indices = (input if isinstance(input, Tensor) else Tensor(input, device=weight.device)).data
     if indices.dtype.kind not in "iu":
-        raise TypeError(f"embedding: indices must be integers, got {indices.dtype}")
+        raise DtypeError(f"embedding: indices must be integers, got {indices.dtype}")
     rows = weight.shape[0]
     if not all_below(indices, rows):
         raise IndexError(f"embedding: indices must lie in [0, {rows - 1}]")
@@ -1119,7 +1130,7 @@ def pad(input: Tensor, pad: Any, mode: str = "constant", value: float | None = N
         or len(amounts) // 2 > input.ndim
         or not all(isinstance(n, (int, np.integer)) and not isinstance(n, bool) for n in amounts)
     ):
-        raise ValueError(
+        raise ShapeError(
             f"pad: pad must be a tuple of ints of even length, at most 2 per dim "
             f"({2 * input.ndim} here), got {pad!r}"
         )
@@ -1144,7 +1155,7 @@ def pad(input: Tensor, pad: Any, mode: str = "constant", value: float | None = N
         n = input.shape[axis]
         limit = n - 1 if mode == "reflect" else n
         if lo > limit or hi > limit or lo < 0 or hi < 0:
-            raise ValueError(
+            raise ShapeError(
                 f"pad: mode={mode!r} needs pads in [0, {limit}] for dim {axis} of size {n}, "
                 f"got ({lo}, {hi})"
             )
@@ -1179,7 +1190,7 @@ def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -
     try:
         shape = np.broadcast_shapes(x1.shape, x2.shape)
     except ValueError:
-        raise ValueError(
+        raise ShapeError(
             f"cosine_similarity: shapes {x1.shape} and {x2.shape} cannot be broadcast together"
         ) from None
     x1, x2 = x1.broadcast_to(shape), x2.broadcast_to(shape)
@@ -1211,7 +1222,7 @@ def _same_shape_target(input: Tensor, target: Any, name: str) -> Tensor:
     )
     _same_device(input, name, target=target)
     if input.shape != target.shape:
-        raise ValueError(
+        raise ShapeError(
             f"{name}: input shape {input.shape} and target shape {target.shape} differ "
             "(broadcasting here is almost always a bug, so it is refused)"
         )
@@ -1280,17 +1291,17 @@ def _class_targets(
     _same_device(input, name, target=target, weight=weight)
     target = target.data
     if target.dtype.kind not in "iu":
-        raise TypeError(f"{name}: target must hold integer class indices, got {target.dtype}")
+        raise DtypeError(f"{name}: target must hold integer class indices, got {target.dtype}")
     if input.ndim == 1:
         input, target = input.reshape(1, -1), target.reshape(1)
     if input.ndim != 2 or target.shape != (input.shape[0],):
-        raise ValueError(
+        raise ShapeError(
             f"{name}: input must be (N, C) and target (N,), got {input.shape} and {target.shape}"
         )
     classes = input.shape[1]
     ignore_index = check_int(name, "ignore_index", ignore_index)
     if weight is not None and weight.shape != (classes,):
-        raise ValueError(
+        raise ShapeError(
             f"{name}: weight must have one value per class, shape ({classes},), got {weight.shape}"
         )
     class_weight = None if weight is None else weight.data.astype(input.dtype)
@@ -1301,7 +1312,7 @@ def _class_targets(
     kept = target != ignore_index
     target = input.xp.where(kept, target, 0)
     if not all_below(target, classes):
-        raise ValueError(
+        raise TargetError(
             f"{name}: target values must lie in [0, {classes - 1}] (or be ignore_index, "
             f"{ignore_index})"
         )
@@ -1330,7 +1341,7 @@ def _classes_last(input: Tensor, target: Tensor, name: str) -> tuple[Tensor, tup
     last), and the shape (N, d1, ...) of the positions; the target must have that shape."""
     positions = (input.shape[0],) + input.shape[2:]
     if target.shape != positions:
-        raise ValueError(
+        raise ShapeError(
             f"{name}: input (N, C, d1, ...) of shape {input.shape} needs a target of shape "
             f"{positions}, got {target.shape}"
         )
@@ -1360,12 +1371,12 @@ def _cross_entropy_with_probabilities(
         raise ValueError(f"{name}: ignore_index is not supported with probability targets")
     if target.shape != input.shape:
         if target.ndim == input.ndim - 1:  # the shape of class indices, but floats
-            raise TypeError(
+            raise DtypeError(
                 f"{name}: target must hold integer class indices, got {target.dtype} of shape "
                 f"{target.shape} (a float target means class probabilities, of the input's "
                 f"shape {input.shape})"
             )
-        raise ValueError(
+        raise ShapeError(
             f"{name}: a probability target must have the input's shape {input.shape}, "
             f"got {target.shape}"
         )
@@ -1378,7 +1389,7 @@ def _cross_entropy_with_probabilities(
     if weight is not None:
         weight = weight if isinstance(weight, Tensor) else Tensor(weight, device=input.device)
         if weight.shape != (classes,):
-            raise ValueError(
+            raise ShapeError(
                 f"{name}: weight must have one value per class, shape ({classes},), got "
                 f"{weight.shape}"
             )
@@ -1624,7 +1635,7 @@ def _single(value: Any, name: str, op: str) -> int:
 def _as_2d_pool_input(input: Tensor, op: str) -> Tensor:
     """(N, C, L) -> (N, C, 1, L), (C, L) -> (C, 1, L): a 1-d pool is a 2-d one of height 1."""
     if input.ndim not in (2, 3):
-        raise ValueError(f"{op}: input must be (N, C, L) or (C, L), got shape {input.shape}")
+        raise ShapeError(f"{op}: input must be (N, C, L) or (C, L), got shape {input.shape}")
     return input.unsqueeze(-2)
 
 
@@ -1697,7 +1708,7 @@ def group_norm(
     """
     num_groups = check_int("group_norm", "num_groups", num_groups, low=1)
     if input.ndim < 2 or input.shape[1] % num_groups:
-        raise ValueError(
+        raise ShapeError(
             f"group_norm: input must be (N, C, ...) with C divisible by num_groups="
             f"{num_groups}, got shape {input.shape}"
         )
@@ -1705,7 +1716,7 @@ def group_norm(
     _same_device(input, "group_norm", weight=weight, bias=bias)
     for name, value in (("weight", weight), ("bias", bias)):
         if value is not None and value.shape != (channels,):
-            raise ValueError(f"group_norm: {name} must have shape ({channels},), got {value.shape}")
+            raise ShapeError(f"group_norm: {name} must have shape ({channels},), got {value.shape}")
     grouped = input.reshape((input.shape[0], num_groups, -1))
     centered = grouped - grouped.mean(axis=2, keepdims=True)
     variance = (centered * centered).mean(axis=2, keepdims=True)

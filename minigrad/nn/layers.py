@@ -13,7 +13,7 @@ from typing import Any
 from .. import ops
 from ..autograd import no_grad
 from ..backend import Device, get_device
-from ..checks import check_bool, check_choice, check_int, check_number
+from ..checks import ShapeError, check_bool, check_choice, check_int, check_number
 from ..tensor import Tensor, get_default_dtype
 from . import functional as F
 from . import init
@@ -182,7 +182,7 @@ class _BatchNorm(Module):
             shapes = " or ".join(f"{n}-d" for n in self.input_ndims)
             raise ValueError(f"{name}: expected {shapes} input, got shape {input.shape}")
         if input.shape[1] != self.num_features:
-            raise ValueError(
+            raise ShapeError(
                 f"{name}: input has {input.shape[1]} channels (shape {input.shape}), expected "
                 f"num_features={self.num_features}"
             )

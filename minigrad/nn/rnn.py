@@ -50,7 +50,7 @@ import numpy as np
 from .. import kernels
 from ..autograd import Function
 from ..backend import Device
-from ..checks import check_bool, check_choice, check_int, check_number
+from ..checks import ShapeError, check_bool, check_choice, check_int, check_number
 from ..ops import relu, sigmoid, stack, tanh
 from ..ops.shape import Concatenate, concatenate, flip
 from ..tensor import Tensor
@@ -554,7 +554,7 @@ class RNNBase(Module):
                 f"{input.shape}"
             )
         if input.shape[-1] != self.input_size:
-            raise ValueError(
+            raise ShapeError(
                 f"{name}: input has {input.shape[-1]} features (shape {input.shape}), expected "
                 f"input_size={self.input_size}"
             )

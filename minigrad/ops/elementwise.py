@@ -13,7 +13,14 @@ from typing import Any
 import numpy as np
 
 from ..autograd import Function, constant, no_grad, value
-from ..checks import check_choice, check_int, check_number
+from ..checks import (
+    DtypeError,
+    ShapeError,
+    ZeroDivision,
+    check_choice,
+    check_int,
+    check_number,
+)
 from ..tensor import Tensor, get_default_dtype, is_floating_dtype
 
 
@@ -78,7 +85,7 @@ def _binary(function: type[Function], a: Any, b: Any) -> Tensor:
     except ValueError as error:
         if "broadcast" not in str(error):
             raise
-        raise ValueError(
+        raise ShapeError(
             f"{function.__name__.lower()}: shapes {a.shape} and {b.shape} cannot be broadcast "
             "together (each axis must match or be 1, counting from the right)"
         ) from None
@@ -992,7 +999,7 @@ def _integer_divisor_check(a: Any, b: Any, op: str) -> None:
         return  # floats divide by zero into inf or NaN, as in IEEE arithmetic
     divisor = b.data if isinstance(b, Tensor) else b
     if bool((divisor == 0).any()) if isinstance(b, Tensor) else divisor == 0:
-        raise ZeroDivisionError(f"{op}: integer division by zero (the divisor holds a 0)")
+        raise ZeroDivision(f"{op}: integer division by zero (the divisor holds a 0)")
 
 
 def floor_divide(a: Any, b: Any) -> Tensor:
@@ -1275,13 +1282,13 @@ def where(condition: Any, a: Any = _MISSING, b: Any = _MISSING) -> Any:
         raise TypeError("where: at least one argument must be a Tensor")
     condition, a, b = (lift(v, like) for v in (condition, a, b))
     if condition.dtype != np.bool_:
-        raise TypeError(f"where: condition must be a boolean tensor, got {condition.dtype}")
+        raise DtypeError(f"where: condition must be a boolean tensor, got {condition.dtype}")
     if a.dtype != b.dtype:  # PyTorch's promotion, as for a + b: int and float32 give float32
         a, b = _promote(a, b)
     try:
         return Where.apply(condition, a, b)
     except ValueError as error:
-        raise ValueError(
+        raise ShapeError(
             f"where: shapes {condition.shape}, {a.shape} and {b.shape} cannot be broadcast together"
         ) from error
 
@@ -1291,7 +1298,7 @@ def _triangle(a: Tensor, diagonal: int, lower: bool) -> Tensor:
     if not isinstance(a, Tensor):
         raise TypeError(f"{name}: input must be a Tensor, got {type(a).__name__}")
     if a.ndim < 2:
-        raise ValueError(f"{name}: input must have at least 2 dims (a matrix), got {a.shape}")
+        raise ShapeError(f"{name}: input must have at least 2 dims (a matrix), got {a.shape}")
     if isinstance(diagonal, bool) or not isinstance(diagonal, (int, np.integer)):
         raise TypeError(f"{name}: diagonal must be an int, got {diagonal!r}")
     return Triangle.apply(a, diagonal=int(diagonal), lower=lower)
@@ -1322,11 +1329,11 @@ def masked_fill(a: Tensor, mask: Any, value: Any) -> Tensor:
     if not isinstance(mask, Tensor):
         mask = Tensor(mask, device=a.device)  # a NumPy mask or a list of bools, as where takes
     if mask.dtype != np.bool_:
-        raise TypeError(f"masked_fill: mask must be a boolean tensor, got {mask.dtype}")
+        raise DtypeError(f"masked_fill: mask must be a boolean tensor, got {mask.dtype}")
     if mask.ndim > a.ndim or any(
         m != n and m != 1 for m, n in zip(reversed(mask.shape), reversed(a.shape))
     ):
-        raise ValueError(
+        raise ShapeError(
             f"masked_fill: mask of shape {mask.shape} does not broadcast to the input's shape "
             f"{a.shape}"
         )
@@ -1432,7 +1439,7 @@ def isclose(
     try:
         close = a.xp.isclose(a.data, b.data, rtol=rtol, atol=atol, equal_nan=equal_nan)
     except ValueError:
-        raise ValueError(
+        raise ShapeError(
             f"isclose: shapes {a.shape} and {b.shape} cannot be broadcast together"
         ) from None
     return Tensor._wrap(close, a.device)
@@ -1464,7 +1471,7 @@ def compare(a: Any, b: Any, name: str) -> Tensor:
     try:
         return Tensor._wrap(getattr(a.xp, name)(a.data, b.data), a.device)
     except ValueError:
-        raise ValueError(
+        raise ShapeError(
             f"{name}: shapes {a.shape} and {b.shape} cannot be broadcast together"
         ) from None
 
@@ -1490,7 +1497,7 @@ def _ufunc_pair(a: Tensor, b: Tensor, name: str) -> Tensor:
     try:
         return Tensor._wrap(getattr(a.xp, name)(a.data, b.data), a.device)
     except ValueError:
-        raise ValueError(
+        raise ShapeError(
             f"{name}: shapes {a.shape} and {b.shape} cannot be broadcast together"
         ) from None
 

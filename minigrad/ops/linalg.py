@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..autograd import BroadcastTo, Function
+from ..checks import ShapeError
 from ..tensor import Tensor
 from .elementwise import lift
 from .reduction import column_sums
@@ -146,9 +147,9 @@ def matmul(a: Tensor, b: Tensor) -> Tensor:
     if not isinstance(b, Tensor):
         b = lift(b, a)
     if a.ndim == 0 or b.ndim == 0:
-        raise ValueError(f"matmul: {a.shape} @ {b.shape}: 0-d tensors have no matrix product")
+        raise ShapeError(f"matmul: {a.shape} @ {b.shape}: 0-d tensors have no matrix product")
     if a.shape[-1] != b.shape[-2 if b.ndim > 1 else 0]:
-        raise ValueError(
+        raise ShapeError(
             f"matmul: {a.shape} @ {b.shape}: inner dimensions {a.shape[-1]} and "
             f"{b.shape[-2 if b.ndim > 1 else 0]} differ"
         )
@@ -160,7 +161,7 @@ def matmul(a: Tensor, b: Tensor) -> Tensor:
     try:
         return MatMul.apply(a, b)
     except ValueError:
-        raise ValueError(
+        raise ShapeError(
             f"matmul: {a.shape} @ {b.shape}: batch dimensions {a.shape[:-2]} and "
             f"{b.shape[:-2]} cannot be broadcast together"
         ) from None
@@ -172,9 +173,9 @@ def bmm(a: Tensor, b: Tensor) -> Tensor:
     if not isinstance(a, Tensor) or not isinstance(b, Tensor):
         raise TypeError(f"bmm: needs two Tensors, got {type(a).__name__} and {type(b).__name__}")
     if a.ndim != 3 or b.ndim != 3:
-        raise ValueError(f"bmm: needs two 3-d tensors, got shapes {a.shape} and {b.shape}")
+        raise ShapeError(f"bmm: needs two 3-d tensors, got shapes {a.shape} and {b.shape}")
     if a.shape[0] != b.shape[0] or a.shape[2] != b.shape[1]:
-        raise ValueError(
+        raise ShapeError(
             f"bmm: {a.shape} @ {b.shape}: needs (B, n, m) @ (B, m, p), the same B and m"
         )
     return MatMul.apply(a, b)
@@ -193,7 +194,7 @@ def addmm(input: Any, mat1: Tensor, mat2: Tensor, *, beta: float = 1, alpha: flo
     if not isinstance(mat1, Tensor) or not isinstance(mat2, Tensor):
         raise TypeError("addmm: mat1 and mat2 must be Tensors")
     if mat1.ndim != 2 or mat2.ndim != 2 or mat1.shape[1] != mat2.shape[0]:
-        raise ValueError(
+        raise ShapeError(
             f"addmm: mat1 and mat2 must be (n, m) and (m, p), got {mat1.shape} and {mat2.shape}"
         )
     input = lift(input, mat1)
@@ -201,7 +202,7 @@ def addmm(input: Any, mat1: Tensor, mat2: Tensor, *, beta: float = 1, alpha: flo
     if input.ndim > 2 or any(
         n != m and n != 1 for n, m in zip(reversed(input.shape), reversed(shape))
     ):
-        raise ValueError(f"addmm: input of shape {input.shape} cannot be broadcast to {shape}")
+        raise ShapeError(f"addmm: input of shape {input.shape} cannot be broadcast to {shape}")
     if beta == 1 and alpha == 1 and input.dtype == mat1.dtype:
         return AddMatMul.apply(input, mat1, mat2)
     product = MatMul.apply(mat1, mat2)
@@ -237,7 +238,7 @@ def einsum(equation: str, *operands: Any) -> Tensor:
         if not indices.isalpha() and indices:
             raise ValueError(f"einsum: subscripts must be letters, got {indices!r} in {equation!r}")
         if len(indices) != operand.ndim:
-            raise ValueError(
+            raise ShapeError(
                 f"einsum: operand {position} has {operand.ndim} dims (shape {operand.shape}) "
                 f"but {indices!r} names {len(indices)}"
             )
@@ -248,7 +249,7 @@ def einsum(equation: str, *operands: Any) -> Tensor:
             )
         for letter, size in zip(indices, operand.shape):
             if sizes.setdefault(letter, size) != size:
-                raise ValueError(
+                raise ShapeError(
                     f"einsum: index {letter!r} has size {sizes[letter]} in one operand and "
                     f"{size} in operand {position}"
                 )
@@ -272,7 +273,7 @@ def einsum(equation: str, *operands: Any) -> Tensor:
 def outer(a: Tensor, b: Tensor) -> Tensor:
     """The outer product of two 1-D tensors: out[i, j] = a[i] * b[j] (PyTorch's ``outer``)."""
     if not isinstance(a, Tensor) or not isinstance(b, Tensor) or a.ndim != 1 or b.ndim != 1:
-        raise ValueError(
+        raise ShapeError(
             f"outer: needs two 1-D tensors, got shapes {getattr(a, 'shape', a)} and "
             f"{getattr(b, 'shape', b)}"
         )
@@ -283,10 +284,10 @@ def dot(a: Tensor, b: Tensor) -> Tensor:
     """sum_i a[i] * b[i] for two 1-D tensors of one length (PyTorch's ``dot``: no broadcasting,
     no matrices; ``matmul`` does those)."""
     if not isinstance(a, Tensor) or not isinstance(b, Tensor) or a.ndim != 1 or b.ndim != 1:
-        raise ValueError(
+        raise ShapeError(
             f"dot: needs two 1-D tensors, got shapes {getattr(a, 'shape', a)} and "
             f"{getattr(b, 'shape', b)}"
         )
     if a.shape != b.shape:
-        raise ValueError(f"dot: the tensors have lengths {a.shape[0]} and {b.shape[0]}")
+        raise ShapeError(f"dot: the tensors have lengths {a.shape[0]} and {b.shape[0]}")
     return matmul(a, b)

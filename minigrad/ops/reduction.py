@@ -14,7 +14,7 @@ import numpy as np
 
 from .. import kernels
 from ..autograd import Function, constant, value
-from ..checks import check_bool, check_number
+from ..checks import DimError, DtypeError, ShapeError, check_bool, check_number
 from ..tensor import Tensor, get_default_dtype, is_floating_dtype
 from .elementwise import Abs, Exp, PowScalar, Rounding, Rsqrt, Where
 from .shape import BroadcastTo
@@ -35,7 +35,7 @@ def normalize_axes(axis: Axis, shape: tuple[int, ...], op: str) -> tuple[int, ..
         if not isinstance(a, int) or isinstance(a, bool):
             raise TypeError(f"{op}: axis must be an int or a tuple of ints, got {axis!r}")
         if not -ndim <= a < ndim:
-            raise ValueError(f"{op}: axis {a} is out of range for a tensor of shape {shape}")
+            raise DimError(f"{op}: axis {a} is out of range for a tensor of shape {shape}")
         result.append(a % ndim)
     if len(set(result)) != len(result):
         raise ValueError(f"{op}: axis {axis!r} repeats an axis")
@@ -754,7 +754,7 @@ def _need_floats(a: Tensor, op: str) -> None:
     """PyTorch refuses the mean and variance of integers (what dtype would they be?); so does
     minigrad, rather than pick one. ``dtype=`` (for mean) or ``.float()`` converts first."""
     if not is_floating_dtype(a.dtype):
-        raise TypeError(
+        raise DtypeError(
             f"{op}: needs a floating tensor, got {a.dtype}; convert it first, e.g. x.float()"
         )
 
@@ -762,7 +762,7 @@ def _need_floats(a: Tensor, op: str) -> None:
 def _nonempty_axes(a: Tensor, axis: Axis, op: str) -> tuple[int, ...]:
     axes = reduced_axes(axis, a.shape, op)
     if any(a.shape[i] == 0 for i in axes):
-        raise ValueError(f"{op}: reducing over an empty axis of shape {a.shape}")
+        raise ShapeError(f"{op}: reducing over an empty axis of shape {a.shape}")
     return axes
 
 
@@ -956,7 +956,7 @@ def norm(
     The gradient is 0 where the norm is 0 (PyTorch's choice at that kink), never NaN.
     """
     if not a.dtype.kind == "f":
-        raise TypeError(f"norm: needs a floating tensor, got {a.dtype}")
+        raise DtypeError(f"norm: needs a floating tensor, got {a.dtype}")
     if isinstance(p, str):
         if p != "fro":
             raise ValueError(
@@ -1121,7 +1121,7 @@ def _sort_axis(a: Tensor, dim: int, op: str) -> int:
         raise TypeError(f"{op}: dim must be an int, got {dim!r}")
     if a.ndim == 0:
         if dim not in (0, -1):
-            raise ValueError(f"{op}: dim {dim} is out of range for a 0-d tensor")
+            raise DimError(f"{op}: dim {dim} is out of range for a 0-d tensor")
         return 0
     (axis,) = normalize_axes(dim, a.shape, op)
     return axis
@@ -1374,7 +1374,7 @@ def topk(
     if a.dtype.kind == "b":
         raise TypeError("topk: input must hold numbers, got bool; convert it with .long() first")
     (axis,) = normalize_axes(dim, a.shape, "topk")
-    k = check_int("topk", "k", k, low=0, high=a.shape[axis])
+    k = check_int("topk", "k", k, low=0, high=a.shape[axis], error=ShapeError)
     # The largest first: sort -a ascending (~a for unsigned ints, which is max - a: -a wraps).
     key = a.data if not largest else -a.data if a.dtype.kind != "u" else ~a.data
     order = a.xp.argsort(key, axis=axis, kind="stable")  # stable: among ties, the first first

@@ -15,6 +15,7 @@ import numpy as np
 from ..autograd import BroadcastTo, Function, IndexedGrad, SumTo, constant
 from ..backend import Device
 from ..backend import scatter_add as add_at
+from ..checks import DimError, DtypeError, IndexBoundsError, ShapeError
 from ..tensor import Tensor
 
 
@@ -164,7 +165,7 @@ def reshape(a: Tensor, shape: int | Sequence[int]) -> Tensor:
     size = a.numel()
     fits = size == known if -1 not in shape else (known and size % known == 0)
     if shape.count(-1) > 1 or not fits:
-        raise ValueError(f"reshape: cannot reshape a tensor of shape {a.shape} into {shape}")
+        raise ShapeError(f"reshape: cannot reshape a tensor of shape {a.shape} into {shape}")
     return Reshape.apply(a, shape=shape)
 
 
@@ -177,7 +178,7 @@ def transpose(a: Tensor, axes: Any = None, dim1: int | None = None) -> Tensor:
         axes = tuple(reversed(range(a.ndim)))
     axes = tuple(ax % a.ndim if a.ndim and -a.ndim <= ax < a.ndim else ax for ax in axes)
     if sorted(axes) != list(range(a.ndim)):
-        raise ValueError(f"transpose: axes {axes} are not a permutation of a {a.ndim}-d tensor")
+        raise ShapeError(f"transpose: axes {axes} are not a permutation of a {a.ndim}-d tensor")
     return Transpose.apply(a, axes=axes)
 
 
@@ -185,7 +186,7 @@ def swapaxes(a: Tensor, axis1: int, axis2: int) -> Tensor:
     """Exchange two axes."""
     for axis in (axis1, axis2):
         if not -a.ndim <= axis < max(a.ndim, 1):
-            raise ValueError(f"swapaxes: axis {axis} is out of range for a {a.ndim}-d tensor")
+            raise DimError(f"swapaxes: axis {axis} is out of range for a {a.ndim}-d tensor")
     axes = list(range(a.ndim))
     axes[axis1], axes[axis2] = axes[axis2], axes[axis1]
     return transpose(a, axes)
@@ -199,7 +200,7 @@ def broadcast_to(a: Tensor, shape: Sequence[int]) -> Tensor:
     if len(shape) < a.ndim or any(
         n != m and n != 1 for n, m in zip(reversed(a.shape), reversed(shape))
     ):
-        raise ValueError(f"broadcast_to: cannot broadcast shape {a.shape} to {shape}")
+        raise ShapeError(f"broadcast_to: cannot broadcast shape {a.shape} to {shape}")
     return BroadcastTo.apply(a, shape=shape)
 
 
@@ -232,7 +233,7 @@ def unsqueeze(a: Tensor, dim: int | None = None, *, axis: int | None = None) -> 
     if not isinstance(axis, int) or isinstance(axis, bool):
         raise TypeError(f"unsqueeze: dim must be an int, got {axis!r}")
     if not -a.ndim - 1 <= axis <= a.ndim:
-        raise ValueError(f"unsqueeze: axis {axis} is out of range for shape {a.shape}")
+        raise DimError(f"unsqueeze: axis {axis} is out of range for shape {a.shape}")
     axis = axis % (a.ndim + 1)
     return reshape(a, a.shape[:axis] + (1,) + a.shape[axis:])
 
@@ -243,7 +244,7 @@ def flatten(a: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
         return reshape(a, (1,))
     for dim in (start_dim, end_dim):
         if not -a.ndim <= dim < a.ndim:
-            raise ValueError(f"flatten: dim {dim} is out of range for a tensor of shape {a.shape}")
+            raise DimError(f"flatten: dim {dim} is out of range for a tensor of shape {a.shape}")
     start, end = start_dim % a.ndim, end_dim % a.ndim
     if start > end:
         raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim}")
@@ -266,15 +267,15 @@ def concatenate(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
         raise ValueError("concatenate: needs at least one tensor")
     first = tensors[0]
     if first.ndim == 0:
-        raise ValueError("concatenate: 0-d tensors cannot be joined; use stack")
+        raise ShapeError("concatenate: 0-d tensors cannot be joined; use stack")
     if not -first.ndim <= axis < first.ndim:
-        raise ValueError(f"concatenate: axis {axis} is out of range for shape {first.shape}")
+        raise DimError(f"concatenate: axis {axis} is out of range for shape {first.shape}")
     axis %= first.ndim
     for t in tensors[1:]:
         if t.ndim != first.ndim or any(
             n != m for i, (n, m) in enumerate(zip(t.shape, first.shape)) if i != axis
         ):
-            raise ValueError(
+            raise ShapeError(
                 f"concatenate: shapes {first.shape} and {t.shape} differ outside axis {axis}"
             )
     return Concatenate.apply(*tensors, axis=axis)
@@ -293,10 +294,10 @@ def stack(tensors: Sequence[Tensor], dim: int | None = None, *, axis: int | None
         raise ValueError("stack: needs at least one tensor")
     for t in tensors[1:]:
         if t.shape != tensors[0].shape:
-            raise ValueError(f"stack: shapes {tensors[0].shape} and {t.shape} differ")
+            raise ShapeError(f"stack: shapes {tensors[0].shape} and {t.shape} differ")
     ndim = tensors[0].ndim + 1
     if not -ndim <= axis < ndim:
-        raise ValueError(f"stack: axis {axis} is out of range for a {ndim}-d result")
+        raise DimError(f"stack: axis {axis} is out of range for a {ndim}-d result")
     return concatenate([unsqueeze(t, axis) for t in tensors], axis)
 
 
@@ -397,7 +398,7 @@ def repeat(a: Tensor, sizes: Sequence[int]) -> Tensor:
         if not isinstance(size, (int, np.integer)) or isinstance(size, bool) or size < 0:
             raise ValueError(f"repeat: sizes must be ints >= 0, got {sizes}")
     if len(sizes) < a.ndim:
-        raise ValueError(
+        raise ShapeError(
             f"repeat: needs at least one size per dim ({a.ndim} for shape {a.shape}), got {sizes}"
         )
     shape = (1,) * (len(sizes) - a.ndim) + a.shape
@@ -435,13 +436,13 @@ def diag(a: Tensor, diagonal: int = 0) -> Tensor:
         return IndexAdd.apply(a, index=index, shape=(size, size))
     if a.ndim == 2:
         return GetItem.apply(a, index=_diagonal_index(a.xp, a.shape[0], a.shape[1], diagonal))
-    raise ValueError(f"diag: input must be 1-D or 2-D, got shape {a.shape}")
+    raise ShapeError(f"diag: input must be 1-D or 2-D, got shape {a.shape}")
 
 
 def trace(a: Tensor) -> Tensor:
     """The sum of the main diagonal of a 2-D tensor (integers sum in int64, as PyTorch's)."""
     if a.ndim != 2:
-        raise ValueError(f"trace: input must be 2-D, got shape {a.shape}")
+        raise ShapeError(f"trace: input must be 2-D, got shape {a.shape}")
     values = diag(a)
     if a.dtype.kind in "iub":
         values = values.astype(np.int64)
@@ -469,7 +470,7 @@ def split(
             for i, n in enumerate(split_size_or_sections)
         ]
         if sum(sizes) != size:
-            raise ValueError(
+            raise ShapeError(
                 f"split: sections {list(sizes)} add up to {sum(sizes)}, but dim {dim} "
                 f"has size {size} (shape {a.shape})"
             )
@@ -510,23 +511,23 @@ def gather(a: Tensor, dim: int, index: Tensor) -> Tensor:
     if not isinstance(index, Tensor):
         raise TypeError(f"gather: index must be an integer Tensor, got {type(index).__name__}")
     if index.dtype.kind not in "iu":
-        raise TypeError(f"gather: index must hold integers, got {index.dtype}")
+        raise DtypeError(f"gather: index must hold integers, got {index.dtype}")
     if index.device is not a.device:
         raise RuntimeError(f"gather: input is on {a.device}, index on {index.device}")
     if index.ndim != a.ndim:
-        raise ValueError(
+        raise ShapeError(
             f"gather: index must have as many dims as the input, got index shape {index.shape} "
             f"for input shape {a.shape}"
         )
     (axis,) = _one_axis(dim, a.shape if a.ndim else (1,), "gather")
     if any(m > n for d, (m, n) in enumerate(zip(index.shape, a.shape)) if d != axis):
-        raise ValueError(
+        raise ShapeError(
             f"gather: index of shape {index.shape} is larger than the input of shape {a.shape} "
             f"outside dim {axis}"
         )
     size = a.shape[axis] if a.ndim else 1
     if not all_below(index.data, size):
-        raise IndexError(f"gather: index values must lie in [0, {size - 1}] along dim {axis}")
+        raise IndexBoundsError(f"gather: index values must lie in [0, {size - 1}] along dim {axis}")
     return take_along(a, axis, index)
 
 
@@ -575,13 +576,13 @@ def _scatter_grid(op: str, a: Tensor, dim: int, index: Tensor, src: Any) -> tupl
     if index.device is not a.device:
         raise RuntimeError(f"{op}: input is on {a.device}, index on {index.device}")
     if index.ndim != a.ndim:
-        raise ValueError(
+        raise ShapeError(
             f"{op}: index must have as many dims as the input, got index shape {index.shape} "
             f"for input shape {a.shape}"
         )
     (axis,) = _one_axis(dim, a.shape, op)
     if any(m > n for d, (m, n) in enumerate(zip(index.shape, a.shape)) if d != axis):
-        raise ValueError(
+        raise ShapeError(
             f"{op}: index of shape {index.shape} must be no larger than the input of shape "
             f"{a.shape} outside dim {axis}"
         )
@@ -589,14 +590,14 @@ def _scatter_grid(op: str, a: Tensor, dim: int, index: Tensor, src: Any) -> tupl
         if src.device is not a.device:
             raise RuntimeError(f"{op}: input is on {a.device}, src on {src.device}")
         if src.dtype != a.dtype:
-            raise TypeError(f"{op}: src must have the input's dtype {a.dtype}, got {src.dtype}")
+            raise DtypeError(f"{op}: src must have the input's dtype {a.dtype}, got {src.dtype}")
         if src.ndim != index.ndim or any(m > n for m, n in zip(index.shape, src.shape)):
-            raise ValueError(
+            raise ShapeError(
                 f"{op}: index of shape {index.shape} must be no larger than src of shape "
                 f"{src.shape} in every dim"
             )
     if not all_below(index.data, a.shape[axis]):
-        raise IndexError(
+        raise IndexBoundsError(
             f"{op}: index values must lie in [0, {a.shape[axis] - 1}] along dim {axis}"
         )
     grid = []
@@ -687,13 +688,13 @@ def index_add(a: Tensor, dim: int, index: Tensor, source: Tensor, *, alpha: Any 
             f"index_add: input is on {a.device}, index on {index.device}, source on {source.device}"
         )
     if source.dtype != a.dtype:
-        raise TypeError(
+        raise DtypeError(
             f"index_add: source must have the input's dtype {a.dtype}, got {source.dtype}"
         )
     (axis,) = _one_axis(dim, a.shape, "index_add")
     wanted = a.shape[:axis] + (index.shape[0],) + a.shape[axis + 1 :]
     if source.shape != wanted:
-        raise ValueError(
+        raise ShapeError(
             f"index_add: source must have shape {wanted} (the input's, with dim {axis} the "
             f"length of index), got {source.shape}"
         )
@@ -720,7 +721,7 @@ def narrow(a: Tensor, dim: int, start: int, length: int) -> Tensor:
     size = a.shape[axis]
     start = check_int("narrow", "start", start, low=-size, high=size)
     start = start + size if start < 0 else start
-    length = check_int("narrow", "length", length, low=0, high=size - start)
+    length = check_int("narrow", "length", length, low=0, high=size - start, error=ShapeError)
     return GetItem.apply(a, index=(slice(None),) * axis + (slice(start, start + length),))
 
 
@@ -784,7 +785,7 @@ def index_select(a: Tensor, dim: int, index: Tensor) -> Tensor:
         )
     (axis,) = _one_axis(dim, a.shape, "index_select")
     if not all_below(index.data, a.shape[axis]):
-        raise IndexError(
+        raise IndexBoundsError(
             f"index_select: index values must lie in [0, {a.shape[axis] - 1}] along dim {axis}"
         )
     return GetItem.apply(a, index=(slice(None),) * axis + (index.data,))

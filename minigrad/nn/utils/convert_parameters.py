@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from ...autograd import mark_written
+from ...checks import ShapeError
 from ...ops.shape import concatenate
 from ...tensor import Tensor
 
@@ -47,7 +48,7 @@ def vector_to_parameters(vec: Tensor, parameters: Iterable[Tensor]) -> None:
     tensors = _tensors(owner, parameters)
     needed = sum(tensor.numel() for tensor in tensors)
     if vec.shape[0] < needed:
-        raise ValueError(
+        raise ShapeError(
             f"{owner}: vec has {vec.shape[0]} entries but the parameters need {needed}"
         )
     start = 0

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ...checks import check_bool, check_choice, check_number
+from ...checks import ShapeError, check_bool, check_choice, check_number
 from ...ops.shape import pad, stack
 from ...tensor import Tensor
 
@@ -42,7 +42,7 @@ def pad_sequence(
                 + (" of 0 dims" if isinstance(sequence, Tensor) else "")
             )
         if sequence.shape[1:] != sequences[0].shape[1:]:
-            raise ValueError(
+            raise ShapeError(
                 f"{owner}: every sequence must have the shape of item 0 after the length dim, "
                 f"{sequences[0].shape[1:]}; item {position} has {sequence.shape[1:]}"
             )

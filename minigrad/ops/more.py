@@ -712,6 +712,8 @@ class LogCumSumExp(Function):
 
     def backward(self, grad, z, a):
         axis = self.axis
+        if isinstance(grad, Tensor):  # recorded: a form whose own derivatives are plain
+            return self._recorded_backward(grad, z, a, axis)
         zero = constant(self.xp.zeros((), dtype=grad.dtype), grad)
         out = None
         for sign_ in (1.0, -1.0):
@@ -722,6 +724,19 @@ class LogCumSumExp(Function):
             term = Exp.apply(summed + a)
             out = term if out is None else out - term
         return out
+
+    def _recorded_backward(self, grad: Tensor, z: Tensor, a: Tensor, axis: int) -> Tensor:
+        """The same sum as an n x n matrix W[i, j] = e^(a_j - z_i) for i >= j (0 above), so that
+        a second derivative meets no log of 0 or inf - inf; memory n^2 per row, only when
+        the backward is recorded (create_graph=True)."""
+        xp = self.xp
+        n = a.shape[axis]
+        a_last, z_last, g_last = (movedim(t, axis, -1) for t in (a, z, grad))
+        diff = a_last.unsqueeze(-2) - z_last.unsqueeze(-1)  # [..., i, j] = a_j - z_i
+        below = constant(xp.tril(xp.ones((n, n), dtype=bool)), grad)
+        minus_inf = constant(xp.asarray(-np.inf, dtype=grad.dtype), grad)
+        weights = Exp.apply(Where.apply(below, diff, minus_inf))
+        return movedim((g_last.unsqueeze(-1) * weights).sum(-2), -1, axis)
 
 
 def logcumsumexp(input: Tensor, dim: int) -> Tensor:

@@ -1167,6 +1167,340 @@ class Tensor:
             lambda: ops.index_add(self, dim, index, source, alpha=alpha), "index_add_"
         )
 
+    # ---- PyTorch's remaining common methods (a survey of dir(torch.Tensor) found them missing) --
+    # memory and dtype queries
+    @property
+    def is_cuda(self) -> builtins.bool:
+        """Whether the tensor lives on a CUDA device."""
+        return self.device.type == "cuda"
+
+    def element_size(self) -> builtins.int:
+        """The bytes one element takes (4 for float32)."""
+        return builtins.int(self.data.dtype.itemsize)
+
+    @property
+    def itemsize(self) -> builtins.int:
+        """The bytes one element takes, as ``element_size()``."""
+        return builtins.int(self.data.dtype.itemsize)
+
+    @property
+    def nbytes(self) -> builtins.int:
+        """The bytes all elements take (numel * itemsize)."""
+        return builtins.int(self.data.size * self.data.dtype.itemsize)
+
+    def stride(self, dim: builtins.int | None = None) -> Any:
+        """The steps, counted in elements (not bytes, as NumPy's ``strides``), between
+        neighbours along each dim of the underlying array; one dim's with ``dim``."""
+        itemsize = self.data.dtype.itemsize
+        strides = tuple(builtins.int(s) // itemsize for s in self.data.strides)
+        if dim is None:
+            return strides
+        (axis,) = ops.shape._one_axis(dim, self.shape, "stride")
+        return strides[axis]
+
+    def is_contiguous(self) -> builtins.bool:
+        """Whether the elements lie in memory row by row without gaps (C order)."""
+        return builtins.bool(self.data.flags.c_contiguous)
+
+    def nelement(self) -> builtins.int:
+        """The number of elements (``numel()``)."""
+        return self.numel()
+
+    def ndimension(self) -> builtins.int:
+        """The number of dims (``dim()``)."""
+        return self.data.ndim
+
+    def is_floating_point(self) -> builtins.bool:
+        """Whether the dtype is a floating one (float16, float32, float64)."""
+        return self.data.dtype.kind == "f"
+
+    def is_complex(self) -> builtins.bool:
+        """False: minigrad has no complex dtypes."""
+        return self.data.dtype.kind == "c"
+
+    # dtype conversions by PyTorch's names
+    def byte(self) -> Tensor:
+        return ops.astype(self, np.uint8)
+
+    def char(self) -> Tensor:
+        return ops.astype(self, np.int8)
+
+    def short(self) -> Tensor:
+        return ops.astype(self, np.int16)
+
+    def type_as(self, other: Tensor) -> Tensor:
+        """Self in ``other``'s dtype (self when it already is)."""
+        return ops.astype(self, other.dtype)
+
+    # shapes taken from another tensor
+    def expand_as(self, other: Tensor) -> Tensor:
+        return self.expand(*other.shape)
+
+    def view_as(self, other: Tensor) -> Tensor:
+        return self.reshape(other.shape)
+
+    def reshape_as(self, other: Tensor) -> Tensor:
+        return self.reshape(other.shape)
+
+    def sum_to_size(self, *size: Any) -> Tensor:
+        return ops.sum_to_size(self, *size)
+
+    def movedim(self, source: Any, destination: Any) -> Tensor:
+        return ops.movedim(self, source, destination)
+
+    moveaxis = movedim
+
+    def diagonal(
+        self, offset: builtins.int = 0, dim1: builtins.int = 0, dim2: builtins.int = 1
+    ) -> Tensor:
+        return ops.diagonal(self, offset, dim1, dim2)
+
+    def unbind(self, dim: builtins.int = 0) -> tuple[Tensor, ...]:
+        return ops.unbind(self, dim)
+
+    def repeat_interleave(
+        self, repeats: Any, dim: builtins.int | None = None, *, output_size: Any = None
+    ) -> Tensor:
+        return ops.repeat_interleave(self, repeats, dim, output_size=output_size)
+
+    def unfold(self, dimension: builtins.int, size: builtins.int, step: builtins.int) -> Tensor:
+        """Windows of ``size`` along ``dimension``, ``step`` apart, in a new last dim."""
+        return ops.unfold(self, dimension, size, step)
+
+    @property
+    def H(self) -> Tensor:
+        """The conjugate transpose of a matrix: for real tensors ``.T`` (0-d or 2-d only)."""
+        if self.ndim not in (0, 2):
+            raise RuntimeError(
+                f"H is only supported on matrices (2-d tensors), got shape {self.shape}; "
+                "for batches of matrices use mH"
+            )
+        return ops.transpose(self)
+
+    @property
+    def mH(self) -> Tensor:
+        """The last two dims swapped (for real tensors the same as ``mT``)."""
+        return self.mT
+
+    # selections
+    def take(self, index: Tensor) -> Tensor:
+        return ops.take(self, index)
+
+    def take_along_dim(self, indices: Tensor, dim: builtins.int | None = None) -> Tensor:
+        return ops.take_along_dim(self, indices, dim)
+
+    def masked_select(self, mask: Any) -> Tensor:
+        return ops.masked_select(self, mask)
+
+    def index_fill(self, dim: builtins.int, index: Tensor, value: Any) -> Tensor:
+        return ops.index_fill(self, dim, index, value)
+
+    def index_copy(self, dim: builtins.int, index: Tensor, source: Tensor) -> Tensor:
+        return ops.index_copy(self, dim, index, source)
+
+    def kthvalue(
+        self, k: builtins.int, dim: builtins.int = -1, keepdim: builtins.bool = False
+    ) -> Any:
+        return ops.kthvalue(self, k, dim, keepdim)
+
+    def mode(self, dim: builtins.int = -1, keepdim: builtins.bool = False) -> Any:
+        return ops.mode(self, dim, keepdim)
+
+    def cummax(self, dim: builtins.int) -> Any:
+        return ops.cummax(self, dim)
+
+    def cummin(self, dim: builtins.int) -> Any:
+        return ops.cummin(self, dim)
+
+    def logcumsumexp(self, dim: builtins.int) -> Tensor:
+        return ops.logcumsumexp(self, dim)
+
+    def unique_consecutive(
+        self,
+        return_inverse: builtins.bool = False,
+        return_counts: builtins.bool = False,
+        dim: builtins.int | None = None,
+    ) -> Any:
+        return ops.unique_consecutive(self, return_inverse, return_counts, dim)
+
+    # elementwise
+    def isnan(self) -> Tensor:
+        return ops.isnan(self)
+
+    def isinf(self) -> Tensor:
+        return ops.isinf(self)
+
+    def isposinf(self) -> Tensor:
+        return ops.isposinf(self)
+
+    def isneginf(self) -> Tensor:
+        return ops.isneginf(self)
+
+    def isfinite(self) -> Tensor:
+        return ops.isfinite(self)
+
+    def nan_to_num(
+        self, nan: builtins.float = 0.0, posinf: Any = None, neginf: Any = None
+    ) -> Tensor:
+        return ops.nan_to_num(self, nan, posinf, neginf)
+
+    def fmax(self, other: Any) -> Tensor:
+        return ops.fmax(self, other)
+
+    def fmin(self, other: Any) -> Tensor:
+        return ops.fmin(self, other)
+
+    def exp2(self) -> Tensor:
+        return ops.exp2(self)
+
+    def frac(self) -> Tensor:
+        return ops.frac(self)
+
+    def sgn(self) -> Tensor:
+        return ops.sgn(self)
+
+    def positive(self) -> Tensor:
+        return ops.positive(self)
+
+    def erf(self) -> Tensor:
+        return ops.erf(self)
+
+    def erfinv(self) -> Tensor:
+        return ops.erfinv(self)
+
+    def logit(self, eps: Any = None) -> Tensor:
+        return ops.logit(self, eps)
+
+    def xlogy(self, other: Any) -> Tensor:
+        return ops.xlogy(self, other)
+
+    def hypot(self, other: Any) -> Tensor:
+        return ops.hypot(self, other)
+
+    def addcmul(self, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Tensor:
+        return ops.addcmul(self, tensor1, tensor2, value=value)
+
+    def addcdiv(self, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Tensor:
+        return ops.addcdiv(self, tensor1, tensor2, value=value)
+
+    def renorm(self, p: Any, dim: builtins.int, maxnorm: Any) -> Tensor:
+        return ops.renorm(self, p, dim, maxnorm)
+
+    # products
+    def mv(self, vec: Tensor) -> Tensor:
+        return ops.mv(self, vec)
+
+    def addmv(self, mat: Tensor, vec: Tensor, *, beta: Any = 1, alpha: Any = 1) -> Tensor:
+        return ops.addmv(self, mat, vec, beta=beta, alpha=alpha)
+
+    def baddbmm(self, batch1: Tensor, batch2: Tensor, *, beta: Any = 1, alpha: Any = 1) -> Tensor:
+        return ops.baddbmm(self, batch1, batch2, beta=beta, alpha=alpha)
+
+    def addbmm(self, batch1: Tensor, batch2: Tensor, *, beta: Any = 1, alpha: Any = 1) -> Tensor:
+        return ops.addbmm(self, batch1, batch2, beta=beta, alpha=alpha)
+
+    def inner(self, other: Tensor) -> Tensor:
+        return ops.inner(self, other)
+
+    def cross(self, other: Tensor, dim: builtins.int | None = None) -> Tensor:
+        return ops.cross(self, other, dim)
+
+    def kron(self, other: Tensor) -> Tensor:
+        return ops.kron(self, other)
+
+    # in-place forms (refused while self is recorded, as every in-place method here)
+    def detach_(self) -> Tensor:
+        """Cut self from the graph in place: it becomes a leaf that does not require grad."""
+        self._ctx = None
+        self.requires_grad = False
+        return self
+
+    def masked_fill_(self, mask: Any, value: Any) -> Tensor:
+        return self._overwrite(lambda: ops.masked_fill(self, mask, value), "masked_fill_")
+
+    def index_fill_(self, dim: builtins.int, index: Tensor, value: Any) -> Tensor:
+        return self._overwrite(lambda: ops.index_fill(self, dim, index, value), "index_fill_")
+
+    def index_copy_(self, dim: builtins.int, index: Tensor, source: Tensor) -> Tensor:
+        return self._overwrite(lambda: ops.index_copy(self, dim, index, source), "index_copy_")
+
+    def clip_(self, min: Any = None, max: Any = None) -> Tensor:
+        return self._overwrite(lambda: ops.clip(self, min, max), "clip_")
+
+    def addcmul_(self, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Tensor:
+        return self._overwrite(lambda: ops.addcmul(self, tensor1, tensor2, value=value), "addcmul_")
+
+    def addcdiv_(self, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Tensor:
+        return self._overwrite(lambda: ops.addcdiv(self, tensor1, tensor2, value=value), "addcdiv_")
+
+    def sign_(self) -> Tensor:
+        return self._overwrite(lambda: ops.sign(self), "sign_")
+
+    def floor_(self) -> Tensor:
+        return self._overwrite(lambda: ops.floor(self), "floor_")
+
+    def ceil_(self) -> Tensor:
+        return self._overwrite(lambda: ops.ceil(self), "ceil_")
+
+    def round_(self, *, decimals: builtins.int = 0) -> Tensor:
+        return self._overwrite(lambda: ops.round(self, decimals=decimals), "round_")
+
+    def trunc_(self) -> Tensor:
+        return self._overwrite(lambda: ops.trunc(self), "trunc_")
+
+    def frac_(self) -> Tensor:
+        return self._overwrite(lambda: ops.frac(self), "frac_")
+
+    def log1p_(self) -> Tensor:
+        return self._overwrite(lambda: ops.log1p(self), "log1p_")
+
+    def expm1_(self) -> Tensor:
+        return self._overwrite(lambda: ops.expm1(self), "expm1_")
+
+    def nan_to_num_(
+        self, nan: builtins.float = 0.0, posinf: Any = None, neginf: Any = None
+    ) -> Tensor:
+        return self._overwrite(lambda: ops.nan_to_num(self, nan, posinf, neginf), "nan_to_num_")
+
+    def normal_(
+        self, mean: builtins.float = 0.0, std: builtins.float = 1.0, *, generator: Any = None
+    ) -> Tensor:
+        """Fill self with draws from N(mean, std^2) (minigrad's generator; ``generator`` must be
+        None). Refused while self requires grad, unless under ``no_grad()``, as in PyTorch."""
+        from .factories import normal
+
+        self._random_fill_checks("normal_", generator)
+        return self._overwrite(
+            lambda: normal(mean, std, self.shape, dtype=self.dtype, device=self.device), "normal_"
+        )
+
+    def uniform_(
+        self, from_: builtins.float = 0.0, to: builtins.float = 1.0, **options: Any
+    ) -> Tensor:
+        """Fill self with draws from U[from, to) (``from`` is a Python keyword, so
+        ``uniform_(a, b)``, ``uniform_(from_=a, to=b)`` or PyTorch's ``**{'from': a}``)."""
+        from .checks import check_number
+        from .factories import rand
+
+        from_ = options.pop("from", from_)
+        self._random_fill_checks("uniform_", options.pop("generator", None))
+        if options:
+            raise TypeError(f"uniform_: unexpected arguments {sorted(options)}")
+        low = check_number("uniform_", "from", from_)
+        high = check_number("uniform_", "to", to)
+        if low > high:
+            raise ValueError(f"uniform_: from must be <= to, got from={low}, to={high}")
+        return self._overwrite(
+            lambda: rand(self.shape, dtype=self.dtype, device=self.device) * (high - low) + low,
+            "uniform_",
+        )
+
+    def _random_fill_checks(self, name: str, generator: Any) -> None:
+        if generator is not None:
+            raise TypeError(f"{name}: generator must be None (minigrad has one generator)")
+        if self.dtype.kind != "f":
+            raise TypeError(f"{name}: needs a floating tensor, got {self.dtype}")
+
     # ---- Python's number protocols, on one-element tensors -----------------------------------
     def __float__(self) -> builtins.float:
         self._one_element("float")

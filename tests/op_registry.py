@@ -724,6 +724,99 @@ CASES += [
 ]
 
 
+# ==== PyTorch's remaining common Tensor methods (erfinv, logit, xlogy, diagonal, cummax, ...) ===
+_ops3_rng = np.random.default_rng(2026)
+
+
+def _o3(*shape: int, low: float = -2.0, high: float = 2.0) -> np.ndarray:
+    return _ops3_rng.uniform(low, high, size=shape)
+
+
+def _o3_distinct(*shape: int) -> np.ndarray:
+    """Distinct values 0.1 apart in a random order: no ties for sorts and running extremes."""
+    size = int(np.prod(shape))
+    return (_ops3_rng.permutation(size) * 0.1 - size * 0.05).reshape(shape)
+
+
+CASES += [
+    OpCase("erfinv", mg.erfinv, [_o3(3, 4, low=-0.9, high=0.9)]),
+    OpCase("logit", lambda a: a.logit(), [_o3(3, 4, low=0.1, high=0.9)]),
+    OpCase("logit_eps", lambda a: mg.logit(a, eps=0.2), [np.array([0.05, 0.3, 0.5, 0.7, 0.95])]),
+    OpCase("xlogy", mg.xlogy, [_o3(3, 4), _o3(3, 4, low=0.3, high=2.0)]),
+    OpCase(
+        "xlogy_zero_x",
+        lambda x, y: x.xlogy(y) + mg.xlogy(x * 0, y),
+        [_o3(2, 3), _o3(3, low=0.3, high=2.0)],
+    ),
+    OpCase("hypot", mg.hypot, [_o3(3, 4), _o3(4)]),
+    OpCase("fmax_nan", mg.fmax, [_o3_distinct(2, 3), np.array([0.05, np.nan, -0.05])]),
+    OpCase("fmin", lambda a, b: a.fmin(b), [_o3_distinct(2, 3), _o3_distinct(2, 3) + 0.05]),
+    OpCase(
+        "nan_to_num",
+        lambda a: a.nan_to_num(posinf=1.0, neginf=-3.0) * 1.5,
+        [np.array([[0.5, np.nan, -1.5], [np.inf, 2.0, -np.inf]])],
+    ),
+    OpCase("exp2", lambda a: a.exp2(), [_o3(3, 4)]),
+    OpCase("frac", mg.frac, [np.array([-1.75, -0.25, 0.3, 1.6])]),
+    OpCase(
+        "addcmul_addcdiv",
+        lambda a, b, c: a.addcmul(b, c, value=0.5) + mg.addcdiv(a, b, c, value=-2),
+        [_o3(3, 4), _o3(3, 1), _o3(4, low=0.5, high=2.0)],
+    ),
+    OpCase("diagonal", lambda a: a.diagonal(1, -1, 0), [_o3(3, 2, 4)]),
+    OpCase("unbind", lambda a: mg.unbind(a, -1)[1] * a.unbind(0)[0][:2], [_o3(2, 3)]),
+    OpCase("movedim", lambda a: a.movedim((0, 1), (2, 0)), [_o3(2, 3, 4)]),
+    OpCase("repeat_interleave", lambda a: a.repeat_interleave(2), [_o3(2, 3)]),
+    OpCase(
+        "repeat_interleave_counts",
+        lambda a: mg.repeat_interleave(a, mg.tensor([2, 0, 1], device=a.device), dim=1),
+        [_o3(2, 3)],
+    ),
+    OpCase("unfold_overlapping", lambda a: a.unfold(1, 3, 1), [_o3(2, 5)]),
+    OpCase("kthvalue", lambda a: a.kthvalue(2, 0).values, [_o3_distinct(3, 4)]),
+    # mode: no case, its value jumps whenever a tie breaks (test_tensor_methods.py checks it)
+    OpCase("cummax", lambda a: a.cummax(1).values, [_o3_distinct(2, 5)]),
+    OpCase("cummin", lambda a: mg.cummin(a, 0).values, [_o3_distinct(4, 2)]),
+    OpCase("logcumsumexp", lambda a: a.logcumsumexp(0), [_o3(5, 2)]),
+    OpCase(
+        "take_and_take_along_dim",
+        lambda a: (
+            a.take(_long([[0, -1], [5, 5]], a)).sum() * a.take_along_dim(_long([[1], [0]], a), 1)
+        ),
+        [_o3(2, 3)],
+    ),
+    OpCase(
+        "masked_select",
+        lambda a: a.masked_select(mg.tensor([True, False, True], device=a.device)),
+        [_o3(2, 3)],
+    ),
+    OpCase("sum_to_size", lambda a: a.sum_to_size(1, 3), [_o3(2, 3)]),
+    OpCase(
+        "index_fill_index_copy",
+        lambda a, s: a.index_fill(1, _long([0], a), 2.0).index_copy(0, _long([1], a), s),
+        [_o3(2, 3), _o3(1, 3)],
+    ),
+    OpCase(
+        "mv_addmv",
+        lambda i, m, v: i.addmv(m, v, beta=0.5, alpha=2.0) + m.mv(v),
+        [_o3(3), _o3(3, 4), _o3(4)],
+    ),
+    OpCase(
+        "baddbmm_addbmm",
+        lambda i, a, b: mg.baddbmm(i, a, b, beta=2.0).sum(0) + mg.addbmm(i, a, b, alpha=-1.0),
+        [_o3(2, 4), _o3(2, 2, 3), _o3(2, 3, 4)],
+    ),
+    OpCase("inner", mg.inner, [_o3(2, 3), _o3(4, 3)]),
+    OpCase("cross", lambda a, b: a.cross(b, dim=-1), [_o3(4, 3), _o3(4, 3)]),
+    OpCase("kron", mg.kron, [_o3(2, 2), _o3(3)]),
+    OpCase(
+        "renorm",
+        lambda a: a.renorm(2, 0, 1.0),
+        [np.array([[0.3, 0.2, -0.1], [1.5, -2.0, 0.7], [0.1, 0.9, -1.2]])],
+    ),
+]
+
+
 # ==== PyTorch's missing layers: activations, PReLU, group/instance norm, 1-d pools, distances ===
 _layers_rng = np.random.default_rng(2025)
 

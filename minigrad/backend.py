@@ -177,6 +177,25 @@ def get_array_module(array: Any) -> Any:
     return device_of_array(array).xp
 
 
+def accumulate(xp: Any, name: str, a: Any, axis: int) -> Any:
+    """``xp.<name>.accumulate(a, axis=axis)``: the running maximum, minimum, log-sum-exp, ...
+    of ``a`` along ``axis``, for an associative two-input ufunc ``name``.
+
+    CuPy has ``accumulate`` for a few ufuncs only (add, multiply), so off NumPy this is a scan in
+    log2(n) passes (Hillis and Steele, "Data parallel algorithms", 1986): after the pass with
+    shift k, each place holds the op over the 2k places ending at it (fewer at the start).
+    """
+    op = getattr(xp, name)
+    if xp is np:
+        return op.accumulate(a, axis=axis)
+    out = xp.moveaxis(a, axis, 0).copy()
+    shift = 1
+    while shift < out.shape[0]:
+        out[shift:] = op(out[shift:], out[:-shift])  # computed in full before it is written
+        shift *= 2
+    return xp.moveaxis(out, 0, axis)
+
+
 def scatter_add(xp: Any, target: Any, index: Any, values: Any) -> None:
     """``target[index] += values`` where repeated indices add up (``+=`` alone keeps only one)."""
     if xp is np and _picks_rows(target, index, values):

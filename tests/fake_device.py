@@ -256,7 +256,15 @@ class _FunctionProxy:
         return _wrap(self._function(*_unwrap(args), **_unwrap(kwargs)))
 
     def __getattr__(self, name: str) -> Any:  # ufunc methods: add.at, maximum.reduce, ...
+        ufunc = self._name.rpartition(".")[2]
+        if name in ("reduce", "accumulate", "reduceat", "outer") and ufunc not in _CUPY_METHODS:
+            # CuPy has these methods for a few ufuncs only: code that relies on them for
+            # another one (maximum.accumulate, say) would fail there, so it fails here
+            raise NotImplementedError(f"fakegpu: {self._name}.{name} is not available in CuPy")
         return _FunctionProxy(getattr(self._function, name), f"{self._name}.{name}")
+
+
+_CUPY_METHODS = ("add", "multiply")  # the ufuncs whose reduce/accumulate CuPy has
 
 
 class _ModuleProxy(types.SimpleNamespace):

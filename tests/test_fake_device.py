@@ -6,7 +6,7 @@ tests fail on a machine without a GPU, long before a user meets it on a real one
 
 import numpy as np
 import pytest
-from fake_device import FAKE_GPU, FakeArray, Transfers
+from fake_device import FAKE_GPU, FakeArray, Transfers, fake_xp
 
 import minigrad as mg
 from op_registry import CASES
@@ -293,3 +293,19 @@ def test_an_lstm_step_launches_a_fixed_number_of_kernels_per_time_step():
         counts[steps] = (middle - start, Launches.count - middle)
     forward, backward = ((counts[16][k] - counts[8][k]) / 8 for k in (0, 1))
     assert forward <= 11 and backward <= 24
+
+
+@pytest.mark.parametrize("name", ["maximum", "minimum", "logaddexp"])
+def test_accumulate_off_numpy_is_numpys_accumulate(name):
+    """backend.accumulate's log2(n)-pass scan (CuPy has no maximum.accumulate) gives NumPy's
+    running op, at every length and along any axis; the stand-in refuses the ufunc method."""
+    from minigrad.backend import accumulate
+
+    rng = np.random.default_rng(0)
+    for n in range(1, 18):
+        data = rng.normal(size=(3, n)) * 50
+        expected = getattr(np, name).accumulate(data, axis=1)
+        found = accumulate(fake_xp, name, fake_xp.asarray(data), 1).get()
+        np.testing.assert_allclose(found, expected, rtol=1e-13)
+    with pytest.raises(NotImplementedError, match="not available in CuPy"):
+        fake_xp.maximum.accumulate(fake_xp.asarray(data), axis=0)

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from ..autograd import Function, constant, value
+from ..backend import accumulate
 from ..checks import check_bool, check_int, check_number
 from ..tensor import Tensor
 from .elementwise import (
@@ -647,7 +648,7 @@ def mode(input: Tensor, dim: int = -1, keepdim: bool = False) -> ValuesIndices:
     s = xp.sort(rows, axis=-1)
     steps = xp.arange(n)
     starts = xp.concatenate([xp.ones(s.shape[:-1] + (1,), bool), s[..., 1:] != s[..., :-1]], -1)
-    run_start = xp.maximum.accumulate(xp.where(starts, steps, 0), axis=-1)
+    run_start = accumulate(xp, "maximum", xp.where(starts, steps, 0), -1)
     best = xp.argmax(steps - run_start, axis=-1)  # the first longest run: the smallest value
     winner = xp.take_along_axis(s, best[..., None], axis=-1)
     last = (n - 1) - xp.argmax((rows == winner)[..., ::-1], axis=-1)
@@ -661,13 +662,13 @@ def _running_extreme(input: Tensor, dim: int, op: str, larger: bool) -> ValuesIn
     work = reshape(input, (1,)) if input.ndim == 0 else input
     xp = work.xp
     data = work.data
-    running = (xp.maximum if larger else xp.minimum).accumulate(data, axis=axis)
+    running = accumulate(xp, "maximum" if larger else "minimum", data, axis)
     steps = xp.arange(data.shape[axis]).reshape((-1,) + (1,) * (data.ndim - axis - 1))
     # PyTorch's: a value equal to the running extreme, or a NaN, takes over the index
     takes = data == running
     if data.dtype.kind == "f":
         takes = takes | xp.isnan(data)
-    index = xp.maximum.accumulate(xp.where(takes, steps, 0), axis=axis).astype(np.int64)
+    index = accumulate(xp, "maximum", xp.where(takes, steps, 0), axis).astype(np.int64)
     values = _take_along(work, index, axis)
     if input.ndim == 0:
         return ValuesIndices(reshape(values, ()), Tensor._wrap(index.reshape(()), input.device))
@@ -703,12 +704,7 @@ class LogCumSumExp(Function):
 
     def forward(self, a, axis):
         self.axis = axis
-        xp = self.xp
-        if xp is np:
-            return np.logaddexp.accumulate(a, axis=axis)
-        top = xp.max(a, axis=axis, keepdims=True)
-        top = xp.where(xp.isfinite(top), top, 0)
-        return top + xp.log(xp.cumsum(xp.exp(a - top), axis=axis))
+        return accumulate(self.xp, "logaddexp", a, axis)  # log(e^x + e^y) never overflows
 
     def backward(self, grad, z, a):
         axis = self.axis

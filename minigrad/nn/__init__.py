@@ -74,6 +74,18 @@ from .layers import (
     Threshold,
     Unflatten,
 )
+from .losses import (
+    CosineEmbeddingLoss,
+    GaussianNLLLoss,
+    HingeEmbeddingLoss,
+    MarginRankingLoss,
+    MultiLabelMarginLoss,
+    MultiLabelSoftMarginLoss,
+    MultiMarginLoss,
+    PoissonNLLLoss,
+    SoftMarginLoss,
+    TripletMarginLoss,
+)
 from .module import (
     IncompatibleKeys,
     Module,
@@ -112,4 +124,9 @@ __all__ += ["TransformerEncoder", "TransformerEncoderLayer"]
 __all__ += [
     "CELU", "GLU", "Hardshrink", "LogSigmoid", "ReLU6", "SELU", "Softmax2d", "Softmin",
     "Softshrink", "Tanhshrink", "Threshold",
+]  # fmt: skip
+__all__ += [
+    "CosineEmbeddingLoss", "GaussianNLLLoss", "HingeEmbeddingLoss", "MarginRankingLoss",
+    "MultiLabelMarginLoss", "MultiLabelSoftMarginLoss", "MultiMarginLoss", "PoissonNLLLoss",
+    "SoftMarginLoss", "TripletMarginLoss",
 ]  # fmt: skip

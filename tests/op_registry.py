@@ -985,3 +985,29 @@ CASES += [
         [np.array([[0.1, 1.3, 0.6, -0.9], [0.5, -1.1, 1.4, 0.2]])],
     ),
 ]
+
+
+# ==== PyTorch's layers built from other ops (minigrad/nn/layers_more.py) ======================
+CASES += [
+    OpCase("rms_norm", lambda x, w: F.rms_norm(x, (2, 3), w), [_lr(4, 2, 3), _lr(2, 3)]),
+    OpCase("rms_norm_eps", lambda x: F.rms_norm(x, 3, eps=0.1), [_lr(2, 3)]),
+    OpCase(
+        "bilinear",
+        lambda a, b, w, c: F.bilinear(a, b, w, c),
+        [_lr(2, 3, 2), _lr(2, 3, 4), _lr(5, 2, 4), _lr(5)],
+    ),
+    OpCase("pixel_shuffle", lambda x: F.pixel_shuffle(x, 2), [_lr(2, 8, 2, 3)]),
+    OpCase("pixel_unshuffle", lambda x: F.pixel_unshuffle(x, 2), [_lr(3, 4, 2)]),
+    OpCase("adaptive_avg_pool1d", lambda x: F.adaptive_avg_pool1d(x, 3), [_lr(2, 2, 7)]),
+    # distinct values: no ties, so the maximum has no kink near the samples
+    OpCase(
+        "adaptive_max_pool2d", lambda x: F.adaptive_max_pool2d(x, (2, 3)), [distinct(2, 2, 5, 7)]
+    ),
+    OpCase("adaptive_max_pool1d", lambda x: F.adaptive_max_pool1d(x, 4), [distinct(2, 7)]),
+    OpCase(
+        "lp_pool2d",
+        lambda x: F.lp_pool2d(x, 3.0, (2, 3), stride=1),
+        [_lr(2, 2, 4, 5, low=0.3, high=2.0)],
+    ),
+    OpCase("lp_pool1d", lambda x: F.lp_pool1d(x, 2, 3, ceil_mode=True), [_lr(2, 2, 7)]),
+]

@@ -74,6 +74,29 @@ from .layers import (
     Threshold,
     Unflatten,
 )
+from .layers_more import (
+    AdaptiveAvgPool1d,
+    AdaptiveMaxPool1d,
+    AdaptiveMaxPool2d,
+    Bilinear,
+    CircularPad1d,
+    CircularPad2d,
+    ConstantPad1d,
+    ConstantPad2d,
+    Fold,
+    LPPool1d,
+    LPPool2d,
+    PixelShuffle,
+    PixelUnshuffle,
+    ReflectionPad1d,
+    ReflectionPad2d,
+    ReplicationPad1d,
+    ReplicationPad2d,
+    RMSNorm,
+    Unfold,
+    ZeroPad1d,
+    ZeroPad2d,
+)
 from .losses import (
     CosineEmbeddingLoss,
     GaussianNLLLoss,
@@ -129,4 +152,10 @@ __all__ += [
     "CosineEmbeddingLoss", "GaussianNLLLoss", "HingeEmbeddingLoss", "MarginRankingLoss",
     "MultiLabelMarginLoss", "MultiLabelSoftMarginLoss", "MultiMarginLoss", "PoissonNLLLoss",
     "SoftMarginLoss", "TripletMarginLoss",
+]  # fmt: skip
+__all__ += [
+    "AdaptiveAvgPool1d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "Bilinear", "CircularPad1d",
+    "CircularPad2d", "ConstantPad1d", "ConstantPad2d", "Fold", "LPPool1d", "LPPool2d",
+    "PixelShuffle", "PixelUnshuffle", "RMSNorm", "ReflectionPad1d", "ReflectionPad2d",
+    "ReplicationPad1d", "ReplicationPad2d", "Unfold", "ZeroPad1d", "ZeroPad2d",
 ]  # fmt: skip

@@ -1813,3 +1813,22 @@ __all__ += [
     "multi_margin_loss", "multilabel_margin_loss", "multilabel_soft_margin_loss",
     "poisson_nll_loss", "soft_margin_loss", "triplet_margin_loss",
 ]  # fmt: skip
+
+# ==== PyTorch's layers built from the functions above: written in layers_more.py, beside their
+# modules, and re-exported here.
+from .layers_more import (  # noqa: E402
+    adaptive_avg_pool1d,
+    adaptive_max_pool1d,
+    adaptive_max_pool2d,
+    bilinear,
+    lp_pool1d,
+    lp_pool2d,
+    pixel_shuffle,
+    pixel_unshuffle,
+    rms_norm,
+)
+
+__all__ += [
+    "adaptive_avg_pool1d", "adaptive_max_pool1d", "adaptive_max_pool2d", "bilinear", "lp_pool1d",
+    "lp_pool2d", "pixel_shuffle", "pixel_unshuffle", "rms_norm",
+]  # fmt: skip

@@ -385,7 +385,7 @@ def multi_margin_loss(
     if p not in (1, 2) or isinstance(p, bool):
         raise ValueError(f"{name}: p must be 1 or 2, got {p!r}")
     margin = check_number(name, "margin", margin)
-    one_shape = tuple(np.shape(target.data if isinstance(target, Tensor) else target))
+    one_shape = target.shape if isinstance(target, Tensor) else np.shape(target)
     was_one = input.ndim == 1
     scores, indices = _class_indices(input, target, name)
     rows, classes = scores.shape

@@ -996,3 +996,111 @@ CASES += [
         [_encoder_rng.uniform(-1.0, 1.0, size=(2, 3, 4))],
     ),
 ]
+
+
+# ==== PyTorch's margin, embedding and likelihood losses (minigrad/nn/losses.py) ===============
+# Their own generator, so cases added above never change these samples; the targets are int
+# arrays (passed as they are) turned into float tensors inside each case, so that only the
+# inputs are checked. The hinge samples are chosen to stay >= 0.1 from each kink.
+_loss_rng = np.random.default_rng(2027)
+
+
+def _lr(*shape: int, low: float = -2.0, high: float = 2.0) -> np.ndarray:
+    return _loss_rng.uniform(low, high, size=shape)
+
+
+def _floats(values: Any, like: Any) -> Any:
+    return mg.tensor(np.asarray(values, dtype=np.float64), device=like.device)
+
+
+_SIGNS = np.array([[1, -1, 1], [-1, -1, 1]])  # targets of +1 and -1
+
+CASES += [
+    OpCase(
+        "margin_ranking_loss",
+        lambda a, b: F.margin_ranking_loss(a, b, _floats(_SIGNS, a), margin=0.3),
+        [
+            np.array([[0.9, -1.2, 0.1], [0.4, 1.5, -0.7]]),
+            np.array([[0.2, 0.5, 1.3], [-0.8, 0.6, -1.9]]),
+        ],
+    ),
+    OpCase(
+        "hinge_embedding_loss_odd_target",
+        lambda x: F.hinge_embedding_loss(
+            x, _floats([[1, -1, 0], [-1, -1, 2]], x), 1.2, reduction="sum"
+        ),
+        [np.array([[0.9, 0.4, 0.3], [1.7, 0.6, -0.5]])],
+    ),
+    OpCase(
+        "cosine_embedding_loss",
+        lambda a, b: F.cosine_embedding_loss(a, b, _floats([1, -1, -1, 1], a), margin=-0.2),
+        [_lr(4, 3), _lr(4, 3)],
+    ),
+    OpCase(
+        "triplet_margin_loss_swap_p3",
+        lambda a, p, n: F.triplet_margin_loss(
+            a, p, n, margin=2.0, p=3, swap=True, reduction="none"
+        ),
+        [_lr(4, 3), _lr(4, 3), _lr(4, 3)],
+    ),
+    OpCase(
+        "poisson_nll_loss_full",
+        lambda x: F.poisson_nll_loss(x, _floats([[0, 1, 2.5], [4, 0.5, 7]], x), full=True),
+        [_lr(2, 3)],
+    ),
+    OpCase(
+        "poisson_nll_loss_rates",
+        lambda x: F.poisson_nll_loss(x, _floats([[0, 1, 2.5], [4, 0.5, 7]], x), log_input=False),
+        [_lr(2, 3, low=0.2, high=3.0)],
+    ),
+    OpCase(
+        "gaussian_nll_loss_shared_var",
+        lambda x, y, v: F.gaussian_nll_loss(x, y, v, full=True, reduction="sum"),
+        [_lr(4, 3), _lr(4, 3), _lr(4, 1, low=0.2, high=2.0)],
+    ),
+    OpCase("soft_margin_loss", lambda x: F.soft_margin_loss(x, _floats(_SIGNS, x)), [_lr(2, 3)]),
+    OpCase(
+        "multilabel_soft_margin_loss_weighted",
+        lambda x, y, w: F.multilabel_soft_margin_loss(x, y, w, reduction="none"),
+        [_lr(3, 4), _lr(3, 4, low=0.0, high=1.0), _lr(4, low=0.2, high=2.0)],
+    ),
+    OpCase(
+        "multi_margin_loss_p2_weighted",
+        lambda x, w: F.multi_margin_loss(x, _long([2, 0, 3], x), p=2, margin=0.8, weight=w),
+        [
+            np.array([[0.1, 1.3, 0.6, -0.9], [0.5, -1.1, 1.4, 0.2], [-0.3, 0.7, 0.0, 1.2]]),
+            _lr(4, low=0.2, high=2.0),
+        ],
+    ),
+    OpCase(
+        "multilabel_margin_loss",
+        lambda x: F.multilabel_margin_loss(x, _long([[3, 0, -1, 1], [1, 1, 2, -1]], x)),
+        [np.array([[0.1, 1.3, 0.6, -0.9], [0.5, -1.1, 1.4, 0.2]])],
+    ),
+]
+
+
+# ==== PyTorch's layers built from other ops (minigrad/nn/layers_more.py) ======================
+CASES += [
+    OpCase("rms_norm", lambda x, w: F.rms_norm(x, (2, 3), w), [_lr(4, 2, 3), _lr(2, 3)]),
+    OpCase("rms_norm_eps", lambda x: F.rms_norm(x, 3, eps=0.1), [_lr(2, 3)]),
+    OpCase(
+        "bilinear",
+        lambda a, b, w, c: F.bilinear(a, b, w, c),
+        [_lr(2, 3, 2), _lr(2, 3, 4), _lr(5, 2, 4), _lr(5)],
+    ),
+    OpCase("pixel_shuffle", lambda x: F.pixel_shuffle(x, 2), [_lr(2, 8, 2, 3)]),
+    OpCase("pixel_unshuffle", lambda x: F.pixel_unshuffle(x, 2), [_lr(3, 4, 2)]),
+    OpCase("adaptive_avg_pool1d", lambda x: F.adaptive_avg_pool1d(x, 3), [_lr(2, 2, 7)]),
+    # distinct values: no ties, so the maximum has no kink near the samples
+    OpCase(
+        "adaptive_max_pool2d", lambda x: F.adaptive_max_pool2d(x, (2, 3)), [distinct(2, 2, 5, 7)]
+    ),
+    OpCase("adaptive_max_pool1d", lambda x: F.adaptive_max_pool1d(x, 4), [distinct(2, 7)]),
+    OpCase(
+        "lp_pool2d",
+        lambda x: F.lp_pool2d(x, 3.0, (2, 3), stride=1),
+        [_lr(2, 2, 4, 5, low=0.3, high=2.0)],
+    ),
+    OpCase("lp_pool1d", lambda x: F.lp_pool1d(x, 2, 3, ceil_mode=True), [_lr(2, 2, 7)]),
+]

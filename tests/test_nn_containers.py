@@ -223,3 +223,28 @@ def test_load_state_dict_takes_any_host_array_with_array_protocol():
     lin.load_state_dict({"weight": Foreign([[1.0, 2.0]]), "bias": Foreign([3.0])})
     np.testing.assert_array_equal(lin.weight.numpy(), [[1.0, 2.0]])
     np.testing.assert_array_equal(lin.bias.numpy(), [3.0])
+
+
+def test_sequential_insert_shifts_numbered_names_as_pytorch_and_refuses_named_children():
+    a, b, c, d = linears(1, 2, 3, 4)
+    named = nn.Sequential(OrderedDict(first=a, second=b))
+    with pytest.raises(KeyError, match="no child '1'"):  # PyTorch shifts '1' up, and fails
+        named.insert(0, c)
+    assert list(named._modules) == ["first", "second"]  # left as it was
+    named.insert(2, c)  # at len: appended under the name '2'
+    assert list(named._modules) == ["first", "second", "2"] and named[2] is c
+    mixed = nn.Sequential(OrderedDict([("a", a), ("1", b)]))
+    mixed.insert(-1, d)  # only '1' has to move: to '2'; d takes '1'
+    assert list(mixed._modules) == ["a", "1", "2"] and list(mixed) == [a, d, b]
+
+
+def test_module_list_insert_refuses_a_negative_index_as_pytorch():
+    a, b, c = linears(1, 2, 3)
+    layers = nn.ModuleList([a, b])
+    with pytest.raises(KeyError, match="index must be >= 0.*got -1"):
+        layers.insert(-1, c)
+    assert list(layers) == [a, b]
+    layers.insert(1, c)
+    assert list(layers) == [a, c, b] and list(layers._modules) == ["0", "1", "2"]
+    layers.insert(7, a)  # past the end: appended, named '3' (no gap in the names)
+    assert list(layers._modules) == ["0", "1", "2", "3"] and layers[3] is a

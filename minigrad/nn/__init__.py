@@ -74,6 +74,41 @@ from .layers import (
     Threshold,
     Unflatten,
 )
+from .layers_more import (
+    AdaptiveAvgPool1d,
+    AdaptiveMaxPool1d,
+    AdaptiveMaxPool2d,
+    Bilinear,
+    CircularPad1d,
+    CircularPad2d,
+    ConstantPad1d,
+    ConstantPad2d,
+    Fold,
+    LPPool1d,
+    LPPool2d,
+    PixelShuffle,
+    PixelUnshuffle,
+    ReflectionPad1d,
+    ReflectionPad2d,
+    ReplicationPad1d,
+    ReplicationPad2d,
+    RMSNorm,
+    Unfold,
+    ZeroPad1d,
+    ZeroPad2d,
+)
+from .losses import (
+    CosineEmbeddingLoss,
+    GaussianNLLLoss,
+    HingeEmbeddingLoss,
+    MarginRankingLoss,
+    MultiLabelMarginLoss,
+    MultiLabelSoftMarginLoss,
+    MultiMarginLoss,
+    PoissonNLLLoss,
+    SoftMarginLoss,
+    TripletMarginLoss,
+)
 from .module import (
     IncompatibleKeys,
     Module,
@@ -112,4 +147,15 @@ __all__ += ["TransformerEncoder", "TransformerEncoderLayer"]
 __all__ += [
     "CELU", "GLU", "Hardshrink", "LogSigmoid", "ReLU6", "SELU", "Softmax2d", "Softmin",
     "Softshrink", "Tanhshrink", "Threshold",
+]  # fmt: skip
+__all__ += [
+    "CosineEmbeddingLoss", "GaussianNLLLoss", "HingeEmbeddingLoss", "MarginRankingLoss",
+    "MultiLabelMarginLoss", "MultiLabelSoftMarginLoss", "MultiMarginLoss", "PoissonNLLLoss",
+    "SoftMarginLoss", "TripletMarginLoss",
+]  # fmt: skip
+__all__ += [
+    "AdaptiveAvgPool1d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "Bilinear", "CircularPad1d",
+    "CircularPad2d", "ConstantPad1d", "ConstantPad2d", "Fold", "LPPool1d", "LPPool2d",
+    "PixelShuffle", "PixelUnshuffle", "RMSNorm", "ReflectionPad1d", "ReflectionPad2d",
+    "ReplicationPad1d", "ReplicationPad2d", "Unfold", "ZeroPad1d", "ZeroPad2d",
 ]  # fmt: skip

@@ -1801,3 +1801,45 @@ def pairwise_distance(
     if math.isinf(p):
         return diff.amax(-1, keepdim)
     return (diff**p).sum(axis=-1, keepdims=keepdim) ** (1.0 / p)
+
+
+# ==== PyTorch's margin, embedding and likelihood losses: written in losses.py, beside their
+# modules, and re-exported here where PyTorch users look for them (losses.py imports helpers
+# from this module, all defined by now).
+from .losses import (  # noqa: E402
+    cosine_embedding_loss,
+    gaussian_nll_loss,
+    hinge_embedding_loss,
+    margin_ranking_loss,
+    multi_margin_loss,
+    multilabel_margin_loss,
+    multilabel_soft_margin_loss,
+    poisson_nll_loss,
+    soft_margin_loss,
+    triplet_margin_loss,
+)
+
+__all__ += [
+    "cosine_embedding_loss", "gaussian_nll_loss", "hinge_embedding_loss", "margin_ranking_loss",
+    "multi_margin_loss", "multilabel_margin_loss", "multilabel_soft_margin_loss",
+    "poisson_nll_loss", "soft_margin_loss", "triplet_margin_loss",
+]  # fmt: skip
+
+# ==== PyTorch's layers built from the functions above: written in layers_more.py, beside their
+# modules, and re-exported here.
+from .layers_more import (  # noqa: E402
+    adaptive_avg_pool1d,
+    adaptive_max_pool1d,
+    adaptive_max_pool2d,
+    bilinear,
+    lp_pool1d,
+    lp_pool2d,
+    pixel_shuffle,
+    pixel_unshuffle,
+    rms_norm,
+)
+
+__all__ += [
+    "adaptive_avg_pool1d", "adaptive_max_pool1d", "adaptive_max_pool2d", "bilinear", "lp_pool1d",
+    "lp_pool2d", "pixel_shuffle", "pixel_unshuffle", "rms_norm",
+]  # fmt: skip

@@ -658,8 +658,11 @@ class Sequential(Module):
         return self
 
     def insert(self, index: int, module: Module) -> Sequential:
-        """Put ``module`` before position ``index`` (-len <= index <= len); the children are
-        then numbered "0", "1", ... in their new order."""
+        """Put ``module`` before position ``index`` (-len <= index <= len), as PyTorch does:
+        the children named str(index) ... str(len - 1) each move up one name, and ``module``
+        takes the name str(index). Children with other names stay as they are, so a
+        Sequential built from an OrderedDict of names refuses (KeyError, as PyTorch) unless
+        ``index`` is len, which appends ``module`` under the name str(len)."""
         if not isinstance(module, Module):
             raise TypeError(
                 f"Sequential.insert: module must be a Module, got {type(module).__name__}"
@@ -670,9 +673,8 @@ class Sequential(Module):
             raise IndexError(
                 f"Sequential.insert: index {index} is out of range for {length} modules"
             )
-        items = list(self._modules.values())
-        items.insert(index, module)  # a list's insert reads a negative index as PyTorch does
-        _renumber(self, items)
+        index = index + length if index < 0 else index
+        _shift_up(self, index, module, "Sequential")
         return self
 
     def extend(self, sequential: Iterable[Module]) -> Sequential:
@@ -744,6 +746,26 @@ def _check_times(times: Any) -> int:
     return times
 
 
+def _shift_up(container: Module, index: int, module: Module, owner: str) -> None:
+    """PyTorch's insert: the children named str(index) ... str(n - 1) move up one name (the
+    last to a new name str(n), added at the end), then ``module`` takes str(index). Every one
+    of those names must exist, checked before anything moves (PyTorch raises KeyError
+    part-way through, leaving the container half shifted)."""
+    registry = container._modules
+    length = len(registry)
+    for position in range(length - 1, index - 1, -1):
+        if str(position) not in registry:
+            names = ", ".join(repr(name) for name in registry)
+            raise KeyError(
+                f"{owner}.insert: inserting at {index} moves the children named "
+                f"'{index}' to '{length - 1}' up one, and there is no child '{position}' "
+                f"(the names: {names}); insert at {length} appends"
+            )
+    for position in range(length, index, -1):
+        registry[str(position)] = registry[str(position - 1)]
+    registry[str(index)] = module
+
+
 def _renumber(container: Module, modules: list[Module]) -> None:
     """Name ``container``'s children "0", "1", ... in the order of ``modules`` (what PyTorch's
     Sequential and ModuleList do after a deletion, so that indices and names agree again)."""
@@ -781,10 +803,21 @@ class ModuleList(Module):
         return self
 
     def insert(self, index: int, module: Module) -> None:
-        items = list(self._modules.values())
-        items.insert(operator.index(index), module)
-        self._modules.clear()
-        self.extend(items)
+        """Put ``module`` before position ``index`` >= 0 (past the end: appended). PyTorch's
+        insert refuses a negative index (it looks for a child named '-1': KeyError), and so
+        does this one, with that KeyError; unlike PyTorch's, an index past the end leaves no
+        gap in the names."""
+        index = operator.index(index)
+        if index < 0:
+            raise KeyError(
+                f"ModuleList.insert: index must be >= 0 (PyTorch's insert looks up the child "
+                f"'-1' and raises KeyError), got {index}"
+            )
+        if not isinstance(module, Module):
+            raise TypeError(
+                f"ModuleList.insert: module must be a Module, got {type(module).__name__}"
+            )
+        _shift_up(self, min(index, len(self._modules)), module, "ModuleList")
 
     def pop(self, key: int | slice) -> Module | ModuleList:
         """Remove and return the module at ``key`` (a slice: a ModuleList of them)."""

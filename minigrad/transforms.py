@@ -396,18 +396,18 @@ class RandomErasing:
         _check_image("RandomErasing", image)
         if generator().uniform() >= self.p:
             return image if self.inplace else image.copy()
-        value: Sequence[float] | None
-        if self.value == "random":
-            value = None
-        else:
-            value = self.value if isinstance(self.value, tuple) else (self.value,)
-            channels = image.shape[-3] if image.ndim >= 3 else 1
-            if len(value) not in (1, channels):
-                raise ValueError(
-                    "RandomErasing: if value is a sequence, it should have either a single value "
-                    f"or {channels} (number of input channels), got {len(value)}"
-                )
-        i, j, h, w, v = self.get_params(image, self.scale, self.ratio, value)
+        values: tuple[float, ...] | None = None  # None: noise ('random')
+        if isinstance(self.value, tuple):
+            values = self.value
+        elif not isinstance(self.value, str):
+            values = (self.value,)
+        channels = image.shape[-3] if image.ndim >= 3 else 1
+        if values is not None and len(values) not in (1, channels):
+            raise ValueError(
+                "RandomErasing: if value is a sequence, it should have either a single value "
+                f"or {channels} (number of input channels), got {len(values)}"
+            )
+        i, j, h, w, v = self.get_params(image, self.scale, self.ratio, values)
         if v is image:  # no rectangle fitted: the image as it is
             return image if self.inplace else image.copy()
         return erase(image, i, j, h, w, v, self.inplace)

@@ -12,6 +12,7 @@ makes a run reproducible and ``get_rng_state`` / ``set_rng_state`` checkpoint it
 from __future__ import annotations
 
 import copy
+import itertools
 import math
 import numbers
 import warnings
@@ -32,13 +33,16 @@ from .tensor import Tensor
 
 __all__ = [
     "BatchSampler",
+    "ChainDataset",
     "ConcatDataset",
     "DataLoader",
     "Dataset",
     "DistributedSampler",
+    "IterableDataset",
     "RandomSampler",
     "Sampler",
     "SequentialSampler",
+    "StackDataset",
     "Subset",
     "SubsetRandomSampler",
     "TensorDataset",
@@ -152,6 +156,10 @@ class DataLoader:
         self.drop_last = check_bool(owner, "drop_last", drop_last)
         self.device = get_device(device)
         self.dataset = dataset
+        self._iterable = isinstance(dataset, IterableDataset)
+        if self._iterable:
+            self._init_iterable(dataset, batch_size, shuffle, sampler, batch_sampler)
+            return
         self._columns = _as_columns(dataset)  # None for a map-style dataset
         # A bare array is one column whose rows are the samples: its batches are Tensors.
         self._bare = isinstance(dataset, Tensor) or _is_array(dataset)
@@ -190,6 +198,45 @@ class DataLoader:
         self.batch_sampler = batch_sampler
         self.shuffle = shuffle
 
+    def _init_iterable(
+        self, dataset: Any, batch_size: int | None, shuffle: bool, sampler: Any, batch_sampler: Any
+    ) -> None:
+        """An IterableDataset decides its own order: PyTorch's checks, then no sampler at all."""
+        for name, value in (
+            ("shuffle", shuffle),
+            ("sampler", sampler),
+            ("batch_sampler", batch_sampler),
+        ):
+            if value is not None and value is not False:
+                raise ValueError(
+                    f"DataLoader with IterableDataset: expected unspecified {name} option, but "
+                    f"got {name}={value!r}"
+                )
+        if batch_size is None and self.drop_last:
+            raise ValueError(
+                "DataLoader: batch_size=None option disables auto-batching and is mutually "
+                "exclusive with drop_last"
+            )
+        self._columns, self._bare, self._length = None, False, -1
+        self.batch_size, self.shuffle = batch_size, False
+        self.sampler = self.batch_sampler = None
+
+    def _iterate(self) -> Iterator[Any]:
+        """An IterableDataset's samples in its own order, ``batch_size`` at a time."""
+        samples = iter(self.dataset)
+        if self.batch_size is None:
+            for sample in samples:
+                yield self._convert_one(sample)
+            return
+        while True:
+            chunk = list(itertools.islice(samples, self.batch_size))
+            if not chunk or (self.drop_last and len(chunk) < self.batch_size):
+                return
+            if self.collate_fn is not None:
+                yield self.collate_fn(chunk)
+            else:
+                yield _collate(chunk, self.device)
+
     def _check_torch_keywords(
         self,
         num_workers: Any,
@@ -227,11 +274,19 @@ class DataLoader:
             )
 
     def __len__(self) -> int:
+        if self._iterable:  # PyTorch's: from len(dataset), a TypeError when it has none
+            n = len(self.dataset)
+            if self.batch_size is None:
+                return n
+            whole, rest = divmod(n, self.batch_size)
+            return whole + (1 if rest and not self.drop_last else 0)
         if self.batch_sampler is not None:
             return len(self.batch_sampler)
         return len(self.sampler)  # batch_size=None: one sample at a time
 
     def __iter__(self) -> Iterator[Any]:
+        if self._iterable:
+            return self._iterate()
         # The order is drawn here, eagerly, so the random stream advances exactly once per
         # epoch, when the loop starts (not lazily at the first batch).
         if self.batch_sampler is None:  # batch_size=None: every index is a "batch" of its own
@@ -266,10 +321,17 @@ class DataLoader:
 
     def _sample(self, index: int) -> Any:
         """One sample with batching off: PyTorch's default_convert (arrays become Tensors)."""
-        sample = self._raw_sample(index)
+        return self._convert_one(self._raw_sample(index))
+
+    def _convert_one(self, sample: Any) -> Any:
         return _convert(sample, self.device) if self.collate_fn is None else self.collate_fn(sample)
 
     def __repr__(self) -> str:
+        if self._iterable:
+            return (
+                f"DataLoader({type(self.dataset).__name__}, batch_size={self.batch_size}, "
+                f"drop_last={self.drop_last}, device='{self.device}')"
+            )
         return (
             f"DataLoader({self._length} samples, batch_size={self.batch_size}, "
             f"shuffle={self.shuffle}, drop_last={self.drop_last}, device='{self.device}')"
@@ -565,6 +627,77 @@ class Dataset:
     def __getitem__(self, index: int) -> Any:
         raise NotImplementedError(f"{type(self).__name__} must define __getitem__")
 
+    def __add__(self, other: Any) -> ConcatDataset:
+        """``a + b`` is ``ConcatDataset([a, b])``, as in PyTorch."""
+        return ConcatDataset([self, other])
+
+
+class IterableDataset:
+    """Base class for a dataset that is a stream, as PyTorch's ``IterableDataset``: define
+    ``__iter__`` to yield the samples (and ``__len__`` if their number is known).
+
+    A ``DataLoader`` over it yields the samples in the stream's own order, ``batch_size`` at a
+    time (the last batch smaller unless ``drop_last``), and refuses ``shuffle=True``, a
+    ``sampler`` and a ``batch_sampler`` with PyTorch's ValueError. ``a + b`` chains two of them
+    (``ChainDataset``)."""
+
+    def __iter__(self) -> Iterator[Any]:
+        raise NotImplementedError(f"{type(self).__name__} must define __iter__")
+
+    def __add__(self, other: Any) -> ChainDataset:
+        return ChainDataset([self, other])
+
+
+class ChainDataset(IterableDataset):
+    """Iterable datasets one after another, as PyTorch's ``ChainDataset``: iterating yields
+    every sample of the first, then of the second, and so on; ``len`` is the sum of theirs."""
+
+    def __init__(self, datasets: Any) -> None:
+        self.datasets = datasets
+
+    def _each(self) -> Iterator[Any]:
+        for dataset in self.datasets:
+            if not isinstance(dataset, IterableDataset):
+                raise TypeError(
+                    f"ChainDataset only supports IterableDataset, got {type(dataset).__name__}"
+                )
+            yield dataset
+
+    def __iter__(self) -> Iterator[Any]:
+        for dataset in self._each():
+            yield from dataset
+
+    def __len__(self) -> int:
+        return sum(len(dataset) for dataset in self._each())
+
+
+class StackDataset(Dataset):
+    """Datasets of the same length side by side, as PyTorch's ``StackDataset``: with positional
+    datasets item i is the tuple ``(d0[i], d1[i], ...)``, with keyword ones the dict
+    ``{name: d[i]}``. Mixing the two, giving none, or different lengths is a ValueError."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        if args and kwargs:
+            raise ValueError(
+                "Supported either ``tuple``- (via ``args``) or``dict``- (via ``kwargs``) like "
+                "input/output, but both types are given."
+            )
+        if not (args or kwargs):
+            raise ValueError("At least one dataset should be passed")
+        datasets = list(args or kwargs.values())
+        self._length = len(datasets[0])
+        if any(len(dataset) != self._length for dataset in datasets):
+            raise ValueError("Size mismatch between datasets")
+        self.datasets: tuple[Any, ...] | dict[str, Any] = args or kwargs
+
+    def __len__(self) -> int:
+        return self._length
+
+    def __getitem__(self, index: int) -> Any:
+        if isinstance(self.datasets, dict):
+            return {name: dataset[index] for name, dataset in self.datasets.items()}
+        return tuple(dataset[index] for dataset in self.datasets)
+
 
 class TensorDataset(Dataset):
     """Tensors (or arrays) with the same first dim; item i is the tuple of their rows i.
@@ -686,6 +819,10 @@ class ConcatDataset(Dataset):
     length exceeds ``i`` (``cumulative_sizes`` holds those running totals)."""
 
     def __init__(self, datasets: Any) -> None:
+        datasets = list(datasets)
+        for dataset in datasets:
+            if isinstance(dataset, IterableDataset):
+                raise TypeError("ConcatDataset does not support IterableDataset; use ChainDataset")
         self.datasets = [_map_style("ConcatDataset", dataset) for dataset in datasets]
         if not self.datasets:
             raise ValueError("ConcatDataset: datasets should not be an empty iterable")
@@ -696,7 +833,9 @@ class ConcatDataset(Dataset):
 
     def __getitem__(self, index: int) -> Any:
         n = len(self)
-        if not -n <= index < n:
+        if index < -n:  # PyTorch's error for a negative index beyond the start
+            raise ValueError("absolute value of index should not exceed dataset length")
+        if index >= n:
             raise IndexError(f"ConcatDataset: index {index} is out of range for {n} items")
         index %= n
         which = int(np.searchsorted(self.cumulative_sizes, index, side="right"))

@@ -25,6 +25,7 @@ sampler when it has one (a ``DistributedSampler``: a new order every epoch).
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -45,14 +46,58 @@ def accuracy(output: Tensor, target: Tensor) -> Tensor:
     return (output.argmax(axis=-1) == target).astype(output.dtype).mean()
 
 
-def _run_batch(model, inputs, targets, loss_fn, metrics, totals) -> Tensor:
+def _pair(batch: Any, owner: str) -> tuple[Any, Any]:
+    """``(inputs, targets)`` of one batch, or a clear error for any other structure.
+
+    A DataLoader over ``(X, y)`` or over ``(x, y)`` samples yields the list ``[xb, yb]`` (or a
+    tuple, from a ``collate_fn``). Anything else would unpack wrongly or not at all: a Tensor
+    (a loader over one array) would give its first two rows, a dict its two keys.
+    """
+    if isinstance(batch, (list, tuple)) and len(batch) == 2:
+        return batch[0], batch[1]
+    if isinstance(batch, (list, tuple)):
+        raise ValueError(
+            f"{owner}: each batch must be a pair (inputs, targets), got a {type(batch).__name__} "
+            f"of {len(batch)} items; make the dataset's samples (x, y) pairs"
+        )
+    if isinstance(batch, Mapping):
+        what = f"a dict with keys {list(batch)}; a collate_fn can return (inputs, targets)"
+    else:
+        what = f"a {type(batch).__name__}; a DataLoader over one array yields inputs only"
+    raise TypeError(
+        f"{owner}: each batch must be a pair (inputs, targets), as a DataLoader over (X, y) "
+        f"yields, got {what}"
+    )
+
+
+def _count(targets: Any) -> int:
+    """The number of samples in a batch: the targets' first dim (1 for an unbatched sample,
+    which ``DataLoader(batch_size=None)`` yields)."""
+    if isinstance(targets, numbers.Number) or getattr(targets, "ndim", None) == 0:
+        return 1
+    return len(targets)
+
+
+def _run_batch(model, batch, loss_fn, metrics, totals, owner: str) -> Tensor:
     """Forward one batch, add its loss and metrics (times the batch size) to ``totals``."""
+    inputs, targets = _pair(batch, owner)
     output = model(inputs)
     loss = loss_fn(output, targets)
-    n = len(targets)
-    values = {"loss": loss.detach(), **{name: m(output.detach(), targets) for name, m in metrics}}
-    for name, value in values.items():
-        totals[name] = totals.get(name, 0) + value * n  # stays on the device: no host round trip
+    n = _count(targets)
+    reduction = getattr(loss_fn, "reduction", "mean")
+    if reduction not in ("mean", "sum"):
+        raise ValueError(
+            f"{owner}: the loss must reduce each batch to one number (reduction='mean' or "
+            f"'sum'), got reduction={reduction!r}"
+        )
+    # the batch's summed loss: a mean loss times the batch size, a summed one as it is
+    summed_loss = loss.detach() * n if reduction == "mean" else loss.detach()
+    metric_values = {name: m(output.detach(), targets) for name, m in metrics}
+    for name, value in {
+        "loss": summed_loss,
+        **{k: v * n for k, v in metric_values.items()},
+    }.items():
+        totals[name] = totals.get(name, 0) + value  # stays on the device: no host round trip
     totals["count"] = totals.get("count", 0) + n
     return loss
 
@@ -61,7 +106,11 @@ def _means(totals: dict[str, Any], model: Any) -> dict[str, float]:
     if not totals:
         raise ValueError("fit/evaluate: the loader yielded no batches (is the dataset empty?)")
     count = totals.pop("count")
-    sums = {name: float(total.item()) for name, total in totals.items()}
+    # a metric may return a Tensor or a plain number
+    sums = {
+        name: float(total.item() if hasattr(total, "item") else total)
+        for name, total in totals.items()
+    }
     if isinstance(model, DistributedDataParallel):
         # every rank's sums and counts, added up: the means over all ranks' samples
         names = sorted(sums)
@@ -73,15 +122,21 @@ def _means(totals: dict[str, Any], model: Any) -> dict[str, float]:
 
 
 def evaluate(model, loader, loss_fn, metrics: Mapping[str, Metric] | None = None) -> dict:
-    """Mean loss and metrics of ``model`` over ``loader``, in eval mode and without a graph."""
+    """Mean loss and metrics of ``model`` over ``loader``, in eval mode and without a graph.
+
+    The means are per sample over the whole loader (each batch weighted by its size); batches
+    are ``(inputs, targets)`` pairs, as for :func:`fit`. The model's mode is put back
+    afterwards, also when a batch raises."""
     metrics = {"accuracy": accuracy} if metrics is None else metrics
     was_training = getattr(model, "training", True)
     model.eval()  # Dropout off, BatchNorm uses its running statistics
     totals: dict[str, Any] = {}
-    with no_grad():  # nothing here is differentiated: record no graph
-        for inputs, targets in loader:
-            _run_batch(model, inputs, targets, loss_fn, metrics.items(), totals)
-    model.train(was_training)
+    try:
+        with no_grad():  # nothing here is differentiated: record no graph
+            for batch in loader:
+                _run_batch(model, batch, loss_fn, metrics.items(), totals, "evaluate")
+    finally:  # the caller's mode back, also when a batch fails
+        model.train(was_training)
     return _means(totals, model)
 
 
@@ -101,9 +156,16 @@ def fit(
 ) -> dict:
     """Train ``model`` for epochs ``start_epoch .. epochs - 1``; return the history.
 
+    Every batch must be a pair ``(inputs, targets)`` (what a DataLoader over ``(X, y)`` or over
+    ``(x, y)`` samples yields; anything else is refused with a TypeError or ValueError).
+    ``loss_fn`` must reduce a batch to one number: its mean (``reduction='mean'``, the default)
+    or its sum (``'sum'``); the reported losses and metrics are then per-sample means over the
+    whole dataset, however the last batch is cut.
+
     ``metrics`` maps names to ``metric(output, target)`` (default: ``{"accuracy": accuracy}``;
     pass ``{}`` for regression). The history holds one entry per epoch in ``train_loss``,
-    ``val_loss``, ``train_<metric>`` and ``val_<metric>``, the lr of every optimizer step in
+    ``val_loss``, ``train_<metric>`` and ``val_<metric>`` (the ``val_`` lists stay empty
+    without ``val_loader``), the lr of every optimizer step in
     ``lr`` (param group 0), and ``best_epoch`` / ``stopped_epoch`` from ``early_stopping``.
 
     ``early_stopping`` (it needs ``val_loader``) gets the validation loss after each epoch, and
@@ -127,8 +189,8 @@ def fit(
         if hasattr(sampler, "set_epoch"):  # a DistributedSampler: this epoch's order
             sampler.set_epoch(epoch)
         totals: dict[str, Any] = {}
-        for inputs, targets in train_loader:
-            loss = _run_batch(model, inputs, targets, loss_fn, metrics.items(), totals)
+        for batch in train_loader:
+            loss = _run_batch(model, batch, loss_fn, metrics.items(), totals, "fit")
             optimizer.zero_grad()
             loss.backward()
             history["lr"].append(optimizer.param_groups[0]["lr"])  # the lr this step uses

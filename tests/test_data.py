@@ -656,3 +656,73 @@ def test_collate_fn_gets_the_list_of_samples():
     assert batches == [y[:4].tolist(), y[4:].tolist()]
     with pytest.raises(TypeError, match="collate_fn must be callable"):
         DataLoader((X,), collate_fn=3)
+
+
+# ---- ConcatDataset's negative index, StackDataset, IterableDataset, ChainDataset -------------
+
+
+def test_concat_dataset_index_below_minus_length_is_pytorchs_value_error():
+    both = minigrad.data.ConcatDataset([[1, 2], [3]])
+    assert both[-3] == 1 and both[-1] == 3
+    with pytest.raises(ValueError, match="absolute value of index should not exceed dataset"):
+        both[-4]
+    with pytest.raises(IndexError):
+        both[3]
+
+
+def test_dataset_plus_dataset_is_their_concatenation():
+    both = minigrad.data.TensorDataset(np.arange(2)) + minigrad.data.TensorDataset(np.arange(3))
+    assert isinstance(both, minigrad.data.ConcatDataset) and len(both) == 5
+    assert int(both[4][0]) == 2
+
+
+def test_stack_dataset_gives_tuples_or_dicts_of_the_items():
+    stacked = minigrad.data.StackDataset([1, 2], ["a", "b"])
+    assert len(stacked) == 2 and stacked[1] == (2, "b")
+    assert minigrad.data.StackDataset(x=[1, 2], y=[3, 4])[0] == {"x": 1, "y": 3}
+    with pytest.raises(ValueError, match="Size mismatch between datasets"):
+        minigrad.data.StackDataset([1, 2], [3])
+    with pytest.raises(ValueError, match="At least one dataset should be passed"):
+        minigrad.data.StackDataset()
+    with pytest.raises(ValueError, match="both types are given"):
+        minigrad.data.StackDataset([1], y=[2])
+
+
+class Stream(minigrad.data.IterableDataset):
+    def __init__(self, start: int, stop: int) -> None:
+        self.start, self.stop = start, stop
+
+    def __iter__(self):
+        return iter([(np.float32(i), i) for i in range(self.start, self.stop)])
+
+    def __len__(self) -> int:
+        return self.stop - self.start
+
+
+def test_a_dataloader_over_an_iterable_dataset_batches_the_stream_in_order():
+    loader = DataLoader(Stream(0, 5), batch_size=2)
+    batches = [(xb.numpy().tolist(), yb.numpy().tolist()) for xb, yb in loader]
+    assert batches == [([0.0, 1.0], [0, 1]), ([2.0, 3.0], [2, 3]), ([4.0], [4])]
+    assert len(loader) == 3 and loader.sampler is None
+    dropped = DataLoader(Stream(0, 5), batch_size=2, drop_last=True)
+    assert len(dropped) == 2 and len(list(dropped)) == 2
+    single = list(DataLoader(Stream(0, 2), batch_size=None))
+    assert [y for _, y in single] == [0, 1] and isinstance(single[0][0], Tensor)
+
+
+@pytest.mark.parametrize(
+    "keyword", [{"shuffle": True}, {"sampler": [0, 1]}, {"batch_sampler": [[0, 1]]}]
+)
+def test_a_dataloader_over_an_iterable_dataset_refuses_an_order_of_its_own(keyword):
+    name = next(iter(keyword))
+    with pytest.raises(ValueError, match=f"IterableDataset: expected unspecified {name} option"):
+        DataLoader(Stream(0, 3), **keyword)
+    DataLoader(Stream(0, 3), shuffle=False)  # False is allowed, as in PyTorch
+
+
+def test_chain_dataset_yields_one_stream_after_the_other():
+    chain = Stream(0, 2) + Stream(5, 7)
+    assert isinstance(chain, minigrad.data.ChainDataset) and len(chain) == 4
+    assert [y for _, y in chain] == [0, 1, 5, 6]
+    with pytest.raises(TypeError, match="ConcatDataset does not support IterableDataset"):
+        minigrad.data.ConcatDataset([Stream(0, 1)])

@@ -121,11 +121,15 @@ def test_random_affine_translate_shifts_by_whole_pixels_of_at_most_a_quarter_of_
 
 def test_random_affine_draws_its_parameters_in_torchvisions_order():
     minigrad.manual_seed(4)
-    angle, (dx, dy), scale = T.RandomAffine(10, (0.25, 0.25), (0.9, 1.1)).get_params((8, 8))
+    # torchvision's static signature: (degrees, translate, scale_ranges, shears, [W, H])
+    get_params = T.RandomAffine.get_params
+    angle, (dx, dy), scale, shear = get_params((-10, 10), (0.25, 0.5), (0.9, 1.1), None, [8, 4])
     rng = np.random.default_rng(4)  # what manual_seed(4) made
     assert angle == rng.uniform(-10, 10)
+    # translate[0] is a fraction of the width (8), translate[1] of the height (4)
     assert (dx, dy) == (round(rng.uniform(-1, 1) * 2), round(rng.uniform(-1, 1) * 2))
     assert scale == rng.uniform(0.9, 1.1)
+    assert shear == (0.0, 0.0)
 
 
 def test_random_rotation_with_a_fixed_angle_is_that_rotation():
@@ -263,3 +267,85 @@ def test_dataloader_batches_an_augmented_dataset_with_fresh_draws_every_epoch():
     replay = [xb.numpy() for xb, _ in loader]
     for a, b in zip(first, replay, strict=True):
         np.testing.assert_array_equal(a, b)
+
+
+# ---- torchvision's argument order, shear, fill and get_params (values by hand) ----------------
+
+
+def test_affine_takes_shear_fifth_as_torchvision_and_shears_x_by_tan():
+    image = np.arange(9.0).reshape(1, 3, 3)
+    # shear 45 degrees along x: row r reads column c + (r - 1) (tan 45 = 1), centre row 1 stays
+    expected = np.array([[[0.0, 0.0, 1.0], [3.0, 4.0, 5.0], [7.0, 8.0, 0.0]]])
+    np.testing.assert_array_equal(T.affine(image, 0, (0, 0), 1, 45), expected)
+    np.testing.assert_array_equal(T.affine(image, 0, (0, 0), 1, [45, 0]), expected)
+    np.testing.assert_array_equal(T.affine(image, 0, (0, 0), 1, 45.0, "nearest", None), expected)
+    # the fifth positional argument used to be interpolation: a string there is refused
+    with pytest.raises(TypeError, match="shear must be a number or a sequence"):
+        T.affine(image, 0, (0, 0), 1, "bilinear")
+
+
+def test_bilinear_fill_blends_by_the_share_of_weight_inside_as_torchvision():
+    ones = np.ones((1, 1, 4), dtype=np.float32)
+    shifted = {
+        fill: T.affine(ones, 0, (0.5, 0), 1, 0, "bilinear", fill)[0, 0, 0]
+        for fill in (None, 0.0, 1.0)
+    }
+    # half the weight of pixel 0 falls outside: v = 0.5, m = 0.5
+    assert shifted[None] == 0.5  # zero padding, no blend (torchvision's fill=None)
+    assert shifted[0.0] == 0.25  # m * (v - 0) + 0
+    assert shifted[1.0] == 0.75  # m * (v - 1) + 1
+    rotation = T.RandomAffine((0, 0), translate=None, interpolation="bilinear")  # fill 0
+    np.testing.assert_array_equal(rotation(ones), ones)  # nothing moves: no blending at all
+
+
+def test_rotate_takes_expand_fourth_as_torchvision():
+    image = np.arange(9.0).reshape(3, 3)
+    np.testing.assert_array_equal(
+        T.rotate(image, 90, "nearest", False, None, 0.0), T.rotate(image, 90)
+    )
+    with pytest.raises(ValueError, match="expand=True is not implemented"):
+        T.rotate(image, 90, "nearest", True)
+
+
+def test_random_affine_shear_ranges_follow_torchvision():
+    assert T.RandomAffine(0, shear=10).shear == (-10, 10)
+    assert T.RandomAffine(0, shear=(5, 10)).shear == (5, 10)
+    assert T.RandomAffine(0, shear=(1, 2, 3, 4)).shear == (1, 2, 3, 4)
+    with pytest.raises(ValueError, match="length 2 or 4"):
+        T.RandomAffine(0, shear=(1, 2, 3))
+    image = np.arange(9.0).reshape(1, 3, 3)
+    fixed = T.RandomAffine(0, shear=(45, 45, 0, 0))
+    np.testing.assert_array_equal(fixed(image), T.affine(image, 0, (0, 0), 1, (45, 0)))
+    minigrad.manual_seed(1)
+    angle, shift, scale, shear = T.RandomAffine.get_params((0, 0), None, None, (1, 2, 3, 4), [3, 3])
+    rng = np.random.default_rng(1)
+    rng.uniform(0, 0)
+    assert (angle, shift, scale) == (0.0, (0, 0), 1.0)
+    assert shear == (rng.uniform(1, 2), rng.uniform(3, 4))
+
+
+def test_random_rotation_get_params_is_torchvisions_static_method():
+    minigrad.manual_seed(2)
+    assert T.RandomRotation.get_params([-30, 30]) == np.random.default_rng(2).uniform(-30, 30)
+
+
+def test_random_erasing_get_params_is_torchvisions_and_a_zero_side_erases_nothing():
+    image = np.ones((1, 5, 6), dtype=np.float32)
+    # nothing fits ten times (h = 5 is not < 5): the image itself, whole
+    i, j, h, w, v = T.RandomErasing.get_params(image, scale=(1, 1), ratio=(1, 1))
+    assert (i, j, h, w) == (0, 0, 5, 6) and v is image
+    # an area of 0 rounds h and w to 0: accepted at once, as in torchvision (no retry)
+    minigrad.manual_seed(0)
+    i, j, h, w, v = T.RandomErasing.get_params(image, scale=(0, 0), ratio=(1, 1), value=[0.0])
+    assert (h, w) == (0, 0) and 0 <= i <= 5 and 0 <= j <= 6
+    out = T.RandomErasing(p=1, scale=(0, 0), ratio=(1, 1))(image)
+    np.testing.assert_array_equal(out, image)
+
+
+def test_random_erasing_takes_one_value_per_channel():
+    image = np.full((2, 6, 6), 9.0, dtype=np.float32)
+    out = T.RandomErasing(p=1, scale=(0.2, 0.2), ratio=(1, 1), value=(1.0, 2.0))(image)
+    assert set(np.unique(out[0])) == {1.0, 9.0} and set(np.unique(out[1])) == {2.0, 9.0}
+    assert ((out[0] == 1.0) == (out[1] == 2.0)).all()  # one rectangle for both channels
+    with pytest.raises(ValueError, match="either a single value or 2"):
+        T.RandomErasing(p=1, value=(1.0, 2.0, 3.0))(image)

@@ -19,8 +19,9 @@ Y = np.array([[1.0], [0.0], [2.0], [-1.0], [3.0]], dtype=np.float32)
 
 def fixed_linear() -> nn.Linear:
     model = nn.Linear(2, 1)
-    model.weight.data[...] = np.array([[0.5, -0.25]], dtype=np.float32)
-    model.bias.data[...] = 1.0
+    with mg.no_grad():  # Tensor's setitem moves host values to the tensor's device
+        model.weight[...] = np.array([[0.5, -0.25]], dtype=np.float32)
+        model.bias[...] = 1.0
     return model
 
 

@@ -377,7 +377,7 @@ class Rsqrt(Function):
 
 
 class Abs(Function):
-    """z = |a|;  dz/da = sign(a), taking 0 at a = 0 (a subgradient)"""
+    """z = |a|;  dz/da = sign(a), taking 0 at a = 0 (a subgradient) and at NaN (PyTorch's)"""
 
     reads_inputs = (0,)
     reads_output = False
@@ -386,7 +386,9 @@ class Abs(Function):
         return self.xp.abs(a)
 
     def backward(self, grad, z, a):
-        return grad * constant(self.xp.sign(value(a)), grad)  # sign is constant: no graph
+        # sign is constant: no graph; 0 at NaN, where NumPy's sign is NaN, as PyTorch's
+        a = value(a)
+        return grad * constant(self.xp.where(a == a, self.xp.sign(a), 0).astype(a.dtype), grad)
 
 
 class Rounding(Function):
@@ -403,6 +405,8 @@ class Rounding(Function):
     def forward(self, a, how, decimals=0):
         if how == "round":
             return self.xp.round(a, decimals)  # half to even, as PyTorch's
+        if how == "sign":  # PyTorch's sign of NaN is 0 (NumPy's is NaN)
+            return self.xp.where(a == a, self.xp.sign(a), 0).astype(a.dtype, copy=False)
         return getattr(self.xp, how)(a)
 
     def backward(self, grad, z, a):
@@ -1042,6 +1046,8 @@ def pow(a: Any, b: Any) -> Tensor:
     if isinstance(a, Tensor) and isinstance(b, (int, float)) and not isinstance(b, bool):
         if isinstance(b, float):  # an int tensor to a float power is a float, as in PyTorch
             a = _floating(a)
+        elif a.dtype.kind == "b":  # a bool tensor to an int power is int64 (NumPy's is int8)
+            a = a.astype(np.int64)
         return PowScalar.apply(a, exponent=b)
     return _binary(Pow, a, b)
 
@@ -1236,7 +1242,10 @@ def clamp_max(a: Tensor, max: Any) -> Tensor:
 
 
 def square(a: Tensor) -> Tensor:
-    """a * a, elementwise (integers stay integers);  d/da a^2 = 2 a."""
+    """a * a, elementwise (integers stay integers, bools become int64 as PyTorch's square
+    gives: True * True would stay a bool);  d/da a^2 = 2 a."""
+    if a.dtype.kind == "b":
+        a = a.astype(np.int64)
     return mul(a, a)
 
 
@@ -1369,7 +1378,8 @@ def _rounded(a: Tensor, how: str, decimals: int = 0) -> Tensor:
 
 
 def sign(a: Tensor) -> Tensor:
-    """-1, 0 or 1 by the sign of each value (0 for 0 and -0, NaN for NaN); its gradient is 0."""
+    """-1, 0 or 1 by the sign of each value (0 for 0, -0 and NaN, as PyTorch's); its gradient
+    is 0."""
     return _rounded(a, "sign")
 
 
@@ -1398,8 +1408,9 @@ def round(a: Tensor, *, decimals: int = 0) -> Tensor:
 
 
 def erf(a: Tensor) -> Tensor:
-    """The error function, elementwise."""
-    return Erf.apply(a)
+    """The error function, elementwise; integers and bools become the default float dtype, as in
+    PyTorch (kept int64, erf(1) = 0.84 was stored as 0, and a bool tensor failed in NumPy)."""
+    return Erf.apply(_floating(a))
 
 
 def gelu(a: Tensor, approximate: str = "none") -> Tensor:

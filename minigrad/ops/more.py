@@ -303,7 +303,10 @@ def hypot(input: Tensor, other: Any) -> Tensor:
 
 def addcmul(input: Any, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Tensor:
     """input + value * tensor1 * tensor2, broadcast together."""
-    value = check_number("addcmul", "value", value)
+    # check_number gives a float: an int value keeps its type, so int tensors stay int64
+    # (PyTorch's addcmul of int64 tensors with value=2 is int64, not float32)
+    if isinstance(value, bool) or not isinstance(value, int):
+        value = check_number("addcmul", "value", value)
     product = tensor1 * tensor2
     return input + (product if value == 1 else product * value)
 

@@ -722,14 +722,16 @@ def prod(
     dim: int | None = None,
     keepdim: bool = False,
     *,
+    dtype: Any = None,
     axis: int | None = None,
     keepdims: bool | None = None,
 ) -> Tensor:
     """Product of all values, or along one ``dim``; 1 over an empty axis.
 
-    Integers and bools multiply in int64, as in PyTorch. The gradient is exact where the input
-    holds zeros (see ``Prod``).
+    Integers and bools multiply in int64, as in PyTorch; ``dtype`` converts ``a`` first (as
+    ``sum``'s and PyTorch's). The gradient is exact where the input holds zeros (see ``Prod``).
     """
+    a = a if dtype is None else a.astype(dtype)
     dim = dim_arg(dim, axis, "prod")
     if dim is not None and (not isinstance(dim, int) or isinstance(dim, bool)):
         raise TypeError(f"prod: dim must be one int (or None for all), got {dim!r}")

@@ -16,7 +16,7 @@ from ..autograd import BroadcastTo, Function, IndexedGrad, SumTo, constant
 from ..backend import Device
 from ..backend import scatter_add as add_at
 from ..checks import DimError, DtypeError, IndexBoundsError, ShapeError
-from ..tensor import Tensor
+from ..tensor import Tensor, is_floating_dtype
 
 
 class Reshape(Function):
@@ -265,6 +265,7 @@ def concatenate(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
     tensors = list(tensors)
     if not tensors:
         raise ValueError("concatenate: needs at least one tensor")
+    tensors = _joinable(tensors)
     first = tensors[0]
     if first.ndim == 0:
         raise ShapeError("concatenate: 0-d tensors cannot be joined; use stack")
@@ -279,6 +280,24 @@ def concatenate(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
                 f"concatenate: shapes {first.shape} and {t.shape} differ outside axis {axis}"
             )
     return Concatenate.apply(*tensors, axis=axis)
+
+
+def _joinable(tensors: list[Tensor]) -> list[Tensor]:
+    """The tensors cat joins, in the dtype it joins them in, as PyTorch's ``cat``:
+
+    * the result's dtype by category (bool < integer < floating), NumPy's rule within one:
+      int64 with float32 is float32, where ``np.concatenate`` gives float64;
+    * a 1-d empty tensor (shape (0,)) is skipped whatever the others' shapes (PyTorch's legacy
+      rule that makes ``out = torch.tensor([])`` then ``out = torch.cat([out, row])`` work), but
+      it still counts for the dtype; when every tensor is one, they are joined as they are.
+    """
+    dtypes = [t.dtype for t in tensors]
+    top = max(2 if is_floating_dtype(d) else 0 if d.kind == "b" else 1 for d in dtypes)
+    dtype = np.result_type(
+        *(d for d in dtypes if (2 if is_floating_dtype(d) else 0 if d.kind == "b" else 1) == top)
+    )
+    kept = [t for t in tensors if t.shape != (0,)] or tensors
+    return [t if t.dtype == dtype else t.astype(dtype) for t in kept]
 
 
 def cat(tensors: Sequence[Tensor], dim: int | None = None, *, axis: int | None = None) -> Tensor:

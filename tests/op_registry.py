@@ -315,6 +315,32 @@ CASES += [
     ),
     OpCase("adaptive_avg_pool2d", lambda x: F.adaptive_avg_pool2d(x, (2, 3)), [rand(2, 2, 5, 7)]),
     OpCase("interpolate_nearest", lambda x: F.interpolate(x, scale_factor=2), [rand(1, 2, 3, 2)]),
+    OpCase(
+        "interpolate_nearest_exact",
+        lambda x: F.interpolate(x, scale_factor=0.7, mode="nearest-exact"),
+        [rand(1, 2, 5)],
+    ),
+    OpCase(
+        "interpolate_linear", lambda x: F.interpolate(x, size=7, mode="linear"), [rand(2, 2, 4)]
+    ),
+    OpCase(
+        "interpolate_bilinear_align_corners",
+        lambda x: F.interpolate(x, scale_factor=(1.5, 0.6), mode="bilinear", align_corners=True),
+        [rand(1, 2, 3, 5)],
+    ),
+    OpCase(
+        "interpolate_bicubic",
+        lambda x: F.interpolate(x, size=(5, 3), mode="bicubic"),
+        [rand(1, 2, 3, 4)],
+    ),
+    OpCase(
+        "interpolate_trilinear",
+        lambda x: F.interpolate(x, scale_factor=1.7, mode="trilinear"),
+        [rand(1, 1, 2, 3, 2)],
+    ),
+    OpCase(
+        "interpolate_area", lambda x: F.interpolate(x, size=(2, 3), mode="area"), [rand(1, 2, 5, 4)]
+    ),
     OpCase("unfold", lambda x: F.unfold(x, (2, 3), padding=1, stride=(2, 1)), [rand(2, 2, 4, 4)]),
     OpCase(
         "fold",

@@ -19,6 +19,8 @@ from .conv import (
     MaxPool1d,
     MaxPool2d,
     Upsample,
+    UpsamplingBilinear2d,
+    UpsamplingNearest2d,
 )
 from .layers import (
     CELU,
@@ -159,3 +161,4 @@ __all__ += [
     "PixelShuffle", "PixelUnshuffle", "RMSNorm", "ReflectionPad1d", "ReflectionPad2d",
     "ReplicationPad1d", "ReplicationPad2d", "Unfold", "ZeroPad1d", "ZeroPad2d",
 ]  # fmt: skip
+__all__ += ["UpsamplingBilinear2d", "UpsamplingNearest2d"]

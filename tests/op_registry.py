@@ -957,6 +957,33 @@ CASES += [
 ]
 
 
+# ==== TransformerDecoderLayer: self-attention, attention to the memory, feed-forward =========
+def _decoder_layer(norm_first: bool) -> Any:
+    state = mg.get_rng_state()  # importing the registry leaves minigrad's generator as it was
+    mg.manual_seed(11)
+    layer = mg.nn.TransformerDecoderLayer(4, 2, 6, dropout=0.0, norm_first=norm_first)
+    mg.set_rng_state(state)
+    return layer.double()
+
+
+_DECODER_POST_NORM, _DECODER_PRE_NORM = _decoder_layer(False), _decoder_layer(True)
+
+CASES += [
+    OpCase(
+        "transformer_decoder_layer_post_norm",
+        lambda x, m: _DECODER_POST_NORM.to(x.device)(x, m),
+        [_encoder_rng.uniform(-1.0, 1.0, size=(3, 2, 4)), _encoder_rng.uniform(-1, 1, (5, 2, 4))],
+    ),
+    OpCase(
+        "transformer_decoder_layer_pre_norm_causal",
+        lambda x, m: _DECODER_PRE_NORM.to(x.device)(
+            x, m, tgt_mask=mg.ones(3, 3, dtype=bool, device=x.device).triu(1), tgt_is_causal=True
+        ),
+        [_encoder_rng.uniform(-1.0, 1.0, size=(3, 4)), _encoder_rng.uniform(-1, 1, (2, 4))],
+    ),
+]
+
+
 # ==== LSTMLayer: one LSTM layer's whole time loop as one op (backpropagation through time by
 # hand); the array backward and the recorded one are two codes, so the agreement check matters.
 _lstm_layer_rng = np.random.default_rng(41)

@@ -139,7 +139,7 @@ def _copy_of(
 ) -> Any:
     """A new layer like ``layer``: built from its constructor arguments on its device and
     dtype, then given its weights and mode (what PyTorch's deepcopy gives)."""
-    if not isinstance(layer, kind):
+    if not issubclass(type(layer), kind):  # (isinstance would narrow Any to object)
         argument = "encoder_layer" if kind is TransformerEncoderLayer else "decoder_layer"
         raise TypeError(
             f"{owner}: {argument} must be a {kind.__name__}, got {type(layer).__name__}"

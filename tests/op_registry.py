@@ -315,6 +315,32 @@ CASES += [
     ),
     OpCase("adaptive_avg_pool2d", lambda x: F.adaptive_avg_pool2d(x, (2, 3)), [rand(2, 2, 5, 7)]),
     OpCase("interpolate_nearest", lambda x: F.interpolate(x, scale_factor=2), [rand(1, 2, 3, 2)]),
+    OpCase(
+        "interpolate_nearest_exact",
+        lambda x: F.interpolate(x, scale_factor=0.7, mode="nearest-exact"),
+        [rand(1, 2, 5)],
+    ),
+    OpCase(
+        "interpolate_linear", lambda x: F.interpolate(x, size=7, mode="linear"), [rand(2, 2, 4)]
+    ),
+    OpCase(
+        "interpolate_bilinear_align_corners",
+        lambda x: F.interpolate(x, scale_factor=(1.5, 0.6), mode="bilinear", align_corners=True),
+        [rand(1, 2, 3, 5)],
+    ),
+    OpCase(
+        "interpolate_bicubic",
+        lambda x: F.interpolate(x, size=(5, 3), mode="bicubic"),
+        [rand(1, 2, 3, 4)],
+    ),
+    OpCase(
+        "interpolate_trilinear",
+        lambda x: F.interpolate(x, scale_factor=1.7, mode="trilinear"),
+        [rand(1, 1, 2, 3, 2)],
+    ),
+    OpCase(
+        "interpolate_area", lambda x: F.interpolate(x, size=(2, 3), mode="area"), [rand(1, 2, 5, 4)]
+    ),
     OpCase("unfold", lambda x: F.unfold(x, (2, 3), padding=1, stride=(2, 1)), [rand(2, 2, 4, 4)]),
     OpCase(
         "fold",
@@ -927,6 +953,33 @@ CASES += [
             x, src_mask=mg.ones(3, 3, dtype=bool, device=x.device).triu(1)
         ),
         [_encoder_rng.uniform(-1.0, 1.0, size=(3, 4))],
+    ),
+]
+
+
+# ==== TransformerDecoderLayer: self-attention, attention to the memory, feed-forward =========
+def _decoder_layer(norm_first: bool) -> Any:
+    state = mg.get_rng_state()  # importing the registry leaves minigrad's generator as it was
+    mg.manual_seed(11)
+    layer = mg.nn.TransformerDecoderLayer(4, 2, 6, dropout=0.0, norm_first=norm_first)
+    mg.set_rng_state(state)
+    return layer.double()
+
+
+_DECODER_POST_NORM, _DECODER_PRE_NORM = _decoder_layer(False), _decoder_layer(True)
+
+CASES += [
+    OpCase(
+        "transformer_decoder_layer_post_norm",
+        lambda x, m: _DECODER_POST_NORM.to(x.device)(x, m),
+        [_encoder_rng.uniform(-1.0, 1.0, size=(3, 2, 4)), _encoder_rng.uniform(-1, 1, (5, 2, 4))],
+    ),
+    OpCase(
+        "transformer_decoder_layer_pre_norm_causal",
+        lambda x, m: _DECODER_PRE_NORM.to(x.device)(
+            x, m, tgt_mask=mg.ones(3, 3, dtype=bool, device=x.device).triu(1), tgt_is_causal=True
+        ),
+        [_encoder_rng.uniform(-1.0, 1.0, size=(3, 4)), _encoder_rng.uniform(-1, 1, (2, 4))],
     ),
 ]
 

@@ -385,9 +385,27 @@ ROWS = [
     ),
     (
         "interpolate mode",
-        lambda: F.interpolate(t(1, 1, 4, 4), scale_factor=2, mode="bilinear"),
+        lambda: F.interpolate(t(1, 1, 4, 4), scale_factor=2, mode="cubic"),
         ValueError,
         r"interpolate: mode must be 'nearest'",
+    ),
+    (
+        "interpolate mode dims",
+        lambda: F.interpolate(t(1, 1, 4), scale_factor=2, mode="bilinear"),
+        NotImplementedError,
+        r"got 3D input, but bilinear mode needs 4D input",
+    ),
+    (
+        "interpolate align_corners nearest",
+        lambda: F.interpolate(t(1, 1, 4), scale_factor=2, align_corners=True),
+        ValueError,
+        r"align_corners option can only be set with the interpolating modes",
+    ),
+    (
+        "interpolate recompute with size",
+        lambda: F.interpolate(t(1, 1, 4), size=3, mode="linear", recompute_scale_factor=True),
+        ValueError,
+        r"recompute_scale_factor is not meaningful with an explicit size",
     ),
     (
         "interpolate both",

@@ -19,6 +19,8 @@ from .conv import (
     MaxPool1d,
     MaxPool2d,
     Upsample,
+    UpsamplingBilinear2d,
+    UpsamplingNearest2d,
 )
 from .layers import (
     CELU,
@@ -121,7 +123,13 @@ from .module import (
     Sequential,
 )
 from .rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
-from .transformer import TransformerEncoder, TransformerEncoderLayer
+from .transformer import (
+    Transformer,
+    TransformerDecoder,
+    TransformerDecoderLayer,
+    TransformerEncoder,
+    TransformerEncoderLayer,
+)
 
 __all__ = [
     "AvgPool2d", "BCEWithLogitsLoss", "BatchNorm1d", "BatchNorm2d", "Conv2d", "CrossEntropyLoss",
@@ -159,3 +167,5 @@ __all__ += [
     "PixelShuffle", "PixelUnshuffle", "RMSNorm", "ReflectionPad1d", "ReflectionPad2d",
     "ReplicationPad1d", "ReplicationPad2d", "Unfold", "ZeroPad1d", "ZeroPad2d",
 ]  # fmt: skip
+__all__ += ["UpsamplingBilinear2d", "UpsamplingNearest2d"]
+__all__ += ["Transformer", "TransformerDecoder", "TransformerDecoderLayer"]

@@ -360,20 +360,60 @@ class ConvTranspose2d(Module):
 
 
 class Upsample(Module):
-    """Resize by ``size`` or ``scale_factor`` (see ``F.interpolate``; mode 'nearest')."""
+    """Resize by ``size`` or ``scale_factor`` with ``F.interpolate`` (its modes: 'nearest',
+    'linear', 'bilinear', 'bicubic', 'trilinear', 'area', 'nearest-exact')."""
 
-    def __init__(self, size: Any = None, scale_factor: Any = None, mode: str = "nearest") -> None:
+    def __init__(
+        self,
+        size: Any = None,
+        scale_factor: Any = None,
+        mode: str = "nearest",
+        align_corners: bool | None = None,
+        recompute_scale_factor: bool | None = None,
+    ) -> None:
         super().__init__()
-        self.size, self.scale_factor, self.mode = size, scale_factor, mode
+        self.name = type(self).__name__
+        self.size = size
+        # Stored as floats, as PyTorch's (its repr shows scale_factor=2.0).
+        if isinstance(scale_factor, (tuple, list)):
+            self.scale_factor: Any = tuple(float(f) for f in scale_factor)
+        else:
+            self.scale_factor = float(scale_factor) if scale_factor else None
+        self.mode = mode
+        self.align_corners = align_corners
+        self.recompute_scale_factor = recompute_scale_factor
 
     def forward(self, input: Tensor) -> Tensor:
-        return F.interpolate(input, self.size, self.scale_factor, self.mode)
+        return F.interpolate(
+            input,
+            self.size,
+            self.scale_factor,
+            self.mode,
+            self.align_corners,
+            recompute_scale_factor=self.recompute_scale_factor,
+        )
 
     def extra_repr(self) -> str:
-        shown = (
-            f"size={self.size}" if self.size is not None else f"scale_factor={self.scale_factor}"
-        )
+        if self.scale_factor is not None:
+            shown = f"scale_factor={self.scale_factor!r}"
+        else:
+            shown = f"size={self.size!r}"
         return f"{shown}, mode={self.mode!r}"
+
+
+class UpsamplingNearest2d(Upsample):
+    """``Upsample`` of 4-d input with mode 'nearest' (PyTorch's older name for it)."""
+
+    def __init__(self, size: Any = None, scale_factor: Any = None) -> None:
+        super().__init__(size, scale_factor, mode="nearest")
+
+
+class UpsamplingBilinear2d(Upsample):
+    """``Upsample`` of 4-d input with mode 'bilinear' and ``align_corners=True`` (PyTorch's
+    older name for it: note the corners, unlike ``Upsample(mode='bilinear')``'s default)."""
+
+    def __init__(self, size: Any = None, scale_factor: Any = None) -> None:
+        super().__init__(size, scale_factor, mode="bilinear", align_corners=True)
 
 
 class MaxPool1d(Module):

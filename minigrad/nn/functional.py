@@ -776,15 +776,20 @@ def _output_pair(value: Any, size: Pair, op: str) -> Pair:
     )
 
 
-def _averaging_matrix(size: int, out: int, dtype: Any, device: Any) -> Tensor:
-    """(out, size) matrix whose row i averages the inputs [floor(i size / out),
+def _averaging_array(size: int, out: int) -> Any:
+    """(out, size) NumPy matrix whose row i averages the inputs [floor(i size / out),
     ceil((i + 1) size / out)): PyTorch's adaptive pooling windows (they overlap when out does
     not divide size)."""
     matrix = np.zeros((out, size))
     for i in range(out):
         start, end = (i * size) // out, -((-(i + 1) * size) // out)
         matrix[i, start:end] = 1.0 / (end - start)
-    return Tensor(matrix.astype(dtype), device=device)
+    return matrix
+
+
+def _averaging_matrix(size: int, out: int, dtype: Any, device: Any) -> Tensor:
+    """``_averaging_array`` as a Tensor of ``dtype`` on ``device``."""
+    return Tensor(_averaging_array(size, out).astype(dtype), device=device)
 
 
 def adaptive_avg_pool2d(input: Tensor, output_size: int | tuple[int | None, int | None]) -> Tensor:
@@ -810,43 +815,206 @@ def adaptive_avg_pool2d(input: Tensor, output_size: int | tuple[int | None, int 
     return out.squeeze(0) if unbatched else out
 
 
+_INTERPOLATION_MODES = (
+    "nearest", "linear", "bilinear", "bicubic", "trilinear", "area", "nearest-exact",
+)  # fmt: skip
+_INTERPOLATION_DIMS = {"linear": 1, "bilinear": 2, "bicubic": 2, "trilinear": 3}
+
+
+def _pixel_scale(size: int, out: int, align_corners: bool, factor: float | None) -> float:
+    """PyTorch's ``area_pixel_compute_scale``: how far apart in the input two neighbouring
+    outputs are. align_corners: (in - 1) / (out - 1), so the corner pixels' centres meet;
+    otherwise 1 / scale_factor when that was given (and not recomputed), else in / out."""
+    if align_corners:
+        return (size - 1) / (out - 1) if out > 1 else 0.0
+    return 1.0 / factor if factor is not None and factor > 0 else size / out
+
+
+def _source_positions(size: int, out: int, align_corners: bool, factor: float | None) -> Any:
+    """Where output i samples the input, in input pixels (PyTorch's
+    ``area_pixel_compute_source_index``): scale * i with align_corners, else the centre of
+    output pixel i mapped back, scale * (i + 0.5) - 0.5 (negative near the first edge)."""
+    scale = _pixel_scale(size, out, align_corners, factor)
+    steps = np.arange(out, dtype=np.float64)
+    return scale * steps if align_corners else scale * (steps + 0.5) - 0.5
+
+
+def _floor_and_fraction(position: Any, size: int) -> tuple[Any, Any]:
+    """PyTorch's ``guard_index_and_lambda``: the cell left of each position (its floor, taken
+    of the position rounded to float32 as PyTorch's ``floorf`` does, at most size - 1) and the
+    distance from it, clipped to [0, 1]."""
+    index = np.minimum(np.floor(position.astype(np.float32)).astype(np.int64), size - 1)
+    return index, np.clip(position - index, 0.0, 1.0)
+
+
+def _linear_matrix(size: int, out: int, align_corners: bool, factor: float | None) -> Any:
+    """(out, size) matrix of linear interpolation: row i weighs the two inputs around output
+    i's source position by 1 - t and t (PyTorch's upsample_linear1d on one axis)."""
+    matrix = np.zeros((out, size))
+    if out == size:  # PyTorch copies when the size does not change, whatever the factor
+        return np.eye(size)
+    position = _source_positions(size, out, align_corners, factor)
+    if not align_corners:
+        position = np.maximum(position, 0.0)  # the first outputs copy the first input
+    left, t = _floor_and_fraction(position, size)
+    right = left + (left < size - 1)
+    rows = np.arange(out)
+    np.add.at(matrix, (rows, left), 1.0 - t)
+    np.add.at(matrix, (rows, right), t)
+    return matrix
+
+
+def _cubic_matrix(size: int, out: int, align_corners: bool, factor: float | None) -> Any:
+    """(out, size) matrix of cubic convolution (Keys 1981, A = -0.75 as PyTorch): row i
+    weighs the four inputs left - 1 .. left + 2 around output i's source position, indices
+    clamped into the input (the border pixel repeats), so clamped taps add up on it."""
+    a = -0.75
+
+    def near(x: Any) -> Any:  # |x| <= 1
+        return ((a + 2) * x - (a + 3)) * x * x + 1
+
+    def far(x: Any) -> Any:  # 1 < |x| < 2
+        return ((a * x - 5 * a) * x + 8 * a) * x - 4 * a
+
+    position = _source_positions(size, out, align_corners, factor)
+    left, t = _floor_and_fraction(position, size)
+    weights = (far(t + 1.0), near(t), near(1.0 - t), far(2.0 - t))
+    matrix = np.zeros((out, size))
+    rows = np.arange(out)
+    for j, weight in enumerate(weights):
+        np.add.at(matrix, (rows, np.clip(left - 1 + j, 0, size - 1)), weight)
+    return matrix
+
+
+def _nearest_index(
+    size: int, out: int, factor: float | None, exact: bool, exact_cases: bool
+) -> Any:
+    """The input index each output copies, computed in float32 as PyTorch's CPU kernels do:
+    floor(i * scale) ('nearest') or floor((i + 0.5) * scale) ('nearest-exact', pixel centres),
+    at most size - 1. ``exact_cases``: out == size copies and out == 2 size takes i // 2
+    whatever the factor, as PyTorch's ``nearest_idx`` (which its 2-d 'nearest' uses)."""
+    steps = np.arange(out)
+    if exact_cases and out == size:
+        return steps
+    if exact_cases and out == 2 * size:
+        return steps // 2
+    scale = np.float32(1.0 / factor if factor is not None and factor > 0 else size / out)
+    if exact:
+        source = np.floor(((steps + 0.5) * np.float64(scale)).astype(np.float32))
+    else:
+        source = np.floor(steps.astype(np.float32) * scale)
+    return np.minimum(source.astype(np.int64), size - 1)
+
+
+def _along_axis(x: Tensor, axis: int, matrix: Any) -> Tensor:
+    """x with its dim ``axis`` (a spatial one, >= 2) replaced by ``matrix`` (out, in) applied
+    to it: one matmul, whose backward is matrix^T applied to the gradient."""
+    if matrix.shape[0] == matrix.shape[1] and np.array_equal(matrix, np.eye(len(matrix))):
+        return x
+    weights = Tensor(matrix.astype(x.dtype), device=x.device)
+    if axis == x.ndim - 1:
+        return x @ weights.T
+    if axis == x.ndim - 2:
+        return weights @ x
+    return (x.swapaxes(axis, -1) @ weights.T).swapaxes(axis, -1)
+
+
 def interpolate(
     input: Tensor,
     size: Any = None,
     scale_factor: Any = None,
     mode: str = "nearest",
+    align_corners: bool | None = None,
+    recompute_scale_factor: bool | None = None,
+    antialias: bool = False,
 ) -> Tensor:
-    """Resize the spatial dims of (N, C, L), (N, C, H, W) or (N, C, D, H, W) input, by ``size``
-    or by ``scale_factor``. mode 'nearest' only (PyTorch's default): output position i takes
-    input position floor(i * scale), scale = in / out (1 / scale_factor when that is given),
-    so each input value is copied and its gradient adds up over its copies."""
+    """Resize the spatial dims of (N, C, L), (N, C, H, W) or (N, C, D, H, W) input to ``size``,
+    or by ``scale_factor`` (output size floor(in * factor)), as PyTorch's ``F.interpolate``.
+
+    Every mode resamples each spatial axis on its own, output position i reading the input
+    around its source position (in input pixels):
+
+        align_corners=True:   i * (in - 1) / (out - 1)      (the corner pixels' centres meet)
+        align_corners=False:  (i + 0.5) * scale - 0.5       (pixel centres; the default)
+
+    with scale = 1 / scale_factor when a factor is given (unless ``recompute_scale_factor``),
+    else in / out. Modes: 'linear' (3-d input), 'bilinear' (4-d), 'trilinear' (5-d) weigh the
+    two inputs around the position by 1 - t and t; 'bicubic' (4-d) the four around it by the
+    cubic convolution kernel with A = -0.75, border pixels repeated; 'nearest' copies input
+    floor(i * scale), 'nearest-exact' floor((i + 0.5) * scale); 'area' averages as
+    adaptive average pooling to the output size. Each axis' resampling is a fixed (out, in)
+    matrix, applied as a matmul (gathers for the nearest modes), so the gradient is the
+    transposed matrix applied to the output's gradient.
+    """
     op = "interpolate"
-    check_choice(op, "mode", mode, ("nearest",))
+    check_choice(op, "mode", mode, _INTERPOLATION_MODES)
     spatial = input.ndim - 2
     if spatial not in (1, 2, 3):
         raise ValueError(f"{op}: input must be 3-d, 4-d or 5-d (N, C, ...), got {input.shape}")
+    interpolating = mode in _INTERPOLATION_DIMS
+    if align_corners is not None:
+        check_bool(op, "align_corners", align_corners)
+        if not interpolating:
+            raise ValueError(
+                f"{op}: align_corners option can only be set with the interpolating modes: "
+                "linear | bilinear | bicubic | trilinear"
+            )
+    align = bool(align_corners)
+    if interpolating and _INTERPOLATION_DIMS[mode] != spatial:
+        needs = _INTERPOLATION_DIMS[mode] + 2
+        raise NotImplementedError(
+            f"{op}: got {input.ndim}D input, but {mode} mode needs {needs}D input"
+        )
+    check_bool(op, "antialias", antialias)
+    if antialias:
+        raise NotImplementedError(f"{op}: antialias=True is not implemented in minigrad")
+    if recompute_scale_factor is not None:
+        check_bool(op, "recompute_scale_factor", recompute_scale_factor)
     if (size is None) == (scale_factor is None):
         raise ValueError(f"{op}: give exactly one of size and scale_factor")
+    if mode not in ("nearest", "nearest-exact") and input.dtype.kind != "f":
+        raise TypeError(f"{op}: mode {mode!r} needs a floating tensor, got {input.dtype}")
     sizes = input.shape[2:]
     if size is not None:
+        if recompute_scale_factor:
+            raise ValueError(
+                f"{op}: recompute_scale_factor is not meaningful with an explicit size"
+            )
         wanted = size if isinstance(size, (tuple, list)) else (size,) * spatial
         if len(wanted) != spatial:
             raise ValueError(f"{op}: size {size!r} must give {spatial} sizes for {input.shape}")
         out_sizes = [check_int(op, "size", n, low=1) for n in wanted]
-        scales = [n / m for n, m in zip(sizes, out_sizes)]
+        factors: list[float | None] = [None] * spatial
     else:
-        factors = (
+        given = (
             scale_factor if isinstance(scale_factor, (tuple, list)) else (scale_factor,) * spatial
         )
-        if len(factors) != spatial:
+        if len(given) != spatial:
             raise ValueError(f"{op}: scale_factor {scale_factor!r} must give {spatial} factors")
-        factors = [check_number(op, "scale_factor", f, low=0, low_inclusive=False) for f in factors]
-        out_sizes = [math.floor(n * f) for n, f in zip(sizes, factors)]
-        scales = [1.0 / f for f in factors]
+        given = [check_number(op, "scale_factor", f, low=0, low_inclusive=False) for f in given]
+        out_sizes = [math.floor(float(n) * f) for n, f in zip(sizes, given)]
+        # recompute_scale_factor=True: the kernels see only the sizes, so scale = in / out.
+        factors = [None] * spatial if recompute_scale_factor else list(given)
+        if any(n < 1 for n in out_sizes):
+            raise ValueError(
+                f"{op}: scale_factor {scale_factor!r} makes an empty output from {input.shape}"
+            )
+    if any(n == 0 for n in sizes):
+        raise ShapeError(f"{op}: input of shape {input.shape} has no pixels to resample")
     out = input
-    for axis, (n, m, scale) in enumerate(zip(sizes, out_sizes, scales)):
-        source = np.minimum(np.floor(np.arange(m) * scale).astype(np.int64), n - 1)
-        out = out[(slice(None),) * (axis + 2) + (source,)]
+    for k, (n, m, factor) in enumerate(zip(sizes, out_sizes, factors)):
+        axis = k + 2
+        if mode in ("nearest", "nearest-exact"):
+            exact = mode == "nearest-exact"
+            index = _nearest_index(n, m, factor, exact, exact_cases=not exact and spatial == 2)
+            if not np.array_equal(index, np.arange(n)):
+                out = out[(slice(None),) * axis + (index,)]
+        elif mode == "area":
+            out = _along_axis(out, axis, _averaging_array(n, m))
+        elif mode == "bicubic":
+            out = _along_axis(out, axis, _cubic_matrix(n, m, align, factor))
+        else:
+            out = _along_axis(out, axis, _linear_matrix(n, m, align, factor))
     return out
 
 

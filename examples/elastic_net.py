@@ -51,9 +51,9 @@ class LinearProblem:
     def solve(self, penalty: ElasticNet, w0: np.ndarray, steps: int) -> np.ndarray:
         """Proximal gradient descent: the optimizer adds the L2 part to the gradient and applies
         the L1 part as a soft-threshold after each step."""
-        # A copy: a tensor made from a NumPy array shares its memory, and the optimizer updates
-        # in place, so without it the caller's w0 would change under its feet.
-        w = minigrad.tensor(w0.copy(), dtype=minigrad.float64, device=self.device)
+        # minigrad.tensor copies w0 (as torch.tensor does), so the optimizer's in-place updates
+        # never reach the caller's array.
+        w = minigrad.tensor(w0, dtype=minigrad.float64, device=self.device)
         w.requires_grad_()
         lr = 1.0 / (self.lipschitz + penalty.l2_strength)
         optimizer = SGD([w], lr=lr, penalty=penalty)

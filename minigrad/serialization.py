@@ -14,6 +14,8 @@ has the type that went in::
     {"float": "7ff8000000000000"}                     a float's 64 bits: NaN, inf, -0.0 exact
     {"array": "array_0"}                              an ndarray entry
     {"scalar": "array_1"}                             a NumPy scalar (np.float32(1.5), ...)
+    {"tensor": ["array_2", true]}                     a Tensor: its array, its requires_grad
+                                                      (format version 2; version 1 had none)
     {"list": [...]}   {"tuple": [...]}   {"dict": [[key, node], ...]}   keys: str or int
 
 Why not pickle: unpickling runs whatever code the file names, so opening a checkpoint someone

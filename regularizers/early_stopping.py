@@ -4,10 +4,11 @@ Too many epochs overfit, too few underfit. Between them lies the "sweet spot" wh
 error is lowest. Nobody knows in advance where it is, so early stopping trains with a generous
 epoch budget and watches the validation metric after every epoch:
 
-    improved  =  best - metric > min_delta      (mode='min', e.g. a loss)
-                 metric - best > min_delta      (mode='max', e.g. an accuracy)
+    improved  =  metric < best - min_delta      (mode='min', e.g. a loss)
+                 metric > best + min_delta      (mode='max', e.g. an accuracy)
 
-(the rule ``minigrad.improvement.is_improvement``, shared with ``schedulers.ReduceLROnPlateau``).
+(the rule ``minigrad.improvement.is_improvement``; ``schedulers.ReduceLROnPlateau``'s 'abs' mode
+is the same test, written as PyTorch writes it, so the two round alike).
 An improvement records the epoch as the best one (and, with a model, a copy of its weights) and
 resets the counter ``wait`` to 0. Any other epoch adds 1 to ``wait``; when ``wait`` reaches
 ``patience`` training stops and the best weights are loaded back. The comparison is strict, as in

@@ -117,14 +117,15 @@ class Rprop(Optimizer):
         state["step"] += 1
         prev, size = state["prev"], state["step_size"]
 
+        # copyto with where= is one elementwise pass on a GPU (a boolean index would sync).
         factor = xp.sign(grad * prev)  # NaN where g is NaN, which then reaches s, as in PyTorch
-        factor[factor > 0] = etaplus
-        factor[factor < 0] = etaminus
-        factor[factor == 0] = 1  # f = eta+, eta- or 1 by the sign of g * p
+        xp.copyto(factor, etaplus, where=factor > 0)
+        xp.copyto(factor, etaminus, where=factor < 0)
+        xp.copyto(factor, 1.0, where=factor == 0)  # f = eta+, eta- or 1 by the sign of g * p
         flipped = factor == etaminus
         size *= factor
         xp.clip(size, smallest, largest, out=size)  # s = clip(s f, s_min, s_max)
         grad = grad.copy()  # .grad stays as it was
-        grad[flipped] = 0  # no step after a sign flip, and p = 0 for the next one
+        xp.copyto(grad, 0.0, where=flipped)  # no step after a sign flip, and p = 0 next time
         theta -= xp.sign(grad) * size
         prev[...] = grad

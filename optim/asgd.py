@@ -34,15 +34,16 @@ class ASGD(Optimizer):
 
     Papers: B. T. Polyak and A. B. Juditsky, "Acceleration of Stochastic Approximation by
     Averaging", SIAM J. Control Optim. 30(4), 1992; the step sizes are those of L. Bottou,
-    "Large-Scale Machine Learning with Stochastic Gradient Descent", COMPSTAT 2010. These are
+    "Stochastic Gradient Descent Tricks", Neural Networks: Tricks of the Trade (2012). These are
     PyTorch's equations (its documentation cites the same paper).
 
     State per parameter, PyTorch's names: ``"step"`` (t, a Python int), ``"eta"`` and ``"mu"``
     (Python floats) and ``"ax"`` (a, an array like the parameter). As in PyTorch, which keeps
     eta and mu in 0-d tensors, they are rounded to float32 unless the default dtype is float64
-    (``minigrad.set_default_dtype``), whatever the parameter's dtype. eta is computed from the group's lr at the end of each step, so a scheduler's
-    lr takes effect one step later than in other optimizers. ASGD has no momentum, so CyclicLR
-    and OneCycleLR need ``cycle_momentum=False`` with it.
+    (``minigrad.set_default_dtype``), whatever the parameter's dtype. eta is computed from the
+    group's lr at the end of each step, so a scheduler's lr takes effect one step later than in
+    other optimizers. ASGD has no momentum, so CyclicLR and OneCycleLR need
+    ``cycle_momentum=False`` with it.
 
     Args:
         params: Tensors that require grad, or parameter groups (dicts with ``"params"``).

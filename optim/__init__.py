@@ -1,4 +1,5 @@
-"""Optimizers written from their update equations: SGD, Adam, AdamW, RMSprop and Adagrad.
+"""Optimizers written from their update equations: SGD, Adam, AdamW, RMSprop, Adagrad, Adamax,
+NAdam, RAdam, Adadelta, Rprop and ASGD.
 
     optimizer = SGD(model.parameters(), lr=0.1, momentum=0.9)
     for batch in data:
@@ -13,14 +14,34 @@ into the gradient, its L1 part is applied as a proximal step). It uses both thro
 methods only: this package imports minigrad, never ``schedulers`` or ``regularizers``.
 
 Start reading at ``optimizer.py`` (the shared step loop, parameter groups, saving), then
-``sgd.py`` and ``adam.py`` (``rmsprop.py`` and ``adagrad.py`` are Adam's two ancestors). The
-guide chapter is ``docs/optim.md``.
+``sgd.py`` and ``adam.py`` (``rmsprop.py`` and ``adagrad.py`` are Adam's two ancestors;
+``adamax.py``, ``nadam.py`` and ``radam.py`` its variants; ``adadelta.py``, ``rprop.py`` and
+``asgd.py`` the rest of PyTorch's). The guide chapter is ``docs/optim.md``.
 """
 
+from .adadelta import Adadelta
 from .adagrad import Adagrad
 from .adam import Adam, AdamW
+from .adamax import Adamax
+from .asgd import ASGD
+from .nadam import NAdam
 from .optimizer import Optimizer
+from .radam import RAdam
 from .rmsprop import RMSprop
+from .rprop import Rprop
 from .sgd import SGD
 
-__all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad"]
+__all__ = [
+    "Optimizer",
+    "SGD",
+    "Adam",
+    "AdamW",
+    "RMSprop",
+    "Adagrad",
+    "Adamax",
+    "NAdam",
+    "RAdam",
+    "Adadelta",
+    "Rprop",
+    "ASGD",
+]

@@ -10,7 +10,7 @@ from minigrad import kernels
 from minigrad.checks import check_bool, check_number
 
 from . import fused
-from .optimizer import Optimizer
+from .optimizer import Optimizer, check_betas
 
 
 class Adam(Optimizer):
@@ -109,13 +109,7 @@ class Adam(Optimizer):
         owner = type(self).__name__
         for name in ("lr", "eps", "weight_decay"):
             group[name] = check_number(owner, name, group[name], low=0)
-        betas = group["betas"]
-        if not isinstance(betas, tuple | list) or len(betas) != 2:
-            raise TypeError(f"{owner}: betas must be a pair (beta1, beta2), got {betas!r}")
-        group["betas"] = tuple(
-            check_number(owner, f"betas[{i}]", beta, low=0, high=1, high_inclusive=False)
-            for i, beta in enumerate(betas)
-        )
+        group["betas"] = check_betas(owner, group["betas"])
         group["amsgrad"] = check_bool(owner, "amsgrad", group["amsgrad"])
         group["maximize"] = check_bool(owner, "maximize", group["maximize"])
 

@@ -25,15 +25,17 @@ float32 array).
 
 from __future__ import annotations
 
+import math
+import numbers
 from collections.abc import Callable, Iterable
 from typing import Any
 
 import numpy as np
 
-from minigrad import Tensor
+from minigrad import Tensor, get_default_dtype
 from minigrad.autograd import enable_grad, mark_written
 from minigrad.backend import float_errors_ignored, to_host
-from minigrad.checks import check_int, check_state
+from minigrad.checks import check_int, check_number, check_state
 
 # Group keys that hold objects rather than numbers: state_dict() leaves them out, and
 # load_state_dict() keeps the ones the optimizer was built with.
@@ -61,11 +63,13 @@ class Optimizer:
     """
 
     # What a parameter's state may hold, checked by load_state_dict: each entry's kind, "count"
-    # (an int >= 0), "array" (an array shaped like the parameter) or "nonnegative" (such an
-    # array, >= 0 everywhere: a running mean of squares); and the entries a non-empty state
-    # must have. Subclasses set both.
+    # (an int >= 0), "number" (a finite Python or NumPy real: NAdam's mu_product, ASGD's eta),
+    # "array" (an array shaped like the parameter) or "nonnegative" (such an array, >= 0
+    # everywhere: a running mean of squares); and the entries a non-empty state must have.
+    # Subclasses set both, and may say in state_meanings what a "nonnegative" entry is.
     state_kinds: dict[str, str] = {}
     state_required: tuple[str, ...] = ()
+    state_meanings: dict[str, str] = {}
     # Old name -> current name of state entries that were renamed: load_state_dict reads both.
     state_aliases: dict[str, str] = {}
 
@@ -394,6 +398,14 @@ class Optimizer:
                 if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
                     raise ValueError(f"{where}: '{name}' must be an int >= 0, got {value!r}")
                 continue
+            if kind == "number":
+                if (
+                    isinstance(value, bool)
+                    or not isinstance(value, numbers.Real)
+                    or not math.isfinite(value)
+                ):
+                    raise ValueError(f"{where}: '{name}' must be a finite number, got {value!r}")
+                continue
             what = value.dtype if isinstance(value, np.ndarray) else type(value).__name__
             if not isinstance(value, np.ndarray) or value.dtype.kind not in "fiu":
                 raise TypeError(
@@ -401,9 +413,10 @@ class Optimizer:
                     f"got {what}"
                 )
             if kind == "nonnegative" and bool((value < 0).any()):
+                meaning = self.state_meanings.get(name, "a running mean of squares")
                 raise ValueError(
-                    f"{where}: '{name}' is a running mean of squares and cannot be negative, but "
-                    f"holds {value.min()}"
+                    f"{where}: '{name}' is {meaning} and cannot be negative, but holds "
+                    f"{value.min()}"
                 )
 
     # --- display ----------------------------------------------------------------------------------
@@ -433,6 +446,33 @@ def _check_penalty(penalty: Any) -> None:
             f"penalty must be a penalty object such as regularizers.ElasticNet(0.1, 0.5) (with "
             f"{', '.join(needed)}); got {type(penalty).__name__}, which lacks {', '.join(missing)}"
         )
+
+
+def check_betas(owner: str, betas: Any) -> tuple[float, float]:
+    """``betas`` as a pair of floats, each in [0, 1) (Adam's and its relatives' decay rates)."""
+    if not isinstance(betas, tuple | list) or len(betas) != 2:
+        raise TypeError(f"{owner}: betas must be a pair (beta1, beta2), got {betas!r}")
+    beta1, beta2 = (
+        check_number(owner, f"betas[{i}]", beta, low=0, high=1, high_inclusive=False)
+        for i, beta in enumerate(betas)
+    )
+    return beta1, beta2
+
+
+def scalar_dtype() -> Any:
+    """The float type of a number kept in the state (NAdam's mu_product, ASGD's eta and mu).
+
+    PyTorch keeps these in 0-d tensors of its ``_get_scalar_dtype()``: float64 when the default
+    dtype is float64, float32 otherwise. This is the same rule with minigrad's default dtype, so
+    the numbers, and the parameters they scale, are PyTorch's in either setting. The rounding
+    happens on the host, in Python: no device work.
+    """
+    return np.float64 if get_default_dtype() == np.float64 else np.float32
+
+
+def as_scalar_state(value: float) -> float:
+    """``value`` rounded to ``scalar_dtype()``, as a Python float."""
+    return float(scalar_dtype()(value))
 
 
 def _plain(value: Any) -> Any:

@@ -1382,6 +1382,68 @@ ROWS = [
         ValueError,
         r"Adagrad: weight_decay must be a finite number >= 0, got -0.1",
     ),
+    # ---- PyTorch's other optimizers: Adamax, NAdam, RAdam, Adadelta, Rprop, ASGD ----
+    (
+        "adamax beta2 1",
+        lambda: _module("optim").Adamax([t(2, requires_grad=True)], betas=(0.9, 1.0)),
+        ValueError,
+        r"Adamax: betas\[1\] must be a finite number in \[0, 1\), got 1.0",
+    ),
+    (
+        "nadam negative momentum_decay",
+        lambda: _module("optim").NAdam([t(2, requires_grad=True)], momentum_decay=-0.004),
+        ValueError,
+        r"NAdam: momentum_decay must be a finite number >= 0, got -0.004",
+    ),
+    (
+        "nadam decoupled_weight_decay string",
+        lambda: _module("optim").NAdam([t(2, requires_grad=True)], decoupled_weight_decay="no"),
+        TypeError,
+        r"NAdam: decoupled_weight_decay must be True or False, got 'no' \(str\)",
+    ),
+    (
+        "radam betas not a pair",
+        lambda: _module("optim").RAdam([t(2, requires_grad=True)], betas=(0.9,)),
+        TypeError,
+        r"RAdam: betas must be a pair \(beta1, beta2\), got \(0.9,\)",
+    ),
+    (
+        "adadelta rho above 1",
+        lambda: _module("optim").Adadelta([t(2, requires_grad=True)], rho=1.5),
+        ValueError,
+        r"Adadelta: rho must be a finite number in \[0, 1\], got 1.5",
+    ),
+    (
+        "rprop etaminus 1",
+        lambda: _module("optim").Rprop([t(2, requires_grad=True)], etas=(1.0, 1.2)),
+        ValueError,
+        r"Rprop: etas\[0\] must be a finite number in \(0, 1\), got 1.0",
+    ),
+    (
+        "rprop etaplus 1",
+        lambda: _module("optim").Rprop([t(2, requires_grad=True)], etas=(0.5, 1)),
+        ValueError,
+        r"Rprop: etas\[1\] must be a finite number > 1, got 1",
+    ),
+    (
+        "rprop step_sizes reversed",
+        lambda: _module("optim").Rprop([t(2, requires_grad=True)], step_sizes=(1.0, 0.1)),
+        ValueError,
+        r"Rprop: step_sizes must be \(min_step, max_step\) with min_step <= max_step, got "
+        r"\(1.0, 0.1\)",
+    ),
+    (
+        "asgd negative lambd",
+        lambda: _module("optim").ASGD([t(2, requires_grad=True)], lambd=-1e-4),
+        ValueError,
+        r"ASGD: lambd must be a finite number >= 0, got -0.0001",
+    ),
+    (
+        "asgd t0 nan",
+        lambda: _module("optim").ASGD([t(2, requires_grad=True)], t0=float("nan")),
+        ValueError,
+        r"ASGD: t0 must be a finite number >= 0, got nan",
+    ),
     (
         "plateau factor 1",
         lambda: _module("schedulers").ReduceLROnPlateau(factor=1.0),

@@ -17,7 +17,20 @@ import pytest
 import minigrad
 from minigrad import Tensor
 from minigrad.backend import to_host
-from optim import SGD, Adagrad, Adam, AdamW, Optimizer, RMSprop
+from optim import (
+    ASGD,
+    SGD,
+    Adadelta,
+    Adagrad,
+    Adam,
+    Adamax,
+    AdamW,
+    NAdam,
+    Optimizer,
+    RAdam,
+    RMSprop,
+    Rprop,
+)
 
 # --- helpers --------------------------------------------------------------------------------------
 
@@ -688,6 +701,14 @@ OPTIMIZER_MAKERS = {
     "Adagrad": lambda groups, **kw: Adagrad(
         groups, lr=0.1, lr_decay=0.01, initial_accumulator_value=0.1, **kw
     ),
+    "Adamax": lambda groups, **kw: Adamax(groups, lr=0.1, weight_decay=0.01, **kw),
+    "NAdam": lambda groups, **kw: NAdam(
+        groups, lr=0.1, weight_decay=0.01, decoupled_weight_decay=True, **kw
+    ),
+    "RAdam": lambda groups, **kw: RAdam(groups, lr=0.1, betas=(0.9, 0.9), weight_decay=0.01, **kw),
+    "Adadelta": lambda groups, **kw: Adadelta(groups, lr=1.0, weight_decay=0.01, **kw),
+    "Rprop": lambda groups, **kw: Rprop(groups, lr=0.1, step_sizes=(1e-3, 1.0), **kw),
+    "ASGD": lambda groups, **kw: ASGD(groups, lr=0.1, lambd=0.01, t0=1, **kw),
 }
 
 
@@ -1191,6 +1212,13 @@ def is_device_array(value, device):
     return hasattr(value, "shape") and minigrad.get_array_module(value) is device.xp
 
 
+def state_arrays(state):
+    """A parameter's state entries but its numbers (the step count, NAdam's mu_product, ASGD's
+    eta and mu: Python ints and floats, on the host on every device)."""
+    assert all(type(v) in (int, float) for v in state.values() if not hasattr(v, "shape"))
+    return [v for k, v in state.items() if type(v) not in (int, float)]
+
+
 @pytest.mark.parametrize("device_name", ["fakegpu", pytest.param("cuda", marks=pytest.mark.gpu)])
 @pytest.mark.parametrize("name", OPTIMIZER_MAKERS)
 def test_optimizer_on_a_device_matches_the_cpu_and_state_stays_there(name, device_name):
@@ -1220,18 +1248,18 @@ def test_optimizer_on_a_device_matches_the_cpu_and_state_stays_there(name, devic
     for p, q in zip(cpu_params, device_params):
         assert q.device == device and q.dtype == np.float32
         np.testing.assert_allclose(q.numpy(), p.numpy(), rtol=1e-5, atol=1e-6)
-        assert all(is_device_array(v, device) for k, v in on_device.state[q].items() if k != "step")
+        assert all(is_device_array(v, device) for v in state_arrays(on_device.state[q]))
 
     # Saved state is on the host; loading puts it back on each parameter's device.
     saved = on_device.state_dict()
     for state in saved["state"].values():
-        assert all(type(v) is np.ndarray for k, v in state.items() if k != "step")
+        assert all(type(v) is np.ndarray for v in state_arrays(state))
     resumed_params = [q.numpy() for q in device_params]
     device_params = [Tensor(v, requires_grad=True, device=device) for v in resumed_params]
     on_device = build(device_params)
     on_device.load_state_dict(saved)
     for q in device_params:
-        assert all(is_device_array(v, device) for k, v in on_device.state[q].items() if k != "step")
+        assert all(is_device_array(v, device) for v in state_arrays(on_device.state[q]))
     train_both(range(3, 5))
     for p, q in zip(cpu_params, device_params):
         np.testing.assert_allclose(q.numpy(), p.numpy(), rtol=1e-5, atol=1e-6)

@@ -2102,6 +2102,7 @@ def conv3d(
         )
     stride = as_triple(stride, "stride", op, minimum=1)
     dilation = as_triple(dilation, "dilation", op, minimum=1)
+    plane_pads: Any
     if padding == "same":
         if stride != (1, 1, 1):
             raise ValueError(f"{op}: padding='same' needs stride 1, got stride {stride}")
@@ -2116,7 +2117,7 @@ def conv3d(
     else:
         pd, ph, pw = as_triple(padding, "padding", op, minimum=0)
         depth_pads, plane_pads = (pd, pd), (ph, pw)
-    n, channels = input.shape[:2]
+    n = input.shape[0]
     images, out_depth = _depth_slices(input, kd, stride[0], dilation[0], depth_pads, 0.0, op)
     height, width = images.shape[2:]
     # (kd, N*OD, g, C/g, H, W) -> (N*OD, g, kd, C/g, H, W): each group's channels together

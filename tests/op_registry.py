@@ -1157,3 +1157,38 @@ CASES += [
     ),
     OpCase("lp_pool1d", lambda x: F.lp_pool1d(x, 2, 3, ceil_mode=True), [_lr(2, 2, 7)]),
 ]
+
+
+# ==== 3-d convolution and pooling, 1-d transposed convolution (built on the 2-d ops) ==========
+CASES += [
+    OpCase(
+        "conv3d",
+        lambda x, w, b: F.conv3d(x, w, b, stride=(1, 2, 1), padding=(1, 0, 1), groups=2),
+        [_lr(2, 4, 3, 4, 3), _lr(4, 2, 2, 2, 2), _lr(4)],
+    ),
+    OpCase(
+        "conv3d_same_dilated",
+        lambda x, w: F.conv3d(x, w, padding="same", dilation=(2, 1, 1)),
+        [_lr(1, 2, 4, 3, 3), _lr(3, 2, 2, 2, 1)],
+    ),
+    OpCase(
+        "max_pool3d",
+        lambda x: F.max_pool3d(x, 2, stride=1, padding=1, ceil_mode=True),
+        [distinct(1, 2, 3, 3, 4)],
+    ),
+    OpCase(
+        "avg_pool3d",
+        lambda x: F.avg_pool3d(x, 3, 2, 1, ceil_mode=True, count_include_pad=False),
+        [_lr(2, 2, 4, 5, 4)],
+    ),
+    OpCase(
+        "adaptive_avg_pool3d", lambda x: F.adaptive_avg_pool3d(x, (2, 3, 2)), [_lr(1, 2, 5, 4, 3)]
+    ),
+    OpCase(
+        "conv_transpose1d",
+        lambda x, w, b: F.conv_transpose1d(
+            x, w, b, stride=2, padding=1, output_padding=1, groups=2
+        ),
+        [_lr(2, 4, 5), _lr(4, 3, 3), _lr(6)],
+    ),
+]

@@ -11,13 +11,18 @@ from . import functional, init, parallel, utils
 from .attention import MultiheadAttention
 from .conv import (
     AdaptiveAvgPool2d,
+    AdaptiveAvgPool3d,
     AvgPool1d,
     AvgPool2d,
+    AvgPool3d,
     Conv1d,
     Conv2d,
+    Conv3d,
+    ConvTranspose1d,
     ConvTranspose2d,
     MaxPool1d,
     MaxPool2d,
+    MaxPool3d,
     Upsample,
     UpsamplingBilinear2d,
     UpsamplingNearest2d,
@@ -30,6 +35,7 @@ from .layers import (
     SELU,
     BatchNorm1d,
     BatchNorm2d,
+    BatchNorm3d,
     BCELoss,
     BCEWithLogitsLoss,
     CosineSimilarity,
@@ -37,6 +43,7 @@ from .layers import (
     Dropout,
     Dropout1d,
     Dropout2d,
+    Dropout3d,
     Embedding,
     Flatten,
     GroupNorm,
@@ -48,6 +55,7 @@ from .layers import (
     Identity,
     InstanceNorm1d,
     InstanceNorm2d,
+    InstanceNorm3d,
     KLDivLoss,
     L1Loss,
     LayerNorm,
@@ -169,3 +177,7 @@ __all__ += [
 ]  # fmt: skip
 __all__ += ["UpsamplingBilinear2d", "UpsamplingNearest2d"]
 __all__ += ["Transformer", "TransformerDecoder", "TransformerDecoderLayer"]
+__all__ += [
+    "AdaptiveAvgPool3d", "AvgPool3d", "BatchNorm3d", "Conv3d", "ConvTranspose1d", "Dropout3d",
+    "InstanceNorm3d", "MaxPool3d",
+]  # fmt: skip

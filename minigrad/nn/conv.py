@@ -7,7 +7,7 @@ from typing import Any
 
 from ..backend import Device
 from ..checks import check_bool, check_choice, check_int
-from ..ops.conv import as_padding, as_pair, as_single
+from ..ops.conv import as_padding, as_pair, as_single, as_triple
 from ..tensor import Tensor
 from . import functional as F
 from .layers import add_weight_and_bias, default_init_, empty_parameter
@@ -350,10 +350,10 @@ class ConvTranspose2d(Module):
         )
         if self.padding != (0, 0):
             text += f", padding={self.padding}"
-        if self.output_padding != (0, 0):
-            text += f", output_padding={self.output_padding}"
         if self.dilation != (1, 1):
             text += f", dilation={self.dilation}"
+        if self.output_padding != (0, 0):
+            text += f", output_padding={self.output_padding}"
         if self.groups != 1:
             text += f", groups={self.groups}"
         return text + ("" if self.bias is not None else ", bias=False")
@@ -483,3 +483,240 @@ class AvgPool1d(Module):
 
     def extra_repr(self) -> str:
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+Triple = int | tuple[int, int, int]
+
+
+def _conv_repr(layer: Module, ones: tuple[int, ...], zeros: tuple[int, ...]) -> str:
+    """PyTorch's ``_ConvNd.extra_repr``: the settings that differ from their defaults."""
+    text = (
+        f"{layer.in_channels}, {layer.out_channels}, kernel_size={layer.kernel_size}, "
+        f"stride={layer.stride}"
+    )
+    if layer.padding != zeros:  # a string padding is shown too, unquoted
+        text += f", padding={layer.padding}"
+    if layer.dilation != ones:
+        text += f", dilation={layer.dilation}"
+    if getattr(layer, "output_padding", zeros) != zeros:
+        text += f", output_padding={layer.output_padding}"
+    if layer.groups != 1:
+        text += f", groups={layer.groups}"
+    text += "" if layer.bias is not None else ", bias=False"
+    return text + (f", padding_mode={layer.padding_mode}" if layer.padding_mode != "zeros" else "")
+
+
+class Conv3d(Module):
+    """3-D convolution of (N, in_channels, D, H, W) input with a learned (out_channels,
+    in_channels/groups, kd, kh, kw) weight and an (out_channels,) bias; see ``F.conv3d``.
+
+    Initialised as PyTorch does: weight ~ kaiming_uniform(a=sqrt(5)), the bias
+    U(-1/sqrt(fan_in), 1/sqrt(fan_in)) with fan_in = in_channels/groups * kd*kh*kw.
+    ``padding`` may be an int, a triple, 'valid' or 'same'.
+    """
+
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_size: Triple,
+        stride: Triple = 1,
+        padding: Triple | str = 0,
+        dilation: Triple = 1,
+        groups: int = 1,
+        bias: bool = True,
+        padding_mode: str = "zeros",
+        device: str | Device | None = None,
+        dtype: Any = None,
+    ) -> None:
+        super().__init__()
+        owner = "Conv3d"
+        self.in_channels = in_channels
+        self.out_channels = out_channels
+        self.padding_mode = check_choice(owner, "padding_mode", padding_mode, PADDING_MODES)
+        self.groups = _check_groups(owner, in_channels, out_channels, groups)
+        self.kernel_size = as_triple(kernel_size, "kernel_size", owner, minimum=1)
+        self.stride = as_triple(stride, "stride", owner, minimum=1)
+        self.dilation = as_triple(dilation, "dilation", owner, minimum=1)
+        if isinstance(padding, str):
+            check_choice(owner, "padding", padding, ("same", "valid"))
+            if padding == "same" and self.stride != (1, 1, 1):
+                raise ValueError(f"{owner}: padding='same' needs stride 1, got {self.stride}")
+            self.padding: Any = padding
+        else:
+            self.padding = as_triple(padding, "padding", owner, minimum=0)
+        shape = (out_channels, in_channels // self.groups, *self.kernel_size)
+        add_weight_and_bias(self, shape, bias, device, dtype)
+
+    def reset_parameters(self) -> None:
+        default_init_(self.weight, self.bias)
+
+    def forward(self, input: Tensor) -> Tensor:
+        if self.padding_mode != "zeros":
+            amounts = _pad_amounts(self.padding, self.kernel_size, self.dilation)
+            return F.conv3d(
+                F.pad(input, amounts, mode=self.padding_mode),
+                self.weight, self.bias, self.stride, 0, self.dilation, self.groups,
+            )  # fmt: skip
+        return F.conv3d(
+            input, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups
+        )
+
+    def extra_repr(self) -> str:
+        return _conv_repr(self, (1, 1, 1), (0, 0, 0))
+
+
+class ConvTranspose1d(Module):
+    """Transposed 1-D convolution (see ``F.conv_transpose1d``) with a learned (in_channels,
+    out_channels/groups, k) weight, as PyTorch lays it out, and an (out_channels,) bias;
+    initialised as ``ConvTranspose2d`` (fan_in = out_channels/groups * k)."""
+
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_size: int | tuple[int],
+        stride: int | tuple[int] = 1,
+        padding: int | tuple[int] = 0,
+        output_padding: int | tuple[int] = 0,
+        groups: int = 1,
+        bias: bool = True,
+        dilation: int | tuple[int] = 1,
+        padding_mode: str = "zeros",
+        device: str | Device | None = None,
+        dtype: Any = None,
+    ) -> None:
+        super().__init__()
+        owner = "ConvTranspose1d"
+        if padding_mode != "zeros":  # PyTorch's rule too
+            raise ValueError(
+                f"{owner}: padding_mode must be 'zeros' for a transposed convolution, "
+                f"got {padding_mode!r}"
+            )
+        self.padding_mode = padding_mode
+        self.in_channels = in_channels
+        self.out_channels = out_channels
+        self.groups = _check_groups(owner, in_channels, out_channels, groups)
+        self.kernel_size = (as_single(kernel_size, "kernel_size", owner, minimum=1),)
+        self.stride = (as_single(stride, "stride", owner, minimum=1),)
+        self.padding = (as_single(padding, "padding", owner, minimum=0),)
+        self.output_padding = (as_single(output_padding, "output_padding", owner, minimum=0),)
+        self.dilation = (as_single(dilation, "dilation", owner, minimum=1),)
+        if self.output_padding[0] >= self.stride[0]:
+            raise ValueError(
+                f"{owner}: output_padding {self.output_padding} must be smaller than stride "
+                f"{self.stride}"
+            )
+        shape = (in_channels, out_channels // self.groups, *self.kernel_size)
+        add_weight_and_bias(self, shape, False, device, dtype)
+        if bias:
+            self.bias = empty_parameter((out_channels,), device, dtype)
+        else:
+            self.register_parameter("bias", None)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        default_init_(self.weight, self.bias)
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.conv_transpose1d(
+            input,
+            self.weight,
+            self.bias,
+            self.stride,
+            self.padding,
+            self.output_padding,
+            self.groups,
+            self.dilation,
+        )
+
+    def extra_repr(self) -> str:
+        return _conv_repr(self, (1,), (0,))
+
+
+class MaxPool3d(Module):
+    """The largest value of each 3-d window (see ``F.max_pool3d``); stride defaults to the
+    kernel."""
+
+    def __init__(
+        self,
+        kernel_size: Triple,
+        stride: Triple | None = None,
+        padding: Triple = 0,
+        dilation: Triple = 1,
+        return_indices: bool = False,
+        ceil_mode: bool = False,
+    ) -> None:
+        super().__init__()
+        if return_indices:
+            raise NotImplementedError(
+                "MaxPool3d: return_indices=True is not supported in minigrad (there is no "
+                "max_unpool to use the indices with)"
+            )
+        self.kernel_size = kernel_size
+        self.stride = kernel_size if stride is None else stride
+        self.padding = padding
+        self.dilation = dilation
+        self.return_indices = False
+        self.ceil_mode = check_bool("MaxPool3d", "ceil_mode", ceil_mode)
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.max_pool3d(
+            input, self.kernel_size, self.stride, self.padding, self.dilation, self.ceil_mode
+        )
+
+    def extra_repr(self) -> str:
+        return (
+            f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}, "
+            f"dilation={self.dilation}, ceil_mode={self.ceil_mode}"
+        )
+
+
+class AvgPool3d(Module):
+    """The mean of each 3-d window (see ``F.avg_pool3d``); stride defaults to the kernel."""
+
+    def __init__(
+        self,
+        kernel_size: Triple,
+        stride: Triple | None = None,
+        padding: Triple = 0,
+        ceil_mode: bool = False,
+        count_include_pad: bool = True,
+        divisor_override: int | None = None,
+    ) -> None:
+        super().__init__()
+        self.kernel_size = kernel_size
+        self.stride = kernel_size if stride is None else stride
+        self.padding = padding
+        self.ceil_mode = check_bool("AvgPool3d", "ceil_mode", ceil_mode)
+        self.count_include_pad = check_bool("AvgPool3d", "count_include_pad", count_include_pad)
+        self.divisor_override = divisor_override
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.avg_pool3d(
+            input,
+            self.kernel_size,
+            self.stride,
+            self.padding,
+            self.ceil_mode,
+            self.count_include_pad,
+            self.divisor_override,
+        )
+
+    def extra_repr(self) -> str:
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+class AdaptiveAvgPool3d(Module):
+    """Average pooling to a fixed (D, H, W) output size (see ``F.adaptive_avg_pool3d``); an
+    entry of ``output_size`` may be None to keep that input size."""
+
+    def __init__(self, output_size: Any) -> None:
+        super().__init__()
+        self.output_size = output_size
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.adaptive_avg_pool3d(input, self.output_size)
+
+    def extra_repr(self) -> str:
+        return f"output_size={self.output_size}"

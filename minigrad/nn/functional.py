@@ -35,6 +35,7 @@ from ..ops.conv import (
     as_padding,
     as_pair,
     as_single,
+    as_triple,
     col2im,
     count_windows,
     im2col,
@@ -48,7 +49,7 @@ from ..ops.linalg import AddMatMul
 from ..ops.linalg import Linear as LinearFunction
 from ..ops.reduction import first_max, softmax_cross_entropy
 from ..ops.reduction import layer_norm as ops_layer_norm
-from ..ops.shape import GetItem, all_below
+from ..ops.shape import GetItem, all_below, stack
 from ..ops.shape import pad as ops_pad
 from ..random import random_bits
 from ..tensor import Tensor, get_default_dtype, is_floating_dtype
@@ -2011,3 +2012,298 @@ __all__ += [
     "adaptive_avg_pool1d", "adaptive_max_pool1d", "adaptive_max_pool2d", "bilinear", "lp_pool1d",
     "lp_pool2d", "pixel_shuffle", "pixel_unshuffle", "rms_norm",
 ]  # fmt: skip
+
+
+# ==== 3-d convolution and pooling, 1-d transposed convolution ====
+# A 3-d window is kd 2-d windows, one per depth offset: the depth offsets are cut out as
+# strided slices of the (depth-padded) input and stacked, after which one 2-d op (conv2d, or
+# a 2-d pool) does the rest. Everything is built from differentiable ops already there.
+__all__ += [
+    "adaptive_avg_pool3d", "avg_pool3d", "conv3d", "conv_transpose1d", "dropout3d", "max_pool3d",
+]  # fmt: skip
+
+Triple = tuple[int, int, int]
+
+
+def _batched_3d(input: Tensor, op: str) -> tuple[Tensor, bool]:
+    """(N, C, D, H, W) input, adding the batch axis to a single (C, D, H, W) volume."""
+    if input.ndim == 4:
+        return input.unsqueeze(0), True
+    if input.ndim != 5:
+        raise ShapeError(
+            f"{op}: input must be (N, C, D, H, W) or (C, D, H, W), got {input.ndim}-d shape "
+            f"{input.shape}"
+        )
+    return input, False
+
+
+def _depth_slices(
+    input: Tensor,
+    kernel: int,
+    stride: int,
+    dilation: int,
+    pads: Pair,
+    pad_value: float,
+    op: str,
+) -> tuple[Tensor, int]:
+    """The depth offsets of every 3-d window of (N, C, D, H, W) input as one batch of images,
+    (kd * N * OD, C, H, W) ordered (offset, sample, output depth), and OD:
+
+        slices[p, n, i] = x_pad[n, :, i * sd + p * dd]    (x_pad: depth padded with pad_value)
+    """
+    if pads != (0, 0):
+        input = ops_pad(input, ((0, 0), (0, 0), pads, (0, 0), (0, 0)), value=pad_value)
+    n, c, depth, height, width = input.shape
+    span = dilation * (kernel - 1) + 1
+    if span > depth:
+        raise ShapeError(f"{op}: kernel depth {span} is larger than the padded input depth {depth}")
+    out_depth = (depth - span) // stride + 1
+    end = stride * (out_depth - 1) + 1
+    slices = [input[:, :, p * dilation : p * dilation + end : stride] for p in range(kernel)]
+    stacked = stack(slices, 0)  # (kd, N, C, OD, H, W)
+    images = stacked.transpose(0, 1, 3, 2, 4, 5).reshape(kernel * n * out_depth, c, height, width)
+    return images, out_depth
+
+
+def conv3d(
+    input: Tensor,
+    weight: Tensor,
+    bias: Tensor | None = None,
+    stride: int | Triple = 1,
+    padding: int | Triple | str = 0,
+    dilation: int | Triple = 1,
+    groups: int = 1,
+) -> Tensor:
+    """3-D convolution of (N, C, D, H, W) (or (C, D, H, W)) input with an (O, C/groups, kd,
+    kh, kw) weight and an (O,) bias:
+
+        out[n, o, t, i, j] = b[o] + sum over c, r, p, q of
+                             w[o, c, r, p, q] * x_pad[n, c, t*sd + r*dd, i*sh + p*dh, j*sw + q*dw]
+
+    The kd depth offsets of every window are stacked as extra input channels (grouped as the
+    weight's, group-major), which makes it one ``conv2d`` of (N*OD, kd*C, H, W) images with an
+    (O, kd*C/g, kh, kw) kernel. ``padding`` may be an int, a triple, 'valid' or 'same'.
+    """
+    op = "conv3d"
+    _same_device(input, op, weight=weight, bias=bias)
+    input, unbatched = _batched_3d(input, op)
+    if weight.ndim != 5:
+        raise ShapeError(
+            f"{op}: weight must be (out_channels, in_channels/groups, kd, kh, kw), got shape "
+            f"{weight.shape}"
+        )
+    groups = check_int(op, "groups", groups, low=1)
+    out_channels, group_channels, kd, kh, kw = weight.shape
+    if input.shape[1] != group_channels * groups:
+        raise ShapeError(
+            f"{op}: input has {input.shape[1]} channels, weight expects "
+            f"{group_channels * groups} ({group_channels} per group x groups={groups}; input "
+            f"shape {input.shape}, weight shape {weight.shape})"
+        )
+    stride = as_triple(stride, "stride", op, minimum=1)
+    dilation = as_triple(dilation, "dilation", op, minimum=1)
+    plane_pads: Any
+    if padding == "same":
+        if stride != (1, 1, 1):
+            raise ValueError(f"{op}: padding='same' needs stride 1, got stride {stride}")
+        total = dilation[0] * (kd - 1)
+        depth_pads, plane_pads = (total // 2, total - total // 2), padding
+    elif padding == "valid":
+        depth_pads, plane_pads = (0, 0), padding
+    elif isinstance(padding, str):
+        raise ValueError(
+            f"{op}: padding must be an int, a triple, 'valid' or 'same', got {padding!r}"
+        )
+    else:
+        pd, ph, pw = as_triple(padding, "padding", op, minimum=0)
+        depth_pads, plane_pads = (pd, pd), (ph, pw)
+    n = input.shape[0]
+    images, out_depth = _depth_slices(input, kd, stride[0], dilation[0], depth_pads, 0.0, op)
+    height, width = images.shape[2:]
+    # (kd, N*OD, g, C/g, H, W) -> (N*OD, g, kd, C/g, H, W): each group's channels together
+    images = images.reshape(kd, n * out_depth, groups, group_channels, height, width)
+    images = images.transpose(1, 2, 0, 3, 4, 5).reshape(
+        n * out_depth, groups * kd * group_channels, height, width
+    )
+    kernel = weight.transpose(0, 2, 1, 3, 4).reshape(out_channels, kd * group_channels, kh, kw)
+    out = conv2d(images, kernel, bias, stride[1:], plane_pads, dilation[1:], groups)
+    _, _, out_h, out_w = out.shape
+    out = out.reshape(n, out_depth, out_channels, out_h, out_w).transpose(0, 2, 1, 3, 4)
+    return out.squeeze(0) if unbatched else out
+
+
+def _pool3d_args(
+    kernel_size: Any, stride: Any, padding: Any, dilation: Any, op: str
+) -> tuple[Triple, Triple, Triple, Triple]:
+    kernel = as_triple(kernel_size, "kernel_size", op, minimum=1)
+    stride_ = kernel if stride is None or stride == [] else as_triple(stride, "stride", op, 1)
+    pads = as_triple(padding, "padding", op, minimum=0)
+    if any(2 * p > k for p, k in zip(pads, kernel)):
+        raise ShapeError(f"{op}: padding {pads} must be at most half the kernel size {kernel}")
+    return kernel, stride_, pads, as_triple(dilation, "dilation", op, minimum=1)
+
+
+def max_pool3d(
+    input: Tensor,
+    kernel_size: int | Triple,
+    stride: int | Triple | None = None,
+    padding: int | Triple = 0,
+    dilation: int | Triple = 1,
+    ceil_mode: bool = False,
+    return_indices: bool = False,
+) -> Tensor:
+    """The largest value in each (kd, kh, kw) window of (N, C, D, H, W) or (C, D, H, W) input:
+
+        out[n, c, t, i, j] = max over r, p, q of x_pad[n, c, t*sd + r*dd, i*sh + p*dh, j*sw + q*dw]
+
+    ``max_pool2d`` of every depth offset of the windows, then the first maximum over the
+    offsets: the gradient goes to the first maximum of each window in (depth, row, column)
+    order, as PyTorch's. Padding is -inf; ``ceil_mode`` rounds the output sizes up.
+    """
+    op = "max_pool3d"
+    if check_bool(op, "return_indices", return_indices):
+        raise NotImplementedError(f"{op}: return_indices=True is not supported in minigrad")
+    input, unbatched = _batched_3d(input, op)
+    kernel, stride_, pads, dilation_ = _pool3d_args(kernel_size, stride, padding, dilation, op)
+    extra = 0
+    if check_bool(op, "ceil_mode", ceil_mode):
+        extra = _ceil_extra(input.shape[2], kernel[0], stride_[0], pads[0], dilation_[0])
+    pad_value = -math.inf if input.dtype.kind == "f" else np.iinfo(input.dtype).min
+    n, c = input.shape[:2]
+    images, out_depth = _depth_slices(
+        input, kernel[0], stride_[0], dilation_[0], (pads[0], pads[0] + extra), pad_value, op
+    )
+    pooled = max_pool2d(images, kernel[1:], stride_[1:], pads[1:], dilation_[1:], ceil_mode)
+    out_h, out_w = pooled.shape[2:]
+    out = first_max(pooled.reshape(kernel[0], n, out_depth, c, out_h, out_w), 0)
+    out = out.transpose(0, 2, 1, 3, 4)
+    return out.squeeze(0) if unbatched else out
+
+
+def _axis_counts(size: int, kernel: int, stride: int, pad: int, out: int, include_pad: bool) -> Any:
+    """How many cells of each average-pooling window along one axis count (PyTorch's rule):
+    those inside the zero-padded input with ``include_pad``, else those inside the input."""
+    starts = np.arange(out) * stride - pad
+    ends = np.minimum(starts + kernel, size + pad)
+    if include_pad:
+        return (ends - starts).astype(np.float64)
+    return (np.minimum(ends, size) - np.maximum(starts, 0)).astype(np.float64)
+
+
+def avg_pool3d(
+    input: Tensor,
+    kernel_size: int | Triple,
+    stride: int | Triple | None = None,
+    padding: int | Triple = 0,
+    ceil_mode: bool = False,
+    count_include_pad: bool = True,
+    divisor_override: int | None = None,
+) -> Tensor:
+    """The mean of each (kd, kh, kw) window of (N, C, D, H, W) or (C, D, H, W) input; the
+    divisor follows ``avg_pool2d``'s rules (``divisor_override``, else the window's cells
+    inside the zero-padded input, or with ``count_include_pad=False`` inside the input).
+
+    Each depth offset's window sums come from ``avg_pool2d`` (divisor 1), are added over the
+    offsets, then divided by the divisor of each window.
+    """
+    op = "avg_pool3d"
+    check_bool(op, "count_include_pad", count_include_pad)
+    input, unbatched = _batched_3d(input, op)
+    kernel, stride_, pads, _ = _pool3d_args(kernel_size, stride, padding, 1, op)
+    if divisor_override is not None:
+        divisor_override = check_int(op, "divisor_override", divisor_override, low=1)
+    extra = 0
+    if check_bool(op, "ceil_mode", ceil_mode):
+        extra = _ceil_extra(input.shape[2], kernel[0], stride_[0], pads[0], 1)
+    n, c, depth, height, width = input.shape
+    images, out_depth = _depth_slices(
+        input, kernel[0], stride_[0], 1, (pads[0], pads[0] + extra), 0.0, op
+    )
+    sums = avg_pool2d(images, kernel[1:], stride_[1:], pads[1:], ceil_mode, True, 1)
+    out_h, out_w = sums.shape[2:]
+    total = sums.reshape(kernel[0], n, out_depth, c, out_h, out_w).sum(axis=0)
+    total = total.transpose(0, 2, 1, 3, 4)
+    if divisor_override is not None:
+        out = total / float(divisor_override)
+    else:
+        counts = [
+            _axis_counts(size, k, s, p, o, count_include_pad)
+            for size, k, s, p, o in zip(
+                (depth, height, width), kernel, stride_, pads, (out_depth, out_h, out_w)
+            )
+        ]
+        divisor = counts[0][:, None, None] * counts[1][None, :, None] * counts[2][None, None, :]
+        out = total / Tensor(divisor.astype(total.dtype), device=input.device)
+    return out.squeeze(0) if unbatched else out
+
+
+def _output_triple(value: Any, size: tuple[int, ...], op: str) -> Triple:
+    """An output size given as an int, or a triple whose None entries keep the input's size."""
+    if not isinstance(value, (tuple, list)):
+        value = (value, value, value)
+    if len(value) != 3:
+        raise TypeError(f"{op}: output_size must be an int or a triple, got {value!r}")
+    return tuple(  # type: ignore[return-value]
+        n if v is None else check_int(op, f"output_size[{i}]", v, low=1)
+        for i, (v, n) in enumerate(zip(value, size))
+    )
+
+
+def adaptive_avg_pool3d(input: Tensor, output_size: Any) -> Tensor:
+    """Average pooling of (N, C, D, H, W) (or (C, D, H, W)) input to a fixed (OD, OH, OW), with
+    ``adaptive_avg_pool2d``'s windows along each axis: three products with averaging
+    matrices, A_h @ x @ A_w^T over each depth, then A_d over the depth."""
+    op = "adaptive_avg_pool3d"
+    input, unbatched = _batched_3d(input, op)
+    if input.dtype.kind != "f":
+        raise TypeError(f"{op}: needs a floating tensor, got {input.dtype}")
+    n, c, depth, height, width = input.shape
+    if depth == 0 or height == 0 or width == 0:
+        raise ShapeError(f"{op}: input of shape {input.shape} has no cells to pool")
+    out_d, out_h, out_w = _output_triple(output_size, (depth, height, width), op)
+    rows = _averaging_matrix(height, out_h, input.dtype, input.device)
+    cols = _averaging_matrix(width, out_w, input.dtype, input.device)
+    planes = (rows @ input @ cols.T).reshape(n, c, depth, out_h * out_w)
+    out = _averaging_matrix(depth, out_d, input.dtype, input.device) @ planes
+    out = out.reshape(n, c, out_d, out_h, out_w)
+    return out.squeeze(0) if unbatched else out
+
+
+def conv_transpose1d(
+    input: Tensor,
+    weight: Tensor,
+    bias: Tensor | None = None,
+    stride: int | tuple[int] = 1,
+    padding: int | tuple[int] = 0,
+    output_padding: int | tuple[int] = 0,
+    groups: int = 1,
+    dilation: int | tuple[int] = 1,
+) -> Tensor:
+    """Transposed 1-D convolution of (N, C_in, L) (or (C_in, L)) input with a (C_in,
+    C_out/groups, k) weight: ``conv_transpose2d`` on images one pixel high. Output length
+    (L - 1) s - 2 pad + d (k - 1) + output_padding + 1."""
+    op = "conv_transpose1d"
+    if input.ndim not in (2, 3):
+        raise ShapeError(f"{op}: input must be (N, C, L) or (C, L), got shape {input.shape}")
+    if weight.ndim != 3:
+        raise ShapeError(
+            f"{op}: weight must be (in_channels, out_channels/groups, k), got {weight.shape}"
+        )
+    out = conv_transpose2d(
+        input.unsqueeze(-2),
+        weight.unsqueeze(-2),
+        bias,
+        (1, as_single(stride, "stride", op, 1)),
+        (0, as_single(padding, "padding", op, 0)),
+        (0, as_single(output_padding, "output_padding", op, 0)),
+        groups,
+        (1, as_single(dilation, "dilation", op, 1)),
+    )
+    return out.squeeze(-2)
+
+
+def dropout3d(
+    input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False
+) -> Tensor:
+    """Dropout of whole channels (feature volumes) of (N, C, D, H, W) or (C, D, H, W) input."""
+    return _channel_dropout(input, p, training, inplace, 3, "dropout3d")

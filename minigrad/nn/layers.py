@@ -148,6 +148,8 @@ class _BatchNorm(Module):
         track_running_stats: bool = True,
         device: str | Device | None = None,
         dtype: Any = None,
+        *,
+        bias: bool = True,
     ) -> None:
         super().__init__()
         name = type(self).__name__
@@ -158,9 +160,12 @@ class _BatchNorm(Module):
         self.momentum = momentum
         self.affine = check_bool(name, "affine", affine)
         self.track_running_stats = check_bool(name, "track_running_stats", track_running_stats)
-        if affine:
+        if affine:  # PyTorch's keyword-only ``bias=False`` keeps the weight, drops the bias
             self.weight = init.ones_(empty_parameter((num_features,), device, dtype))
-            self.bias = empty_parameter((num_features,), device, dtype)
+            if check_bool(name, "bias", bias):
+                self.bias = empty_parameter((num_features,), device, dtype)
+            else:
+                self.register_parameter("bias", None)
         else:
             self.register_parameter("weight", None)
             self.register_parameter("bias", None)
@@ -207,7 +212,8 @@ class _BatchNorm(Module):
     def extra_repr(self) -> str:
         return (
             f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
-            f"affine={self.affine}, track_running_stats={self.track_running_stats}"
+            f"affine={self.affine}, bias={self.bias is not None}, "
+            f"track_running_stats={self.track_running_stats}"
         )
 
 
@@ -221,6 +227,12 @@ class BatchNorm2d(_BatchNorm):
     """Batch normalisation of (N, C, H, W) input, per channel C."""
 
     input_ndims = (4,)
+
+
+class BatchNorm3d(_BatchNorm):
+    """Batch normalisation of (N, C, D, H, W) input, per channel C."""
+
+    input_ndims = (5,)
 
 
 class LayerNorm(Module):
@@ -776,6 +788,14 @@ class Dropout2d(Dropout):
         return F.dropout2d(input, self.p, self.training, self.inplace)
 
 
+class Dropout3d(Dropout):
+    """Zero whole feature volumes of (N, C, D, H, W) or (C, D, H, W) input in training (see
+    ``F.dropout3d``)."""
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.dropout3d(input, self.p, self.training, self.inplace)
+
+
 class GroupNorm(Module):
     """Group normalisation of (N, C, ...) input (see ``F.group_norm``); with ``affine``, a
     per-channel ``weight`` (ones) and ``bias`` (zeros), as PyTorch's."""
@@ -832,8 +852,12 @@ class _InstanceNorm(_BatchNorm):
         track_running_stats: bool = False,
         device: str | Device | None = None,
         dtype: Any = None,
+        *,
+        bias: bool = True,
     ) -> None:
-        super().__init__(num_features, eps, momentum, affine, track_running_stats, device, dtype)
+        super().__init__(
+            num_features, eps, momentum, affine, track_running_stats, device, dtype, bias=bias
+        )
         if momentum is None and self.track_running_stats:
             # PyTorch's InstanceNorm then leaves its running statistics at their initial
             # values for ever (momentum 0), not BatchNorm's cumulative average: refuse both.
@@ -884,6 +908,12 @@ class InstanceNorm2d(_InstanceNorm):
     """Instance normalisation of (N, C, H, W) or (C, H, W) input, per sample and channel."""
 
     spatial = 2
+
+
+class InstanceNorm3d(_InstanceNorm):
+    """Instance normalisation of (N, C, D, H, W) or (C, D, H, W) input, per sample and channel."""
+
+    spatial = 3
 
 
 class CosineSimilarity(Module):

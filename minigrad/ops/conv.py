@@ -46,6 +46,19 @@ def as_pair(value: Any, name: str, op: str, minimum: int) -> Pair:
     return height, width
 
 
+def as_triple(value: Any, name: str, op: str, minimum: int) -> tuple[int, int, int]:
+    """An int or three ints (depth, height, width) as a triple, each at least ``minimum``."""
+    if not isinstance(value, (tuple, list)):
+        size = check_int(op, name, value, low=minimum)
+        return size, size, size
+    if len(value) != 3:
+        raise TypeError(f"{op}: {name} must be an int or a triple of ints, got {value!r}")
+    depth, height, width = (
+        check_int(op, f"{name}[{i}]", v, low=minimum) for i, v in enumerate(value)
+    )
+    return depth, height, width
+
+
 def as_single(value: Any, name: str, op: str, minimum: int) -> int:
     """An int or a 1-tuple (PyTorch's form for 1-D layers) as an int, at least ``minimum``."""
     if isinstance(value, (tuple, list)):

@@ -170,16 +170,16 @@ def vjp(
         outputs = func(*xs)
     is_tuple_out, ys = _as_tuple(outputs, "outputs of the user-provided function", "vjp")
     _check_requires_grad(ys, "outputs", strict)
+    vs: tuple[Tensor | None, ...] = (None,)
     if v is not None:
-        _, vs = _preprocessed(v, "v", "vjp", create_graph, need_graph=False)
-        _validate_v(vs, ys, is_tuple_out)
+        _, given = _preprocessed(v, "v", "vjp", create_graph, need_graph=False)
+        _validate_v(given, ys, is_tuple_out)
+        vs = given
     elif len(ys) != 1 or ys[0].numel() != 1:
         raise RuntimeError(
             "The vector v can only be None if the user-provided function returns a single "
             "Tensor with a single element."
         )
-    else:
-        vs = (None,)
     found = _fill_in_zeros(_vjp(ys, xs, vs, create_graph), xs, strict, create_graph, "back")
     return _result(ys, is_tuple_out, create_graph), _result(found, is_tuple_in, create_graph)
 

@@ -246,6 +246,9 @@ CASES: list[OpCase] = [
 NOT_GRADCHECKED = {
     "Cast": "casting float64 to float64 is skipped (no-op); its identity rule is checked "
     "exactly in test_engine.py::test_astype_gradient_is_identity_in_the_new_dtype",
+    "_OnceDifferentiated": "a @once_differentiable gradient, whose backward raises by design; "
+    "checked in test_custom_function.py::test_once_differentiable_allows_create_graph_but_"
+    "refuses_a_second_derivative",
 }
 
 

@@ -9,7 +9,7 @@ from typing import Any as _Any
 
 import numpy as _np
 
-from . import autograd, checks, data, distributed, jacobians, nn, transforms
+from . import autograd, checks, custom_function, data, distributed, jacobians, nn, transforms
 from .autograd import (
     Function,
     detect_anomaly,

@@ -234,6 +234,7 @@ from .ops.more import (
     unique_consecutive,
     xlogy,
 )
+from . import linalg  # after the ops it is built from
 from .random import get_rng_state, manual_seed, set_rng_state
 from .tensor import (
     Tensor,

@@ -9,7 +9,7 @@ from typing import Any as _Any
 
 import numpy as _np
 
-from . import autograd, checks, data, distributed, jacobians, nn, transforms
+from . import autograd, checks, data, distributed, jacobians, linalg, nn, transforms
 from .autograd import (
     Function,
     detect_anomaly,
@@ -234,7 +234,6 @@ from .ops.more import (
     unique_consecutive,
     xlogy,
 )
-from . import linalg  # after the ops it is built from
 from .random import get_rng_state, manual_seed, set_rng_state
 from .tensor import (
     Tensor,

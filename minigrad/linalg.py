@@ -306,7 +306,7 @@ class Qr(Function):
         )
 
 
-# ---- argument checks ------------------------------------------------------------------------------
+# ---- argument checks ----------------------------------------------------------------------------
 def _matrices(a: Any, op: str, square: bool = True, name: str = "A") -> Tensor:
     if not isinstance(a, Tensor):
         raise TypeError(f"linalg.{op}: {name} must be a Tensor, got {type(a).__name__}")
@@ -327,7 +327,7 @@ def _matrices(a: Any, op: str, square: bool = True, name: str = "A") -> Tensor:
     return a
 
 
-# ---- norms ------------------------------------------------------------------------------------------
+# ---- norms --------------------------------------------------------------------------------------
 def vector_norm(
     x: Tensor,
     ord: float = 2,
@@ -349,9 +349,10 @@ def vector_norm(
         raise DtypeError(
             f"linalg.vector_norm: expected a floating point tensor as input, got {x.dtype}"
         )
-    if isinstance(dim, Sequence) and len(dim) == 0:
-        dim = None
-    return _norm(x, float(ord), dim, keepdim)
+    dims = tuple(dim) if isinstance(dim, Sequence) else dim
+    if dims == ():  # PyTorch's: an empty dim means all of them
+        dims = None
+    return _norm(x, float(ord), dims, keepdim)
 
 
 _MATRIX_ORDS = ("fro", "nuc", math.inf, -math.inf, 1, -1, 2, -2)
@@ -524,6 +525,7 @@ def matrix_power(A: Tensor, n: int) -> Tensor:
         if not n:
             break
         base = MatMul.apply(base, base)
+    assert result is not None  # n >= 1 here, so the loop multiplied at least once
     return result
 
 
@@ -538,7 +540,7 @@ def pinv(A: Tensor, *, rtol: float | None = None, hermitian: bool = False) -> Te
     return Pinv.apply(A, rtol=float(rtol))
 
 
-# ---- factorizations ----------------------------------------------------------------------------
+# ---- factorizations -----------------------------------------------------------------------------
 def cholesky(A: Tensor, *, upper: bool = False) -> Tensor:
     """L, lower triangular with positive diagonal, such that A = L L^T, for symmetric positive
     definite A (only its lower triangle is read); ``upper=True`` gives L^T.

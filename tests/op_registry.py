@@ -1200,7 +1200,7 @@ CASES += [
     ),
     OpCase(
         "linalg_cholesky",
-        lambda a: mg.linalg.cholesky(_sym(a) + 3.0 * mg.eye(3, dtype=mg.float64)),
+        lambda a: mg.linalg.cholesky(_sym(a) + 3.0 * mg.eye(3, dtype=mg.float64, device=a.device)),
         [_lr(2, 3, 3)],
     ),
     OpCase(

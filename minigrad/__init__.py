@@ -9,7 +9,17 @@ from typing import Any as _Any
 
 import numpy as _np
 
-from . import autograd, checks, custom_function, data, distributed, jacobians, nn, transforms
+from . import (
+    autograd,
+    checks,
+    custom_function,
+    data,
+    distributed,
+    jacobians,
+    linalg,
+    nn,
+    transforms,
+)
 from .autograd import (
     Function,
     detect_anomaly,

@@ -11,8 +11,9 @@ array along the last dim and its wrapper slices them apart, so the engine sees o
 Singular or non-positive-definite inputs raise ``minigrad.linalg.LinAlgError``, a subclass of
 both NumPy's ``numpy.linalg.LinAlgError`` and ``RuntimeError`` (PyTorch's
 ``torch.linalg.LinAlgError`` is a ``RuntimeError``), so ``except RuntimeError`` written for
-PyTorch and ``except np.linalg.LinAlgError`` written for NumPy both catch it. On CuPy, whose
-solvers do not check, a singular input gives inf or NaN instead.
+PyTorch and ``except np.linalg.LinAlgError`` written for NumPy both catch it. CuPy's solvers
+do not check, so on the GPU a non-finite result of ``inv``, ``solve`` or ``cholesky`` from a
+finite input is reported the same way (a device sync, as PyTorch's CUDA solvers make).
 """
 
 from __future__ import annotations
@@ -94,7 +95,7 @@ class QR(NamedTuple):
 def _call(xp: Any, op: str, function: str, *arrays: Any, **kwargs: Any) -> Any:
     """``xp.linalg.<function>(*arrays)``, its LinAlgError turned into minigrad's."""
     try:
-        return getattr(xp.linalg, function)(*arrays, **kwargs)
+        result = getattr(xp.linalg, function)(*arrays, **kwargs)
     except np.linalg.LinAlgError as error:
         text = str(error).lower()
         if "positive definite" in text:
@@ -104,6 +105,20 @@ def _call(xp: Any, op: str, function: str, *arrays: Any, **kwargs: Any) -> Any:
         else:
             why = str(error)
         raise LinAlgError(f"linalg.{op}: the computation could not be completed: {why}") from None
+    if xp is not np and function in _CHECKED and _failed_silently(xp, result, arrays[0]):
+        # CuPy's solvers do not report a singular or indefinite input: they leave inf or NaN.
+        # PyTorch's CUDA ones check (a device sync, as here), so a finite input must not
+        # give a non-finite answer silently.
+        why = "the input is not positive-definite" if function == "cholesky" else "singular"
+        raise LinAlgError(f"linalg.{op}: the computation could not be completed: {why}")
+    return result
+
+
+_CHECKED = ("inv", "solve", "cholesky")  # the ones NumPy raises for
+
+
+def _failed_silently(xp: Any, result: Any, given: Any) -> bool:
+    return not bool(xp.isfinite(result).all()) and bool(xp.isfinite(given).all())
 
 
 def _t(x: Any) -> Any:

@@ -251,3 +251,20 @@ def test_second_derivative_of_logdet():
     (h,) = mg.grad((g * T(e)).sum(), [x])
     ai = np.linalg.inv(a)
     np.testing.assert_allclose(h.numpy(), -(ai @ e @ ai).T, rtol=1e-9)
+
+
+def test_a_solver_that_leaves_inf_silently_is_reported_as_numpys_would_be():
+    """CuPy's inv/solve/cholesky return inf or NaN for a singular input instead of raising; an
+    array module that does so (here a stand-in around NumPy) still gets LinAlgError."""
+    import types
+
+    from minigrad.linalg import LinAlgError, _call
+
+    silent = types.SimpleNamespace(
+        linalg=types.SimpleNamespace(inv=lambda a: np.full_like(a, np.inf)),
+        isfinite=np.isfinite,
+    )
+    with pytest.raises(LinAlgError, match="linalg.inv: .*singular"):
+        _call(silent, "inv", "inv", np.ones((2, 2)))
+    nan_input = np.array([[np.nan, 0.0], [0.0, 1.0]])  # NaN in, NaN out: not the solver's failure
+    assert np.isinf(_call(silent, "inv", "inv", nan_input)).all()

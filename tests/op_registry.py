@@ -873,6 +873,13 @@ CASES += [
         [_layers(2, 3, 2, 2), _layers(3), _layers(3)],
     ),
     OpCase("max_pool1d", lambda x: F.max_pool1d(x, 3, 2, 1), [distinct(2, 2, 7)]),
+    OpCase(
+        "max_unpool2d",
+        lambda x: F.max_unpool2d(
+            x, mg.Tensor(np.array([[[[0, 3], [9, 14]]]]), device=x.device), 2, output_size=(4, 4)
+        ),
+        [rand(1, 1, 2, 2)],
+    ),
     OpCase("avg_pool1d", lambda x: F.avg_pool1d(x, 2, 1, 1), [_layers(2, 5)]),
     OpCase("pairwise_distance", F.pairwise_distance, [_layers(4, 3), _layers(4, 3)]),
     OpCase(

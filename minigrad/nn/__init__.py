@@ -23,6 +23,8 @@ from .conv import (
     MaxPool1d,
     MaxPool2d,
     MaxPool3d,
+    MaxUnpool1d,
+    MaxUnpool2d,
     Upsample,
     UpsamplingBilinear2d,
     UpsamplingNearest2d,
@@ -181,3 +183,4 @@ __all__ += [
     "AdaptiveAvgPool3d", "AvgPool3d", "BatchNorm3d", "Conv3d", "ConvTranspose1d", "Dropout3d",
     "InstanceNorm3d", "MaxPool3d",
 ]  # fmt: skip
+__all__ += ["MaxUnpool1d", "MaxUnpool2d"]

@@ -881,6 +881,12 @@ CASES += [
         [rand(1, 1, 2, 2)],
     ),
     OpCase("avg_pool1d", lambda x: F.avg_pool1d(x, 2, 1, 1), [_layers(2, 5)]),
+    OpCase(
+        "local_response_norm",
+        lambda x: F.local_response_norm(x, 3, alpha=0.5, beta=0.75, k=1.0),
+        [rand(2, 4, 3)],
+    ),
+    OpCase("rrelu_eval", lambda x: F.rrelu(x, 0.1, 0.3), [away_from_zero(2, 5)]),
     OpCase("pairwise_distance", F.pairwise_distance, [_layers(4, 3), _layers(4, 3)]),
     OpCase(
         "pairwise_distance_p3_keepdim",

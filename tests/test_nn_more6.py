@@ -71,3 +71,88 @@ def test_max_unpool2d_output_size_rules():
     assert repr(nn.MaxUnpool2d(2, padding=1)) == (
         "MaxUnpool2d(kernel_size=(2, 2), stride=(2, 2), padding=(1, 1))"
     )
+
+
+# ---- RReLU ---------------------------------------------------------------------------------------
+def test_rrelu_eval_uses_the_mean_slope_and_its_gradient():
+    x = mg.Tensor(np.array([-2.0, -0.5, 0.0, 1.5]), requires_grad=True)
+    layer = nn.RReLU(0.1, 0.3).eval()
+    out = layer(x)
+    np.testing.assert_allclose(out.numpy(), [-0.4, -0.1, 0.0, 1.5])
+    out.sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), [0.2, 0.2, 0.2, 1.0])
+    assert repr(nn.RReLU(0.1, 0.3, inplace=True)) == "RReLU(lower=0.1, upper=0.3, inplace=True)"
+
+
+def test_rrelu_training_draws_a_slope_per_element_and_its_gradient_is_that_slope():
+    mg.manual_seed(0)
+    data = -np.linspace(0.5, 2.0, 20000)
+    x = mg.Tensor(np.concatenate([data, -data]), requires_grad=True)
+    out = nn.RReLU(0.1, 0.3)(x)  # a fresh module is in training mode
+    out.sum().backward()
+    values, grad = out.numpy(), x.grad.numpy()
+    slopes = values[:20000] / data
+    assert 0.1 - 1e-12 <= slopes.min() and slopes.max() <= 0.3 + 1e-12
+    assert abs(slopes.mean() - 0.2) < 0.003 and abs(slopes.var() - 0.2**2 / 12) < 3e-4
+    assert len(np.unique(np.round(slopes, 12))) > 1000  # one draw per element
+    np.testing.assert_allclose(grad[:20000], slopes, rtol=1e-12)
+    np.testing.assert_array_equal(values[20000:], -data)
+    np.testing.assert_array_equal(grad[20000:], 1.0)
+    mg.manual_seed(0)
+    np.testing.assert_array_equal(F.rrelu(x.detach(), 0.1, 0.3, training=True).numpy(), values)
+
+
+# ---- AlphaDropout ---------------------------------------------------------------------------
+def test_alpha_dropout_keeps_zero_mean_unit_variance_with_pytorchs_affine_map():
+    mg.manual_seed(3)
+    p = 0.2
+    data = np.random.default_rng(0).standard_normal(100000)
+    x = mg.Tensor(data, requires_grad=True)
+    out = nn.AlphaDropout(p)(x)
+    out.sum().backward()
+    values, grad = out.numpy(), x.grad.numpy()
+    alpha = 1.7580993408473766
+    a = 1 / np.sqrt((alpha**2 * p + 1) * (1 - p))
+    kept = grad != 0
+    assert abs(kept.mean() - (1 - p)) < 0.005
+    np.testing.assert_allclose(values[kept], a * data[kept] + alpha * a * p)
+    np.testing.assert_allclose(values[~kept], alpha * a * (p - 1))
+    np.testing.assert_allclose(grad[kept], a)
+    assert abs(values.mean()) < 0.02 and abs(values.std() - 1) < 0.02
+
+
+def test_alpha_dropout_is_the_identity_in_eval_and_zero_for_p_one():
+    x = mg.Tensor(np.array([1.0, -2.0, 3.0]))
+    assert F.alpha_dropout(x, 0.5) is x  # training=False by default, as in PyTorch
+    assert nn.AlphaDropout(0.5).eval()(x) is x
+    np.testing.assert_array_equal(F.alpha_dropout(x, 1.0, training=True).numpy(), 0.0)
+    assert repr(nn.AlphaDropout(0.2)) == "AlphaDropout(p=0.2, inplace=False)"
+
+
+# ---- LocalResponseNorm ----------------------------------------------------------------------
+def _lrn(x, size, alpha, beta, k):
+    squares = np.pad(x**2, [(0, 0), (size // 2, (size - 1) // 2)] + [(0, 0)] * (x.ndim - 2))
+    total = sum(squares[:, j : j + x.shape[1]] for j in range(size))
+    return x / (k + alpha / size * total) ** beta
+
+
+@pytest.mark.parametrize("shape", [(2, 5, 3), (1, 4, 2, 3), (1, 3, 2, 1, 2)])
+@pytest.mark.parametrize("size", [1, 2, 3, 6])
+def test_local_response_norm_matches_the_padded_channel_sum(shape, size):
+    data = np.random.default_rng(size).standard_normal(shape)
+    out = nn.LocalResponseNorm(size, alpha=0.5, beta=0.75, k=2.0)(mg.Tensor(data))
+    np.testing.assert_allclose(out.numpy(), _lrn(data, size, 0.5, 0.75, 2.0), rtol=1e-12)
+
+
+def test_local_response_norm_gradient_and_checks():
+    data = np.array([[[1.0], [2.0], [-1.0]]])
+    x = mg.Tensor(data, requires_grad=True)
+    F.local_response_norm(x, 2, alpha=1.0, beta=1.0, k=1.0).sum().backward()
+    # channel c divides by 1 + (x[c-1]^2 + x[c]^2) / 2: d/dx of sum of the three outputs
+    d = 1 + np.array([1.0, 5.0, 5.0]) / 2
+    expected = 1 / d - data[0, :, 0] ** 2 / d**2
+    expected[:2] -= data[0, 1:, 0] * data[0, :2, 0] / d[1:] ** 2
+    np.testing.assert_allclose(x.grad.numpy()[0, :, 0], expected)
+    with pytest.raises(ValueError, match="3D or higher"):
+        F.local_response_norm(mg.Tensor(np.ones((2, 3))), 2)
+    assert repr(nn.LocalResponseNorm(3)) == "LocalResponseNorm(3, alpha=0.0001, beta=0.75, k=1.0)"

@@ -90,12 +90,14 @@ from .layers_more import (
     AdaptiveAvgPool1d,
     AdaptiveMaxPool1d,
     AdaptiveMaxPool2d,
+    AlphaDropout,
     Bilinear,
     CircularPad1d,
     CircularPad2d,
     ConstantPad1d,
     ConstantPad2d,
     Fold,
+    LocalResponseNorm,
     LPPool1d,
     LPPool2d,
     PixelShuffle,
@@ -105,6 +107,7 @@ from .layers_more import (
     ReplicationPad1d,
     ReplicationPad2d,
     RMSNorm,
+    RReLU,
     Unfold,
     ZeroPad1d,
     ZeroPad2d,
@@ -184,3 +187,4 @@ __all__ += [
     "InstanceNorm3d", "MaxPool3d",
 ]  # fmt: skip
 __all__ += ["MaxUnpool1d", "MaxUnpool2d"]
+__all__ += ["AlphaDropout", "LocalResponseNorm", "RReLU"]

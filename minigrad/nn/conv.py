@@ -758,6 +758,6 @@ class MaxUnpool1d(MaxUnpool2d):
         )
 
 
-def _as_tuple(value: Any, n: int) -> tuple[int, ...]:
+def _as_tuple(value: Any, n: int) -> Any:
     """PyTorch's ``_pair``/``_single``: an int repeated n times, a sequence as a tuple."""
     return tuple(value) if isinstance(value, (tuple, list)) else (value,) * n

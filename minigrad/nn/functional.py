@@ -720,7 +720,14 @@ def max_pool2d(
     steps = kernel if stride is None else as_pair(stride, "stride", op, minimum=1)
     dilation = as_pair(dilation, "dilation", op, minimum=1)
     indices = _max_indices(
-        windows.data, out.data, input.xp, kernel, steps, dilation, pads, input.shape[-2:]
+        windows.data,
+        out.data,
+        input.xp,
+        kernel,
+        steps,
+        dilation,
+        pads,
+        (input.shape[-2], input.shape[-1]),
     )
     if unbatched:
         out, indices = out.squeeze(0), indices[0]
@@ -2171,14 +2178,18 @@ from .layers_more import (  # noqa: E402
     adaptive_avg_pool1d,
     adaptive_max_pool1d,
     adaptive_max_pool2d,
+    alpha_dropout,
     bilinear,
+    local_response_norm,
     lp_pool1d,
     lp_pool2d,
     pixel_shuffle,
     pixel_unshuffle,
     rms_norm,
+    rrelu,
 )
 
+__all__ += ["alpha_dropout", "local_response_norm", "rrelu"]
 __all__ += [
     "adaptive_avg_pool1d", "adaptive_max_pool1d", "adaptive_max_pool2d", "bilinear", "lp_pool1d",
     "lp_pool2d", "pixel_shuffle", "pixel_unshuffle", "rms_norm",

@@ -873,7 +873,20 @@ CASES += [
         [_layers(2, 3, 2, 2), _layers(3), _layers(3)],
     ),
     OpCase("max_pool1d", lambda x: F.max_pool1d(x, 3, 2, 1), [distinct(2, 2, 7)]),
+    OpCase(
+        "max_unpool2d",
+        lambda x: F.max_unpool2d(
+            x, mg.Tensor(np.array([[[[0, 3], [9, 14]]]]), device=x.device), 2, output_size=(4, 4)
+        ),
+        [rand(1, 1, 2, 2)],
+    ),
     OpCase("avg_pool1d", lambda x: F.avg_pool1d(x, 2, 1, 1), [_layers(2, 5)]),
+    OpCase(
+        "local_response_norm",
+        lambda x: F.local_response_norm(x, 3, alpha=0.5, beta=0.75, k=1.0),
+        [rand(2, 4, 3)],
+    ),
+    OpCase("rrelu_eval", lambda x: F.rrelu(x, 0.1, 0.3), [away_from_zero(2, 5)]),
     OpCase("pairwise_distance", F.pairwise_distance, [_layers(4, 3), _layers(4, 3)]),
     OpCase(
         "pairwise_distance_p3_keepdim",

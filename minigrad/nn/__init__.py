@@ -23,6 +23,8 @@ from .conv import (
     MaxPool1d,
     MaxPool2d,
     MaxPool3d,
+    MaxUnpool1d,
+    MaxUnpool2d,
     Upsample,
     UpsamplingBilinear2d,
     UpsamplingNearest2d,
@@ -88,12 +90,14 @@ from .layers_more import (
     AdaptiveAvgPool1d,
     AdaptiveMaxPool1d,
     AdaptiveMaxPool2d,
+    AlphaDropout,
     Bilinear,
     CircularPad1d,
     CircularPad2d,
     ConstantPad1d,
     ConstantPad2d,
     Fold,
+    LocalResponseNorm,
     LPPool1d,
     LPPool2d,
     PixelShuffle,
@@ -103,6 +107,7 @@ from .layers_more import (
     ReplicationPad1d,
     ReplicationPad2d,
     RMSNorm,
+    RReLU,
     Unfold,
     ZeroPad1d,
     ZeroPad2d,
@@ -181,3 +186,5 @@ __all__ += [
     "AdaptiveAvgPool3d", "AvgPool3d", "BatchNorm3d", "Conv3d", "ConvTranspose1d", "Dropout3d",
     "InstanceNorm3d", "MaxPool3d",
 ]  # fmt: skip
+__all__ += ["MaxUnpool1d", "MaxUnpool2d"]
+__all__ += ["AlphaDropout", "LocalResponseNorm", "RReLU"]

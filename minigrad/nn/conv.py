@@ -201,21 +201,22 @@ class MaxPool2d(Module):
         ceil_mode: bool = False,
     ) -> None:
         super().__init__()
-        if return_indices:
-            raise NotImplementedError(
-                "MaxPool2d: return_indices=True is not supported in minigrad (there is no "
-                "max_unpool to use the indices with)"
-            )
         self.kernel_size = kernel_size
         self.stride = kernel_size if stride is None else stride
         self.padding = padding
         self.dilation = dilation
-        self.return_indices = False
+        self.return_indices = check_bool("MaxPool2d", "return_indices", return_indices)
         self.ceil_mode = check_bool("MaxPool2d", "ceil_mode", ceil_mode)
 
-    def forward(self, input: Tensor) -> Tensor:
+    def forward(self, input: Tensor) -> Any:
         return F.max_pool2d(
-            input, self.kernel_size, self.stride, self.padding, self.dilation, self.ceil_mode
+            input,
+            self.kernel_size,
+            self.stride,
+            self.padding,
+            self.dilation,
+            self.ceil_mode,
+            self.return_indices,
         )
 
     def extra_repr(self) -> str:
@@ -429,21 +430,22 @@ class MaxPool1d(Module):
         ceil_mode: bool = False,
     ) -> None:
         super().__init__()
-        if return_indices:
-            raise NotImplementedError(
-                "MaxPool1d: return_indices=True is not supported in minigrad (there is no "
-                "max_unpool to use the indices with)"
-            )
         self.kernel_size = kernel_size
         self.stride = kernel_size if stride is None else stride
         self.padding = padding
         self.dilation = dilation
-        self.return_indices = False
+        self.return_indices = check_bool("MaxPool1d", "return_indices", return_indices)
         self.ceil_mode = check_bool("MaxPool1d", "ceil_mode", ceil_mode)
 
-    def forward(self, input: Tensor) -> Tensor:
+    def forward(self, input: Tensor) -> Any:
         return F.max_pool1d(
-            input, self.kernel_size, self.stride, self.padding, self.dilation, self.ceil_mode
+            input,
+            self.kernel_size,
+            self.stride,
+            self.padding,
+            self.dilation,
+            self.ceil_mode,
+            self.return_indices,
         )
 
     def extra_repr(self) -> str:
@@ -720,3 +722,42 @@ class AdaptiveAvgPool3d(Module):
 
     def extra_repr(self) -> str:
         return f"output_size={self.output_size}"
+
+
+class MaxUnpool2d(Module):
+    """The partial inverse of ``MaxPool2d`` (see ``F.max_unpool2d``): each value written at the
+    index ``MaxPool2d(return_indices=True)`` gave it, zeros elsewhere."""
+
+    def __init__(self, kernel_size: Size, stride: Size | None = None, padding: Size = 0) -> None:
+        super().__init__()
+        self.kernel_size = _as_tuple(kernel_size, 2)
+        self.stride = _as_tuple(kernel_size if stride is None else stride, 2)
+        self.padding = _as_tuple(padding, 2)
+
+    def forward(self, input: Tensor, indices: Tensor, output_size: Any = None) -> Tensor:
+        return F.max_unpool2d(
+            input, indices, self.kernel_size, self.stride, self.padding, output_size
+        )
+
+    def extra_repr(self) -> str:
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+class MaxUnpool1d(MaxUnpool2d):
+    """The partial inverse of ``MaxPool1d`` (see ``F.max_unpool1d``)."""
+
+    def __init__(self, kernel_size: Any, stride: Any = None, padding: Any = 0) -> None:
+        Module.__init__(self)
+        self.kernel_size = _as_tuple(kernel_size, 1)
+        self.stride = _as_tuple(kernel_size if stride is None else stride, 1)
+        self.padding = _as_tuple(padding, 1)
+
+    def forward(self, input: Tensor, indices: Tensor, output_size: Any = None) -> Tensor:
+        return F.max_unpool1d(
+            input, indices, self.kernel_size, self.stride, self.padding, output_size
+        )
+
+
+def _as_tuple(value: Any, n: int) -> Any:
+    """PyTorch's ``_pair``/``_single``: an int repeated n times, a sequence as a tuple."""
+    return tuple(value) if isinstance(value, (tuple, list)) else (value,) * n

@@ -19,6 +19,7 @@ from ..autograd import is_grad_enabled, mark_written, no_grad
 from ..checks import (
     DimError,
     DtypeError,
+    IndexBoundsError,
     ShapeError,
     TargetError,
     check_bool,
@@ -691,7 +692,8 @@ def max_pool2d(
     padding: int | Pair = 0,
     dilation: int | Pair = 1,
     ceil_mode: bool = False,
-) -> Tensor:
+    return_indices: bool = False,
+) -> Any:
     """The largest value in each window:
 
         out[n, c, i, j] = max over p, q of x_pad[n, c, i*sh + p*dh, j*sw + q*dw]
@@ -700,13 +702,75 @@ def max_pool2d(
     wins. The gradient goes to each window's maximum, to the first one when values tie (as in
     PyTorch), then col2im adds it back to the pixel it came from. ``ceil_mode`` rounds the
     output size up: a last, partial window at the end of each axis (more -inf padding).
+
+    ``return_indices=True`` also returns where each maximum came from, as PyTorch's int64 flat
+    index h * W + w into its (H, W) plane (the first maximum on ties, the one the gradient
+    goes to), for ``max_unpool2d``.
     """
+    op = "max_pool2d"
+    check_bool(op, "return_indices", return_indices)
     pad_value = -math.inf if input.dtype.kind == "f" else np.iinfo(input.dtype).min
-    windows, unbatched, _ = _pool_windows(
-        input, kernel_size, stride, padding, dilation, pad_value, "max_pool2d", ceil_mode
+    windows, unbatched, pads = _pool_windows(
+        input, kernel_size, stride, padding, dilation, pad_value, op, ceil_mode
     )
     out = first_max(windows, 0)
-    return out.squeeze(0) if unbatched else out
+    if not return_indices:
+        return out.squeeze(0) if unbatched else out
+    kernel = as_pair(kernel_size, "kernel_size", op, minimum=1)
+    steps = kernel if stride is None else as_pair(stride, "stride", op, minimum=1)
+    dilation = as_pair(dilation, "dilation", op, minimum=1)
+    indices = _max_indices(
+        windows.data,
+        out.data,
+        input.xp,
+        kernel,
+        steps,
+        dilation,
+        pads,
+        (input.shape[-2], input.shape[-1]),
+    )
+    if unbatched:
+        out, indices = out.squeeze(0), indices[0]
+    return out, Tensor._wrap(indices, input.device)
+
+
+def _max_indices(
+    windows: Any,
+    top: Any,
+    xp: Any,
+    kernel: Pair,
+    stride: Pair,
+    dilation: Pair,
+    pads: Padding,
+    size: Pair,
+) -> Any:
+    """Each window's first maximum ``top`` as a flat index row * W + col into the unpadded
+    (H, W) plane, from the (kh*kw, N, C, OH, OW) windows of ``_pool_windows``, as PyTorch's
+    loop finds it: the first cell inside the input that holds the maximum, so that a window
+    of -inf names its first real cell, not the padding, or else the last NaN (that loop takes
+    every NaN it meets; the gradient goes to the first). Made with the windows' array
+    module: nothing crosses from the host."""
+    oh, ow = windows.shape[-2:]
+    position = xp.arange(kernel[0] * kernel[1])
+    row_of = (
+        xp.arange(oh).reshape(1, oh, 1) * stride[0]
+        + (position // kernel[1]).reshape(-1, 1, 1) * dilation[0]
+        - pads[0][0]
+    )
+    col_of = (
+        xp.arange(ow).reshape(1, 1, ow) * stride[1]
+        + (position % kernel[1]).reshape(-1, 1, 1) * dilation[1]
+        - pads[1][0]
+    )
+    inside = (row_of >= 0) & (row_of < size[0]) & (col_of >= 0) & (col_of < size[1])
+    inside = inside[:, None, None]
+    winner = ((windows == top) & inside).argmax(axis=0)  # (N, C, OH, OW): the first maximum
+    last_nan = len(position) - 1 - ((windows != windows) & inside)[::-1].argmax(axis=0)
+    winner = xp.where(top != top, last_nan, winner)
+    rows = xp.arange(oh).reshape(oh, 1) * stride[0] + (winner // kernel[1]) * dilation[0]
+    cols = xp.arange(ow) * stride[1] + (winner % kernel[1]) * dilation[1]
+    rows, cols = rows - pads[0][0], cols - pads[1][0]
+    return (rows * size[1] + cols).astype(np.int64)
 
 
 def avg_pool2d(
@@ -1815,9 +1879,11 @@ def max_pool1d(
     padding: int | tuple[int] = 0,
     dilation: int | tuple[int] = 1,
     ceil_mode: bool = False,
-) -> Tensor:
+    return_indices: bool = False,
+) -> Any:
     """The largest value in each window of length ``kernel_size`` along the last dim
-    (``max_pool2d`` on a height-1 image); ``stride`` defaults to ``kernel_size``."""
+    (``max_pool2d`` on a height-1 image); ``stride`` defaults to ``kernel_size``.
+    ``return_indices=True`` also returns each maximum's position along L (int64)."""
     op = "max_pool1d"
     k = _single(kernel_size, "kernel_size", op)
     s = k if stride is None else _single(stride, "stride", op)
@@ -1828,8 +1894,120 @@ def max_pool1d(
         (0, _single(padding, "padding", op)),
         (1, _single(dilation, "dilation", op)),
         ceil_mode,
+        check_bool(op, "return_indices", return_indices),
     )
+    if return_indices:
+        return out[0].squeeze(-2), out[1].squeeze(-2)
     return out.squeeze(-2)
+
+
+# ---- max unpooling: the indices of max_pool1d/2d(return_indices=True) put back ---------------
+__all__ += ["max_unpool1d", "max_unpool2d"]
+
+
+def _unpool_output_size(
+    input: Tensor,
+    kernel: tuple[int, ...],
+    stride: tuple[int, ...],
+    padding: tuple[int, ...],
+    output_size: Any,
+    op: str,
+) -> tuple[int, ...]:
+    """PyTorch's ``_unpool_output_size``: (in - 1) * stride + kernel - 2 * padding per axis,
+    or ``output_size`` (its last len(kernel) entries when it also names N and C), which must
+    lie strictly within one stride of that default."""
+    dims = len(kernel)
+    default = tuple(
+        (input.shape[input.ndim - dims + d] - 1) * stride[d] + kernel[d] - 2 * padding[d]
+        for d in range(dims)
+    )
+    if output_size is None:
+        return default
+    size = tuple(output_size)
+    if len(size) == dims + 2:
+        size = size[2:]
+    if len(size) != dims:
+        raise ValueError(
+            f"{op}: output_size should be a sequence containing {dims} or {dims + 2} elements, "
+            f"but it has a length of '{len(size)}'"
+        )
+    size = tuple(check_int(op, "output_size", n) for n in size)
+    for d in range(dims):
+        low, high = default[d] - stride[d], default[d] + stride[d]
+        if not low < size[d] < high:
+            raise ValueError(
+                f'{op}: invalid output_size "{size}" (dim {d} must be between {low} and {high})'
+            )
+    return size
+
+
+def _unpool(input: Tensor, indices: Tensor, size: tuple[int, ...], op: str) -> Tensor:
+    """out[..., indices[..., i]] = input[..., i] on zeros of (N, C) + ``size``, each (N, C)
+    plane flattened: a scatter, so the gradient is the output gradient gathered at the
+    indices. Indices outside the plane raise."""
+    if not isinstance(indices, Tensor) or indices.dtype.kind not in "iu":
+        raise TypeError(f"{op}: indices must be an integer Tensor")
+    if indices.shape != input.shape:
+        raise ShapeError(
+            f"{op}: expected shape of indices to be same as that of the input tensor "
+            f"({input.shape}), got {indices.shape}"
+        )
+    lead = input.shape[:-1] if len(size) == 1 else input.shape[:-2]
+    if len(lead) not in (1, 2):
+        raise ShapeError(f"{op}: input must be (N, C, ...) or (C, ...), got shape {input.shape}")
+    plane = math.prod(size)
+    if not all_below(indices.data, plane):
+        raise IndexBoundsError(
+            f"{op}: found an invalid max index (the output planes are of size "
+            f"{'x'.join(map(str, size))}, so indices must lie in [0, {plane - 1}])"
+        )
+    zeros = Tensor._wrap(input.xp.zeros(lead + (plane,), dtype=input.dtype), input.device)
+    flat = input.reshape(lead + (-1,))
+    out = zeros.scatter(-1, indices.reshape(lead + (-1,)).astype(np.int64), flat)
+    return out.reshape(lead + size)
+
+
+def max_unpool2d(
+    input: Tensor,
+    indices: Tensor,
+    kernel_size: int | Pair,
+    stride: int | Pair | None = None,
+    padding: int | Pair = 0,
+    output_size: Sequence[int] | None = None,
+) -> Tensor:
+    """The partial inverse of ``max_pool2d``: zeros of size (H_in - 1) * stride + kernel -
+    2 * padding (or ``output_size``) with each value written at its flat index h * W + w from
+    ``max_pool2d(..., return_indices=True)``. Input (N, C, H, W) or (C, H, W)."""
+    op = "max_unpool2d"
+    kernel = as_pair(kernel_size, "kernel_size", op, minimum=1)
+    steps = kernel if stride is None else as_pair(stride, "stride", op, minimum=1)
+    pads = as_pair(padding, "padding", op, minimum=0)
+    if input.ndim not in (3, 4):
+        raise ShapeError(f"{op}: input must be (N, C, H, W) or (C, H, W), got {input.shape}")
+    size = _unpool_output_size(input, kernel, steps, pads, output_size, op)
+    return _unpool(input, indices, size, op)
+
+
+def max_unpool1d(
+    input: Tensor,
+    indices: Tensor,
+    kernel_size: int | tuple[int],
+    stride: int | tuple[int] | None = None,
+    padding: int | tuple[int] = 0,
+    output_size: Sequence[int] | None = None,
+) -> Tensor:
+    """The partial inverse of ``max_pool1d``: zeros of length (L_in - 1) * stride + kernel -
+    2 * padding (or ``output_size``) with each value written at its index from
+    ``max_pool1d(..., return_indices=True)``. Input (N, C, L) or (C, L)."""
+    op = "max_unpool1d"
+    k = _single(kernel_size, "kernel_size", op)
+    s = k if stride is None else _single(stride, "stride", op)
+    if input.ndim not in (2, 3):
+        raise ShapeError(f"{op}: input must be (N, C, L) or (C, L), got shape {input.shape}")
+    size = _unpool_output_size(
+        input, (k,), (s,), (_single(padding, "padding", op),), output_size, op
+    )
+    return _unpool(input, indices, size, op)
 
 
 def avg_pool1d(
@@ -2000,14 +2178,18 @@ from .layers_more import (  # noqa: E402
     adaptive_avg_pool1d,
     adaptive_max_pool1d,
     adaptive_max_pool2d,
+    alpha_dropout,
     bilinear,
+    local_response_norm,
     lp_pool1d,
     lp_pool2d,
     pixel_shuffle,
     pixel_unshuffle,
     rms_norm,
+    rrelu,
 )
 
+__all__ += ["alpha_dropout", "local_response_norm", "rrelu"]
 __all__ += [
     "adaptive_avg_pool1d", "adaptive_max_pool1d", "adaptive_max_pool2d", "bilinear", "lp_pool1d",
     "lp_pool2d", "pixel_shuffle", "pixel_unshuffle", "rms_norm",

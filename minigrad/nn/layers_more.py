@@ -18,10 +18,12 @@ import numpy as np
 from ..backend import Device
 from ..checks import check_bool, check_int, check_number
 from ..ops.reduction import first_max
-from ..tensor import Tensor, get_default_dtype
+from ..random import random_bits
+from ..tensor import Tensor, get_default_dtype, is_floating_dtype
 from . import init
 from .functional import (
     _batched,
+    _maybe_in_place,
     _output_pair,
     _same_device,
     adaptive_avg_pool2d,
@@ -42,6 +44,9 @@ __all__ = [
     "ReplicationPad1d", "ReplicationPad2d", "Unfold", "ZeroPad1d", "ZeroPad2d",
     "adaptive_avg_pool1d", "adaptive_max_pool1d", "adaptive_max_pool2d", "bilinear",
     "lp_pool1d", "lp_pool2d", "pixel_shuffle", "pixel_unshuffle", "rms_norm",
+]  # fmt: skip
+__all__ += [
+    "AlphaDropout", "LocalResponseNorm", "RReLU", "alpha_dropout", "local_response_norm", "rrelu",
 ]  # fmt: skip
 
 
@@ -591,3 +596,153 @@ class LPPool2d(_LPPool):
 
     def forward(self, input: Tensor) -> Tensor:
         return lp_pool2d(input, self.norm_type, self.kernel_size, self.stride, self.ceil_mode)
+
+
+# ---- randomized leaky ReLU, alpha dropout, local response normalization ------------------------
+def _uniform(input: Tensor) -> Any:
+    """U[0, 1) of the input's shape, made on its device from ``random_bits`` (53 bits each),
+    in float64; nothing crosses from the host but the generator's one key."""
+    bits = random_bits(input.xp, input.shape)
+    return (bits >> np.uint64(11)).astype(np.float64) * (1.0 / 2.0**53)
+
+
+def rrelu(
+    input: Tensor,
+    lower: float = 1.0 / 8,
+    upper: float = 1.0 / 3,
+    training: bool = False,
+    inplace: bool = False,
+) -> Tensor:
+    """Randomized leaky ReLU (Xu et al. 2015): x where x > 0, else a * x. In training each
+    element's slope a is drawn from U(lower, upper) (minigrad's generator, on the input's
+    device); otherwise a = (lower + upper) / 2. The slope is a constant of the graph, so the
+    gradient is 1 where x > 0 and the slope used elsewhere, as PyTorch's."""
+    op = "rrelu"
+    lower = check_number(op, "lower", lower)
+    upper = check_number(op, "upper", upper)
+    if lower > upper:
+        raise ValueError(f"{op}: lower bound {lower} must be at most upper bound {upper}")
+    check_bool(op, "training", training)
+    if not is_floating_dtype(input.dtype):
+        raise TypeError(f"{op}: input must be a float tensor, got {input.dtype}")
+    xp = input.xp
+
+    def compute(x: Tensor) -> Tensor:
+        if training:
+            slope = (lower + (upper - lower) * _uniform(x)).astype(x.dtype)
+        else:
+            slope = x.dtype.type((lower + upper) / 2)
+        factor = xp.where(x.data > 0, x.dtype.type(1), slope).astype(x.dtype)
+        return x * Tensor._wrap(factor, x.device)
+
+    return _maybe_in_place(input, inplace, op, compute)
+
+
+class RReLU(Module):
+    """Randomized leaky ReLU (see ``F.rrelu``): random negative slopes in training."""
+
+    def __init__(self, lower: float = 1.0 / 8, upper: float = 1.0 / 3, inplace: bool = False):
+        super().__init__()
+        self.lower = lower
+        self.upper = upper
+        self.inplace = check_bool("RReLU", "inplace", inplace)
+
+    def forward(self, input: Tensor) -> Tensor:
+        return rrelu(input, self.lower, self.upper, self.training, self.inplace)
+
+    def extra_repr(self) -> str:
+        inplace = ", inplace=True" if self.inplace else ""
+        return f"lower={self.lower}, upper={self.upper}{inplace}"
+
+
+# SELU's alpha * scale: the value SELU saturates to at -inf, which dropped units are set to.
+_SELU_SATURATION = 1.7580993408473766
+
+
+def alpha_dropout(
+    input: Tensor, p: float = 0.5, training: bool = False, inplace: bool = False
+) -> Tensor:
+    """Dropout that keeps SELU's zero mean and unit variance (Klambauer et al. 2017), as
+    PyTorch's: each unit is kept with probability 1 - p; with alpha' = 1.7580993408473766 and
+    a = ((1 - p) (1 + p alpha'^2))^(-1/2), a kept x becomes a x + a alpha' p and a dropped one
+    a alpha' (p - 1). The mask is drawn on the input's device as ``dropout``'s; p = 1 gives
+    zeros. The gradient is a where kept, 0 where dropped."""
+    op = "alpha_dropout"
+    p = check_number(op, "p", p, low=0, high=1)
+    check_bool(op, "training", training)
+    if not training or p == 0.0:
+        return input
+
+    def compute(x: Tensor) -> Tensor:
+        if p == 1.0:
+            return x * Tensor._wrap(x.xp.zeros((), dtype=x.dtype), x.device)
+        keep = random_bits(x.xp, x.shape) >= np.uint64(min(int(p * 2.0**64), 2**64 - 1))
+        a = 1.0 / math.sqrt((_SELU_SATURATION**2 * p + 1) * (1 - p))
+        scale = keep.astype(x.dtype) * x.dtype.type(a)
+        shift = (keep.astype(x.dtype) - 1) * x.dtype.type(_SELU_SATURATION * a) + x.dtype.type(
+            _SELU_SATURATION * a * p
+        )
+        return x * Tensor._wrap(scale, x.device) + Tensor._wrap(shift, x.device)
+
+    return _maybe_in_place(input, inplace, op, compute)
+
+
+class AlphaDropout(Module):
+    """Dropout for SELU networks (see ``F.alpha_dropout``); the identity in eval mode."""
+
+    def __init__(self, p: float = 0.5, inplace: bool = False) -> None:
+        super().__init__()
+        self.p = check_number("AlphaDropout", "p", p, low=0, high=1)
+        self.inplace = check_bool("AlphaDropout", "inplace", inplace)
+
+    def forward(self, input: Tensor) -> Tensor:
+        return alpha_dropout(input, self.p, self.training, self.inplace)
+
+    def extra_repr(self) -> str:
+        return f"p={self.p}, inplace={self.inplace}"
+
+
+def local_response_norm(
+    input: Tensor, size: int, alpha: float = 1e-4, beta: float = 0.75, k: float = 1.0
+) -> Tensor:
+    """Local response normalization across channels (Krizhevsky et al. 2012), PyTorch's form:
+
+        out[n, c] = x[n, c] / (k + alpha / size * sum of x[n, j]^2 over j in
+                    [c - size // 2, c + (size - 1) // 2]) ^ beta
+
+    channels beyond the ends counting as zeros (the sum is always divided by ``size``). Input
+    (N, C, *), at least 3-d. Built from differentiable ops (slices of the zero-padded squares).
+    """
+    op = "local_response_norm"
+    size = check_int(op, "size", size, low=1)
+    if input.ndim < 3:
+        raise ValueError(
+            f"{op}: expected 3D or higher dimensionality input (got {input.ndim} dimensions)"
+        )
+    if input.size == 0:
+        return input
+    channels = input.shape[1]
+    widths = [(0, 0)] * input.ndim
+    widths[1] = (size // 2, (size - 1) // 2)
+    squares = pad(input * input, tuple(n for pair in reversed(widths[1:]) for n in pair))
+    total = squares[:, 0:channels]
+    for j in range(1, size):
+        total = total + squares[:, j : j + channels]
+    return input / (total * (alpha / size) + k) ** beta
+
+
+class LocalResponseNorm(Module):
+    """Local response normalization across channels (see ``F.local_response_norm``)."""
+
+    def __init__(self, size: int, alpha: float = 1e-4, beta: float = 0.75, k: float = 1.0):
+        super().__init__()
+        self.size = size
+        self.alpha = alpha
+        self.beta = beta
+        self.k = k
+
+    def forward(self, input: Tensor) -> Tensor:
+        return local_response_norm(input, self.size, self.alpha, self.beta, self.k)
+
+    def extra_repr(self) -> str:
+        return f"{self.size}, alpha={self.alpha}, beta={self.beta}, k={self.k}"

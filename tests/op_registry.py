@@ -1277,3 +1277,55 @@ NOT_GRADCHECKED["Qr"] = (
     "linalg.qr gives values only; its backward raises NotImplementedError "
     "(tests/test_linalg.py::test_qr_backward_raises)"
 )
+
+
+# ==== grid_sample / affine_grid / pdist / gumbel_softmax: built from existing ops ==============
+def _grid(*shape: int) -> np.ndarray:
+    """Sample positions whose pixel coordinates stay 0.1 away from integers and from the
+    reflection and clamping points, so no finite difference crosses a kink."""
+    cells = _rng.integers(-3, 6, size=shape) + _rng.uniform(0.15, 0.85, size=shape)
+    return (2.0 * cells + 1.0) / 4.0 - 1.0  # align_corners=False with size 4: x = (4 g + 3) / 2
+
+
+def _seeded_gumbel(a):
+    """One noise draw on every call (hard=True's straight-through gradient is not the
+    derivative of its output: tests/test_functional_more6.py checks it)."""
+    mg.manual_seed(7)
+    return F.gumbel_softmax(a, tau=0.7, dim=0)
+
+
+CASES += [
+    OpCase(
+        "grid_sample_bilinear_zeros",
+        lambda x, g: F.grid_sample(x, g, align_corners=False),
+        [rand(2, 2, 4, 4), _grid(2, 3, 2, 2)],
+    ),
+    OpCase(
+        "grid_sample_bilinear_border",
+        lambda x, g: F.grid_sample(x, g, padding_mode="border", align_corners=False),
+        [rand(1, 2, 4, 4), _grid(1, 3, 3, 2) * 0.8],
+    ),
+    OpCase(
+        "grid_sample_bilinear_reflection",
+        lambda x, g: F.grid_sample(x, g, padding_mode="reflection", align_corners=False),
+        [rand(1, 1, 4, 4), _grid(1, 3, 3, 2)],
+    ),
+    OpCase(
+        "grid_sample_nearest",
+        lambda x, g: F.grid_sample(x, g, mode="nearest", align_corners=False),
+        [rand(1, 2, 4, 4), _grid(1, 2, 3, 2)],
+    ),
+    OpCase(
+        "affine_grid",
+        lambda t: F.affine_grid(t, (2, 1, 3, 4), align_corners=False),
+        [rand(2, 2, 3)],
+    ),
+    OpCase(
+        "affine_grid_3d",
+        lambda t: F.affine_grid(t, (1, 1, 2, 3, 2), align_corners=True),
+        [rand(1, 3, 4)],
+    ),
+    OpCase("pdist", F.pdist, [rand(4, 3)]),
+    OpCase("pdist_p3", lambda x: F.pdist(x, p=3), [rand(3, 2)]),
+    OpCase("gumbel_softmax", _seeded_gumbel, [rand(3, 2)]),
+]

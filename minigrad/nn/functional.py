@@ -2143,8 +2143,11 @@ def pairwise_distance(
 
     The eps (PyTorch's) keeps the gradient finite when x1 == x2.
     """
-    p = check_number("pairwise_distance", "p", p, low=0, low_inclusive=False, allow_inf=True)
+    p = check_number("pairwise_distance", "p", p, low=0, allow_inf=True)
     diff = (x1 - x2 + eps).abs()
+    if p == 0:  # the count of nonzero differences, with a zero gradient (PyTorch's norm)
+        nonzero = (diff.detach() != 0).astype(diff.dtype)
+        return nonzero.sum(axis=-1, keepdims=keepdim) + diff.sum(axis=-1, keepdims=keepdim) * 0.0
     if math.isinf(p):
         return diff.amax(-1, keepdim)
     return (diff**p).sum(axis=-1, keepdims=keepdim) ** (1.0 / p)
@@ -2489,3 +2492,287 @@ def dropout3d(
 ) -> Tensor:
     """Dropout of whole channels (feature volumes) of (N, C, D, H, W) or (C, D, H, W) input."""
     return _channel_dropout(input, p, training, inplace, 3, "dropout3d")
+
+
+# ==== spatial transformers, Gumbel-softmax, pdist, in-place activations ====
+# grid_sample gathers the input's pixels (Tensor.gather on the flattened image) at the integer
+# corners of each sample position and weighs them by tensors made of the position's fractional
+# part, so both gradients (to the input through the gather, to the grid through the weights)
+# come from the engine.
+__all__ += [
+    "affine_grid", "elu_", "grid_sample", "gumbel_softmax", "hardtanh_", "leaky_relu_", "pdist",
+    "relu_", "threshold_",
+]  # fmt: skip
+
+_ALIGN_WARNING = (
+    "Default grid_sample and affine_grid behavior has changed to align_corners=False since "
+    "1.3.0. Please specify align_corners=True if the old behavior is desired. See the "
+    "documentation of grid_sample for details."
+)
+
+
+def _default_align(align_corners: bool | None, op: str) -> bool:
+    """PyTorch's rule: None means False, with its warning."""
+    if align_corners is None:
+        warnings.warn(_ALIGN_WARNING, UserWarning, stacklevel=3)
+        return False
+    return check_bool(op, "align_corners", align_corners)
+
+
+def _base_coordinates(steps: int, align: bool) -> Any:
+    """PyTorch's ``linspace_from_neg_one``: -1 .. 1 in ``steps`` (pixel centres when not
+    ``align``: scaled by (steps - 1) / steps); a single step is 0."""
+    if steps <= 1:
+        return np.zeros(max(steps, 0))
+    line = np.linspace(-1.0, 1.0, steps)
+    return line if align else line * ((steps - 1) / steps)
+
+
+def affine_grid(theta: Tensor, size: Any, align_corners: bool | None = None) -> Tensor:
+    """The sampling grid (N, H, W, 2) (or (N, D, H, W, 3)) of the affine maps ``theta`` (N, 2, 3)
+    (or (N, 3, 4)) for an output of ``size`` (N, C, H, W) (or (N, C, D, H, W)): the base grid
+    of normalised output coordinates (x, y[, z], 1) times theta transposed."""
+    op = "affine_grid"
+    align = _default_align(align_corners, op)
+    if not is_floating_dtype(theta.dtype):
+        raise ValueError(f"Expected theta to have floating point type, but got {theta.dtype}")
+    size = tuple(int(n) for n in size)
+    if len(size) == 4:
+        if theta.ndim != 3 or theta.shape[-2:] != (2, 3):
+            raise ValueError(
+                f"Expected a batch of 2D affine matrices of shape Nx2x3 for size {list(size)}. "
+                f"Got {theta.shape}."
+            )
+    elif len(size) == 5:
+        if theta.ndim != 3 or theta.shape[-2:] != (3, 4):
+            raise ValueError(
+                f"Expected a batch of 3D affine matrices of shape Nx3x4 for size {list(size)}. "
+                f"Got {theta.shape}."
+            )
+    else:
+        raise NotImplementedError(
+            "affine_grid only supports 4D and 5D sizes, for 2D and 3D affine transforms, "
+            f"respectively. Got size {list(size)}."
+        )
+    spatial = size[2:]
+    if align and min(spatial) == 1:
+        warnings.warn(
+            "Since version 1.3.0, affine_grid behavior has changed for unit-size grids when "
+            "align_corners=True. This is not an intended use case of affine_grid. See the "
+            "documentation of affine_grid for details.",
+            UserWarning,
+            stacklevel=2,
+        )
+    elif min(size) <= 0:
+        raise ValueError(f"Expected non-zero, positive output size. Got {list(size)}")
+    if theta.shape[0] != size[0]:
+        raise ValueError(f"{op}: theta has {theta.shape[0]} matrices for a batch of {size[0]}")
+    # the last axis of the base grid is (x, y[, z], 1): x runs along the last spatial dim
+    axes = [_base_coordinates(n, align) for n in reversed(spatial)]
+    mesh = np.meshgrid(*reversed(axes), indexing="ij")  # each of shape spatial
+    base = np.stack([*reversed(mesh), np.ones(spatial)], axis=-1).reshape(-1, len(spatial) + 1)
+    points = Tensor(base.astype(theta.dtype), device=theta.device)
+    grid = points @ theta.swapaxes(-1, -2)  # (N, prod(spatial), dims)
+    return grid.reshape(size[0], *spatial, len(spatial))
+
+
+def _inside(x: Tensor, low: float, high: float) -> Tensor:
+    return Tensor._wrap((x.data > low) & (x.data < high), x.device)
+
+
+def _clip_coordinates(x: Tensor, size: int) -> Tensor:
+    """Clamp into [0, size - 1]; gradient 1 strictly inside, 0 at and beyond the borders
+    (PyTorch's ``clip_coordinates_set_grad``)."""
+    return where(_inside(x, 0.0, size - 1.0), x, x.detach().clip(0.0, size - 1.0))
+
+
+def _reflect_coordinates(x: Tensor, twice_low: int, twice_high: int) -> Tensor:
+    """Reflect x into [twice_low / 2, twice_high / 2] off both ends, as often as it takes
+    (PyTorch's ``reflect_coordinates``); the gradient flips sign with each reflection."""
+    if twice_low == twice_high:
+        return x * 0.0
+    low = twice_low / 2.0
+    span = (twice_high - twice_low) / 2.0
+    distance = (x - low).abs()
+    flips = x.xp.floor(distance.data / span)
+    extra = distance - Tensor._wrap(flips * span, x.device)
+    even = Tensor._wrap(flips % 2 == 0, x.device)
+    return where(even, extra + low, (extra * -1.0) + (span + low))
+
+
+def _source_coordinate(coord: Tensor, size: int, padding_mode: str, align: bool) -> Tensor:
+    """A normalised coordinate in [-1, 1] to input pixels, then padded (PyTorch's
+    ``grid_sampler_compute_source_index``)."""
+    if align:
+        x = (coord + 1.0) * ((size - 1) / 2.0)
+    else:
+        x = ((coord + 1.0) * size - 1.0) * 0.5
+    if padding_mode == "border":
+        x = _clip_coordinates(x, size)
+    elif padding_mode == "reflection":
+        if align:
+            x = _reflect_coordinates(x, 0, 2 * (size - 1))
+        else:
+            x = _reflect_coordinates(x, -1, 2 * size - 1)
+        x = _clip_coordinates(x, size)
+    return x
+
+
+def grid_sample(
+    input: Tensor,
+    grid: Tensor,
+    mode: str = "bilinear",
+    padding_mode: str = "zeros",
+    align_corners: bool | None = None,
+) -> Tensor:
+    """Sample (N, C, H, W) ``input`` at the positions ``grid`` (N, Ho, Wo, 2) gives, (x, y) in
+    [-1, 1] from the left/top edge to the right/bottom one, as PyTorch's ``F.grid_sample``.
+
+    A position maps to input pixels by (v + 1) (size - 1) / 2 (align_corners) or
+    ((v + 1) size - 1) / 2; 'border' clamps it into the image, 'reflection' reflects it off the
+    edges first; with 'zeros' the pixels outside read as 0. 'bilinear' weighs the four pixels
+    around it by the fractional parts, 'nearest' copies the nearest (ties to even, as
+    PyTorch's nearbyint). Gradients reach the input and (bilinear) the grid; 'nearest' gives
+    the grid a zero gradient, as PyTorch.
+    """
+    op = "grid_sample"
+    if mode not in ("bilinear", "nearest", "bicubic"):
+        raise ValueError(
+            "nn.functional.grid_sample(): expected mode to be 'bilinear', 'nearest' or "
+            f"'bicubic', but got: '{mode}'"
+        )
+    if padding_mode not in ("zeros", "border", "reflection"):
+        raise ValueError(
+            "nn.functional.grid_sample(): expected padding_mode to be 'zeros', 'border', or "
+            f"'reflection', but got: '{padding_mode}'"
+        )
+    align = _default_align(align_corners, op)
+    if mode == "bicubic":
+        raise NotImplementedError(f"{op}: mode='bicubic' is not implemented in minigrad")
+    _same_device(input, op, grid=grid)
+    if input.ndim != 4:
+        raise NotImplementedError(
+            f"{op}: only 4-d (N, C, H, W) input is implemented, got {input.shape}"
+        )
+    if grid.ndim != 4 or grid.shape[-1] != 2 or grid.shape[0] != input.shape[0]:
+        raise ValueError(
+            f"{op}: grid must be (N, H_out, W_out, 2) with N = {input.shape[0]} for input "
+            f"{input.shape}, got {grid.shape}"
+        )
+    if not is_floating_dtype(input.dtype) or input.dtype != grid.dtype:
+        raise TypeError(f"{op}: input and grid must be floating tensors of one dtype")
+    n, c, h, w = input.shape
+    out_h, out_w = grid.shape[1], grid.shape[2]
+    if min(h, w) == 0:
+        raise ShapeError(f"{op}: input of shape {input.shape} has no pixels to sample")
+    count = out_h * out_w
+    flat = input.reshape(n, c, h * w)
+    points = grid.reshape(n, count, 2)
+    ix = _source_coordinate(points[:, :, 0], w, padding_mode, align)
+    iy = _source_coordinate(points[:, :, 1], h, padding_mode, align)
+    xp = input.xp
+
+    def corner(x: Any, y: Any, weight: Tensor) -> Tensor:
+        """weight * input[y, x] for integer arrays x, y (N, count); 0 where outside."""
+        valid = (x >= 0) & (x < w) & (y >= 0) & (y < h)
+        index = xp.where(valid, y * w + x, 0).astype(np.int64)
+        index = xp.broadcast_to(index[:, None, :], (n, c, count))
+        values = flat.gather(2, Tensor._wrap(xp.ascontiguousarray(index), input.device))
+        keep = Tensor._wrap(valid.astype(input.dtype), input.device)
+        return values * (weight * keep).unsqueeze(1)
+
+    if mode == "nearest":
+        x0 = xp.rint(ix.data).astype(np.int64)
+        y0 = xp.rint(iy.data).astype(np.int64)
+        out = corner(x0, y0, ix * 0.0 + 1.0)  # the grid's gradient: zeros, as PyTorch's
+    else:
+        fx, fy = xp.floor(ix.data), xp.floor(iy.data)
+        tx = ix - Tensor._wrap(fx, input.device)
+        ty = iy - Tensor._wrap(fy, input.device)
+        x0, y0 = fx.astype(np.int64), fy.astype(np.int64)
+        sx, sy = tx * -1.0 + 1.0, ty * -1.0 + 1.0
+        out = (
+            corner(x0, y0, sx * sy)
+            + corner(x0 + 1, y0, tx * sy)
+            + corner(x0, y0 + 1, sx * ty)
+            + corner(x0 + 1, y0 + 1, tx * ty)
+        )
+    return out.reshape(n, c, out_h, out_w)
+
+
+def gumbel_softmax(
+    logits: Tensor, tau: float = 1, hard: bool = False, eps: float = 1e-10, dim: int = -1
+) -> Tensor:
+    """softmax((logits + g) / tau) along ``dim``, g standard Gumbel noise -log(E), E ~ Exp(1).
+
+    The noise is drawn on the logits' device from ``minigrad.random.random_bits`` (as dropout's
+    masks), so a seed gives the same draw on the CPU and the GPU. ``hard``: the one-hot of the
+    (first) largest value in the forward pass, the soft sample's gradient in the backward
+    (straight through: y_hard - y_soft.detach() + y_soft). ``eps`` is unused (deprecated in
+    PyTorch, which warns when it is given another value).
+    """
+    op = "gumbel_softmax"
+    if eps != 1e-10:
+        warnings.warn("`eps` parameter is deprecated and has no effect.", stacklevel=2)
+    check_bool(op, "hard", hard)
+    if not is_floating_dtype(logits.dtype):
+        raise TypeError(f"{op}: needs floating logits, got {logits.dtype}")
+    xp = logits.xp
+    bits = np.finfo(logits.dtype).nmant + 1
+    top = random_bits(xp, logits.shape) >> np.uint64(64 - bits)
+    # uniform in (0, 1), never 0 or 1, so that the noise is finite
+    uniform = (top.astype(np.float64) + 0.5) * 2.0**-bits
+    gumbels = -xp.log(-xp.log(uniform))
+    noise = Tensor._wrap(gumbels.astype(logits.dtype), logits.device)
+    y_soft = softmax((logits + noise) / tau, dim)
+    if not hard:
+        return y_soft
+    axis = dim % logits.ndim if logits.ndim else 0
+    index = xp.expand_dims(xp.argmax(y_soft.data, axis=axis), axis)
+    one_hot_data = xp.zeros(logits.shape, dtype=logits.dtype)
+    xp.put_along_axis(one_hot_data, index, 1.0, axis=axis)
+    y_hard = Tensor._wrap(one_hot_data, logits.device)
+    return y_hard - y_soft.detach() + y_soft
+
+
+def pdist(input: Tensor, p: float = 2) -> Tensor:
+    """The p-norm distances between the rows of an (N, M) input, pair (i, j) for i < j in
+    order (0, 1), (0, 2), ..., (1, 2), ...: N (N - 1) / 2 values, as PyTorch's ``F.pdist``."""
+    p = check_number("pdist", "p", p, low=0, allow_inf=True)
+    if input.ndim != 2:
+        raise RuntimeError(f"pdist only supports 2D tensors, got: {input.ndim}D")
+    if not is_floating_dtype(input.dtype):
+        raise TypeError(f"pdist: needs a floating tensor, got {input.dtype}")
+    rows, cols = np.triu_indices(input.shape[0], 1)
+    diff = input[rows] - input[cols]
+    if p == 0:
+        return (diff.detach() != 0).astype(input.dtype).sum(axis=-1) + diff.sum(axis=-1) * 0.0
+    return diff.norm(p, -1)
+
+
+def relu_(input: Tensor) -> Tensor:
+    """In place ``relu``."""
+    return relu(input, inplace=True)
+
+
+def elu_(input: Tensor, alpha: float = 1.0) -> Tensor:
+    """In place ``elu``."""
+    return elu(input, alpha, inplace=True)
+
+
+def leaky_relu_(input: Tensor, negative_slope: float = 0.01) -> Tensor:
+    """In place ``leaky_relu``."""
+    return leaky_relu(input, negative_slope, inplace=True)
+
+
+def hardtanh_(input: Tensor, min_val: float = -1.0, max_val: float = 1.0) -> Tensor:
+    """In place ``hardtanh``."""
+    return hardtanh(input, min_val, max_val, inplace=True)
+
+
+_threshold = threshold  # threshold_'s argument hides the function
+
+
+def threshold_(input: Tensor, threshold: float, value: float) -> Tensor:
+    """In place ``threshold``."""
+    return _threshold(input, threshold, value, inplace=True)

@@ -228,6 +228,7 @@ def test_pairwise_distance_p0_counts_the_differences():
         ("leaky_relu_", (0.2,), lambda x: np.where(x > 0, x, 0.2 * x)),
         ("hardtanh_", (-0.5, 0.7), lambda x: np.clip(x, -0.5, 0.7)),
         ("threshold_", (0.1, -3.0), lambda x: np.where(x > 0.1, x, -3.0)),
+        ("rrelu_", (0.1, 0.3), lambda x: np.where(x >= 0, x, 0.2 * x)),  # eval: mean slope
     ],
 )
 def test_in_place_activations_overwrite_their_input(name, args, reference):

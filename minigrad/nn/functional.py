@@ -2501,7 +2501,7 @@ def dropout3d(
 # come from the engine.
 __all__ += [
     "affine_grid", "elu_", "grid_sample", "gumbel_softmax", "hardtanh_", "leaky_relu_", "pdist",
-    "relu_", "threshold_",
+    "relu_", "rrelu_", "threshold_",
 ]  # fmt: skip
 
 _ALIGN_WARNING = (
@@ -2776,3 +2776,10 @@ _threshold = threshold  # threshold_'s argument hides the function
 def threshold_(input: Tensor, threshold: float, value: float) -> Tensor:
     """In place ``threshold``."""
     return _threshold(input, threshold, value, inplace=True)
+
+
+def rrelu_(
+    input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3, training: bool = False
+) -> Tensor:
+    """In place ``rrelu``."""
+    return rrelu(input, lower, upper, training, inplace=True)

@@ -188,28 +188,32 @@ class Conv1d(Module):
         )
 
 
-class MaxPool2d(Module):
-    """The largest value of each window (see ``F.max_pool2d``); stride defaults to the kernel."""
+class _MaxPoolNd(Module):
+    """The largest value of each window, by ``pool`` (``F.max_pool1d``, ``2d`` or ``3d``: all
+    the subclasses differ in); the stride defaults to the kernel, as in PyTorch."""
+
+    pool: Any  # the functional form, a class attribute of each subclass
 
     def __init__(
         self,
-        kernel_size: Size,
-        stride: Size | None = None,
-        padding: Size = 0,
-        dilation: Size = 1,
+        kernel_size: Any,
+        stride: Any = None,
+        padding: Any = 0,
+        dilation: Any = 1,
         return_indices: bool = False,
         ceil_mode: bool = False,
     ) -> None:
         super().__init__()
+        name = type(self).__name__
         self.kernel_size = kernel_size
         self.stride = kernel_size if stride is None else stride
         self.padding = padding
         self.dilation = dilation
-        self.return_indices = check_bool("MaxPool2d", "return_indices", return_indices)
-        self.ceil_mode = check_bool("MaxPool2d", "ceil_mode", ceil_mode)
+        self.return_indices = check_bool(name, "return_indices", return_indices)
+        self.ceil_mode = check_bool(name, "ceil_mode", ceil_mode)
 
     def forward(self, input: Tensor) -> Any:
-        return F.max_pool2d(
+        return type(self).pool(
             input,
             self.kernel_size,
             self.stride,
@@ -226,28 +230,59 @@ class MaxPool2d(Module):
         )
 
 
-class AvgPool2d(Module):
-    """The mean of each window (see ``F.avg_pool2d``); stride defaults to the kernel."""
+class MaxPool1d(_MaxPoolNd):
+    """The largest value of each window along the last dim (see ``F.max_pool1d``)."""
+
+    pool = F.max_pool1d
+
+
+class MaxPool2d(_MaxPoolNd):
+    """The largest value of each window (see ``F.max_pool2d``); stride defaults to the kernel."""
+
+    pool = F.max_pool2d
+
+
+class MaxPool3d(_MaxPoolNd):
+    """The largest value of each 3-d window (see ``F.max_pool3d``); stride defaults to the
+    kernel."""
+
+    pool = F.max_pool3d
+
+    def __init__(self, kernel_size: Any, *args: Any, **kwargs: Any) -> None:
+        super().__init__(kernel_size, *args, **kwargs)
+        if self.return_indices:  # refused when the layer is built, not at its first call
+            raise NotImplementedError(
+                "MaxPool3d: return_indices=True is not supported in minigrad (there is no "
+                "max_unpool to use the indices with)"
+            )
+
+
+class _AvgPoolNd(Module):
+    """The mean of each window, by ``pool`` (``F.avg_pool2d`` or ``3d``); the stride defaults
+    to the kernel. (``AvgPool1d`` has no ``divisor_override``, as in PyTorch.)"""
+
+    pool: Any  # the functional form, a class attribute of each subclass
 
     def __init__(
         self,
-        kernel_size: Size,
-        stride: Size | None = None,
-        padding: Size = 0,
+        kernel_size: Any,
+        stride: Any = None,
+        padding: Any = 0,
         ceil_mode: bool = False,
         count_include_pad: bool = True,
         divisor_override: int | None = None,
     ) -> None:
         super().__init__()
+        name = type(self).__name__
         self.kernel_size = kernel_size
         self.stride = kernel_size if stride is None else stride
         self.padding = padding
-        self.ceil_mode = check_bool("AvgPool2d", "ceil_mode", ceil_mode)
-        self.count_include_pad = check_bool("AvgPool2d", "count_include_pad", count_include_pad)
+        self.ceil_mode = check_bool(name, "ceil_mode", ceil_mode)
+        self.count_include_pad = check_bool(name, "count_include_pad", count_include_pad)
         self.divisor_override = divisor_override
 
     def forward(self, input: Tensor) -> Tensor:
-        return F.avg_pool2d(
+        return type(self).pool(
             input,
             self.kernel_size,
             self.stride,
@@ -259,6 +294,18 @@ class AvgPool2d(Module):
 
     def extra_repr(self) -> str:
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+class AvgPool2d(_AvgPoolNd):
+    """The mean of each window (see ``F.avg_pool2d``); stride defaults to the kernel."""
+
+    pool = F.avg_pool2d
+
+
+class AvgPool3d(_AvgPoolNd):
+    """The mean of each 3-d window (see ``F.avg_pool3d``); stride defaults to the kernel."""
+
+    pool = F.avg_pool3d
 
 
 class AdaptiveAvgPool2d(Module):
@@ -415,44 +462,6 @@ class UpsamplingBilinear2d(Upsample):
 
     def __init__(self, size: Any = None, scale_factor: Any = None) -> None:
         super().__init__(size, scale_factor, mode="bilinear", align_corners=True)
-
-
-class MaxPool1d(Module):
-    """The largest value of each window along the last dim (see ``F.max_pool1d``)."""
-
-    def __init__(
-        self,
-        kernel_size: int,
-        stride: int | None = None,
-        padding: int = 0,
-        dilation: int = 1,
-        return_indices: bool = False,
-        ceil_mode: bool = False,
-    ) -> None:
-        super().__init__()
-        self.kernel_size = kernel_size
-        self.stride = kernel_size if stride is None else stride
-        self.padding = padding
-        self.dilation = dilation
-        self.return_indices = check_bool("MaxPool1d", "return_indices", return_indices)
-        self.ceil_mode = check_bool("MaxPool1d", "ceil_mode", ceil_mode)
-
-    def forward(self, input: Tensor) -> Any:
-        return F.max_pool1d(
-            input,
-            self.kernel_size,
-            self.stride,
-            self.padding,
-            self.dilation,
-            self.ceil_mode,
-            self.return_indices,
-        )
-
-    def extra_repr(self) -> str:
-        return (
-            f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}, "
-            f"dilation={self.dilation}, ceil_mode={self.ceil_mode}"
-        )
 
 
 class AvgPool1d(Module):
@@ -634,79 +643,6 @@ class ConvTranspose1d(Module):
 
     def extra_repr(self) -> str:
         return _conv_repr(self, (1,), (0,))
-
-
-class MaxPool3d(Module):
-    """The largest value of each 3-d window (see ``F.max_pool3d``); stride defaults to the
-    kernel."""
-
-    def __init__(
-        self,
-        kernel_size: Triple,
-        stride: Triple | None = None,
-        padding: Triple = 0,
-        dilation: Triple = 1,
-        return_indices: bool = False,
-        ceil_mode: bool = False,
-    ) -> None:
-        super().__init__()
-        if return_indices:
-            raise NotImplementedError(
-                "MaxPool3d: return_indices=True is not supported in minigrad (there is no "
-                "max_unpool to use the indices with)"
-            )
-        self.kernel_size = kernel_size
-        self.stride = kernel_size if stride is None else stride
-        self.padding = padding
-        self.dilation = dilation
-        self.return_indices = False
-        self.ceil_mode = check_bool("MaxPool3d", "ceil_mode", ceil_mode)
-
-    def forward(self, input: Tensor) -> Tensor:
-        return F.max_pool3d(
-            input, self.kernel_size, self.stride, self.padding, self.dilation, self.ceil_mode
-        )
-
-    def extra_repr(self) -> str:
-        return (
-            f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}, "
-            f"dilation={self.dilation}, ceil_mode={self.ceil_mode}"
-        )
-
-
-class AvgPool3d(Module):
-    """The mean of each 3-d window (see ``F.avg_pool3d``); stride defaults to the kernel."""
-
-    def __init__(
-        self,
-        kernel_size: Triple,
-        stride: Triple | None = None,
-        padding: Triple = 0,
-        ceil_mode: bool = False,
-        count_include_pad: bool = True,
-        divisor_override: int | None = None,
-    ) -> None:
-        super().__init__()
-        self.kernel_size = kernel_size
-        self.stride = kernel_size if stride is None else stride
-        self.padding = padding
-        self.ceil_mode = check_bool("AvgPool3d", "ceil_mode", ceil_mode)
-        self.count_include_pad = check_bool("AvgPool3d", "count_include_pad", count_include_pad)
-        self.divisor_override = divisor_override
-
-    def forward(self, input: Tensor) -> Tensor:
-        return F.avg_pool3d(
-            input,
-            self.kernel_size,
-            self.stride,
-            self.padding,
-            self.ceil_mode,
-            self.count_include_pad,
-            self.divisor_override,
-        )
-
-    def extra_repr(self) -> str:
-        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
 
 
 class AdaptiveAvgPool3d(Module):
